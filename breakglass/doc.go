@@ -1,0 +1,9 @@
+// Package breakglass models an emergency access event: a person allowed by
+// the policy's breakglass rules opens time-boxed access to a profile with a
+// reason code and a written justification.
+//
+// The package holds the model, its validation, its state machine
+// (active -> closed | expired), the cooldown and daily-limit checks, and the
+// Store interface that the backends in store/ implement. It imports nothing
+// but the standard library.
+package breakglass

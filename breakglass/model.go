@@ -1,0 +1,94 @@
+package breakglass
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Status is where a break-glass event stands.
+type Status string
+
+// The statuses of an event. Active is the only one that can change.
+const (
+	StatusActive  Status = "active"
+	StatusClosed  Status = "closed"
+	StatusExpired Status = "expired"
+)
+
+// ReasonCode classifies why the glass was broken.
+type ReasonCode string
+
+// The reason codes a break-glass event may carry.
+const (
+	ReasonIncident    ReasonCode = "incident"
+	ReasonMaintenance ReasonCode = "maintenance"
+	ReasonSecurity    ReasonCode = "security"
+	ReasonRecovery    ReasonCode = "recovery"
+	ReasonOther       ReasonCode = "other"
+)
+
+// Sentinel errors, checked with errors.Is.
+var (
+	// ErrNotFound means no event has the given ID.
+	ErrNotFound = errors.New("break-glass event not found")
+	// ErrConflict means a conditional write lost: the stored event was
+	// changed by someone else (or already exists).
+	ErrConflict = errors.New("break-glass event was changed concurrently")
+	// ErrActiveExists means the invoker already has an active event for the
+	// profile; at most one may be active per user and profile.
+	ErrActiveExists = errors.New("an active break-glass event already exists for this user and profile")
+	// ErrInvalid wraps every validation failure of a new event.
+	ErrInvalid = errors.New("invalid break-glass event")
+	// ErrTransition means the change is not allowed from the current state.
+	ErrTransition = errors.New("break-glass transition not allowed")
+	// ErrLimit means a cooldown or the daily limit forbids a new event.
+	ErrLimit = errors.New("break-glass limit reached")
+)
+
+// Event is one break-glass event.
+type Event struct {
+	ID            string        `json:"id"`
+	Invoker       string        `json:"invoker"`
+	InvokerARN    string        `json:"invoker_arn"`
+	Profile       string        `json:"profile"`
+	ReasonCode    ReasonCode    `json:"reason_code"`
+	Justification string        `json:"justification"`
+	Duration      time.Duration `json:"duration"`
+	Status        Status        `json:"status"`
+	OpenedAt      time.Time     `json:"opened_at"`
+	// ExpiresAt is OpenedAt + Duration: when access ends on its own.
+	ExpiresAt   time.Time `json:"expires_at"`
+	ClosedAt    time.Time `json:"closed_at,omitempty"`
+	ClosedBy    string    `json:"closed_by,omitempty"`
+	CloseReason string    `json:"close_reason,omitempty"`
+	// Version is bumped by every successful Store.Update.
+	Version int64 `json:"version"`
+}
+
+// Query selects events for Store.List. At least one of Invoker, Profile or
+// Status must be set, so that every listing is served by an index.
+type Query struct {
+	Invoker string
+	Profile string
+	Status  Status
+	// Limit caps the number returned after filtering; 0 means no cap.
+	Limit int
+}
+
+// Store keeps break-glass events. Implementations must be safe for
+// concurrent use by many goroutines and many processes.
+type Store interface {
+	// Open stores a new active event. It enforces atomically that the
+	// invoker has no other unexpired active event for the profile, and
+	// returns ErrActiveExists if one does (ErrConflict if the ID exists).
+	Open(ctx context.Context, e *Event) error
+	// Get returns the event with the given ID, or ErrNotFound.
+	Get(ctx context.Context, id string) (*Event, error)
+	// Update stores e only if the stored copy still has e.Version and
+	// prevStatus; on success it increments e.Version. When e leaves active,
+	// the per-user-and-profile lock is released in the same atomic write.
+	Update(ctx context.Context, e *Event, prevStatus Status) error
+	// List returns the events that match q, newest (OpenedAt) first.
+	List(ctx context.Context, q Query) ([]*Event, error)
+}

@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/sentinel-cli/sentinel/config"
+)
+
+// Version is set at build time with -ldflags "-X .../cli.Version=...".
+var Version = "dev"
+
+// Globals are the flags every command shares, and what is loaded from them
+// on first use.
+type Globals struct {
+	ConfigFile string
+	PolicyFile string
+	LogFile    string
+	Debug      bool
+
+	// Stdout and Stderr are where commands write; tests may replace them.
+	Stdout io.Writer
+	Stderr io.Writer
+
+	config *config.Config
+}
+
+// Config loads the sentinel configuration file once.
+func (g *Globals) Config() (*config.Config, error) {
+	if g.config != nil {
+		return g.config, nil
+	}
+	path := g.ConfigFile
+	if path == "" {
+		path = config.DefaultPath()
+	}
+	c, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	g.config = c
+	return c, nil
+}
+
+// Debugf writes a debug line to stderr when --debug is set. Callers must
+// never pass a secret.
+func (g *Globals) Debugf(format string, args ...any) {
+	if g.Debug {
+		fmt.Fprintf(g.Stderr, "sentinel: debug: "+format+"\n", args...)
+	}
+}
+
+// Configure registers the global flags and every command on app.
+func Configure(app *kingpin.Application) *Globals {
+	g := &Globals{Stdout: os.Stdout, Stderr: os.Stderr}
+	app.Flag("config", "Sentinel config file (default $SENTINEL_CONFIG, else $XDG_CONFIG_HOME/sentinel/config.yaml).").
+		PlaceHolder("FILE").StringVar(&g.ConfigFile)
+	app.Flag("policy", "Policy file (default $SENTINEL_POLICY, else policy: in the config, else $XDG_CONFIG_HOME/sentinel/policy.yaml).").
+		PlaceHolder("FILE").StringVar(&g.PolicyFile)
+	app.Flag("log-file", "Decision log (default log: in the config, else $XDG_STATE_HOME/sentinel/decisions.jsonl).").
+		PlaceHolder("FILE").StringVar(&g.LogFile)
+	app.Flag("debug", "Print debug lines to stderr (never secrets).").BoolVar(&g.Debug)
+
+	configureVersionCommand(app, g)
+	return g
+}

@@ -1,0 +1,210 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Store backends.
+const (
+	BackendLocal    = "local"
+	BackendDynamoDB = "dynamodb"
+)
+
+// Default table names.
+const (
+	DefaultRequestsTable   = "sentinel-requests"
+	DefaultBreakglassTable = "sentinel-breakglass"
+	DefaultSessionsTable   = "sentinel-sessions"
+)
+
+// Config is the sentinel configuration file. The zero value is a working
+// configuration: every field has a default.
+type Config struct {
+	// Policy is the path of the policy file.
+	Policy string `yaml:"policy"`
+	// Log is the path of the decision log.
+	Log string `yaml:"log"`
+	// Store says where approvals and break-glass events are kept.
+	Store Store `yaml:"store"`
+	// IdentityProfile is the profile whose base credentials identify the
+	// person for commands that name no profile (approve, deny, listings).
+	IdentityProfile string `yaml:"identity_profile"`
+
+	// path is the file this configuration was read from, for messages.
+	path string
+}
+
+// Store configures the shared state backend.
+type Store struct {
+	// Backend is "local" (the default) or "dynamodb".
+	Backend string `yaml:"backend"`
+	// Region is the DynamoDB region.
+	Region string `yaml:"region"`
+	// Tables names the DynamoDB tables.
+	Tables Tables `yaml:"tables"`
+	// Path is the file of the local backend.
+	Path string `yaml:"path"`
+}
+
+// Tables names the DynamoDB tables.
+type Tables struct {
+	Requests   string `yaml:"requests"`
+	Breakglass string `yaml:"breakglass"`
+	Sessions   string `yaml:"sessions"`
+}
+
+// Path returns the file the configuration was read from ("" for defaults).
+func (c *Config) Path() string { return c.path }
+
+// DefaultPath is $SENTINEL_CONFIG, else $XDG_CONFIG_HOME/sentinel/config.yaml.
+func DefaultPath() string {
+	if p := os.Getenv("SENTINEL_CONFIG"); p != "" {
+		return p
+	}
+	return filepath.Join(ConfigDir(), "config.yaml")
+}
+
+// ConfigDir is $XDG_CONFIG_HOME/sentinel (default ~/.config/sentinel).
+func ConfigDir() string {
+	base := os.Getenv("XDG_CONFIG_HOME")
+	if base == "" {
+		base = filepath.Join(homeDir(), ".config")
+	}
+	return filepath.Join(base, "sentinel")
+}
+
+// StateDir is $XDG_STATE_HOME/sentinel (default ~/.local/state/sentinel).
+func StateDir() string {
+	base := os.Getenv("XDG_STATE_HOME")
+	if base == "" {
+		base = filepath.Join(homeDir(), ".local", "state")
+	}
+	return filepath.Join(base, "sentinel")
+}
+
+func homeDir() string {
+	if h, err := os.UserHomeDir(); err == nil {
+		return h
+	}
+	return "."
+}
+
+// Load reads the configuration at path. A missing file is not an error: it
+// yields the defaults, so that sentinel works before anyone writes one.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		c := &Config{}
+		c.applyDefaults()
+		return c, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config %s: %w", path, err)
+	}
+	c, err := Parse(data, path)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Parse decodes a configuration strictly: unknown keys and wrong types are
+// errors that name the file and line.
+func Parse(data []byte, path string) (*Config, error) {
+	c := &Config{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("config %s: %s", path, yamlMessage(err))
+	}
+	c.path = path
+	if err := c.validate(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	c.applyDefaults()
+	return c, nil
+}
+
+func (c *Config) validate() error {
+	switch c.Store.Backend {
+	case "", BackendLocal, BackendDynamoDB:
+	default:
+		return fmt.Errorf("store.backend %q is not one of local, dynamodb", c.Store.Backend)
+	}
+	return nil
+}
+
+func (c *Config) applyDefaults() {
+	if c.Store.Backend == "" {
+		c.Store.Backend = BackendLocal
+	}
+	if c.Store.Tables.Requests == "" {
+		c.Store.Tables.Requests = DefaultRequestsTable
+	}
+	if c.Store.Tables.Breakglass == "" {
+		c.Store.Tables.Breakglass = DefaultBreakglassTable
+	}
+	if c.Store.Tables.Sessions == "" {
+		c.Store.Tables.Sessions = DefaultSessionsTable
+	}
+	if c.Store.Path == "" {
+		c.Store.Path = filepath.Join(StateDir(), "state.db")
+	}
+	if c.IdentityProfile == "" {
+		c.IdentityProfile = "default"
+	}
+}
+
+// PolicyPath resolves where the policy lives: the flag, else
+// $SENTINEL_POLICY, else the config's policy:, else
+// $XDG_CONFIG_HOME/sentinel/policy.yaml.
+func (c *Config) PolicyPath(flag string) string {
+	switch {
+	case flag != "":
+		return flag
+	case os.Getenv("SENTINEL_POLICY") != "":
+		return os.Getenv("SENTINEL_POLICY")
+	case c.Policy != "":
+		return c.Policy
+	}
+	return filepath.Join(ConfigDir(), "policy.yaml")
+}
+
+// LogPath resolves where the decision log lives: the flag, else the
+// config's log:, else $XDG_STATE_HOME/sentinel/decisions.jsonl.
+func (c *Config) LogPath(flag string) string {
+	switch {
+	case flag != "":
+		return flag
+	case c.Log != "":
+		return c.Log
+	}
+	return filepath.Join(StateDir(), "decisions.jsonl")
+}
+
+// yamlMessage turns yaml.v3's multi-line type errors into one line.
+func yamlMessage(err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return joinLines(te.Errors)
+	}
+	return err.Error()
+}
+
+func joinLines(lines []string) string {
+	out := ""
+	for i, l := range lines {
+		if i > 0 {
+			out += "; "
+		}
+		out += l
+	}
+	return out
+}

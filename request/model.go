@@ -1,0 +1,105 @@
+package request
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Status is where a request stands in its life.
+type Status string
+
+// The statuses of a request. Pending is the only one that can change.
+const (
+	StatusPending   Status = "pending"
+	StatusApproved  Status = "approved"
+	StatusDenied    Status = "denied"
+	StatusCancelled Status = "cancelled"
+	StatusExpired   Status = "expired"
+)
+
+// Sentinel errors, checked with errors.Is.
+var (
+	// ErrNotFound means no request has the given ID.
+	ErrNotFound = errors.New("request not found")
+	// ErrConflict means a conditional write lost: the stored request was
+	// changed by someone else (or already exists, on Create).
+	ErrConflict = errors.New("request was changed concurrently")
+	// ErrInvalid wraps every validation failure of a new request.
+	ErrInvalid = errors.New("invalid request")
+	// ErrTransition means the change is not allowed from the current state
+	// or by this actor.
+	ErrTransition = errors.New("request transition not allowed")
+)
+
+// Action is what a reviewer did to a request.
+type Action string
+
+// The two actions a reviewer can take.
+const (
+	ActionApprove Action = "approve"
+	ActionDeny    Action = "deny"
+)
+
+// Review is one reviewer's decision on a request.
+type Review struct {
+	User    string    `json:"user"`
+	ARN     string    `json:"arn"`
+	Action  Action    `json:"action"`
+	Comment string    `json:"comment,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// Request is one person's request for access to one profile.
+type Request struct {
+	ID            string        `json:"id"`
+	Requester     string        `json:"requester"`
+	RequesterARN  string        `json:"requester_arn"`
+	Profile       string        `json:"profile"`
+	Justification string        `json:"justification"`
+	Duration      time.Duration `json:"duration"`
+	Status        Status        `json:"status"`
+	// Required is the number of distinct approvals needed, copied from the
+	// policy's approval rule when the request is created.
+	Required int `json:"required"`
+	// AutoApproved is true when the policy's auto_approve block granted
+	// the request without a human.
+	AutoApproved bool      `json:"auto_approved,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+	// DecidedAt is when the request left pending. For an approved request it
+	// is the start of the access window.
+	DecidedAt time.Time `json:"decided_at,omitempty"`
+	// ExpiresAt is when a still-pending request lapses.
+	ExpiresAt time.Time `json:"expires_at"`
+	Reviews   []Review  `json:"reviews,omitempty"`
+	// Version is bumped by every successful Store.Update; conditional writes
+	// compare it.
+	Version int64 `json:"version"`
+}
+
+// Query selects requests for Store.List. At least one of Requester, Profile
+// or Status must be set, so that every listing is served by an index.
+type Query struct {
+	Requester string
+	Profile   string
+	Status    Status
+	// Limit caps the number returned after filtering; 0 means no cap.
+	Limit int
+}
+
+// Store keeps requests. Implementations must be safe for concurrent use by
+// many goroutines and many processes, and every state change must be a
+// conditional write.
+type Store interface {
+	// Create stores a new request. It returns ErrConflict if the ID exists.
+	Create(ctx context.Context, r *Request) error
+	// Get returns the request with the given ID, or ErrNotFound.
+	Get(ctx context.Context, id string) (*Request, error)
+	// Update stores r only if the stored copy still has r.Version and
+	// prevStatus; on success it increments r.Version. A lost race returns
+	// ErrConflict and changes nothing.
+	Update(ctx context.Context, r *Request, prevStatus Status) error
+	// List returns the requests that match q, newest (CreatedAt) first.
+	List(ctx context.Context, q Query) ([]*Request, error)
+}
