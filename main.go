@@ -15,7 +15,7 @@ func main() {
 	app := kingpin.New("sentinel", "A policy-gated credential broker for AWS.")
 	app.Version(cli.Version)
 	app.HelpFlag.Short('h')
-	cli.Configure(app)
+	cli.Configure(app, os.Stdout, os.Stderr)
 	if _, err := app.Parse(os.Args[1:]); err != nil {
 		os.Exit(cli.Report(os.Stderr, err))
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/alecthomas/kingpin/v2"
 
@@ -53,9 +52,10 @@ func (g *Globals) Debugf(format string, args ...any) {
 	}
 }
 
-// Configure registers the global flags and every command on app.
-func Configure(app *kingpin.Application) *Globals {
-	g := &Globals{Stdout: os.Stdout, Stderr: os.Stderr}
+// Configure registers the global flags and every command on app. Commands
+// write to stdout and stderr (tests pass buffers).
+func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
+	g := &Globals{Stdout: stdout, Stderr: stderr}
 	app.Flag("config", "Sentinel config file (default $SENTINEL_CONFIG, else $XDG_CONFIG_HOME/sentinel/config.yaml).").
 		PlaceHolder("FILE").StringVar(&g.ConfigFile)
 	app.Flag("policy", "Policy file (default $SENTINEL_POLICY, else policy: in the config, else $XDG_CONFIG_HOME/sentinel/policy.yaml).").
