@@ -1,0 +1,68 @@
+package request
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits on the free text a request carries. Counts are in runes (Unicode
+// code points) so that non-English text gets the same allowance.
+const (
+	MinJustification = 10
+	MaxJustification = 1000
+	MaxComment       = 1000
+	// MaxName caps user and profile names; they become index keys in the
+	// stores, which have key-size limits of their own.
+	MaxName = 256
+	// MaxARN is the longest ARN IAM produces.
+	MaxARN = 2048
+)
+
+// checkText trims s and checks that it is valid UTF-8 of min..max runes with
+// no control characters other than newline and tab. Control characters are
+// refused because the text is shown on approvers' terminals, where escape
+// sequences could disguise what is being approved.
+func checkText(what, s string, min, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) {
+		return "", fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalid, what)
+	}
+	n := utf8.RuneCountInString(s)
+	if n < min {
+		return "", fmt.Errorf("%w: %s must be at least %d characters (got %d)", ErrInvalid, what, min, n)
+	}
+	if n > max {
+		return "", fmt.Errorf("%w: %s must be at most %d characters (got %d)", ErrInvalid, what, max, n)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return "", fmt.Errorf("%w: %s contains a control character", ErrInvalid, what)
+		}
+	}
+	return s, nil
+}
+
+// checkName checks a user name, profile name or ARN: non-empty, at most max
+// runes, no surrounding spaces and no control characters (not even newlines).
+func checkName(what, s string, max int) error {
+	if s == "" {
+		return fmt.Errorf("%w: %s is required", ErrInvalid, what)
+	}
+	if strings.TrimSpace(s) != s {
+		return fmt.Errorf("%w: %s has leading or trailing spaces", ErrInvalid, what)
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalid, what)
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return fmt.Errorf("%w: %s must be at most %d characters (got %d)", ErrInvalid, what, max, n)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("%w: %s contains a control character", ErrInvalid, what)
+		}
+	}
+	return nil
+}

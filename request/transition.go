@@ -1,0 +1,168 @@
+package request
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The methods in this file move a request through its state machine:
+//
+//	pending -> approved | denied | cancelled | expired
+//
+// Each one either applies the whole change or returns an error and leaves
+// the request untouched. Malformed input (an empty user name, an over-long
+// comment) wraps ErrInvalid; a change the state or the actor does not allow
+// wraps ErrTransition. Persisting the change is the caller's job, through
+// Store.Update with the status the request had before.
+
+// Approve records user's approval. The request must be pending and not past
+// ExpiresAt; the requester may never approve their own request, and each
+// approver counts once. When the distinct approvals reach Required the
+// request becomes approved and its access window starts at now.
+func (r *Request) Approve(user, arn, comment string, now time.Time) error {
+	review, err := r.review(ActionApprove, user, arn, comment, now)
+	if err != nil {
+		return err
+	}
+	r.Reviews = append(r.Reviews, review)
+	r.UpdatedAt = review.At
+	if r.approvals() >= r.Required {
+		r.Status = StatusApproved
+		r.DecidedAt = review.At
+	}
+	return nil
+}
+
+// Deny records user's denial, which ends the request at once. The same rules
+// as Approve apply: pending, not expired, not the requester, one review per
+// reviewer.
+func (r *Request) Deny(user, arn, comment string, now time.Time) error {
+	review, err := r.review(ActionDeny, user, arn, comment, now)
+	if err != nil {
+		return err
+	}
+	r.Reviews = append(r.Reviews, review)
+	r.UpdatedAt = review.At
+	r.Status = StatusDenied
+	r.DecidedAt = review.At
+	return nil
+}
+
+// Cancel withdraws a pending request. Only the requester may cancel: the
+// user name must match and, when the request recorded the requester's ARN,
+// so must the ARN.
+func (r *Request) Cancel(user, arn string, now time.Time) error {
+	if err := r.checkOpen(now, "cancel"); err != nil {
+		return err
+	}
+	if !strings.EqualFold(user, r.Requester) || (r.RequesterARN != "" && !strings.EqualFold(arn, r.RequesterARN)) {
+		return fmt.Errorf("%w: only the requester %s may cancel request %s", ErrTransition, r.Requester, r.ID)
+	}
+	now = now.UTC()
+	r.Status = StatusCancelled
+	r.DecidedAt = now
+	r.UpdatedAt = now
+	return nil
+}
+
+// Expire marks a pending request whose ExpiresAt has passed as expired. It
+// is an error to expire a request that is not pending or not yet due.
+func (r *Request) Expire(now time.Time) error {
+	if r.Status != StatusPending {
+		return fmt.Errorf("%w: cannot expire request %s: it is %s", ErrTransition, r.ID, r.Status)
+	}
+	if now.Before(r.ExpiresAt) {
+		return fmt.Errorf("%w: cannot expire request %s before %s", ErrTransition, r.ID, r.ExpiresAt.Format(time.RFC3339))
+	}
+	r.Status = StatusExpired
+	// The request left pending when its time ran out, not when someone
+	// noticed.
+	r.DecidedAt = r.ExpiresAt
+	r.UpdatedAt = now.UTC()
+	return nil
+}
+
+// AutoApprove approves a pending request without a reviewer, because the
+// policy's auto_approve block allowed it. The access window starts at now.
+func (r *Request) AutoApprove(now time.Time) error {
+	if err := r.checkOpen(now, "auto-approve"); err != nil {
+		return err
+	}
+	now = now.UTC()
+	r.Status = StatusApproved
+	r.AutoApproved = true
+	r.DecidedAt = now
+	r.UpdatedAt = now
+	return nil
+}
+
+// review checks a reviewer's action against every rule and returns the
+// Review to append.
+func (r *Request) review(action Action, user, arn, comment string, now time.Time) (Review, error) {
+	if err := checkName("reviewer", user, MaxName); err != nil {
+		return Review{}, err
+	}
+	if arn != "" {
+		if err := checkName("reviewer ARN", arn, MaxARN); err != nil {
+			return Review{}, err
+		}
+	}
+	comment, err := checkText("comment", comment, 0, MaxComment)
+	if err != nil {
+		return Review{}, err
+	}
+	if err := r.checkOpen(now, string(action)); err != nil {
+		return Review{}, err
+	}
+	if r.isRequester(user, arn) {
+		return Review{}, fmt.Errorf("%w: %s cannot %s their own request %s", ErrTransition, user, action, r.ID)
+	}
+	for _, prev := range r.Reviews {
+		if sameActor(prev.User, prev.ARN, user, arn) {
+			return Review{}, fmt.Errorf("%w: %s has already reviewed request %s", ErrTransition, user, r.ID)
+		}
+	}
+	return Review{User: user, ARN: arn, Action: action, Comment: comment, At: now.UTC()}, nil
+}
+
+// checkOpen returns an error unless the request is pending and its pending
+// time has not run out at now.
+func (r *Request) checkOpen(now time.Time, verb string) error {
+	if r.Status != StatusPending {
+		return fmt.Errorf("%w: cannot %s request %s: it is %s", ErrTransition, verb, r.ID, r.Status)
+	}
+	if !now.Before(r.ExpiresAt) {
+		return fmt.Errorf("%w: cannot %s request %s: it expired at %s", ErrTransition, verb, r.ID, r.ExpiresAt.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// isRequester reports whether the actor is the requester, by name or by ARN.
+// Either match is enough: this guards against self-approval, so it errs on
+// the side of refusing.
+func (r *Request) isRequester(user, arn string) bool {
+	return sameActor(r.Requester, r.RequesterARN, user, arn)
+}
+
+// approvals counts the approving reviews; review already keeps each
+// reviewer to one review, so this is the number of distinct approvers.
+func (r *Request) approvals() int {
+	n := 0
+	for _, rv := range r.Reviews {
+		if rv.Action == ActionApprove {
+			n++
+		}
+	}
+	return n
+}
+
+// sameActor reports whether two identities are the same person: equal user
+// names, or equal non-empty ARNs. IAM names are unique regardless of case,
+// so the comparison ignores case.
+func sameActor(user1, arn1, user2, arn2 string) bool {
+	if strings.EqualFold(user1, user2) {
+		return true
+	}
+	return arn1 != "" && strings.EqualFold(arn1, arn2)
+}

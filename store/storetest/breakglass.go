@@ -1,0 +1,446 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sentinel-cli/sentinel/breakglass"
+)
+
+// TestBreakglassStore runs the breakglass.Store contract against the stores
+// that newStore returns. newStore is called once per subtest.
+func TestBreakglassStore(t *testing.T, newStore func(t *testing.T) breakglass.Store) {
+	s := &breakglassSuite{prefix: uniquePrefix(t), base: baseTime(), newStore: newStore}
+	t.Run("OpenGetRoundTrip", s.openGetRoundTrip)
+	t.Run("OpenDuplicateID", s.openDuplicateID)
+	t.Run("GetMissing", s.getMissing)
+	t.Run("SecondOpenActiveExists", s.secondOpenActiveExists)
+	t.Run("RaceOpen", s.raceOpen)
+	t.Run("ExpiredDoesNotBlock", s.expiredDoesNotBlock)
+	t.Run("CloseReleasesLock", s.closeReleasesLock)
+	t.Run("UpdateStaleVersion", s.updateStaleVersion)
+	t.Run("UpdateWrongPrevStatus", s.updateWrongPrevStatus)
+	t.Run("UpdateMissing", s.updateMissing)
+	t.Run("RaceClose", s.raceClose)
+	t.Run("ListByInvoker", s.listByInvoker)
+	t.Run("ListByProfile", s.listByProfile)
+	t.Run("ListByStatus", s.listByStatus)
+	t.Run("ListNoKey", s.listNoKey)
+}
+
+type breakglassSuite struct {
+	prefix   string
+	base     time.Time
+	newStore func(t *testing.T) breakglass.Store
+}
+
+// name returns a user or profile name private to one subtest.
+func (s *breakglassSuite) name(t *testing.T, what string) string {
+	return fmt.Sprintf("%s-%s-%s", s.prefix, t.Name(), what)
+}
+
+// newEvent builds a valid one-hour active event opened at s.base + offset.
+func (s *breakglassSuite) newEvent(t *testing.T, invoker, profile string, offset time.Duration) *breakglass.Event {
+	t.Helper()
+	id, err := breakglass.NewID()
+	if err != nil {
+		t.Fatalf("NewID: %v", err)
+	}
+	e, err := breakglass.New(breakglass.NewParams{
+		ID:            id,
+		Invoker:       invoker,
+		InvokerARN:    "arn:aws:iam::111122223333:user/" + invoker,
+		Profile:       profile,
+		ReasonCode:    breakglass.ReasonIncident,
+		Justification: "contract suite break-glass on " + profile,
+		Duration:      time.Hour,
+		Now:           s.base.Add(offset),
+	})
+	if err != nil {
+		t.Fatalf("breakglass.New: %v", err)
+	}
+	return e
+}
+
+// open stores e and fails the test on error.
+func (s *breakglassSuite) open(t *testing.T, st breakglass.Store, e *breakglass.Event) {
+	t.Helper()
+	if err := st.Open(t.Context(), e); err != nil {
+		t.Fatalf("Open %s: %v", e.ID, err)
+	}
+}
+
+// get loads id and fails the test on error.
+func (s *breakglassSuite) get(t *testing.T, st breakglass.Store, id string) *breakglass.Event {
+	t.Helper()
+	e, err := st.Get(t.Context(), id)
+	if err != nil {
+		t.Fatalf("Get %s: %v", id, err)
+	}
+	return e
+}
+
+// list runs q and returns the IDs in order.
+func (s *breakglassSuite) list(t *testing.T, st breakglass.Store, q breakglass.Query) []string {
+	t.Helper()
+	es, err := st.List(t.Context(), q)
+	if err != nil {
+		t.Fatalf("List %+v: %v", q, err)
+	}
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.ID
+	}
+	return ids
+}
+
+// closeAndUpdate closes e (as its invoker) and stores the change.
+func (s *breakglassSuite) closeAndUpdate(t *testing.T, st breakglass.Store, e *breakglass.Event, at time.Time) {
+	t.Helper()
+	if err := e.Close(e.Invoker, "contract suite: done", at); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := st.Update(t.Context(), e, breakglass.StatusActive); err != nil {
+		t.Fatalf("Update to closed: %v", err)
+	}
+}
+
+func (s *breakglassSuite) openGetRoundTrip(t *testing.T) {
+	st := s.newStore(t)
+	e := s.newEvent(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	e.Duration = 45*time.Minute + 3*time.Nanosecond
+	e.ExpiresAt = e.OpenedAt.Add(e.Duration)
+	e.ReasonCode = breakglass.ReasonSecurity
+	e.Justification = "ünïcode justification, long enough ✓"
+	s.open(t, st, e)
+	got := s.get(t, st, e.ID)
+	if diff := diffEvent(e, got); diff != "" {
+		t.Fatalf("round trip changed the event: %s", diff)
+	}
+
+	// The fields Close fills must round-trip too.
+	s.closeAndUpdate(t, st, got, s.base.Add(10*time.Minute+1))
+	if diff := diffEvent(got, s.get(t, st, e.ID)); diff != "" {
+		t.Fatalf("round trip changed the closed event: %s", diff)
+	}
+
+	// Changing a returned copy must not change the stored one.
+	got.Justification = "changed in memory only"
+	if diff := diffEvent(got, s.get(t, st, e.ID)); diff == "" {
+		t.Fatal("Get returned an alias of the stored event")
+	}
+}
+
+func (s *breakglassSuite) openDuplicateID(t *testing.T) {
+	st := s.newStore(t)
+	e := s.newEvent(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	s.open(t, st, e)
+	// Same ID, different invoker and profile: only the ID collides.
+	dup := s.newEvent(t, s.name(t, "bob"), s.name(t, "dev"), 0)
+	dup.ID = e.ID
+	if err := st.Open(t.Context(), dup); !errors.Is(err, breakglass.ErrConflict) {
+		t.Fatalf("Open with an existing ID: got %v, want ErrConflict", err)
+	}
+	if diff := diffEvent(e, s.get(t, st, e.ID)); diff != "" {
+		t.Fatalf("failed Open changed the stored event: %s", diff)
+	}
+	// The failed Open must not have taken bob's lock.
+	s.open(t, st, s.newEvent(t, s.name(t, "bob"), s.name(t, "dev"), time.Second))
+}
+
+func (s *breakglassSuite) getMissing(t *testing.T) {
+	st := s.newStore(t)
+	id, err := breakglass.NewID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Get(t.Context(), id); !errors.Is(err, breakglass.ErrNotFound) {
+		t.Fatalf("Get of a missing ID: got %v, want ErrNotFound", err)
+	}
+}
+
+func (s *breakglassSuite) secondOpenActiveExists(t *testing.T) {
+	st := s.newStore(t)
+	alice, bob := s.name(t, "alice"), s.name(t, "bob")
+	prod, dev := s.name(t, "prod"), s.name(t, "dev")
+	s.open(t, st, s.newEvent(t, alice, prod, 0))
+	second := s.newEvent(t, alice, prod, time.Minute)
+	if err := st.Open(t.Context(), second); !errors.Is(err, breakglass.ErrActiveExists) {
+		t.Fatalf("second Open for the same user and profile: got %v, want ErrActiveExists", err)
+	}
+	if _, err := st.Get(t.Context(), second.ID); !errors.Is(err, breakglass.ErrNotFound) {
+		t.Fatalf("refused event was stored anyway: Get returned %v", err)
+	}
+	// The lock is per user and profile: other pairs are free.
+	s.open(t, st, s.newEvent(t, alice, dev, time.Minute))
+	s.open(t, st, s.newEvent(t, bob, prod, time.Minute))
+}
+
+// raceOpen has many processes' worth of Opens for one user and profile at
+// once; exactly one may succeed.
+func (s *breakglassSuite) raceOpen(t *testing.T) {
+	st := s.newStore(t)
+	alice, prod := s.name(t, "alice"), s.name(t, "prod")
+	events := make([]*breakglass.Event, racers)
+	for i := range events {
+		events[i] = s.newEvent(t, alice, prod, time.Duration(i)*time.Millisecond)
+	}
+	errs := race(racers, func(i int) error {
+		return st.Open(t.Context(), events[i])
+	})
+	winner := oneWinner(t, errs, breakglass.ErrActiveExists)
+	checkIDs(t, "events after the race", s.list(t, st, breakglass.Query{Invoker: alice}), events[winner].ID)
+}
+
+// expiredDoesNotBlock checks that an event stored as active but past its
+// ExpiresAt does not block a new one, and that expiring it later does not
+// free the newer event's lock.
+func (s *breakglassSuite) expiredDoesNotBlock(t *testing.T) {
+	st := s.newStore(t)
+	alice, prod := s.name(t, "alice"), s.name(t, "prod")
+	old := s.newEvent(t, alice, prod, -2*time.Hour) // expired an hour ago
+	s.open(t, st, old)
+	current := s.newEvent(t, alice, prod, 0)
+	if err := st.Open(t.Context(), current); err != nil {
+		t.Fatalf("Open after an expired event: %v", err)
+	}
+	stale := s.get(t, st, old.ID)
+	if err := stale.Expire(s.base); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(t.Context(), stale, breakglass.StatusActive); err != nil {
+		t.Fatalf("Update of the old event to expired: %v", err)
+	}
+	if err := st.Open(t.Context(), s.newEvent(t, alice, prod, time.Minute)); !errors.Is(err, breakglass.ErrActiveExists) {
+		t.Fatalf("expiring an old event released the current event's lock: Open returned %v", err)
+	}
+}
+
+func (s *breakglassSuite) closeReleasesLock(t *testing.T) {
+	st := s.newStore(t)
+	alice, prod := s.name(t, "alice"), s.name(t, "prod")
+	e := s.newEvent(t, alice, prod, 0)
+	s.open(t, st, e)
+	s.closeAndUpdate(t, st, s.get(t, st, e.ID), s.base.Add(time.Minute))
+	next := s.newEvent(t, alice, prod, 2*time.Minute)
+	if err := st.Open(t.Context(), next); err != nil {
+		t.Fatalf("Open after closing the previous event: %v", err)
+	}
+	// And the new event holds the lock again.
+	if err := st.Open(t.Context(), s.newEvent(t, alice, prod, 3*time.Minute)); !errors.Is(err, breakglass.ErrActiveExists) {
+		t.Fatalf("Open while the reopened event is active: got %v, want ErrActiveExists", err)
+	}
+}
+
+func (s *breakglassSuite) updateStaleVersion(t *testing.T) {
+	st := s.newStore(t)
+	e := s.newEvent(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	s.open(t, st, e)
+	first, second := s.get(t, st, e.ID), s.get(t, st, e.ID)
+	s.closeAndUpdate(t, st, first, s.base.Add(time.Minute))
+	if first.Version != 1 {
+		t.Fatalf("after Update the caller's Version = %d, want 1", first.Version)
+	}
+	if err := second.Close(s.name(t, "bob"), "too late", s.base.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(t.Context(), second, breakglass.StatusActive); !errors.Is(err, breakglass.ErrConflict) {
+		t.Fatalf("Update with a stale version: got %v, want ErrConflict", err)
+	}
+	if second.Version != 0 {
+		t.Fatalf("failed Update changed the caller's Version to %d", second.Version)
+	}
+	if diff := diffEvent(first, s.get(t, st, e.ID)); diff != "" {
+		t.Fatalf("failed Update changed the stored event: %s", diff)
+	}
+}
+
+func (s *breakglassSuite) updateWrongPrevStatus(t *testing.T) {
+	st := s.newStore(t)
+	alice, prod := s.name(t, "alice"), s.name(t, "prod")
+	e := s.newEvent(t, alice, prod, 0)
+	s.open(t, st, e)
+	changed := s.get(t, st, e.ID)
+	if err := changed.Close(alice, "done", s.base.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(t.Context(), changed, breakglass.StatusClosed); !errors.Is(err, breakglass.ErrConflict) {
+		t.Fatalf("Update with the wrong prevStatus: got %v, want ErrConflict", err)
+	}
+	if diff := diffEvent(e, s.get(t, st, e.ID)); diff != "" {
+		t.Fatalf("failed Update changed the stored event: %s", diff)
+	}
+	// The lock is still held.
+	if err := st.Open(t.Context(), s.newEvent(t, alice, prod, time.Minute)); !errors.Is(err, breakglass.ErrActiveExists) {
+		t.Fatalf("failed Update released the lock: Open returned %v", err)
+	}
+}
+
+func (s *breakglassSuite) updateMissing(t *testing.T) {
+	st := s.newStore(t)
+	e := s.newEvent(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	if err := e.Close(e.Invoker, "never opened", s.base.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(t.Context(), e, breakglass.StatusActive); !errors.Is(err, breakglass.ErrNotFound) {
+		t.Fatalf("Update of a missing event: got %v, want ErrNotFound", err)
+	}
+	if _, err := st.Get(t.Context(), e.ID); !errors.Is(err, breakglass.ErrNotFound) {
+		t.Fatalf("failed Update created the event: Get returned %v", err)
+	}
+}
+
+// raceClose has many closers close one event at once; exactly one wins.
+func (s *breakglassSuite) raceClose(t *testing.T) {
+	st := s.newStore(t)
+	alice, prod := s.name(t, "alice"), s.name(t, "prod")
+	e := s.newEvent(t, alice, prod, 0)
+	s.open(t, st, e)
+	errs := race(racers, func(i int) error {
+		mine, err := st.Get(t.Context(), e.ID)
+		if err != nil {
+			return fmt.Errorf("get: %w", err)
+		}
+		if err := mine.Close(s.name(t, fmt.Sprintf("closer%d", i)), "race", s.base.Add(time.Minute)); err != nil {
+			return fmt.Errorf("close: %w", err)
+		}
+		return st.Update(t.Context(), mine, breakglass.StatusActive)
+	})
+	winner := oneWinner(t, errs, breakglass.ErrConflict)
+	got := s.get(t, st, e.ID)
+	if got.Status != breakglass.StatusClosed || got.Version != 1 || got.ClosedBy != s.name(t, fmt.Sprintf("closer%d", winner)) {
+		t.Fatalf("after the race: status %s version %d closed by %s; want closed, 1, closer%d", got.Status, got.Version, got.ClosedBy, winner)
+	}
+	s.open(t, st, s.newEvent(t, alice, prod, 2*time.Minute))
+}
+
+func (s *breakglassSuite) listByInvoker(t *testing.T) {
+	st := s.newStore(t)
+	alice, bob := s.name(t, "alice"), s.name(t, "bob")
+	prod, dev, stage := s.name(t, "prod"), s.name(t, "dev"), s.name(t, "stage")
+	// Opened out of order, so a store that returns insertion order fails.
+	e2 := s.newEvent(t, alice, stage, 2*time.Second)
+	e0 := s.newEvent(t, alice, prod, 0)
+	e1 := s.newEvent(t, alice, dev, time.Second)
+	other := s.newEvent(t, bob, prod, 3*time.Second)
+	for _, e := range []*breakglass.Event{e2, e0, e1, other} {
+		s.open(t, st, e)
+	}
+	s.closeAndUpdate(t, st, e1, s.base.Add(time.Minute))
+	checkIDs(t, "by invoker", s.list(t, st, breakglass.Query{Invoker: alice}), e2.ID, e1.ID, e0.ID)
+	checkIDs(t, "by invoker, limit 2", s.list(t, st, breakglass.Query{Invoker: alice, Limit: 2}), e2.ID, e1.ID)
+	checkIDs(t, "by invoker and status", s.list(t, st, breakglass.Query{Invoker: alice, Status: breakglass.StatusActive}), e2.ID, e0.ID)
+	checkIDs(t, "by invoker and closed", s.list(t, st, breakglass.Query{Invoker: alice, Status: breakglass.StatusClosed}), e1.ID)
+	checkIDs(t, "by invoker and profile", s.list(t, st, breakglass.Query{Invoker: alice, Profile: prod}), e0.ID)
+	checkIDs(t, "by unknown invoker", s.list(t, st, breakglass.Query{Invoker: s.name(t, "nobody")}))
+
+	es, err := st.List(t.Context(), breakglass.Query{Invoker: alice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := diffEvent(e1, es[1]); diff != "" {
+		t.Fatalf("List returned a different event than was stored: %s", diff)
+	}
+}
+
+func (s *breakglassSuite) listByProfile(t *testing.T) {
+	st := s.newStore(t)
+	alice, bob, carol := s.name(t, "alice"), s.name(t, "bob"), s.name(t, "carol")
+	prod, dev := s.name(t, "prod"), s.name(t, "dev")
+	e1 := s.newEvent(t, bob, prod, time.Second)
+	e0 := s.newEvent(t, alice, prod, 0)
+	e2 := s.newEvent(t, carol, prod, 2*time.Second)
+	other := s.newEvent(t, alice, dev, 3*time.Second)
+	for _, e := range []*breakglass.Event{e1, e0, e2, other} {
+		s.open(t, st, e)
+	}
+	s.closeAndUpdate(t, st, e2, s.base.Add(time.Minute))
+	checkIDs(t, "by profile", s.list(t, st, breakglass.Query{Profile: prod}), e2.ID, e1.ID, e0.ID)
+	checkIDs(t, "by profile, limit 1", s.list(t, st, breakglass.Query{Profile: prod, Limit: 1}), e2.ID)
+	checkIDs(t, "by profile and status", s.list(t, st, breakglass.Query{Profile: prod, Status: breakglass.StatusActive}), e1.ID, e0.ID)
+	checkIDs(t, "by profile and invoker", s.list(t, st, breakglass.Query{Profile: prod, Invoker: bob}), e1.ID)
+}
+
+// listByStatus lists by status alone; as for requests, other subtests' and
+// runs' events may be in the result, so it checks the status of every
+// result, the overall order, and the order of this subtest's events.
+func (s *breakglassSuite) listByStatus(t *testing.T) {
+	st := s.newStore(t)
+	var mine []string
+	for i := range 3 {
+		e := s.newEvent(t, s.name(t, fmt.Sprintf("user%d", i)), s.name(t, "prod"), time.Duration(i)*time.Second)
+		s.open(t, st, e)
+		s.closeAndUpdate(t, st, e, s.base.Add(time.Minute))
+		mine = append([]string{e.ID}, mine...)
+	}
+	es, err := st.List(t.Context(), breakglass.Query{Status: breakglass.StatusClosed})
+	if err != nil {
+		t.Fatalf("List by status: %v", err)
+	}
+	var seen []string
+	for i, e := range es {
+		if e.Status != breakglass.StatusClosed {
+			t.Fatalf("List by status closed returned %s with status %s", e.ID, e.Status)
+		}
+		if i > 0 && e.OpenedAt.After(es[i-1].OpenedAt) {
+			t.Fatalf("List by status is not newest first: %s after %s", e.OpenedAt, es[i-1].OpenedAt)
+		}
+		if slices.Contains(mine, e.ID) {
+			seen = append(seen, e.ID)
+		}
+	}
+	checkIDs(t, "this subtest's closed events", seen, mine...)
+
+	limited, err := st.List(t.Context(), breakglass.Query{Status: breakglass.StatusClosed, Limit: 2})
+	if err != nil {
+		t.Fatalf("List by status with limit: %v", err)
+	}
+	if len(limited) != 2 {
+		t.Fatalf("List by status with limit 2 returned %d events", len(limited))
+	}
+}
+
+func (s *breakglassSuite) listNoKey(t *testing.T) {
+	st := s.newStore(t)
+	if _, err := st.List(t.Context(), breakglass.Query{}); err == nil {
+		t.Fatal("List with no key succeeded; want an error")
+	}
+	if _, err := st.List(t.Context(), breakglass.Query{Limit: 5}); err == nil {
+		t.Fatal("List with only a limit succeeded; want an error")
+	}
+}
+
+// diffEvent describes the differences between two events, or returns "" if
+// they are equal field by field.
+func diffEvent(want, got *breakglass.Event) string {
+	var d []string
+	add := func(s string) {
+		if s != "" {
+			d = append(d, s)
+		}
+	}
+	field := func(name string, w, g any) {
+		if w != g {
+			add(fmt.Sprintf("%s = %v, want %v", name, g, w))
+		}
+	}
+	field("ID", want.ID, got.ID)
+	field("Invoker", want.Invoker, got.Invoker)
+	field("InvokerARN", want.InvokerARN, got.InvokerARN)
+	field("Profile", want.Profile, got.Profile)
+	field("ReasonCode", want.ReasonCode, got.ReasonCode)
+	field("Justification", want.Justification, got.Justification)
+	field("Duration", want.Duration, got.Duration)
+	field("Status", want.Status, got.Status)
+	field("ClosedBy", want.ClosedBy, got.ClosedBy)
+	field("CloseReason", want.CloseReason, got.CloseReason)
+	field("Version", want.Version, got.Version)
+	add(sameTime("OpenedAt", want.OpenedAt, got.OpenedAt))
+	add(sameTime("ExpiresAt", want.ExpiresAt, got.ExpiresAt))
+	add(sameTime("ClosedAt", want.ClosedAt, got.ClosedAt))
+	return strings.Join(d, "; ")
+}
