@@ -1,0 +1,223 @@
+package logging
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// DefaultLockTimeout is how long Append waits for another process's lock
+// before giving up with ErrLocked.
+const DefaultLockTimeout = 5 * time.Second
+
+// maxLineSize bounds one line, for Append's backward read of the last line
+// and for Verify. Real entries are well under a kilobyte; the bound keeps a
+// corrupt file from costing unbounded memory.
+const maxLineSize = 4 << 20
+
+// Sentinel errors, checked with errors.Is.
+var (
+	// ErrLocked means another process held the log's lock for longer than
+	// the lock timeout.
+	ErrLocked = errors.New("decision log locked by another process")
+	// ErrTornTail means the log does not end in a newline: a write was cut
+	// short (a crash, a full disk) or the file was edited. Append refuses to
+	// chain onto a partial line; a person must look at the file.
+	ErrTornTail = errors.New("decision log ends in a partial line")
+	// ErrClosed means Append was called after Close.
+	ErrClosed = errors.New("decision log is closed")
+)
+
+// Logger appends entries to one decision log file. It is safe for
+// concurrent use by many goroutines, and many processes may each have
+// their own Logger on the same file.
+type Logger struct {
+	// Now stamps entries whose Time is zero. Open sets it to time.Now;
+	// tests replace it before the first Append.
+	Now func() time.Time
+	// LockTimeout bounds the wait for the file lock. Open sets it to
+	// DefaultLockTimeout.
+	LockTimeout time.Duration
+
+	path string
+	// mu serialises Append within this process: flock does not, because
+	// every goroutine shares the one open file description.
+	mu sync.Mutex
+	f  *os.File
+	fd int
+}
+
+// Open opens the log at path for appending, creating its directory (0700)
+// and the file (0600) if needed. It reads nothing and starts nothing, so it
+// is cheap enough for every credential_process call.
+func Open(path string) (*Logger, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create decision log directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open decision log: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("stat decision log %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("decision log %s is not a regular file", path)
+	}
+	// The log names people, accounts and roles: it is nobody else's
+	// business. A file created by an older version or by hand with wider
+	// permissions is tightened to 0600 rather than used as it is.
+	if fi.Mode().Perm()&^0o600 != 0 {
+		if err := f.Chmod(0o600); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("restrict decision log %s to 0600: %w", path, err)
+		}
+	}
+	return &Logger{
+		Now:         time.Now,
+		LockTimeout: DefaultLockTimeout,
+		path:        path,
+		f:           f,
+		fd:          int(f.Fd()),
+	}, nil
+}
+
+// Path returns the file the Logger appends to.
+func (l *Logger) Path() string { return l.path }
+
+// Append writes e as the next line of the chain. It sets e.Time (from Now,
+// when zero; always in UTC), e.Seq, e.PrevHash and, once written, e.Hash.
+// The line is written with one write while the file lock is held.
+func (l *Logger) Append(e *Entry) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return ErrClosed
+	}
+
+	if e.Time.IsZero() {
+		now := l.Now
+		if now == nil {
+			now = time.Now
+		}
+		e.Time = now()
+	}
+	e.Time = e.Time.UTC()
+	if e.ExpiresAt != nil {
+		t := e.ExpiresAt.UTC()
+		e.ExpiresAt = &t
+	}
+
+	if err := lockFile(l.fd, l.LockTimeout); err != nil {
+		return fmt.Errorf("append to %s: %w", l.path, err)
+	}
+	// The unlock error is not worth failing an append that was written:
+	// closing the descriptor releases the lock in any case.
+	defer unlockFile(l.fd)
+
+	fi, err := l.f.Stat()
+	if err != nil {
+		return fmt.Errorf("append to %s: stat: %w", l.path, err)
+	}
+	size := fi.Size()
+	seq, prev, err := l.tail(size)
+	if err != nil {
+		return fmt.Errorf("append to %s: %w", l.path, err)
+	}
+
+	e.Seq = seq + 1
+	e.PrevHash = prev
+	e.Hash = ""
+	body, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("append to %s: encode entry: %w", l.path, err)
+	}
+	line, h := seal(body)
+	if _, err := l.f.Write(line); err != nil {
+		// Cut off whatever part of the line reached the file, so that the
+		// next Append does not find a torn tail.
+		if terr := l.f.Truncate(size); terr != nil {
+			return fmt.Errorf("append to %s: %w (and removing the partial line failed: %v)", l.path, err, terr)
+		}
+		return fmt.Errorf("append to %s: %w", l.path, err)
+	}
+	e.Hash = h
+	return nil
+}
+
+// tail returns the seq and hash of the last line of a file of the given
+// size (0 and ZeroHash for an empty file). The caller holds the lock.
+func (l *Logger) tail(size int64) (int64, string, error) {
+	if size == 0 {
+		return 0, ZeroHash, nil
+	}
+	line, err := lastLine(l.f, size)
+	if err != nil {
+		return 0, "", err
+	}
+	body, h, err := unseal(line)
+	if err != nil {
+		return 0, "", fmt.Errorf("last line %w; run sentinel log verify", err)
+	}
+	seq, _, err := parseLink(body)
+	if err != nil {
+		return 0, "", fmt.Errorf("last line: %w; run sentinel log verify", err)
+	}
+	return seq, h, nil
+}
+
+// lastLine reads the final line of the file (without its "\n") by reading
+// backwards from the end in growing chunks, so that the cost does not
+// depend on the size of the log.
+func lastLine(f *os.File, size int64) ([]byte, error) {
+	var buf []byte // the tail of the file read so far
+	off := size
+	chunk := int64(4096)
+	for {
+		n := min(chunk, off)
+		off -= n
+		next := make([]byte, n, n+int64(len(buf)))
+		if _, err := f.ReadAt(next, off); err != nil {
+			return nil, fmt.Errorf("read last line: %w", err)
+		}
+		searched := len(next) // bytes of buf not yet searched for "\n"
+		buf = append(next, buf...)
+		if buf[len(buf)-1] != '\n' {
+			return nil, fmt.Errorf("%w; run sentinel log verify", ErrTornTail)
+		}
+		end := len(buf) - 1
+		if i := bytes.LastIndexByte(buf[:min(searched, end)], '\n'); i >= 0 {
+			return buf[i+1 : end], nil
+		}
+		if off == 0 {
+			return buf[:end], nil
+		}
+		if len(buf) > maxLineSize {
+			return nil, fmt.Errorf("last line is longer than %d bytes", maxLineSize)
+		}
+		chunk *= 2
+	}
+}
+
+// Close closes the file. Append after Close returns ErrClosed.
+func (l *Logger) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	if err != nil {
+		return fmt.Errorf("close decision log %s: %w", l.path, err)
+	}
+	return nil
+}
