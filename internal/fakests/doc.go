@@ -1,0 +1,15 @@
+// Package fakests is a stand-in for AWS STS that the tests and the offline
+// demo of sentinel run on loopback, because no machine here reaches AWS.
+//
+// It speaks the real AWS query protocol (form-encoded POST, XML responses
+// with the ...Result wrapper, <ErrorResponse> errors), so the real AWS SDK
+// for Go v2 and the AWS CLI can talk to it unchanged through
+// AWS_ENDPOINT_URL_STS or --endpoint-url. It serves AssumeRole,
+// GetSessionToken and GetCallerIdentity, and rejects what real STS rejects
+// (a SourceIdentity with a colon, a DurationSeconds out of range, a wrong MFA
+// code, an unknown or expired key) so that tests catch what production would.
+//
+// Signatures are not checked: the caller is identified by the access key ID
+// in the Authorization header alone. Secret keys are generated for the
+// client and never stored, recorded or logged.
+package fakests
