@@ -65,5 +65,6 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	app.Flag("debug", "Print debug lines to stderr (never secrets).").BoolVar(&g.Debug)
 
 	configureVersionCommand(app, g)
+	configureLogCommands(app, g)
 	return g
 }
