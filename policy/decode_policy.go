@@ -1,0 +1,287 @@
+package policy
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Bounds of the durations in a policy (see the package doc).
+const (
+	minDuration        = 15 * time.Minute
+	maxRuleDuration    = 12 * time.Hour
+	maxGrantDuration   = 24 * time.Hour
+	minRequestTTL      = 5 * time.Minute
+	maxRequestTTL      = 7 * 24 * time.Hour
+	maxCooldown        = 24 * time.Hour
+	emptyConditionHint = "leave the key out to match anything"
+)
+
+// document decodes a whole policy file. It returns nil when the file is
+// not even a YAML mapping; otherwise the (possibly partial) policy, with
+// problems in d.issues.
+func (d *decoder) document(data []byte) *Policy {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	err := dec.Decode(&doc)
+	if errors.Is(err, io.EOF) || (err == nil && len(doc.Content) == 0) {
+		d.addf(nil, "", `empty policy file (want version: "1" and rules:)`)
+		return nil
+	}
+	if err != nil {
+		d.syntax(err)
+		return nil
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		d.addf(&extra, "", "a second YAML document (want one policy per file)")
+	case !errors.Is(err, io.EOF):
+		d.syntax(err)
+	}
+
+	root := doc.Content[0]
+	p := &Policy{}
+	var hasVersion, hasRules bool
+	ok := d.mapping(root, "", []key{
+		{"version", func(f string, v *yaml.Node) { hasVersion = true; d.version(v, f) }},
+		{"rules", func(f string, v *yaml.Node) { hasRules = true; p.Rules = d.rules(v, f) }},
+		{"approvals", func(f string, v *yaml.Node) { p.Approvals = d.approvals(v, f) }},
+		{"breakglass", func(f string, v *yaml.Node) { p.Breakglass = d.breakglasses(v, f) }},
+	})
+	if !ok {
+		return nil
+	}
+	if !hasVersion {
+		d.addf(root, "version", `missing (want version: "1")`)
+	}
+	if !hasRules {
+		d.addf(root, "rules", "missing (want at least one rule)")
+	}
+	return p
+}
+
+func (d *decoder) version(n *yaml.Node, field string) {
+	if n.Kind == yaml.ScalarNode && n.Value == Version && n.ShortTag() != "!!str" {
+		d.addf(n, field, `want the string "1", got the number 1 (quote it)`)
+		return
+	}
+	s, ok := d.str(n, field)
+	if ok && s != Version {
+		d.addf(n, field, `unsupported version %q (want "1")`, s)
+	}
+}
+
+// rules decodes the rules: section.
+func (d *decoder) rules(n *yaml.Node, field string) []Rule {
+	items, ok := d.sequence(n, field, "rules")
+	if !ok {
+		return nil
+	}
+	if len(items) == 0 {
+		d.addf(n, field, "empty rule list (want at least one rule)")
+		return nil
+	}
+	var names uniqueNames
+	rules := make([]Rule, 0, len(items))
+	for i, item := range items {
+		rules = append(rules, d.rule(item, index(field, i), &names))
+	}
+	return rules
+}
+
+func (d *decoder) rule(n *yaml.Node, field string, names *uniqueNames) Rule {
+	r := Rule{Line: n.Line}
+	var hasName, hasEffect bool
+	ok := d.mapping(n, field, []key{
+		{"name", func(f string, v *yaml.Node) {
+			hasName = true
+			r.Name, _ = d.name(v, f)
+			names.check(d, v, f, "rule", r.Name)
+		}},
+		{"effect", func(f string, v *yaml.Node) {
+			hasEffect = true
+			if s, ok := d.str(v, f); ok {
+				e, err := parseEffect(s)
+				if err != nil {
+					d.addf(v, f, "%v", err)
+				}
+				r.Effect = e
+			}
+		}},
+		{"conditions", func(f string, v *yaml.Node) { d.conditions(v, f, &r) }},
+		{"max_duration", func(f string, v *yaml.Node) {
+			r.MaxDuration, _ = d.duration(v, f, minDuration, maxRuleDuration)
+		}},
+		{"reason", func(f string, v *yaml.Node) { r.Reason, _ = d.str(v, f) }},
+	})
+	if !ok {
+		return r
+	}
+	if !hasName {
+		d.addf(n, join(field, "name"), "missing (every rule needs a name)")
+	}
+	if !hasEffect {
+		d.addf(n, join(field, "effect"), "missing (want allow, deny, require_approval, require_server)")
+	}
+	r.serverReason = reasonNeedsServer
+	if r.Reason != "" {
+		r.serverReason += " (" + r.Reason + ")"
+	}
+	return r
+}
+
+// conditions decodes a rule's conditions: and compiles them into r.
+func (d *decoder) conditions(n *yaml.Node, field string, r *Rule) {
+	d.mapping(n, field, []key{
+		{"profiles", func(f string, v *yaml.Node) {
+			r.Conditions.Profiles, r.profiles = d.profiles(v, f, emptyConditionHint)
+		}},
+		{"users", func(f string, v *yaml.Node) {
+			r.Conditions.Users, r.users = d.principals(v, f, emptyConditionHint)
+		}},
+		{"mode", func(f string, v *yaml.Node) { r.Conditions.Modes, r.modes = d.modes(v, f) }},
+		{"time", func(f string, v *yaml.Node) { r.Conditions.Time = d.window(v, f) }},
+	})
+}
+
+// profiles decodes and compiles a list of profile names and globs. On any
+// problem the set it returns matches nothing (the policy is refused anyway).
+func (d *decoder) profiles(n *yaml.Node, field, emptyHint string) ([]string, profileSet) {
+	list, ok := d.strList(n, field, emptyHint)
+	if !ok {
+		return list, profileSet{given: true}
+	}
+	set, bad, err := newProfileSet(list)
+	if err != nil {
+		d.addf(itemNode(n, bad), field, "bad glob %q: %v", list[bad], err)
+		return list, profileSet{given: true}
+	}
+	return list, set
+}
+
+// principals decodes a list of user names and ARNs.
+func (d *decoder) principals(n *yaml.Node, field, emptyHint string) ([]string, principalSet) {
+	list, ok := d.strList(n, field, emptyHint)
+	if !ok {
+		return list, principalSet{given: true}
+	}
+	return list, newPrincipalSet(list)
+}
+
+// modes decodes the mode: condition.
+func (d *decoder) modes(n *yaml.Node, field string) ([]Mode, modeSet) {
+	list, _ := d.strList(n, field, emptyConditionHint)
+	var out []Mode
+	var set modeSet
+	for i, s := range list {
+		m, err := ParseMode(s)
+		if err != nil {
+			d.addf(itemNode(n, i), field, "%v", err)
+			continue
+		}
+		out = append(out, m)
+		set |= modeSet(modeBit(m))
+	}
+	return out, set
+}
+
+// itemNode returns the i-th item of a list node for its line, or the list
+// itself when the item is not there.
+func itemNode(n *yaml.Node, i int) *yaml.Node {
+	if n.Kind == yaml.SequenceNode && i < len(n.Content) {
+		return n.Content[i]
+	}
+	return n
+}
+
+// window decodes a time: condition and compiles its timezone.
+func (d *decoder) window(n *yaml.Node, field string) *TimeWindow {
+	w := &TimeWindow{Timezone: "UTC", loc: time.UTC}
+	var hasDays, hasHours bool
+	ok := d.mapping(n, field, []key{
+		{"days", func(f string, v *yaml.Node) {
+			hasDays = true
+			items, ok := d.sequence(v, f, "weekdays")
+			if !ok {
+				return
+			}
+			if len(items) == 0 {
+				d.addf(v, f, "empty list (leave days out for every day)")
+			}
+			for _, item := range items {
+				s, ok := d.str(item, f)
+				if !ok {
+					continue
+				}
+				day, err := parseWeekday(s)
+				if err != nil {
+					d.addf(item, f, "%v", err)
+					continue
+				}
+				w.Days = append(w.Days, day)
+				w.dayMask |= 1 << day
+			}
+		}},
+		{"hours", func(f string, v *yaml.Node) { hasHours = true; d.hours(v, f, w) }},
+		{"timezone", func(f string, v *yaml.Node) {
+			s, ok := d.name(v, f)
+			if !ok {
+				return
+			}
+			// "Local" would make the policy mean different things on
+			// different machines.
+			loc, err := time.LoadLocation(s)
+			if err != nil || s == "Local" {
+				d.addf(v, f, "unknown timezone %q (want an IANA name like Europe/Berlin, or UTC)", s)
+				return
+			}
+			w.Timezone, w.loc = s, loc
+		}},
+	})
+	if ok && !hasDays && !hasHours {
+		d.addf(n, field, "give days, hours or both")
+	}
+	return w
+}
+
+// hours decodes {start, end} into w.
+func (d *decoder) hours(n *yaml.Node, field string, w *TimeWindow) {
+	var start, end *yaml.Node
+	ok := d.mapping(n, field, []key{
+		{"start", func(_ string, v *yaml.Node) { start = v }},
+		{"end", func(_ string, v *yaml.Node) { end = v }},
+	})
+	if !ok {
+		return
+	}
+	clock := func(v *yaml.Node, f string) (string, int, bool) {
+		if v == nil {
+			d.addf(n, f, "missing (want HH:MM)")
+			return "", 0, false
+		}
+		s, ok := d.str(v, f)
+		if !ok {
+			return "", 0, false
+		}
+		m, err := parseClock(s)
+		if err != nil {
+			d.addf(v, f, "%v", err)
+			return "", 0, false
+		}
+		return s, m, true
+	}
+	s, sm, okStart := clock(start, join(field, "start"))
+	e, em, okEnd := clock(end, join(field, "end"))
+	if !okStart || !okEnd {
+		return
+	}
+	if sm == em {
+		d.addf(n, field, "start and end are both %s (leave hours out for the whole day)", s)
+		return
+	}
+	w.Start, w.End, w.start, w.end, w.hours = s, e, sm, em, true
+}

@@ -1,0 +1,100 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Evaluate decides r: the first rule whose conditions all hold, else deny.
+// It neither parses nor allocates, so it is cheap enough for every
+// credential request and every refresh in server mode. A nil policy denies.
+func (p *Policy) Evaluate(r Request) Decision {
+	if p != nil {
+		for i := range p.Rules {
+			rule := &p.Rules[i]
+			if rule.matches(&r) {
+				return rule.decide(i, r.Mode)
+			}
+		}
+	}
+	return noMatch()
+}
+
+// Explain decides r exactly as Evaluate does and also fills
+// Decision.Misses: for each rule before the one that matched (every rule
+// when none did), which conditions failed.
+func (p *Policy) Explain(r Request) Decision {
+	var misses []Miss
+	if p != nil {
+		for i := range p.Rules {
+			rule := &p.Rules[i]
+			if why := rule.why(&r); len(why) > 0 {
+				misses = append(misses, Miss{Rule: rule.Name, Index: i, Why: strings.Join(why, "; ")})
+				continue
+			}
+			d := rule.decide(i, r.Mode)
+			d.Misses = misses
+			return d
+		}
+	}
+	d := noMatch()
+	d.Misses = misses
+	return d
+}
+
+func noMatch() Decision {
+	return Decision{Effect: EffectDeny, RuleIndex: -1, Reason: ReasonNoMatch}
+}
+
+// matches reports whether every condition of the rule holds for r.
+func (rule *Rule) matches(r *Request) bool {
+	return rule.profiles.match(r.Profile) &&
+		rule.users.match(r.User, r.ARN) &&
+		rule.modes.match(r.Mode) &&
+		(rule.Conditions.Time == nil || rule.Conditions.Time.Contains(r.Time))
+}
+
+// why lists the conditions of the rule that do not hold for r; it is empty
+// exactly when matches is true.
+func (rule *Rule) why(r *Request) []string {
+	var why []string
+	if !rule.profiles.match(r.Profile) {
+		why = append(why, fmt.Sprintf("profile %q not in %v", r.Profile, rule.Conditions.Profiles))
+	}
+	if !rule.users.match(r.User, r.ARN) {
+		who := fmt.Sprintf("%q", r.User)
+		if r.ARN != "" {
+			who += fmt.Sprintf(" (%s)", r.ARN)
+		}
+		why = append(why, fmt.Sprintf("user %s not in %v", who, rule.Conditions.Users))
+	}
+	if !rule.modes.match(r.Mode) {
+		why = append(why, fmt.Sprintf("mode %q not in %v", r.Mode, rule.Conditions.Modes))
+	}
+	if w := rule.Conditions.Time; w != nil && !w.Contains(r.Time) {
+		why = append(why, fmt.Sprintf("time %s outside %s", w.describeTime(r.Time), w))
+	}
+	return why
+}
+
+// decide builds the decision of the rule at index i for a request in mode.
+func (rule *Rule) decide(i int, mode Mode) Decision {
+	d := Decision{
+		Effect:      rule.Effect,
+		Rule:        rule.Name,
+		RuleIndex:   i,
+		Reason:      rule.Reason,
+		MaxDuration: rule.MaxDuration,
+	}
+	switch rule.Effect {
+	case EffectAllow:
+		d.Allowed = true
+	case EffectRequireServer:
+		if mode == ModeServer {
+			d.Allowed = true
+		} else {
+			d.Reason = rule.serverReason
+		}
+	}
+	return d
+}

@@ -1,0 +1,128 @@
+package policy
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	// The timezone database is embedded so that a policy naming
+	// Europe/Berlin loads the same on a machine without /usr/share/zoneinfo.
+	_ "time/tzdata"
+)
+
+// Version is the only policy file version this package reads.
+const Version = "1"
+
+// Policy is a loaded, validated and compiled policy file. It is read-only
+// after Load and safe for concurrent use.
+type Policy struct {
+	// Path is the file the policy was read from, as given to Load or Parse.
+	Path string
+	// SHA256 is the hex SHA-256 of the file's bytes, so that a decision can
+	// be tied to the exact policy that made it.
+	SHA256 string
+	// Rules are evaluated in order; the first match decides.
+	Rules []Rule
+	// Approvals say who may approve requests for which profiles.
+	Approvals []ApprovalRule
+	// Breakglass says who may break the glass for which profiles.
+	Breakglass []BreakglassRule
+}
+
+// Rule is one entry of the rules: section.
+type Rule struct {
+	// Name identifies the rule in decisions and logs; unique in the file.
+	Name string
+	// Effect is what happens to a request the rule matches.
+	Effect Effect
+	// Conditions must all hold for the rule to match.
+	Conditions Conditions
+	// MaxDuration caps the lifetime of issued credentials; 0 means no cap.
+	MaxDuration time.Duration
+	// Reason is told to the requester and written to the decision log.
+	Reason string
+	// Line is where the rule starts in the file.
+	Line int
+
+	profiles     profileSet
+	users        principalSet
+	modes        modeSet
+	serverReason string // Reason for a require_server rule outside server mode
+}
+
+// Conditions are a rule's conditions as written; a nil or empty field was
+// left out and matches anything.
+type Conditions struct {
+	// Profiles are exact profile names or shell-style globs.
+	Profiles []string
+	// Users are short principal names or full ARNs ("arn:...").
+	Users []string
+	// Modes are the modes the rule applies to.
+	Modes []Mode
+	// Time limits the rule to some days and hours.
+	Time *TimeWindow
+}
+
+// Load reads the policy file at path and parses it. Errors name the path;
+// an invalid file yields a *LoadError.
+func Load(path string) (*Policy, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load policy %s: %w", path, err)
+	}
+	return Parse(data, path)
+}
+
+// Parse decodes, validates and compiles a policy file's bytes. path is used
+// in messages and kept in Policy.Path. Every problem found is returned in
+// one *LoadError.
+func Parse(data []byte, path string) (*Policy, error) {
+	d := &decoder{}
+	p := d.document(data)
+	if len(d.issues) > 0 {
+		// Sections are decoded in file order, but name checks run after
+		// a whole section; sorting keeps the output in reading order.
+		slices.SortStableFunc(d.issues, func(a, b Issue) int { return cmp.Compare(a.Line, b.Line) })
+		return nil, &LoadError{Path: path, Issues: d.issues}
+	}
+	sum := sha256.Sum256(data)
+	p.Path = path
+	p.SHA256 = hex.EncodeToString(sum[:])
+	return p, nil
+}
+
+// Summary counts the policy's entries, like
+// "4 rules, 1 approval rule, 1 break-glass rule".
+func (p *Policy) Summary() string {
+	return plural(len(p.Rules), "rule") + ", " +
+		plural(len(p.Approvals), "approval rule") + ", " +
+		plural(len(p.Breakglass), "break-glass rule")
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// FormatDuration renders d without zero units: 1h rather than 1h0m0s,
+// 1h30m rather than 1h30m0s. It returns "none" for 0.
+func FormatDuration(d time.Duration) string {
+	if d == 0 {
+		return "none"
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
