@@ -1,0 +1,248 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/byteness/keyring"
+	"golang.org/x/term"
+)
+
+// DefaultServiceName is the keyring service (collection, keychain item
+// prefix...) sentinel stores its items under.
+const DefaultServiceName = "sentinel"
+
+// KeyringConfig says which keyring to open. The zero value opens the
+// platform's default keyring.
+type KeyringConfig struct {
+	// Backend pins one keyring backend by its name ("file",
+	// "secret-service", "keychain", "pass", "kwallet", "wincred", "keyctl",
+	// ...). Empty means the library's default order for this OS.
+	Backend string
+	// FileDir is the directory of the file backend. Empty means
+	// DefaultFileDir().
+	FileDir string
+	// Passphrase unlocks the file backend; the CLI fills it from
+	// $SENTINEL_FILE_PASSPHRASE. Empty means ask on the terminal.
+	Passphrase string
+	// ServiceName is the keyring service name. Empty means "sentinel".
+	ServiceName string
+}
+
+// KeyringConfigFromEnv is the zero KeyringConfig with the file backend's
+// passphrase taken from $SENTINEL_FILE_PASSPHRASE and the backend from
+// $SENTINEL_KEYRING_BACKEND.
+func KeyringConfigFromEnv() KeyringConfig {
+	return KeyringConfig{
+		Backend:    os.Getenv("SENTINEL_KEYRING_BACKEND"),
+		Passphrase: os.Getenv("SENTINEL_FILE_PASSPHRASE"),
+	}
+}
+
+// DefaultFileDir is where the file backend keeps its items:
+// $XDG_DATA_HOME/sentinel/keyring, else ~/.local/share/sentinel/keyring.
+func DefaultFileDir() (string, error) {
+	base := os.Getenv("XDG_DATA_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("find the keyring directory: %w", err)
+		}
+		base = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(base, "sentinel", "keyring"), nil
+}
+
+// OpenKeyring opens the keyring cfg describes. It does no network call and,
+// for the file backend, no decryption: the passphrase is asked for (or
+// checked) on the first read or write.
+func OpenKeyring(cfg KeyringConfig) (keyring.Keyring, error) {
+	service := cfg.ServiceName
+	if service == "" {
+		service = DefaultServiceName
+	}
+	dir := cfg.FileDir
+	if dir == "" {
+		d, err := DefaultFileDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	kc := keyring.Config{
+		ServiceName:              service,
+		FileDir:                  dir,
+		FilePasswordFunc:         filePassphrase(cfg.Passphrase),
+		KeychainTrustApplication: true,
+		LibSecretCollectionName:  service,
+		KWalletAppID:             service,
+		KWalletFolder:            service,
+		KeyCtlScope:              "user",
+		PassPrefix:               service,
+		WinCredPrefix:            service,
+	}
+	if cfg.Backend != "" {
+		// Pinned: do not probe other backends (D-Bus, keychain...), which is
+		// slow and would run before every AWS CLI call.
+		kc.AllowedBackends = []keyring.BackendType{keyring.BackendType(cfg.Backend)}
+		if !knownBackend(kc.AllowedBackends[0]) {
+			return nil, fmt.Errorf("keyring backend %q is not available here (choose one of %v)", cfg.Backend, keyring.AvailableBackends())
+		}
+	}
+	if cfg.Backend == string(keyring.FileBackend) {
+		// The library creates a missing directory 0700 but leaves an
+		// existing one as it is; tighten it ourselves.
+		if err := ensurePrivateDir(dir); err != nil {
+			return nil, err
+		}
+	}
+	kr, err := keyring.Open(kc)
+	if err != nil {
+		if cfg.Backend != "" {
+			return nil, fmt.Errorf("open keyring backend %q: %w", cfg.Backend, err)
+		}
+		return nil, fmt.Errorf("open keyring: %w", err)
+	}
+	return &guardedKeyring{inner: kr}, nil
+}
+
+func knownBackend(b keyring.BackendType) bool {
+	for _, a := range keyring.AvailableBackends() {
+		if a == b {
+			return true
+		}
+	}
+	return false
+}
+
+// ensurePrivateDir creates dir with mode 0700, or makes an existing one 0700.
+func ensurePrivateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create keyring directory %s: %w", dir, err)
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("keyring directory %s: %w", dir, err)
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("keyring directory %s is not a directory", dir)
+	}
+	if info.Mode().Perm() != 0o700 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("make keyring directory %s private: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// filePassphrase is the file backend's password function: the configured
+// passphrase, else one read without echo from the terminal.
+func filePassphrase(passphrase string) keyring.PromptFunc {
+	return func(prompt string) (string, error) {
+		if passphrase != "" {
+			return passphrase, nil
+		}
+		tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+		if err != nil {
+			return "", ErrKeyringLocked
+		}
+		defer tty.Close()
+		if !term.IsTerminal(int(tty.Fd())) {
+			return "", ErrKeyringLocked
+		}
+		fmt.Fprintf(tty, "%s: ", prompt)
+		b, err := term.ReadPassword(int(tty.Fd()))
+		fmt.Fprintln(tty)
+		if err != nil {
+			return "", fmt.Errorf("read keyring passphrase: %w", err)
+		}
+		if len(b) == 0 {
+			return "", fmt.Errorf("%w: empty passphrase", ErrKeyringLocked)
+		}
+		return string(b), nil
+	}
+}
+
+// guardedKeyring wraps a backend so that its failures reach the user as
+// clear errors: an item that cannot be decrypted says so (the file backend
+// only reports a JOSE error), and a panic inside a backend on a damaged item
+// becomes an error too. It also serialises calls: the file backend caches
+// its passphrase in an unguarded field, and server mode reads the keyring
+// from several goroutines.
+type guardedKeyring struct {
+	mu    sync.Mutex
+	inner keyring.Keyring
+}
+
+func (g *guardedKeyring) Get(key string) (item keyring.Item, err error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			item, err = keyring.Item{}, undecryptable(key)
+		}
+	}()
+	item, err = g.inner.Get(key)
+	if err == nil {
+		return item, nil
+	}
+	if errors.Is(err, keyring.ErrKeyNotFound) || errors.Is(err, ErrKeyringLocked) {
+		return keyring.Item{}, err
+	}
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return keyring.Item{}, fmt.Errorf("keyring item %s: %w", key, err)
+	}
+	// What is left is a decryption or decoding failure of the item itself.
+	// The underlying error is not included: it says nothing more useful.
+	return keyring.Item{}, undecryptable(key)
+}
+
+func undecryptable(key string) error {
+	return newError(ErrUndecryptable, nil, "keyring item %s could not be decrypted: wrong passphrase or corrupt file", key)
+}
+
+func (g *guardedKeyring) GetMetadata(key string) (keyring.Metadata, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.inner.GetMetadata(key)
+}
+
+func (g *guardedKeyring) Set(item keyring.Item) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.inner.Set(item); err != nil {
+		if errors.Is(err, ErrKeyringLocked) {
+			return err
+		}
+		return fmt.Errorf("keyring item %s: store: %w", item.Key, err)
+	}
+	return nil
+}
+
+func (g *guardedKeyring) Remove(key string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	err := g.inner.Remove(key)
+	if err != nil && (errors.Is(err, fs.ErrNotExist) || errors.Is(err, keyring.ErrKeyNotFound)) {
+		return keyring.ErrKeyNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("keyring item %s: remove: %w", key, err)
+	}
+	return nil
+}
+
+func (g *guardedKeyring) Keys() ([]string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	keys, err := g.inner.Keys()
+	if err != nil {
+		return nil, fmt.Errorf("list keyring items: %w", err)
+	}
+	return keys, nil
+}
