@@ -294,21 +294,28 @@ func (s *breakglassSuite) updateMissing(t *testing.T) {
 	}
 }
 
-// raceClose has many closers close one event at once; exactly one wins.
+// raceClose has many closers close one event at once. Every one reads the
+// event first, so all see it active at version 0; exactly one may win.
 func (s *breakglassSuite) raceClose(t *testing.T) {
 	st := s.newStore(t)
 	alice, prod := s.name(t, "alice"), s.name(t, "prod")
 	e := s.newEvent(t, alice, prod, 0)
 	s.open(t, st, e)
-	errs := race(racers, func(i int) error {
-		mine, err := st.Get(t.Context(), e.ID)
+	copies := make([]*breakglass.Event, racers)
+	for i, err := range race(racers, func(i int) error {
+		var err error
+		copies[i], err = st.Get(t.Context(), e.ID)
+		return err
+	}) {
 		if err != nil {
-			return fmt.Errorf("get: %w", err)
+			t.Fatalf("concurrent Get %d: %v", i, err)
 		}
-		if err := mine.Close(s.name(t, fmt.Sprintf("closer%d", i)), "race", s.base.Add(time.Minute)); err != nil {
+	}
+	errs := race(racers, func(i int) error {
+		if err := copies[i].Close(s.name(t, fmt.Sprintf("closer%d", i)), "race", s.base.Add(time.Minute)); err != nil {
 			return fmt.Errorf("close: %w", err)
 		}
-		return st.Update(t.Context(), mine, breakglass.StatusActive)
+		return st.Update(t.Context(), copies[i], breakglass.StatusActive)
 	})
 	winner := oneWinner(t, errs, breakglass.ErrConflict)
 	got := s.get(t, st, e.ID)

@@ -382,21 +382,19 @@ func (s *requestSuite) listNoKey(t *testing.T) {
 	}
 }
 
-// raceApprove has many reviewers approve one request at once. The request
-// needs one approval, so exactly one conditional write may succeed.
+// raceApprove has many reviewers approve one request at once. Every one
+// reads the request first, so all of them see it pending at version 0; the
+// request needs one approval, so exactly one conditional write may succeed.
 func (s *requestSuite) raceApprove(t *testing.T) {
 	st := s.newStore(t)
 	r := s.newRequest(t, s.name(t, "alice"), s.name(t, "prod"), 0)
 	s.create(t, st, r)
+	copies := s.readCopies(t, st, r.ID, racers)
 	errs := race(racers, func(i int) error {
-		mine, err := st.Get(t.Context(), r.ID)
-		if err != nil {
-			return fmt.Errorf("get: %w", err)
-		}
-		if err := mine.Approve(s.name(t, fmt.Sprintf("reviewer%d", i)), "", "", s.base.Add(time.Minute)); err != nil {
+		if err := copies[i].Approve(s.name(t, fmt.Sprintf("reviewer%d", i)), "", "", s.base.Add(time.Minute)); err != nil {
 			return fmt.Errorf("approve: %w", err)
 		}
-		return st.Update(t.Context(), mine, request.StatusPending)
+		return st.Update(t.Context(), copies[i], request.StatusPending)
 	})
 	winner := oneWinner(t, errs, request.ErrConflict)
 	got := s.get(t, st, r.ID)
@@ -416,20 +414,18 @@ func (s *requestSuite) raceApproveCancel(t *testing.T) {
 	for round := range 5 {
 		r := s.newRequest(t, alice, s.name(t, "prod"), time.Duration(round)*time.Second)
 		s.create(t, st, r)
+		copies := s.readCopies(t, st, r.ID, 2)
 		errs := race(2, func(i int) error {
-			mine, err := st.Get(t.Context(), r.ID)
-			if err != nil {
-				return fmt.Errorf("get: %w", err)
-			}
+			var err error
 			if i == 0 {
-				err = mine.Approve(bob, "", "", s.base.Add(time.Minute))
+				err = copies[i].Approve(bob, "", "", s.base.Add(time.Minute))
 			} else {
-				err = mine.Cancel(alice, r.RequesterARN, s.base.Add(time.Minute))
+				err = copies[i].Cancel(alice, r.RequesterARN, s.base.Add(time.Minute))
 			}
 			if err != nil {
 				return fmt.Errorf("transition: %w", err)
 			}
-			return st.Update(t.Context(), mine, request.StatusPending)
+			return st.Update(t.Context(), copies[i], request.StatusPending)
 		})
 		winner := oneWinner(t, errs, request.ErrConflict)
 		want := []request.Status{request.StatusApproved, request.StatusCancelled}[winner]
@@ -437,6 +433,23 @@ func (s *requestSuite) raceApproveCancel(t *testing.T) {
 			t.Fatalf("round %d: stored status %s version %d, want %s version 1", round, got.Status, got.Version, want)
 		}
 	}
+}
+
+// readCopies reads n copies of one request, concurrently, before a race.
+func (s *requestSuite) readCopies(t *testing.T, st request.Store, id string, n int) []*request.Request {
+	t.Helper()
+	copies := make([]*request.Request, n)
+	errs := race(n, func(i int) error {
+		var err error
+		copies[i], err = st.Get(t.Context(), id)
+		return err
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent Get %d: %v", i, err)
+		}
+	}
+	return copies
 }
 
 // oneWinner checks that exactly one error is nil and all the others wrap

@@ -1,0 +1,253 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/request"
+)
+
+// DefaultLockTimeout is how long Open (and, with PerOperation, each
+// operation) waits for another process to release the file.
+const DefaultLockTimeout = 5 * time.Second
+
+// schemaVersion is the layout this code reads and writes, kept in the meta
+// bucket so a future layout change can be recognised instead of misread.
+const schemaVersion = "1"
+
+// Errors that callers may want to tell apart with errors.Is.
+var (
+	// ErrBusy means another process held the file for longer than the lock
+	// timeout.
+	ErrBusy = errors.New("local store is busy")
+	// ErrCorrupt means the file is not a readable sentinel store.
+	ErrCorrupt = errors.New("local store is corrupt")
+	// ErrClosed means the Store was used after Close.
+	ErrClosed = errors.New("local store is closed")
+)
+
+// Options tunes Open. The zero value is ready to use.
+type Options struct {
+	// LockTimeout is how long to wait for another sentinel process to
+	// release the file; 0 means DefaultLockTimeout.
+	LockTimeout time.Duration
+	// PerOperation opens and locks the file only for the length of each
+	// operation instead of from Open to Close, so that a long-running
+	// process does not lock every other sentinel command out. Reads then
+	// take a shared lock, so they can run side by side.
+	PerOperation bool
+}
+
+// Store is a bbolt-backed store of requests and break-glass events. It is
+// safe for concurrent use; Close it when done to release the file.
+type Store struct {
+	path string
+	opts Options
+
+	mu     sync.Mutex
+	db     *bolt.DB // nil with PerOperation
+	closed bool
+}
+
+// DefaultPath is where the store lives unless configured otherwise:
+// $XDG_STATE_HOME/sentinel/state.db, or ~/.local/state/sentinel/state.db when
+// XDG_STATE_HOME is unset.
+func DefaultPath() (string, error) {
+	if dir := os.Getenv("XDG_STATE_HOME"); dir != "" && filepath.IsAbs(dir) {
+		return filepath.Join(dir, "sentinel", "state.db"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("locate the local store: %w", err)
+	}
+	return filepath.Join(home, ".local", "state", "sentinel", "state.db"), nil
+}
+
+// Open opens (creating if needed) the store file at path. The directory is
+// created with mode 0700 and the file with 0600. It returns an error wrapping
+// ErrBusy if another process holds the file past opts.LockTimeout, and one
+// wrapping ErrCorrupt if the file is not a sentinel store.
+func Open(path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("open local store: no path given")
+	}
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = DefaultLockTimeout
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open local store: create directory: %w", err)
+	}
+	s := &Store{path: path, opts: opts}
+	db, err := s.openDB(true)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.guard(func() error { return prepare(db) }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open local store %s: %w", path, err)
+	}
+	if opts.PerOperation {
+		if err := db.Close(); err != nil {
+			return nil, fmt.Errorf("close local store %s: %w", path, err)
+		}
+		return s, nil
+	}
+	s.db = db
+	return s, nil
+}
+
+// Close releases the file. Operations after Close return ErrClosed.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.db == nil {
+		return nil
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close local store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Path returns the file the store was opened on.
+func (s *Store) Path() string { return s.path }
+
+// prepare makes sure the file has every bucket and the schema this code
+// reads. It looks first in a read transaction, so that opening an existing
+// store writes (and syncs) nothing.
+func prepare(db *bolt.DB) error {
+	ready := false
+	err := db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil || meta.Get([]byte("schema")) == nil {
+			return nil
+		}
+		if err := checkSchema(meta.Get([]byte("schema"))); err != nil {
+			return err
+		}
+		ready = true
+		for _, name := range allBuckets {
+			if tx.Bucket(name) == nil {
+				ready = false
+			}
+		}
+		return nil
+	})
+	if err != nil || ready {
+		return err
+	}
+	return db.Update(initialize)
+}
+
+// checkSchema refuses a file written in another layout.
+func checkSchema(v []byte) error {
+	if string(v) != schemaVersion {
+		return fmt.Errorf("%w: schema version %q, this sentinel reads %q", ErrCorrupt, v, schemaVersion)
+	}
+	return nil
+}
+
+// initialize creates any missing bucket and records the schema version.
+func initialize(tx *bolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	if v := meta.Get([]byte("schema")); v != nil {
+		return checkSchema(v)
+	}
+	return meta.Put([]byte("schema"), []byte(schemaVersion))
+}
+
+// openDB opens the bbolt file, read-write or read-only (a shared lock), and
+// turns bbolt's lock timeout and format errors into ones a user can act on.
+func (s *Store) openDB(write bool) (*bolt.DB, error) {
+	var db *bolt.DB
+	err := s.guard(func() error {
+		var err error
+		db, err = bolt.Open(s.path, 0o600, &bolt.Options{Timeout: s.opts.LockTimeout, ReadOnly: !write})
+		return err
+	})
+	switch {
+	case err == nil:
+		return db, nil
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, &busyError{path: s.path}
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch),
+		errors.Is(err, bolterrors.ErrChecksum), errors.Is(err, ErrCorrupt):
+		return nil, fmt.Errorf("open local store %s: %w (not a sentinel state file, or damaged: %v)", s.path, ErrCorrupt, err)
+	default:
+		return nil, fmt.Errorf("open local store %s: %w", s.path, err)
+	}
+}
+
+// run runs fn in a read-only or read-write transaction, opening the file
+// for just this call when the store was opened with PerOperation.
+func (s *Store) run(ctx context.Context, write bool, fn func(tx *bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	closed, db := s.closed, s.db
+	s.mu.Unlock()
+	if closed {
+		return fmt.Errorf("%w: %s", ErrClosed, s.path)
+	}
+	if db == nil {
+		var err error
+		if db, err = s.openDB(write); err != nil {
+			return err
+		}
+		defer db.Close()
+	}
+	return s.guard(func() error {
+		if write {
+			return db.Update(fn)
+		}
+		return db.View(fn)
+	})
+}
+
+// guard runs fn and turns a panic into an error. bbolt panics when it meets
+// certain kinds of damaged pages; a damaged file is bad input, and bad input
+// must give an error, not a crash. bbolt rolls its transaction back on the
+// way out, so the file is left as it was.
+func (s *Store) guard(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %s: %v", ErrCorrupt, s.path, p)
+		}
+	}()
+	return fn()
+}
+
+// busyError reports a lock timeout in the words a user needs.
+type busyError struct{ path string }
+
+func (e *busyError) Error() string {
+	return fmt.Sprintf("local store %s is busy (another sentinel holds it); try again", e.path)
+}
+
+// Is makes errors.Is(err, ErrBusy) true.
+func (e *busyError) Is(target error) bool { return target == ErrBusy }
+
+// Requests returns the store's view as a request.Store.
+func (s *Store) Requests() request.Store { return &requestStore{s: s} }
+
+// Breakglass returns the store's view as a breakglass.Store.
+func (s *Store) Breakglass() breakglass.Store { return &breakglassStore{s: s} }
