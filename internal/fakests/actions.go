@@ -9,9 +9,8 @@ import (
 )
 
 // getCallerIdentity answers who the caller is.
-func (s *Server) getCallerIdentity(caller principal) any {
+func (s *Server) getCallerIdentity(caller principal) stamper {
 	var body getCallerIdentityResponse
-	body.Xmlns = stsNamespace
 	body.Result.Arn = caller.arn
 	body.Result.UserID = caller.userID
 	body.Result.Account = caller.account
@@ -20,7 +19,7 @@ func (s *Server) getCallerIdentity(caller principal) any {
 
 // getSessionToken issues temporary credentials with the identity of the
 // calling user.
-func (s *Server) getSessionToken(caller principal, form url.Values) (any, *apiError) {
+func (s *Server) getSessionToken(caller principal, form url.Values) (stamper, *apiError) {
 	// STS refuses GetSessionToken from temporary credentials.
 	if caller.temporary {
 		return nil, &apiError{http.StatusForbidden, "AccessDenied", "Cannot call GetSessionToken with session credentials"}
@@ -41,13 +40,12 @@ func (s *Server) getSessionToken(caller principal, form url.Values) (any, *apiEr
 		return nil, apiErr
 	}
 	var body getSessionTokenResponse
-	body.Xmlns = stsNamespace
 	body.Result.Credentials = credentialsElement(creds)
 	return &body, nil
 }
 
 // assumeRole issues temporary credentials for a role session.
-func (s *Server) assumeRole(caller principal, form url.Values) (any, *apiError) {
+func (s *Server) assumeRole(caller principal, form url.Values) (stamper, *apiError) {
 	roleARN := form.Get("RoleArn")
 	account, roleName, apiErr := parseRoleARN(roleARN)
 	if apiErr != nil {
@@ -109,7 +107,6 @@ func (s *Server) assumeRole(caller principal, form url.Values) (any, *apiError) 
 		return nil, apiErr
 	}
 	var body assumeRoleResponse
-	body.Xmlns = stsNamespace
 	body.Result.Credentials = credentialsElement(creds)
 	body.Result.AssumedRoleUser = assumedRoleUserXML{Arn: session.arn, AssumedRoleID: session.userID}
 	body.Result.SourceIdentity = sourceID

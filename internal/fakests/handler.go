@@ -46,6 +46,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.finish(rec, callerARN, apiErr.status, apiErr.code)
 		return
 	}
+	body.stamp(requestID)
 	writeXML(w, http.StatusOK, requestID, body)
 	s.finish(rec, callerARN, http.StatusOK, "")
 }
@@ -53,7 +54,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // answer runs one request through delay, fault, checks, authentication and
 // the action, and returns the caller's ARN (once known) and the response
 // body or the error to send.
-func (s *Server) answer(r *http.Request, form url.Values, formErr error, accessKeyID string) (string, any, *apiError) {
+func (s *Server) answer(r *http.Request, form url.Values, formErr error, accessKeyID string) (string, stamper, *apiError) {
 	if err := s.wait(r); err != nil {
 		return "", nil, err
 	}

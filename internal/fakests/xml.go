@@ -33,6 +33,25 @@ type responseMetadata struct {
 	RequestID string `xml:"RequestId"`
 }
 
+// responseTail holds what every success response carries besides its
+// result: the namespace and the request ID. It is embedded last so that
+// <ResponseMetadata> follows the result, as in AWS responses.
+type responseTail struct {
+	Xmlns    string           `xml:"xmlns,attr"`
+	Metadata responseMetadata `xml:"ResponseMetadata"`
+}
+
+// stamp sets the namespace and the request ID of a success response.
+func (r *responseTail) stamp(requestID string) {
+	r.Xmlns = stsNamespace
+	r.Metadata.RequestID = requestID
+}
+
+// stamper is a success response, which serveHTTP stamps before sending.
+type stamper interface {
+	stamp(requestID string)
+}
+
 // assumedRoleUserXML is the <AssumedRoleUser> element of an AssumeRole result.
 type assumedRoleUserXML struct {
 	Arn           string `xml:"Arn"`
@@ -42,35 +61,32 @@ type assumedRoleUserXML struct {
 // assumeRoleResponse is the body of a successful AssumeRole.
 type assumeRoleResponse struct {
 	XMLName xml.Name `xml:"AssumeRoleResponse"`
-	Xmlns   string   `xml:"xmlns,attr"`
 	Result  struct {
 		Credentials     credentialsXML     `xml:"Credentials"`
 		AssumedRoleUser assumedRoleUserXML `xml:"AssumedRoleUser"`
 		SourceIdentity  string             `xml:"SourceIdentity,omitempty"`
 	} `xml:"AssumeRoleResult"`
-	Metadata responseMetadata `xml:"ResponseMetadata"`
+	responseTail
 }
 
 // getSessionTokenResponse is the body of a successful GetSessionToken.
 type getSessionTokenResponse struct {
 	XMLName xml.Name `xml:"GetSessionTokenResponse"`
-	Xmlns   string   `xml:"xmlns,attr"`
 	Result  struct {
 		Credentials credentialsXML `xml:"Credentials"`
 	} `xml:"GetSessionTokenResult"`
-	Metadata responseMetadata `xml:"ResponseMetadata"`
+	responseTail
 }
 
 // getCallerIdentityResponse is the body of a successful GetCallerIdentity.
 type getCallerIdentityResponse struct {
 	XMLName xml.Name `xml:"GetCallerIdentityResponse"`
-	Xmlns   string   `xml:"xmlns,attr"`
 	Result  struct {
 		Arn     string `xml:"Arn"`
 		UserID  string `xml:"UserId"`
 		Account string `xml:"Account"`
 	} `xml:"GetCallerIdentityResult"`
-	Metadata responseMetadata `xml:"ResponseMetadata"`
+	responseTail
 }
 
 // errorResponse is the body of every failure.
