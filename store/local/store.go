@@ -188,9 +188,12 @@ func (s *Store) openDB(write bool) (*bolt.DB, error) {
 		return db, nil
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, &busyError{path: s.path}
+	case errors.Is(err, ErrCorrupt):
+		// A panic turned into an error by guard; it names the file.
+		return nil, err
 	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch),
-		errors.Is(err, bolterrors.ErrChecksum), errors.Is(err, ErrCorrupt):
-		return nil, fmt.Errorf("open local store %s: %w (not a sentinel state file, or damaged: %v)", s.path, ErrCorrupt, err)
+		errors.Is(err, bolterrors.ErrChecksum):
+		return nil, fmt.Errorf("open local store %s: %w: not a sentinel state file, or damaged (%v)", s.path, ErrCorrupt, err)
 	default:
 		return nil, fmt.Errorf("open local store %s: %w", s.path, err)
 	}
