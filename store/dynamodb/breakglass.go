@@ -1,0 +1,351 @@
+package dynamodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/sentinel-cli/sentinel/breakglass"
+)
+
+// eventStore implements breakglass.Store on the break-glass table.
+type eventStore struct {
+	s *Store
+}
+
+// lockPrefix starts the ID of every lock item, which no event ID can.
+const lockPrefix = "lock#"
+
+// Lock item attributes. A lock holds the ID of the active event and its
+// expiry; once that expiry has passed, a new event may take the lock over.
+const (
+	attrLockEvent       = "event_id"
+	attrLockExpiresAtNS = "expires_at_ns"
+)
+
+// lockID is the ID of the lock item for one invoker and profile. Both names
+// are query-escaped, which escapes '#', so that different pairs can never
+// share a lock ("a#b"+"c" and "a"+"b#c" differ).
+func lockID(invoker, profile string) string {
+	return lockPrefix + url.QueryEscape(invoker) + "#" + url.QueryEscape(profile)
+}
+
+// Open stores e as a new active event and takes the invoker's lock for the
+// profile, in one transaction. The lock is free if no item holds it or if
+// the event holding it expired at or before e.OpenedAt.
+func (es *eventStore) Open(ctx context.Context, e *breakglass.Event) error {
+	s := es.s
+	what := "open break-glass event " + e.ID
+	if err := checkEventID(e.ID); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if e.Status != breakglass.StatusActive {
+		return fmt.Errorf("%s: %w: a new event must be active, not %q", what, breakglass.ErrInvalid, e.Status)
+	}
+	ttl := ttlFor(eventBusinessEnd(e), s.retention)
+	lock := item{}
+	lock.setString(attrID, lockID(e.Invoker, e.Profile))
+	lock.setString(attrLockEvent, e.ID)
+	lock.setTime(attrExpiresAt, e.ExpiresAt)
+	lock.setInt(attrLockExpiresAtNS, e.ExpiresAt.UnixNano())
+	lock.setInt(attrTTL, ttl)
+	openedAt := item{}
+	openedAt.setInt(":opened", e.OpenedAt.UnixNano())
+
+	opCtx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	err := retryTransactionConflicts(opCtx, func() error {
+		_, err := s.client.TransactWriteItems(opCtx, &dynamodb.TransactWriteItemsInput{
+			TransactItems: []types.TransactWriteItem{
+				{Put: &types.Put{
+					TableName:                 aws.String(s.breakglassTable),
+					Item:                      lock,
+					ConditionExpression:       aws.String("attribute_not_exists(#id) OR #exp <= :opened"),
+					ExpressionAttributeNames:  map[string]string{"#id": attrID, "#exp": attrLockExpiresAtNS},
+					ExpressionAttributeValues: openedAt,
+				}},
+				{Put: &types.Put{
+					TableName:                aws.String(s.breakglassTable),
+					Item:                     encodeEvent(e, e.Version, s.retention),
+					ConditionExpression:      aws.String("attribute_not_exists(#id)"),
+					ExpressionAttributeNames: map[string]string{"#id": attrID},
+				}},
+			},
+		})
+		return err
+	})
+	if reasons, ok := cancellationReasons(err); ok {
+		switch {
+		case reasonIs(reasons, 1, "ConditionalCheckFailed"):
+			return fmt.Errorf("%s: %w: the ID exists", what, breakglass.ErrConflict)
+		case reasonIs(reasons, 0, "ConditionalCheckFailed"):
+			return fmt.Errorf("%s: %w", what, breakglass.ErrActiveExists)
+		}
+	}
+	if err != nil {
+		return s.describe(ctx, what, s.breakglassTable, err)
+	}
+	return nil
+}
+
+// Get reads an event with a strongly consistent read.
+func (es *eventStore) Get(ctx context.Context, id string) (*breakglass.Event, error) {
+	s := es.s
+	what := "get break-glass event " + id
+	if checkEventID(id) != nil {
+		// Lock items live in the same table; they are not events.
+		return nil, fmt.Errorf("%s: %w", what, breakglass.ErrNotFound)
+	}
+	opCtx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	out, err := s.client.GetItem(opCtx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.breakglassTable),
+		Key:            map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, s.describe(ctx, what, s.breakglassTable, err)
+	}
+	if len(out.Item) == 0 {
+		return nil, fmt.Errorf("%s: %w", what, breakglass.ErrNotFound)
+	}
+	e, err := decodeEvent(out.Item)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return e, nil
+}
+
+// Update replaces the stored event with e if the stored one still has
+// e.Version and prevStatus, and then bumps e.Version. When e leaves
+// active, the same transaction deletes the lock, but only if the lock
+// still names e: a newer event may have taken it over after e expired.
+func (es *eventStore) Update(ctx context.Context, e *breakglass.Event, prevStatus breakglass.Status) error {
+	s := es.s
+	what := "update break-glass event " + e.ID
+	if checkEventID(e.ID) != nil {
+		return fmt.Errorf("%s: %w", what, breakglass.ErrNotFound)
+	}
+	put := &types.Put{
+		TableName:                           aws.String(s.breakglassTable),
+		Item:                                encodeEvent(e, e.Version+1, s.retention),
+		ConditionExpression:                 aws.String(updateCondition),
+		ExpressionAttributeNames:            updateNames,
+		ExpressionAttributeValues:           updateValues(e.Version, string(prevStatus)),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+	opCtx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var err error
+	if prevStatus == breakglass.StatusActive && e.Status != breakglass.StatusActive {
+		err = es.updateReleasingLock(opCtx, put, e)
+	} else {
+		err = es.putEvent(opCtx, put)
+	}
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		if len(ccf.Item) == 0 {
+			return fmt.Errorf("%s: %w", what, breakglass.ErrNotFound)
+		}
+		return fmt.Errorf("%s: %w", what, breakglass.ErrConflict)
+	}
+	if err != nil {
+		return s.describe(ctx, what, s.breakglassTable, err)
+	}
+	e.Version++
+	return nil
+}
+
+// updateReleasingLock writes the event and deletes its lock in one
+// transaction. If only the lock's condition fails, the lock belongs to
+// another event (or is gone), so the event is written alone. A failed
+// condition on the event comes back as a ConditionalCheckFailedException
+// carrying the stored item, as from a single write.
+func (es *eventStore) updateReleasingLock(ctx context.Context, put *types.Put, e *breakglass.Event) error {
+	s := es.s
+	holder := item{}
+	holder.setString(":event", e.ID)
+	err := retryTransactionConflicts(ctx, func() error {
+		_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+			TransactItems: []types.TransactWriteItem{
+				{Put: put},
+				{Delete: &types.Delete{
+					TableName:                 aws.String(s.breakglassTable),
+					Key:                       map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: lockID(e.Invoker, e.Profile)}},
+					ConditionExpression:       aws.String("#event = :event"),
+					ExpressionAttributeNames:  map[string]string{"#event": attrLockEvent},
+					ExpressionAttributeValues: holder,
+				}},
+			},
+		})
+		return err
+	})
+	reasons, ok := cancellationReasons(err)
+	switch {
+	case !ok:
+		return err
+	case reasonIs(reasons, 0, "ConditionalCheckFailed"):
+		return &types.ConditionalCheckFailedException{Message: reasons[0].Message, Item: reasons[0].Item}
+	case reasonIs(reasons, 1, "ConditionalCheckFailed"):
+		return es.putEvent(ctx, put)
+	default:
+		return err
+	}
+}
+
+// putEvent writes the event alone, with put's condition.
+func (es *eventStore) putEvent(ctx context.Context, put *types.Put) error {
+	return retryTransactionConflicts(ctx, func() error {
+		_, err := es.s.client.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName:                           put.TableName,
+			Item:                                put.Item,
+			ConditionExpression:                 put.ConditionExpression,
+			ExpressionAttributeNames:            put.ExpressionAttributeNames,
+			ExpressionAttributeValues:           put.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: put.ReturnValuesOnConditionCheckFailure,
+		})
+		return err
+	})
+}
+
+// List queries the index of the most selective key that is set and
+// applies the other keys and the limit in code.
+func (es *eventStore) List(ctx context.Context, q breakglass.Query) ([]*breakglass.Event, error) {
+	s := es.s
+	idx, value, err := eventIndexFor(q)
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit < 0 {
+		return nil, fmt.Errorf("list break-glass events: negative limit %d", q.Limit)
+	}
+	pageSize := 0
+	if countKeys(q.Invoker, q.Profile, string(q.Status)) == 1 {
+		pageSize = q.Limit
+	}
+	opCtx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var found []*breakglass.Event
+	err = s.queryIndex(opCtx, s.breakglassTable, idx, value, pageSize, func(it map[string]types.AttributeValue) (bool, error) {
+		e, err := decodeEvent(it)
+		if err != nil {
+			return false, err
+		}
+		if eventMatches(e, q) {
+			found = append(found, e)
+		}
+		return q.Limit == 0 || len(found) < q.Limit, nil
+	})
+	if err != nil {
+		return nil, s.describe(ctx, "list break-glass events", s.breakglassTable, err)
+	}
+	return found, nil
+}
+
+// eventIndexFor picks the index for q: by invoker if set, else by profile,
+// else by status.
+func eventIndexFor(q breakglass.Query) (index, string, error) {
+	switch {
+	case q.Invoker != "":
+		return eventsByInvoker, q.Invoker, nil
+	case q.Profile != "":
+		return eventsByProfile, q.Profile, nil
+	case q.Status != "":
+		return eventsByStatus, string(q.Status), nil
+	default:
+		return index{}, "", errors.New("list break-glass events: set an invoker, a profile or a status")
+	}
+}
+
+// eventMatches applies every key of q that is set.
+func eventMatches(e *breakglass.Event, q breakglass.Query) bool {
+	return (q.Invoker == "" || e.Invoker == q.Invoker) &&
+		(q.Profile == "" || e.Profile == q.Profile) &&
+		(q.Status == "" || e.Status == q.Status)
+}
+
+// checkEventID refuses IDs the table cannot hold as events: empty ones and
+// those of lock items.
+func checkEventID(id string) error {
+	if id == "" {
+		return fmt.Errorf("%w: empty event ID", breakglass.ErrInvalid)
+	}
+	if strings.HasPrefix(id, lockPrefix) {
+		return fmt.Errorf("%w: event ID %q is reserved for lock items", breakglass.ErrInvalid, id)
+	}
+	return nil
+}
+
+// Event attributes beyond those that key an index or are shared with
+// requests.
+const (
+	attrInvokerARN  = "invoker_arn"
+	attrReasonCode  = "reason_code"
+	attrOpenedAt    = "opened_at"
+	attrClosedAt    = "closed_at"
+	attrClosedBy    = "closed_by"
+	attrCloseReason = "close_reason"
+)
+
+// encodeEvent turns e into an item stored with the given version.
+func encodeEvent(e *breakglass.Event, version int64, retention time.Duration) item {
+	it := item{}
+	it.setString(attrID, e.ID)
+	it.setString(attrInvoker, e.Invoker)
+	it.setString(attrInvokerARN, e.InvokerARN)
+	it.setString(attrProfile, e.Profile)
+	it.setString(attrReasonCode, string(e.ReasonCode))
+	it.setString(attrJustification, e.Justification)
+	it.setInt(attrDurationNS, int64(e.Duration))
+	it.setString(attrStatus, string(e.Status))
+	it.setTime(attrOpenedAt, e.OpenedAt)
+	it.setTime(attrExpiresAt, e.ExpiresAt)
+	it.setTime(attrClosedAt, e.ClosedAt)
+	it.setString(attrClosedBy, e.ClosedBy)
+	it.setString(attrCloseReason, e.CloseReason)
+	it.setString(attrOpenedKey, sortKey(e.OpenedAt, e.ID))
+	it.setInt(attrVersion, version)
+	it.setInt(attrTTL, ttlFor(eventBusinessEnd(e), retention))
+	return it
+}
+
+// eventBusinessEnd is when an event stops granting access: its expiry, or
+// its closing if that came later.
+func eventBusinessEnd(e *breakglass.Event) time.Time {
+	return latest(e.ExpiresAt, e.ClosedAt)
+}
+
+// decodeEvent turns an item back into an event.
+func decodeEvent(m map[string]types.AttributeValue) (*breakglass.Event, error) {
+	rd := &itemReader{item: m}
+	e := &breakglass.Event{
+		ID:            rd.string(attrID),
+		Invoker:       rd.string(attrInvoker),
+		InvokerARN:    rd.string(attrInvokerARN),
+		Profile:       rd.string(attrProfile),
+		ReasonCode:    breakglass.ReasonCode(rd.string(attrReasonCode)),
+		Justification: rd.string(attrJustification),
+		Duration:      time.Duration(rd.int(attrDurationNS)),
+		Status:        breakglass.Status(rd.string(attrStatus)),
+		OpenedAt:      rd.time(attrOpenedAt),
+		ExpiresAt:     rd.time(attrExpiresAt),
+		ClosedAt:      rd.time(attrClosedAt),
+		ClosedBy:      rd.string(attrClosedBy),
+		CloseReason:   rd.string(attrCloseReason),
+		Version:       rd.int(attrVersion),
+	}
+	if rd.err != nil {
+		return nil, fmt.Errorf("decode break-glass item %q: %w", e.ID, rd.err)
+	}
+	if err := checkEventID(e.ID); err != nil {
+		return nil, fmt.Errorf("decode break-glass item: %w", err)
+	}
+	return e, nil
+}
