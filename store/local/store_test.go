@@ -334,3 +334,64 @@ func writeFile(t *testing.T, path string, data []byte) {
 		t.Fatal(err)
 	}
 }
+
+// TestIndexesFollowUpdates looks inside the file: after updates, every index
+// holds exactly one entry per item, and a closed event leaves no lock. Stale
+// entries would be invisible through List (it re-checks each item) but would
+// pile up and slow every listing.
+func TestIndexesFollowUpdates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s := mustOpen(t, path, Options{})
+	ctx := context.Background()
+	r := testRequest(t, "alice")
+	if err := s.Requests().Create(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Approve("bob", "", "", r.CreatedAt.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Requests().Update(ctx, r, request.StatusPending); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	e, err := breakglass.New(breakglass.NewParams{
+		ID: "0123456789abcdef", Invoker: "alice", Profile: "prod", ReasonCode: breakglass.ReasonRecovery,
+		Justification: "restore the deleted bucket policy", Duration: time.Hour, Now: now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Breakglass().Open(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close("alice", "restored", now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Breakglass().Update(ctx, e, breakglass.StatusActive); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			want := 1
+			if string(name) == string(bucketLocks) {
+				want = 0
+			}
+			if got := tx.Bucket(name).Stats().KeyN; got != want {
+				t.Errorf("bucket %s holds %d keys, want %d", name, got, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -23,6 +23,7 @@ func TestBreakglassStore(t *testing.T, newStore func(t *testing.T) breakglass.St
 	t.Run("ExpiredDoesNotBlock", s.expiredDoesNotBlock)
 	t.Run("CloseReleasesLock", s.closeReleasesLock)
 	t.Run("UpdateStaleVersion", s.updateStaleVersion)
+	t.Run("UpdateStaleVersionSameStatus", s.updateStaleVersionSameStatus)
 	t.Run("UpdateWrongPrevStatus", s.updateWrongPrevStatus)
 	t.Run("UpdateMissing", s.updateMissing)
 	t.Run("RaceClose", s.raceClose)
@@ -253,6 +254,28 @@ func (s *breakglassSuite) updateStaleVersion(t *testing.T) {
 	}
 	if second.Version != 0 {
 		t.Fatalf("failed Update changed the caller's Version to %d", second.Version)
+	}
+	if diff := diffEvent(first, s.get(t, st, e.ID)); diff != "" {
+		t.Fatalf("failed Update changed the stored event: %s", diff)
+	}
+}
+
+// updateStaleVersionSameStatus checks the version on an update that keeps
+// the event active, where the status check alone would let it through.
+func (s *breakglassSuite) updateStaleVersionSameStatus(t *testing.T) {
+	st := s.newStore(t)
+	e := s.newEvent(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	s.open(t, st, e)
+	first, second := s.get(t, st, e.ID), s.get(t, st, e.ID)
+	if err := st.Update(t.Context(), first, breakglass.StatusActive); err != nil {
+		t.Fatalf("first Update (still active): %v", err)
+	}
+	if first.Version != 1 {
+		t.Fatalf("after Update the caller's Version = %d, want 1", first.Version)
+	}
+	second.Justification = "an edit made from a stale copy of the event"
+	if err := st.Update(t.Context(), second, breakglass.StatusActive); !errors.Is(err, breakglass.ErrConflict) {
+		t.Fatalf("Update with a stale version and the same status: got %v, want ErrConflict", err)
 	}
 	if diff := diffEvent(first, s.get(t, st, e.ID)); diff != "" {
 		t.Fatalf("failed Update changed the stored event: %s", diff)

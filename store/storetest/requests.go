@@ -20,6 +20,7 @@ func TestRequestStore(t *testing.T, newStore func(t *testing.T) request.Store) {
 	t.Run("GetMissing", s.getMissing)
 	t.Run("UpdateBumpsVersion", s.updateBumpsVersion)
 	t.Run("UpdateStaleVersion", s.updateStaleVersion)
+	t.Run("UpdateStaleVersionSameStatus", s.updateStaleVersionSameStatus)
 	t.Run("UpdateWrongPrevStatus", s.updateWrongPrevStatus)
 	t.Run("UpdateMissing", s.updateMissing)
 	t.Run("ListByRequester", s.listByRequester)
@@ -201,6 +202,33 @@ func (s *requestSuite) updateStaleVersion(t *testing.T) {
 	}
 	if second.Version != 0 {
 		t.Fatalf("failed Update changed the caller's Version to %d", second.Version)
+	}
+	if diff := diffRequest(first, s.get(t, st, r.ID)); diff != "" {
+		t.Fatalf("failed Update changed the stored request: %s", diff)
+	}
+}
+
+// updateStaleVersionSameStatus is the lost update that only the version
+// catches: with two approvals required, two reviewers read the request,
+// and after the first approval it is still pending.
+func (s *requestSuite) updateStaleVersionSameStatus(t *testing.T) {
+	st := s.newStore(t)
+	r := s.newRequest(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	r.Required = 2
+	s.create(t, st, r)
+	first := s.get(t, st, r.ID)
+	second := s.get(t, st, r.ID)
+	if err := first.Approve(s.name(t, "bob"), "", "", s.base.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(t.Context(), first, request.StatusPending); err != nil {
+		t.Fatalf("first Update: %v", err)
+	}
+	if err := second.Approve(s.name(t, "carol"), "", "", s.base.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(t.Context(), second, request.StatusPending); !errors.Is(err, request.ErrConflict) {
+		t.Fatalf("Update with a stale version and the same status: got %v, want ErrConflict", err)
 	}
 	if diff := diffRequest(first, s.get(t, st, r.ID)); diff != "" {
 		t.Fatalf("failed Update changed the stored request: %s", diff)
