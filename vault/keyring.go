@@ -76,7 +76,7 @@ func OpenKeyring(cfg KeyringConfig) (keyring.Keyring, error) {
 	kc := keyring.Config{
 		ServiceName:              service,
 		FileDir:                  dir,
-		FilePasswordFunc:         filePassphrase(cfg.Passphrase),
+		FilePasswordFunc:         filePassphrase(cfg.Passphrase, openTTY),
 		KeychainTrustApplication: true,
 		LibSecretCollectionName:  service,
 		KWalletAppID:             service,
@@ -139,14 +139,19 @@ func ensurePrivateDir(dir string) error {
 	return nil
 }
 
+// openTTY opens the controlling terminal.
+func openTTY() (*os.File, error) {
+	return os.OpenFile("/dev/tty", os.O_RDWR, 0)
+}
+
 // filePassphrase is the file backend's password function: the configured
-// passphrase, else one read without echo from the terminal.
-func filePassphrase(passphrase string) keyring.PromptFunc {
+// passphrase, else one read without echo from the terminal that tty opens.
+func filePassphrase(passphrase string, tty func() (*os.File, error)) keyring.PromptFunc {
 	return func(prompt string) (string, error) {
 		if passphrase != "" {
 			return passphrase, nil
 		}
-		tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+		tty, err := tty()
 		if err != nil {
 			return "", ErrKeyringLocked
 		}
@@ -177,6 +182,16 @@ type guardedKeyring struct {
 	mu    sync.Mutex
 	inner keyring.Keyring
 }
+
+// String keeps fmt from printing the backend's fields: the file backend
+// holds the passphrase in one of them.
+func (g *guardedKeyring) String() string { return "keyring" }
+
+// GoString is String, for %#v.
+func (g *guardedKeyring) GoString() string { return g.String() }
+
+// Format is String for every verb.
+func (g *guardedKeyring) Format(f fmt.State, _ rune) { fmt.Fprint(f, g.String()) }
 
 func (g *guardedKeyring) Get(key string) (item keyring.Item, err error) {
 	g.mu.Lock()

@@ -19,7 +19,7 @@ const maxLineLength = 4096
 // CLI captures stdout. Without a terminal it fails with a message telling
 // the user to pass --mfa-token. The answer must be six digits.
 func PromptMFA(serial string) (string, error) {
-	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	tty, err := openTTY()
 	if err != nil {
 		return "", newError(ErrMFARequired, nil, "MFA code required for %s: pass --mfa-token", serial)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,10 +31,13 @@ const defaultMaxAttempts = 3
 
 // STS calls AWS STS with one set of credentials.
 type STS struct {
-	client   *sts.Client
-	creds    Credentials
-	timeout  time.Duration
-	endpoint string
+	client *sts.Client
+	// temporary records whether the signing credentials are session
+	// credentials, for error hints. The credentials themselves are not
+	// kept here, so that printing an STS value cannot show them.
+	temporary bool
+	timeout   time.Duration
+	endpoint  string
 
 	// Profile, when set, names the profile whose keys sign the calls, so
 	// that error hints can name it ("run `sentinel add dev` again").
@@ -62,23 +66,19 @@ func NewSTS(ctx context.Context, region string, creds Credentials) (*STS, error)
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)),
 		config.WithSharedConfigFiles([]string{}),
 		config.WithSharedCredentialsFiles([]string{}),
-		// With no files the profile name is moot; naming "default" keeps
-		// an AWS_PROFILE the SDK cannot find from being reported as an
-		// error.
-		config.WithSharedConfigProfile("default"),
 	}
 	if os.Getenv("AWS_MAX_ATTEMPTS") == "" {
 		opts = append(opts, config.WithRetryMaxAttempts(defaultMaxAttempts))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := loadConfigIgnoringProfile(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("configure the STS client: %w", err)
 	}
 	return &STS{
-		client:   sts.NewFromConfig(cfg),
-		creds:    creds,
-		timeout:  timeout,
-		endpoint: stsEndpoint(region),
+		client:    sts.NewFromConfig(cfg),
+		temporary: creds.SessionToken != "",
+		timeout:   timeout,
+		endpoint:  stsEndpoint(region),
 	}, nil
 }
 
@@ -254,4 +254,25 @@ func fromSTSCredentials(action string, c *ststypes.Credentials) (Credentials, er
 		SessionToken:    aws.ToString(c.SessionToken),
 		Expires:         c.Expiration.UTC(),
 	}, nil
+}
+
+// profileEnvMu serialises loadConfigIgnoringProfile's change to the
+// environment.
+var profileEnvMu sync.Mutex
+
+// loadConfigIgnoringProfile runs config.LoadDefaultConfig as if
+// AWS_PROFILE were unset. The SDK fails when AWS_PROFILE names a profile it
+// cannot find, and with no shared files it finds none; yet a person's shell
+// often exports AWS_PROFILE (the AWS CLI passes it on to credential_process),
+// and it names an AWS profile, not anything sentinel's STS calls use. Naming
+// a profile with config.WithSharedConfigProfile fails the same way, so the
+// variable is cleared for the duration of the call and restored after.
+func loadConfigIgnoringProfile(ctx context.Context, opts []func(*config.LoadOptions) error) (aws.Config, error) {
+	profileEnvMu.Lock()
+	defer profileEnvMu.Unlock()
+	if v, ok := os.LookupEnv("AWS_PROFILE"); ok {
+		os.Unsetenv("AWS_PROFILE")
+		defer os.Setenv("AWS_PROFILE", v)
+	}
+	return config.LoadDefaultConfig(ctx, opts...)
 }

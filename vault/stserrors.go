@@ -44,7 +44,7 @@ func (s *STS) mapError(ctx context.Context, action string, err error, usedMFA bo
 				return newError(ErrAccessDenied, err, "STS %s: access denied: %s", action, msg)
 			}
 		case "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "SignatureDoesNotMatch":
-			if s.creds.SessionToken != "" {
+			if s.temporary {
 				return newError(ErrExpiredToken, err, "STS %s: the session credentials are invalid or expired (%s): run the command again to get new ones", action, code)
 			}
 			profile := s.Profile

@@ -1,0 +1,172 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/byteness/keyring"
+)
+
+func TestOpenKeyringFileBackend(t *testing.T) {
+	isolate(t)
+	dir := filepath.Join(t.TempDir(), "nested", "keyring")
+	kr := fileKeyring(t, dir, "pw")
+	info, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o700 {
+		t.Errorf("keyring dir mode = %o, want 700", info.Mode().Perm())
+	}
+	if err := kr.Set(keyring.Item{Key: "k", Data: []byte("v")}); err != nil {
+		t.Fatal(err)
+	}
+	item, err := kr.Get("k")
+	if err != nil || string(item.Data) != "v" {
+		t.Fatalf("Get = %q, %v", item.Data, err)
+	}
+	files, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		info, err := f.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Mode().Perm() != 0o600 {
+			t.Errorf("item file %s mode = %o, want 600", f.Name(), info.Mode().Perm())
+		}
+	}
+	// An existing directory with loose permissions is tightened.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fileKeyring(t, dir, "pw")
+	if info, _ := os.Stat(dir); info.Mode().Perm() != 0o700 {
+		t.Errorf("reopened keyring dir mode = %o, want 700", info.Mode().Perm())
+	}
+	// The passphrase is not printable through the keyring value.
+	if s := fmt.Sprintf("%v %+v %#v", kr, kr, kr); strings.Contains(s, "pw") {
+		t.Errorf("printing the keyring shows the passphrase: %s", s)
+	}
+}
+
+func TestOpenKeyringDefaultDir(t *testing.T) {
+	home := isolate(t)
+	t.Setenv("XDG_DATA_HOME", "")
+	kr, err := OpenKeyring(KeyringConfig{Backend: "file", Passphrase: "pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kr.Set(keyring.Item{Key: "k", Data: []byte("v")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(home, ".local", "share", "sentinel", "keyring", "k")); err != nil {
+		t.Errorf("item not under ~/.local/share/sentinel/keyring: %v", err)
+	}
+}
+
+func TestOpenKeyringUnknownBackend(t *testing.T) {
+	isolate(t)
+	_, err := OpenKeyring(KeyringConfig{Backend: "no-such-backend", FileDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "no-such-backend") {
+		t.Fatalf("err = %v, want one naming the backend", err)
+	}
+}
+
+func TestWrongPassphrase(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	if err := NewKeyStore(fileKeyring(t, dir, "right")).Set("dev", Credentials{AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "secret"}); err != nil {
+		t.Fatal(err)
+	}
+	wrong := NewKeyStore(fileKeyring(t, dir, "wrong"))
+	_, err := wrong.Get("dev")
+	if !errors.Is(err, ErrUndecryptable) {
+		t.Fatalf("Get with the wrong passphrase: err = %v, want ErrUndecryptable", err)
+	}
+	if !strings.Contains(err.Error(), "keyring item keys:dev could not be decrypted: wrong passphrase or corrupt file") {
+		t.Errorf("message = %q", err)
+	}
+	// Writing with the wrong passphrase is refused, rather than storing an
+	// item the right passphrase could not read.
+	if err := wrong.Set("other", Credentials{AccessKeyID: "AKIAOTHER", SecretAccessKey: "s"}); !errors.Is(err, ErrUndecryptable) {
+		t.Errorf("Set with the wrong passphrase: err = %v, want ErrUndecryptable", err)
+	}
+	if got, err := NewKeyStore(fileKeyring(t, dir, "right")).Get("dev"); err != nil || got.SecretAccessKey != "secret" {
+		t.Errorf("right passphrase after the wrong one: %v", err)
+	}
+}
+
+func TestCorruptItemFile(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	kr := fileKeyring(t, dir, "pw")
+	for name, content := range map[string]string{
+		"garbage":     "not a JWE at all",
+		"three parts": "a.b.c",
+		"five parts":  "eyJhbGciOiJQQkVTMi1IUzI1NitBMTI4S1ciLCJlbmMiOiJBMjU2R0NNIiwicDJjIjo4MTkyLCJwMnMiOiJBQUFBIn0.x.y.z.w",
+		"empty":       "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := os.WriteFile(filepath.Join(dir, "item"), []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := kr.Get("item")
+			if !errors.Is(err, ErrUndecryptable) {
+				t.Fatalf("err = %v, want ErrUndecryptable", err)
+			}
+		})
+	}
+}
+
+func TestFilePassphrase(t *testing.T) {
+	noTTY := func() (*os.File, error) { return nil, errors.New("no tty") }
+	if got, err := filePassphrase("given", noTTY)("prompt"); err != nil || got != "given" {
+		t.Errorf("configured passphrase: %q, %v", got, err)
+	}
+	_, err := filePassphrase("", noTTY)("prompt")
+	if !errors.Is(err, ErrKeyringLocked) || err.Error() != "file keyring is locked: set SENTINEL_FILE_PASSPHRASE" {
+		t.Errorf("no tty: err = %v", err)
+	}
+	// A file that is not a terminal is no better than none.
+	notTerminal := func() (*os.File, error) { return os.Open(os.DevNull) }
+	if _, err := filePassphrase("", notTerminal)("prompt"); !errors.Is(err, ErrKeyringLocked) {
+		t.Errorf("non-terminal: err = %v, want ErrKeyringLocked", err)
+	}
+}
+
+func TestLockedKeyringThroughKeyStore(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	if err := NewKeyStore(fileKeyring(t, dir, "pw")).Set("dev", Credentials{AccessKeyID: "AKIA1", SecretAccessKey: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	// Build the keyring the way OpenKeyring does, but with no terminal.
+	inner, err := keyring.Open(keyring.Config{
+		AllowedBackends:  []keyring.BackendType{keyring.FileBackend},
+		FileDir:          dir,
+		FilePasswordFunc: filePassphrase("", func() (*os.File, error) { return nil, errors.New("no tty") }),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks := NewKeyStore(&guardedKeyring{inner: inner})
+	if _, err := ks.Get("dev"); !errors.Is(err, ErrKeyringLocked) {
+		t.Errorf("Get: err = %v, want ErrKeyringLocked", err)
+	}
+	// Listing needs no passphrase.
+	if !ks.Has("dev") {
+		t.Error("Has(dev) = false on a locked keyring")
+	}
+	// A locked keyring is a cache miss, and the item is kept.
+	c := NewCache(&guardedKeyring{inner: inner}, nil)
+	if _, ok := c.Session("dev"); ok {
+		t.Error("Session hit on a locked keyring")
+	}
+}
