@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// Call is the record of one request to the Server. It holds no secret: the
-// form never carries a secret access key, and the Authorization header and
-// session token are not kept.
+// Call is the record of one request to the Server. It holds no secret key:
+// the form never carries one, and the Authorization header and session
+// token are not kept. Params does keep the one-time MFA TokenCode, so that
+// tests can check it was passed on.
 type Call struct {
 	// Action is the requested STS action, as sent (it may be unknown).
 	Action string

@@ -3,6 +3,7 @@ package fakests
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -164,5 +165,20 @@ func TestConcurrentUse(t *testing.T) {
 		if c.Status != 200 {
 			t.Errorf("call %+v did not succeed", c)
 		}
+	}
+}
+
+func TestCallRecordedWhenRequestIDFails(t *testing.T) {
+	srv := New()
+	defer srv.Close()
+	srv.AddUser(aliceKey, aliceARN, account)
+	srv.randBytes = func([]byte) error { return fmt.Errorf("entropy source broken") }
+	status, _, body := rawPost(t, srv, "POST", url.Values{"Action": {"GetCallerIdentity"}, "Version": {apiVersion}}, sigV4(aliceKey))
+	if status != 500 || !strings.Contains(body, "<Code>InternalFailure</Code>") {
+		t.Errorf("got %d %s, want 500 InternalFailure", status, body)
+	}
+	calls := srv.Calls()
+	if len(calls) != 1 || calls[0].Status != 500 || calls[0].ErrorCode != "InternalFailure" {
+		t.Errorf("recorded %+v, want the one failed call", calls)
 	}
 }

@@ -25,21 +25,21 @@ var (
 
 // serveHTTP answers one STS query request and records it.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	requestID, err := s.newRequestID()
-	if err != nil {
-		writeError(w, "", errInternal)
-		return
-	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 	var form url.Values
 	formErr := r.ParseForm()
 	if formErr == nil {
 		form = r.Form
 	}
-	action := form.Get("Action")
 	accessKeyID := accessKeyFromAuthorization(r.Header.Get("Authorization"))
-	rec := s.record(action, accessKeyID, form, s.clock())
+	rec := s.record(form.Get("Action"), accessKeyID, form, s.clock())
 
+	requestID, err := s.newRequestID()
+	if err != nil {
+		writeError(w, "", errInternal)
+		s.finish(rec, "", errInternal.status, errInternal.code)
+		return
+	}
 	callerARN, body, apiErr := s.answer(r, form, formErr, accessKeyID)
 	if apiErr != nil {
 		writeError(w, requestID, apiErr)

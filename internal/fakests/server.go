@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// Server is an STS stand-in. Its configuration methods may be called at any
-// time, also while requests are in flight; all state sits behind one mutex.
+// Server is an STS stand-in, made by New or NewUnstarted (the zero Server
+// is not usable). Its methods may be called at any time, also while
+// requests are in flight; all state sits behind one mutex.
 type Server struct {
 	ts        *httptest.Server // nil for a Server made by NewUnstarted
 	done      chan struct{}    // closed by Close so that delayed requests end
@@ -87,7 +88,8 @@ func (s *Server) Close() {
 	}
 }
 
-// Handler returns the http.Handler that serves the STS query protocol.
+// Handler returns the http.Handler that serves the STS query protocol on
+// POST /.
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(s.serveHTTP)
 }

@@ -16,9 +16,6 @@ type apiError struct {
 	message string
 }
 
-// Error makes apiError an error, so helpers can return it plainly.
-func (e *apiError) Error() string { return e.code + ": " + e.message }
-
 // credentialsXML is the <Credentials> element of AssumeRole and
 // GetSessionToken results.
 type credentialsXML struct {
