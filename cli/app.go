@@ -19,6 +19,13 @@ type Globals struct {
 	PolicyFile string
 	LogFile    string
 	Debug      bool
+	// IdentityProfile overrides identity_profile from the config: whose
+	// base credentials identify the person for commands that name no
+	// profile. The identity itself always comes from STS.
+	IdentityProfile string
+	// KeyringBackend pins one keyring backend (file, secret-service,
+	// keychain, pass, ...).
+	KeyringBackend string
 
 	// Stdout and Stderr are where commands write; tests may replace them.
 	Stdout io.Writer
@@ -63,8 +70,25 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	app.Flag("log-file", "Decision log (default log: in the config, else $XDG_STATE_HOME/sentinel/decisions.jsonl).").
 		PlaceHolder("FILE").StringVar(&g.LogFile)
 	app.Flag("debug", "Print debug lines to stderr (never secrets).").BoolVar(&g.Debug)
+	app.Flag("backend", "Keyring backend: file, secret-service, keychain, pass, kwallet, keyctl, wincred (default: the system's).").
+		Envar("SENTINEL_BACKEND").StringVar(&g.KeyringBackend)
+	app.Flag("identity-profile", "Profile whose base credentials identify you for approve, deny, listings and close (default identity_profile in the config, else default).").
+		PlaceHolder("PROFILE").StringVar(&g.IdentityProfile)
 
 	configureVersionCommand(app, g)
+	configureExecCommand(app, g)
+	configureCredentialsCommand(app, g)
+	configureAddCommand(app, g)
+	configureListCommand(app, g)
+	configureRemoveCommand(app, g)
+	configureRequestCommand(app, g)
+	configureRequestsCommand(app, g)
+	configureReviewCommands(app, g)
+	configureBreakglassCommand(app, g)
+	configureBreakglassListCommand(app, g)
+	configureBreakglassShowCommand(app, g)
+	configureBreakglassCloseCommand(app, g)
+	configureInitCommand(app, g)
 	configureLogCommands(app, g)
 	return g
 }

@@ -30,24 +30,31 @@ func withHint(err error, hint string) error {
 	return &ExitError{Code: 1, Err: err, Hint: hint}
 }
 
+// hinter is an error that carries advice on what to do about it.
+type hinter interface{ Hint() string }
+
 // Report prints err as sentinel's one-line error (plus a hint) and returns
 // the process exit code.
 func Report(w io.Writer, err error) int {
+	code, silent, hint := 1, false, ""
 	var ee *ExitError
 	if errors.As(err, &ee) {
-		if !ee.Silent && ee.Err != nil {
-			fmt.Fprintf(w, "sentinel: %s\n", oneLine(ee.Err.Error()))
+		silent, hint = ee.Silent || ee.Err == nil, ee.Hint
+		if ee.Code != 0 {
+			code = ee.Code
 		}
-		if ee.Hint != "" {
-			fmt.Fprintf(w, "sentinel: hint: %s\n", ee.Hint)
-		}
-		if ee.Code == 0 {
-			return 1
-		}
-		return ee.Code
 	}
-	fmt.Fprintf(w, "sentinel: %s\n", oneLine(err.Error()))
-	return 1
+	var h hinter
+	if hint == "" && errors.As(err, &h) {
+		hint = h.Hint()
+	}
+	if !silent {
+		fmt.Fprintf(w, "sentinel: %s\n", oneLine(err.Error()))
+	}
+	if hint != "" {
+		fmt.Fprintf(w, "sentinel: hint: %s\n", oneLine(hint))
+	}
+	return code
 }
 
 // oneLine folds a multi-line message so that every error is one line.

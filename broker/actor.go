@@ -1,0 +1,38 @@
+package broker
+
+import (
+	"context"
+
+	"github.com/sentinel-cli/sentinel/vault"
+)
+
+// Actor is a person established from STS, with the profile whose base
+// credentials identified them (and sign store calls).
+type Actor struct {
+	Identity vault.Identity
+	chain    *vault.Chain
+}
+
+// Identify establishes who the base credentials of profile belong to,
+// exactly as the credential flow does: from STS GetCallerIdentity (cached),
+// never from a flag or the environment.
+func (b *Broker) Identify(ctx context.Context, profile string) (*Actor, error) {
+	chain, err := vault.ResolveChain(b.Profiles, profile, b.Keys.Has)
+	if err != nil {
+		return nil, err
+	}
+	id, err := b.callerIdentity(ctx, chain)
+	if err != nil {
+		return nil, err
+	}
+	return &Actor{Identity: id, chain: chain}, nil
+}
+
+// openStores opens the shared state, signing remote calls with the actor's
+// base keys.
+func (b *Broker) openStores(ctx context.Context, a *Actor) (Stores, error) {
+	if b.OpenStores == nil {
+		return nil, errNoStore
+	}
+	return b.OpenStores(ctx, func() (vault.Credentials, error) { return b.baseKeys(a.chain.Base.Name) })
+}

@@ -1,0 +1,152 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/logging"
+)
+
+// BreakglassInput opens emergency access to a profile.
+type BreakglassInput struct {
+	Profile       string
+	ReasonCode    string
+	Justification string
+	// Duration is how long access lasts; 0 means one hour, or the rule's
+	// max_duration when that is shorter.
+	Duration time.Duration
+}
+
+// OpenBreakglass opens a break-glass event for the actor, checked against
+// the policy's break-glass rules, the cooldown and the daily limit. The
+// store enforces atomically that one user has at most one active event per
+// profile.
+func (b *Broker) OpenBreakglass(ctx context.Context, a *Actor, in BreakglassInput) (*breakglass.Event, error) {
+	now := b.now()
+	rule, ok := b.Policy.BreakglassRuleFor(in.Profile, a.Identity.Name, a.Identity.ARN)
+	if !ok {
+		return nil, fmt.Errorf("no break-glass rule in the policy lets %s break the glass on profile %s", a.Identity.Name, in.Profile)
+	}
+	if !rule.AllowsReason(in.ReasonCode) {
+		return nil, fmt.Errorf("reason code %q is not allowed by break-glass rule %s (allowed: %v)", in.ReasonCode, rule.Name, rule.ReasonCodes)
+	}
+	d := in.Duration
+	if d == 0 {
+		d = min(time.Hour, rule.MaxDuration)
+	}
+	id, err := breakglass.NewID()
+	if err != nil {
+		return nil, err
+	}
+	e, err := breakglass.New(breakglass.NewParams{
+		ID: id, Invoker: a.Identity.Name, InvokerARN: a.Identity.ARN, Profile: in.Profile,
+		ReasonCode: breakglass.ReasonCode(in.ReasonCode), Justification: in.Justification,
+		Duration: d, MaxDuration: rule.MaxDuration, Now: now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer stores.Close()
+	st := stores.Breakglass()
+	history, err := st.List(ctx, breakglass.Query{Invoker: a.Identity.Name})
+	if err != nil {
+		return nil, fmt.Errorf("read break-glass history: %w", err)
+	}
+	if err := breakglass.CheckLimits(history, a.Identity.Name, in.Profile, now, rule.Cooldown, rule.MaxPerDay); err != nil {
+		return nil, err
+	}
+	if err := st.Open(ctx, e); err != nil {
+		return nil, fmt.Errorf("open break-glass on %s: %w", in.Profile, err)
+	}
+	entry := b.breakglassEntry(logging.EventBreakglassOpened, a, e)
+	entry.Justification = e.Justification
+	return e, b.appendLifecycle(&entry, e.ID)
+}
+
+// CloseBreakglass ends an active event early; its invoker or an approver of
+// its profile may.
+func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason string) (*breakglass.Event, error) {
+	now := b.now()
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer stores.Close()
+	st := stores.Breakglass()
+	e, err := st.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("break-glass %s: %w", id, err)
+	}
+	invoker := e.Invoker == a.Identity.Name && e.InvokerARN == a.Identity.ARN
+	approver := false
+	if rule, ok := b.Policy.ApprovalRuleFor(e.Profile); ok {
+		approver = rule.IsApprover(a.Identity.Name, a.Identity.ARN)
+	}
+	if !invoker && !approver {
+		return nil, fmt.Errorf("%s may not close break-glass %s: only its invoker or an approver of profile %s may", a.Identity.Name, id, e.Profile)
+	}
+	prev := e.Status
+	if err := e.Close(a.Identity.Name, reason, now); err != nil {
+		return nil, err
+	}
+	if err := st.Update(ctx, e, prev); err != nil {
+		if errors.Is(err, breakglass.ErrConflict) {
+			return nil, withHint(fmt.Errorf("break-glass %s: %w", id, err), "someone changed it at the same moment: look again with `sentinel breakglass-show "+id+"`")
+		}
+		return nil, fmt.Errorf("break-glass %s: %w", id, err)
+	}
+	entry := b.breakglassEntry(logging.EventBreakglassClosed, a, e)
+	entry.Comment = reason
+	return e, b.appendLifecycle(&entry, e.ID)
+}
+
+// GetBreakglass returns one event.
+func (b *Broker) GetBreakglass(ctx context.Context, a *Actor, id string) (*breakglass.Event, error) {
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer stores.Close()
+	e, err := stores.Breakglass().Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("break-glass %s: %w", id, err)
+	}
+	return e, nil
+}
+
+// ListBreakglass lists events, newest first. With no invoker, profile or
+// status given, it lists the actor's own.
+func (b *Broker) ListBreakglass(ctx context.Context, a *Actor, q breakglass.Query) ([]*breakglass.Event, error) {
+	if q.Invoker == "" && q.Profile == "" && q.Status == "" {
+		q.Invoker = a.Identity.Name
+	}
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer stores.Close()
+	return stores.Breakglass().List(ctx, q)
+}
+
+func (b *Broker) breakglassEntry(event string, a *Actor, e *breakglass.Event) logging.Entry {
+	end := e.ExpiresAt.UTC()
+	return logging.Entry{
+		Time:            b.now(),
+		Event:           event,
+		Actor:           a.Identity.Name,
+		ActorARN:        a.Identity.ARN,
+		Subject:         e.ID,
+		Profile:         e.Profile,
+		ReasonCode:      string(e.ReasonCode),
+		Status:          string(e.Status),
+		DurationSeconds: int64(e.Duration.Seconds()),
+		ExpiresAt:       &end,
+	}
+}

@@ -1,0 +1,219 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/policy"
+	"github.com/sentinel-cli/sentinel/request"
+	"github.com/sentinel-cli/sentinel/vault"
+)
+
+// Stores is the shared state the broker consults to lift a denial and
+// changes in the approval and break-glass lifecycle.
+type Stores interface {
+	Requests() request.Store
+	Breakglass() breakglass.Store
+	Close() error
+}
+
+// Signer returns the credentials that sign calls to a remote store. It is
+// called only by backends that need it, so the local store costs no keyring
+// read.
+type Signer func() (vault.Credentials, error)
+
+// StoreOpener opens the shared state. Opening is deferred until a decision
+// needs it, so the common path (the policy allows) never touches a store.
+type StoreOpener func(ctx context.Context, sign Signer) (Stores, error)
+
+// Broker runs the decision flow. Fields are set once by the caller; a Broker
+// is used for one command.
+type Broker struct {
+	Policy   *policy.Policy
+	Profiles *vault.ConfigFile
+	Keys     *vault.KeyStore
+	Cache    *vault.Cache
+	Log      *logging.Logger
+	// OpenStores opens the approvals and break-glass state. Nil means no
+	// override can lift a denial.
+	OpenStores StoreOpener
+	// PromptMFA asks the person for an MFA code when none was given.
+	PromptMFA func(serial string) (string, error)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Rand is the random source for request IDs; nil means crypto/rand.
+	Rand io.Reader
+	// Debugf receives debug lines (never secrets); nil discards them.
+	Debugf func(format string, args ...any)
+}
+
+// Input is one request for credentials.
+type Input struct {
+	Profile string
+	Mode    policy.Mode
+	// Duration is the lifetime asked for; 0 means the profile's
+	// duration_seconds, else one hour.
+	Duration time.Duration
+	// MFAToken is a code given on the command line; empty means prompt
+	// when one is needed.
+	MFAToken string
+	// NoSession skips the cached GetSessionToken step and assumes the role
+	// with the long-lived keys.
+	NoSession bool
+	// Region overrides the profile's region.
+	Region string
+}
+
+// Grant is what the broker hands to a door after an allowed decision.
+type Grant struct {
+	Credentials    vault.Credentials
+	Profile        string
+	Region         string
+	Caller         vault.Identity
+	Decision       policy.Decision
+	RequestID      string
+	SourceIdentity string
+	RoleARN        string
+	ApprovalID     string
+	BreakglassID   string
+	// Cached is true when the credentials came from the cache.
+	Cached bool
+}
+
+func (b *Broker) now() time.Time {
+	if b.Now != nil {
+		return b.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (b *Broker) debugf(format string, args ...any) {
+	if b.Debugf != nil {
+		b.Debugf(format, args...)
+	}
+}
+
+// Issue runs the whole decision flow for one request and returns
+// credentials only when the policy, or an approval or break-glass event,
+// allows them. Every decision reached is logged before Issue returns; a
+// decision that cannot be logged issues nothing.
+func (b *Broker) Issue(ctx context.Context, in Input) (*Grant, error) {
+	now := b.now()
+	chain, err := vault.ResolveChain(b.Profiles, in.Profile, b.Keys.Has)
+	if err != nil {
+		return nil, err
+	}
+	caller, err := b.callerIdentity(ctx, chain)
+	if err != nil {
+		return nil, err
+	}
+	requestID, err := NewRequestID(b.Rand)
+	if err != nil {
+		return nil, err
+	}
+	dec := b.Policy.Evaluate(policy.Request{User: caller.Name, ARN: caller.ARN, Profile: in.Profile, Mode: in.Mode, Time: now})
+	b.debugf("policy: profile %s user %s mode %s -> %s (rule %q)", in.Profile, caller.Name, in.Mode, dec.Effect, dec.Rule)
+
+	entry := decisionEntry(now, requestID, caller, in, dec, b.Policy.SHA256)
+	grant := &Grant{Profile: in.Profile, Region: firstNonEmpty(in.Region, chain.Region), Caller: caller, Decision: dec, RequestID: requestID}
+	basis := BasisDirect
+	var windowEnd time.Time
+	if !dec.Allowed {
+		ov, err := b.findOverride(ctx, chain, caller, in.Profile, dec, now)
+		if err != nil {
+			return nil, b.deny(&entry, fmt.Sprintf("%s; override lookup failed: %v", dec.Reason, err), err)
+		}
+		if ov == nil {
+			return nil, b.deny(&entry, dec.Reason, b.deniedError(in.Profile, caller, dec))
+		}
+		basis, windowEnd = ov.basis, ov.end
+		grant.ApprovalID, grant.BreakglassID = ov.approvalID, ov.breakglassID
+		entry.ApprovalID, entry.BreakglassID = ov.approvalID, ov.breakglassID
+		b.debugf("override: %s until %s", ov.basis, ov.end.Format(time.RFC3339))
+	}
+
+	d, err := capDuration(durationCaps{
+		requested:  in.Duration,
+		ruleMax:    dec.MaxDuration,
+		profileMax: time.Duration(chain.DurationSeconds) * time.Second,
+		windowEnd:  windowEnd,
+		now:        now,
+		grantName:  overrideName(grant),
+	})
+	if err != nil {
+		return nil, b.deny(&entry, err.Error(), err)
+	}
+
+	if err := b.issueCredentials(ctx, chain, caller, basis, d, in, grant); err != nil {
+		return nil, b.deny(&entry, "credentials not issued: "+err.Error(), err)
+	}
+	entry.Effect = "allow"
+	entry.SourceIdentity = grant.SourceIdentity
+	entry.RoleARN = grant.RoleARN
+	exp := grant.Credentials.Expires.UTC()
+	entry.ExpiresAt = &exp
+	entry.DurationSeconds = int64(exp.Sub(now).Seconds())
+	entry.Cached = grant.Cached
+	if grant.RoleARN == "" {
+		entry.Note = "profile has no role_arn: session-token credentials, no SourceIdentity could be stamped"
+	}
+	if err := b.Log.Append(&entry); err != nil {
+		return nil, fmt.Errorf("write decision log (no credentials issued): %w", err)
+	}
+	return grant, nil
+}
+
+func decisionEntry(now time.Time, requestID string, caller vault.Identity, in Input, dec policy.Decision, policySHA string) logging.Entry {
+	e := logging.Entry{
+		Time:         now,
+		Event:        logging.EventDecision,
+		RequestID:    requestID,
+		User:         caller.Name,
+		PrincipalARN: caller.ARN,
+		Account:      caller.Account,
+		Profile:      in.Profile,
+		Mode:         string(in.Mode),
+		PolicyEffect: string(dec.Effect),
+		Rule:         dec.Rule,
+		Reason:       dec.Reason,
+		PolicySHA256: policySHA,
+	}
+	idx := dec.RuleIndex
+	e.RuleIndex = &idx
+	return e
+}
+
+// deny logs a deny decision and returns cause, or the logging error joined
+// to it when the log could not be written.
+func (b *Broker) deny(e *logging.Entry, reason string, cause error) error {
+	e.Effect = "deny"
+	e.Reason = reason
+	if err := b.Log.Append(e); err != nil {
+		return errors.Join(cause, fmt.Errorf("write decision log: %w", err))
+	}
+	return cause
+}
+
+func overrideName(g *Grant) string {
+	switch {
+	case g.ApprovalID != "":
+		return "approval " + g.ApprovalID
+	case g.BreakglassID != "":
+		return "break-glass " + g.BreakglassID
+	}
+	return ""
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,230 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/request"
+)
+
+var errNoStore = errors.New("no approval store is configured")
+
+// autoApprover is the actor recorded when the policy's auto_approve block
+// grants a request.
+const autoApprover = "sentinel:auto-approve"
+
+// RequestInput asks for access to a profile.
+type RequestInput struct {
+	Profile       string
+	Justification string
+	// Duration is the access window asked for; 0 means one hour, or the
+	// approval rule's max_duration when that is shorter.
+	Duration time.Duration
+}
+
+// CreateRequest records a request for access by the actor. When the
+// policy's auto_approve block covers it, the request is approved at once.
+func (b *Broker) CreateRequest(ctx context.Context, a *Actor, in RequestInput) (*request.Request, error) {
+	now := b.now()
+	rule, ok := b.Policy.ApprovalRuleFor(in.Profile)
+	if !ok {
+		return nil, fmt.Errorf("no approval rule in the policy covers profile %s, so nobody could approve the request", in.Profile)
+	}
+	d := in.Duration
+	if d == 0 {
+		d = min(time.Hour, rule.MaxDuration)
+	}
+	id, err := request.NewID()
+	if err != nil {
+		return nil, err
+	}
+	r, err := request.New(request.NewParams{
+		ID: id, Requester: a.Identity.Name, RequesterARN: a.Identity.ARN, Profile: in.Profile,
+		Justification: in.Justification, Duration: d, MaxDuration: rule.MaxDuration,
+		PendingTTL: rule.RequestTTL, Required: rule.Required, Now: now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	auto := rule.AutoApproves(a.Identity.Name, a.Identity.ARN, now, d)
+	if auto {
+		if err := r.AutoApprove(now); err != nil {
+			return nil, err
+		}
+	}
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer stores.Close()
+	if err := stores.Requests().Create(ctx, r); err != nil {
+		return nil, fmt.Errorf("store request: %w", err)
+	}
+	created := b.requestEntry(logging.EventRequestCreated, a, r)
+	created.Justification = r.Justification
+	if err := b.Log.Append(&created); err != nil {
+		return r, fmt.Errorf("request %s stored, but the log could not be written: %w", r.ID, err)
+	}
+	if auto {
+		approved := b.requestEntry(logging.EventRequestApproved, a, r)
+		approved.Actor, approved.ActorARN = autoApprover, ""
+		approved.Comment = "auto-approved by rule " + rule.Name
+		if err := b.Log.Append(&approved); err != nil {
+			return r, fmt.Errorf("request %s auto-approved, but the log could not be written: %w", r.ID, err)
+		}
+	}
+	return r, nil
+}
+
+// Review approves or denies a request as the actor, who must be named as
+// an approver of the request's profile and must not be its requester.
+func (b *Broker) Review(ctx context.Context, a *Actor, id string, action request.Action, comment string) (*request.Request, error) {
+	now := b.now()
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer stores.Close()
+	st := stores.Requests()
+	r, err := st.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("request %s: %w", id, err)
+	}
+	rule, ok := b.Policy.ApprovalRuleFor(r.Profile)
+	if !ok {
+		return nil, fmt.Errorf("no approval rule in the policy covers profile %s, so nobody can review request %s", r.Profile, id)
+	}
+	if !rule.IsApprover(a.Identity.Name, a.Identity.ARN) {
+		return nil, fmt.Errorf("%s is not an approver for profile %s (rule %s)", a.Identity.Name, r.Profile, rule.Name)
+	}
+	if err := b.expireIfLapsed(ctx, st, a, r, now); err != nil {
+		return nil, err
+	}
+	prev := r.Status
+	if action == request.ActionApprove {
+		err = r.Approve(a.Identity.Name, a.Identity.ARN, comment, now)
+	} else {
+		err = r.Deny(a.Identity.Name, a.Identity.ARN, comment, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Update(ctx, r, prev); err != nil {
+		return nil, conflictHint(err, id)
+	}
+	event := logging.EventRequestApproved
+	if action == request.ActionDeny {
+		event = logging.EventRequestDenied
+	}
+	e := b.requestEntry(event, a, r)
+	e.Comment = comment
+	return r, b.appendLifecycle(&e, r.ID)
+}
+
+// CancelRequest withdraws a pending request; only its requester may.
+func (b *Broker) CancelRequest(ctx context.Context, a *Actor, id string) (*request.Request, error) {
+	now := b.now()
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer stores.Close()
+	st := stores.Requests()
+	r, err := st.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("request %s: %w", id, err)
+	}
+	if err := b.expireIfLapsed(ctx, st, a, r, now); err != nil {
+		return nil, err
+	}
+	prev := r.Status
+	if err := r.Cancel(a.Identity.Name, a.Identity.ARN, now); err != nil {
+		return nil, err
+	}
+	if err := st.Update(ctx, r, prev); err != nil {
+		return nil, conflictHint(err, id)
+	}
+	e := b.requestEntry(logging.EventRequestCancelled, a, r)
+	return r, b.appendLifecycle(&e, r.ID)
+}
+
+// expireIfLapsed records the expiry of a pending request whose time ran
+// out, and reports it as the reason the operation cannot go ahead.
+func (b *Broker) expireIfLapsed(ctx context.Context, st request.Store, a *Actor, r *request.Request, now time.Time) error {
+	if r.Status != request.StatusPending || r.EffectiveStatus(now) != request.StatusExpired {
+		return nil
+	}
+	if err := r.Expire(now); err != nil {
+		return err
+	}
+	if err := st.Update(ctx, r, request.StatusPending); err == nil {
+		e := b.requestEntry(logging.EventRequestExpired, a, r)
+		_ = b.Log.Append(&e) // the expiry is reported below either way
+	}
+	return fmt.Errorf("%w: request %s expired at %s: ask again with `sentinel request %s`",
+		request.ErrTransition, r.ID, r.ExpiresAt.UTC().Format(time.RFC3339), r.Profile)
+}
+
+// GetRequest returns one request.
+func (b *Broker) GetRequest(ctx context.Context, a *Actor, id string) (*request.Request, error) {
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer stores.Close()
+	r, err := stores.Requests().Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("request %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// ListRequests lists requests, newest first. With no requester, profile or
+// status given, it lists the actor's own.
+func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([]*request.Request, error) {
+	if q.Requester == "" && q.Profile == "" && q.Status == "" {
+		q.Requester = a.Identity.Name
+	}
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer stores.Close()
+	return stores.Requests().List(ctx, q)
+}
+
+func (b *Broker) requestEntry(event string, a *Actor, r *request.Request) logging.Entry {
+	e := logging.Entry{
+		Time:            b.now(),
+		Event:           event,
+		Actor:           a.Identity.Name,
+		ActorARN:        a.Identity.ARN,
+		Subject:         r.ID,
+		Profile:         r.Profile,
+		Status:          string(r.Status),
+		DurationSeconds: int64(r.Duration.Seconds()),
+	}
+	if r.Status == request.StatusApproved {
+		end := r.WindowEnd().UTC()
+		e.ExpiresAt = &end
+	}
+	return e
+}
+
+func (b *Broker) appendLifecycle(e *logging.Entry, id string) error {
+	if err := b.Log.Append(e); err != nil {
+		return fmt.Errorf("%s done, but the log could not be written: %w", id, err)
+	}
+	return nil
+}
+
+// conflictHint explains a lost conditional write.
+func conflictHint(err error, id string) error {
+	if errors.Is(err, request.ErrConflict) {
+		return withHint(fmt.Errorf("request %s: %w", id, err), "someone changed it at the same moment: look again with `sentinel requests show "+id+"`")
+	}
+	return fmt.Errorf("request %s: %w", id, err)
+}

@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/sentinel-cli/sentinel/vault"
+)
+
+type addCommand struct {
+	Profile string
+	FromEnv bool
+}
+
+func configureAddCommand(app *kingpin.Application, g *Globals) {
+	c := &addCommand{}
+	cmd := app.Command("add", "Store a profile's long-lived access keys in the keyring.")
+	cmd.Flag("env", "Read the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of prompting.").BoolVar(&c.FromEnv)
+	cmd.Arg("profile", "Profile name.").Required().StringVar(&c.Profile)
+	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+}
+
+func (c *addCommand) run(g *Globals) error {
+	var keys vault.Credentials
+	if c.FromEnv {
+		keys.AccessKeyID = os.Getenv("AWS_ACCESS_KEY_ID")
+		keys.SecretAccessKey = os.Getenv("AWS_SECRET_ACCESS_KEY")
+		if keys.AccessKeyID == "" || keys.SecretAccessKey == "" {
+			return fmt.Errorf("--env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set")
+		}
+	} else {
+		id, err := vault.PromptLine("Enter Access Key ID: ")
+		if err != nil {
+			return err
+		}
+		secret, err := vault.PromptSecret("Enter Secret Access Key: ")
+		if err != nil {
+			return err
+		}
+		keys.AccessKeyID, keys.SecretAccessKey = strings.TrimSpace(id), strings.TrimSpace(secret)
+	}
+	if err := checkAccessKey(keys); err != nil {
+		return err
+	}
+	kr, err := g.openKeyring()
+	if err != nil {
+		return err
+	}
+	if err := vault.NewKeyStore(kr).Set(c.Profile, keys); err != nil {
+		return fmt.Errorf("store keys of profile %s: %w", c.Profile, err)
+	}
+	// New keys may belong to someone else: drop what was cached for the old ones.
+	if err := vault.NewCache(kr, nil).Clear(c.Profile); err != nil {
+		return fmt.Errorf("clear cached sessions of profile %s: %w", c.Profile, err)
+	}
+	fmt.Fprintf(g.Stdout, "Added keys for profile %s to the keyring.\n", c.Profile)
+	return nil
+}
+
+// checkAccessKey rejects what cannot be a long-lived AWS access key pair,
+// before anything is written.
+func checkAccessKey(k vault.Credentials) error {
+	if len(k.AccessKeyID) < 16 || len(k.AccessKeyID) > 128 || strings.ToUpper(k.AccessKeyID) != k.AccessKeyID || strings.ContainsAny(k.AccessKeyID, " \t") {
+		return fmt.Errorf("that does not look like an access key ID (16-128 upper-case letters and digits, like AKIA...)")
+	}
+	if strings.HasPrefix(k.AccessKeyID, "ASIA") {
+		return fmt.Errorf("access key ID %s… is temporary (ASIA); store long-lived keys (AKIA...)", k.AccessKeyID[:4])
+	}
+	if k.SecretAccessKey == "" {
+		return fmt.Errorf("the secret access key is empty")
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/policy"
+)
+
+type execCommand struct {
+	issueFlags
+	ForceNested bool
+	Command     []string
+}
+
+func configureExecCommand(app *kingpin.Application, g *Globals) {
+	c := &execCommand{}
+	cmd := app.Command("exec", "Run a command with short-lived credentials for a profile, if the policy allows it.")
+	c.register(cmd)
+	cmd.Flag("force-nested", "Run even inside another sentinel exec.").BoolVar(&c.ForceNested)
+	cmd.Arg("profile", "Profile from ~/.aws/config or the keyring.").Required().StringVar(&c.Profile)
+	cmd.Arg("cmd", "Command and arguments to run, after -- (default $SHELL).").StringsVar(&c.Command)
+	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+}
+
+func (c *execCommand) run(g *Globals) error {
+	if p := os.Getenv("SENTINEL_PROFILE"); p != "" && !c.ForceNested {
+		return withHint(fmt.Errorf("already inside sentinel exec for profile %s", p),
+			"exit that shell first, or pass --force-nested")
+	}
+	name, args := c.Command, []string(nil)
+	if len(name) == 0 {
+		shell := os.Getenv("SHELL")
+		if shell == "" {
+			shell = "/bin/sh"
+		}
+		name = []string{shell}
+	}
+	path, err := exec.LookPath(name[0])
+	if err != nil {
+		return fmt.Errorf("find command %s: %w", name[0], err)
+	}
+	args = name
+	grant, err := g.issue(&c.issueFlags, policy.ModeCLI)
+	if err != nil {
+		return err
+	}
+	g.Debugf("exec %s with credentials expiring %s (source identity %s)", path, grant.Credentials.Expires.UTC().Format(time.RFC3339), grant.SourceIdentity)
+	return runCommand(path, args, childEnv(os.Environ(), grant))
+}
+
+// removedEnv are the variables a child must not inherit: they would shadow
+// or contradict the credentials sentinel sets.
+var removedEnv = []string{
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+	"AWS_CREDENTIAL_FILE", "AWS_DEFAULT_PROFILE", "AWS_PROFILE", "AWS_SDK_LOAD_CONFIG",
+	"AWS_CREDENTIAL_EXPIRATION", "AWS_REGION", "AWS_DEFAULT_REGION", "SENTINEL_PROFILE",
+}
+
+// childEnv is the environment of the command sentinel exec runs, as
+// aws-vault users expect it.
+func childEnv(parent []string, g *broker.Grant) []string {
+	env := make([]string, 0, len(parent)+8)
+	for _, kv := range parent {
+		name, _, _ := strings.Cut(kv, "=")
+		if !contains(removedEnv, name) {
+			env = append(env, kv)
+		}
+	}
+	env = append(env,
+		"AWS_ACCESS_KEY_ID="+g.Credentials.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY="+g.Credentials.SecretAccessKey,
+		"AWS_SESSION_TOKEN="+g.Credentials.SessionToken,
+		"AWS_CREDENTIAL_EXPIRATION="+g.Credentials.Expires.UTC().Format(time.RFC3339),
+		"SENTINEL_PROFILE="+g.Profile,
+	)
+	if g.Region != "" {
+		env = append(env, "AWS_REGION="+g.Region, "AWS_DEFAULT_REGION="+g.Region)
+	}
+	return env
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/policy"
+)
+
+// issueFlags are the flags shared by the commands that issue credentials.
+type issueFlags struct {
+	Profile   string
+	Duration  time.Duration
+	Region    string
+	MFAToken  string
+	NoSession bool
+}
+
+func (f *issueFlags) register(cmd *kingpin.CmdClause) {
+	cmd.Flag("duration", "Lifetime of the credentials (15m to 12h; default the profile's duration_seconds, else 1h), capped by the policy.").
+		Short('d').DurationVar(&f.Duration)
+	cmd.Flag("region", "AWS region (default the profile's region).").StringVar(&f.Region)
+	cmd.Flag("mfa-token", "MFA code, when the profile has mfa_serial (default: ask on the terminal).").Short('t').StringVar(&f.MFAToken)
+	cmd.Flag("no-session", "Skip the cached session token and assume the role with the stored keys.").BoolVar(&f.NoSession)
+}
+
+// issue runs the broker's decision flow for one door.
+func (g *Globals) issue(f *issueFlags, mode policy.Mode) (*broker.Grant, error) {
+	if f.Profile == "" {
+		return nil, fmt.Errorf("no profile given")
+	}
+	b, closeBroker, err := g.newBroker()
+	if err != nil {
+		return nil, err
+	}
+	defer closeBroker()
+	return b.Issue(context.Background(), broker.Input{
+		Profile:   f.Profile,
+		Mode:      mode,
+		Duration:  f.Duration,
+		MFAToken:  f.MFAToken,
+		NoSession: f.NoSession,
+		Region:    f.Region,
+	})
+}

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/sentinel-cli/sentinel/vault"
+)
+
+type listCommand struct {
+	Output string
+}
+
+// listedProfile is one row of `sentinel list`.
+type listedProfile struct {
+	Profile  string         `json:"profile"`
+	InConfig bool           `json:"in_config"`
+	HasKeys  bool           `json:"has_keys"`
+	RoleARN  string         `json:"role_arn,omitempty"`
+	Sessions []listedCached `json:"sessions"`
+}
+
+type listedCached struct {
+	Kind      string    `json:"kind"`
+	User      string    `json:"user,omitempty"`
+	Basis     string    `json:"basis,omitempty"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Remaining string    `json:"remaining"`
+}
+
+func configureListCommand(app *kingpin.Application, g *Globals) {
+	c := &listCommand{}
+	cmd := app.Command("list", "List profiles, whether keys are stored, and cached sessions with their remaining time.").Alias("ls")
+	outputFlag(cmd, &c.Output)
+	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+}
+
+func (c *listCommand) run(g *Globals) error {
+	profiles, err := vault.LoadConfigFile("")
+	if err != nil {
+		return err
+	}
+	kr, err := g.openKeyring()
+	if err != nil {
+		return err
+	}
+	stored, err := vault.NewKeyStore(kr).Profiles()
+	if err != nil {
+		return fmt.Errorf("list keyring: %w", err)
+	}
+	cached, err := vault.NewCache(kr, nil).Entries()
+	if err != nil {
+		return fmt.Errorf("list cached sessions: %w", err)
+	}
+	rows := map[string]*listedProfile{}
+	row := func(name string) *listedProfile {
+		if rows[name] == nil {
+			rows[name] = &listedProfile{Profile: name, Sessions: []listedCached{}}
+		}
+		return rows[name]
+	}
+	for _, name := range profiles.ProfileNames() {
+		p, _ := profiles.Profile(name)
+		r := row(name)
+		r.InConfig, r.RoleARN = true, p.RoleARN
+	}
+	for _, name := range stored {
+		row(name).HasKeys = true
+	}
+	now := time.Now()
+	for _, e := range cached {
+		r := row(e.Profile)
+		r.Sessions = append(r.Sessions, listedCached{Kind: e.Kind, User: e.User, Basis: e.Basis, ExpiresAt: e.Expires.UTC(), Remaining: remaining(e.Expires, now)})
+	}
+	names := make([]string, 0, len(rows))
+	for n := range rows {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	list := make([]*listedProfile, 0, len(names))
+	for _, n := range names {
+		list = append(list, rows[n])
+	}
+	if c.Output == "json" {
+		return writeJSON(g.Stdout, list)
+	}
+	t := newTable(g.Stdout)
+	fmt.Fprintln(t, "PROFILE\tKEYS\tROLE\tCACHED SESSIONS")
+	for _, r := range list {
+		keys := "-"
+		if r.HasKeys {
+			keys = "stored"
+		}
+		var sessions []string
+		for _, s := range r.Sessions {
+			label := s.Kind
+			if s.Basis != "" {
+				label += " " + s.Basis
+			}
+			sessions = append(sessions, label+": "+s.Remaining)
+		}
+		if len(sessions) == 0 {
+			sessions = []string{"-"}
+		}
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\n", r.Profile, keys, dash(r.RoleARN), strings.Join(sessions, ", "))
+	}
+	return t.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
