@@ -1,0 +1,35 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/alecthomas/kingpin/v2"
+)
+
+type breakglassCloseCommand struct {
+	ID     string
+	Reason string
+}
+
+func configureBreakglassCloseCommand(app *kingpin.Application, g *Globals) {
+	c := &breakglassCloseCommand{}
+	cmd := app.Command("breakglass-close", "End a break-glass event early (its invoker or an approver of its profile).")
+	cmd.Arg("id", "Event ID.").Required().StringVar(&c.ID)
+	cmd.Flag("reason", "What was done, or why it is closed.").Required().StringVar(&c.Reason)
+	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+}
+
+func (c *breakglassCloseCommand) run(g *Globals) error {
+	b, actor, closeBroker, err := g.actorBroker("")
+	if err != nil {
+		return err
+	}
+	defer closeBroker()
+	e, err := b.CloseBreakglass(context.Background(), actor, c.ID, c.Reason)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(g.Stdout, "Break-glass %s on %s closed.\n", e.ID, e.Profile)
+	return nil
+}

@@ -1,0 +1,38 @@
+package cli
+
+import (
+	"context"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+)
+
+type breakglassShowCommand struct {
+	ID     string
+	Output string
+}
+
+func configureBreakglassShowCommand(app *kingpin.Application, g *Globals) {
+	c := &breakglassShowCommand{}
+	cmd := app.Command("breakglass-show", "Show one break-glass event.")
+	cmd.Arg("id", "Event ID.").Required().StringVar(&c.ID)
+	outputFlag(cmd, &c.Output)
+	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+}
+
+func (c *breakglassShowCommand) run(g *Globals) error {
+	b, actor, closeBroker, err := g.actorBroker("")
+	if err != nil {
+		return err
+	}
+	defer closeBroker()
+	e, err := b.GetBreakglass(context.Background(), actor, c.ID)
+	if err != nil {
+		return err
+	}
+	if c.Output == "json" {
+		return writeJSON(g.Stdout, viewBreakglass(e, time.Now()))
+	}
+	writeBreakglassDetail(g.Stdout, e, time.Now())
+	return nil
+}

@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/sentinel-cli/sentinel/breakglass"
+)
+
+// breakglassView is how a break-glass event is shown, in tables and as JSON.
+type breakglassView struct {
+	ID              string            `json:"id"`
+	Status          breakglass.Status `json:"status"`
+	Profile         string            `json:"profile"`
+	Invoker         string            `json:"invoker"`
+	InvokerARN      string            `json:"invoker_arn"`
+	ReasonCode      string            `json:"reason_code"`
+	Justification   string            `json:"justification"`
+	DurationSeconds int64             `json:"duration_seconds"`
+	OpenedAt        time.Time         `json:"opened_at"`
+	ExpiresAt       time.Time         `json:"expires_at"`
+	ClosedAt        *time.Time        `json:"closed_at,omitempty"`
+	ClosedBy        string            `json:"closed_by,omitempty"`
+	CloseReason     string            `json:"close_reason,omitempty"`
+}
+
+func viewBreakglass(e *breakglass.Event, now time.Time) breakglassView {
+	v := breakglassView{
+		ID: e.ID, Status: e.EffectiveStatus(now), Profile: e.Profile, Invoker: e.Invoker, InvokerARN: e.InvokerARN,
+		ReasonCode: string(e.ReasonCode), Justification: e.Justification, DurationSeconds: int64(e.Duration.Seconds()),
+		OpenedAt: e.OpenedAt.UTC(), ExpiresAt: e.ExpiresAt.UTC(), ClosedBy: e.ClosedBy, CloseReason: e.CloseReason,
+	}
+	if !e.ClosedAt.IsZero() {
+		c := e.ClosedAt.UTC()
+		v.ClosedAt = &c
+	}
+	return v
+}
+
+func writeBreakglassTable(w io.Writer, events []*breakglass.Event, now time.Time) error {
+	t := newTable(w)
+	fmt.Fprintln(t, "ID\tSTATUS\tPROFILE\tINVOKER\tREASON\tOPENED\tENDS")
+	for _, e := range events {
+		v := viewBreakglass(e, now)
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.Status, v.Profile, v.Invoker, v.ReasonCode, timeOrDash(v.OpenedAt), timeOrDash(v.ExpiresAt))
+	}
+	return t.Flush()
+}
+
+func writeBreakglassDetail(w io.Writer, e *breakglass.Event, now time.Time) {
+	v := viewBreakglass(e, now)
+	fmt.Fprintf(w, "ID:            %s\n", v.ID)
+	fmt.Fprintf(w, "Status:        %s\n", v.Status)
+	fmt.Fprintf(w, "Profile:       %s\n", v.Profile)
+	fmt.Fprintf(w, "Invoker:       %s (%s)\n", v.Invoker, v.InvokerARN)
+	fmt.Fprintf(w, "Reason code:   %s\n", v.ReasonCode)
+	fmt.Fprintf(w, "Justification: %s\n", v.Justification)
+	fmt.Fprintf(w, "Duration:      %s\n", e.Duration)
+	fmt.Fprintf(w, "Opened:        %s\n", timeOrDash(v.OpenedAt))
+	if v.Status == breakglass.StatusActive {
+		fmt.Fprintf(w, "Ends:          %s (%s left)\n", timeOrDash(v.ExpiresAt), remaining(v.ExpiresAt, now))
+	} else {
+		fmt.Fprintf(w, "Ends:          %s\n", timeOrDash(v.ExpiresAt))
+	}
+	if v.ClosedAt != nil {
+		fmt.Fprintf(w, "Closed:        %s by %s: %s\n", timeOrDash(*v.ClosedAt), v.ClosedBy, v.CloseReason)
+	}
+}

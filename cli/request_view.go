@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/sentinel-cli/sentinel/request"
+)
+
+// requestView is how a request is shown, in tables and as JSON.
+type requestView struct {
+	ID              string           `json:"id"`
+	Status          request.Status   `json:"status"`
+	Profile         string           `json:"profile"`
+	Requester       string           `json:"requester"`
+	RequesterARN    string           `json:"requester_arn"`
+	Justification   string           `json:"justification"`
+	DurationSeconds int64            `json:"duration_seconds"`
+	Approvals       int              `json:"approvals"`
+	Required        int              `json:"required"`
+	AutoApproved    bool             `json:"auto_approved,omitempty"`
+	CreatedAt       time.Time        `json:"created_at"`
+	DecidedAt       *time.Time       `json:"decided_at,omitempty"`
+	PendingUntil    time.Time        `json:"pending_until"`
+	WindowEnd       *time.Time       `json:"window_end,omitempty"`
+	Reviews         []request.Review `json:"reviews"`
+}
+
+func viewRequest(r *request.Request, now time.Time) requestView {
+	v := requestView{
+		ID: r.ID, Status: r.EffectiveStatus(now), Profile: r.Profile, Requester: r.Requester, RequesterARN: r.RequesterARN,
+		Justification: r.Justification, DurationSeconds: int64(r.Duration.Seconds()), Required: r.Required,
+		AutoApproved: r.AutoApproved, CreatedAt: r.CreatedAt.UTC(), PendingUntil: r.ExpiresAt.UTC(), Reviews: r.Reviews,
+	}
+	if v.Reviews == nil {
+		v.Reviews = []request.Review{}
+	}
+	for _, rv := range r.Reviews {
+		if rv.Action == request.ActionApprove {
+			v.Approvals++
+		}
+	}
+	if !r.DecidedAt.IsZero() {
+		d := r.DecidedAt.UTC()
+		v.DecidedAt = &d
+	}
+	if r.Status == request.StatusApproved {
+		end := r.WindowEnd().UTC()
+		v.WindowEnd = &end
+	}
+	return v
+}
+
+func writeRequestTable(w io.Writer, reqs []*request.Request, now time.Time) error {
+	t := newTable(w)
+	fmt.Fprintln(t, "ID\tSTATUS\tPROFILE\tREQUESTER\tDURATION\tAPPROVALS\tCREATED")
+	for _, r := range reqs {
+		v := viewRequest(r, now)
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\n", v.ID, v.Status, v.Profile, v.Requester, r.Duration, v.Approvals, v.Required, timeOrDash(v.CreatedAt))
+	}
+	return t.Flush()
+}
+
+func writeRequestDetail(w io.Writer, r *request.Request, now time.Time) {
+	v := viewRequest(r, now)
+	fmt.Fprintf(w, "ID:            %s\n", v.ID)
+	fmt.Fprintf(w, "Status:        %s\n", v.Status)
+	fmt.Fprintf(w, "Profile:       %s\n", v.Profile)
+	fmt.Fprintf(w, "Requester:     %s (%s)\n", v.Requester, v.RequesterARN)
+	fmt.Fprintf(w, "Justification: %s\n", v.Justification)
+	fmt.Fprintf(w, "Duration:      %s\n", r.Duration)
+	fmt.Fprintf(w, "Approvals:     %d of %d required\n", v.Approvals, v.Required)
+	fmt.Fprintf(w, "Created:       %s\n", timeOrDash(v.CreatedAt))
+	if r.Status == request.StatusPending {
+		fmt.Fprintf(w, "Pending until: %s\n", timeOrDash(v.PendingUntil))
+	}
+	if v.DecidedAt != nil {
+		fmt.Fprintf(w, "Decided:       %s\n", timeOrDash(*v.DecidedAt))
+	}
+	if v.WindowEnd != nil {
+		fmt.Fprintf(w, "Access until:  %s (%s left)\n", timeOrDash(*v.WindowEnd), remaining(*v.WindowEnd, now))
+	}
+	if v.AutoApproved {
+		fmt.Fprintf(w, "Auto-approved: yes\n")
+	}
+	for _, rv := range v.Reviews {
+		fmt.Fprintf(w, "Review:        %s by %s at %s", rv.Action, rv.User, timeOrDash(rv.At))
+		if rv.Comment != "" {
+			fmt.Fprintf(w, ": %s", rv.Comment)
+		}
+		fmt.Fprintln(w)
+	}
+}
