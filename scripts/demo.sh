@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# make demo: sentinel's main job, offline. An STS stand-in runs on loopback;
+# alice and bob each get a temporary HOME with a file keyring, and share the
+# embedded approval store. Nothing here reaches AWS.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+sentinel="$root/sentinel"
+work=$(mktemp -d)
+standin_pid=""
+cleanup() {
+  [ -n "$standin_pid" ] && kill "$standin_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+show() { printf '\033[2m$ %s\033[0m\n' "$*"; }
+
+# The stand-in knows two fake IAM users. The keys are obviously not real.
+cd "$root"
+go build -o "$work/sts-standin" ./internal/fakests/cmd/sts-standin
+cat > "$work/users.json" <<JSON
+[{"access_key_id": "AKIAFAKEDEMOALICE01", "arn": "arn:aws:iam::111122223333:user/alice", "account": "111122223333"},
+ {"access_key_id": "AKIAFAKEDEMOBOB0001", "arn": "arn:aws:iam::111122223333:user/bob", "account": "111122223333"}]
+JSON
+"$work/sts-standin" --listen 127.0.0.1:0 --users "$work/users.json" >"$work/standin.out" 2>"$work/standin.log" &
+standin_pid=$!
+for _ in $(seq 50); do grep -q listening "$work/standin.out" 2>/dev/null && break; sleep 0.1; done
+sts_url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/standin.out")
+
+cp "$root/scripts/demo/policy.yaml" "$work/policy.yaml"
+# person NAME: set up a HOME with an AWS config, the shared policy and store.
+person() {
+  local home="$work/$1"
+  mkdir -p "$home/.aws" "$home/.config/sentinel"
+  cat > "$home/.aws/config" <<INI
+[default]
+region = eu-west-1
+
+[profile dev]
+source_profile = default
+role_arn = arn:aws:iam::111122223333:role/dev
+
+[profile prod]
+source_profile = default
+role_arn = arn:aws:iam::111122223333:role/prod
+INI
+  printf 'policy: %s\nstore:\n  backend: local\n  path: %s\n' "$work/policy.yaml" "$work/shared-state.db" > "$home/.config/sentinel/config.yaml"
+}
+# as NAME CMD...: run a command as that person.
+as() {
+  local name=$1; shift
+  env -i PATH="$PATH" HOME="$work/$name" TERM="${TERM:-dumb}" SHELL=/bin/sh \
+    AWS_CONFIG_FILE="$work/$name/.aws/config" AWS_SHARED_CREDENTIALS_FILE="$work/$name/.aws/credentials" \
+    AWS_ENDPOINT_URL_STS="$sts_url" AWS_EC2_METADATA_DISABLED=true \
+    SENTINEL_BACKEND=file SENTINEL_FILE_PASSPHRASE=demo-only-passphrase "$@"
+}
+person alice
+person bob
+
+step "STS stand-in listening at $sts_url; alice and bob store their (fake) keys in a file keyring"
+show "sentinel add --env default"
+as alice env AWS_ACCESS_KEY_ID=AKIAFAKEDEMOALICE01 AWS_SECRET_ACCESS_KEY=demo-secret-not-real "$sentinel" add --env default
+as bob env AWS_ACCESS_KEY_ID=AKIAFAKEDEMOBOB0001 AWS_SECRET_ACCESS_KEY=demo-secret-not-real "$sentinel" add --env default
+
+step "The policy: validated, then asked who may do what"
+show "sentinel policy validate"
+as alice "$sentinel" policy validate "$work/policy.yaml"
+show "sentinel policy check --profile prod --user alice"
+as alice "$sentinel" --policy "$work/policy.yaml" policy check --profile prod --user alice || true
+
+step "alice runs a command on dev: allowed, with short-lived credentials stamped with her identity"
+show "sentinel exec dev -- env | grep AWS_   (secrets shortened here)"
+as alice "$sentinel" exec dev -- sh -c 'env | grep -E "^(AWS_|SENTINEL_)" | sort' |
+  sed -E 's/^(AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)=(.{6}).*/\1=\2…/'
+
+step "alice tries prod: the policy requires an approval, so nothing is issued"
+show "sentinel exec prod -- aws s3 ls"
+as alice "$sentinel" exec prod -- true || true
+
+step "credential_process: what the AWS CLI and SDKs read (served from the cache the second time)"
+show "sentinel credentials dev"
+as alice "$sentinel" credentials dev | sed -E 's/"(SecretAccessKey|SessionToken)":"(.{6})[^"]*"/"\1":"\2…"/g'
+
+step "alice asks for prod; bob, an approver, approves from his own machine"
+show "sentinel request prod --justification ..."
+request_id=$(as alice "$sentinel" request prod --justification "rotate the TLS certificate on the prod load balancer" --duration 1h | head -1)
+as alice "$sentinel" requests show "$request_id"
+show "sentinel approve $request_id   (as alice: refused, nobody approves their own request)"
+as alice "$sentinel" approve "$request_id" || true
+show "sentinel approve $request_id --comment ...   (as bob)"
+as bob "$sentinel" approve "$request_id" --comment "go ahead, ping me when done"
+show "sentinel exec prod -- ...   (alice again: allowed by the approval)"
+as alice "$sentinel" exec prod -- sh -c 'echo "prod credentials until $AWS_CREDENTIAL_EXPIRATION"'
+
+step "An emergency: alice breaks the glass on prod with a written reason"
+show "sentinel breakglass prod --reason-code incident --justification ..."
+bg_id=$(as alice "$sentinel" breakglass prod --reason-code incident --duration 30m \
+  --justification "checkout is failing for all customers, paging incident 4711" | head -1)
+as alice "$sentinel" breakglass-show "$bg_id"
+show "sentinel breakglass-close $bg_id --reason ..."
+as alice "$sentinel" breakglass-close "$bg_id" --reason "incident mitigated"
+
+step "Every decision and lifecycle event, in alice's tamper-evident log"
+log="$work/alice/.local/state/sentinel/decisions.jsonl"
+python3 - "$log" <<'PY' 2>/dev/null || cut -c1-200 "$log"
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    who = e.get("user") or e.get("actor", "")
+    extra = e.get("source_identity") or e.get("subject", "")
+    print(f'{e["seq"]:>3} {e["event"]:<18} {e.get("effect", e.get("status", "")):<9} {e.get("profile", ""):<5} {who:<6} {e.get("rule", "") or e.get("reason_code", ""):<20} {extra}')
+PY
+show "sentinel log verify"
+as alice "$sentinel" log verify
+
+step "STS saw these calls (SourceIdentity shows who and on what grounds)"
+grep -E 'AssumeRole' "$work/standin.log" | sed -E 's/^[^ ]+ //' | head -10
