@@ -1,0 +1,333 @@
+package request
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const aliceARN = "arn:aws:iam::111122223333:user/alice"
+
+// pending returns a fresh pending request by alice needing required
+// approvals; it expires at t0 + 24h.
+func pending(t *testing.T, required int) *Request {
+	t.Helper()
+	p := validParams()
+	p.Required = required
+	r, err := New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// clone deep-copies r so a test can check that a failed call changed
+// nothing.
+func clone(r *Request) *Request {
+	c := *r
+	c.Reviews = slices.Clone(r.Reviews)
+	return &c
+}
+
+var (
+	minute  = t0.Add(time.Minute)
+	expires = t0.Add(DefaultPendingTTL)
+)
+
+func TestTransitions(t *testing.T) {
+	tests := []struct {
+		name     string
+		required int
+		// before runs steps that must succeed; op is the step under test.
+		before  []func(r *Request) error
+		op      func(r *Request) error
+		wantErr error
+		// check runs on success.
+		check func(t *testing.T, r *Request)
+	}{
+		{
+			name: "approve by another user approves",
+			op:   func(r *Request) error { return r.Approve("bob", "arn:bob", "looks fine", minute) },
+			check: func(t *testing.T, r *Request) {
+				wantStatus(t, r, StatusApproved)
+				if !r.DecidedAt.Equal(minute) || !r.UpdatedAt.Equal(minute) {
+					t.Errorf("DecidedAt %s UpdatedAt %s, want both %s", r.DecidedAt, r.UpdatedAt, minute)
+				}
+				want := []Review{{User: "bob", ARN: "arn:bob", Action: ActionApprove, Comment: "looks fine", At: minute}}
+				if !reflect.DeepEqual(r.Reviews, want) {
+					t.Errorf("Reviews = %+v, want %+v", r.Reviews, want)
+				}
+			},
+		},
+		{
+			name:     "first of two approvals keeps it pending",
+			required: 2,
+			op:       func(r *Request) error { return r.Approve("bob", "", "", minute) },
+			check: func(t *testing.T, r *Request) {
+				wantStatus(t, r, StatusPending)
+				if !r.DecidedAt.IsZero() || len(r.Reviews) != 1 || !r.UpdatedAt.Equal(minute) {
+					t.Errorf("after one of two approvals: DecidedAt %s, %d reviews, UpdatedAt %s", r.DecidedAt, len(r.Reviews), r.UpdatedAt)
+				}
+			},
+		},
+		{
+			name:     "second distinct approval approves",
+			required: 2,
+			before:   steps(approve("bob")),
+			op:       func(r *Request) error { return r.Approve("carol", "", "", minute.Add(time.Minute)) },
+			check: func(t *testing.T, r *Request) {
+				wantStatus(t, r, StatusApproved)
+				if !r.DecidedAt.Equal(minute.Add(time.Minute)) {
+					t.Errorf("DecidedAt = %s, want the second approval's time", r.DecidedAt)
+				}
+			},
+		},
+		{name: "same approver twice", required: 2, before: steps(approve("bob")), op: approve("bob"), wantErr: ErrTransition},
+		{name: "same approver in another case", required: 2, before: steps(approve("bob")), op: approve("BOB"), wantErr: ErrTransition},
+		{
+			name: "same approver ARN under another name", required: 2,
+			before:  steps(func(r *Request) error { return r.Approve("bob", "arn:bob", "", minute) }),
+			op:      func(r *Request) error { return r.Approve("robert", "arn:bob", "", minute) },
+			wantErr: ErrTransition,
+		},
+		{name: "requester approves own request", op: approve("alice"), wantErr: ErrTransition},
+		{name: "requester approves in another case", op: approve("Alice"), wantErr: ErrTransition},
+		{
+			name:    "requester approves under another name",
+			op:      func(r *Request) error { return r.Approve("alice2", aliceARN, "", minute) },
+			wantErr: ErrTransition,
+		},
+		{name: "approve at expiry", op: func(r *Request) error { return r.Approve("bob", "", "", expires) }, wantErr: ErrTransition},
+		{name: "approve just before expiry", op: func(r *Request) error { return r.Approve("bob", "", "", expires.Add(-time.Nanosecond)) }},
+		{name: "approve with empty user", op: approve(""), wantErr: ErrInvalid},
+		{
+			name:    "approve with over-long comment",
+			op:      func(r *Request) error { return r.Approve("bob", "", strings.Repeat("é", MaxComment+1), minute) },
+			wantErr: ErrInvalid,
+		},
+		{
+			name: "approve with longest comment",
+			op:   func(r *Request) error { return r.Approve("bob", "", strings.Repeat("é", MaxComment), minute) },
+		},
+		{
+			name:    "approve with escape sequence in comment",
+			op:      func(r *Request) error { return r.Approve("bob", "", "ok\x1b[2J", minute) },
+			wantErr: ErrInvalid,
+		},
+		{
+			name: "deny by another user denies",
+			op:   func(r *Request) error { return r.Deny("bob", "", "not during the freeze", minute) },
+			check: func(t *testing.T, r *Request) {
+				wantStatus(t, r, StatusDenied)
+				if !r.DecidedAt.Equal(minute) || len(r.Reviews) != 1 || r.Reviews[0].Action != ActionDeny {
+					t.Errorf("after deny: DecidedAt %s, reviews %+v", r.DecidedAt, r.Reviews)
+				}
+			},
+		},
+		{
+			name: "deny after another's approval", required: 2, before: steps(approve("bob")),
+			op:    func(r *Request) error { return r.Deny("carol", "", "", minute) },
+			check: func(t *testing.T, r *Request) { wantStatus(t, r, StatusDenied) },
+		},
+		{name: "deny by requester", op: func(r *Request) error { return r.Deny("alice", "", "", minute) }, wantErr: ErrTransition},
+		{
+			name: "deny by someone who approved", required: 2, before: steps(approve("bob")),
+			op: func(r *Request) error { return r.Deny("bob", "", "", minute) }, wantErr: ErrTransition,
+		},
+		{name: "deny at expiry", op: func(r *Request) error { return r.Deny("bob", "", "", expires) }, wantErr: ErrTransition},
+		{
+			name: "cancel by requester",
+			op:   func(r *Request) error { return r.Cancel("alice", aliceARN, minute) },
+			check: func(t *testing.T, r *Request) {
+				wantStatus(t, r, StatusCancelled)
+				if !r.DecidedAt.Equal(minute) || !r.UpdatedAt.Equal(minute) {
+					t.Errorf("after cancel: DecidedAt %s UpdatedAt %s", r.DecidedAt, r.UpdatedAt)
+				}
+			},
+		},
+		{name: "cancel by requester in another case", op: func(r *Request) error { return r.Cancel("ALICE", strings.ToUpper(aliceARN), minute) }},
+		{name: "cancel by another user", op: func(r *Request) error { return r.Cancel("bob", "arn:bob", minute) }, wantErr: ErrTransition},
+		{name: "cancel with requester's name but another ARN", op: func(r *Request) error { return r.Cancel("alice", "arn:bob", minute) }, wantErr: ErrTransition},
+		{name: "cancel with requester's name and no ARN", op: func(r *Request) error { return r.Cancel("alice", "", minute) }, wantErr: ErrTransition},
+		{name: "cancel with requester's ARN but another name", op: func(r *Request) error { return r.Cancel("bob", aliceARN, minute) }, wantErr: ErrTransition},
+		{name: "cancel at expiry", op: func(r *Request) error { return r.Cancel("alice", aliceARN, expires) }, wantErr: ErrTransition},
+		{name: "expire before ExpiresAt", op: func(r *Request) error { return r.Expire(expires.Add(-time.Nanosecond)) }, wantErr: ErrTransition},
+		{
+			name: "expire at ExpiresAt",
+			op:   func(r *Request) error { return r.Expire(expires.Add(time.Hour)) },
+			check: func(t *testing.T, r *Request) {
+				wantStatus(t, r, StatusExpired)
+				if !r.DecidedAt.Equal(expires) || !r.UpdatedAt.Equal(expires.Add(time.Hour)) {
+					t.Errorf("after expire: DecidedAt %s (want ExpiresAt), UpdatedAt %s (want now)", r.DecidedAt, r.UpdatedAt)
+				}
+			},
+		},
+		{
+			name: "auto-approve",
+			op:   func(r *Request) error { return r.AutoApprove(minute) },
+			check: func(t *testing.T, r *Request) {
+				wantStatus(t, r, StatusApproved)
+				if !r.AutoApproved || !r.DecidedAt.Equal(minute) || len(r.Reviews) != 0 {
+					t.Errorf("after auto-approve: AutoApproved %v DecidedAt %s reviews %d", r.AutoApproved, r.DecidedAt, len(r.Reviews))
+				}
+			},
+		},
+		{name: "auto-approve at expiry", op: func(r *Request) error { return r.AutoApprove(expires) }, wantErr: ErrTransition},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			required := tt.required
+			if required == 0 {
+				required = 1
+			}
+			r := pending(t, required)
+			for i, step := range tt.before {
+				if err := step(r); err != nil {
+					t.Fatalf("setup step %d: %v", i, err)
+				}
+			}
+			before := clone(r)
+			err := tt.op(r)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("got %v, want %v", err, tt.wantErr)
+				}
+				if !reflect.DeepEqual(r, before) {
+					t.Fatalf("failed call changed the request:\n%+v\nwas\n%+v", r, before)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if tt.check != nil {
+				tt.check(t, r)
+			}
+		})
+	}
+}
+
+// TestFinalStatesAreFinal tries every operation on a request in every final
+// state; all must fail with ErrTransition and change nothing.
+func TestFinalStatesAreFinal(t *testing.T) {
+	final := map[Status]func(r *Request) error{
+		StatusApproved:  approve("bob"),
+		StatusDenied:    func(r *Request) error { return r.Deny("bob", "", "", minute) },
+		StatusCancelled: func(r *Request) error { return r.Cancel("alice", aliceARN, minute) },
+		StatusExpired:   func(r *Request) error { return r.Expire(expires) },
+	}
+	// Operations are tried both inside the pending window and after it.
+	ops := map[string]func(r *Request, now time.Time) error{
+		"approve":      func(r *Request, now time.Time) error { return r.Approve("carol", "", "", now) },
+		"deny":         func(r *Request, now time.Time) error { return r.Deny("carol", "", "", now) },
+		"cancel":       func(r *Request, now time.Time) error { return r.Cancel("alice", aliceARN, now) },
+		"expire":       func(r *Request, now time.Time) error { return r.Expire(now) },
+		"auto-approve": func(r *Request, now time.Time) error { return r.AutoApprove(now) },
+	}
+	for status, reach := range final {
+		for name, op := range ops {
+			for _, now := range []time.Time{minute.Add(time.Minute), expires.Add(time.Hour)} {
+				r := pending(t, 1)
+				if err := reach(r); err != nil {
+					t.Fatalf("reach %s: %v", status, err)
+				}
+				wantStatus(t, r, status)
+				before := clone(r)
+				if err := op(r, now); !errors.Is(err, ErrTransition) {
+					t.Errorf("%s on a %s request at %s: got %v, want ErrTransition", name, status, now, err)
+				}
+				if !reflect.DeepEqual(r, before) {
+					t.Errorf("%s on a %s request changed it", name, status)
+				}
+			}
+		}
+	}
+}
+
+func TestEffectiveStatus(t *testing.T) {
+	r := pending(t, 1)
+	tests := []struct {
+		now  time.Time
+		want Status
+	}{
+		{t0, StatusPending},
+		{expires.Add(-time.Nanosecond), StatusPending},
+		{expires, StatusExpired},
+		{expires.Add(time.Hour), StatusExpired},
+	}
+	for _, tt := range tests {
+		if got := r.EffectiveStatus(tt.now); got != tt.want {
+			t.Errorf("EffectiveStatus(%s) = %s, want %s", tt.now, got, tt.want)
+		}
+	}
+	if err := r.Approve("bob", "", "", minute); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.EffectiveStatus(expires.Add(time.Hour)); got != StatusApproved {
+		t.Errorf("an approved request reads as %s after the pending TTL", got)
+	}
+}
+
+func TestWindow(t *testing.T) {
+	r := pending(t, 1)
+	if !r.WindowEnd().IsZero() || r.ActiveAt(minute) {
+		t.Fatalf("a pending request has window end %s and active %v", r.WindowEnd(), r.ActiveAt(minute))
+	}
+	if err := r.Approve("bob", "", "", minute); err != nil {
+		t.Fatal(err)
+	}
+	end := minute.Add(time.Hour)
+	if !r.WindowEnd().Equal(end) {
+		t.Fatalf("WindowEnd = %s, want %s", r.WindowEnd(), end)
+	}
+	tests := []struct {
+		now  time.Time
+		want bool
+	}{
+		{minute, true},
+		{end.Add(-time.Nanosecond), true},
+		{end, false},
+		{end.Add(time.Hour), false},
+	}
+	for _, tt := range tests {
+		if got := r.ActiveAt(tt.now); got != tt.want {
+			t.Errorf("ActiveAt(%s) = %v, want %v", tt.now, got, tt.want)
+		}
+	}
+
+	denied := pending(t, 1)
+	if err := denied.Deny("bob", "", "", minute); err != nil {
+		t.Fatal(err)
+	}
+	if !denied.WindowEnd().IsZero() || denied.ActiveAt(minute) {
+		t.Errorf("a denied request has a window")
+	}
+}
+
+func TestStatusFinal(t *testing.T) {
+	for _, s := range []Status{StatusApproved, StatusDenied, StatusCancelled, StatusExpired} {
+		if !s.Final() {
+			t.Errorf("%s.Final() = false", s)
+		}
+	}
+	if StatusPending.Final() {
+		t.Error("pending.Final() = true")
+	}
+}
+
+// approve returns a step in which user approves at minute.
+func approve(user string) func(r *Request) error {
+	return func(r *Request) error { return r.Approve(user, "", "", minute) }
+}
+
+func steps(s ...func(r *Request) error) []func(r *Request) error { return s }
+
+func wantStatus(t *testing.T, r *Request, want Status) {
+	t.Helper()
+	if r.Status != want {
+		t.Fatalf("status = %s, want %s", r.Status, want)
+	}
+}
