@@ -1,0 +1,165 @@
+package breakglass
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// now is the instant every limit case is checked at.
+var now = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+
+// ev builds a history entry: who, where, opened how long before now, for how
+// long, and closed how long after opening (0: never closed).
+func ev(invoker, profile string, openedAgo, duration, closedAfter time.Duration) *Event {
+	opened := now.Add(-openedAgo)
+	e := &Event{
+		ID: "0123456789abcdef", Invoker: invoker, Profile: profile, Status: StatusActive,
+		OpenedAt: opened, Duration: duration, ExpiresAt: opened.Add(duration),
+	}
+	if closedAfter > 0 {
+		e.Status = StatusClosed
+		e.ClosedAt = opened.Add(closedAfter)
+	}
+	return e
+}
+
+func TestCheckLimits(t *testing.T) {
+	const cooldown = 30 * time.Minute
+	tests := []struct {
+		name      string
+		history   []*Event
+		maxPerDay int
+		wantErr   error
+		// wantNext is the "next possible" time the message must give.
+		wantNext time.Time
+	}{
+		{name: "no history", maxPerDay: 3},
+		{name: "nil entries are skipped", history: []*Event{nil}, maxPerDay: 3},
+		{
+			name:    "active event on the profile",
+			history: []*Event{ev("alice", "prod", 10*time.Minute, time.Hour, 0)},
+			wantErr: ErrActiveExists,
+		},
+		{
+			name:    "active event in another case of the name",
+			history: []*Event{ev("ALICE", "prod", 10*time.Minute, time.Hour, 0)},
+			wantErr: ErrActiveExists,
+		},
+		{
+			name:    "active event on another profile does not block",
+			history: []*Event{ev("alice", "dev", 10*time.Minute, time.Hour, 0)},
+		},
+		{
+			name:    "another user's active event does not block",
+			history: []*Event{ev("bob", "prod", 10*time.Minute, time.Hour, 0)},
+		},
+		{
+			name:     "closed inside the cooldown",
+			history:  []*Event{ev("alice", "prod", 30*time.Minute, time.Hour, 20*time.Minute)}, // closed 10m ago
+			wantErr:  ErrLimit,
+			wantNext: now.Add(20 * time.Minute),
+		},
+		{
+			name:    "closed exactly a cooldown ago",
+			history: []*Event{ev("alice", "prod", 40*time.Minute, time.Hour, 10*time.Minute)}, // closed 30m ago
+		},
+		{
+			name:     "expired inside the cooldown, never closed",
+			history:  []*Event{ev("alice", "prod", 70*time.Minute, time.Hour, 0)}, // expired 10m ago, still stored active
+			wantErr:  ErrLimit,
+			wantNext: now.Add(20 * time.Minute),
+		},
+		{
+			name:    "expired long ago",
+			history: []*Event{ev("alice", "prod", 3*time.Hour, time.Hour, 0)},
+		},
+		{
+			name: "cooldown counts from the latest end",
+			history: []*Event{
+				ev("alice", "prod", 5*time.Hour, time.Hour, 0),                 // ended 4h ago
+				ev("alice", "prod", 45*time.Minute, time.Hour, 40*time.Minute), // ended 5m ago
+			},
+			wantErr:  ErrLimit,
+			wantNext: now.Add(25 * time.Minute),
+		},
+		{
+			name:    "cooldown is per profile",
+			history: []*Event{ev("alice", "dev", 30*time.Minute, time.Hour, 20*time.Minute)},
+		},
+		{
+			name: "daily limit reached across profiles",
+			history: []*Event{
+				ev("alice", "dev", 20*time.Hour, time.Hour, 0),
+				ev("alice", "stage", 10*time.Hour, time.Hour, 0),
+				ev("alice", "prod", 5*time.Hour, time.Hour, 0),
+			},
+			maxPerDay: 3,
+			wantErr:   ErrLimit,
+			wantNext:  now.Add(4 * time.Hour), // the oldest leaves the window
+		},
+		{
+			name: "daily limit well exceeded waits for enough to age out",
+			history: []*Event{
+				ev("alice", "dev", 23*time.Hour, time.Hour, 0),
+				ev("alice", "dev", 20*time.Hour, time.Hour, 0),
+				ev("alice", "dev", 8*time.Hour, time.Hour, 0),
+			},
+			maxPerDay: 2,
+			wantErr:   ErrLimit,
+			wantNext:  now.Add(4 * time.Hour), // two must age out: the second oldest goes in 4h
+		},
+		{
+			name: "events older than a day do not count",
+			history: []*Event{
+				ev("alice", "dev", 24*time.Hour, time.Hour, 0),
+				ev("alice", "dev", 30*time.Hour, time.Hour, 0),
+				ev("alice", "dev", 5*time.Hour, time.Hour, 0),
+			},
+			maxPerDay: 2,
+		},
+		{
+			name: "other users do not count",
+			history: []*Event{
+				ev("bob", "dev", 5*time.Hour, time.Hour, 0),
+				ev("bob", "dev", 6*time.Hour, time.Hour, 0),
+			},
+			maxPerDay: 1,
+		},
+		{
+			name: "no daily limit when zero",
+			history: []*Event{
+				ev("alice", "dev", 5*time.Hour, time.Hour, 0),
+				ev("alice", "dev", 6*time.Hour, time.Hour, 0),
+			},
+			maxPerDay: 0,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckLimits(tt.history, "alice", "prod", now, cooldown, tt.maxPerDay)
+			if tt.wantErr == nil {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("got %v, want %v", err, tt.wantErr)
+			}
+			if !tt.wantNext.IsZero() && !strings.Contains(err.Error(), "next break-glass possible at "+tt.wantNext.Format(time.RFC3339)) {
+				t.Errorf("error %q does not give the next possible time %s", err, tt.wantNext.Format(time.RFC3339))
+			}
+		})
+	}
+}
+
+func TestCheckLimitsRefusesNegativeSettings(t *testing.T) {
+	if err := CheckLimits(nil, "alice", "prod", now, -time.Minute, 0); !errors.Is(err, ErrInvalid) {
+		t.Errorf("negative cooldown: got %v, want ErrInvalid", err)
+	}
+	if err := CheckLimits(nil, "alice", "prod", now, 0, -1); !errors.Is(err, ErrInvalid) {
+		t.Errorf("negative daily limit: got %v, want ErrInvalid", err)
+	}
+}
