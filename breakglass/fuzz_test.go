@@ -1,0 +1,45 @@
+package breakglass
+
+import (
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// FuzzNew feeds New arbitrary text, reason codes and durations. It must
+// never panic, and whatever it accepts must keep the rules.
+func FuzzNew(f *testing.F) {
+	f.Add("alice", "prod", "incident", "INC-42: the payment API is down", int64(time.Hour), int64(0))
+	f.Add("al\x00ice", "prod", "Incident", "\x1b[2J clear the reviewer's screen", int64(15*time.Minute), int64(time.Hour))
+	f.Add("é", "p", "other", "  éééééééééééééééééééé  ", int64(4*time.Hour), int64(4*time.Hour+1))
+	f.Fuzz(func(t *testing.T, invoker, profile, reason, justification string, duration, maxDuration int64) {
+		p := validParams()
+		p.Invoker, p.Profile, p.ReasonCode, p.Justification = invoker, profile, ReasonCode(reason), justification
+		p.Duration, p.MaxDuration = time.Duration(duration), time.Duration(maxDuration)
+		e, err := New(p)
+		if err != nil {
+			return
+		}
+		if !ValidReasonCode(e.ReasonCode) {
+			t.Fatalf("accepted reason code %q", e.ReasonCode)
+		}
+		n := utf8.RuneCountInString(e.Justification)
+		if n < MinJustification || n > MaxJustification {
+			t.Fatalf("accepted a justification of %d runes", n)
+		}
+		for _, c := range e.Justification {
+			if unicode.IsControl(c) && c != '\n' && c != '\t' {
+				t.Fatalf("accepted a control character %U", c)
+			}
+		}
+		for _, c := range e.Invoker + e.Profile {
+			if unicode.IsControl(c) {
+				t.Fatalf("accepted a control character %U in a name", c)
+			}
+		}
+		if e.Duration < MinDuration || !e.ExpiresAt.Equal(e.OpenedAt.Add(e.Duration)) {
+			t.Fatalf("accepted duration %s, expiry %s after %s", e.Duration, e.ExpiresAt, e.OpenedAt)
+		}
+	})
+}
