@@ -170,7 +170,7 @@ func lockHolder(tx *bolt.Tx, key []byte) (*breakglass.Event, error) {
 	}
 	var l lock
 	if err := json.Unmarshal(raw, &l); err != nil {
-		return nil, fmt.Errorf("decode lock (the store file may be corrupt): %w", err)
+		return nil, fmt.Errorf("%w: decode lock: %v", ErrCorrupt, err)
 	}
 	if !events.exists(tx, l.EventID) {
 		return nil, nil
@@ -189,7 +189,7 @@ func releaseLock(tx *bolt.Tx, e *breakglass.Event) error {
 	}
 	var l lock
 	if err := json.Unmarshal(raw, &l); err != nil {
-		return fmt.Errorf("decode lock (the store file may be corrupt): %w", err)
+		return fmt.Errorf("%w: decode lock: %v", ErrCorrupt, err)
 	}
 	if l.EventID != e.ID {
 		return nil

@@ -42,7 +42,7 @@ func (c *collection[T]) get(tx *bolt.Tx, id string) (*T, error) {
 	}
 	item := new(T)
 	if err := json.Unmarshal(raw, item); err != nil {
-		return nil, fmt.Errorf("decode %s %s (the store file may be corrupt): %w", c.what, id, err)
+		return nil, fmt.Errorf("%w: decode %s %s: %v", ErrCorrupt, c.what, id, err)
 	}
 	return item, nil
 }
@@ -91,7 +91,7 @@ func (c *collection[T]) list(tx *bolt.Tx, ix index[T], value string, keep func(*
 	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 		id, ok := idFromIndexKey(k, prefix)
 		if !ok {
-			return nil, fmt.Errorf("malformed %s index key (the store file may be corrupt)", ix.bucket)
+			return nil, fmt.Errorf("%w: malformed %s index key", ErrCorrupt, ix.bucket)
 		}
 		item, err := c.get(tx, id)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -59,7 +60,7 @@ func TestDamagedDataPage(t *testing.T) {
 	s = mustOpen(t, path, Options{})
 	defer s.Close()
 	ctx := context.Background()
-	if _, err := s.Requests().Get(ctx, ids[0]); !errors.Is(err, ErrCorrupt) {
+	if _, err := s.Requests().Get(ctx, ids[0]); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
 		t.Errorf("Get through a damaged page: got %v, want ErrCorrupt", err)
 	}
 	if _, err := s.Requests().List(ctx, request.Query{Requester: "user1"}); !errors.Is(err, ErrCorrupt) {

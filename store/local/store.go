@@ -189,8 +189,8 @@ func (s *Store) openDB(write bool) (*bolt.DB, error) {
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, &busyError{path: s.path}
 	case errors.Is(err, ErrCorrupt):
-		// A panic turned into an error by guard; it names the file.
-		return nil, err
+		// A panic that guard turned into an error.
+		return nil, fmt.Errorf("open local store %s: %w", s.path, err)
 	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch),
 		errors.Is(err, bolterrors.ErrChecksum):
 		return nil, fmt.Errorf("open local store %s: %w: not a sentinel state file, or damaged (%v)", s.path, ErrCorrupt, err)
@@ -218,12 +218,16 @@ func (s *Store) run(ctx context.Context, write bool, fn func(tx *bolt.Tx) error)
 		}
 		defer db.Close()
 	}
-	return s.guard(func() error {
+	err := s.guard(func() error {
 		if write {
 			return db.Update(fn)
 		}
 		return db.View(fn)
 	})
+	if errors.Is(err, ErrCorrupt) {
+		return fmt.Errorf("%s: %w", s.path, err)
+	}
+	return err
 }
 
 // guard runs fn and turns a panic into an error. bbolt panics when it meets
@@ -233,7 +237,7 @@ func (s *Store) run(ctx context.Context, write bool, fn func(tx *bolt.Tx) error)
 func (s *Store) guard(fn func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("%w: %s: %v", ErrCorrupt, s.path, p)
+			err = fmt.Errorf("%w: %v", ErrCorrupt, p)
 		}
 	}()
 	return fn()

@@ -189,11 +189,12 @@ func TestCorruptValue(t *testing.T) {
 
 	s := mustOpen(t, path, Options{})
 	defer s.Close()
-	if _, err := s.Requests().Get(context.Background(), "0123456789abcdef"); err == nil || !strings.Contains(err.Error(), "corrupt") {
-		t.Fatalf("Get of a damaged value: got %v, want an error saying the file may be corrupt", err)
+	_, err = s.Requests().Get(context.Background(), "0123456789abcdef")
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Get of a damaged value: got %v, want ErrCorrupt naming the file", err)
 	}
-	if _, err := s.Requests().List(context.Background(), request.Query{Requester: "alice"}); err == nil {
-		t.Fatal("List through a damaged value succeeded")
+	if _, err := s.Requests().List(context.Background(), request.Query{Requester: "alice"}); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("List through a damaged value: got %v, want ErrCorrupt", err)
 	}
 }
 
