@@ -16,7 +16,7 @@ import (
 )
 
 // testRequest returns a valid pending request for requester on "prod".
-func testRequest(t *testing.T, requester string) *request.Request {
+func testRequest(t testing.TB, requester string) *request.Request {
 	t.Helper()
 	id, err := request.NewID()
 	if err != nil {
