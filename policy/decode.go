@@ -15,6 +15,25 @@ import (
 // that it can keep going after the first problem.
 type decoder struct {
 	issues []Issue
+	// zones caches loaded timezones: LoadLocation reads and parses the
+	// zone data on every call, which dominated loading large policies.
+	zones map[string]*time.Location
+}
+
+// location loads an IANA timezone once per Parse.
+func (d *decoder) location(name string) (*time.Location, error) {
+	if loc, ok := d.zones[name]; ok {
+		return loc, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	if d.zones == nil {
+		d.zones = map[string]*time.Location{}
+	}
+	d.zones[name] = loc
+	return loc, nil
 }
 
 // addf records an issue at n's line (line 1 when n is nil or has none).

@@ -234,7 +234,7 @@ func (d *decoder) window(n *yaml.Node, field string) *TimeWindow {
 			}
 			// "Local" would make the policy mean different things on
 			// different machines.
-			loc, err := time.LoadLocation(s)
+			loc, err := d.location(s)
 			if err != nil || s == "Local" {
 				d.addf(v, f, "unknown timezone %q (want an IANA name like Europe/Berlin, or UTC)", s)
 				return

@@ -1,0 +1,62 @@
+package policy
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// FuzzParse feeds the loader arbitrary bytes. It must never panic; it
+// must either return a usable policy or a *LoadError with at least one
+// issue, each on a real line; and a policy it accepts must evaluate, with
+// Explain agreeing with Evaluate. The seed corpus is in
+// testdata/fuzz/FuzzParse.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(evalPolicy))
+	f.Add([]byte(approvalsPolicy))
+	f.Add([]byte(breakglassPolicy))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Parse(data, "fuzz.yaml")
+		if err != nil {
+			var le *LoadError
+			if !errors.As(err, &le) {
+				t.Fatalf("error %T is not a *LoadError: %v", err, err)
+			}
+			if len(le.Issues) == 0 {
+				t.Fatal("LoadError without issues")
+			}
+			for _, is := range le.Issues {
+				if is.Line < 1 || is.Message == "" {
+					t.Fatalf("bad issue %+v", is)
+				}
+			}
+			if p != nil {
+				t.Fatal("policy returned with an error")
+			}
+			return
+		}
+		if len(p.Rules) == 0 {
+			t.Fatal("accepted a policy without rules")
+		}
+		requests := []Request{
+			{User: "alice", Profile: "dev", Mode: ModeCLI, Time: time.Date(2025, 3, 30, 2, 30, 0, 0, time.UTC)},
+			{User: "bob", ARN: "arn:aws:iam::111122223333:user/bob", Profile: "prod", Mode: ModeServer, Time: time.Date(2025, 6, 7, 3, 0, 0, 0, time.UTC)},
+			{},
+		}
+		for _, r := range requests {
+			d := p.Evaluate(r)
+			e := p.Explain(r)
+			e.Misses = nil
+			if !reflect.DeepEqual(d, e) {
+				t.Fatalf("Evaluate %+v != Explain %+v", d, e)
+			}
+			if d.Allowed && d.Effect != EffectAllow && d.Effect != EffectRequireServer {
+				t.Fatalf("allowed with effect %s", d.Effect)
+			}
+			p.ApprovalRuleFor(r.Profile)
+			p.BreakglassRuleFor(r.Profile, r.User, r.ARN)
+		}
+		_ = p.Summary()
+	})
+}
