@@ -2,9 +2,11 @@ package dynamodb
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -25,16 +27,44 @@ const lockPrefix = "lock#"
 
 // Lock item attributes. A lock holds the ID of the active event and its
 // expiry; once that expiry has passed, a new event may take the lock over.
+// It names its invoker and profile for people reading the table, under
+// names that key no index.
 const (
 	attrLockEvent       = "event_id"
 	attrLockExpiresAtNS = "expires_at_ns"
+	attrLockInvoker     = "lock_invoker"
+	attrLockProfile     = "lock_profile"
 )
 
-// lockID is the ID of the lock item for one invoker and profile. Both names
-// are query-escaped, which escapes '#', so that different pairs can never
-// share a lock ("a#b"+"c" and "a"+"b#c" differ).
+// lockID is the ID of the lock item for one invoker and profile:
+// "lock#" and the SHA-256 of the two names, each prefixed by its length so
+// that different pairs never share a lock ("a#b"+"c" and "a"+"b#c" differ).
+// Hashing keeps the ID short whatever the names hold: DynamoDB caps a key
+// at 2048 bytes, and names may be 256 multi-byte characters each.
 func lockID(invoker, profile string) string {
-	return lockPrefix + url.QueryEscape(invoker) + "#" + url.QueryEscape(profile)
+	h := sha256.New()
+	for _, name := range []string{invoker, profile} {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(name)))
+		h.Write(n[:])
+		h.Write([]byte(name))
+	}
+	return lockPrefix + hex.EncodeToString(h.Sum(nil))
+}
+
+// lockItem is the lock that e holds while it is active. It has none of
+// the attributes that key an index, so no listing ever sees it, and it
+// expires with e.
+func lockItem(e *breakglass.Event, retention time.Duration) item {
+	lock := item{}
+	lock.setString(attrID, lockID(e.Invoker, e.Profile))
+	lock.setString(attrLockEvent, e.ID)
+	lock.setString(attrLockInvoker, e.Invoker)
+	lock.setString(attrLockProfile, e.Profile)
+	lock.setTime(attrExpiresAt, e.ExpiresAt)
+	lock.setInt(attrLockExpiresAtNS, e.ExpiresAt.UnixNano())
+	lock.setInt(attrTTL, ttlFor(eventBusinessEnd(e), retention))
+	return lock
 }
 
 // Open stores e as a new active event and takes the invoker's lock for the
@@ -49,13 +79,7 @@ func (es *eventStore) Open(ctx context.Context, e *breakglass.Event) error {
 	if e.Status != breakglass.StatusActive {
 		return fmt.Errorf("%s: %w: a new event must be active, not %q", what, breakglass.ErrInvalid, e.Status)
 	}
-	ttl := ttlFor(eventBusinessEnd(e), s.retention)
-	lock := item{}
-	lock.setString(attrID, lockID(e.Invoker, e.Profile))
-	lock.setString(attrLockEvent, e.ID)
-	lock.setTime(attrExpiresAt, e.ExpiresAt)
-	lock.setInt(attrLockExpiresAtNS, e.ExpiresAt.UnixNano())
-	lock.setInt(attrTTL, ttl)
+	lock := lockItem(e, s.retention)
 	openedAt := item{}
 	openedAt.setInt(":opened", e.OpenedAt.UnixNano())
 

@@ -123,14 +123,7 @@ func newInitializedStore(t *testing.T, change func(o *Options)) *Store {
 	if err := s.InitTables(t.Context(), false, io.Discard); err != nil {
 		t.Fatalf("InitTables: %v", err)
 	}
-	t.Cleanup(func() {
-		for _, table := range []string{s.requestsTable, s.breakglassTable} {
-			_, err := s.client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
-			if err != nil {
-				t.Errorf("delete table %s: %v", table, err)
-			}
-		}
-	})
+	t.Cleanup(func() { deleteTables(t, s) })
 	return s
 }
 
