@@ -76,6 +76,7 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 		PlaceHolder("PROFILE").StringVar(&g.IdentityProfile)
 
 	configureVersionCommand(app, g)
+	configurePolicyCommands(app, g)
 	configureExecCommand(app, g)
 	configureCredentialsCommand(app, g)
 	configureAddCommand(app, g)

@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/sentinel-cli/sentinel/policy"
+)
+
+// configurePolicyCommands adds `sentinel policy` and its subcommands.
+func configurePolicyCommands(app *kingpin.Application, g *Globals) {
+	cmd := app.Command("policy", "Validate the policy file and ask what it decides.")
+	configurePolicyValidateCommand(cmd, g)
+	configurePolicyCheckCommand(cmd, g)
+}
+
+// policyFileFor returns file, or the resolved policy path when file is "".
+func (g *Globals) policyFileFor(file string) (string, error) {
+	if file != "" {
+		return file, nil
+	}
+	cfg, err := g.Config()
+	if err != nil {
+		return "", err
+	}
+	return cfg.PolicyPath(g.PolicyFile), nil
+}
+
+// loadPolicyFile loads the policy at path for the policy commands. An
+// invalid file has every issue printed on stderr, one per line, and yields
+// a silent exit status 1, so that an editor or CI can jump to each line.
+func (g *Globals) loadPolicyFile(path string) (*policy.Policy, error) {
+	g.Debugf("loading policy %s", path)
+	p, err := policy.Load(path)
+	var le *policy.LoadError
+	switch {
+	case err == nil:
+		return p, nil
+	case errors.As(err, &le):
+		for _, line := range le.Lines() {
+			fmt.Fprintln(g.Stderr, line)
+		}
+		return nil, &ExitError{Code: 1, Err: err, Silent: true}
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, withHint(fmt.Errorf("policy %s: no such file", path),
+			"pass the file, set --policy or $SENTINEL_POLICY, or start from docs/examples/minimal.yaml")
+	}
+	return nil, &ExitError{Code: 1, Err: err}
+}
