@@ -68,3 +68,8 @@ func TestCredentialsExpired(t *testing.T) {
 		})
 	}
 }
+
+// sprintAll prints v with the verbs most likely to show fields.
+func sprintAll(v any) string {
+	return fmt.Sprintf("%v %+v %#v", v, v, v)
+}
