@@ -127,6 +127,7 @@ func (d *decoder) rule(n *yaml.Node, field string, names *uniqueNames) Rule {
 	if !hasEffect {
 		d.addf(n, join(field, "effect"), "missing (want allow, deny, require_approval, require_server)")
 	}
+	r.compiled = true
 	r.serverReason = reasonNeedsServer
 	if r.Reason != "" {
 		r.serverReason += " (" + r.Reason + ")"

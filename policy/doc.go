@@ -26,7 +26,7 @@
 //	policy.yaml:12: rules[1].conditions.mode: unknown mode "clii" (want cli, credential_process, server)
 //
 // List indexes in field paths count from zero, like Decision.RuleIndex.
-// YAML aliases and anchors are rejected: a policy is read by people
+// YAML aliases (and so merge keys) are rejected: a policy is read by people
 // reviewing access, and every rule should say what it means where it stands.
 //
 // A condition that is left out matches anything; a condition given as an

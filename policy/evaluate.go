@@ -48,7 +48,8 @@ func noMatch() Decision {
 
 // matches reports whether every condition of the rule holds for r.
 func (rule *Rule) matches(r *Request) bool {
-	return rule.profiles.match(r.Profile) &&
+	return rule.compiled &&
+		rule.profiles.match(r.Profile) &&
 		rule.users.match(r.User, r.ARN) &&
 		rule.modes.match(r.Mode) &&
 		(rule.Conditions.Time == nil || rule.Conditions.Time.Contains(r.Time))
@@ -57,6 +58,9 @@ func (rule *Rule) matches(r *Request) bool {
 // why lists the conditions of the rule that do not hold for r; it is empty
 // exactly when matches is true.
 func (rule *Rule) why(r *Request) []string {
+	if !rule.compiled {
+		return []string{"rule was not loaded from a policy file"}
+	}
 	var why []string
 	if !rule.profiles.match(r.Profile) {
 		why = append(why, fmt.Sprintf("profile %q not in %v", r.Profile, rule.Conditions.Profiles))

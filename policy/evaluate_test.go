@@ -300,3 +300,16 @@ func TestConcurrentEvaluate(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestHandBuiltRuleFailsClosed checks that a Rule not made by the loader
+// (so without compiled matchers) never matches, even with no conditions.
+func TestHandBuiltRuleFailsClosed(t *testing.T) {
+	p := &Policy{Rules: []Rule{{Name: "all", Effect: EffectAllow}}}
+	r := Request{User: "u", Profile: "dev", Mode: ModeCLI, Time: monday10Berlin}
+	if d := p.Evaluate(r); d.Allowed || d.RuleIndex != -1 {
+		t.Errorf("Evaluate = %+v, want default deny", d)
+	}
+	if d := p.Explain(r); d.Allowed || len(d.Misses) != 1 {
+		t.Errorf("Explain = %+v, want default deny with one miss", d)
+	}
+}

@@ -34,7 +34,9 @@ type Policy struct {
 	Breakglass []BreakglassRule
 }
 
-// Rule is one entry of the rules: section.
+// Rule is one entry of the rules: section. Rules come from Load or Parse,
+// which compile their conditions; a Rule built by hand never matches, so
+// that a mistake fails closed.
 type Rule struct {
 	// Name identifies the rule in decisions and logs; unique in the file.
 	Name string
@@ -49,6 +51,7 @@ type Rule struct {
 	// Line is where the rule starts in the file.
 	Line int
 
+	compiled     bool // set by the decoder once the matchers below are built
 	profiles     profileSet
 	users        principalSet
 	modes        modeSet
