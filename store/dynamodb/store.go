@@ -16,11 +16,18 @@ import (
 
 // Defaults for the zero values of Options.
 const (
-	DefaultRegion          = "us-east-1"
-	DefaultRequestsTable   = "sentinel-requests"
+	// DefaultRegion is used when neither Options.Region nor the environment
+	// names a region.
+	DefaultRegion = "us-east-1"
+	// DefaultRequestsTable is the name of the requests table.
+	DefaultRequestsTable = "sentinel-requests"
+	// DefaultBreakglassTable is the name of the break-glass table.
 	DefaultBreakglassTable = "sentinel-breakglass"
-	DefaultTimeout         = 10 * time.Second
-	DefaultAuditRetention  = 90 * 24 * time.Hour
+	// DefaultTimeout bounds one store operation, retries included.
+	DefaultTimeout = 10 * time.Second
+	// DefaultAuditRetention keeps items for 90 days after their business
+	// life ends.
+	DefaultAuditRetention = 90 * 24 * time.Hour
 )
 
 // Options configures a Store. The zero value of every field but Credentials
