@@ -8,27 +8,30 @@ import (
 )
 
 // callerIdentity returns who the base credentials of the chain belong to,
-// as STS GetCallerIdentity says. The answer is cached under the (hashed)
-// access key ID, so a warm call asks STS nothing, and new keys for a
-// profile are identified afresh.
+// as STS GetCallerIdentity says. The answer is kept with the keys in the
+// keyring (an access key belongs to one principal for life), so a warm call
+// asks STS nothing and costs one keyring read; new keys are identified
+// afresh.
 func (b *Broker) callerIdentity(ctx context.Context, chain *vault.Chain) (vault.Identity, error) {
-	keys, err := b.baseKeys(chain.Base.Name)
+	base := chain.Base.Name
+	keys, id, ok, err := b.Keys.GetIdentified(base)
 	if err != nil {
-		return vault.Identity{}, err
+		return vault.Identity{}, withHint(fmt.Errorf("read keys of profile %s: %w", base, err),
+			fmt.Sprintf("store them with `sentinel add %s`", base))
 	}
-	if id, ok := b.Cache.Identity(keys.AccessKeyID); ok {
+	if ok {
 		return id, nil
 	}
 	client, err := vault.NewSTS(ctx, chain.Region, keys)
 	if err != nil {
 		return vault.Identity{}, err
 	}
-	id, err := client.GetCallerIdentity(ctx)
+	id, err = client.GetCallerIdentity(ctx)
 	if err != nil {
-		return vault.Identity{}, fmt.Errorf("identify the caller of profile %s: %w", chain.Base.Name, err)
+		return vault.Identity{}, fmt.Errorf("identify the caller of profile %s: %w", base, err)
 	}
-	if err := b.Cache.PutIdentity(keys.AccessKeyID, id); err != nil {
-		b.debugf("identity not cached: %v", err)
+	if err := b.Keys.SetIdentity(base, keys, id); err != nil {
+		b.debugf("identity not recorded: %v", err)
 	}
 	return id, nil
 }

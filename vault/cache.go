@@ -162,32 +162,6 @@ func (c *Cache) PutSession(base string, e SessionEntry) error {
 	return c.store(sessionItem(base), "sentinel session: "+base, s)
 }
 
-// Identity returns the cached identity of long-lived keys.
-func (c *Cache) Identity(accessKeyID string) (Identity, bool) {
-	key := identityItem(accessKeyID)
-	var s storedIdentity
-	if !c.load(key, &s) {
-		return Identity{}, false
-	}
-	id, ok := s.identity()
-	if !ok {
-		c.drop(key)
-		return Identity{}, false
-	}
-	return id, true
-}
-
-// PutIdentity caches the identity of long-lived keys.
-func (c *Cache) PutIdentity(accessKeyID string, id Identity) error {
-	if accessKeyID == "" {
-		return errors.New("cache identity: no access key ID given")
-	}
-	if _, ok := storedIdentity(id).identity(); !ok {
-		return fmt.Errorf("cache identity: %q is not a caller ARN", id.ARN)
-	}
-	return c.store(identityItem(accessKeyID), "sentinel identity", storedIdentity(id))
-}
-
 // Role returns role credentials cached for profile, user and basis. It
 // misses (and deletes the entry) when the entry is damaged or has less than
 // ReuseMargin left.
@@ -276,7 +250,7 @@ func (c *Cache) Entries() ([]CacheInfo, error) {
 }
 
 // Clear deletes the cached session and role credentials of profile. An
-// empty profile clears every cached entry, identities included.
+// empty profile clears every cached entry.
 func (c *Cache) Clear(profile string) error {
 	if profile == "" {
 		names, err := c.kr.Keys()
@@ -284,7 +258,7 @@ func (c *Cache) Clear(profile string) error {
 			return err
 		}
 		for _, n := range names {
-			if strings.HasPrefix(n, sessionPrefix) || strings.HasPrefix(n, rolePrefix) || strings.HasPrefix(n, identityPrefix) {
+			if strings.HasPrefix(n, sessionPrefix) || strings.HasPrefix(n, rolePrefix) {
 				if err := removeItem(c.kr, n); err != nil {
 					return err
 				}

@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -86,31 +85,6 @@ func TestCacheRoleReuseMargin(t *testing.T) {
 	}
 }
 
-func TestCacheIdentity(t *testing.T) {
-	isolate(t)
-	dir := t.TempDir()
-	c := NewCache(fileKeyring(t, dir, "pw"), nil)
-	if _, ok := c.Identity("AKIAEXAMPLE"); ok {
-		t.Fatal("hit on an empty cache")
-	}
-	mustNoErr(t, c.PutIdentity("AKIAEXAMPLE", aliceID))
-	got, ok := c.Identity("AKIAEXAMPLE")
-	if !ok || got != aliceID {
-		t.Fatalf("Identity = %+v, %v", got, ok)
-	}
-	// The item is named by a hash: the access key ID is not in any file
-	// name.
-	files, _ := os.ReadDir(dir)
-	for _, f := range files {
-		if strings.Contains(strings.ToUpper(f.Name()), "AKIAEXAMPLE") {
-			t.Errorf("item file %q reveals the access key ID", f.Name())
-		}
-	}
-	if err := c.PutIdentity("AKIA2", Identity{ARN: "garbage"}); err == nil {
-		t.Error("PutIdentity accepted an identity without a caller ARN")
-	}
-}
-
 func TestCacheCorruptEntriesAreDropped(t *testing.T) {
 	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	future := now.Add(time.Hour).Format(time.RFC3339)
@@ -135,8 +109,6 @@ func TestCacheCorruptEntriesAreDropped(t *testing.T) {
 		{"role for someone else", roleItem("dev", "alice", "policy"),
 			`{"profile":"dev","user":"bob","basis":"policy","credentials":{"access_key_id":"A","secret_access_key":"S","session_token":"T","expires":"` + future + `"}}`,
 			func(c *Cache) bool { _, ok := c.Role("dev", "alice", "policy"); return ok }},
-		{"identity not JSON", identityItem("AKIA1"), "\x00\x01",
-			func(c *Cache) bool { _, ok := c.Identity("AKIA1"); return ok }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,7 +175,6 @@ func TestCacheEntriesAndClear(t *testing.T) {
 	mustNoErr(t, c.PutRole("dev", "alice", "policy", RoleEntry{Credentials: tempCreds(exp2)}))
 	mustNoErr(t, c.PutRole("dev", "alice", "approval:req-1", RoleEntry{Credentials: tempCreds(exp2)}))
 	mustNoErr(t, c.PutRole("prod", "bob", "breakglass:bg-1", RoleEntry{Credentials: tempCreds(exp1)}))
-	mustNoErr(t, c.PutIdentity("AKIA", aliceID))
 	// A damaged entry is left out of the listing (and deleted).
 	mustNoErr(t, kr.Set(keyring.Item{Key: rolePrefixOf("junk") + "x", Data: []byte("{")}))
 
@@ -232,9 +203,6 @@ func TestCacheEntriesAndClear(t *testing.T) {
 	got, _ = c.Entries()
 	if len(got) != 0 {
 		t.Fatalf("after Clear(\"\"): %+v", got)
-	}
-	if _, ok := c.Identity("AKIA"); ok {
-		t.Error("Clear(\"\") kept an identity")
 	}
 	// Clearing the cache never touches the long-lived keys.
 	if !ks.Has("base") {

@@ -12,10 +12,9 @@ import (
 // that no profile name can contain the separator or a path separator (the
 // file backend turns keys into file names).
 const (
-	keysPrefix     = "keys:"
-	sessionPrefix  = "session:"
-	rolePrefix     = "role:"
-	identityPrefix = "identity:"
+	keysPrefix    = "keys:"
+	sessionPrefix = "session:"
+	rolePrefix    = "role:"
 )
 
 // keysItem names the item holding a profile's long-lived keys.
@@ -33,14 +32,6 @@ func rolePrefixOf(profile string) string { return rolePrefix + url.QueryEscape(p
 func roleItem(profile, user, basis string) string {
 	sum := sha256.Sum256([]byte(user + "\x00" + basis))
 	return rolePrefixOf(profile) + hex.EncodeToString(sum[:])
-}
-
-// identityItem names the cached identity of long-lived keys. The access key
-// ID is hashed so that item names, which most backends do not encrypt, do
-// not reveal it.
-func identityItem(accessKeyID string) string {
-	sum := sha256.Sum256([]byte(accessKeyID))
-	return identityPrefix + hex.EncodeToString(sum[:])
 }
 
 // profileFromItem returns the profile named by an item key that starts with
