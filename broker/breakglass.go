@@ -73,6 +73,9 @@ func (b *Broker) OpenBreakglass(ctx context.Context, a *Actor, in BreakglassInpu
 // CloseBreakglass ends an active event early; its invoker or an approver of
 // its profile may.
 func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason string) (*breakglass.Event, error) {
+	if err := checkBreakglassID(id); err != nil {
+		return nil, err
+	}
 	now := b.now()
 	stores, err := b.openStores(ctx, a)
 	if err != nil {
@@ -109,6 +112,9 @@ func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason strin
 
 // GetBreakglass returns one event.
 func (b *Broker) GetBreakglass(ctx context.Context, a *Actor, id string) (*breakglass.Event, error) {
+	if err := checkBreakglassID(id); err != nil {
+		return nil, err
+	}
 	stores, err := b.openStores(ctx, a)
 	if err != nil {
 		return nil, err
@@ -133,6 +139,15 @@ func (b *Broker) ListBreakglass(ctx context.Context, a *Actor, q breakglass.Quer
 	}
 	defer stores.Close()
 	return stores.Breakglass().List(ctx, q)
+}
+
+// checkBreakglassID refuses, before any store call, an ID that no event
+// can have.
+func checkBreakglassID(id string) error {
+	if breakglass.ValidID(id) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is not a break-glass ID (16 hex digits, as `sentinel breakglass` prints)", breakglass.ErrNotFound, quoteID(id))
 }
 
 func (b *Broker) breakglassEntry(event string, a *Actor, e *breakglass.Event) logging.Entry {

@@ -82,6 +82,9 @@ func (b *Broker) CreateRequest(ctx context.Context, a *Actor, in RequestInput) (
 // Review approves or denies a request as the actor, who must be named as
 // an approver of the request's profile and must not be its requester.
 func (b *Broker) Review(ctx context.Context, a *Actor, id string, action request.Action, comment string) (*request.Request, error) {
+	if err := checkRequestID(id); err != nil {
+		return nil, err
+	}
 	now := b.now()
 	stores, err := b.openStores(ctx, a)
 	if err != nil {
@@ -126,6 +129,9 @@ func (b *Broker) Review(ctx context.Context, a *Actor, id string, action request
 
 // CancelRequest withdraws a pending request; only its requester may.
 func (b *Broker) CancelRequest(ctx context.Context, a *Actor, id string) (*request.Request, error) {
+	if err := checkRequestID(id); err != nil {
+		return nil, err
+	}
 	now := b.now()
 	stores, err := b.openStores(ctx, a)
 	if err != nil {
@@ -170,6 +176,9 @@ func (b *Broker) expireIfLapsed(ctx context.Context, st request.Store, a *Actor,
 
 // GetRequest returns one request.
 func (b *Broker) GetRequest(ctx context.Context, a *Actor, id string) (*request.Request, error) {
+	if err := checkRequestID(id); err != nil {
+		return nil, err
+	}
 	stores, err := b.openStores(ctx, a)
 	if err != nil {
 		return nil, err
@@ -219,6 +228,26 @@ func (b *Broker) appendLifecycle(e *logging.Entry, id string) error {
 		return fmt.Errorf("%s done, but the log could not be written: %w", id, err)
 	}
 	return nil
+}
+
+// checkRequestID refuses, before any store call, an ID that no request
+// can have, so that a typo gets a plain answer and a long or empty argument
+// never reaches the store or the error message whole.
+func checkRequestID(id string) error {
+	if request.ValidID(id) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is not a request ID (16 hex digits, as `sentinel request` prints)", request.ErrNotFound, quoteID(id))
+}
+
+// quoteID quotes an ID given on the command line for an error message,
+// cut short when it is long.
+func quoteID(id string) string {
+	const keep = 40
+	if len(id) > keep {
+		return fmt.Sprintf("%q...", id[:keep])
+	}
+	return fmt.Sprintf("%q", id)
 }
 
 // conflictHint explains a lost conditional write.

@@ -3,10 +3,12 @@ package cli
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
 
+	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/request"
 )
 
@@ -46,11 +48,7 @@ func (c *requestsCommand) list(g *Globals) error {
 	}
 	defer closeBroker()
 	q := request.Query{Profile: c.Profile, Requester: c.Requester, Status: request.Status(c.Status)}
-	// Expired requests are stored as pending until someone touches them.
-	if q.Status == request.StatusExpired {
-		q.Status = request.StatusPending
-	}
-	reqs, err := b.ListRequests(context.Background(), actor, q)
+	reqs, err := listRequests(b, actor, q)
 	if err != nil {
 		return err
 	}
@@ -66,6 +64,29 @@ func (c *requestsCommand) list(g *Globals) error {
 		return writeJSON(g.Stdout, views)
 	}
 	return writeRequestTable(g.Stdout, reqs, now)
+}
+
+// listRequests lists the requests q selects. Expired requests are stored
+// as pending until someone touches them, and as expired from then on, so
+// asking for expired ones reads both and merges them, newest first.
+func listRequests(b *broker.Broker, actor *broker.Actor, q request.Query) ([]*request.Request, error) {
+	ctx := context.Background()
+	if q.Status != request.StatusExpired {
+		return b.ListRequests(ctx, actor, q)
+	}
+	q.Status = request.StatusPending
+	lapsed, err := b.ListRequests(ctx, actor, q)
+	if err != nil {
+		return nil, err
+	}
+	q.Status = request.StatusExpired
+	recorded, err := b.ListRequests(ctx, actor, q)
+	if err != nil {
+		return nil, err
+	}
+	reqs := append(lapsed, recorded...)
+	sort.SliceStable(reqs, func(i, j int) bool { return reqs[i].CreatedAt.After(reqs[j].CreatedAt) })
+	return reqs, nil
 }
 
 // filterRequests keeps the requests whose effective status is s.
