@@ -1,0 +1,108 @@
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name    string
+		yaml    string
+		wantErr string
+		check   func(t *testing.T, c *Config)
+	}{
+		{name: "empty file gives defaults", yaml: "", check: func(t *testing.T, c *Config) {
+			if c.Store.Backend != BackendLocal || c.IdentityProfile != "default" || c.Store.Tables.Requests != DefaultRequestsTable {
+				t.Errorf("defaults: %+v", c)
+			}
+		}},
+		{name: "full", yaml: "policy: /p.yaml\nlog: /l.jsonl\nidentity_profile: me\nstore:\n  backend: dynamodb\n  region: eu-west-1\n  tables: {requests: r, breakglass: b, sessions: s}\n",
+			check: func(t *testing.T, c *Config) {
+				if c.Policy != "/p.yaml" || c.Log != "/l.jsonl" || c.IdentityProfile != "me" || c.Store.Backend != BackendDynamoDB ||
+					c.Store.Region != "eu-west-1" || c.Store.Tables != (Tables{Requests: "r", Breakglass: "b", Sessions: "s"}) {
+					t.Errorf("parsed: %+v", c)
+				}
+			}},
+		{name: "unknown key", yaml: "policy: x\npolcy: y\n", wantErr: "line 2: field polcy not found"},
+		{name: "wrong type", yaml: "store: [a]\n", wantErr: "line 1"},
+		{name: "bad backend", yaml: "store:\n  backend: redis\n", wantErr: `store.backend "redis" is not one of local, dynamodb`},
+		{name: "not yaml", yaml: "policy: [\n", wantErr: "config.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(tt.yaml), "config.yaml")
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "config.yaml") {
+					t.Fatalf("error %v, want one naming the file and containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestLoadMissingFileGivesDefaults(t *testing.T) {
+	c, err := Load(filepath.Join(t.TempDir(), "none.yaml"))
+	if err != nil || c.Store.Backend != BackendLocal {
+		t.Fatalf("Load of a missing file: %+v, %v", c, err)
+	}
+}
+
+func TestPathResolution(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", "")
+	t.Setenv("XDG_STATE_HOME", "")
+	t.Setenv("SENTINEL_POLICY", "")
+	t.Setenv("SENTINEL_CONFIG", "")
+	c := &Config{}
+	c.applyDefaults()
+
+	if got, want := DefaultPath(), filepath.Join(home, ".config", "sentinel", "config.yaml"); got != want {
+		t.Errorf("DefaultPath = %s, want %s", got, want)
+	}
+	if got, want := c.PolicyPath(""), filepath.Join(home, ".config", "sentinel", "policy.yaml"); got != want {
+		t.Errorf("default policy path = %s, want %s", got, want)
+	}
+	if got, want := c.LogPath(""), filepath.Join(home, ".local", "state", "sentinel", "decisions.jsonl"); got != want {
+		t.Errorf("default log path = %s, want %s", got, want)
+	}
+	if got, want := c.Store.Path, filepath.Join(home, ".local", "state", "sentinel", "state.db"); got != want {
+		t.Errorf("default store path = %s, want %s", got, want)
+	}
+
+	c.Policy, c.Log = "/from/config.yaml", "/from/config.jsonl"
+	if c.PolicyPath("") != "/from/config.yaml" || c.LogPath("") != "/from/config.jsonl" {
+		t.Error("config values not used")
+	}
+	t.Setenv("SENTINEL_POLICY", "/from/env.yaml")
+	if c.PolicyPath("") != "/from/env.yaml" {
+		t.Error("$SENTINEL_POLICY does not win over the config")
+	}
+	if c.PolicyPath("/from/flag.yaml") != "/from/flag.yaml" || c.LogPath("/flag.jsonl") != "/flag.jsonl" {
+		t.Error("the flag does not win")
+	}
+	t.Setenv("SENTINEL_CONFIG", "/etc/sentinel.yaml")
+	t.Setenv("XDG_STATE_HOME", "/xdg/state")
+	if DefaultPath() != "/etc/sentinel.yaml" || StateDir() != "/xdg/state/sentinel" {
+		t.Errorf("env not honoured: %s %s", DefaultPath(), StateDir())
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("policy: x\nstore:\n  backend: dynamodb\n"))
+	f.Add([]byte("store: {tables: {requests: r}}"))
+	f.Add([]byte("- a\n- b"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data, "fuzz.yaml")
+		if err == nil && (c.Store.Backend != BackendLocal && c.Store.Backend != BackendDynamoDB) {
+			t.Fatalf("accepted backend %q", c.Store.Backend)
+		}
+	})
+}
