@@ -21,7 +21,8 @@ cd "$root"
 go build -o "$work/sts-standin" ./internal/fakests/cmd/sts-standin
 cat > "$work/users.json" <<JSON
 [{"access_key_id": "AKIAFAKEDEMOALICE01", "arn": "arn:aws:iam::111122223333:user/alice", "account": "111122223333"},
- {"access_key_id": "AKIAFAKEDEMOBOB0001", "arn": "arn:aws:iam::111122223333:user/bob", "account": "111122223333"}]
+ {"access_key_id": "AKIAFAKEDEMOBOB0001", "arn": "arn:aws:iam::111122223333:user/bob", "account": "111122223333"},
+ {"access_key_id": "AKIAFAKEDEMOCAROL01", "arn": "arn:aws:iam::111122223333:user/carol", "account": "111122223333"}]
 JSON
 "$work/sts-standin" --listen 127.0.0.1:0 --users "$work/users.json" >"$work/standin.out" 2>"$work/standin.log" &
 standin_pid=$!
@@ -57,11 +58,13 @@ as() {
 }
 person alice
 person bob
+person carol
 
 step "STS stand-in listening at $sts_url; alice and bob store their (fake) keys in a file keyring"
 show "sentinel add --env default"
 as alice env AWS_ACCESS_KEY_ID=AKIAFAKEDEMOALICE01 AWS_SECRET_ACCESS_KEY=demo-secret-not-real "$sentinel" add --env default
 as bob env AWS_ACCESS_KEY_ID=AKIAFAKEDEMOBOB0001 AWS_SECRET_ACCESS_KEY=demo-secret-not-real "$sentinel" add --env default
+as carol env AWS_ACCESS_KEY_ID=AKIAFAKEDEMOCAROL01 AWS_SECRET_ACCESS_KEY=demo-secret-not-real "$sentinel" add --env default
 
 step "The policy: validated, then asked who may do what"
 show "sentinel policy validate"
@@ -71,7 +74,7 @@ as alice "$sentinel" --policy "$work/policy.yaml" policy check --profile prod --
 
 step "alice runs a command on dev: allowed, with short-lived credentials stamped with her identity"
 show "sentinel exec dev -- env | grep AWS_   (secrets shortened here)"
-as alice "$sentinel" exec dev -- sh -c 'env | grep -E "^(AWS_|SENTINEL_)" | sort' |
+as alice "$sentinel" exec dev -- sh -c 'env | grep -E "^(AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|CREDENTIAL_EXPIRATION|REGION|DEFAULT_REGION)|SENTINEL_PROFILE)=" | sort' |
   sed -E 's/^(AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)=(.{6}).*/\1=\2…/'
 
 step "alice tries prod: the policy requires an approval, so nothing is issued"
@@ -86,31 +89,42 @@ step "alice asks for prod; bob, an approver, approves from his own machine"
 show "sentinel request prod --justification ..."
 request_id=$(as alice "$sentinel" request prod --justification "rotate the TLS certificate on the prod load balancer" --duration 1h | head -1)
 as alice "$sentinel" requests show "$request_id"
-show "sentinel approve $request_id   (as alice: refused, nobody approves their own request)"
+show "sentinel approve $request_id   (alice, an approver herself: refused, nobody approves their own request)"
 as alice "$sentinel" approve "$request_id" || true
 show "sentinel approve $request_id --comment ...   (as bob)"
 as bob "$sentinel" approve "$request_id" --comment "go ahead, ping me when done"
 show "sentinel exec prod -- ...   (alice again: allowed by the approval)"
 as alice "$sentinel" exec prod -- sh -c 'echo "prod credentials until $AWS_CREDENTIAL_EXPIRATION"'
 
-step "An emergency: alice breaks the glass on prod with a written reason"
+step "An emergency at night: carol, on call, breaks the glass on prod with a written reason"
+show "sentinel exec prod -- ...   (carol: no approval, denied)"
+as carol "$sentinel" exec prod -- true || true
 show "sentinel breakglass prod --reason-code incident --justification ..."
-bg_id=$(as alice "$sentinel" breakglass prod --reason-code incident --duration 30m \
+bg_id=$(as carol "$sentinel" breakglass prod --reason-code incident --duration 30m \
   --justification "checkout is failing for all customers, paging incident 4711" | head -1)
-as alice "$sentinel" breakglass-show "$bg_id"
+as carol "$sentinel" breakglass-show "$bg_id"
+show "sentinel exec prod -- ...   (carol: allowed by the break-glass event, capped to its 30 minutes)"
+as carol "$sentinel" exec prod -- sh -c 'echo "prod credentials until $AWS_CREDENTIAL_EXPIRATION"'
 show "sentinel breakglass-close $bg_id --reason ..."
-as alice "$sentinel" breakglass-close "$bg_id" --reason "incident mitigated"
+as carol "$sentinel" breakglass-close "$bg_id" --reason "incident mitigated, rollback done"
+show "sentinel exec prod -- ...   (carol: the glass is closed, denied again)"
+as carol "$sentinel" exec prod -- true || true
 
-step "Every decision and lifecycle event, in alice's tamper-evident log"
-log="$work/alice/.local/state/sentinel/decisions.jsonl"
-python3 - "$log" <<'PY' 2>/dev/null || cut -c1-200 "$log"
+step "Every decision and lifecycle event, in each person's tamper-evident log"
+for name in alice bob carol; do
+  log="$work/$name/.local/state/sentinel/decisions.jsonl"
+  echo "-- $name"
+  python3 - "$log" <<'PY' 2>/dev/null || cut -c1-200 "$log"
 import json, sys
 for line in open(sys.argv[1]):
     e = json.loads(line)
     who = e.get("user") or e.get("actor", "")
     extra = e.get("source_identity") or e.get("subject", "")
+    if e.get("cached"):
+        extra += " (from cache)"
     print(f'{e["seq"]:>3} {e["event"]:<18} {e.get("effect", e.get("status", "")):<9} {e.get("profile", ""):<5} {who:<6} {e.get("rule", "") or e.get("reason_code", ""):<20} {extra}')
 PY
+done
 show "sentinel log verify"
 as alice "$sentinel" log verify
 
