@@ -59,8 +59,79 @@ func approvalRoundTrip(t *testing.T, w *world, newPerson func(name string) *pers
 	wantFields(t, "request.approved", bob.lifecycleEntry("request.approved", id), map[string]any{
 		"actor": "bob", "actor_arn": bob.arn, "profile": "prod", "status": "approved", "comment": "ok",
 	})
+
+	// credential_process is lifted by the same approval, from the cache
+	// that exec filled: the same credentials, no new STS call.
+	before := len(w.sts.Calls())
+	doc := decodeObject(t, alice.mustRun("credentials", "prod").stdout)
+	if doc["AccessKeyId"] != envOf(r.stdout)["AWS_ACCESS_KEY_ID"] {
+		t.Errorf("credentials prod returned other credentials than exec: %v", doc)
+	}
+	if n := len(w.sts.Calls()) - before; n != 0 {
+		t.Errorf("credentials made %d STS calls, want the cached set", n)
+	}
+	wantFields(t, "credential_process decision", alice.lastDecision(), map[string]any{
+		"effect": "allow", "mode": "credential_process", "approval_id": id, "source_identity": si, "cached": true,
+	})
+
 	alice.mustRun("log", "verify")
 	bob.mustRun("log", "verify")
+}
+
+func TestApprovalEndsWhenThePolicyDropsItsRule(t *testing.T) {
+	w := newWorld(t)
+	w.setPolicy(approvalsPolicy)
+	alice, bob := w.newPerson("alice"), w.newPerson("bob")
+	id := alice.newRequest("prod")
+	bob.mustRun("approve", id)
+	alice.mustRun("exec", "prod", "--", "true")
+
+	// Without an approval rule for prod (and without its break-glass rule),
+	// the approved request lifts nothing, even with credentials cached.
+	noOverride := strings.Replace(approvalsPolicy, "profiles: [prod, staging]", "profiles: [staging]", 1)
+	noOverride = strings.Replace(noOverride, "profiles: [prod]\n    users: [alice, bob]", "profiles: [dev]\n    users: [alice, bob]", 1)
+	if noOverride == approvalsPolicy {
+		t.Fatal("policy edit did not apply")
+	}
+	w.setPolicy(noOverride)
+	alice.mustFail(`access to profile prod denied for alice.*\n.*hint: no approval rule in the policy covers this profile`, "exec", "prod", "--", "true")
+	if d := alice.lastDecision(); d["effect"] != "deny" || d["approval_id"] != nil || d["cached"] != nil {
+		t.Errorf("decision: %v", d)
+	}
+	w.setPolicy(approvalsPolicy)
+	alice.mustRun("exec", "prod", "--", "true")
+}
+
+func TestActorComesFromTheIdentityProfile(t *testing.T) {
+	w := newWorld(t)
+	w.setPolicy(approvalsPolicy)
+	alice, carol := w.newPerson("alice"), w.newPerson("carol")
+	// carol's machine also holds, under profile "work", keys that STS says
+	// belong to bob: whoever those keys are, that is who acts.
+	const bobKey = "AKIAFAKEWORKBOB0"
+	w.sts.AddUser(bobKey, "arn:aws:iam::"+account+":user/bob", account)
+	carol.writeFile(".aws/config", defaultAWSConfig+"\n[profile work]\nregion = eu-west-1\n")
+	carol.addKeys("work", bobKey)
+
+	id := alice.newRequest("prod")
+	carol.mustFail(`^sentinel: carol is not an approver for profile prod`, "approve", id)
+	carol.mustRun("--identity-profile", "work", "approve", id, "--comment", "from the work profile")
+	v := alice.wantStatus(id, "approved")
+	if rv := v["reviews"].([]any); len(rv) != 1 || rv[0].(map[string]any)["user"] != "bob" {
+		t.Errorf("reviews: %v", rv)
+	}
+	wantFields(t, "request.approved on carol's machine", carol.lifecycleEntry("request.approved", id), map[string]any{
+		"actor": "bob", "actor_arn": "arn:aws:iam::" + account + ":user/bob",
+	})
+
+	// identity_profile in the config does the same as the flag.
+	carol.writeFile(".config/sentinel/config.yaml", "policy: "+w.policy+"\n"+w.storeYAML+"identity_profile: work\n")
+	other := alice.newRequest("prod")
+	carol.mustRun("deny", other)
+	if rv := alice.requestView(other)["reviews"].([]any); rv[0].(map[string]any)["user"] != "bob" {
+		t.Errorf("reviews: %v", rv)
+	}
+	carol.mustFail(`profile "nosuchprofile" not found`, "--identity-profile", "nosuchprofile", "requests")
 }
 
 func TestApprovalReviewRules(t *testing.T) {

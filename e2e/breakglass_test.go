@@ -1,8 +1,13 @@
 package e2e
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/sentinel-cli/sentinel/breakglass"
 )
 
 func TestBreakglassRefusedOutsideItsRule(t *testing.T) {
@@ -148,4 +153,55 @@ func breakglassLifecycle(t *testing.T, w *world, newPerson func(name string) *pe
 		bob.mustFail(`access to profile prod denied for bob`, "exec", "prod", "--", "true")
 	}
 	alice.mustRun("log", "verify")
+}
+
+func TestBreakglassWindowEnds(t *testing.T) {
+	w := newWorld(t)
+	w.setPolicy(approvalsPolicy)
+	alice := w.newPerson("alice")
+	open := func() string {
+		t.Helper()
+		return firstLine(alice.mustRun("breakglass", "prod", "--reason-code", "security", "--justification", justification, "--duration", "30m").stdout)
+	}
+	// back moves an event's times into the past, as if d had gone by.
+	back := func(id string, d time.Duration) (end time.Time) {
+		t.Helper()
+		w.editEvent(id, func(e *breakglass.Event) {
+			e.OpenedAt, e.ExpiresAt = e.OpenedAt.Add(-d), e.ExpiresAt.Add(-d)
+			end = e.ExpiresAt.UTC()
+		})
+		return end
+	}
+
+	// Ten minutes left: no credentials can be that short.
+	id := open()
+	end := back(id, 20*time.Minute)
+	alice.mustFail(`break-glass `+id+` ends at `+regexp.QuoteMeta(end.Format(time.RFC3339))+` \(9m5\d+s left\), shorter than the 15m minimum`, "exec", "prod", "--", "true")
+	if d := alice.lastDecision(); d["effect"] != "deny" || d["breakglass_id"] != id {
+		t.Errorf("decision with ten minutes left: %v", d)
+	}
+
+	// Run out: nothing is lifted, it reads as expired, and the cooldown
+	// counts from its end.
+	back(id, 15*time.Minute)
+	alice.mustFail(`access to profile prod denied for alice`, "exec", "prod", "--", "true")
+	if d := alice.lastDecision(); d["effect"] != "deny" || d["breakglass_id"] != nil {
+		t.Errorf("decision after expiry: %v", d)
+	}
+	if ev := decodeObject(t, alice.mustRun("breakglass-show", id, "--output", "json").stdout); ev["status"] != "expired" {
+		t.Errorf("breakglass-show after expiry: %v", ev)
+	}
+	for status, want := range map[string][]string{"expired": {id}, "active": {}} {
+		if got := ids(decodeList(t, alice.mustRun("breakglass-list", "--status", status, "--output", "json").stdout)); !slices.Equal(got, want) {
+			t.Errorf("breakglass-list --status %s = %v, want %v", status, got, want)
+		}
+	}
+	alice.mustFail(`cooldown of 30m0s after the last event on profile prod`, "breakglass", "prod", "--reason-code", "incident", "--justification", justification)
+	alice.mustFail(`cannot close break-glass event `+id+`: it expired at`, "breakglass-close", id, "--reason", "too late")
+
+	// Once the cooldown has passed, the glass can be broken again.
+	back(id, 30*time.Minute)
+	next := open()
+	alice.mustRun("exec", "prod", "--", "true")
+	w.wantSourceIdentity("alice", "bg-"+next)
 }

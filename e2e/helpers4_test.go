@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sentinel-cli/sentinel/breakglass"
 	"github.com/sentinel-cli/sentinel/internal/fakests"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/store/local"
@@ -219,5 +220,26 @@ func (w *world) editRequest(id string, edit func(*request.Request)) {
 	edit(r)
 	if err := s.Requests().Update(ctx, r, prev); err != nil {
 		w.t.Fatalf("update request %s: %v", id, err)
+	}
+}
+
+// editEvent changes a stored break-glass event in the shared bbolt store,
+// as editRequest does for requests.
+func (w *world) editEvent(id string, edit func(*breakglass.Event)) {
+	w.t.Helper()
+	ctx := context.Background()
+	s, err := local.Open(w.storePath, local.Options{})
+	if err != nil {
+		w.t.Fatalf("open the shared store: %v", err)
+	}
+	defer s.Close()
+	e, err := s.Breakglass().Get(ctx, id)
+	if err != nil {
+		w.t.Fatalf("get break-glass event %s: %v", id, err)
+	}
+	prev := e.Status
+	edit(e)
+	if err := s.Breakglass().Update(ctx, e, prev); err != nil {
+		w.t.Fatalf("update break-glass event %s: %v", id, err)
 	}
 }
