@@ -16,8 +16,7 @@ func (b *Broker) callerIdentity(ctx context.Context, chain *vault.Chain) (vault.
 	base := chain.Base.Name
 	keys, id, ok, err := b.Keys.GetIdentified(base)
 	if err != nil {
-		return vault.Identity{}, withHint(fmt.Errorf("read keys of profile %s: %w", base, err),
-			fmt.Sprintf("store them with `sentinel add %s`", base))
+		return vault.Identity{}, err
 	}
 	if ok {
 		return id, nil
@@ -36,12 +35,8 @@ func (b *Broker) callerIdentity(ctx context.Context, chain *vault.Chain) (vault.
 	return id, nil
 }
 
-// baseKeys reads the long-lived keys of a base profile.
+// baseKeys reads the long-lived keys of a base profile. vault's errors
+// already say what to do (run `sentinel add`).
 func (b *Broker) baseKeys(base string) (vault.Credentials, error) {
-	keys, err := b.Keys.Get(base)
-	if err != nil {
-		return vault.Credentials{}, withHint(fmt.Errorf("read keys of profile %s: %w", base, err),
-			fmt.Sprintf("store them with `sentinel add %s`", base))
-	}
-	return keys, nil
+	return b.Keys.Get(base)
 }

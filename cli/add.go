@@ -52,8 +52,8 @@ func (c *addCommand) run(g *Globals) error {
 	if err := vault.NewKeyStore(kr).Set(c.Profile, keys); err != nil {
 		return fmt.Errorf("store keys of profile %s: %w", c.Profile, err)
 	}
-	// New keys may belong to someone else: drop what was cached for the old ones.
-	if err := vault.NewCache(kr, nil).Clear(c.Profile); err != nil {
+	// New keys may belong to someone else: drop what was issued from the old ones.
+	if err := clearDerivedCaches(kr, c.Profile); err != nil {
 		return fmt.Errorf("clear cached sessions of profile %s: %w", c.Profile, err)
 	}
 	fmt.Fprintf(g.Stdout, "Added keys for profile %s to the keyring.\n", c.Profile)

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/byteness/keyring"
 
 	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/config"
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/vault"
@@ -34,8 +37,12 @@ func (g *Globals) loadPolicy() (*policy.Policy, error) {
 	}
 	path := cfg.PolicyPath(g.PolicyFile)
 	p, err := policy.Load(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, withHint(fmt.Errorf("no policy at %s: sentinel issues no credentials without one", path),
+			"write one (see docs/examples/minimal.yaml), or name it with --policy, $SENTINEL_POLICY or policy: in "+config.DefaultPath())
+	}
 	if err != nil {
-		return nil, withHint(fmt.Errorf("load policy (no credentials without a valid policy): %w", err),
+		return nil, withHint(fmt.Errorf("no credentials without a valid policy: %w", err),
 			"check it with `sentinel policy validate "+path+"`")
 	}
 	g.Debugf("policy %s sha256 %s", path, p.SHA256)
@@ -78,4 +85,31 @@ func (g *Globals) newBroker() (b *broker.Broker, closeFn func(), err error) {
 		Debugf:     g.Debugf,
 	}
 	return b, func() { _ = log.Close() }, nil
+}
+
+// clearDerivedCaches drops what was cached for keys of base profile: its
+// own session and role credentials, and the role credentials of every
+// profile in the AWS config whose source_profile chain ends at it. Called
+// when those keys are added or removed, so nothing issued from old keys
+// lingers.
+func clearDerivedCaches(kr keyring.Keyring, base string) error {
+	cache := vault.NewCache(kr, nil)
+	if err := cache.Clear(base); err != nil {
+		return err
+	}
+	profiles, err := vault.LoadConfigFile("")
+	if err != nil {
+		return err
+	}
+	keys := vault.NewKeyStore(kr)
+	for _, name := range profiles.ProfileNames() {
+		chain, err := vault.ResolveChain(profiles, name, keys.Has)
+		if err != nil || chain.Base.Name != base || name == base {
+			continue
+		}
+		if err := cache.Clear(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }

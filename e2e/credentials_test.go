@@ -104,12 +104,19 @@ func TestBadInputGetsOneClearLine(t *testing.T) {
 		defer alice.writeFile(".aws/config", defaultAWSConfig)
 		w.setPolicy(strings.Replace(devPolicy, "profiles: [dev, plain]", "profiles: [dev, plain, other]", 1))
 		defer w.setPolicy(devPolicy)
-		alice.mustFail(`keys.*other.*\n.*sentinel add other`, "credentials", "other")
+		alice.mustFail(`no keys stored for profile "other": run .sentinel add other.`, "credentials", "other")
 	})
 	t.Run("bad policy", func(t *testing.T) {
 		w.setPolicy("version: \"1\"\nrules:\n  - name: x\n    effect: allow\n    conditions:\n      mode: [clii]\n")
 		defer w.setPolicy(devPolicy)
 		alice.mustFail(`policy.yaml:6: .*mode.*\n.*policy validate`, "credentials", "dev")
+	})
+	t.Run("no policy", func(t *testing.T) {
+		if err := os.Remove(w.policy); err != nil {
+			t.Fatal(err)
+		}
+		defer w.setPolicy(devPolicy)
+		alice.mustFail(`no policy at .*policy.yaml: sentinel issues no credentials without one\n.*hint: write one`, "credentials", "dev")
 	})
 	t.Run("access denied", func(t *testing.T) {
 		w2 := newWorld(t)
@@ -176,4 +183,21 @@ func TestCorruptCacheEntryIsDroppedAndRefetched(t *testing.T) {
 	if len(w.assumeCalls()) != before+1 {
 		t.Errorf("refetched credentials were not cached again")
 	}
+}
+
+func TestRemovingKeysDropsWhatWasIssuedFromThem(t *testing.T) {
+	w := newWorld(t)
+	w.setPolicy(devPolicy)
+	alice := w.newPerson("alice")
+	alice.mustRun("credentials", "dev")
+	if out := alice.mustRun("list").stdout; !strings.Contains(out, "role direct") {
+		t.Fatalf("no cached role credentials listed:\n%s", out)
+	}
+	alice.mustFail(`no answer`, "remove", "default")
+	alice.mustRun("remove", "--force", "default")
+	out := alice.mustRun("list").stdout
+	if strings.Contains(out, "role direct") || strings.Contains(out, "session:") || strings.Contains(out, "stored") {
+		t.Errorf("credentials derived from removed keys still cached:\n%s", out)
+	}
+	alice.mustFail(`no keys stored for profile "default"`, "credentials", "dev")
 }
