@@ -12,6 +12,12 @@ import (
 // of a base profile: a working day, so an MFA code is asked for once.
 const sessionDuration = 8 * time.Hour
 
+// clockSkew is how far STS's clock may be ahead of ours: cached
+// credentials whose expiry overshoots the current cap by no more than this
+// are still reused, or a laptop a few seconds behind STS would never hit
+// the cache. It is the only slack in "credentials never outlive the grant".
+const clockSkew = time.Minute
+
 // requestIDTag is the session tag that carries the request ID to CloudTrail.
 const requestIDTag = "sentinel-request-id"
 
@@ -19,7 +25,7 @@ const requestIDTag = "sentinel-request-id"
 // when a cached set fits inside duration d, else from STS.
 func (b *Broker) issueCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, grant *Grant) error {
 	now := b.now()
-	if e, ok := b.Cache.Role(in.Profile, caller.Name, basis); ok && !e.Credentials.Expires.After(now.Add(d)) {
+	if e, ok := b.Cache.Role(in.Profile, caller.Name, basis); ok && !e.Credentials.Expires.After(now.Add(d+clockSkew)) {
 		grant.Credentials = e.Credentials
 		grant.RoleARN = e.RoleARN
 		grant.SourceIdentity = e.SourceIdentity
