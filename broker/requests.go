@@ -79,44 +79,34 @@ func (b *Broker) CreateRequest(ctx context.Context, a *Actor, in RequestInput) (
 	return r, nil
 }
 
+// changeAttempts is how many times a review or cancellation is applied
+// when its conditional write keeps losing to someone else's change at the
+// same moment (two approvers of a two-person rule, typically). Each attempt
+// re-reads the request and re-checks everything, so a retry can only do
+// what a fresh run of the command would.
+const changeAttempts = 3
+
 // Review approves or denies a request as the actor, who must be named as
 // an approver of the request's profile and must not be its requester.
 func (b *Broker) Review(ctx context.Context, a *Actor, id string, action request.Action, comment string) (*request.Request, error) {
-	if err := checkRequestID(id); err != nil {
-		return nil, err
-	}
 	now := b.now()
-	stores, err := b.openStores(ctx, a)
+	r, err := b.changeRequest(ctx, a, id, now, func(r *request.Request) error {
+		rule, ok := b.Policy.ApprovalRuleFor(r.Profile)
+		if !ok {
+			return fmt.Errorf("no approval rule in the policy covers profile %s, so nobody can review request %s", r.Profile, id)
+		}
+		if !rule.IsApprover(a.Identity.Name, a.Identity.ARN) {
+			return fmt.Errorf("%s is not an approver for profile %s (rule %s)", a.Identity.Name, r.Profile, rule.Name)
+		}
+		return nil
+	}, func(r *request.Request) error {
+		if action == request.ActionApprove {
+			return r.Approve(a.Identity.Name, a.Identity.ARN, comment, now)
+		}
+		return r.Deny(a.Identity.Name, a.Identity.ARN, comment, now)
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer stores.Close()
-	st := stores.Requests()
-	r, err := st.Get(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("request %s: %w", id, err)
-	}
-	rule, ok := b.Policy.ApprovalRuleFor(r.Profile)
-	if !ok {
-		return nil, fmt.Errorf("no approval rule in the policy covers profile %s, so nobody can review request %s", r.Profile, id)
-	}
-	if !rule.IsApprover(a.Identity.Name, a.Identity.ARN) {
-		return nil, fmt.Errorf("%s is not an approver for profile %s (rule %s)", a.Identity.Name, r.Profile, rule.Name)
-	}
-	if err := b.expireIfLapsed(ctx, st, a, r, now); err != nil {
-		return nil, err
-	}
-	prev := r.Status
-	if action == request.ActionApprove {
-		err = r.Approve(a.Identity.Name, a.Identity.ARN, comment, now)
-	} else {
-		err = r.Deny(a.Identity.Name, a.Identity.ARN, comment, now)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Update(ctx, r, prev); err != nil {
-		return nil, conflictHint(err, id)
 	}
 	event := logging.EventRequestApproved
 	if action == request.ActionDeny {
@@ -129,32 +119,57 @@ func (b *Broker) Review(ctx context.Context, a *Actor, id string, action request
 
 // CancelRequest withdraws a pending request; only its requester may.
 func (b *Broker) CancelRequest(ctx context.Context, a *Actor, id string) (*request.Request, error) {
+	now := b.now()
+	r, err := b.changeRequest(ctx, a, id, now, nil, func(r *request.Request) error {
+		return r.Cancel(a.Identity.Name, a.Identity.ARN, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	e := b.requestEntry(logging.EventRequestCancelled, a, r)
+	return r, b.appendLifecycle(&e, r.ID)
+}
+
+// changeRequest reads request id, checks it with allowed (which may be
+// nil), records its expiry if its time ran out, applies change and stores
+// the result with a conditional write. A write that lost to a concurrent
+// change is retried on a fresh copy, up to changeAttempts times in all.
+func (b *Broker) changeRequest(ctx context.Context, a *Actor, id string, now time.Time, allowed, change func(*request.Request) error) (*request.Request, error) {
 	if err := checkRequestID(id); err != nil {
 		return nil, err
 	}
-	now := b.now()
 	stores, err := b.openStores(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	defer stores.Close()
 	st := stores.Requests()
-	r, err := st.Get(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("request %s: %w", id, err)
+	for attempt := 1; ; attempt++ {
+		r, err := st.Get(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("request %s: %w", id, err)
+		}
+		if allowed != nil {
+			if err := allowed(r); err != nil {
+				return nil, err
+			}
+		}
+		if err := b.expireIfLapsed(ctx, st, a, r, now); err != nil {
+			return nil, err
+		}
+		prev := r.Status
+		if err := change(r); err != nil {
+			return nil, err
+		}
+		err = st.Update(ctx, r, prev)
+		if err == nil {
+			return r, nil
+		}
+		if !errors.Is(err, request.ErrConflict) || attempt == changeAttempts {
+			return nil, conflictHint(err, id)
+		}
+		b.debugf("request %s changed while we wrote it (attempt %d): reading it again", id, attempt)
 	}
-	if err := b.expireIfLapsed(ctx, st, a, r, now); err != nil {
-		return nil, err
-	}
-	prev := r.Status
-	if err := r.Cancel(a.Identity.Name, a.Identity.ARN, now); err != nil {
-		return nil, err
-	}
-	if err := st.Update(ctx, r, prev); err != nil {
-		return nil, conflictHint(err, id)
-	}
-	e := b.requestEntry(logging.EventRequestCancelled, a, r)
-	return r, b.appendLifecycle(&e, r.ID)
 }
 
 // expireIfLapsed records the expiry of a pending request whose time ran

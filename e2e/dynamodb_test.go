@@ -121,11 +121,83 @@ func TestDynamoDB(t *testing.T) {
 		initTables(t, newPerson("admin"), "e2e-breakglass")
 		breakglassLifecycle(t, w, newPerson, false)
 	})
+	t.Run("races", func(t *testing.T) {
+		w := newWorld(t)
+		w.setPolicy(approvalsPolicy)
+		newPerson := useDynamoDB(w, endpoint, "e2e-races")
+		initTables(t, newPerson("admin"), "e2e-races")
+		dynamoRaces(t, newPerson)
+	})
 }
 
-func TestInitTablesRefusedOnTheLocalBackend(t *testing.T) {
-	w := newWorld(t)
-	w.newPerson("admin").mustFail(`the store backend is local, which needs no tables.*\n.*hint: set store.backend: dynamodb`, "init", "tables")
+// dynamoRaces runs commands at the same moment from different processes,
+// as colleagues on different machines would, where only DynamoDB's
+// conditional writes keep the rules.
+func dynamoRaces(t *testing.T, newPerson func(name string) *person) {
+	alice, bob, carol := newPerson("alice"), newPerson("bob"), newPerson("carol")
+
+	// Two approvers of a two-person rule approve at once: both count.
+	for range 3 {
+		id := alice.newRequest("audit")
+		results, _ := together([]*person{bob, carol}, [][]string{{"approve", id}, {"approve", id}})
+		for _, r := range results {
+			if r.code != 0 {
+				t.Errorf("concurrent approval refused: %s", r)
+			}
+		}
+		if v := alice.wantStatus(id, "approved"); v["approvals"] != float64(2) {
+			t.Errorf("after two concurrent approvals: %v", v)
+		}
+	}
+
+	// One approver twice at once counts once.
+	id := alice.newRequest("audit")
+	results, _ := together([]*person{bob, bob}, [][]string{{"approve", id}, {"approve", id}})
+	if results[0].code == 0 && results[1].code == 0 || results[0].code != 0 && results[1].code != 0 {
+		t.Errorf("bob approving twice at once: want one success and one refusal:\n%s\n%s", results[0], results[1])
+	}
+	for _, r := range results {
+		if r.code != 0 {
+			checkOneLineError(t, r.stderr, `bob has already reviewed request `+id)
+		}
+	}
+	if v := alice.wantStatus(id, "pending"); v["approvals"] != float64(1) {
+		t.Errorf("after bob's double approval: %v", v)
+	}
+
+	// Break-glass opened twice at once: one event, one refusal.
+	args := []string{"breakglass", "prod", "--reason-code", "incident", "--justification", justification}
+	results, _ = together([]*person{alice, alice}, [][]string{args, args})
+	if results[0].code == 0 && results[1].code == 0 || results[0].code != 0 && results[1].code != 0 {
+		t.Errorf("two break-glass opens at once: want one success and one refusal:\n%s\n%s", results[0], results[1])
+	}
+	for _, r := range results {
+		if r.code != 0 {
+			checkOneLineError(t, r.stderr, `an active break-glass event already exists for this user and profile`)
+		}
+	}
+	if list := decodeList(t, alice.mustRun("breakglass-list", "--status", "active", "--output", "json").stdout); len(list) != 1 {
+		t.Errorf("active events after a race: %v", list)
+	}
+}
+
+// together runs args[i] as people[i], all at the same moment, and returns
+// the results and how long each took, in order.
+func together(people []*person, args [][]string) ([]result, []time.Duration) {
+	results := make([]result, len(people))
+	took := make([]time.Duration, len(people))
+	var wg sync.WaitGroup
+	for i, p := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			results[i] = p.run(args[i]...)
+			took[i] = time.Since(start)
+		}()
+	}
+	wg.Wait()
+	return results, took
 }
 
 // TestDynamoDBUnreachable needs no DynamoDB: nothing listens on port 1.
@@ -141,19 +213,7 @@ func TestDynamoDBUnreachable(t *testing.T) {
 	}
 	// The SDK retries a refused connection a few times with backoff, so
 	// each command takes seconds: run them side by side.
-	results := make([]result, len(commands))
-	took := make([]time.Duration, len(commands))
-	var wg sync.WaitGroup
-	for i, args := range commands {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			start := time.Now()
-			results[i] = alice.run(args...)
-			took[i] = time.Since(start)
-		}()
-	}
-	wg.Wait()
+	results, took := together([]*person{alice, alice, alice}, commands)
 	for i, args := range commands {
 		t.Logf("%s: %s in %s", strings.Join(args, " "), strings.TrimSpace(results[i].stderr), took[i])
 		if results[i].code == 0 {
