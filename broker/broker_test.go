@@ -42,6 +42,9 @@ role_arn = arn:aws:iam::111122223333:role/dev
 [profile prod]
 source_profile = default
 role_arn = arn:aws:iam::111122223333:role/prod
+[profile dev2]
+source_profile = default
+role_arn = arn:aws:iam::111122223333:role/dev2
 [profile data]
 source_profile = default
 role_arn = arn:aws:iam::111122223333:role/data
@@ -51,7 +54,7 @@ const basePolicy = `version: "1"
 rules:
   - name: dev
     effect: allow
-    conditions: {profiles: [dev]}
+    conditions: {profiles: [dev, dev2]}
     max_duration: 2h
   - name: data-via-server
     effect: require_server
@@ -399,4 +402,22 @@ func readLog(t *testing.T, path string) []logging.Entry {
 		entries = append(entries, e)
 	}
 	return entries
+}
+
+func TestStaleCachedSessionIsReplaced(t *testing.T) {
+	f := newFixture(t, basePolicy)
+	if _, err := f.issue("dev", 0); err != nil {
+		t.Fatal(err)
+	}
+	sessions := len(f.sts.CallsOf("GetSessionToken"))
+	// STS has moved past the cached session's end (say it was revoked),
+	// while the cache still believes in it.
+	late := f.now.Add(9 * time.Hour)
+	f.sts.SetNow(func() time.Time { return late })
+	if _, err := f.issue("dev2", 0); err != nil {
+		t.Fatalf("a stale cached session was not replaced: %v", err)
+	}
+	if n := len(f.sts.CallsOf("GetSessionToken")); n != sessions+1 {
+		t.Errorf("%d GetSessionToken calls, want one more than %d", n, sessions)
+	}
 }

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -82,7 +83,31 @@ func (b *Broker) assumeRoles(ctx context.Context, chain *vault.Chain, caller vau
 	if err != nil {
 		return vault.Credentials{}, err
 	}
-	cur, usedMFA, err := b.baseCredentials(ctx, chain, caller, in)
+	creds, err := b.assumeHops(ctx, chain, caller, si, d, in, grant.RequestID)
+	if errors.Is(err, errStaleSession) {
+		// STS no longer honours the cached session (revoked, or the keys
+		// were rotated): drop it and start again with a fresh one.
+		if cerr := b.Cache.Clear(chain.Base.Name); cerr != nil {
+			return vault.Credentials{}, cerr
+		}
+		creds, err = b.assumeHops(ctx, chain, caller, si, d, in, grant.RequestID)
+	}
+	if err != nil {
+		return vault.Credentials{}, err
+	}
+	grant.RoleARN = chain.Roles[len(chain.Roles)-1].RoleARN
+	grant.SourceIdentity = si
+	return creds, nil
+}
+
+// errStaleSession marks an ExpiredToken answer to the first AssumeRole
+// when it was signed with a cached session.
+var errStaleSession = errors.New("cached session rejected by STS")
+
+// assumeHops assumes each role of the chain in turn, starting from the base
+// credentials.
+func (b *Broker) assumeHops(ctx context.Context, chain *vault.Chain, caller vault.Identity, si string, d time.Duration, in Input, requestID string) (vault.Credentials, error) {
+	cur, usedMFA, cached, err := b.baseCredentials(ctx, chain, caller, in)
 	if err != nil {
 		return vault.Credentials{}, err
 	}
@@ -93,7 +118,7 @@ func (b *Broker) assumeRoles(ctx context.Context, chain *vault.Chain, caller vau
 			ExternalID:     role.ExternalID,
 			SourceIdentity: si,
 			Duration:       d,
-			Tags:           map[string]string{requestIDTag: grant.RequestID},
+			Tags:           map[string]string{requestIDTag: requestID},
 		}
 		if i > 0 && hop.Duration > maxChainedDuration {
 			hop.Duration = maxChainedDuration
@@ -110,48 +135,50 @@ func (b *Broker) assumeRoles(ctx context.Context, chain *vault.Chain, caller vau
 			return vault.Credentials{}, err
 		}
 		cur, err = client.AssumeRole(ctx, hop)
+		if i == 0 && cached && errors.Is(err, vault.ErrExpiredToken) {
+			return vault.Credentials{}, fmt.Errorf("%w: %w", errStaleSession, err)
+		}
 		if err != nil {
 			return vault.Credentials{}, fmt.Errorf("assume role %s (profile %s): %w", role.RoleARN, role.Name, err)
 		}
 	}
-	grant.RoleARN = chain.Roles[len(chain.Roles)-1].RoleARN
-	grant.SourceIdentity = si
 	return cur, nil
 }
 
 // baseCredentials returns what the first AssumeRole is signed with: the
 // cached session-token credentials of the base profile (fetched, with MFA
 // when the profile has mfa_serial, on a miss), or with --no-session the
-// long-lived keys. usedMFA reports whether an MFA code went into them.
-func (b *Broker) baseCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, in Input) (creds vault.Credentials, usedMFA bool, err error) {
+// long-lived keys. usedMFA reports whether an MFA code went into them,
+// cached whether they came from the cache.
+func (b *Broker) baseCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, in Input) (creds vault.Credentials, usedMFA, cached bool, err error) {
 	base := chain.Base.Name
 	if in.NoSession {
 		keys, err := b.baseKeys(base)
-		return keys, false, err
+		return keys, false, false, err
 	}
 	if s, ok := b.Cache.Session(base); ok {
-		return s.Credentials, chain.MFASerial != "", nil
+		return s.Credentials, chain.MFASerial != "", true, nil
 	}
 	keys, err := b.baseKeys(base)
 	if err != nil {
-		return vault.Credentials{}, false, err
+		return vault.Credentials{}, false, false, err
 	}
 	code, err := b.mfaCode(chain.MFASerial, in.MFAToken)
 	if err != nil {
-		return vault.Credentials{}, false, err
+		return vault.Credentials{}, false, false, err
 	}
 	client, err := vault.NewSTS(ctx, chain.Region, keys)
 	if err != nil {
-		return vault.Credentials{}, false, err
+		return vault.Credentials{}, false, false, err
 	}
 	sess, err := client.GetSessionToken(ctx, sessionDuration, chain.MFASerial, code)
 	if err != nil {
-		return vault.Credentials{}, false, fmt.Errorf("get session token for profile %s: %w", base, err)
+		return vault.Credentials{}, false, false, fmt.Errorf("get session token for profile %s: %w", base, err)
 	}
 	if err := b.Cache.PutSession(base, vault.SessionEntry{Credentials: sess, Identity: caller}); err != nil {
 		b.debugf("session not cached: %v", err)
 	}
-	return sess, chain.MFASerial != "", nil
+	return sess, chain.MFASerial != "", false, nil
 }
 
 // mfaCode returns the code given on the command line, else asks the person,
