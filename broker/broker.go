@@ -108,9 +108,15 @@ func (b *Broker) Issue(ctx context.Context, in Input) (*Grant, error) {
 	if err != nil {
 		return nil, err
 	}
-	caller, err := b.callerIdentity(ctx, chain)
-	if err != nil {
-		return nil, err
+	// The warm path: credentials cached for a direct grant carry the
+	// identity STS gave for the base keys, so one keyring read is enough to
+	// decide, and then to answer when the policy still allows them.
+	warm, isWarm := b.Cache.Role(in.Profile, chain.Base.Name, BasisDirect)
+	caller := warm.Identity
+	if !isWarm {
+		if caller, err = b.callerIdentity(ctx, chain); err != nil {
+			return nil, err
+		}
 	}
 	requestID, err := NewRequestID(b.Rand)
 	if err != nil {
@@ -149,7 +155,11 @@ func (b *Broker) Issue(ctx context.Context, in Input) (*Grant, error) {
 		return nil, b.deny(&entry, err.Error(), err)
 	}
 
-	if err := b.issueCredentials(ctx, chain, caller, basis, d, in, grant); err != nil {
+	var cached *vault.RoleEntry
+	if basis == BasisDirect && isWarm {
+		cached = &warm
+	}
+	if err := b.issueCredentials(ctx, chain, caller, basis, d, in, cached, grant); err != nil {
 		return nil, b.deny(&entry, "credentials not issued: "+err.Error(), err)
 	}
 	entry.Effect = "allow"

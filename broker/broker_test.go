@@ -354,36 +354,42 @@ func TestCachedCredentialsNeverOutliveANewCap(t *testing.T) {
 	}
 }
 
+// Several sentinel processes at once (an AWS CLI running commands in
+// parallel) share the keyring and the log; cold, nothing is cached yet and
+// they all write the caches; warm, they all read them.
 func TestConcurrentIssuesShareKeyringAndLog(t *testing.T) {
 	f := newFixture(t, basePolicy)
-	if _, err := f.issue("dev", 0); err != nil { // warm the identity and session
-		t.Fatal(err)
-	}
 	const n = 8
-	brokers := make([]*broker.Broker, n)
-	for i := range brokers {
-		brokers[i] = f.broker()
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for _, b := range brokers {
-		wg.Add(1)
-		go func(b *broker.Broker) {
-			defer wg.Done()
-			_, err := b.Issue(context.Background(), broker.Input{Profile: "dev", Mode: policy.ModeCredentialProcess})
-			errs <- err
-		}(b)
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
+	for round, name := range []string{"cold", "warm"} {
+		brokers := make([]*broker.Broker, n)
+		for i := range brokers {
+			brokers[i] = f.broker()
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for _, b := range brokers {
+			wg.Add(1)
+			go func(b *broker.Broker) {
+				defer wg.Done()
+				_, err := b.Issue(context.Background(), broker.Input{Profile: "dev", Mode: policy.ModeCredentialProcess})
+				errs <- err
+			}(b)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		rep, err := logging.VerifyFile(f.logPath)
+		if want := (round + 1) * n; err != nil || rep.Entries != want {
+			t.Fatalf("%s: log %+v, %v; want %d intact entries", name, rep, err, want)
 		}
 	}
-	rep, err := logging.VerifyFile(f.logPath)
-	if err != nil || rep.Entries != n+1 {
-		t.Fatalf("log: %+v, %v; want %d intact entries", rep, err, n+1)
+	// The long-lived keys are never rewritten, so they survive it all.
+	if _, err := vault.NewKeyStore(f.keyring()).Get("default"); err != nil {
+		t.Fatalf("keys damaged: %v", err)
 	}
 }
 

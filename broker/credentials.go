@@ -23,10 +23,16 @@ const clockSkew = time.Minute
 const requestIDTag = "sentinel-request-id"
 
 // issueCredentials fills grant with credentials for chain, from the cache
-// when a cached set fits inside duration d, else from STS.
-func (b *Broker) issueCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, grant *Grant) error {
+// when a cached set fits inside duration d, else from STS. cached is the
+// entry already read for this basis, if any; nil means look it up.
+func (b *Broker) issueCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, cached *vault.RoleEntry, grant *Grant) error {
 	now := b.now()
-	if e, ok := b.Cache.Role(in.Profile, caller.Name, basis); ok && !e.Credentials.Expires.After(now.Add(d+clockSkew)) {
+	if cached == nil && basis != BasisDirect {
+		if e, ok := b.Cache.Role(in.Profile, chain.Base.Name, basis); ok {
+			cached = &e
+		}
+	}
+	if e := cached; e != nil && e.Identity == caller && !e.Credentials.Expires.After(now.Add(d+clockSkew)) {
 		grant.Credentials = e.Credentials
 		grant.RoleARN = e.RoleARN
 		grant.SourceIdentity = e.SourceIdentity
@@ -46,8 +52,8 @@ func (b *Broker) issueCredentials(ctx context.Context, chain *vault.Chain, calle
 		return err
 	}
 	grant.Credentials = creds
-	entry := vault.RoleEntry{Credentials: creds, RoleARN: grant.RoleARN, SourceIdentity: grant.SourceIdentity, RequestID: grant.RequestID}
-	if err := b.Cache.PutRole(in.Profile, caller.Name, basis, entry); err != nil {
+	entry := vault.RoleEntry{Credentials: creds, RoleARN: grant.RoleARN, SourceIdentity: grant.SourceIdentity, RequestID: grant.RequestID, Identity: caller}
+	if err := b.Cache.PutRole(in.Profile, chain.Base.Name, basis, entry); err != nil {
 		b.debugf("credentials not cached: %v", err)
 	}
 	return nil

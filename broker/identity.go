@@ -8,29 +8,28 @@ import (
 )
 
 // callerIdentity returns who the base credentials of the chain belong to,
-// as STS GetCallerIdentity says. The answer is kept with the keys in the
-// keyring (an access key belongs to one principal for life), so a warm call
-// asks STS nothing and costs one keyring read; new keys are identified
-// afresh.
+// as STS GetCallerIdentity says. The answer is cached under the (hashed)
+// access key ID: an access key belongs to one principal for life, and new
+// keys are identified afresh. (The warm path does not even get here: cached
+// credentials carry the identity they were issued to.)
 func (b *Broker) callerIdentity(ctx context.Context, chain *vault.Chain) (vault.Identity, error) {
-	base := chain.Base.Name
-	keys, id, ok, err := b.Keys.GetIdentified(base)
+	keys, err := b.baseKeys(chain.Base.Name)
 	if err != nil {
 		return vault.Identity{}, err
 	}
-	if ok {
+	if id, ok := b.Cache.Identity(keys.AccessKeyID); ok {
 		return id, nil
 	}
 	client, err := vault.NewSTS(ctx, chain.Region, keys)
 	if err != nil {
 		return vault.Identity{}, err
 	}
-	id, err = client.GetCallerIdentity(ctx)
+	id, err := client.GetCallerIdentity(ctx)
 	if err != nil {
-		return vault.Identity{}, fmt.Errorf("identify the caller of profile %s: %w", base, err)
+		return vault.Identity{}, fmt.Errorf("identify the caller of profile %s: %w", chain.Base.Name, err)
 	}
-	if err := b.Keys.SetIdentity(base, keys, id); err != nil {
-		b.debugf("identity not recorded: %v", err)
+	if err := b.Cache.PutIdentity(keys.AccessKeyID, id); err != nil {
+		b.debugf("identity not cached: %v", err)
 	}
 	return id, nil
 }

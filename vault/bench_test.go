@@ -27,7 +27,7 @@ func BenchmarkWarmPath(b *testing.B) {
 	if err := NewKeyStore(kr).Set("base", Credentials{AccessKeyID: "AKIA", SecretAccessKey: "S"}); err != nil {
 		b.Fatal(err)
 	}
-	if err := NewCache(kr, clock).PutRole("prod", "alice", "policy", RoleEntry{Credentials: tempCreds(now.Add(time.Hour))}); err != nil {
+	if err := NewCache(kr, clock).PutRole("prod", "alice", "policy", RoleEntry{Credentials: tempCreds(now.Add(time.Hour)), Identity: aliceID}); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()

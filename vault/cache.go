@@ -47,12 +47,18 @@ type SessionEntry struct {
 	Identity    Identity
 }
 
-// RoleEntry is cached AssumeRole credentials and what they were issued for.
+// RoleEntry is cached AssumeRole credentials (or the session-token
+// credentials of a profile without a role), what they were issued for, and
+// who they were issued to.
 type RoleEntry struct {
 	Credentials    Credentials
 	RoleARN        string
 	SourceIdentity string
 	RequestID      string
+	// Identity is who the base keys belong to, as STS said. Keeping it
+	// here lets the credential_process warm path decide with one keyring
+	// read.
+	Identity Identity
 }
 
 // CacheInfo describes a cache entry without its secrets, for listings.
@@ -115,13 +121,15 @@ type storedSession struct {
 }
 
 type storedRole struct {
-	Profile        string      `json:"profile"`
-	User           string      `json:"user"`
-	Basis          string      `json:"basis"`
-	Credentials    storedCreds `json:"credentials"`
-	RoleARN        string      `json:"role_arn"`
-	SourceIdentity string      `json:"source_identity"`
-	RequestID      string      `json:"request_id"`
+	Profile        string         `json:"profile"`
+	Base           string         `json:"base"`
+	User           string         `json:"user"`
+	Basis          string         `json:"basis"`
+	Credentials    storedCreds    `json:"credentials"`
+	RoleARN        string         `json:"role_arn"`
+	SourceIdentity string         `json:"source_identity"`
+	RequestID      string         `json:"request_id"`
+	Identity       storedIdentity `json:"identity"`
 }
 
 // Session returns the cached session credentials of base profile. It misses
@@ -162,16 +170,46 @@ func (c *Cache) PutSession(base string, e SessionEntry) error {
 	return c.store(sessionItem(base), "sentinel session: "+base, s)
 }
 
-// Role returns role credentials cached for profile, user and basis. It
-// misses (and deletes the entry) when the entry is damaged or has less than
+// Identity returns the cached identity of long-lived keys.
+func (c *Cache) Identity(accessKeyID string) (Identity, bool) {
+	key := identityItem(accessKeyID)
+	var s storedIdentity
+	if !c.load(key, &s) {
+		return Identity{}, false
+	}
+	id, ok := s.identity()
+	if !ok {
+		c.drop(key)
+		return Identity{}, false
+	}
+	return id, true
+}
+
+// PutIdentity caches the identity of long-lived keys.
+func (c *Cache) PutIdentity(accessKeyID string, id Identity) error {
+	if accessKeyID == "" {
+		return errors.New("cache identity: no access key ID given")
+	}
+	if _, ok := storedIdentity(id).identity(); !ok {
+		return fmt.Errorf("cache identity: %q is not a caller ARN", id.ARN)
+	}
+	return c.store(identityItem(accessKeyID), "sentinel identity", storedIdentity(id))
+}
+
+// Role returns the credentials cached for profile, issued from the keys of
+// base profile, on the given basis. An access key belongs to one principal,
+// so (profile, base, basis) names the same thing as (profile, user, basis),
+// and the entry can be found before the user is known. It misses (and
+// deletes the entry) when the entry is damaged or has less than
 // ReuseMargin left.
-func (c *Cache) Role(profile, user, basis string) (RoleEntry, bool) {
-	key := roleItem(profile, user, basis)
+func (c *Cache) Role(profile, base, basis string) (RoleEntry, bool) {
+	key := roleItem(profile, base, basis)
 	var s storedRole
 	if !c.load(key, &s) {
 		return RoleEntry{}, false
 	}
-	if !s.Credentials.valid() || s.Profile != profile || s.User != user || s.Basis != basis {
+	id, idOK := s.Identity.identity()
+	if !s.Credentials.valid() || !idOK || s.Profile != profile || s.Base != base || s.Basis != basis || s.User != id.Name {
 		c.drop(key)
 		return RoleEntry{}, false
 	}
@@ -180,24 +218,30 @@ func (c *Cache) Role(profile, user, basis string) (RoleEntry, bool) {
 		c.drop(key)
 		return RoleEntry{}, false
 	}
-	return RoleEntry{Credentials: creds, RoleARN: s.RoleARN, SourceIdentity: s.SourceIdentity, RequestID: s.RequestID}, true
+	return RoleEntry{Credentials: creds, RoleARN: s.RoleARN, SourceIdentity: s.SourceIdentity, RequestID: s.RequestID, Identity: id}, true
 }
 
-// PutRole caches role credentials issued for profile, user and basis.
-func (c *Cache) PutRole(profile, user, basis string, e RoleEntry) error {
+// PutRole caches credentials issued for profile from the keys of base
+// profile, on basis, to e.Identity.
+func (c *Cache) PutRole(profile, base, basis string, e RoleEntry) error {
 	s := storedRole{
 		Profile:        profile,
-		User:           user,
+		Base:           base,
+		User:           e.Identity.Name,
 		Basis:          basis,
 		Credentials:    toStored(e.Credentials),
 		RoleARN:        e.RoleARN,
 		SourceIdentity: e.SourceIdentity,
 		RequestID:      e.RequestID,
+		Identity:       storedIdentity(e.Identity),
 	}
 	if !s.Credentials.valid() {
 		return fmt.Errorf("cache role credentials of profile %q: not temporary credentials", profile)
 	}
-	return c.store(roleItem(profile, user, basis), "sentinel role: "+profile, s)
+	if _, ok := s.Identity.identity(); !ok {
+		return fmt.Errorf("cache role credentials of profile %q: identity %q is not a caller ARN", profile, e.Identity.ARN)
+	}
+	return c.store(roleItem(profile, base, basis), "sentinel role: "+profile, s)
 }
 
 // Entries lists the cached sessions and role credentials, without secrets,
@@ -250,7 +294,7 @@ func (c *Cache) Entries() ([]CacheInfo, error) {
 }
 
 // Clear deletes the cached session and role credentials of profile. An
-// empty profile clears every cached entry.
+// empty profile clears every cached entry, identities included.
 func (c *Cache) Clear(profile string) error {
 	if profile == "" {
 		names, err := c.kr.Keys()
@@ -258,7 +302,7 @@ func (c *Cache) Clear(profile string) error {
 			return err
 		}
 		for _, n := range names {
-			if strings.HasPrefix(n, sessionPrefix) || strings.HasPrefix(n, rolePrefix) {
+			if strings.HasPrefix(n, sessionPrefix) || strings.HasPrefix(n, rolePrefix) || strings.HasPrefix(n, identityPrefix) {
 				if err := removeItem(c.kr, n); err != nil {
 					return err
 				}

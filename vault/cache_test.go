@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,11 +59,12 @@ func TestCacheRoleReuseMargin(t *testing.T) {
 	isolate(t)
 	clk := &clock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 	c := NewCache(newFileKeyring(t), clk.now)
-	e := RoleEntry{Credentials: tempCreds(clk.now().Add(time.Hour)), RoleARN: "arn:aws:iam::222233334444:role/dev", SourceIdentity: "alice.policy.r1", RequestID: "r1"}
+	e := RoleEntry{Credentials: tempCreds(clk.now().Add(time.Hour)), RoleARN: "arn:aws:iam::222233334444:role/dev", SourceIdentity: "alice.policy.r1", RequestID: "r1", Identity: aliceID}
+	// The second key part is the base profile whose keys issued them.
 	mustNoErr(t, c.PutRole("dev", "alice", "policy", e))
 
 	tests := []struct {
-		profile, user, basis string
+		profile, base, basis string
 		hit                  bool
 	}{
 		{"dev", "alice", "policy", true},
@@ -71,9 +73,9 @@ func TestCacheRoleReuseMargin(t *testing.T) {
 		{"prod", "alice", "policy", false},
 	}
 	for _, tt := range tests {
-		got, ok := c.Role(tt.profile, tt.user, tt.basis)
+		got, ok := c.Role(tt.profile, tt.base, tt.basis)
 		if ok != tt.hit {
-			t.Errorf("Role(%s, %s, %s) hit = %v, want %v", tt.profile, tt.user, tt.basis, ok, tt.hit)
+			t.Errorf("Role(%s, %s, %s) hit = %v, want %v", tt.profile, tt.base, tt.basis, ok, tt.hit)
 		}
 		if ok && !reflect.DeepEqual(got, e) {
 			t.Errorf("Role = %+v, want %+v", got, e)
@@ -82,6 +84,31 @@ func TestCacheRoleReuseMargin(t *testing.T) {
 	clk.advance(55*time.Minute + time.Second)
 	if _, ok := c.Role("dev", "alice", "policy"); ok {
 		t.Error("hit with less than 5 minutes left")
+	}
+}
+
+func TestCacheIdentity(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	c := NewCache(fileKeyring(t, dir, "pw"), nil)
+	if _, ok := c.Identity("AKIAEXAMPLE"); ok {
+		t.Fatal("hit on an empty cache")
+	}
+	mustNoErr(t, c.PutIdentity("AKIAEXAMPLE", aliceID))
+	got, ok := c.Identity("AKIAEXAMPLE")
+	if !ok || got != aliceID {
+		t.Fatalf("Identity = %+v, %v", got, ok)
+	}
+	// The item is named by a hash: the access key ID is not in any file
+	// name.
+	files, _ := os.ReadDir(dir)
+	for _, f := range files {
+		if strings.Contains(strings.ToUpper(f.Name()), "AKIAEXAMPLE") {
+			t.Errorf("item file %q reveals the access key ID", f.Name())
+		}
+	}
+	if err := c.PutIdentity("AKIA2", Identity{ARN: "garbage"}); err == nil {
+		t.Error("PutIdentity accepted an identity without a caller ARN")
 	}
 }
 
@@ -104,6 +131,8 @@ func TestCacheCorruptEntriesAreDropped(t *testing.T) {
 		{"session of another profile", sessionItem("base"),
 			`{"profile":"other","credentials":{"access_key_id":"A","secret_access_key":"S","session_token":"T","expires":"` + future + `"},"identity":{"arn":"arn:aws:iam::111122223333:user/alice","account":"111122223333","name":"alice"}}`,
 			func(c *Cache) bool { _, ok := c.Session("base"); return ok }},
+		{"identity not JSON", identityItem("AKIA1"), "\x00\x01",
+			func(c *Cache) bool { _, ok := c.Identity("AKIA1"); return ok }},
 		{"role wrong type", roleItem("dev", "alice", "policy"), `{"profile":42}`,
 			func(c *Cache) bool { _, ok := c.Role("dev", "alice", "policy"); return ok }},
 		{"role for someone else", roleItem("dev", "alice", "policy"),
@@ -155,7 +184,7 @@ func TestCachePutRejectsLongLivedKeys(t *testing.T) {
 	if err := c.PutSession("b", SessionEntry{Credentials: keys, Identity: aliceID}); err == nil {
 		t.Error("PutSession accepted long-lived keys")
 	}
-	if err := c.PutRole("p", "u", "b", RoleEntry{Credentials: keys}); err == nil {
+	if err := c.PutRole("p", "u", "b", RoleEntry{Credentials: keys, Identity: aliceID}); err == nil {
 		t.Error("PutRole accepted long-lived keys")
 	}
 	if err := c.PutSession("b", SessionEntry{Credentials: tempCreds(time.Now().Add(time.Hour))}); err == nil {
@@ -172,9 +201,10 @@ func TestCacheEntriesAndClear(t *testing.T) {
 	mustNoErr(t, ks.Set("base", Credentials{AccessKeyID: "AKIA", SecretAccessKey: "S"}))
 	exp1, exp2 := now.Add(time.Hour), now.Add(2*time.Hour)
 	mustNoErr(t, c.PutSession("base", SessionEntry{Credentials: tempCreds(exp1), Identity: aliceID}))
-	mustNoErr(t, c.PutRole("dev", "alice", "policy", RoleEntry{Credentials: tempCreds(exp2)}))
-	mustNoErr(t, c.PutRole("dev", "alice", "approval:req-1", RoleEntry{Credentials: tempCreds(exp2)}))
-	mustNoErr(t, c.PutRole("prod", "bob", "breakglass:bg-1", RoleEntry{Credentials: tempCreds(exp1)}))
+	mustNoErr(t, c.PutRole("dev", "alice", "policy", RoleEntry{Credentials: tempCreds(exp2), Identity: aliceID}))
+	mustNoErr(t, c.PutRole("dev", "alice", "approval:req-1", RoleEntry{Credentials: tempCreds(exp2), Identity: aliceID}))
+	bobID := Identity{ARN: "arn:aws:iam::111122223333:user/bob", Account: "111122223333", UserID: "AIDABOB", Name: "bob"}
+	mustNoErr(t, c.PutRole("prod", "bob-keys", "breakglass:bg-1", RoleEntry{Credentials: tempCreds(exp1), Identity: bobID}))
 	// A damaged entry is left out of the listing (and deleted).
 	mustNoErr(t, kr.Set(keyring.Item{Key: rolePrefixOf("junk") + "x", Data: []byte("{")}))
 
@@ -220,7 +250,7 @@ func TestCacheConcurrentUse(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e := RoleEntry{Credentials: tempCreds(now.Add(time.Hour))}
+			e := RoleEntry{Credentials: tempCreds(now.Add(time.Hour)), Identity: aliceID}
 			if err := c.PutRole("dev", "alice", "policy", e); err != nil {
 				t.Error(err)
 			}
@@ -231,4 +261,18 @@ func TestCacheConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+func TestCacheRoleNeedsAnIdentity(t *testing.T) {
+	isolate(t)
+	c := NewCache(newFileKeyring(t), nil)
+	exp := time.Now().Add(time.Hour)
+	if err := c.PutRole("dev", "base", "direct", RoleEntry{Credentials: tempCreds(exp)}); err == nil {
+		t.Error("PutRole accepted an entry without the caller's identity")
+	}
+	mustNoErr(t, c.PutRole("dev", "base", "direct", RoleEntry{Credentials: tempCreds(exp), Identity: aliceID}))
+	got, ok := c.Role("dev", "base", "direct")
+	if !ok || got.Identity != aliceID {
+		t.Errorf("Role = %+v, %v; want the identity back", got, ok)
+	}
 }

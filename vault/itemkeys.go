@@ -12,9 +12,10 @@ import (
 // that no profile name can contain the separator or a path separator (the
 // file backend turns keys into file names).
 const (
-	keysPrefix    = "keys:"
-	sessionPrefix = "session:"
-	rolePrefix    = "role:"
+	keysPrefix     = "keys:"
+	sessionPrefix  = "session:"
+	rolePrefix     = "role:"
+	identityPrefix = "identity:"
 )
 
 // keysItem names the item holding a profile's long-lived keys.
@@ -26,12 +27,20 @@ func sessionItem(base string) string { return sessionPrefix + url.QueryEscape(ba
 // rolePrefixOf is the common prefix of every cached role item of a profile.
 func rolePrefixOf(profile string) string { return rolePrefix + url.QueryEscape(profile) + ":" }
 
-// roleItem names cached role credentials. user and basis are hashed: they
-// can be long, and a file name is limited to 255 bytes. The entry itself
-// records them in clear for listing.
-func roleItem(profile, user, basis string) string {
-	sum := sha256.Sum256([]byte(user + "\x00" + basis))
+// roleItem names cached role credentials. base and basis are hashed:
+// they can be long, and a file name is limited to 255 bytes. The entry
+// itself records them in clear for listing.
+func roleItem(profile, base, basis string) string {
+	sum := sha256.Sum256([]byte(base + "\x00" + basis))
 	return rolePrefixOf(profile) + hex.EncodeToString(sum[:])
+}
+
+// identityItem names the cached identity of long-lived keys. The access key
+// ID is hashed so that item names, which most backends do not encrypt, do
+// not reveal it.
+func identityItem(accessKeyID string) string {
+	sum := sha256.Sum256([]byte(accessKeyID))
+	return identityPrefix + hex.EncodeToString(sum[:])
 }
 
 // profileFromItem returns the profile named by an item key that starts with

@@ -22,54 +22,21 @@ func NewKeyStore(kr keyring.Keyring) *KeyStore {
 }
 
 // storedKeys is the JSON form of a keys item (the keyring encrypts it).
-// Identity is who STS said the keys belong to: an access key belongs to one
-// principal for its whole life, so the answer is kept with the keys, and new
-// keys start without one. It also spares the credential_process warm path a
-// keyring read.
+// Only `sentinel add` writes it: the file backend does not write
+// atomically, so nothing rewrites long-lived keys on the way.
 type storedKeys struct {
-	AccessKeyID     string          `json:"access_key_id"`
-	SecretAccessKey string          `json:"secret_access_key"`
-	Identity        *storedIdentity `json:"identity,omitempty"`
+	AccessKeyID     string `json:"access_key_id"`
+	SecretAccessKey string `json:"secret_access_key"`
 }
 
 // Get returns the long-lived keys of profile, or an error matching ErrNoKeys
 // when there are none.
 func (k *KeyStore) Get(profile string) (Credentials, error) {
-	c, _, _, err := k.GetIdentified(profile)
-	return c, err
-}
-
-// GetIdentified returns the long-lived keys of profile and, when ok, the
-// identity STS gave for them earlier (see SetIdentity).
-func (k *KeyStore) GetIdentified(profile string) (c Credentials, id Identity, ok bool, err error) {
 	s, err := k.read(profile)
 	if err != nil {
-		return Credentials{}, Identity{}, false, err
+		return Credentials{}, err
 	}
-	c = Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey}
-	if s.Identity != nil {
-		id, ok = s.Identity.identity()
-	}
-	return c, id, ok, nil
-}
-
-// SetIdentity records who the keys of profile belong to, as STS said for
-// keys. It writes only if the stored keys are still those keys, so that an
-// identity is never attached to keys someone replaced in the meantime.
-func (k *KeyStore) SetIdentity(profile string, keys Credentials, id Identity) error {
-	si := storedIdentity(id)
-	if _, ok := si.identity(); !ok {
-		return fmt.Errorf("record identity of profile %q: %q is not a caller ARN", profile, id.ARN)
-	}
-	s, err := k.read(profile)
-	if err != nil {
-		return err
-	}
-	if s.AccessKeyID != keys.AccessKeyID || s.SecretAccessKey != keys.SecretAccessKey {
-		return fmt.Errorf("record identity of profile %q: the keys changed meanwhile", profile)
-	}
-	s.Identity = &si
-	return k.write(profile, s)
+	return Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey}, nil
 }
 
 // read decodes the keys item of profile.
@@ -146,10 +113,17 @@ func (k *KeyStore) checkPassphrase() error {
 	return nil
 }
 
-// Remove deletes the keys of profile (with their identity) and the
-// credentials cached for it (its session, its role credentials). It returns
-// an error matching ErrNoKeys when there were no keys.
+// Remove deletes the keys of profile and the credentials cached for it (its
+// session, its role credentials, the identity of the keys). It returns an
+// error matching ErrNoKeys when there were no keys.
 func (k *KeyStore) Remove(profile string) error {
+	// The identity item is named after the access key ID; if the keys cannot
+	// be read (forgotten passphrase) they are still removed.
+	if c, err := k.Get(profile); err == nil {
+		if err := k.kr.Remove(identityItem(c.AccessKeyID)); err != nil && !errors.Is(err, keyring.ErrKeyNotFound) {
+			return fmt.Errorf("remove cached identity of profile %q: %w", profile, err)
+		}
+	}
 	err := k.kr.Remove(keysItem(profile))
 	if errors.Is(err, keyring.ErrKeyNotFound) {
 		return newError(ErrNoKeys, nil, "no keys stored for profile %q", profile)

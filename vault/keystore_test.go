@@ -80,8 +80,8 @@ func TestKeyStoreRemoveClearsCache(t *testing.T) {
 	temp := Credentials{AccessKeyID: "ASIA1", SecretAccessKey: "s", SessionToken: "t", Expires: now.Add(time.Hour)}
 	id := Identity{ARN: "arn:aws:iam::111122223333:user/alice", Account: "111122223333", UserID: "AIDA", Name: "alice"}
 	mustNoErr(t, cache.PutSession("dev", SessionEntry{Credentials: temp, Identity: id}))
-	mustNoErr(t, cache.PutRole("dev", "alice", "policy", RoleEntry{Credentials: temp, RoleARN: "arn:aws:iam::1:role/r"}))
-	mustNoErr(t, ks.SetIdentity("dev", keys, id))
+	mustNoErr(t, cache.PutRole("dev", "alice", "policy", RoleEntry{Credentials: temp, RoleARN: "arn:aws:iam::1:role/r", Identity: aliceID}))
+	mustNoErr(t, cache.PutIdentity(keys.AccessKeyID, id))
 	mustNoErr(t, cache.PutSession("prod", SessionEntry{Credentials: temp, Identity: id}))
 
 	if err := ks.Remove("dev"); err != nil {
@@ -96,11 +96,9 @@ func TestKeyStoreRemoveClearsCache(t *testing.T) {
 	if _, ok := cache.Role("dev", "alice", "policy"); ok {
 		t.Error("role credentials of dev still cached")
 	}
-	mustNoErr(t, ks.Set("dev", keys))
-	if _, _, ok, _ := ks.GetIdentified("dev"); ok {
-		t.Error("identity of dev's old keys survived their removal")
+	if _, ok := cache.Identity(keys.AccessKeyID); ok {
+		t.Error("identity of dev's keys still cached")
 	}
-	mustNoErr(t, ks.Remove("dev"))
 	if _, ok := cache.Session("prod"); !ok {
 		t.Error("session of prod was removed too")
 	}
@@ -113,34 +111,5 @@ func mustNoErr(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestKeyStoreIdentityLivesWithTheKeys(t *testing.T) {
-	isolate(t)
-	ks := NewKeyStore(newFileKeyring(t))
-	keys := Credentials{AccessKeyID: "AKIAFAKE1", SecretAccessKey: "s1"}
-	mustNoErr(t, ks.Set("base", keys))
-	if _, _, ok, err := ks.GetIdentified("base"); ok || err != nil {
-		t.Fatalf("new keys have an identity (%v, %v)", ok, err)
-	}
-	mustNoErr(t, ks.SetIdentity("base", keys, aliceID))
-	got, id, ok, err := ks.GetIdentified("base")
-	if err != nil || !ok || id != aliceID || got != keys {
-		t.Fatalf("GetIdentified = %+v %+v %v %v", got, id, ok, err)
-	}
-	if err := ks.SetIdentity("base", keys, Identity{ARN: "garbage"}); err == nil {
-		t.Error("SetIdentity accepted an identity without a caller ARN")
-	}
-	// Someone replaced the keys: the identity of the old ones must not stick.
-	mustNoErr(t, ks.Set("base", Credentials{AccessKeyID: "AKIAFAKE2", SecretAccessKey: "s2"}))
-	if err := ks.SetIdentity("base", keys, aliceID); err == nil {
-		t.Error("SetIdentity attached an identity to keys that changed")
-	}
-	if _, _, ok, _ := ks.GetIdentified("base"); ok {
-		t.Error("replaced keys kept the old identity")
-	}
-	if err := ks.SetIdentity("nosuch", keys, aliceID); !errors.Is(err, ErrNoKeys) {
-		t.Errorf("SetIdentity on missing keys: %v", err)
 	}
 }
