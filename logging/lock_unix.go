@@ -9,14 +9,6 @@ import (
 	"time"
 )
 
-// Backoff between attempts to take a contended lock: short at first, since
-// another process holds it only for one write, then longer so that a stuck
-// holder does not cost a busy loop.
-const (
-	lockFirstWait = 200 * time.Microsecond
-	lockMaxWait   = 20 * time.Millisecond
-)
-
 // lockFile takes an exclusive flock on fd, polling with LOCK_NB until
 // timeout has passed, so that a hung process cannot block sentinel forever
 // (and no goroutine is needed to bound a blocking flock).

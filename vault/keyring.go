@@ -35,10 +35,10 @@ type KeyringConfig struct {
 
 // KeyringConfigFromEnv is the zero KeyringConfig with the file backend's
 // passphrase taken from $SENTINEL_FILE_PASSPHRASE and the backend from
-// $SENTINEL_KEYRING_BACKEND.
+// $SENTINEL_BACKEND (the CLI also takes it as --backend).
 func KeyringConfigFromEnv() KeyringConfig {
 	return KeyringConfig{
-		Backend:    os.Getenv("SENTINEL_KEYRING_BACKEND"),
+		Backend:    os.Getenv("SENTINEL_BACKEND"),
 		Passphrase: os.Getenv("SENTINEL_FILE_PASSPHRASE"),
 	}
 }
