@@ -85,7 +85,7 @@ func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason strin
 	st := stores.Breakglass()
 	e, err := st.Get(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("break-glass %s: %w", id, err)
+		return nil, lookupError("break-glass event", id, breakglass.ErrNotFound, err)
 	}
 	invoker := e.Invoker == a.Identity.Name && e.InvokerARN == a.Identity.ARN
 	approver := false
@@ -103,7 +103,7 @@ func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason strin
 		if errors.Is(err, breakglass.ErrConflict) {
 			return nil, withHint(fmt.Errorf("break-glass %s: %w", id, err), "someone changed it at the same moment: look again with `sentinel breakglass-show "+id+"`")
 		}
-		return nil, fmt.Errorf("break-glass %s: %w", id, err)
+		return nil, lookupError("break-glass event", id, breakglass.ErrNotFound, err)
 	}
 	entry := b.breakglassEntry(logging.EventBreakglassClosed, a, e)
 	entry.Comment = reason
@@ -122,7 +122,7 @@ func (b *Broker) GetBreakglass(ctx context.Context, a *Actor, id string) (*break
 	defer stores.Close()
 	e, err := stores.Breakglass().Get(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("break-glass %s: %w", id, err)
+		return nil, lookupError("break-glass event", id, breakglass.ErrNotFound, err)
 	}
 	return e, nil
 }

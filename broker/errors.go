@@ -63,3 +63,27 @@ func (b *Broker) deniedError(profile string, caller vault.Identity, dec policy.D
 	}
 	return e
 }
+
+// notFoundError says plainly that no request or event has the ID given;
+// the stores' own messages repeat the ID, so theirs is not passed on.
+type notFoundError struct {
+	what, id string
+	err      error // request.ErrNotFound or breakglass.ErrNotFound
+}
+
+func (e *notFoundError) Error() string { return fmt.Sprintf("no %s with ID %s", e.what, e.id) }
+func (e *notFoundError) Unwrap() error { return e.err }
+func (e *notFoundError) Hint() string {
+	if e.what == "request" {
+		return "check the ID: `sentinel requests --status pending` lists pending requests"
+	}
+	return "check the ID: `sentinel breakglass-list --status active` lists active events"
+}
+
+// lookupError words a store error about one request or event.
+func lookupError(what, id string, notFound, err error) error {
+	if errors.Is(err, notFound) {
+		return &notFoundError{what: what, id: id, err: notFound}
+	}
+	return fmt.Errorf("%s %s: %w", what, id, err)
+}

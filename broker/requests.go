@@ -147,7 +147,7 @@ func (b *Broker) changeRequest(ctx context.Context, a *Actor, id string, now tim
 	for attempt := 1; ; attempt++ {
 		r, err := st.Get(ctx, id)
 		if err != nil {
-			return nil, fmt.Errorf("request %s: %w", id, err)
+			return nil, lookupError("request", id, request.ErrNotFound, err)
 		}
 		if allowed != nil {
 			if err := allowed(r); err != nil {
@@ -201,7 +201,7 @@ func (b *Broker) GetRequest(ctx context.Context, a *Actor, id string) (*request.
 	defer stores.Close()
 	r, err := stores.Requests().Get(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("request %s: %w", id, err)
+		return nil, lookupError("request", id, request.ErrNotFound, err)
 	}
 	return r, nil
 }
@@ -270,5 +270,5 @@ func conflictHint(err error, id string) error {
 	if errors.Is(err, request.ErrConflict) {
 		return withHint(fmt.Errorf("request %s: %w", id, err), "someone changed it at the same moment: look again with `sentinel requests show "+id+"`")
 	}
-	return fmt.Errorf("request %s: %w", id, err)
+	return lookupError("request", id, request.ErrNotFound, err)
 }

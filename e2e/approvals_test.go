@@ -199,7 +199,7 @@ func TestApprovalReviewRules(t *testing.T) {
 	}
 	bob.mustFail(`cannot approve request `+denied+`: it is denied`, "approve", denied)
 
-	alice.mustFail(`request 0123456789abcdef: .*not found`, "requests", "show", "0123456789abcdef")
+	alice.mustFail(`no request with ID 0123456789abcdef\n.*hint: check the ID`, "requests", "show", "0123456789abcdef")
 	for _, args := range [][]string{{"approve", "../" + id}, {"deny", ""}, {"requests", "cancel", strings.Repeat("f", 500)}, {"requests", "show", strings.ToUpper(id)}} {
 		r := bob.mustFail(`^sentinel: request not found: ".*"(\.\.\.)? is not a request ID \(16 hex digits`, args...)
 		if len(r.stderr) > 200 {

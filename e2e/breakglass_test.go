@@ -137,7 +137,7 @@ func breakglassLifecycle(t *testing.T, w *world, newPerson func(name string) *pe
 		"breakglass", "prod", "--reason-code", "incident", "--justification", justification)
 	alice.mustFail(`cannot close break-glass event `+id+`: it is closed`, "breakglass-close", id, "--reason", "again")
 	alice.mustFail(`break-glass event not found: "x`+id+`" is not a break-glass ID`, "breakglass-close", "x"+id, "--reason", "typo")
-	alice.mustFail(`break-glass 0123456789abcdef: .*not found`, "breakglass-show", "0123456789abcdef")
+	alice.mustFail(`no break-glass event with ID 0123456789abcdef\n.*hint: check the ID`, "breakglass-show", "0123456789abcdef")
 
 	if full {
 		// An approver of prod may close someone else's event.
