@@ -10,21 +10,23 @@ import (
 
 // requestView is how a request is shown, in tables and as JSON.
 type requestView struct {
-	ID              string           `json:"id"`
-	Status          request.Status   `json:"status"`
-	Profile         string           `json:"profile"`
-	Requester       string           `json:"requester"`
-	RequesterARN    string           `json:"requester_arn"`
-	Justification   string           `json:"justification"`
-	DurationSeconds int64            `json:"duration_seconds"`
-	Approvals       int              `json:"approvals"`
-	Required        int              `json:"required"`
-	AutoApproved    bool             `json:"auto_approved,omitempty"`
-	CreatedAt       time.Time        `json:"created_at"`
-	DecidedAt       *time.Time       `json:"decided_at,omitempty"`
-	PendingUntil    time.Time        `json:"pending_until"`
-	WindowEnd       *time.Time       `json:"window_end,omitempty"`
-	Reviews         []request.Review `json:"reviews"`
+	ID              string         `json:"id"`
+	Status          request.Status `json:"status"`
+	Profile         string         `json:"profile"`
+	Requester       string         `json:"requester"`
+	RequesterARN    string         `json:"requester_arn"`
+	Justification   string         `json:"justification"`
+	DurationSeconds int64          `json:"duration_seconds"`
+	Approvals       int            `json:"approvals"`
+	Required        int            `json:"required"`
+	AutoApproved    bool           `json:"auto_approved,omitempty"`
+	CreatedAt       time.Time      `json:"created_at"`
+	DecidedAt       *time.Time     `json:"decided_at,omitempty"`
+	PendingUntil    time.Time      `json:"pending_until"`
+	WindowEnd       *time.Time     `json:"window_end,omitempty"`
+	// AccessActive is true while an approved request's window is open.
+	AccessActive bool             `json:"access_active"`
+	Reviews      []request.Review `json:"reviews"`
 }
 
 func viewRequest(r *request.Request, now time.Time) requestView {
@@ -48,6 +50,7 @@ func viewRequest(r *request.Request, now time.Time) requestView {
 	if r.Status == request.StatusApproved {
 		end := r.WindowEnd().UTC()
 		v.WindowEnd = &end
+		v.AccessActive = r.ActiveAt(now)
 	}
 	return v
 }
@@ -57,7 +60,7 @@ func writeRequestTable(w io.Writer, reqs []*request.Request, now time.Time) erro
 	fmt.Fprintln(t, "ID\tSTATUS\tPROFILE\tREQUESTER\tDURATION\tAPPROVALS\tCREATED")
 	for _, r := range reqs {
 		v := viewRequest(r, now)
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\n", v.ID, v.Status, v.Profile, v.Requester, r.Duration, v.Approvals, v.Required, timeOrDash(v.CreatedAt))
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\n", v.ID, statusLabel(v), v.Profile, v.Requester, r.Duration, v.Approvals, v.Required, timeOrDash(v.CreatedAt))
 	}
 	return t.Flush()
 }
@@ -65,7 +68,7 @@ func writeRequestTable(w io.Writer, reqs []*request.Request, now time.Time) erro
 func writeRequestDetail(w io.Writer, r *request.Request, now time.Time) {
 	v := viewRequest(r, now)
 	fmt.Fprintf(w, "ID:            %s\n", v.ID)
-	fmt.Fprintf(w, "Status:        %s\n", v.Status)
+	fmt.Fprintf(w, "Status:        %s\n", statusLabel(v))
 	fmt.Fprintf(w, "Profile:       %s\n", v.Profile)
 	fmt.Fprintf(w, "Requester:     %s (%s)\n", v.Requester, v.RequesterARN)
 	fmt.Fprintf(w, "Justification: %s\n", v.Justification)
@@ -91,4 +94,13 @@ func writeRequestDetail(w io.Writer, r *request.Request, now time.Time) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// statusLabel is the status for people: an approval whose window has
+// closed reads "approved (ended)".
+func statusLabel(v requestView) string {
+	if v.Status == request.StatusApproved && !v.AccessActive {
+		return "approved (ended)"
+	}
+	return string(v.Status)
 }
