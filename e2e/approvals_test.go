@@ -221,6 +221,12 @@ func TestApprovalWindowEnds(t *testing.T) {
 	if d := alice.lastDecision(); d["effect"] != "deny" || d["approval_id"] != nil {
 		t.Errorf("decision with a closed window: %v", d)
 	}
+	if out := alice.mustRun("requests", "show", past).stdout; !strings.Contains(out, "Status:        approved (ended)") {
+		t.Errorf("a closed approval is not shown as ended:\n%s", out)
+	}
+	if out := alice.mustRun("requests", "show", past, "--output", "json").stdout; !strings.Contains(out, `"access_active": false`) {
+		t.Errorf("a closed approval is not marked inactive in JSON:\n%s", out)
+	}
 
 	// Ten minutes left is less than the shortest credentials STS issues:
 	// refused, saying when the window ends.
