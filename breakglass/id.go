@@ -1,35 +1,23 @@
 package breakglass
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
+
+	"github.com/sentinel-cli/sentinel/internal/field"
 )
 
 // IDLength is the number of characters in an event ID.
-const IDLength = 16
+const IDLength = field.IDLength
 
-// NewID returns a fresh random event ID: 16 lowercase hex characters from
-// crypto/rand. IDs end up inside STS SourceIdentity values, which
-// accept only a small character set, so they are hex and nothing else.
+// NewID returns a fresh random break-glass event ID: 16 lowercase hex characters from
+// crypto/rand (see field.NewID).
 func NewID() (string, error) {
-	var b [IDLength / 2]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	id, err := field.NewID()
+	if err != nil {
 		return "", fmt.Errorf("generate break-glass event id: %w", err)
 	}
-	return hex.EncodeToString(b[:]), nil
+	return id, nil
 }
 
 // ValidID reports whether s has the shape NewID produces.
-func ValidID(s string) bool {
-	if len(s) != IDLength {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+func ValidID(s string) bool { return field.ValidID(s) }
