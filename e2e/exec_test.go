@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -172,4 +173,27 @@ func TestDurationIsCappedByTheRule(t *testing.T) {
 		t.Errorf("DurationSeconds %s, want the rule's 2h cap", got)
 	}
 	alice.mustFail(`below the 15m minimum`, "exec", "--duration", "5m", "dev", "--", "true")
+}
+
+func TestNoSecretInDebugOutputOrLog(t *testing.T) {
+	w := newWorld(t)
+	w.setPolicy(devPolicy)
+	alice := w.newPerson("alice")
+	r := alice.mustRun("--debug", "exec", "dev", "--", "env")
+	env := envOf(r.stdout)
+	if !strings.Contains(r.stderr, "sentinel: debug: ") {
+		t.Fatalf("--debug printed nothing:\n%s", r.stderr)
+	}
+	r2 := alice.mustRun("--debug", "credentials", "dev")
+	logData, err := os.ReadFile(alice.logPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{fakeSecret, env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"]} {
+		for where, text := range map[string]string{"exec debug output": r.stderr, "credentials debug output": r2.stderr, "decision log": string(logData)} {
+			if strings.Contains(text, secret) {
+				t.Errorf("a secret appears in the %s", where)
+			}
+		}
+	}
 }
