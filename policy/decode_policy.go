@@ -85,12 +85,18 @@ func (d *decoder) rules(n *yaml.Node, field string) []Rule {
 		d.addf(n, field, "empty rule list (want at least one rule)")
 		return nil
 	}
+	return decodeItems(items, field, d.rule)
+}
+
+// decodeItems decodes each item of a section with one, naming each by its
+// index, and checks that the names are unique within the section.
+func decodeItems[T any](items []*yaml.Node, field string, one func(*yaml.Node, string, *uniqueNames) T) []T {
 	var names uniqueNames
-	rules := make([]Rule, 0, len(items))
+	out := make([]T, 0, len(items))
 	for i, item := range items {
-		rules = append(rules, d.rule(item, index(field, i), &names))
+		out = append(out, one(item, index(field, i), &names))
 	}
-	return rules
+	return out
 }
 
 func (d *decoder) rule(n *yaml.Node, field string, names *uniqueNames) Rule {

@@ -22,12 +22,7 @@ func (d *decoder) approvals(n *yaml.Node, field string) []ApprovalRule {
 	if !ok {
 		return nil
 	}
-	var names uniqueNames
-	out := make([]ApprovalRule, 0, len(items))
-	for i, item := range items {
-		out = append(out, d.approval(item, index(field, i), &names))
-	}
-	return out
+	return decodeItems(items, field, d.approval)
 }
 
 func (d *decoder) approval(n *yaml.Node, field string, names *uniqueNames) ApprovalRule {
@@ -142,12 +137,7 @@ func (d *decoder) breakglasses(n *yaml.Node, field string) []BreakglassRule {
 	if !ok {
 		return nil
 	}
-	var names uniqueNames
-	out := make([]BreakglassRule, 0, len(items))
-	for i, item := range items {
-		out = append(out, d.breakglass(item, index(field, i), &names))
-	}
-	return out
+	return decodeItems(items, field, d.breakglass)
 }
 
 func (d *decoder) breakglass(n *yaml.Node, field string, names *uniqueNames) BreakglassRule {
