@@ -8,6 +8,19 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// decodeOptionalSection decodes a section that may be left empty
+// ("approvals:" with nothing after it) as a list of items.
+func decodeOptionalSection[T any](d *decoder, n *yaml.Node, field, what string, one func(*yaml.Node, string, *uniqueNames) T) []T {
+	if isNull(n) {
+		return nil
+	}
+	items, ok := d.sequence(n, field, what)
+	if !ok {
+		return nil
+	}
+	return decodeItems(items, field, one)
+}
+
 // isNull reports an empty section ("approvals:" with nothing after it).
 func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
@@ -15,14 +28,7 @@ func isNull(n *yaml.Node) bool {
 
 // approvals decodes the approvals: section; an empty one is fine.
 func (d *decoder) approvals(n *yaml.Node, field string) []ApprovalRule {
-	if isNull(n) {
-		return nil
-	}
-	items, ok := d.sequence(n, field, "approval rules")
-	if !ok {
-		return nil
-	}
-	return decodeItems(items, field, d.approval)
+	return decodeOptionalSection(d, n, field, "approval rules", d.approval)
 }
 
 func (d *decoder) approval(n *yaml.Node, field string, names *uniqueNames) ApprovalRule {
@@ -130,14 +136,7 @@ func (d *decoder) autoApprove(n *yaml.Node, field string, ruleMax time.Duration)
 
 // breakglasses decodes the breakglass: section; an empty one is fine.
 func (d *decoder) breakglasses(n *yaml.Node, field string) []BreakglassRule {
-	if isNull(n) {
-		return nil
-	}
-	items, ok := d.sequence(n, field, "break-glass rules")
-	if !ok {
-		return nil
-	}
-	return decodeItems(items, field, d.breakglass)
+	return decodeOptionalSection(d, n, field, "break-glass rules", d.breakglass)
 }
 
 func (d *decoder) breakglass(n *yaml.Node, field string, names *uniqueNames) BreakglassRule {
