@@ -179,7 +179,7 @@ func (b *Broker) Issue(ctx context.Context, in Input) (*Grant, error) {
 }
 
 func decisionEntry(now time.Time, requestID string, caller vault.Identity, in Input, dec policy.Decision, policySHA string) logging.Entry {
-	e := logging.Entry{
+	return logging.Entry{
 		Time:         now,
 		Event:        logging.EventDecision,
 		RequestID:    requestID,
@@ -192,10 +192,8 @@ func decisionEntry(now time.Time, requestID string, caller vault.Identity, in In
 		Rule:         dec.Rule,
 		Reason:       dec.Reason,
 		PolicySHA256: policySHA,
+		RuleIndex:    logging.IntPtr(dec.RuleIndex),
 	}
-	idx := dec.RuleIndex
-	e.RuleIndex = &idx
-	return e
 }
 
 // deny logs a deny decision and returns cause, or the logging error joined

@@ -73,20 +73,21 @@ func DefaultPath() string {
 
 // ConfigDir is $XDG_CONFIG_HOME/sentinel (default ~/.config/sentinel).
 func ConfigDir() string {
-	base := os.Getenv("XDG_CONFIG_HOME")
-	if base == "" {
-		base = filepath.Join(homeDir(), ".config")
-	}
-	return filepath.Join(base, "sentinel")
+	return filepath.Join(xdgDir("XDG_CONFIG_HOME", ".config"), "sentinel")
 }
 
 // StateDir is $XDG_STATE_HOME/sentinel (default ~/.local/state/sentinel).
 func StateDir() string {
-	base := os.Getenv("XDG_STATE_HOME")
-	if base == "" {
-		base = filepath.Join(homeDir(), ".local", "state")
+	return filepath.Join(xdgDir("XDG_STATE_HOME", filepath.Join(".local", "state")), "sentinel")
+}
+
+// xdgDir is the directory an XDG variable names, else fallback under the
+// home directory. A relative value is invalid by the XDG spec and ignored.
+func xdgDir(variable, fallback string) string {
+	if dir := os.Getenv(variable); dir != "" && filepath.IsAbs(dir) {
+		return dir
 	}
-	return filepath.Join(base, "sentinel")
+	return filepath.Join(homeDir(), fallback)
 }
 
 func homeDir() string {

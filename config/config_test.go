@@ -93,6 +93,15 @@ func TestPathResolution(t *testing.T) {
 	if DefaultPath() != "/etc/sentinel.yaml" || StateDir() != "/xdg/state/sentinel" {
 		t.Errorf("env not honoured: %s %s", DefaultPath(), StateDir())
 	}
+	// A relative XDG directory is invalid by the spec and ignored.
+	t.Setenv("XDG_STATE_HOME", "relative")
+	t.Setenv("XDG_CONFIG_HOME", "relative")
+	if want := filepath.Join(home, ".local", "state", "sentinel"); StateDir() != want {
+		t.Errorf("StateDir with a relative XDG_STATE_HOME = %s, want %s", StateDir(), want)
+	}
+	if want := filepath.Join(home, ".config", "sentinel"); ConfigDir() != want {
+		t.Errorf("ConfigDir with a relative XDG_CONFIG_HOME = %s, want %s", ConfigDir(), want)
+	}
 }
 
 func FuzzParse(f *testing.F) {

@@ -58,20 +58,6 @@ type Store struct {
 	closed bool
 }
 
-// DefaultPath is where the store lives unless configured otherwise:
-// $XDG_STATE_HOME/sentinel/state.db, or ~/.local/state/sentinel/state.db when
-// XDG_STATE_HOME is unset.
-func DefaultPath() (string, error) {
-	if dir := os.Getenv("XDG_STATE_HOME"); dir != "" && filepath.IsAbs(dir) {
-		return filepath.Join(dir, "sentinel", "state.db"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("locate the local store: %w", err)
-	}
-	return filepath.Join(home, ".local", "state", "sentinel", "state.db"), nil
-}
-
 // Open opens (creating if needed) the store file at path. The directory is
 // created with mode 0700 and the file with 0600. It returns an error wrapping
 // ErrBusy if another process holds the file past opts.LockTimeout, and one

@@ -294,24 +294,6 @@ func TestNamesThatLookLikeSeparators(t *testing.T) {
 	}
 }
 
-func TestDefaultPath(t *testing.T) {
-	t.Setenv("XDG_STATE_HOME", "/var/state")
-	if got, err := DefaultPath(); err != nil || got != "/var/state/sentinel/state.db" {
-		t.Fatalf("DefaultPath with XDG_STATE_HOME = %q, %v", got, err)
-	}
-	home := t.TempDir()
-	t.Setenv("XDG_STATE_HOME", "")
-	t.Setenv("HOME", home)
-	if got, err := DefaultPath(); err != nil || got != filepath.Join(home, ".local", "state", "sentinel", "state.db") {
-		t.Fatalf("DefaultPath without XDG_STATE_HOME = %q, %v", got, err)
-	}
-	// A relative XDG_STATE_HOME is invalid by the spec and ignored.
-	t.Setenv("XDG_STATE_HOME", "relative")
-	if got, _ := DefaultPath(); !filepath.IsAbs(got) {
-		t.Fatalf("DefaultPath with a relative XDG_STATE_HOME = %q", got)
-	}
-}
-
 func mustOpen(t *testing.T, path string, opts Options) *Store {
 	t.Helper()
 	s, err := Open(path, opts)
