@@ -34,19 +34,18 @@ func (c *execCommand) run(g *Globals) error {
 		return withHint(fmt.Errorf("already inside sentinel exec for profile %s", p),
 			"exit that shell first, or pass --force-nested")
 	}
-	name, args := c.Command, []string(nil)
-	if len(name) == 0 {
+	args := c.Command
+	if len(args) == 0 {
 		shell := os.Getenv("SHELL")
 		if shell == "" {
 			shell = "/bin/sh"
 		}
-		name = []string{shell}
+		args = []string{shell}
 	}
-	path, err := exec.LookPath(name[0])
+	path, err := exec.LookPath(args[0])
 	if err != nil {
-		return fmt.Errorf("find command %s: %w", name[0], err)
+		return fmt.Errorf("find command %s: %w", args[0], err)
 	}
-	args = name
 	grant, err := g.issue(&c.issueFlags, policy.ModeCLI)
 	if err != nil {
 		return err
