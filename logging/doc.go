@@ -5,7 +5,9 @@
 // The file is safe to share between processes: each entry is written with a
 // single write on an O_APPEND descriptor while an advisory exclusive lock
 // (flock) is held, so lines never interleave or tear. The file is created
-// 0600 in a directory created 0700.
+// 0600 in a directory created 0700. A log that someone else may have
+// written (a symbolic link, a file of another user, a file or directory
+// that group or others can write) is refused, not appended to.
 //
 // The log is tamper-evident, not tamper-proof. Every line carries the SHA-256
 // hash of its own bytes and the hash of the line before it (prev_hash), plus

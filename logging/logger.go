@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/safefile"
 )
 
 // DefaultLockTimeout is how long Append waits for another process's lock
@@ -55,31 +57,13 @@ type Logger struct {
 // Open opens the log at path for appending, creating its directory (0700)
 // and the file (0600) if needed. It reads nothing and starts nothing, so it
 // is cheap enough for every credential_process call.
+//
+// A log someone else may have written is refused with a *safefile.Error
+// (see openFile), never appended to.
 func Open(path string) (*Logger, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create decision log directory: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := openFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("open decision log: %w", err)
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("stat decision log %s: %w", path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("decision log %s is not a regular file", path)
-	}
-	// The log names people, accounts and roles: it is nobody else's
-	// business. A file created by an older version or by hand with wider
-	// permissions is tightened to 0600 rather than used as it is.
-	if fi.Mode().Perm()&^0o600 != 0 {
-		if err := f.Chmod(0o600); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("restrict decision log %s to 0600: %w", path, err)
-		}
+		return nil, err
 	}
 	return &Logger{
 		Now:         time.Now,
@@ -88,6 +72,36 @@ func Open(path string) (*Logger, error) {
 		f:           f,
 		fd:          int(f.Fd()),
 	}, nil
+}
+
+// openFile opens the log file for appending. The directory must be a real
+// directory of the user's (or root's) that others cannot write; the file is
+// opened without following a symbolic link and must be a regular file owned
+// by the user or root that group and others cannot write: a chain that
+// someone else could have extended proves nothing.
+func openFile(path string) (*os.File, error) {
+	if err := safefile.MkdirAll(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("decision log directory: %w", err)
+	}
+	f, err := safefile.Open(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open decision log: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("stat decision log %s: %w", path, err)
+	}
+	// The log names people, accounts and roles: it is nobody else's
+	// business. A file of ours created by an older version or by hand
+	// readable by others is tightened to 0600 rather than used as it is.
+	if fi.Mode().Perm()&^0o600 != 0 {
+		if err := f.Chmod(0o600); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("restrict decision log %s to 0600: %w", path, err)
+		}
+	}
+	return f, nil
 }
 
 // Path returns the file the Logger appends to.

@@ -8,5 +8,6 @@
 //
 // Only the last component of a path is checked: parents such as /tmp are
 // shared by design, and a person who can rename entries in their own home
-// directory is the user themselves.
+// directory is the user themselves. For the same reason a directory that
+// others may write is accepted when it is sticky, as /tmp is.
 package safefile

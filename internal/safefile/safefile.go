@@ -81,8 +81,9 @@ func MkdirAll(dir string) error {
 }
 
 // CheckDir checks that dir is a directory that is not a symbolic link,
-// owned by the user or root and not writable by group or others. A missing
-// directory is reported as fs.ErrNotExist.
+// owned by the user or root and not writable by group or others unless it
+// is sticky (as /tmp is). A missing directory is reported as
+// fs.ErrNotExist.
 func CheckDir(dir string) error {
 	fi, err := os.Lstat(dir)
 	if err != nil {
@@ -102,8 +103,16 @@ func checkInfo(path string, fi fs.FileInfo, wantDir bool) error {
 	if uid, ok := ownerOf(fi); ok && uid != currentUID && uid != 0 {
 		return &Error{Path: path, Kind: KindOwner, UID: uid, Dir: wantDir}
 	}
-	if fi.Mode().Perm()&0o022 != 0 && checksMode {
+	if fi.Mode().Perm()&0o022 != 0 && checksMode && !stickyDir(fi, wantDir) {
 		return &Error{Path: path, Kind: KindWritable, Mode: fi.Mode(), UID: -1, Dir: wantDir}
 	}
 	return nil
+}
+
+// stickyDir reports whether fi is a directory with the sticky bit, like
+// /tmp: others may create entries there but not rename or remove ours, and
+// what they plant under our name is caught by the checks on the file itself
+// (a link is not followed, a foreign owner is refused).
+func stickyDir(fi fs.FileInfo, wantDir bool) bool {
+	return wantDir && fi.IsDir() && fi.Mode()&fs.ModeSticky != 0
 }

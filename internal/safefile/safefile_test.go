@@ -115,6 +115,16 @@ func TestMkdirAll(t *testing.T) {
 	if err := CheckDir(wide); !errors.As(err, &e) || e.Kind != KindWritable {
 		t.Fatalf("CheckDir(0777) = %v", err)
 	}
+	// A shared sticky directory such as /tmp is fine: nobody else can
+	// rename or remove what sentinel keeps there.
+	sticky := filepath.Join(base, "sticky")
+	if err := os.Mkdir(sticky, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Chmod(sticky, 0o777|os.ModeSticky)
+	if err := CheckDir(sticky); err != nil {
+		t.Fatalf("CheckDir(1777) = %v", err)
+	}
 }
 
 func TestForeignOwnerRefused(t *testing.T) {
