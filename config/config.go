@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/sentinel-cli/sentinel/internal/safefile"
 )
 
 // Store backends.
@@ -97,17 +99,27 @@ func homeDir() string {
 	return "."
 }
 
+// MaxSize is the largest config file Load reads: a real one is a few
+// hundred bytes.
+const MaxSize = 64 << 10
+
 // Load reads the configuration at path. A missing file is not an error: it
 // yields the defaults, so that sentinel works before anyone writes one.
+//
+// The config says which policy, log and store sentinel trusts, so a file
+// someone else may have written (a symbolic link, another user's file, one
+// group or others can write) is refused with a *safefile.Error, and one
+// over MaxSize with safefile.ErrTooLarge.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, MaxSize)
 	if errors.Is(err, os.ErrNotExist) {
 		c := &Config{}
 		c.applyDefaults()
 		return c, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read config %s: %w", path, err)
+		// Both os and safefile errors name the path.
+		return nil, fmt.Errorf("read config: %w", err)
 	}
 	c, err := Parse(data, path)
 	if err != nil {
