@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -13,6 +12,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/internal/safefile"
 	"github.com/sentinel-cli/sentinel/request"
 )
 
@@ -69,8 +69,8 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = DefaultLockTimeout
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("open local store: create directory: %w", err)
+	if err := checkFiles(path); err != nil {
+		return nil, err
 	}
 	s := &Store{path: path, opts: opts}
 	db, err := s.openDB(true)
@@ -89,6 +89,21 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s.db = db
 	return s, nil
+}
+
+// checkFiles creates the store's directory (0700) if needed and refuses a
+// directory or file that someone else may have written, before bbolt maps
+// the file: a symbolic link, another user's file, or one that group or
+// others can write (a *safefile.Error). Approvals in such a file are not
+// evidence of anything. A missing file is fine: bbolt creates it 0600.
+func checkFiles(path string) error {
+	if err := safefile.MkdirAll(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("open local store: directory: %w", err)
+	}
+	if err := safefile.Check(path); err != nil {
+		return fmt.Errorf("open local store: %w", err)
+	}
+	return nil
 }
 
 // Close releases the file. Operations after Close return ErrClosed.
@@ -166,7 +181,9 @@ func (s *Store) openDB(write bool) (*bolt.DB, error) {
 	var db *bolt.DB
 	err := s.guard(func() error {
 		var err error
-		db, err = bolt.Open(s.path, 0o600, &bolt.Options{Timeout: s.opts.LockTimeout, ReadOnly: !write})
+		// safefile.Open checks every open, so a file swapped for a link
+		// after Open (PerOperation reopens it) is refused too.
+		db, err = bolt.Open(s.path, 0o600, &bolt.Options{Timeout: s.opts.LockTimeout, ReadOnly: !write, OpenFile: safefile.Open})
 		return err
 	})
 	switch {
