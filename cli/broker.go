@@ -9,6 +9,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/config"
+	"github.com/sentinel-cli/sentinel/internal/safefile"
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/vault"
@@ -36,10 +37,14 @@ func (g *Globals) loadPolicy() (*policy.Policy, error) {
 		return nil, err
 	}
 	path := cfg.PolicyPath(g.PolicyFile)
-	p, err := policy.Load(path)
+	p, err := readPolicy(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, withHint(fmt.Errorf("no policy at %s: sentinel issues no credentials without one", path),
 			"write one (see docs/examples/minimal.yaml), or name it with --policy, $SENTINEL_POLICY or policy: in "+config.DefaultPath())
+	}
+	if errors.Is(err, safefile.ErrUnsafe) {
+		// Report adds the command that fixes the file.
+		return nil, fmt.Errorf("no credentials from an untrusted policy file: %w", err)
 	}
 	if err != nil {
 		return nil, withHint(fmt.Errorf("no credentials without a valid policy: %w", err),
@@ -47,6 +52,21 @@ func (g *Globals) loadPolicy() (*policy.Policy, error) {
 	}
 	g.Debugf("policy %s sha256 %s", path, p.SHA256)
 	return p, nil
+}
+
+// MaxPolicySize is the largest policy file sentinel reads.
+const MaxPolicySize = 1 << 20
+
+// readPolicy reads the policy file the way sentinel trusts it: not through
+// a symbolic link, not another user's file, not one that group or others
+// can write (a *safefile.Error), at most MaxPolicySize bytes; then parses
+// it.
+func readPolicy(path string) (*policy.Policy, error) {
+	data, err := safefile.ReadFile(path, MaxPolicySize)
+	if err != nil {
+		return nil, fmt.Errorf("load policy: %w", err)
+	}
+	return policy.Parse(data, path)
 }
 
 // newBroker wires the decision flow from the configuration: the policy,
@@ -61,30 +81,40 @@ func (g *Globals) newBroker() (b *broker.Broker, closeFn func(), err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	profiles, err := vault.LoadConfigFile("")
+	b, err = g.identityBroker()
 	if err != nil {
 		return nil, nil, err
+	}
+	log, err := logging.Open(cfg.LogPath(g.LogFile))
+	if err != nil {
+		// logging's errors name the decision log and its path.
+		return nil, nil, err
+	}
+	b.Policy = pol
+	b.Log = log
+	b.OpenStores = storeOpener(cfg)
+	return b, func() { _ = log.Close() }, nil
+}
+
+// identityBroker wires only what establishing who someone is needs: the
+// AWS profiles, the keyring and its caches. It has no policy, log or
+// store: commands such as `init tables` use it for Identify and Signer.
+func (g *Globals) identityBroker() (*broker.Broker, error) {
+	profiles, err := vault.LoadConfigFile("")
+	if err != nil {
+		return nil, err
 	}
 	kr, err := g.openKeyring()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	logPath := cfg.LogPath(g.LogFile)
-	log, err := logging.Open(logPath)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open decision log %s: %w", logPath, err)
-	}
-	b = &broker.Broker{
-		Policy:     pol,
-		Profiles:   profiles,
-		Keys:       vault.NewKeyStore(kr),
-		Cache:      vault.NewCache(kr, nil),
-		Log:        log,
-		OpenStores: storeOpener(cfg),
-		PromptMFA:  vault.PromptMFA,
-		Debugf:     g.Debugf,
-	}
-	return b, func() { _ = log.Close() }, nil
+	return &broker.Broker{
+		Profiles:  profiles,
+		Keys:      vault.NewKeyStore(kr),
+		Cache:     vault.NewCache(kr, nil),
+		PromptMFA: vault.PromptMFA,
+		Debugf:    g.Debugf,
+	}, nil
 }
 
 // clearDerivedCaches drops what was cached for keys of base profile: its

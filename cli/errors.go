@@ -48,6 +48,9 @@ func Report(w io.Writer, err error) int {
 	if hint == "" && errors.As(err, &h) {
 		hint = h.Hint()
 	}
+	if h := unsafeFileHint(err); h != "" {
+		hint = h
+	}
 	if !silent {
 		fmt.Fprintf(w, "sentinel: %s\n", oneLine(err.Error()))
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 
 	"github.com/sentinel-cli/sentinel/config"
-	"github.com/sentinel-cli/sentinel/vault"
 )
 
 type initTablesCommand struct {
@@ -35,22 +34,19 @@ func (c *initTablesCommand) run(g *Globals) error {
 	if g.IdentityProfile != "" {
 		profile = g.IdentityProfile
 	}
-	profiles, err := vault.LoadConfigFile("")
+	// Who is setting up the tables is established by the broker, from STS,
+	// exactly as for every other command; its base keys sign the calls.
+	b, err := g.identityBroker()
 	if err != nil {
 		return err
 	}
-	kr, err := g.openKeyring()
-	if err != nil {
-		return err
-	}
-	keys := vault.NewKeyStore(kr)
-	chain, err := vault.ResolveChain(profiles, profile, keys.Has)
-	if err != nil {
-		return err
-	}
-	sign := func() (vault.Credentials, error) { return keys.Get(chain.Base.Name) }
 	ctx := context.Background()
-	st, err := newDynamoStore(ctx, cfg, sign)
+	a, err := b.Identify(ctx, profile)
+	if err != nil {
+		return err
+	}
+	g.Debugf("setting up tables as %s (%s) via profile %s", a.Identity.Name, a.Identity.ARN, profile)
+	st, err := newDynamoStore(ctx, cfg, b.Signer(a))
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func (g *Globals) policyFileFor(file string) (string, error) {
 // a silent exit status 1, so that an editor or CI can jump to each line.
 func (g *Globals) loadPolicyFile(path string) (*policy.Policy, error) {
 	g.Debugf("loading policy %s", path)
-	p, err := policy.Load(path)
+	p, err := readPolicy(path)
 	var le *policy.LoadError
 	switch {
 	case err == nil:
