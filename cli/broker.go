@@ -44,7 +44,7 @@ func (g *Globals) loadPolicy() (*policy.Policy, error) {
 	}
 	if errors.Is(err, safefile.ErrUnsafe) {
 		// Report adds the command that fixes the file.
-		return nil, fmt.Errorf("no credentials from an untrusted policy file: %w", err)
+		return nil, fmt.Errorf("no credentials: %w", err)
 	}
 	if err != nil {
 		return nil, withHint(fmt.Errorf("no credentials without a valid policy: %w", err),
@@ -64,7 +64,7 @@ const MaxPolicySize = 1 << 20
 func readPolicy(path string) (*policy.Policy, error) {
 	data, err := safefile.ReadFile(path, MaxPolicySize)
 	if err != nil {
-		return nil, fmt.Errorf("load policy: %w", err)
+		return nil, fmt.Errorf("read policy: %w", err)
 	}
 	return policy.Parse(data, path)
 }

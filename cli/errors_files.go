@@ -26,10 +26,7 @@ func unsafeFileHint(err error) string {
 	case safefile.KindOwner:
 		return "if it is yours, take it back with `chown $(id -un) " + p + "`; otherwise move it away"
 	case safefile.KindWritable:
-		if se.Dir {
-			return "run `chmod go-w " + p + "`"
-		}
-		return "run `chmod go-w " + p + "` (or `chmod 600 " + p + "`)"
+		return "run `chmod go-w " + p + "`"
 	case safefile.KindNotRegular:
 		return "move " + se.Path + " out of the way"
 	}
