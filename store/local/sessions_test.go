@@ -175,7 +175,9 @@ func TestTamperedBlockIsCorrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketBlocks).Put([]byte(session.FoldARN(arn)), []byte(`{"user_arn":""}`)) })
+	err = db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketBlocks).Put([]byte(session.FoldARN(arn)), []byte(`{"user_arn":""}`))
+	})
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
