@@ -105,7 +105,7 @@ func (s *Session) Revoke(by, byARN, reason string, at time.Time) error {
 // Expire ends an active session because its child exited (or its time ran
 // out). It is allowed whenever the stored status is active.
 func (s *Session) Expire(at time.Time) error {
-	if err := checkTime("expiry time", at); err != nil {
+	if err := CheckExpire(at); err != nil {
 		return err
 	}
 	if s.Status != StatusActive {
@@ -113,4 +113,9 @@ func (s *Session) Expire(at time.Time) error {
 	}
 	s.Status = StatusExpired
 	return nil
+}
+
+// CheckExpire validates the argument of an expiry: a time in range.
+func CheckExpire(at time.Time) error {
+	return checkTime("expiry time", at)
 }
