@@ -46,6 +46,7 @@ func newDynamoStore(ctx context.Context, cfg *config.Config, sign broker.Signer)
 		Region:          cfg.Store.Region,
 		RequestsTable:   cfg.Store.Tables.Requests,
 		BreakglassTable: cfg.Store.Tables.Breakglass,
+		SessionsTable:   cfg.Store.Tables.Sessions,
 		Credentials:     aws.NewCredentialsCache(provider),
 	})
 }

@@ -26,6 +26,20 @@
 //     under a race. An Update that moves an event out of active releases the
 //     lock in the same atomic write, but only if the lock is that event's
 //     (an expired event must not free a newer event's lock).
+//   - session.Store: Create validates (session.Session.Validate) and takes
+//     only active sessions; every read validates what it decodes and
+//     refuses a damaged record rather than act on it. Touch, Revoke and
+//     Expire are each one conditional write; every successful one bumps
+//     Version by one. Touch adds exactly one to RequestCount (32 concurrent
+//     touches count 32), sets LastAccessAt, moves ExpiresAt only later, and
+//     is refused with a *session.StateError unless the stored status is
+//     active and at is before ExpiresAt. Revoke needs only the stored
+//     status active; a revoke racing touches ends revoked, and every touch
+//     either counted before it or got ErrRevoked. List keys: User (exact),
+//     UserARN (ignoring case), Profile, Status. Blocks are keyed by the
+//     folded user ARN; a damaged block is an error, never "no block".
+//     Retention: the local file prunes nothing; DynamoDB sets ttl to
+//     ExpiresAt + AuditRetention.
 //
 // This package itself holds no code.
 package store

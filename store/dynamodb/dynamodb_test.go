@@ -106,6 +106,7 @@ func newStore(t *testing.T, change func(o *Options)) *Store {
 		Region:          "us-east-1",
 		RequestsTable:   uniqueName(t, "requests"),
 		BreakglassTable: uniqueName(t, "breakglass"),
+		SessionsTable:   uniqueName(t, "sessions"),
 		Credentials:     testCredentials,
 	}
 	if change != nil {

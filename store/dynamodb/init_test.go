@@ -61,14 +61,14 @@ func TestInitTablesDryRunThenCreateThenIdempotent(t *testing.T) {
 		t.Fatalf("dry run changed the tables: before %v, after %v", before, after)
 	}
 	checkEveryLine(t, "dry run on missing tables", dry, "would")
-	if len(dry) != 4 {
-		t.Errorf("dry run on missing tables reported %d lines, want 4 (a table and a time to live each):\n%s", len(dry), strings.Join(dry, "\n"))
+	if len(dry) != 6 {
+		t.Errorf("dry run on missing tables reported %d lines, want 6 (a table and a time to live each):\n%s", len(dry), strings.Join(dry, "\n"))
 	}
 
 	created := initReport(t, s, false)
-	for _, table := range []string{s.requestsTable, s.breakglassTable} {
+	for _, table := range []string{s.requestsTable, s.breakglassTable, s.sessionsTable} {
 		if !slices.Contains(created, "table "+table+": created (on-demand billing; indexes "+
-			indexNames(map[string][]index{s.requestsTable: requestIndexes, s.breakglassTable: eventIndexes}[table])+")") {
+			indexNames(tableIndexes(s)[table])+")") {
 			t.Errorf("first run does not report creating %s:\n%s", table, strings.Join(created, "\n"))
 		}
 		if !slices.Contains(created, "table "+table+": time to live on attribute ttl enabled") {
@@ -82,8 +82,8 @@ func TestInitTablesDryRunThenCreateThenIdempotent(t *testing.T) {
 		tablesBefore := listTables(t, s)
 		again := initReport(t, s, dryRun)
 		checkEveryLine(t, "run on existing tables", again, "exists")
-		if len(again) != 10 {
-			t.Errorf("run on existing tables reported %d lines, want 10 (table, three indexes, time to live, twice):\n%s", len(again), strings.Join(again, "\n"))
+		if len(again) != 16 {
+			t.Errorf("run on existing tables reported %d lines, want 16 (table, its indexes, time to live, for three tables):\n%s", len(again), strings.Join(again, "\n"))
 		}
 		if after := listTables(t, s); !slices.Equal(tablesBefore, after) {
 			t.Fatalf("second run changed the tables: before %v, after %v", tablesBefore, after)
@@ -92,10 +92,10 @@ func TestInitTablesDryRunThenCreateThenIdempotent(t *testing.T) {
 	checkTables(t, s)
 }
 
-// checkTables checks both tables' keys, indexes, billing and time to live.
+// checkTables checks every table's keys, indexes, billing and time to live.
 func checkTables(t *testing.T, s *Store) {
 	t.Helper()
-	for table, indexes := range map[string][]index{s.requestsTable: requestIndexes, s.breakglassTable: eventIndexes} {
+	for table, indexes := range tableIndexes(s) {
 		desc, err := s.describeTable(t.Context(), table)
 		if err != nil {
 			t.Fatalf("describe %s: %v", table, err)
@@ -133,9 +133,14 @@ func checkTables(t *testing.T, s *Store) {
 	}
 }
 
+// tableIndexes maps each of the store's tables to its indexes.
+func tableIndexes(s *Store) map[string][]index {
+	return map[string][]index{s.requestsTable: requestIndexes, s.breakglassTable: eventIndexes, s.sessionsTable: sessionIndexes}
+}
+
 // deleteTables removes the store's tables if they exist.
 func deleteTables(t *testing.T, s *Store) {
-	for _, table := range []string{s.requestsTable, s.breakglassTable} {
+	for _, table := range []string{s.requestsTable, s.breakglassTable, s.sessionsTable} {
 		// t.Context() is already cancelled when cleanups run.
 		_, err := s.client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
 		var notFound *types.ResourceNotFoundException

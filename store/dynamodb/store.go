@@ -12,6 +12,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/breakglass"
 	"github.com/sentinel-cli/sentinel/request"
+	"github.com/sentinel-cli/sentinel/session"
 )
 
 // Defaults for the zero values of Options.
@@ -23,6 +24,8 @@ const (
 	DefaultRequestsTable = "sentinel-requests"
 	// DefaultBreakglassTable is the name of the break-glass table.
 	DefaultBreakglassTable = "sentinel-breakglass"
+	// DefaultSessionsTable is the name of the sessions table.
+	DefaultSessionsTable = "sentinel-sessions"
 	// DefaultTimeout bounds one store operation, retries included.
 	DefaultTimeout = 10 * time.Second
 	// DefaultAuditRetention keeps items for 90 days after their business
@@ -41,6 +44,9 @@ type Options struct {
 	RequestsTable string
 	// BreakglassTable names the table of break-glass events and their locks.
 	BreakglassTable string
+	// SessionsTable names the table of server-mode sessions and user
+	// blocks.
+	SessionsTable string
 	// Credentials signs the store's calls: the caller's base credentials.
 	Credentials aws.CredentialsProvider
 	// Timeout bounds each store operation, retries included.
@@ -59,6 +65,7 @@ type Store struct {
 	client          *dynamodb.Client
 	requestsTable   string
 	breakglassTable string
+	sessionsTable   string
 	timeout         time.Duration
 	retention       time.Duration
 }
@@ -71,6 +78,7 @@ func New(ctx context.Context, o Options) (*Store, error) {
 	s := &Store{
 		requestsTable:   orDefault(o.RequestsTable, DefaultRequestsTable),
 		breakglassTable: orDefault(o.BreakglassTable, DefaultBreakglassTable),
+		sessionsTable:   orDefault(o.SessionsTable, DefaultSessionsTable),
 		timeout:         o.Timeout,
 		retention:       o.AuditRetention,
 	}
@@ -82,6 +90,9 @@ func New(ctx context.Context, o Options) (*Store, error) {
 	}
 	if s.requestsTable == s.breakglassTable {
 		return nil, fmt.Errorf("dynamodb store: the requests and break-glass tables must differ (both are %q)", s.requestsTable)
+	}
+	if s.sessionsTable == s.requestsTable || s.sessionsTable == s.breakglassTable {
+		return nil, fmt.Errorf("dynamodb store: the sessions table must differ from the requests and break-glass tables (it is %q)", s.sessionsTable)
 	}
 
 	loadOpts := []func(*config.LoadOptions) error{
@@ -119,6 +130,11 @@ func (s *Store) Requests() request.Store {
 // Breakglass returns the breakglass.Store kept in the break-glass table.
 func (s *Store) Breakglass() breakglass.Store {
 	return &eventStore{s: s}
+}
+
+// Sessions returns the session.Store kept in the sessions table.
+func (s *Store) Sessions() session.Store {
+	return &sessionStore{s: s}
 }
 
 // withTimeout bounds one store operation by the configured timeout.

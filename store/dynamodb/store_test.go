@@ -19,6 +19,7 @@ func TestNewDefaults(t *testing.T) {
 		{"region", s.client.Options().Region, DefaultRegion},
 		{"requests table", s.requestsTable, DefaultRequestsTable},
 		{"break-glass table", s.breakglassTable, DefaultBreakglassTable},
+		{"sessions table", s.sessionsTable, DefaultSessionsTable},
 		{"timeout", s.timeout, DefaultTimeout},
 		{"retention", s.retention, DefaultAuditRetention},
 		{"retry attempts", s.client.Options().RetryMaxAttempts, 3},
@@ -46,5 +47,17 @@ func TestNewHonoursOptions(t *testing.T) {
 func TestNewRefusesOneTableForBoth(t *testing.T) {
 	if _, err := New(t.Context(), Options{RequestsTable: "same", BreakglassTable: "same", Credentials: testCredentials}); err == nil {
 		t.Fatal("New accepted the same table for requests and break-glass events")
+	}
+}
+
+func TestNewRefusesSessionsInAnotherTable(t *testing.T) {
+	for _, o := range []Options{
+		{RequestsTable: "same", SessionsTable: "same", Credentials: testCredentials},
+		{BreakglassTable: "same", SessionsTable: "same", Credentials: testCredentials},
+		{SessionsTable: DefaultRequestsTable, Credentials: testCredentials},
+	} {
+		if _, err := New(t.Context(), o); err == nil {
+			t.Errorf("New accepted sessions table %q beside requests %q and break-glass %q", o.SessionsTable, o.RequestsTable, o.BreakglassTable)
+		}
 	}
 }

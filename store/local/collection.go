@@ -22,6 +22,9 @@ type collection[T any] struct {
 	sortTime func(*T) time.Time
 	// notFound is the kind's ErrNotFound.
 	notFound error
+	// decode, when set, replaces plain JSON decoding, so that a kind can
+	// check what it reads back.
+	decode func(raw []byte) (*T, error)
 }
 
 // index is one secondary index: its bucket and the field it is keyed by.
@@ -39,6 +42,13 @@ func (c *collection[T]) get(tx *bolt.Tx, id string) (*T, error) {
 	raw := tx.Bucket(c.items).Get([]byte(id))
 	if raw == nil {
 		return nil, fmt.Errorf("%w: %s", c.notFound, id)
+	}
+	if c.decode != nil {
+		item, err := c.decode(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%w: decode %s %s: %v", ErrCorrupt, c.what, id, err)
+		}
+		return item, nil
 	}
 	item := new(T)
 	if err := json.Unmarshal(raw, item); err != nil {

@@ -1,6 +1,6 @@
 // Package local keeps requests and break-glass events in one embedded bbolt
 // file on the user's machine, for people who run sentinel without a shared
-// DynamoDB table. It implements request.Store and breakglass.Store and passes
+// DynamoDB table. It implements request.Store, breakglass.Store and session.Store and passes
 // the contract suite in store/storetest.
 //
 // bbolt takes an exclusive flock on the file while it is open, so the model

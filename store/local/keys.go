@@ -20,12 +20,20 @@ var (
 	bucketEventsByProfile     = []byte("events_by_profile")
 	bucketEventsByStatus      = []byte("events_by_status")
 	bucketLocks               = []byte("locks")
+	bucketSessions            = []byte("sessions")
+	bucketSessionsByUser      = []byte("sessions_by_user")
+	bucketSessionsByUserARN   = []byte("sessions_by_user_arn")
+	bucketSessionsByProfile   = []byte("sessions_by_profile")
+	bucketSessionsByStatus    = []byte("sessions_by_status")
+	bucketBlocks              = []byte("blocks")
 
 	allBuckets = [][]byte{
 		bucketMeta,
 		bucketRequests, bucketRequestsByRequester, bucketRequestsByProfile, bucketRequestsByStatus,
 		bucketEvents, bucketEventsByInvoker, bucketEventsByProfile, bucketEventsByStatus,
 		bucketLocks,
+		bucketSessions, bucketSessionsByUser, bucketSessionsByUserARN, bucketSessionsByProfile, bucketSessionsByStatus,
+		bucketBlocks,
 	}
 )
 

@@ -14,6 +14,7 @@ import (
 	"github.com/sentinel-cli/sentinel/breakglass"
 	"github.com/sentinel-cli/sentinel/internal/safefile"
 	"github.com/sentinel-cli/sentinel/request"
+	"github.com/sentinel-cli/sentinel/session"
 )
 
 // DefaultLockTimeout is how long Open (and, with PerOperation, each
@@ -261,3 +262,6 @@ func (s *Store) Requests() request.Store { return &requestStore{s: s} }
 
 // Breakglass returns the store's view as a breakglass.Store.
 func (s *Store) Breakglass() breakglass.Store { return &breakglassStore{s: s} }
+
+// Sessions returns the store's view as a session.Store.
+func (s *Store) Sessions() session.Store { return &sessionStore{s: s} }

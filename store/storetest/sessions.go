@@ -1,0 +1,685 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sentinel-cli/sentinel/session"
+)
+
+// sessionRacers is how many goroutines the session race tests start.
+const sessionRacers = 32
+
+// TestSessionStore runs the session.Store contract against the stores that
+// newStore returns. newStore is called once per subtest.
+func TestSessionStore(t *testing.T, newStore func(t *testing.T) session.Store) {
+	s := &sessionSuite{prefix: uniquePrefix(t), base: baseTime(), newStore: newStore}
+	t.Run("CreateGetRoundTrip", s.createGetRoundTrip)
+	t.Run("CreateDuplicate", s.createDuplicate)
+	t.Run("CreateRefusesInvalid", s.createRefusesInvalid)
+	t.Run("GetMissing", s.getMissing)
+	t.Run("TouchCountsAndExtends", s.touchCountsAndExtends)
+	t.Run("TouchRefusals", s.touchRefusals)
+	t.Run("RevokeRecordsAndStopsTouches", s.revokeRecordsAndStopsTouches)
+	t.Run("RevokeRefusals", s.revokeRefusals)
+	t.Run("RevokePastExpiry", s.revokePastExpiry)
+	t.Run("Expire", s.expire)
+	t.Run("ListByUser", s.listByUser)
+	t.Run("ListByUserARNIgnoresCase", s.listByUserARN)
+	t.Run("ListByProfile", s.listByProfile)
+	t.Run("ListByStatus", s.listByStatus)
+	t.Run("ListNoKey", s.listNoKey)
+	t.Run("Blocks", s.blocks)
+	t.Run("BlockRefusesInvalid", s.blockRefusesInvalid)
+	t.Run("RaceTouch", s.raceTouch)
+	t.Run("RaceRevokeTouch", s.raceRevokeTouch)
+	t.Run("RaceRevoke", s.raceRevoke)
+}
+
+type sessionSuite struct {
+	prefix   string
+	base     time.Time
+	newStore func(t *testing.T) session.Store
+}
+
+// name returns a user or profile name private to one subtest.
+func (s *sessionSuite) name(t *testing.T, what string) string {
+	return fmt.Sprintf("%s-%s-%s", s.prefix, t.Name(), what)
+}
+
+// arn is the ARN of a user private to one subtest.
+func (s *sessionSuite) arn(t *testing.T, user string) string {
+	return "arn:aws:iam::111122223333:user/" + s.name(t, user)
+}
+
+// newSession builds a valid active session started at s.base + offset
+// that lasts an hour.
+func (s *sessionSuite) newSession(t *testing.T, user, profile string, offset time.Duration) *session.Session {
+	t.Helper()
+	id, err := session.NewID()
+	if err != nil {
+		t.Fatalf("NewID: %v", err)
+	}
+	start := s.base.Add(offset)
+	se, err := session.New(session.NewParams{
+		ID: id, User: user, UserARN: "arn:aws:iam::111122223333:user/" + user, Account: "111122223333",
+		Profile: profile, RoleARN: "arn:aws:iam::111122223333:role/" + profile, Host: "host-" + user, PID: 4242,
+		SourceIdentity: "ses-" + id, Now: start, ExpiresAt: start.Add(time.Hour),
+	})
+	if err != nil {
+		t.Fatalf("session.New: %v", err)
+	}
+	return se
+}
+
+func (s *sessionSuite) create(t *testing.T, st session.Store, se *session.Session) {
+	t.Helper()
+	if err := st.Create(t.Context(), se); err != nil {
+		t.Fatalf("Create %s: %v", se.ID, err)
+	}
+}
+
+func (s *sessionSuite) get(t *testing.T, st session.Store, id string) *session.Session {
+	t.Helper()
+	se, err := st.Get(t.Context(), id)
+	if err != nil {
+		t.Fatalf("Get %s: %v", id, err)
+	}
+	return se
+}
+
+// list runs q and returns the IDs in order.
+func (s *sessionSuite) list(t *testing.T, st session.Store, q session.Query) []string {
+	t.Helper()
+	ss, err := st.List(t.Context(), q)
+	if err != nil {
+		t.Fatalf("List %+v: %v", q, err)
+	}
+	ids := make([]string, len(ss))
+	for i, se := range ss {
+		ids[i] = se.ID
+	}
+	return ids
+}
+
+// unchanged fails t if the stored session differs from want.
+func (s *sessionSuite) unchanged(t *testing.T, st session.Store, want *session.Session, after string) {
+	t.Helper()
+	if diff := diffSession(want, s.get(t, st, want.ID)); diff != "" {
+		t.Fatalf("%s changed the stored session: %s", after, diff)
+	}
+}
+
+func (s *sessionSuite) createGetRoundTrip(t *testing.T) {
+	st := s.newStore(t)
+	se := s.newSession(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	se.Host = "ünïcode host ✓"
+	se.ExpiresAt = se.ExpiresAt.Add(7) // nanoseconds must survive
+	s.create(t, st, se)
+	s.unchanged(t, st, se, "the round trip")
+
+	// Optional fields left empty stay empty.
+	bare := s.newSession(t, s.name(t, "bob"), s.name(t, "prod"), time.Second)
+	bare.RoleARN, bare.Host, bare.PID, bare.SourceIdentity = "", "", 0, ""
+	s.create(t, st, bare)
+	s.unchanged(t, st, bare, "the round trip of a bare session")
+
+	// The revocation fields round-trip too.
+	at := s.base.Add(time.Minute + 3)
+	if err := st.Revoke(t.Context(), se.ID, s.name(t, "carol"), "arn:aws:iam::111122223333:user/carol", "  laptop stolen ✓\n", at); err != nil {
+		t.Fatalf("Revoke: %v", err)
+	}
+	want := *se
+	want.Status, want.RevokedBy, want.RevokedByARN = session.StatusRevoked, s.name(t, "carol"), "arn:aws:iam::111122223333:user/carol"
+	want.RevokeReason, want.RevokedAt, want.Version = "laptop stolen ✓", at, 1
+	s.unchanged(t, st, &want, "the revocation")
+
+	// Changing a returned copy must not change the stored one.
+	got := s.get(t, st, se.ID)
+	got.User = "changed in memory only"
+	s.unchanged(t, st, &want, "changing a returned copy")
+}
+
+func (s *sessionSuite) createDuplicate(t *testing.T) {
+	st := s.newStore(t)
+	se := s.newSession(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	s.create(t, st, se)
+	dup := *se
+	dup.Host = "another-host"
+	if err := st.Create(t.Context(), &dup); !errors.Is(err, session.ErrConflict) {
+		t.Fatalf("Create with an existing ID: got %v, want ErrConflict", err)
+	}
+	s.unchanged(t, st, se, "a failed Create")
+}
+
+func (s *sessionSuite) createRefusesInvalid(t *testing.T) {
+	st := s.newStore(t)
+	tests := []struct {
+		name string
+		edit func(se *session.Session)
+	}{
+		{"revoked", func(se *session.Session) {
+			se.Status, se.RevokedBy, se.RevokeReason, se.RevokedAt = session.StatusRevoked, "bob", "stolen", s.base
+		}},
+		{"expired", func(se *session.Session) { se.Status = session.StatusExpired }},
+		{"bad id", func(se *session.Session) { se.ID = "block#abc" }},
+		{"control character in host", func(se *session.Session) { se.Host = "host\x1b[2J" }},
+		{"no user ARN", func(se *session.Session) { se.UserARN = "" }},
+		{"over-long profile", func(se *session.Session) { se.Profile = strings.Repeat("p", session.MaxName+1) }},
+	}
+	for _, tt := range tests {
+		se := s.newSession(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+		tt.edit(se)
+		if err := st.Create(t.Context(), se); !errors.Is(err, session.ErrInvalid) {
+			t.Errorf("Create of a session with %s: got %v, want ErrInvalid", tt.name, err)
+		}
+		if _, err := st.Get(t.Context(), se.ID); !errors.Is(err, session.ErrNotFound) {
+			t.Errorf("after refusing a session with %s, Get: got %v, want ErrNotFound", tt.name, err)
+		}
+	}
+	if err := st.Create(t.Context(), nil); !errors.Is(err, session.ErrInvalid) {
+		t.Errorf("Create(nil): got %v, want ErrInvalid", err)
+	}
+}
+
+func (s *sessionSuite) getMissing(t *testing.T) {
+	st := s.newStore(t)
+	id, err := session.NewID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{id, "", "block#0123", "not an id"} {
+		if _, err := st.Get(t.Context(), id); !errors.Is(err, session.ErrNotFound) {
+			t.Errorf("Get(%q): got %v, want ErrNotFound", id, err)
+		}
+	}
+}
+
+func (s *sessionSuite) touchCountsAndExtends(t *testing.T) {
+	st := s.newStore(t)
+	se := s.newSession(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	s.create(t, st, se)
+	want := *se
+	steps := []struct {
+		at, expires time.Time
+		wantExpires time.Time
+	}{
+		{s.base.Add(time.Minute), s.base.Add(2 * time.Hour), s.base.Add(2 * time.Hour)},
+		// Credentials that expire sooner never shorten the session.
+		{s.base.Add(2 * time.Minute), s.base.Add(30 * time.Minute), s.base.Add(2 * time.Hour)},
+		{s.base.Add(3*time.Minute + 1), s.base.Add(3*time.Hour + 5), s.base.Add(3*time.Hour + 5)},
+	}
+	for i, step := range steps {
+		if err := st.Touch(t.Context(), se.ID, step.at, step.expires); err != nil {
+			t.Fatalf("Touch %d: %v", i, err)
+		}
+		want.RequestCount++
+		want.Version++
+		want.LastAccessAt = step.at
+		want.ExpiresAt = step.wantExpires
+		s.unchanged(t, st, &want, fmt.Sprintf("touch %d (compared with what it should be)", i))
+	}
+}
+
+func (s *sessionSuite) touchRefusals(t *testing.T) {
+	st := s.newStore(t)
+	se := s.newSession(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	s.create(t, st, se)
+	ctx := t.Context()
+	missing, err := session.NewID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Touch(ctx, missing, s.base, s.base.Add(time.Hour)); !errors.Is(err, session.ErrNotFound) {
+		t.Errorf("Touch of a missing session: got %v, want ErrNotFound", err)
+	}
+	if err := st.Touch(ctx, se.ID, s.base, s.base); !errors.Is(err, session.ErrInvalid) {
+		t.Errorf("Touch with credentials that expire at once: got %v, want ErrInvalid", err)
+	}
+	if err := st.Touch(ctx, se.ID, time.Time{}, s.base.Add(time.Hour)); !errors.Is(err, session.ErrInvalid) {
+		t.Errorf("Touch without a time: got %v, want ErrInvalid", err)
+	}
+	// At ExpiresAt the session reads as expired; a touch cannot revive it.
+	end := se.ExpiresAt
+	err = st.Touch(ctx, se.ID, end, end.Add(time.Hour))
+	var stateErr *session.StateError
+	if !errors.Is(err, session.ErrExpired) || !errors.As(err, &stateErr) || stateErr.Status != session.StatusExpired {
+		t.Errorf("Touch at ExpiresAt: got %v, want a *StateError with ErrExpired", err)
+	}
+	s.unchanged(t, st, se, "refused touches")
+}
+
+func (s *sessionSuite) revokeRecordsAndStopsTouches(t *testing.T) {
+	st := s.newStore(t)
+	se := s.newSession(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	s.create(t, st, se)
+	ctx := t.Context()
+	if err := st.Touch(ctx, se.ID, s.base.Add(time.Minute), s.base.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	at := s.base.Add(2 * time.Minute)
+	if err := st.Revoke(ctx, se.ID, "bob", "", "laptop stolen", at); err != nil {
+		t.Fatalf("Revoke: %v", err)
+	}
+	got := s.get(t, st, se.ID)
+	if got.Status != session.StatusRevoked || got.RevokedBy != "bob" || got.RevokeReason != "laptop stolen" ||
+		!got.RevokedAt.Equal(at) || got.RequestCount != 1 || got.Version != 2 {
+		t.Fatalf("after Revoke: %+v", *got)
+	}
+	err := st.Touch(ctx, se.ID, at.Add(time.Second), at.Add(time.Hour))
+	if !errors.Is(err, session.ErrRevoked) || !errors.Is(err, session.ErrNotActive) {
+		t.Fatalf("Touch after Revoke: got %v, want ErrRevoked", err)
+	}
+	s.unchanged(t, st, got, "a touch of a revoked session")
+}
+
+func (s *sessionSuite) revokeRefusals(t *testing.T) {
+	st := s.newStore(t)
+	se := s.newSession(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	s.create(t, st, se)
+	ctx := t.Context()
+	at := s.base.Add(time.Minute)
+	for name, call := range map[string]func() error{
+		"no revoker":        func() error { return st.Revoke(ctx, se.ID, "", "", "stolen", at) },
+		"no reason":         func() error { return st.Revoke(ctx, se.ID, "bob", "", " \n ", at) },
+		"escape in reason":  func() error { return st.Revoke(ctx, se.ID, "bob", "", "stolen\x1b[2J", at) },
+		"over-long reason":  func() error { return st.Revoke(ctx, se.ID, "bob", "", strings.Repeat("x", session.MaxReason+1), at) },
+		"newline in ARN":    func() error { return st.Revoke(ctx, se.ID, "bob", "arn\n", "stolen", at) },
+		"no time":           func() error { return st.Revoke(ctx, se.ID, "bob", "", "stolen", time.Time{}) },
+		"control in name":   func() error { return st.Revoke(ctx, se.ID, "bo\x00b", "", "stolen", at) },
+		"over-long revoker": func() error { return st.Revoke(ctx, se.ID, strings.Repeat("b", session.MaxName+1), "", "stolen", at) },
+	} {
+		if err := call(); !errors.Is(err, session.ErrInvalid) {
+			t.Errorf("Revoke with %s: got %v, want ErrInvalid", name, err)
+		}
+	}
+	s.unchanged(t, st, se, "refused revocations")
+
+	missing, err := session.NewID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Revoke(ctx, missing, "bob", "", "stolen", at); !errors.Is(err, session.ErrNotFound) {
+		t.Errorf("Revoke of a missing session: got %v, want ErrNotFound", err)
+	}
+	if err := st.Revoke(ctx, se.ID, "bob", "", "stolen", at); err != nil {
+		t.Fatal(err)
+	}
+	first := s.get(t, st, se.ID)
+	err = st.Revoke(ctx, se.ID, "carol", "", "again", at.Add(time.Minute))
+	var stateErr *session.StateError
+	if !errors.Is(err, session.ErrTransition) || !errors.As(err, &stateErr) || stateErr.Status != session.StatusRevoked {
+		t.Fatalf("second Revoke: got %v, want a *StateError (ErrTransition, revoked)", err)
+	}
+	s.unchanged(t, st, first, "a second revocation")
+}
+
+// revokePastExpiry revokes a session stored as active whose ExpiresAt has
+// passed: a revocation must not lose to the clocks.
+func (s *sessionSuite) revokePastExpiry(t *testing.T) {
+	st := s.newStore(t)
+	se := s.newSession(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	s.create(t, st, se)
+	if err := st.Revoke(t.Context(), se.ID, "bob", "", "stolen", se.ExpiresAt.Add(time.Hour)); err != nil {
+		t.Fatalf("Revoke past ExpiresAt: %v", err)
+	}
+	if got := s.get(t, st, se.ID); got.Status != session.StatusRevoked {
+		t.Fatalf("status %s after Revoke past ExpiresAt", got.Status)
+	}
+}
+
+func (s *sessionSuite) expire(t *testing.T) {
+	st := s.newStore(t)
+	se := s.newSession(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	s.create(t, st, se)
+	ctx := t.Context()
+	at := s.base.Add(time.Minute)
+	if err := st.Expire(ctx, se.ID, at); err != nil {
+		t.Fatalf("Expire: %v", err)
+	}
+	want := *se
+	want.Status, want.Version = session.StatusExpired, 1
+	s.unchanged(t, st, &want, "Expire (compared with what it should be)")
+	if err := st.Touch(ctx, se.ID, at, at.Add(time.Hour)); !errors.Is(err, session.ErrExpired) {
+		t.Errorf("Touch after Expire: got %v, want ErrExpired", err)
+	}
+	if err := st.Revoke(ctx, se.ID, "bob", "", "stolen", at); !errors.Is(err, session.ErrTransition) {
+		t.Errorf("Revoke after Expire: got %v, want ErrTransition", err)
+	}
+	if err := st.Expire(ctx, se.ID, at); !errors.Is(err, session.ErrTransition) {
+		t.Errorf("second Expire: got %v, want ErrTransition", err)
+	}
+	if err := st.Expire(ctx, se.ID, time.Time{}); !errors.Is(err, session.ErrInvalid) {
+		t.Errorf("Expire without a time: got %v, want ErrInvalid", err)
+	}
+	s.unchanged(t, st, &want, "refused changes of an expired session")
+	missing, err := session.NewID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Expire(ctx, missing, at); !errors.Is(err, session.ErrNotFound) {
+		t.Errorf("Expire of a missing session: got %v, want ErrNotFound", err)
+	}
+}
+
+func (s *sessionSuite) listByUser(t *testing.T) {
+	st := s.newStore(t)
+	alice, bob := s.name(t, "alice"), s.name(t, "bob")
+	prod, dev := s.name(t, "prod"), s.name(t, "dev")
+	a1 := s.newSession(t, alice, prod, time.Second)
+	a0 := s.newSession(t, alice, dev, 0)
+	a2 := s.newSession(t, alice, prod, 2*time.Second)
+	other := s.newSession(t, bob, prod, 3*time.Second)
+	for _, se := range []*session.Session{a1, a0, a2, other} {
+		s.create(t, st, se)
+	}
+	if err := st.Revoke(t.Context(), a2.ID, "carol", "", "stolen", s.base.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	checkIDs(t, "by user", s.list(t, st, session.Query{User: alice}), a2.ID, a1.ID, a0.ID)
+	checkIDs(t, "by user, limit 2", s.list(t, st, session.Query{User: alice, Limit: 2}), a2.ID, a1.ID)
+	checkIDs(t, "by user and profile", s.list(t, st, session.Query{User: alice, Profile: prod}), a2.ID, a1.ID)
+	checkIDs(t, "by user and status", s.list(t, st, session.Query{User: alice, Status: session.StatusActive}), a1.ID, a0.ID)
+	checkIDs(t, "by user and status, limit 1", s.list(t, st, session.Query{User: alice, Status: session.StatusActive, Limit: 1}), a1.ID)
+	checkIDs(t, "by user in another case", s.list(t, st, session.Query{User: strings.ToUpper(alice)}))
+}
+
+func (s *sessionSuite) listByUserARN(t *testing.T) {
+	st := s.newStore(t)
+	alice := s.name(t, "alice")
+	se0 := s.newSession(t, alice, s.name(t, "prod"), 0)
+	se1 := s.newSession(t, alice, s.name(t, "dev"), time.Second)
+	se1.UserARN = strings.ToUpper(se1.UserARN)
+	other := s.newSession(t, s.name(t, "bob"), s.name(t, "prod"), 2*time.Second)
+	for _, se := range []*session.Session{se0, se1, other} {
+		s.create(t, st, se)
+	}
+	for _, arn := range []string{se0.UserARN, strings.ToUpper(se0.UserARN), strings.ToLower(se0.UserARN)} {
+		checkIDs(t, "by user ARN "+arn, s.list(t, st, session.Query{UserARN: arn}), se1.ID, se0.ID)
+	}
+	checkIDs(t, "by user ARN and user", s.list(t, st, session.Query{UserARN: se0.UserARN, User: "someone-else"}))
+	checkIDs(t, "by user ARN and status", s.list(t, st, session.Query{UserARN: se0.UserARN, Status: session.StatusActive, Limit: 1}), se1.ID)
+}
+
+func (s *sessionSuite) listByProfile(t *testing.T) {
+	st := s.newStore(t)
+	prod := s.name(t, "prod")
+	p0 := s.newSession(t, s.name(t, "alice"), prod, 0)
+	p1 := s.newSession(t, s.name(t, "bob"), prod, time.Second)
+	other := s.newSession(t, s.name(t, "bob"), s.name(t, "dev"), 2*time.Second)
+	for _, se := range []*session.Session{p0, p1, other} {
+		s.create(t, st, se)
+	}
+	if err := st.Expire(t.Context(), p1.ID, s.base.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	checkIDs(t, "by profile", s.list(t, st, session.Query{Profile: prod}), p1.ID, p0.ID)
+	checkIDs(t, "by profile, limit 1", s.list(t, st, session.Query{Profile: prod, Limit: 1}), p1.ID)
+	checkIDs(t, "by profile and status", s.list(t, st, session.Query{Profile: prod, Status: session.StatusActive}), p0.ID)
+	checkIDs(t, "by profile and expired", s.list(t, st, session.Query{Profile: prod, Status: session.StatusExpired}), p1.ID)
+}
+
+// listByStatus lists by status alone; other subtests' and runs' sessions
+// may be in the result, so it checks the status of every result, the
+// order, and that this subtest's sessions follow their status changes.
+func (s *sessionSuite) listByStatus(t *testing.T) {
+	st := s.newStore(t)
+	var mine []string
+	for i := range 3 {
+		se := s.newSession(t, s.name(t, fmt.Sprintf("user%d", i)), s.name(t, "prod"), time.Duration(i)*time.Second)
+		s.create(t, st, se)
+		if err := st.Revoke(t.Context(), se.ID, "bob", "", "stolen", s.base.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		mine = append([]string{se.ID}, mine...)
+	}
+	ss, err := st.List(t.Context(), session.Query{Status: session.StatusRevoked})
+	if err != nil {
+		t.Fatalf("List by status: %v", err)
+	}
+	var seen []string
+	for i, se := range ss {
+		if se.Status != session.StatusRevoked {
+			t.Fatalf("List by status revoked returned %s with status %s", se.ID, se.Status)
+		}
+		if i > 0 && se.StartedAt.After(ss[i-1].StartedAt) {
+			t.Fatalf("List by status is not newest first: %s after %s", se.StartedAt, ss[i-1].StartedAt)
+		}
+		if slices.Contains(mine, se.ID) {
+			seen = append(seen, se.ID)
+		}
+	}
+	checkIDs(t, "this subtest's revoked sessions", seen, mine...)
+	for _, id := range mine {
+		if slices.Contains(s.list(t, st, session.Query{Status: session.StatusActive, User: s.get(t, st, id).User}), id) {
+			t.Errorf("revoked session %s is still listed as active", id)
+		}
+	}
+}
+
+func (s *sessionSuite) listNoKey(t *testing.T) {
+	st := s.newStore(t)
+	if _, err := st.List(t.Context(), session.Query{}); err == nil {
+		t.Fatal("List with no key succeeded; want an error")
+	}
+	if _, err := st.List(t.Context(), session.Query{Limit: 5}); err == nil {
+		t.Fatal("List with only a limit succeeded; want an error")
+	}
+	if _, err := st.List(t.Context(), session.Query{Profile: "p", Limit: -1}); err == nil {
+		t.Fatal("List with a negative limit succeeded; want an error")
+	}
+}
+
+func (s *sessionSuite) blocks(t *testing.T) {
+	st := s.newStore(t)
+	ctx := t.Context()
+	arn := s.arn(t, "Alice")
+	if b, ok, err := st.ActiveBlock(ctx, arn, s.base); err != nil || ok || b != nil {
+		t.Fatalf("ActiveBlock with no block: %v, %v, %v", b, ok, err)
+	}
+	if err := st.Unblock(ctx, arn, "carol", "", s.base); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("Unblock with no block: got %v, want ErrNotFound", err)
+	}
+	until := s.base.Add(24*time.Hour + 5)
+	block := session.Block{UserARN: arn, Until: until, By: "bob", ByARN: s.arn(t, "bob"), Reason: "laptop stolen", At: s.base}
+	if err := st.Block(ctx, block); err != nil {
+		t.Fatalf("Block: %v", err)
+	}
+	for _, probe := range []string{arn, strings.ToLower(arn), strings.ToUpper(arn)} {
+		b, ok, err := st.ActiveBlock(ctx, probe, s.base.Add(time.Hour))
+		if err != nil || !ok {
+			t.Fatalf("ActiveBlock(%s): %v, %v", probe, ok, err)
+		}
+		if b.UserARN != arn || !b.Until.Equal(until) || b.By != "bob" || b.ByARN != block.ByARN || b.Reason != "laptop stolen" || !b.At.Equal(s.base) {
+			t.Fatalf("ActiveBlock returned %+v, want %+v", *b, block)
+		}
+	}
+	if _, ok, err := st.ActiveBlock(ctx, s.arn(t, "bob"), s.base); err != nil || ok {
+		t.Fatalf("another user is blocked: %v, %v", ok, err)
+	}
+	if _, ok, err := st.ActiveBlock(ctx, arn, until); err != nil || ok {
+		t.Fatalf("block still in force at its end: %v, %v", ok, err)
+	}
+	if err := st.Unblock(ctx, arn, "carol", "", until); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("Unblock after the end: got %v, want ErrNotFound", err)
+	}
+	if err := st.Unblock(ctx, arn, "", "", s.base); !errors.Is(err, session.ErrInvalid) {
+		t.Fatalf("Unblock by nobody: got %v, want ErrInvalid", err)
+	}
+	if err := st.Unblock(ctx, strings.ToUpper(arn), "carol", s.arn(t, "carol"), s.base.Add(time.Minute)); err != nil {
+		t.Fatalf("Unblock: %v", err)
+	}
+	if _, ok, err := st.ActiveBlock(ctx, arn, s.base.Add(2*time.Minute)); err != nil || ok {
+		t.Fatalf("block in force after Unblock: %v, %v", ok, err)
+	}
+	if err := st.Unblock(ctx, arn, "carol", "", s.base.Add(2*time.Minute)); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("second Unblock: got %v, want ErrNotFound", err)
+	}
+
+	// A block without an end lasts until lifted; a new block replaces the
+	// lifted one.
+	forever := session.Block{UserARN: strings.ToLower(arn), By: "dave", Reason: "again", At: s.base.Add(time.Hour)}
+	if err := st.Block(ctx, forever); err != nil {
+		t.Fatalf("Block without an end: %v", err)
+	}
+	b, ok, err := st.ActiveBlock(ctx, arn, s.base.Add(10*365*24*time.Hour))
+	if err != nil || !ok || b.By != "dave" || !b.Until.IsZero() || !b.LiftedAt.IsZero() {
+		t.Fatalf("ActiveBlock of a block without an end: %+v, %v, %v", b, ok, err)
+	}
+}
+
+func (s *sessionSuite) blockRefusesInvalid(t *testing.T) {
+	st := s.newStore(t)
+	arn := s.arn(t, "alice")
+	for name, b := range map[string]session.Block{
+		"no ARN":           {By: "bob", Reason: "stolen", At: s.base},
+		"no blocker":       {UserARN: arn, Reason: "stolen", At: s.base},
+		"no reason":        {UserARN: arn, By: "bob", At: s.base},
+		"escape in reason": {UserARN: arn, By: "bob", Reason: "x\x1b[2J", At: s.base},
+		"end before start": {UserARN: arn, By: "bob", Reason: "stolen", At: s.base, Until: s.base.Add(-time.Second)},
+		"already lifted":   {UserARN: arn, By: "bob", Reason: "stolen", At: s.base, LiftedBy: "carol", LiftedAt: s.base},
+	} {
+		if err := st.Block(t.Context(), b); !errors.Is(err, session.ErrInvalid) {
+			t.Errorf("Block with %s: got %v, want ErrInvalid", name, err)
+		}
+	}
+	if _, ok, err := st.ActiveBlock(t.Context(), arn, s.base); err != nil || ok {
+		t.Fatalf("a refused block is in force: %v, %v", ok, err)
+	}
+}
+
+// raceTouch touches one session from many goroutines at once: every touch
+// must succeed and count.
+func (s *sessionSuite) raceTouch(t *testing.T) {
+	st := s.newStore(t)
+	se := s.newSession(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	s.create(t, st, se)
+	errs := race(sessionRacers, func(i int) error {
+		at := s.base.Add(time.Duration(i) * time.Millisecond)
+		return st.Touch(t.Context(), se.ID, at, at.Add(time.Hour))
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("touch %d: %v", i, err)
+		}
+	}
+	got := s.get(t, st, se.ID)
+	if got.RequestCount != sessionRacers || got.Version != sessionRacers || got.Status != session.StatusActive {
+		t.Fatalf("after %d concurrent touches: count %d, version %d, status %s", sessionRacers, got.RequestCount, got.Version, got.Status)
+	}
+	want := s.base.Add(time.Duration(sessionRacers-1)*time.Millisecond + time.Hour)
+	if !got.ExpiresAt.Equal(want) {
+		t.Errorf("ExpiresAt = %s, want the latest credentials' expiry %s", got.ExpiresAt, want)
+	}
+}
+
+// raceRevokeTouch revokes a session while many goroutines touch it. The
+// session must end revoked, every touch must either count or fail with
+// ErrRevoked, and the count must equal the touches that succeeded.
+func (s *sessionSuite) raceRevokeTouch(t *testing.T) {
+	st := s.newStore(t)
+	for round := range 3 {
+		se := s.newSession(t, s.name(t, "alice"), s.name(t, "prod"), time.Duration(round)*time.Second)
+		s.create(t, st, se)
+		revoker := sessionRacers / 2
+		errs := race(sessionRacers, func(i int) error {
+			at := se.StartedAt.Add(time.Minute)
+			if i == revoker {
+				return st.Revoke(t.Context(), se.ID, "bob", "", "laptop stolen", at)
+			}
+			return st.Touch(t.Context(), se.ID, at, at.Add(time.Hour))
+		})
+		var counted int64
+		for i, err := range errs {
+			switch {
+			case i == revoker && err != nil:
+				t.Fatalf("round %d: Revoke racing touches: %v", round, err)
+			case i == revoker:
+			case err == nil:
+				counted++
+			case !errors.Is(err, session.ErrRevoked):
+				t.Errorf("round %d: touch %d: got %v, want success or ErrRevoked", round, i, err)
+			}
+		}
+		got := s.get(t, st, se.ID)
+		if got.Status != session.StatusRevoked || got.RevokedBy != "bob" {
+			t.Fatalf("round %d: after the race the session is %s (revoked by %q)", round, got.Status, got.RevokedBy)
+		}
+		if got.RequestCount != counted {
+			t.Fatalf("round %d: count %d, but %d touches succeeded", round, got.RequestCount, counted)
+		}
+		// No touch after the race brings it back.
+		if err := st.Touch(t.Context(), se.ID, se.StartedAt.Add(2*time.Minute), se.StartedAt.Add(time.Hour)); !errors.Is(err, session.ErrRevoked) {
+			t.Fatalf("round %d: touch after the race: got %v, want ErrRevoked", round, err)
+		}
+	}
+}
+
+// raceRevoke revokes one session from many goroutines: exactly one wins,
+// the others get a *StateError, and the winner's details are stored.
+func (s *sessionSuite) raceRevoke(t *testing.T) {
+	st := s.newStore(t)
+	se := s.newSession(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	s.create(t, st, se)
+	errs := race(racers, func(i int) error {
+		return st.Revoke(t.Context(), se.ID, fmt.Sprintf("approver%d", i), "", fmt.Sprintf("reason %d", i), s.base.Add(time.Minute))
+	})
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Fatalf("both revoker %d and %d won", winner, i)
+		case err == nil:
+			winner = i
+		case !errors.Is(err, session.ErrTransition):
+			t.Errorf("revoker %d: got %v, want ErrTransition", i, err)
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no revoker won")
+	}
+	got := s.get(t, st, se.ID)
+	if got.RevokedBy != fmt.Sprintf("approver%d", winner) || got.RevokeReason != fmt.Sprintf("reason %d", winner) || got.Version != 1 {
+		t.Fatalf("stored revocation %q/%q version %d, want the winner's (%d)", got.RevokedBy, got.RevokeReason, got.Version, winner)
+	}
+}
+
+// diffSession describes the differences between two sessions, or returns
+// "" if they are equal field by field.
+func diffSession(want, got *session.Session) string {
+	var d []string
+	add := func(s string) {
+		if s != "" {
+			d = append(d, s)
+		}
+	}
+	field := func(name string, w, g any) {
+		if w != g {
+			add(fmt.Sprintf("%s = %v, want %v", name, g, w))
+		}
+	}
+	field("ID", want.ID, got.ID)
+	field("User", want.User, got.User)
+	field("UserARN", want.UserARN, got.UserARN)
+	field("Account", want.Account, got.Account)
+	field("Profile", want.Profile, got.Profile)
+	field("RoleARN", want.RoleARN, got.RoleARN)
+	field("Host", want.Host, got.Host)
+	field("PID", want.PID, got.PID)
+	field("Status", want.Status, got.Status)
+	field("RequestCount", want.RequestCount, got.RequestCount)
+	field("SourceIdentity", want.SourceIdentity, got.SourceIdentity)
+	field("RevokedBy", want.RevokedBy, got.RevokedBy)
+	field("RevokedByARN", want.RevokedByARN, got.RevokedByARN)
+	field("RevokeReason", want.RevokeReason, got.RevokeReason)
+	field("Version", want.Version, got.Version)
+	add(sameTime("StartedAt", want.StartedAt, got.StartedAt))
+	add(sameTime("LastAccessAt", want.LastAccessAt, got.LastAccessAt))
+	add(sameTime("ExpiresAt", want.ExpiresAt, got.ExpiresAt))
+	add(sameTime("RevokedAt", want.RevokedAt, got.RevokedAt))
+	return strings.Join(d, "; ")
+}
