@@ -11,6 +11,7 @@ import (
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/request"
+	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/vault"
 )
 
@@ -19,6 +20,7 @@ import (
 type Stores interface {
 	Requests() request.Store
 	Breakglass() breakglass.Store
+	Sessions() session.Store
 	Close() error
 }
 

@@ -13,6 +13,11 @@ const (
 	EventRequestExpired   = "request.expired"
 	EventBreakglassOpened = "breakglass.opened"
 	EventBreakglassClosed = "breakglass.closed"
+	EventSessionStarted   = "session.started"
+	EventSessionRevoked   = "session.revoked"
+	EventSessionExpired   = "session.expired"
+	EventUserBlocked      = "session.user_blocked"
+	EventUserUnblocked    = "session.user_unblocked"
 )
 
 // Entry is one line of the decision log, for decisions and lifecycle events
@@ -74,6 +79,9 @@ type Entry struct {
 	ApprovalID string `json:"approval_id,omitempty"`
 	// BreakglassID is the break-glass session that allowed this decision.
 	BreakglassID string `json:"breakglass_id,omitempty"`
+	// SessionID is the server-mode session the credentials were issued
+	// under (decisions) or the session a lifecycle event is about.
+	SessionID string `json:"session_id,omitempty"`
 	// Cached is true when the credentials were served from the cache.
 	Cached bool `json:"cached,omitempty"`
 	// Note carries anything else worth knowing, e.g. "no role_arn:
