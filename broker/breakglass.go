@@ -127,8 +127,9 @@ func (b *Broker) GetBreakglass(ctx context.Context, a *Actor, id string) (*break
 	return e, nil
 }
 
-// ListBreakglass lists events, newest first. With no invoker, profile or
-// status given, it lists the actor's own.
+// ListBreakglass lists events, newest first, each with its status as of
+// now (see listLapsing). With no invoker, profile or status given, it lists
+// the actor's own.
 func (b *Broker) ListBreakglass(ctx context.Context, a *Actor, q breakglass.Query) ([]*breakglass.Event, error) {
 	if q.Invoker == "" && q.Profile == "" && q.Status == "" {
 		q.Invoker = a.Identity.Name
@@ -138,7 +139,30 @@ func (b *Broker) ListBreakglass(ctx context.Context, a *Actor, q breakglass.Quer
 		return nil, err
 	}
 	defer stores.Close()
-	return stores.Breakglass().List(ctx, q)
+	st := stores.Breakglass()
+	return listLapsing(b, lapsing[breakglass.Event, breakglass.Status]{
+		want:    q.Status,
+		expired: breakglass.StatusExpired,
+		lapsing: breakglass.StatusActive,
+		list: func(s breakglass.Status) ([]*breakglass.Event, error) {
+			q := q
+			q.Status = s
+			return st.List(ctx, q)
+		},
+		stored:    func(e *breakglass.Event) breakglass.Status { return e.Status },
+		effective: func(e *breakglass.Event, now time.Time) breakglass.Status { return e.EffectiveStatus(now) },
+		created:   func(e *breakglass.Event) time.Time { return e.OpenedAt },
+		expire: func(e *breakglass.Event, now time.Time) error {
+			if err := e.Expire(now); err != nil {
+				return err
+			}
+			if err := st.Update(ctx, e, breakglass.StatusActive); err != nil {
+				return err
+			}
+			entry := b.breakglassEntry(logging.EventBreakglassExpired, a, e)
+			return b.Log.Append(&entry)
+		},
+	})
 }
 
 // checkBreakglassID refuses, before any store call, an ID that no event
@@ -163,5 +187,7 @@ func (b *Broker) breakglassEntry(event string, a *Actor, e *breakglass.Event) lo
 		Status:          string(e.Status),
 		DurationSeconds: int64(e.Duration.Seconds()),
 		ExpiresAt:       &end,
+		PolicyPath:      b.Policy.Path,
+		PolicySHA256:    b.Policy.SHA256,
 	}
 }
