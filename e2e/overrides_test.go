@@ -223,3 +223,14 @@ func overridesRechecked(t *testing.T, w *world, newPerson func(string) *person, 
 	wantFields(t, "request.created", alice.lifecycleEntry("request.created", long), map[string]any{"policy_path": w.policy, "policy_sha256": teamAfter})
 	wantFields(t, "request.approved", bob.lifecycleEntry("request.approved", short), map[string]any{"policy_path": w.policy, "policy_sha256": teamAfter})
 }
+
+// overridesOnDynamoDB is the story on DynamoDB Local; TestDynamoDB runs it
+// as a subtest, since it owns the one DynamoDB Local of the test binary.
+func overridesOnDynamoDB(t *testing.T, endpoint string) {
+	const prefix = "e2e-overrides"
+	w := newWorld(t)
+	w.setPolicy(recheckPolicyWith("4h", "", "incident, security"))
+	newPerson := useDynamoDB(w, endpoint, prefix)
+	initTables(t, newPerson("admin"), prefix)
+	overridesRechecked(t, w, newPerson, rawDynamoDB(endpoint, prefix))
+}
