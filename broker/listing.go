@@ -5,36 +5,31 @@ import (
 	"time"
 )
 
-// lapsing describes, for requests and break-glass events alike, how a
-// listing finds records whose time ran out. Such a record is stored in its
-// lapsing status (pending, active) until someone records its expiry, so
-// every reader must treat it as expired from the moment its time is up.
-type lapsing[T any, S comparable] struct {
+// listing describes, for requests and break-glass events alike, how to
+// list records by the status a reader should act on. A record whose time
+// ran out stays stored in its lapsing status (pending, active) until a
+// change to it records the expiry (see expireIfLapsed and
+// expireEventIfLapsed), so a listing cannot trust the stored status. It
+// writes nothing: reading needs no write access to the store.
+type listing[T any, S comparable] struct {
 	// want is the status asked for; the zero value lists every status.
 	want S
-	// expired and lapsing are the stored statuses before and after expiry.
+	// expired and lapsing are the stored statuses after and before expiry.
 	expired, lapsing S
 	// list runs the store query with the given status (zero: any).
 	list func(S) ([]*T, error)
-	// stored is the record's status as stored; effective, as of now.
-	stored    func(*T) S
+	// effective is the record's status as of now.
 	effective func(*T, time.Time) S
 	// created orders the result, newest first.
 	created func(*T) time.Time
-	// expire records a lapsed record's expiry (a conditional write) and
-	// logs it. It changes the record in memory whether or not the write
-	// goes through.
-	expire func(*T, time.Time) error
 }
 
-// listLapsing is the one listing of requests and break-glass events: it
-// returns the records l.want selects, newest first, each with its status
-// as of now. Asking for expired records reads both the recorded and the
-// lapsed ones. Each lapsed record found has its expiry recorded on the
-// way; that write is a courtesy to later readers (whoever's write wins
-// logs the expiry), so its failure (someone else recorded it first, or the
-// caller may not write the item) changes nothing in the answer.
-func listLapsing[T any, S comparable](b *Broker, l lapsing[T, S]) ([]*T, error) {
+// listEffective is the one listing of requests and break-glass events: it
+// returns the records whose status as of now is l.want (every record when
+// l.want is zero), newest first. Asking for expired records reads both the
+// recorded and the lapsed ones; asking for the lapsing status leaves the
+// lapsed ones out.
+func listEffective[T any, S comparable](b *Broker, l listing[T, S]) ([]*T, error) {
 	now := b.now()
 	var zero S
 	var recs []*T
@@ -56,11 +51,6 @@ func listLapsing[T any, S comparable](b *Broker, l lapsing[T, S]) ([]*T, error) 
 	}
 	out := recs[:0]
 	for _, r := range recs {
-		if l.effective(r, now) == l.expired && l.stored(r) == l.lapsing {
-			if err := l.expire(r, now); err != nil {
-				b.debugf("recording an expiry: %v", err)
-			}
-		}
 		if l.want == zero || l.effective(r, now) == l.want {
 			out = append(out, r)
 		}

@@ -44,7 +44,7 @@ func approvalWindow(pol *policy.Policy, r *request.Request, caller vault.Identit
 	if !ok {
 		return time.Time{}, fmt.Errorf("no approval rule covers profile %s any more", profile)
 	}
-	if r.Duration <= 0 || r.DecidedAt.IsZero() || r.DecidedAt.Before(r.CreatedAt) {
+	if r.Duration <= 0 || r.DecidedAt.IsZero() {
 		return time.Time{}, fmt.Errorf("its decision time or duration is impossible")
 	}
 	if r.DecidedAt.After(now.Add(recordSkew)) {

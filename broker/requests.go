@@ -207,7 +207,7 @@ func (b *Broker) GetRequest(ctx context.Context, a *Actor, id string) (*request.
 }
 
 // ListRequests lists requests, newest first, each with its status as of
-// now (see listLapsing). With no requester, profile or status given, it
+// now (see listEffective). With no requester, profile or status given, it
 // lists the actor's own.
 func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([]*request.Request, error) {
 	if q.Requester == "" && q.Profile == "" && q.Status == "" {
@@ -219,7 +219,7 @@ func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([
 	}
 	defer stores.Close()
 	st := stores.Requests()
-	return listLapsing(b, lapsing[request.Request, request.Status]{
+	return listEffective(b, listing[request.Request, request.Status]{
 		want:    q.Status,
 		expired: request.StatusExpired,
 		lapsing: request.StatusPending,
@@ -228,19 +228,8 @@ func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([
 			q.Status = s
 			return st.List(ctx, q)
 		},
-		stored:    func(r *request.Request) request.Status { return r.Status },
 		effective: func(r *request.Request, now time.Time) request.Status { return r.EffectiveStatus(now) },
 		created:   func(r *request.Request) time.Time { return r.CreatedAt },
-		expire: func(r *request.Request, now time.Time) error {
-			if err := r.Expire(now); err != nil {
-				return err
-			}
-			if err := st.Update(ctx, r, request.StatusPending); err != nil {
-				return err
-			}
-			e := b.requestEntry(logging.EventRequestExpired, a, r)
-			return b.Log.Append(&e)
-		},
 	})
 }
 
