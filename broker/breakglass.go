@@ -95,6 +95,9 @@ func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason strin
 	if !invoker && !approver {
 		return nil, fmt.Errorf("%s may not close break-glass %s: only its invoker or an approver of profile %s may", a.Identity.Name, id, e.Profile)
 	}
+	if err := b.expireEventIfLapsed(ctx, st, a, e, now); err != nil {
+		return nil, err
+	}
 	prev := e.Status
 	if err := e.Close(a.Identity.Name, reason, now); err != nil {
 		return nil, err
@@ -108,6 +111,24 @@ func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason strin
 	entry := b.breakglassEntry(logging.EventBreakglassClosed, a, e)
 	entry.Comment = reason
 	return e, b.appendLifecycle(&entry, e.ID)
+}
+
+// expireEventIfLapsed records the expiry of an active event whose time ran
+// out, as changeRequest does for requests, and reports it as the reason
+// the event cannot be closed.
+func (b *Broker) expireEventIfLapsed(ctx context.Context, st breakglass.Store, a *Actor, e *breakglass.Event, now time.Time) error {
+	if e.Status != breakglass.StatusActive || e.EffectiveStatus(now) != breakglass.StatusExpired {
+		return nil
+	}
+	if err := e.Expire(now); err != nil {
+		return err
+	}
+	if err := st.Update(ctx, e, breakglass.StatusActive); err == nil {
+		entry := b.breakglassEntry(logging.EventBreakglassExpired, a, e)
+		_ = b.Log.Append(&entry) // the expiry is reported below either way
+	}
+	return fmt.Errorf("%w: cannot close break-glass event %s: it expired at %s",
+		breakglass.ErrTransition, e.ID, e.ExpiresAt.UTC().Format(time.RFC3339))
 }
 
 // GetBreakglass returns one event.
@@ -127,8 +148,9 @@ func (b *Broker) GetBreakglass(ctx context.Context, a *Actor, id string) (*break
 	return e, nil
 }
 
-// ListBreakglass lists events, newest first. With no invoker, profile or
-// status given, it lists the actor's own.
+// ListBreakglass lists events, newest first, each with its status as of
+// now (see listEffective). With no invoker, profile or status given, it lists
+// the actor's own.
 func (b *Broker) ListBreakglass(ctx context.Context, a *Actor, q breakglass.Query) ([]*breakglass.Event, error) {
 	if q.Invoker == "" && q.Profile == "" && q.Status == "" {
 		q.Invoker = a.Identity.Name
@@ -138,7 +160,19 @@ func (b *Broker) ListBreakglass(ctx context.Context, a *Actor, q breakglass.Quer
 		return nil, err
 	}
 	defer stores.Close()
-	return stores.Breakglass().List(ctx, q)
+	st := stores.Breakglass()
+	return listEffective(b, listing[breakglass.Event, breakglass.Status]{
+		want:    q.Status,
+		expired: breakglass.StatusExpired,
+		lapsing: breakglass.StatusActive,
+		list: func(s breakglass.Status) ([]*breakglass.Event, error) {
+			q := q
+			q.Status = s
+			return st.List(ctx, q)
+		},
+		effective: func(e *breakglass.Event, now time.Time) breakglass.Status { return e.EffectiveStatus(now) },
+		created:   func(e *breakglass.Event) time.Time { return e.OpenedAt },
+	})
 }
 
 // checkBreakglassID refuses, before any store call, an ID that no event
@@ -163,5 +197,7 @@ func (b *Broker) breakglassEntry(event string, a *Actor, e *breakglass.Event) lo
 		Status:          string(e.Status),
 		DurationSeconds: int64(e.Duration.Seconds()),
 		ExpiresAt:       &end,
+		PolicyPath:      b.Policy.Path,
+		PolicySHA256:    b.Policy.SHA256,
 	}
 }

@@ -19,11 +19,15 @@ type override struct {
 	breakglassID string
 }
 
-// findOverride looks, for a deny or require_approval decision, for an
-// approved request whose window is open, then for an active break-glass
-// event. require_server is never lifted. Both must still be covered by a
-// rule of the current policy, so removing a rule takes effect at once. A
-// store error is returned so the caller fails closed.
+// findOverride looks, for a deny or require_approval decision, for the
+// caller's approved requests and active break-glass events on profile, and
+// re-checks each against the current policy (see recheck.go): a record's
+// status alone never lifts a denial, and removing or tightening a rule
+// takes effect at once. Of those that still count it returns the one whose
+// window ends last, so that a grant with less than STS's 15 minutes left
+// is never chosen over a longer one; on a tie an approval is preferred.
+// require_server is never lifted. A store error is returned so the caller
+// fails closed.
 func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller vault.Identity, profile string, dec policy.Decision, now time.Time) (*override, error) {
 	if dec.Effect == policy.EffectRequireServer || b.OpenStores == nil {
 		return nil, nil
@@ -39,15 +43,24 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 	}
 	defer stores.Close()
 
+	var best *override
+	consider := func(o *override) {
+		if best == nil || o.end.After(best.end) {
+			best = o
+		}
+	}
 	if approvable {
 		reqs, err := stores.Requests().List(ctx, request.Query{Requester: caller.Name, Profile: profile, Status: request.StatusApproved})
 		if err != nil {
 			return nil, fmt.Errorf("the approval store could not be reached: %w", err)
 		}
 		for _, r := range reqs {
-			if r.RequesterARN == caller.ARN && r.Profile == profile && r.ActiveAt(now) {
-				return &override{basis: ApprovalBasis(r.ID), end: r.WindowEnd(), approvalID: r.ID}, nil
+			end, err := approvalWindow(b.Policy, r, caller, profile, now)
+			if err != nil {
+				b.debugf("approval %s not used: %v", r.ID, err)
+				continue
 			}
+			consider(&override{basis: ApprovalBasis(r.ID), end: end, approvalID: r.ID})
 		}
 	}
 	if breakable {
@@ -56,10 +69,13 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 			return nil, fmt.Errorf("the break-glass store could not be reached: %w", err)
 		}
 		for _, e := range events {
-			if e.InvokerARN == caller.ARN && e.Profile == profile && e.ActiveAt(now) {
-				return &override{basis: BreakglassBasis(e.ID), end: e.ExpiresAt, breakglassID: e.ID}, nil
+			end, err := breakglassWindow(b.Policy, e, caller, profile, now)
+			if err != nil {
+				b.debugf("break-glass %s not used: %v", e.ID, err)
+				continue
 			}
+			consider(&override{basis: BreakglassBasis(e.ID), end: end, breakglassID: e.ID})
 		}
 	}
-	return nil, nil
+	return best, nil
 }

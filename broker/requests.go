@@ -206,8 +206,9 @@ func (b *Broker) GetRequest(ctx context.Context, a *Actor, id string) (*request.
 	return r, nil
 }
 
-// ListRequests lists requests, newest first. With no requester, profile or
-// status given, it lists the actor's own.
+// ListRequests lists requests, newest first, each with its status as of
+// now (see listEffective). With no requester, profile or status given, it
+// lists the actor's own.
 func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([]*request.Request, error) {
 	if q.Requester == "" && q.Profile == "" && q.Status == "" {
 		q.Requester = a.Identity.Name
@@ -217,7 +218,19 @@ func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([
 		return nil, err
 	}
 	defer stores.Close()
-	return stores.Requests().List(ctx, q)
+	st := stores.Requests()
+	return listEffective(b, listing[request.Request, request.Status]{
+		want:    q.Status,
+		expired: request.StatusExpired,
+		lapsing: request.StatusPending,
+		list: func(s request.Status) ([]*request.Request, error) {
+			q := q
+			q.Status = s
+			return st.List(ctx, q)
+		},
+		effective: func(r *request.Request, now time.Time) request.Status { return r.EffectiveStatus(now) },
+		created:   func(r *request.Request) time.Time { return r.CreatedAt },
+	})
 }
 
 func (b *Broker) requestEntry(event string, a *Actor, r *request.Request) logging.Entry {
@@ -230,6 +243,8 @@ func (b *Broker) requestEntry(event string, a *Actor, r *request.Request) loggin
 		Profile:         r.Profile,
 		Status:          string(r.Status),
 		DurationSeconds: int64(r.Duration.Seconds()),
+		PolicyPath:      b.Policy.Path,
+		PolicySHA256:    b.Policy.SHA256,
 	}
 	if r.Status == request.StatusApproved {
 		end := r.WindowEnd().UTC()

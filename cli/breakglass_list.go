@@ -33,24 +33,11 @@ func (c *breakglassListCommand) run(g *Globals) error {
 	}
 	defer closeBroker()
 	q := breakglass.Query{Profile: c.Profile, Invoker: c.Invoker, Status: breakglass.Status(c.Status)}
-	// Expired events are stored as active until someone touches them.
-	if q.Status == breakglass.StatusExpired {
-		q.Status = breakglass.StatusActive
-	}
 	events, err := b.ListBreakglass(context.Background(), actor, q)
 	if err != nil {
 		return err
 	}
 	now := time.Now()
-	if c.Status != "" {
-		kept := events[:0]
-		for _, e := range events {
-			if e.EffectiveStatus(now) == breakglass.Status(c.Status) {
-				kept = append(kept, e)
-			}
-		}
-		events = kept
-	}
 	if c.Output == "json" {
 		views := make([]breakglassView, 0, len(events))
 		for _, e := range events {

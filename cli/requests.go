@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
 
-	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/request"
 )
 
@@ -48,14 +46,11 @@ func (c *requestsCommand) list(g *Globals) error {
 	}
 	defer closeBroker()
 	q := request.Query{Profile: c.Profile, Requester: c.Requester, Status: request.Status(c.Status)}
-	reqs, err := listRequests(b, actor, q)
+	reqs, err := b.ListRequests(context.Background(), actor, q)
 	if err != nil {
 		return err
 	}
 	now := time.Now()
-	if c.Status != "" {
-		reqs = filterRequests(reqs, request.Status(c.Status), now)
-	}
 	if c.Output == "json" {
 		views := make([]requestView, 0, len(reqs))
 		for _, r := range reqs {
@@ -64,40 +59,6 @@ func (c *requestsCommand) list(g *Globals) error {
 		return writeJSON(g.Stdout, views)
 	}
 	return writeRequestTable(g.Stdout, reqs, now)
-}
-
-// listRequests lists the requests q selects. Expired requests are stored
-// as pending until someone touches them, and as expired from then on, so
-// asking for expired ones reads both and merges them, newest first.
-func listRequests(b *broker.Broker, actor *broker.Actor, q request.Query) ([]*request.Request, error) {
-	ctx := context.Background()
-	if q.Status != request.StatusExpired {
-		return b.ListRequests(ctx, actor, q)
-	}
-	q.Status = request.StatusPending
-	lapsed, err := b.ListRequests(ctx, actor, q)
-	if err != nil {
-		return nil, err
-	}
-	q.Status = request.StatusExpired
-	recorded, err := b.ListRequests(ctx, actor, q)
-	if err != nil {
-		return nil, err
-	}
-	reqs := append(lapsed, recorded...)
-	sort.SliceStable(reqs, func(i, j int) bool { return reqs[i].CreatedAt.After(reqs[j].CreatedAt) })
-	return reqs, nil
-}
-
-// filterRequests keeps the requests whose effective status is s.
-func filterRequests(reqs []*request.Request, s request.Status, now time.Time) []*request.Request {
-	out := reqs[:0]
-	for _, r := range reqs {
-		if r.EffectiveStatus(now) == s {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 func (c *requestsCommand) show(g *Globals) error {

@@ -121,6 +121,7 @@ func TestDynamoDB(t *testing.T) {
 		initTables(t, newPerson("admin"), "e2e-breakglass")
 		breakglassLifecycle(t, w, newPerson, false)
 	})
+	t.Run("overrides are re-checked at use", func(t *testing.T) { overridesOnDynamoDB(t, endpoint) })
 	t.Run("races", func(t *testing.T) {
 		w := newWorld(t)
 		w.setPolicy(approvalsPolicy)

@@ -5,19 +5,20 @@ import "time"
 // Event names the kind of an entry: a credential decision or a lifecycle
 // event of an access request or a break-glass session.
 const (
-	EventDecision         = "decision"
-	EventRequestCreated   = "request.created"
-	EventRequestApproved  = "request.approved"
-	EventRequestDenied    = "request.denied"
-	EventRequestCancelled = "request.cancelled"
-	EventRequestExpired   = "request.expired"
-	EventBreakglassOpened = "breakglass.opened"
-	EventBreakglassClosed = "breakglass.closed"
-	EventSessionStarted   = "session.started"
-	EventSessionRevoked   = "session.revoked"
-	EventSessionExpired   = "session.expired"
-	EventUserBlocked      = "session.user_blocked"
-	EventUserUnblocked    = "session.user_unblocked"
+	EventDecision          = "decision"
+	EventRequestCreated    = "request.created"
+	EventRequestApproved   = "request.approved"
+	EventRequestDenied     = "request.denied"
+	EventRequestCancelled  = "request.cancelled"
+	EventRequestExpired    = "request.expired"
+	EventBreakglassOpened  = "breakglass.opened"
+	EventBreakglassClosed  = "breakglass.closed"
+	EventBreakglassExpired = "breakglass.expired"
+	EventSessionStarted    = "session.started"
+	EventSessionRevoked    = "session.revoked"
+	EventSessionExpired    = "session.expired"
+	EventUserBlocked       = "session.user_blocked"
+	EventUserUnblocked     = "session.user_unblocked"
 )
 
 // Entry is one line of the decision log, for decisions and lifecycle events
@@ -65,8 +66,12 @@ type Entry struct {
 	RuleIndex *int `json:"rule_index,omitempty"`
 	// Reason says in words why the decision went the way it did.
 	Reason string `json:"reason,omitempty"`
-	// PolicySHA256 is the hash of the policy file the decision used.
+	// PolicySHA256 is the hash of the policy file the decision used; on a
+	// lifecycle entry, of the policy the change was decided under.
 	PolicySHA256 string `json:"policy_sha256,omitempty"`
+	// PolicyPath is the policy file a lifecycle change (request.*,
+	// breakglass.*) was decided under, as sentinel was pointed at it.
+	PolicyPath string `json:"policy_path,omitempty"`
 	// SourceIdentity is the STS SourceIdentity stamped on the session.
 	SourceIdentity string `json:"source_identity,omitempty"`
 	// RoleARN is the role assumed, if any.
