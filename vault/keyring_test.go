@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/byteness/keyring"
+
+	"github.com/sentinel-cli/sentinel/internal/safefile"
 )
 
 func TestOpenKeyringFileBackend(t *testing.T) {
@@ -177,5 +179,46 @@ func TestLockedKeyringThroughKeyStore(t *testing.T) {
 	}
 	if _, ok, err := NewCache(fileKeyring(t, dir, "pw"), nil).Session("dev", ""); !ok || err != nil {
 		t.Errorf("session gone after a locked read: %v", err)
+	}
+}
+
+// The file keyring's directory is refused when someone else could have
+// put items in it: a symbolic link, or writable by group or others.
+func TestOpenKeyringRefusesUnsafeDir(t *testing.T) {
+	isolate(t)
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir string) string
+		kind  safefile.Kind
+	}{
+		{"symlink", func(t *testing.T, dir string) string {
+			real := filepath.Join(dir, "real")
+			mustNoErr(t, os.Mkdir(real, 0o700))
+			link := filepath.Join(dir, "link")
+			mustNoErr(t, os.Symlink(real, link))
+			return link
+		}, safefile.KindSymlink},
+		{"group writable", func(t *testing.T, dir string) string {
+			d := filepath.Join(dir, "kr")
+			mustNoErr(t, os.Mkdir(d, 0o700))
+			mustNoErr(t, os.Chmod(d, 0o770))
+			return d
+		}, safefile.KindWritable},
+		{"other writable", func(t *testing.T, dir string) string {
+			d := filepath.Join(dir, "kr")
+			mustNoErr(t, os.Mkdir(d, 0o700))
+			mustNoErr(t, os.Chmod(d, 0o707))
+			return d
+		}, safefile.KindWritable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := tt.setup(t, t.TempDir())
+			_, err := OpenKeyring(KeyringConfig{Backend: "file", FileDir: dir, Passphrase: "pw"})
+			var unsafe *safefile.Error
+			if !errors.As(err, &unsafe) || unsafe.Kind != tt.kind || !errors.Is(err, safefile.ErrUnsafe) {
+				t.Fatalf("err = %v, want a *safefile.Error of kind %v", err, tt.kind)
+			}
+		})
 	}
 }
