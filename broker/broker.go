@@ -44,6 +44,9 @@ type Broker struct {
 	// OpenStores opens the approvals and break-glass state. Nil means no
 	// override can lift a denial.
 	OpenStores StoreOpener
+	// STS builds the STS clients; nil means vault.NewSTSFactory with zero
+	// options (the regional AWS endpoints).
+	STS vault.STSFactory
 	// PromptMFA asks the person for an MFA code when none was given.
 	PromptMFA func(serial string) (string, error)
 	// Now is the clock; nil means time.Now.
@@ -113,7 +116,7 @@ func (b *Broker) Issue(ctx context.Context, in Input) (*Grant, error) {
 	// The warm path: credentials cached for a direct grant carry the
 	// identity STS gave for the base keys, so one keyring read is enough to
 	// decide, and then to answer when the policy still allows them.
-	warm, isWarm := b.Cache.Role(in.Profile, chain.Base.Name, BasisDirect)
+	warm, isWarm := b.cachedRole(chain, in, BasisDirect)
 	caller := warm.Identity
 	if !isWarm {
 		if caller, err = b.callerIdentity(ctx, chain); err != nil {

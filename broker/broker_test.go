@@ -149,6 +149,7 @@ func (f *fixture) broker() *broker.Broker {
 			return local.Open(f.store, local.Options{})
 		},
 		Now: func() time.Time { return f.now },
+		STS: vault.NewSTSFactory(vault.STSOptions{Endpoint: f.sts.URL(), MaxAttempts: 1, Timeout: 5 * time.Second}),
 	}
 }
 

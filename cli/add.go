@@ -53,7 +53,7 @@ func (c *addCommand) run(g *Globals) error {
 		return fmt.Errorf("store keys of profile %s: %w", c.Profile, err)
 	}
 	// New keys may belong to someone else: drop what was issued from the old ones.
-	if err := clearDerivedCaches(kr, c.Profile); err != nil {
+	if _, err := clearDerived(kr, c.Profile); err != nil {
 		return fmt.Errorf("clear cached sessions of profile %s: %w", c.Profile, err)
 	}
 	fmt.Fprintf(g.Stdout, "Added keys for profile %s to the keyring.\n", c.Profile)

@@ -82,6 +82,7 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	configureAddCommand(app, g)
 	configureListCommand(app, g)
 	configureRemoveCommand(app, g)
+	configureClearCommand(app, g)
 	configureRequestCommand(app, g)
 	configureRequestsCommand(app, g)
 	configureReviewCommands(app, g)

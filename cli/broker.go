@@ -113,33 +113,7 @@ func (g *Globals) identityBroker() (*broker.Broker, error) {
 		Keys:      vault.NewKeyStore(kr),
 		Cache:     vault.NewCache(kr, nil),
 		PromptMFA: vault.PromptMFA,
+		STS:       g.stsFactory(),
 		Debugf:    g.Debugf,
 	}, nil
-}
-
-// clearDerivedCaches drops what was cached for keys of base profile: its
-// own session and role credentials, and the role credentials of every
-// profile in the AWS config whose source_profile chain ends at it. Called
-// when those keys are added or removed, so nothing issued from old keys
-// lingers.
-func clearDerivedCaches(kr keyring.Keyring, base string) error {
-	cache := vault.NewCache(kr, nil)
-	if err := cache.Clear(base); err != nil {
-		return err
-	}
-	profiles, err := vault.LoadConfigFile("")
-	if err != nil {
-		return err
-	}
-	keys := vault.NewKeyStore(kr)
-	for _, name := range profiles.ProfileNames() {
-		chain, err := vault.ResolveChain(profiles, name, keys.Has)
-		if err != nil || chain.Base.Name != base || name == base {
-			continue
-		}
-		if err := cache.Clear(name); err != nil {
-			return err
-		}
-	}
-	return nil
 }

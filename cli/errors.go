@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/sentinel-cli/sentinel/vault"
 )
 
 // ExitError carries an exit code and an optional hint to main. A Silent
@@ -51,6 +53,9 @@ func Report(w io.Writer, err error) int {
 	if h := unsafeFileHint(err); h != "" {
 		hint = h
 	}
+	if hint == "" {
+		hint = hintFor(err)
+	}
 	if !silent {
 		fmt.Fprintf(w, "sentinel: %s\n", oneLine(err.Error()))
 	}
@@ -63,4 +68,41 @@ func Report(w io.Writer, err error) int {
 // oneLine folds a multi-line message so that every error is one line.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+}
+
+// hintFor is the advice for the typed errors of the lower layers, which
+// carry no words for people themselves.
+func hintFor(err error) string {
+	var missing *vault.MissingKeysError
+	var rejected *vault.KeysRejectedError
+	var mfa *vault.MFARequiredError
+	switch {
+	case errors.As(err, &missing):
+		if missing.Damaged {
+			return "store them again: sentinel add " + missing.Profile
+		}
+		return "store them: sentinel add " + missing.Profile
+	case errors.As(err, &rejected):
+		if rejected.Profile != "" {
+			return "if the keys were rotated or deactivated, store the current ones: sentinel add " + rejected.Profile
+		}
+		return "if the keys were rotated or deactivated, store the current ones with sentinel add"
+	case errors.As(err, &mfa):
+		return "pass the code with --mfa-token, or run the command on a terminal to be asked for it"
+	case errors.Is(err, vault.ErrWrongMFACode):
+		return "try again with a fresh code"
+	case errors.Is(err, vault.ErrMFANeeded):
+		return "set mfa_serial in the profile in ~/.aws/config"
+	case errors.Is(err, vault.ErrBadPassphrase):
+		return "check SENTINEL_FILE_PASSPHRASE (or the passphrase you typed); nothing was changed"
+	case errors.Is(err, vault.ErrKeyringLocked):
+		return "set SENTINEL_FILE_PASSPHRASE, or run the command on a terminal to be asked for it"
+	case errors.Is(err, vault.ErrExpiredToken):
+		return "run the command again to get new credentials"
+	case errors.Is(err, vault.ErrThrottled):
+		return "wait a moment and retry"
+	case errors.Is(err, vault.ErrUnreachable):
+		return "check the network, and AWS_ENDPOINT_URL_STS if you set it"
+	}
+	return ""
 }

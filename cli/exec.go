@@ -51,7 +51,7 @@ func (c *execCommand) run(g *Globals) error {
 		return err
 	}
 	g.Debugf("exec %s with credentials expiring %s (source identity %s)", path, grant.Credentials.Expires.UTC().Format(time.RFC3339), grant.SourceIdentity)
-	return runCommand(path, args, childEnv(os.Environ(), grant))
+	return runCommand(path, args, childEnv(os.Environ(), grant, environment().Passphrase))
 }
 
 // removedEnv are the variables a child must not inherit: they would shadow
@@ -62,15 +62,49 @@ var removedEnv = []string{
 	"AWS_CREDENTIAL_EXPIRATION", "AWS_REGION", "AWS_DEFAULT_REGION", "SENTINEL_PROFILE",
 }
 
+// keyringEnv are the keyring settings and secrets of sentinel and of
+// aws-vault: a child that needs none of them must not be able to open the
+// keyring with them.
+var keyringEnv = []string{
+	"SENTINEL_FILE_PASSPHRASE", "SENTINEL_BACKEND", "SENTINEL_FILE_DIR",
+	"AWS_VAULT_FILE_PASSPHRASE", "AWS_VAULT_BACKEND", "AWS_VAULT_FILE_DIR",
+	"AWS_VAULT_PASS_PASSWORD_STORE_DIR", "AWS_VAULT_PASS_CMD", "AWS_VAULT_PASS_PREFIX",
+	"AWS_VAULT_KEYCHAIN_NAME", "AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME",
+	"AWS_VAULT_KWALLET_FOLDER", "AWS_VAULT_KEYCTL_SCOPE", "AWS_VAULT_PROMPT",
+}
+
+// secretName reports whether a variable name says it holds a keyring
+// secret of sentinel or aws-vault (SENTINEL_*PASSPHRASE*, AWS_VAULT_*PASS*
+// and the like), whatever else it is called.
+func secretName(name string) bool {
+	upper := strings.ToUpper(name)
+	if !strings.HasPrefix(upper, "SENTINEL_") && !strings.HasPrefix(upper, "AWS_VAULT_") {
+		return false
+	}
+	for _, word := range []string{"PASS", "SECRET", "TOKEN", "KEY"} {
+		if strings.Contains(upper, word) {
+			return true
+		}
+	}
+	return false
+}
+
 // childEnv is the environment of the command sentinel exec runs, as
-// aws-vault users expect it.
-func childEnv(parent []string, g *broker.Grant) []string {
+// aws-vault users expect it: the credentials of the grant, and nothing of
+// the keyring. passphrase is the keyring passphrase in use (empty when it
+// was typed on the terminal); a variable holding it under any name is
+// dropped as well.
+func childEnv(parent []string, g *broker.Grant, passphrase string) []string {
 	env := make([]string, 0, len(parent)+8)
 	for _, kv := range parent {
-		name, _, _ := strings.Cut(kv, "=")
-		if !contains(removedEnv, name) {
-			env = append(env, kv)
+		name, value, _ := strings.Cut(kv, "=")
+		switch {
+		case contains(removedEnv, name), contains(keyringEnv, strings.ToUpper(name)), secretName(name):
+			continue
+		case passphrase != "" && (value == passphrase || len(passphrase) >= 8 && strings.Contains(value, passphrase)):
+			continue
 		}
+		env = append(env, kv)
 	}
 	env = append(env,
 		"AWS_ACCESS_KEY_ID="+g.Credentials.AccessKeyID,

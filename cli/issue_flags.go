@@ -23,7 +23,7 @@ type issueFlags struct {
 func (f *issueFlags) register(cmd *kingpin.CmdClause) {
 	cmd.Flag("duration", "Lifetime of the credentials (15m to 12h; default the profile's duration_seconds, else 1h), capped by the policy.").
 		Short('d').DurationVar(&f.Duration)
-	cmd.Flag("region", "AWS region (default the profile's region).").StringVar(&f.Region)
+	cmd.Flag("region", "AWS region (default $AWS_REGION, else $AWS_DEFAULT_REGION, else the profile's region).").StringVar(&f.Region)
 	cmd.Flag("mfa-token", "MFA code, when the profile has mfa_serial (default: ask on the terminal).").Short('t').StringVar(&f.MFAToken)
 	cmd.Flag("no-session", "Skip the cached session token and assume the role with the stored keys.").BoolVar(&f.NoSession)
 }
@@ -44,6 +44,6 @@ func (g *Globals) issue(f *issueFlags, mode policy.Mode) (*broker.Grant, error) 
 		Duration:  f.Duration,
 		MFAToken:  f.MFAToken,
 		NoSession: f.NoSession,
-		Region:    f.Region,
+		Region:    firstSet(f.Region, environment().Region),
 	})
 }

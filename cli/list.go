@@ -28,6 +28,8 @@ type listedCached struct {
 	Kind      string    `json:"kind"`
 	User      string    `json:"user,omitempty"`
 	Basis     string    `json:"basis,omitempty"`
+	RoleARN   string    `json:"role_arn,omitempty"`
+	MFA       bool      `json:"mfa"`
 	ExpiresAt time.Time `json:"expires_at"`
 	Remaining string    `json:"remaining"`
 }
@@ -74,7 +76,7 @@ func (c *listCommand) run(g *Globals) error {
 	now := time.Now()
 	for _, e := range cached {
 		r := row(e.Profile)
-		r.Sessions = append(r.Sessions, listedCached{Kind: e.Kind, User: e.User, Basis: e.Basis, ExpiresAt: e.Expires.UTC(), Remaining: remaining(e.Expires, now)})
+		r.Sessions = append(r.Sessions, listedCached{Kind: e.Kind, User: e.User, Basis: e.Basis, RoleARN: e.RoleARN, MFA: e.MFA, ExpiresAt: e.Expires.UTC(), Remaining: remaining(e.Expires, now)})
 	}
 	names := make([]string, 0, len(rows))
 	for n := range rows {
@@ -100,6 +102,9 @@ func (c *listCommand) run(g *Globals) error {
 			label := s.Kind
 			if s.Basis != "" {
 				label += " " + s.Basis
+			}
+			if s.MFA {
+				label += " (mfa)"
 			}
 			sessions = append(sessions, label+": "+s.Remaining)
 		}

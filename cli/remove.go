@@ -43,7 +43,7 @@ func (c *removeCommand) run(g *Globals) error {
 	if err := keys.Remove(c.Profile); err != nil {
 		return fmt.Errorf("remove keys of profile %s: %w", c.Profile, err)
 	}
-	if err := clearDerivedCaches(kr, c.Profile); err != nil {
+	if _, err := clearDerived(kr, c.Profile); err != nil {
 		return fmt.Errorf("clear cached sessions of profile %s: %w", c.Profile, err)
 	}
 	fmt.Fprintf(g.Stdout, "Removed keys and cached sessions of profile %s.\n", c.Profile)

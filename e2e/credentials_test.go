@@ -67,7 +67,7 @@ func TestMFAIsAskedOncePerSession(t *testing.T) {
 	w.setPolicy(strings.Replace(devPolicy, "profiles: [dev, plain]", "profiles: [dev, plain, devmfa]", 1))
 
 	// No terminal and no code: a clear error, nothing cached.
-	alice.mustFail(`MFA code required for arn:aws:iam::111122223333:mfa/alice.*--mfa-token`, "credentials", "devmfa")
+	alice.mustFail(`(?s)MFA code required for arn:aws:iam::111122223333:mfa/alice\nsentinel: hint: .*--mfa-token`, "credentials", "devmfa")
 	// A wrong code is refused by STS.
 	alice.mustFail(`MFA`, "credentials", "devmfa", "--mfa-token", "654321")
 	alice.mustFail(`MFA code required`, "credentials", "devmfa")
@@ -104,7 +104,7 @@ func TestBadInputGetsOneClearLine(t *testing.T) {
 		defer alice.writeFile(".aws/config", defaultAWSConfig)
 		w.setPolicy(strings.Replace(devPolicy, "profiles: [dev, plain]", "profiles: [dev, plain, other]", 1))
 		defer w.setPolicy(devPolicy)
-		alice.mustFail(`no keys stored for profile "other": run .sentinel add other.`, "credentials", "other")
+		alice.mustFail(`no keys stored for profile "other"\nsentinel: hint: store them: sentinel add other`, "credentials", "other")
 	})
 	t.Run("bad policy", func(t *testing.T) {
 		w.setPolicy("version: \"1\"\nrules:\n  - name: x\n    effect: allow\n    conditions:\n      mode: [clii]\n")

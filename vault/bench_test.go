@@ -27,7 +27,8 @@ func BenchmarkWarmPath(b *testing.B) {
 	if err := NewKeyStore(kr).Set("base", Credentials{AccessKeyID: "AKIA", SecretAccessKey: "S"}); err != nil {
 		b.Fatal(err)
 	}
-	if err := NewCache(kr, clock).PutRole("prod", "alice", "policy", RoleEntry{Credentials: tempCreds(now.Add(time.Hour)), Identity: aliceID}); err != nil {
+	key := RoleKey{Profile: "prod", Base: "alice", RoleARNs: []string{"arn:aws:iam::222233334444:role/prod"}, Basis: "direct"}
+	if err := NewCache(kr, clock).PutRole(key, RoleEntry{Credentials: tempCreds(now.Add(time.Hour)), Identity: aliceID}); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
@@ -43,7 +44,7 @@ func BenchmarkWarmPath(b *testing.B) {
 		if _, err := ResolveChain(c, "prod", NewKeyStore(kr).Has); err != nil {
 			b.Fatal(err)
 		}
-		if _, ok := NewCache(kr, clock).Role("prod", "alice", "policy"); !ok {
+		if _, ok, err := NewCache(kr, clock).Role(key); !ok || err != nil {
 			b.Fatal("cache miss")
 		}
 	}

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,15 @@ import (
 // would fail half-way through its work.
 const ReuseMargin = 5 * time.Minute
 
+// IdentityMaxAge is how long a cached caller identity is trusted before it
+// is asked of STS again, even when the keys have not changed: an IAM user
+// can be renamed or its keys moved, and the answer must not live for ever.
+const IdentityMaxAge = 12 * time.Hour
+
+// identityClockSkew is how far in the future a cached identity's fetch
+// time may be before the entry is distrusted (clocks move backwards).
+const identityClockSkew = 5 * time.Minute
+
 // Kinds of cache entries, as CacheInfo.Kind reports them.
 const (
 	KindSession = "session"
@@ -23,9 +33,13 @@ const (
 )
 
 // Cache keeps short-lived credentials and caller identities in the keyring,
-// next to the long-lived keys but under other item names. A damaged entry is
-// never an error: it is deleted and reported as a miss, so that the
-// credentials are fetched again.
+// next to the long-lived keys but under other item names.
+//
+// An entry that was decrypted but does not decode, or does not match what
+// was asked for, is a miss (and is deleted or overwritten). An entry that
+// cannot be decrypted at all is an error matching ErrBadPassphrase, and
+// nothing is deleted: with a wrong passphrase every item looks like that,
+// and deleting them would destroy the cache of the right passphrase.
 type Cache struct {
 	kr  keyring.Keyring
 	now func() time.Time
@@ -45,6 +59,9 @@ func NewCache(kr keyring.Keyring, now func() time.Time) *Cache {
 type SessionEntry struct {
 	Credentials Credentials
 	Identity    Identity
+	// MFASerial is the MFA device the session was obtained with; empty
+	// when it was obtained without MFA.
+	MFASerial string
 }
 
 // RoleEntry is cached AssumeRole credentials (or the session-token
@@ -71,6 +88,10 @@ type CacheInfo struct {
 	User string
 	// Basis is why role credentials were issued (empty for sessions).
 	Basis string
+	// RoleARN is the last role of the chain (empty for sessions).
+	RoleARN string
+	// MFA is true when the credentials were obtained with an MFA code.
+	MFA bool
 	// Expires is when the credentials stop working.
 	Expires time.Time
 }
@@ -114,17 +135,28 @@ func (s storedIdentity) identity() (Identity, bool) {
 	return id, true
 }
 
+// storedKeyIdentity is the item that caches who long-lived keys belong to.
+type storedKeyIdentity struct {
+	Identity storedIdentity `json:"identity"`
+	// Binding is keyBinding of the keys the identity was fetched with.
+	Binding string `json:"binding"`
+	// FetchedAt is when STS gave the answer.
+	FetchedAt time.Time `json:"fetched_at"`
+}
+
 type storedSession struct {
 	Profile     string         `json:"profile"`
 	Credentials storedCreds    `json:"credentials"`
 	Identity    storedIdentity `json:"identity"`
+	// MFASerial is the device the session was obtained with ("" = none).
+	MFASerial string `json:"mfa_serial"`
 }
 
 type storedRole struct {
-	Profile        string         `json:"profile"`
-	Base           string         `json:"base"`
+	// Key is the whole cache key, compared on every read: the item name
+	// holds only its hash.
+	Key            RoleKey        `json:"key"`
 	User           string         `json:"user"`
-	Basis          string         `json:"basis"`
 	Credentials    storedCreds    `json:"credentials"`
 	RoleARN        string         `json:"role_arn"`
 	SourceIdentity string         `json:"source_identity"`
@@ -132,26 +164,32 @@ type storedRole struct {
 	Identity       storedIdentity `json:"identity"`
 }
 
-// Session returns the cached session credentials of base profile. It misses
-// (and deletes the entry) when the entry is damaged or has less than
-// ReuseMargin left.
-func (c *Cache) Session(base string) (SessionEntry, bool) {
+// Session returns the cached session credentials of base profile, for a
+// profile whose chain needs mfaSerial ("" = none). A session obtained
+// without MFA, or with another device, never serves a profile that needs
+// one. It misses (and deletes the entry) when the entry is damaged or has
+// less than ReuseMargin left; it fails when the entry cannot be decrypted.
+func (c *Cache) Session(base, mfaSerial string) (SessionEntry, bool, error) {
 	key := sessionItem(base)
 	var s storedSession
-	if !c.load(key, &s) {
-		return SessionEntry{}, false
+	found, err := c.load(key, &s)
+	if !found || err != nil {
+		return SessionEntry{}, false, err
 	}
 	id, ok := s.Identity.identity()
 	if !ok || !s.Credentials.valid() || s.Profile != base {
 		c.drop(key)
-		return SessionEntry{}, false
+		return SessionEntry{}, false, nil
 	}
 	creds := s.Credentials.credentials()
 	if creds.Expired(c.now(), ReuseMargin) {
 		c.drop(key)
-		return SessionEntry{}, false
+		return SessionEntry{}, false, nil
 	}
-	return SessionEntry{Credentials: creds, Identity: id}, true
+	if mfaSerial != "" && s.MFASerial != mfaSerial {
+		return SessionEntry{}, false, nil
+	}
+	return SessionEntry{Credentials: creds, Identity: id, MFASerial: s.MFASerial}, true, nil
 }
 
 // PutSession caches the session credentials of base profile.
@@ -160,6 +198,7 @@ func (c *Cache) PutSession(base string, e SessionEntry) error {
 		Profile:     base,
 		Credentials: toStored(e.Credentials),
 		Identity:    storedIdentity(e.Identity),
+		MFASerial:   e.MFASerial,
 	}
 	if !s.Credentials.valid() {
 		return fmt.Errorf("cache session of profile %q: not temporary credentials", base)
@@ -170,83 +209,121 @@ func (c *Cache) PutSession(base string, e SessionEntry) error {
 	return c.store(sessionItem(base), "sentinel session: "+base, s)
 }
 
-// Identity returns the cached identity of long-lived keys.
-func (c *Cache) Identity(accessKeyID string) (Identity, bool) {
-	key := identityItem(accessKeyID)
-	var s storedIdentity
-	if !c.load(key, &s) {
-		return Identity{}, false
+// Identity returns the cached identity of the long-lived keys. It misses
+// when there is none, when the entry does not decode, when it was fetched
+// with other keys (its binding differs, whatever the item is named) and
+// when it is older than IdentityMaxAge: the caller then asks STS again and
+// overwrites it. It fails when the entry cannot be decrypted.
+func (c *Cache) Identity(keys Credentials) (Identity, bool, error) {
+	var s storedKeyIdentity
+	found, err := c.load(identityItem(keys.AccessKeyID), &s)
+	if !found || err != nil {
+		return Identity{}, false, err
 	}
-	id, ok := s.identity()
+	if subtle.ConstantTimeCompare([]byte(s.Binding), []byte(keyBinding(keys))) != 1 {
+		return Identity{}, false, nil
+	}
+	now := c.now()
+	if s.FetchedAt.IsZero() || now.Sub(s.FetchedAt) >= IdentityMaxAge || s.FetchedAt.After(now.Add(identityClockSkew)) {
+		return Identity{}, false, nil
+	}
+	id, ok := s.Identity.identity()
 	if !ok {
-		c.drop(key)
-		return Identity{}, false
+		return Identity{}, false, nil
 	}
-	return id, true
+	return id, true, nil
 }
 
-// PutIdentity caches the identity of long-lived keys.
-func (c *Cache) PutIdentity(accessKeyID string, id Identity) error {
-	if accessKeyID == "" {
-		return errors.New("cache identity: no access key ID given")
+// PutIdentity caches the identity of the long-lived keys, as STS gave it
+// now.
+func (c *Cache) PutIdentity(keys Credentials, id Identity) error {
+	if keys.AccessKeyID == "" || keys.SecretAccessKey == "" {
+		return errors.New("cache identity: no keys given")
 	}
 	if _, ok := storedIdentity(id).identity(); !ok {
 		return fmt.Errorf("cache identity: %q is not a caller ARN", id.ARN)
 	}
-	return c.store(identityItem(accessKeyID), "sentinel identity", storedIdentity(id))
+	s := storedKeyIdentity{Identity: storedIdentity(id), Binding: keyBinding(keys), FetchedAt: c.now().UTC()}
+	return c.store(identityItem(keys.AccessKeyID), "sentinel identity", s)
 }
 
-// Role returns the credentials cached for profile, issued from the keys of
-// base profile, on the given basis. An access key belongs to one principal,
-// so (profile, base, basis) names the same thing as (profile, user, basis),
-// and the entry can be found before the user is known. It misses (and
-// deletes the entry) when the entry is damaged or has less than
-// ReuseMargin left.
-func (c *Cache) Role(profile, base, basis string) (RoleEntry, bool) {
-	key := roleItem(profile, base, basis)
+// Role returns the credentials cached under k. An access key belongs to
+// one principal, so k (which names the base profile) can be looked up
+// before the user is known. It misses (and deletes the entry) when the
+// entry is damaged, was stored for another key or has less than
+// ReuseMargin left; it fails when the entry cannot be decrypted.
+func (c *Cache) Role(k RoleKey) (RoleEntry, bool, error) {
+	key := roleItem(k)
 	var s storedRole
-	if !c.load(key, &s) {
-		return RoleEntry{}, false
+	found, err := c.load(key, &s)
+	if !found || err != nil {
+		return RoleEntry{}, false, err
 	}
 	id, idOK := s.Identity.identity()
-	if !s.Credentials.valid() || !idOK || s.Profile != profile || s.Base != base || s.Basis != basis || s.User != id.Name {
+	if !s.Credentials.valid() || !idOK || s.Key.binding() != k.binding() || s.User != id.Name {
 		c.drop(key)
-		return RoleEntry{}, false
+		return RoleEntry{}, false, nil
 	}
 	creds := s.Credentials.credentials()
 	if creds.Expired(c.now(), ReuseMargin) {
 		c.drop(key)
-		return RoleEntry{}, false
+		return RoleEntry{}, false, nil
 	}
-	return RoleEntry{Credentials: creds, RoleARN: s.RoleARN, SourceIdentity: s.SourceIdentity, RequestID: s.RequestID, Identity: id}, true
+	return RoleEntry{Credentials: creds, RoleARN: s.RoleARN, SourceIdentity: s.SourceIdentity, RequestID: s.RequestID, Identity: id}, true, nil
 }
 
-// PutRole caches credentials issued for profile from the keys of base
-// profile, on basis, to e.Identity.
-func (c *Cache) PutRole(profile, base, basis string, e RoleEntry) error {
+// HasRoleEntries reports whether any role credentials are cached for
+// profile, under any key. It lists item names and decrypts nothing; the
+// broker uses it to say, in debug output, that a miss is a changed key.
+func (c *Cache) HasRoleEntries(profile string) bool {
+	names, err := c.kr.Keys()
+	if err != nil {
+		return false
+	}
+	prefix := rolePrefixOf(profile)
+	for _, n := range names {
+		if strings.HasPrefix(n, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// PutRole caches credentials issued under k to e.Identity.
+func (c *Cache) PutRole(k RoleKey, e RoleEntry) error {
 	s := storedRole{
-		Profile:        profile,
-		Base:           base,
+		Key:            k,
 		User:           e.Identity.Name,
-		Basis:          basis,
 		Credentials:    toStored(e.Credentials),
 		RoleARN:        e.RoleARN,
 		SourceIdentity: e.SourceIdentity,
 		RequestID:      e.RequestID,
 		Identity:       storedIdentity(e.Identity),
 	}
+	s.Key.RoleARNs, s.Key.ExternalIDs = nonNil(k.RoleARNs), nonNil(k.ExternalIDs)
+	if k.Profile == "" || k.Base == "" || k.Basis == "" {
+		return errors.New("cache role credentials: the key needs a profile, a base profile and a basis")
+	}
 	if !s.Credentials.valid() {
-		return fmt.Errorf("cache role credentials of profile %q: not temporary credentials", profile)
+		return fmt.Errorf("cache role credentials of profile %q: not temporary credentials", k.Profile)
 	}
 	if _, ok := s.Identity.identity(); !ok {
-		return fmt.Errorf("cache role credentials of profile %q: identity %q is not a caller ARN", profile, e.Identity.ARN)
+		return fmt.Errorf("cache role credentials of profile %q: identity %q is not a caller ARN", k.Profile, e.Identity.ARN)
 	}
-	return c.store(roleItem(profile, base, basis), "sentinel role: "+profile, s)
+	return c.store(roleItem(k), "sentinel role: "+k.Profile, s)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // Entries lists the cached sessions and role credentials, without secrets,
-// sorted by kind, profile, user and basis. Damaged entries are deleted and
-// left out.
+// sorted by kind, profile, user and basis. Entries that decrypt but do not
+// decode are deleted and left out; one that cannot be decrypted is an
+// error (see Cache).
 func (c *Cache) Entries() ([]CacheInfo, error) {
 	names, err := c.kr.Keys()
 	if err != nil {
@@ -257,24 +334,32 @@ func (c *Cache) Entries() ([]CacheInfo, error) {
 		switch {
 		case strings.HasPrefix(n, sessionPrefix):
 			var s storedSession
-			if !c.load(n, &s) {
+			found, err := c.load(n, &s)
+			if err != nil {
+				return nil, err
+			}
+			if !found {
 				continue
 			}
 			if !s.Credentials.valid() {
 				c.drop(n)
 				continue
 			}
-			out = append(out, CacheInfo{Kind: KindSession, Profile: s.Profile, User: s.Identity.Name, Expires: s.Credentials.Expires})
+			out = append(out, CacheInfo{Kind: KindSession, Profile: s.Profile, User: s.Identity.Name, MFA: s.MFASerial != "", Expires: s.Credentials.Expires})
 		case strings.HasPrefix(n, rolePrefix):
 			var s storedRole
-			if !c.load(n, &s) {
+			found, err := c.load(n, &s)
+			if err != nil {
+				return nil, err
+			}
+			if !found {
 				continue
 			}
-			if !s.Credentials.valid() {
+			if !s.Credentials.valid() || s.Key.Profile == "" {
 				c.drop(n)
 				continue
 			}
-			out = append(out, CacheInfo{Kind: KindRole, Profile: s.Profile, User: s.User, Basis: s.Basis, Expires: s.Credentials.Expires})
+			out = append(out, CacheInfo{Kind: KindRole, Profile: s.Key.Profile, User: s.User, Basis: s.Key.Basis, RoleARN: s.RoleARN, MFA: s.Key.MFASerial != "", Expires: s.Credentials.Expires})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -293,71 +378,23 @@ func (c *Cache) Entries() ([]CacheInfo, error) {
 	return out, nil
 }
 
-// Clear deletes the cached session and role credentials of profile. An
-// empty profile clears every cached entry, identities included.
-func (c *Cache) Clear(profile string) error {
-	if profile == "" {
-		names, err := c.kr.Keys()
-		if err != nil {
-			return err
-		}
-		for _, n := range names {
-			if strings.HasPrefix(n, sessionPrefix) || strings.HasPrefix(n, rolePrefix) || strings.HasPrefix(n, identityPrefix) {
-				if err := removeItem(c.kr, n); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	return clearProfile(c.kr, profile)
-}
-
-// clearProfile deletes the session and role items of one profile.
-func clearProfile(kr keyring.Keyring, profile string) error {
-	if err := removeItem(kr, sessionItem(profile)); err != nil {
-		return err
-	}
-	names, err := kr.Keys()
-	if err != nil {
-		return err
-	}
-	prefix := rolePrefixOf(profile)
-	for _, n := range names {
-		if strings.HasPrefix(n, prefix) {
-			if err := removeItem(kr, n); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// removeItem deletes an item; one already gone is not an error.
-func removeItem(kr keyring.Keyring, key string) error {
-	err := kr.Remove(key)
-	if err != nil && !errors.Is(err, keyring.ErrKeyNotFound) {
-		return fmt.Errorf("remove cache entry %s: %w", key, err)
-	}
-	return nil
-}
-
-// load reads the item key into v. Any failure is a miss; a damaged item
-// (undecryptable or not the expected JSON) is deleted. A locked keyring is
-// a miss without deletion: the item may be fine.
-func (c *Cache) load(key string, v any) bool {
+// load reads the item key into v. found is false when there is no such
+// item, or when it decrypted but did not decode (it is then deleted). err
+// is set when the item cannot be read: undecryptable (ErrBadPassphrase),
+// the keyring locked, or the backend failing; nothing is deleted then.
+func (c *Cache) load(key string, v any) (found bool, err error) {
 	item, err := c.kr.Get(key)
+	if errors.Is(err, keyring.ErrKeyNotFound) {
+		return false, nil
+	}
 	if err != nil {
-		if errors.Is(err, ErrUndecryptable) {
-			c.drop(key)
-		}
-		return false
+		return false, err
 	}
 	if err := json.Unmarshal(item.Data, v); err != nil {
 		c.drop(key)
-		return false
+		return false, nil
 	}
-	return true
+	return true, nil
 }
 
 // drop deletes a damaged or stale item. A failure to delete is ignored: the

@@ -10,6 +10,8 @@ import (
 
 	"github.com/byteness/keyring"
 	"golang.org/x/term"
+
+	"github.com/sentinel-cli/sentinel/internal/safefile"
 )
 
 // DefaultServiceName is the keyring service (collection, keychain item
@@ -119,17 +121,18 @@ func knownBackend(b keyring.BackendType) bool {
 	return false
 }
 
-// ensurePrivateDir creates dir with mode 0700, or makes an existing one 0700.
+// ensurePrivateDir creates dir with mode 0700 where missing, and refuses
+// one that is a symbolic link, belongs to someone else or is writable by
+// group or others (a *safefile.Error, matching safefile.ErrUnsafe):
+// whoever can write there can plant or swap items. An existing directory
+// that others can merely read is made 0700.
 func ensurePrivateDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create keyring directory %s: %w", dir, err)
+	if err := safefile.MkdirAll(dir); err != nil {
+		return fmt.Errorf("keyring directory: %w", err)
 	}
-	info, err := os.Stat(dir)
+	info, err := os.Lstat(dir)
 	if err != nil {
 		return fmt.Errorf("keyring directory %s: %w", dir, err)
-	}
-	if !info.IsDir() {
-		return fmt.Errorf("keyring directory %s is not a directory", dir)
 	}
 	if info.Mode().Perm() != 0o700 {
 		if err := os.Chmod(dir, 0o700); err != nil {
@@ -218,7 +221,7 @@ func (g *guardedKeyring) Get(key string) (item keyring.Item, err error) {
 }
 
 func undecryptable(key string) error {
-	return newError(ErrUndecryptable, nil, "keyring item %s could not be decrypted: wrong passphrase or corrupt file", key)
+	return newError(ErrBadPassphrase, nil, "keyring item %s could not be decrypted: wrong passphrase or corrupt file", key)
 }
 
 func (g *guardedKeyring) GetMetadata(key string) (keyring.Metadata, error) {

@@ -7,8 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/byteness/keyring"
+
+	"github.com/sentinel-cli/sentinel/internal/safefile"
 )
 
 func TestOpenKeyringFileBackend(t *testing.T) {
@@ -131,7 +134,7 @@ func TestFilePassphrase(t *testing.T) {
 		t.Errorf("configured passphrase: %q, %v", got, err)
 	}
 	_, err := filePassphrase("", noTTY)("prompt")
-	if !errors.Is(err, ErrKeyringLocked) || err.Error() != "file keyring is locked: set SENTINEL_FILE_PASSPHRASE" {
+	if !errors.Is(err, ErrKeyringLocked) || strings.Contains(err.Error(), "SENTINEL_FILE_PASSPHRASE") {
 		t.Errorf("no tty: err = %v", err)
 	}
 	// A file that is not a terminal is no better than none.
@@ -164,9 +167,58 @@ func TestLockedKeyringThroughKeyStore(t *testing.T) {
 	if !ks.Has("dev") {
 		t.Error("Has(dev) = false on a locked keyring")
 	}
-	// A locked keyring is a cache miss, and the item is kept.
+	// A locked keyring is an error for the cache too, and nothing is
+	// deleted.
+	mustNoErr(t, NewCache(fileKeyring(t, dir, "pw"), nil).PutSession("dev", SessionEntry{Credentials: tempCreds(time.Now().Add(time.Hour)), Identity: aliceID}))
 	c := NewCache(&guardedKeyring{inner: inner}, nil)
-	if _, ok := c.Session("dev"); ok {
-		t.Error("Session hit on a locked keyring")
+	if _, ok, err := c.Session("dev", ""); ok || !errors.Is(err, ErrKeyringLocked) {
+		t.Errorf("Session on a locked keyring: %v, %v; want ErrKeyringLocked", ok, err)
+	}
+	if !NewKeyStore(fileKeyring(t, dir, "pw")).Has("dev") {
+		t.Error("keys gone")
+	}
+	if _, ok, err := NewCache(fileKeyring(t, dir, "pw"), nil).Session("dev", ""); !ok || err != nil {
+		t.Errorf("session gone after a locked read: %v", err)
+	}
+}
+
+// The file keyring's directory is refused when someone else could have
+// put items in it: a symbolic link, or writable by group or others.
+func TestOpenKeyringRefusesUnsafeDir(t *testing.T) {
+	isolate(t)
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir string) string
+		kind  safefile.Kind
+	}{
+		{"symlink", func(t *testing.T, dir string) string {
+			real := filepath.Join(dir, "real")
+			mustNoErr(t, os.Mkdir(real, 0o700))
+			link := filepath.Join(dir, "link")
+			mustNoErr(t, os.Symlink(real, link))
+			return link
+		}, safefile.KindSymlink},
+		{"group writable", func(t *testing.T, dir string) string {
+			d := filepath.Join(dir, "kr")
+			mustNoErr(t, os.Mkdir(d, 0o700))
+			mustNoErr(t, os.Chmod(d, 0o770))
+			return d
+		}, safefile.KindWritable},
+		{"other writable", func(t *testing.T, dir string) string {
+			d := filepath.Join(dir, "kr")
+			mustNoErr(t, os.Mkdir(d, 0o700))
+			mustNoErr(t, os.Chmod(d, 0o707))
+			return d
+		}, safefile.KindWritable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := tt.setup(t, t.TempDir())
+			_, err := OpenKeyring(KeyringConfig{Backend: "file", FileDir: dir, Passphrase: "pw"})
+			var unsafe *safefile.Error
+			if !errors.As(err, &unsafe) || unsafe.Kind != tt.kind || !errors.Is(err, safefile.ErrUnsafe) {
+				t.Fatalf("err = %v, want a *safefile.Error of kind %v", err, tt.kind)
+			}
+		})
 	}
 }

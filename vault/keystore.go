@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/byteness/keyring"
 )
@@ -43,14 +42,14 @@ func (k *KeyStore) Get(profile string) (Credentials, error) {
 func (k *KeyStore) read(profile string) (storedKeys, error) {
 	item, err := k.kr.Get(keysItem(profile))
 	if errors.Is(err, keyring.ErrKeyNotFound) {
-		return storedKeys{}, newError(ErrNoKeys, nil, "no keys stored for profile %q: run `sentinel add %s`", profile, profile)
+		return storedKeys{}, &MissingKeysError{Profile: profile}
 	}
 	if err != nil {
 		return storedKeys{}, fmt.Errorf("read keys of profile %q: %w", profile, err)
 	}
 	var s storedKeys
 	if err := json.Unmarshal(item.Data, &s); err != nil || s.AccessKeyID == "" || s.SecretAccessKey == "" {
-		return storedKeys{}, fmt.Errorf("keys of profile %q are damaged: run `sentinel add %s` again", profile, profile)
+		return storedKeys{}, &MissingKeysError{Profile: profile, Damaged: true}
 	}
 	return s, nil
 }
@@ -91,27 +90,11 @@ func (k *KeyStore) Set(profile string, c Credentials) error {
 	return k.write(profile, storedKeys{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey})
 }
 
-// checkPassphrase reads one existing keys item, if there is one, before a
-// write. The file backend encrypts with whatever passphrase it was given, so
-// without this check a mistyped passphrase would store keys that the right
-// passphrase can no longer read.
-func (k *KeyStore) checkPassphrase() error {
-	names, err := k.kr.Keys()
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		if !strings.HasPrefix(n, keysPrefix) {
-			continue
-		}
-		_, err := k.kr.Get(n)
-		if errors.Is(err, keyring.ErrKeyNotFound) {
-			continue
-		}
-		return err
-	}
-	return nil
-}
+// checkPassphrase reads one existing item before a write. The file backend
+// encrypts with whatever passphrase it was given, so without this check a
+// mistyped passphrase would store keys that the right passphrase can no
+// longer read.
+func (k *KeyStore) checkPassphrase() error { return checkPassphrase(k.kr) }
 
 // Remove deletes the keys of profile and the credentials cached for it (its
 // session, its role credentials, the identity of the keys). It returns an
@@ -126,12 +109,12 @@ func (k *KeyStore) Remove(profile string) error {
 	}
 	err := k.kr.Remove(keysItem(profile))
 	if errors.Is(err, keyring.ErrKeyNotFound) {
-		return newError(ErrNoKeys, nil, "no keys stored for profile %q", profile)
+		return &MissingKeysError{Profile: profile}
 	}
 	if err != nil {
 		return fmt.Errorf("remove keys of profile %q: %w", profile, err)
 	}
-	return clearProfile(k.kr, profile)
+	return clearProfileItems(k.kr, profile)
 }
 
 // Has reports whether keys are stored for profile. It lists item names and

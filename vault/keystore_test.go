@@ -80,8 +80,8 @@ func TestKeyStoreRemoveClearsCache(t *testing.T) {
 	temp := Credentials{AccessKeyID: "ASIA1", SecretAccessKey: "s", SessionToken: "t", Expires: now.Add(time.Hour)}
 	id := Identity{ARN: "arn:aws:iam::111122223333:user/alice", Account: "111122223333", UserID: "AIDA", Name: "alice"}
 	mustNoErr(t, cache.PutSession("dev", SessionEntry{Credentials: temp, Identity: id}))
-	mustNoErr(t, cache.PutRole("dev", "alice", "policy", RoleEntry{Credentials: temp, RoleARN: "arn:aws:iam::1:role/r", Identity: aliceID}))
-	mustNoErr(t, cache.PutIdentity(keys.AccessKeyID, id))
+	mustNoErr(t, cache.PutRole(RoleKey{Profile: "dev", Base: "dev", Basis: "direct"}, RoleEntry{Credentials: temp, RoleARN: "arn:aws:iam::1:role/r", Identity: aliceID}))
+	mustNoErr(t, cache.PutIdentity(keys, id))
 	mustNoErr(t, cache.PutSession("prod", SessionEntry{Credentials: temp, Identity: id}))
 
 	if err := ks.Remove("dev"); err != nil {
@@ -90,16 +90,16 @@ func TestKeyStoreRemoveClearsCache(t *testing.T) {
 	if ks.Has("dev") {
 		t.Error("keys of dev still there")
 	}
-	if _, ok := cache.Session("dev"); ok {
+	if _, ok, _ := cache.Session("dev", ""); ok {
 		t.Error("session of dev still cached")
 	}
-	if _, ok := cache.Role("dev", "alice", "policy"); ok {
+	if _, ok, _ := cache.Role(RoleKey{Profile: "dev", Base: "dev", Basis: "direct"}); ok {
 		t.Error("role credentials of dev still cached")
 	}
-	if _, ok := cache.Identity(keys.AccessKeyID); ok {
+	if _, ok, _ := cache.Identity(keys); ok {
 		t.Error("identity of dev's keys still cached")
 	}
-	if _, ok := cache.Session("prod"); !ok {
+	if _, ok, _ := cache.Session("prod", ""); !ok {
 		t.Error("session of prod was removed too")
 	}
 	if err := ks.Remove("dev"); !errors.Is(err, ErrNoKeys) {

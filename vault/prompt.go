@@ -16,12 +16,12 @@ const maxLineLength = 4096
 
 // PromptMFA asks for the MFA code of device serial on the controlling
 // terminal (/dev/tty), not on stdin/stdout: under credential_process the AWS
-// CLI captures stdout. Without a terminal it fails with a message telling
-// the user to pass --mfa-token. The answer must be six digits.
+// CLI captures stdout. Without a terminal it fails with *MFARequiredError.
+// The answer must be six digits.
 func PromptMFA(serial string) (string, error) {
 	tty, err := openTTY()
 	if err != nil {
-		return "", newError(ErrMFARequired, nil, "MFA code required for %s: pass --mfa-token", serial)
+		return "", &MFARequiredError{Serial: serial}
 	}
 	defer tty.Close()
 	return promptMFA(tty, serial)
@@ -32,7 +32,7 @@ func promptMFA(tty io.ReadWriter, serial string) (string, error) {
 	fmt.Fprintf(tty, "Enter MFA code for %s: ", serial)
 	line, err := readLine(tty)
 	if err != nil {
-		return "", newError(ErrMFARequired, err, "MFA code required for %s: pass --mfa-token", serial)
+		return "", &MFARequiredError{Serial: serial, Err: err}
 	}
 	if err := ValidateMFACode(line); err != nil {
 		return "", err

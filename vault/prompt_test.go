@@ -60,7 +60,8 @@ func TestPromptMFANoTerminal(t *testing.T) {
 		t.Skip("a controlling terminal is present")
 	}
 	_, err := PromptMFA(testSerial)
-	if !errors.Is(err, ErrMFARequired) || err.Error() != "MFA code required for "+testSerial+": pass --mfa-token" {
+	var mfa *MFARequiredError
+	if !errors.Is(err, ErrMFARequired) || !errors.As(err, &mfa) || mfa.Serial != testSerial || err.Error() != "MFA code required for "+testSerial {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -2,96 +2,171 @@ package vault
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"sort"
-	"sync"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	"github.com/aws/aws-sdk-go-v2/config"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 )
 
-// DefaultSTSTimeout bounds every STS call, retries included. Override it
-// with $SENTINEL_STS_TIMEOUT (a Go duration such as "2s"), for tests.
+// DefaultSTSTimeout bounds every STS call, retries included.
 const DefaultSTSTimeout = 15 * time.Second
 
 // defaultRegion is used when neither the profile chain nor [default] names a
 // region: STS answers in every region.
 const defaultRegion = "us-east-1"
 
-// defaultMaxAttempts is the SDK's own default. $AWS_MAX_ATTEMPTS overrides
-// it (tests set 1 so that a 5xx is not retried).
+// defaultMaxAttempts is the SDK's own default number of attempts per call.
 const defaultMaxAttempts = 3
+
+// STSClient is what the broker asks of STS. *STS implements it; tests and
+// other doors may supply their own through an STSFactory.
+type STSClient interface {
+	GetCallerIdentity(ctx context.Context) (Identity, error)
+	GetSessionToken(ctx context.Context, duration time.Duration, mfaSerial, tokenCode string) (Credentials, error)
+	AssumeRoleDetails(ctx context.Context, in AssumeRoleInput) (AssumedRole, error)
+}
+
+// STSFactory builds an STS client for region ("" means us-east-1) that
+// signs with creds.
+type STSFactory func(ctx context.Context, region string, creds Credentials) (STSClient, error)
+
+// STSOptions configure the STS clients sentinel builds. They are read once,
+// at start (see STSOptionsFromEnv), and passed down: nothing in this
+// package reads the environment per call. The zero value talks to the
+// regional AWS endpoints with the SDK's defaults.
+type STSOptions struct {
+	// Endpoint replaces the regional endpoint (AWS_ENDPOINT_URL_STS, else
+	// AWS_ENDPOINT_URL); empty means https://sts.REGION.amazonaws.com.
+	Endpoint string
+	// Timeout bounds each call, retries included (SENTINEL_STS_TIMEOUT);
+	// 0 means DefaultSTSTimeout.
+	Timeout time.Duration
+	// MaxAttempts is the number of attempts per call (AWS_MAX_ATTEMPTS); 0
+	// means the SDK's default of 3.
+	MaxAttempts int
+	// CABundle is a PEM file of the certificate authorities to trust
+	// instead of the system's (AWS_CA_BUNDLE); empty means the system's.
+	CABundle string
+}
+
+// STSOptionsFromEnv reads the settings of STSOptions from the environment
+// that getenv looks into (os.Getenv at start), the way the AWS SDK and CLI
+// name them. Invalid values are errors naming the variable.
+func STSOptionsFromEnv(getenv func(string) string) (STSOptions, error) {
+	o := STSOptions{Endpoint: getenv("AWS_ENDPOINT_URL_STS"), CABundle: getenv("AWS_CA_BUNDLE")}
+	if o.Endpoint == "" {
+		o.Endpoint = getenv("AWS_ENDPOINT_URL")
+	}
+	if v := getenv("SENTINEL_STS_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return STSOptions{}, fmt.Errorf("SENTINEL_STS_TIMEOUT %q is not a positive Go duration (such as 15s)", v)
+		}
+		o.Timeout = d
+	}
+	if v := getenv("AWS_MAX_ATTEMPTS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 20 {
+			return STSOptions{}, fmt.Errorf("AWS_MAX_ATTEMPTS %q is not a number from 1 to 20", v)
+		}
+		o.MaxAttempts = n
+	}
+	return o, nil
+}
+
+// NewSTSFactory returns an STSFactory that builds *STS clients with opts.
+func NewSTSFactory(opts STSOptions) STSFactory {
+	return func(ctx context.Context, region string, creds Credentials) (STSClient, error) {
+		return NewSTS(ctx, region, creds, opts)
+	}
+}
 
 // STS calls AWS STS with one set of credentials.
 type STS struct {
 	client *sts.Client
 	// temporary records whether the signing credentials are session
-	// credentials, for error hints. The credentials themselves are not
-	// kept here, so that printing an STS value cannot show them.
+	// credentials, to tell expired sessions from rejected keys. The
+	// credentials themselves are not kept here, so that printing an STS
+	// value cannot show them.
 	temporary bool
 	timeout   time.Duration
 	endpoint  string
-
-	// Profile, when set, names the profile whose keys sign the calls, so
-	// that error hints can name it ("run `sentinel add dev` again").
-	Profile string
 }
 
 // NewSTS builds an STS client for region ("" means us-east-1) signing with
-// creds. It reads only the environment (AWS_ENDPOINT_URL_STS, AWS_CA_BUNDLE,
-// AWS_MAX_ATTEMPTS...), never the user's shared config or credentials files:
-// those may hold `credential_process = sentinel ...`, which would recurse,
-// and AWS_PROFILE may name a profile that exists only in sentinel.
-func NewSTS(ctx context.Context, region string, creds Credentials) (*STS, error) {
+// creds, configured by opts alone: it reads neither the environment nor
+// the user's shared config or credentials files (those may hold
+// `credential_process = sentinel ...`, which would recurse, and AWS_PROFILE
+// may name a profile that exists only in sentinel).
+func NewSTS(ctx context.Context, region string, creds Credentials, opts STSOptions) (*STS, error) {
 	if region == "" {
 		region = defaultRegion
 	}
-	timeout := DefaultSTSTimeout
-	if v := os.Getenv("SENTINEL_STS_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("SENTINEL_STS_TIMEOUT %q is not a positive Go duration (such as 15s)", v)
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultSTSTimeout
+	}
+	attempts := opts.MaxAttempts
+	if attempts <= 0 {
+		attempts = defaultMaxAttempts
+	}
+	httpClient := awshttp.NewBuildableClient()
+	if opts.CABundle != "" {
+		pool, err := loadCABundle(opts.CABundle)
+		if err != nil {
+			return nil, err
 		}
-		timeout = d
+		httpClient = httpClient.WithTransportOptions(func(tr *http.Transport) {
+			if tr.TLSClientConfig == nil {
+				tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+			}
+			tr.TLSClientConfig.RootCAs = pool
+		})
 	}
-	opts := []func(*config.LoadOptions) error{
-		config.WithRegion(region),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)),
-		config.WithSharedConfigFiles([]string{}),
-		config.WithSharedCredentialsFiles([]string{}),
+	o := sts.Options{
+		Region:           region,
+		Credentials:      aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)),
+		RetryMaxAttempts: attempts,
+		HTTPClient:       httpClient,
 	}
-	if os.Getenv("AWS_MAX_ATTEMPTS") == "" {
-		opts = append(opts, config.WithRetryMaxAttempts(defaultMaxAttempts))
+	if opts.Endpoint != "" {
+		o.BaseEndpoint = aws.String(opts.Endpoint)
 	}
-	cfg, err := loadConfigIgnoringProfile(ctx, opts)
-	if err != nil {
-		return nil, fmt.Errorf("configure the STS client: %w", err)
+	endpoint := opts.Endpoint
+	if endpoint == "" {
+		endpoint = "https://sts." + region + ".amazonaws.com"
 	}
 	return &STS{
-		client:    sts.NewFromConfig(cfg),
+		client:    sts.New(o),
 		temporary: creds.SessionToken != "",
 		timeout:   timeout,
-		endpoint:  stsEndpoint(region),
+		endpoint:  endpoint,
 	}, nil
 }
 
-// stsEndpoint is where calls go, for messages: the endpoint override the
-// SDK honours, else the regional endpoint.
-func stsEndpoint(region string) string {
-	if v := os.Getenv("AWS_ENDPOINT_URL_STS"); v != "" {
-		return v
+// loadCABundle reads a PEM bundle of certificate authorities.
+func loadCABundle(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the CA bundle %s: %w", path, err)
 	}
-	if v := os.Getenv("AWS_ENDPOINT_URL"); v != "" {
-		return v
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("the CA bundle %s holds no PEM certificate", path)
 	}
-	return "https://sts." + region + ".amazonaws.com"
+	return pool, nil
 }
 
 // GetCallerIdentity asks STS who the credentials belong to.
@@ -235,7 +310,7 @@ func (s *STS) AssumeRoleDetails(ctx context.Context, in AssumeRoleInput) (Assume
 func checkMFAPair(serial, code string) error {
 	switch {
 	case serial != "" && code == "":
-		return newError(ErrMFARequired, nil, "MFA code required for %s: pass --mfa-token", serial)
+		return &MFARequiredError{Serial: serial}
 	case serial == "" && code != "":
 		return errors.New("an MFA code was given but the profile has no mfa_serial")
 	}
@@ -254,25 +329,4 @@ func fromSTSCredentials(action string, c *ststypes.Credentials) (Credentials, er
 		SessionToken:    aws.ToString(c.SessionToken),
 		Expires:         c.Expiration.UTC(),
 	}, nil
-}
-
-// profileEnvMu serialises loadConfigIgnoringProfile's change to the
-// environment.
-var profileEnvMu sync.Mutex
-
-// loadConfigIgnoringProfile runs config.LoadDefaultConfig as if
-// AWS_PROFILE were unset. The SDK fails when AWS_PROFILE names a profile it
-// cannot find, and with no shared files it finds none; yet a person's shell
-// often exports AWS_PROFILE (the AWS CLI passes it on to credential_process),
-// and it names an AWS profile, not anything sentinel's STS calls use. Naming
-// a profile with config.WithSharedConfigProfile fails the same way, so the
-// variable is cleared for the duration of the call and restored after.
-func loadConfigIgnoringProfile(ctx context.Context, opts []func(*config.LoadOptions) error) (aws.Config, error) {
-	profileEnvMu.Lock()
-	defer profileEnvMu.Unlock()
-	if v, ok := os.LookupEnv("AWS_PROFILE"); ok {
-		os.Unsetenv("AWS_PROFILE")
-		defer os.Setenv("AWS_PROFILE", v)
-	}
-	return config.LoadDefaultConfig(ctx, opts...)
 }
