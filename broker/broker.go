@@ -72,6 +72,9 @@ type Input struct {
 	NoSession bool
 	// Region overrides the profile's region.
 	Region string
+	// Server is the credential server's session state in server mode
+	// (`exec --server`); nil for the other doors.
+	Server *ServerSession
 }
 
 // Grant is what the broker hands to a door after an allowed decision.
@@ -86,6 +89,8 @@ type Grant struct {
 	RoleARN        string
 	ApprovalID     string
 	BreakglassID   string
+	// SessionID is the server-mode session the credentials belong to.
+	SessionID string
 	// Cached is true when the credentials came from the cache.
 	Cached bool
 }
@@ -107,7 +112,18 @@ func (b *Broker) debugf(format string, args ...any) {
 // credentials only when the policy, or an approval or break-glass event,
 // allows them. Every decision reached is logged before Issue returns; a
 // decision that cannot be logged issues nothing.
-func (b *Broker) Issue(ctx context.Context, in Input) (*Grant, error) {
+func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
+	if s := in.Server; s != nil {
+		// One refresh at a time per server; a refusal forgets what the
+		// server had cached, so nothing is handed out after it.
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		defer func() {
+			if err != nil {
+				s.dropCache()
+			}
+		}()
+	}
 	now := b.now()
 	chain, err := vault.ResolveChain(b.Profiles, in.Profile, b.Keys.Has)
 	if err != nil {
@@ -115,12 +131,26 @@ func (b *Broker) Issue(ctx context.Context, in Input) (*Grant, error) {
 	}
 	// The warm path: credentials cached for a direct grant carry the
 	// identity STS gave for the base keys, so one keyring read is enough to
-	// decide, and then to answer when the policy still allows them.
-	warm, isWarm := b.cachedRole(chain, in, BasisDirect)
-	caller := warm.Identity
-	if !isWarm {
-		if caller, err = b.callerIdentity(ctx, chain); err != nil {
+	// decide, and then to answer when the policy still allows them. A
+	// credential server keeps the identity and its credentials in memory
+	// instead.
+	var (
+		warm   vault.RoleEntry
+		isWarm bool
+		caller vault.Identity
+	)
+	if in.Server != nil {
+		in.Server.base = chain.Base.Name
+		if caller, err = b.serverCaller(ctx, in.Server, chain, now); err != nil {
 			return nil, err
+		}
+	} else {
+		warm, isWarm = b.cachedRole(chain, in, BasisDirect)
+		caller = warm.Identity
+		if !isWarm {
+			if caller, err = b.callerIdentity(ctx, chain); err != nil {
+				return nil, err
+			}
 		}
 	}
 	requestID, err := NewRequestID(b.Rand)
@@ -148,6 +178,27 @@ func (b *Broker) Issue(ctx context.Context, in Input) (*Grant, error) {
 		b.debugf("override: %s until %s", ov.basis, ov.end.Format(time.RFC3339))
 	}
 
+	var sessions session.Store
+	if in.Server != nil {
+		if b.OpenStores == nil {
+			return nil, b.deny(&entry, "server mode needs the session store", fmt.Errorf("%w: no store is configured", ErrUnavailable))
+		}
+		stores, err := b.OpenStores(ctx, b.serverSigner(in.Server))
+		if err != nil {
+			err = fmt.Errorf("%w: %w", ErrUnavailable, err)
+			return nil, b.deny(&entry, err.Error(), err)
+		}
+		defer stores.Close()
+		sessions = stores.Sessions()
+		if err := b.checkServerSession(ctx, in.Server, sessions, caller, in.Profile, lastRoleARN(chain), now, &entry); err != nil {
+			return nil, b.deny(&entry, err.Error(), err)
+		}
+		grant.SessionID, entry.SessionID = in.Server.id, in.Server.id
+		if in.Duration == 0 {
+			in.Duration = in.Server.duration()
+		}
+	}
+
 	d, err := capDuration(durationCaps{
 		requested:  in.Duration,
 		ruleMax:    dec.MaxDuration,
@@ -164,7 +215,12 @@ func (b *Broker) Issue(ctx context.Context, in Input) (*Grant, error) {
 	if basis == BasisDirect && isWarm {
 		cached = &warm
 	}
-	if err := b.issueCredentials(ctx, chain, caller, basis, d, in, cached, grant); err != nil {
+	if in.Server != nil {
+		err = b.serverCredentials(ctx, in.Server, sessions, chain, caller, basis, d, in, grant, now)
+	} else {
+		err = b.issueCredentials(ctx, chain, caller, basis, d, in, cached, grant)
+	}
+	if err != nil {
 		return nil, b.deny(&entry, "credentials not issued: "+err.Error(), err)
 	}
 	entry.Effect = "allow"

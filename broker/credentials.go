@@ -111,15 +111,7 @@ func (b *Broker) issueCredentials(ctx context.Context, chain *vault.Chain, calle
 		}
 		b.debugf("cache: not used for profile %s (%s): %s", in.Profile, basis, why)
 	}
-	var (
-		creds vault.Credentials
-		err   error
-	)
-	if len(chain.Roles) == 0 {
-		creds, err = b.sessionTokenCredentials(ctx, chain, d, in)
-	} else {
-		creds, err = b.assumeRoles(ctx, chain, caller, basis, d, in, grant)
-	}
+	creds, err := b.fetchCredentials(ctx, chain, caller, basis, d, in, grant)
 	if err != nil {
 		return err
 	}
@@ -129,6 +121,15 @@ func (b *Broker) issueCredentials(ctx context.Context, chain *vault.Chain, calle
 		b.debugf("credentials not cached: %v", err)
 	}
 	return nil
+}
+
+// fetchCredentials gets new credentials from STS: GetSessionToken for a
+// profile without a role, else the role hops of the chain.
+func (b *Broker) fetchCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, grant *Grant) (vault.Credentials, error) {
+	if len(chain.Roles) == 0 {
+		return b.sessionTokenCredentials(ctx, chain, d, in)
+	}
+	return b.assumeRoles(ctx, chain, caller, basis, d, in, grant)
 }
 
 // sessionTokenCredentials serves a profile without role_arn: its
@@ -161,14 +162,18 @@ func (b *Broker) assumeRoles(ctx context.Context, chain *vault.Chain, caller vau
 	if err != nil {
 		return vault.Credentials{}, err
 	}
-	creds, err := b.assumeHops(ctx, chain, caller, si, d, in, grant.RequestID)
+	tags := map[string]string{requestIDTag: grant.RequestID}
+	if grant.SessionID != "" {
+		tags[sessionIDTag] = grant.SessionID
+	}
+	creds, err := b.assumeHops(ctx, chain, caller, si, d, in, tags)
 	if errors.Is(err, errStaleSession) {
 		// STS no longer honours the cached session (revoked, or the keys
 		// were rotated): drop it and start again with a fresh one.
 		if cerr := b.Cache.ClearSession(chain.Base.Name); cerr != nil {
 			return vault.Credentials{}, cerr
 		}
-		creds, err = b.assumeHops(ctx, chain, caller, si, d, in, grant.RequestID)
+		creds, err = b.assumeHops(ctx, chain, caller, si, d, in, tags)
 	}
 	if err != nil {
 		return vault.Credentials{}, err
@@ -184,7 +189,7 @@ var errStaleSession = errors.New("cached session rejected by STS")
 
 // assumeHops assumes each role of the chain in turn, starting from the base
 // credentials.
-func (b *Broker) assumeHops(ctx context.Context, chain *vault.Chain, caller vault.Identity, si string, d time.Duration, in Input, requestID string) (vault.Credentials, error) {
+func (b *Broker) assumeHops(ctx context.Context, chain *vault.Chain, caller vault.Identity, si string, d time.Duration, in Input, tags map[string]string) (vault.Credentials, error) {
 	cur, usedMFA, cached, err := b.baseCredentials(ctx, chain, caller, in)
 	if err != nil {
 		return vault.Credentials{}, err
@@ -197,7 +202,7 @@ func (b *Broker) assumeHops(ctx context.Context, chain *vault.Chain, caller vaul
 			ExternalID:     role.ExternalID,
 			SourceIdentity: si,
 			Duration:       d,
-			Tags:           map[string]string{requestIDTag: requestID},
+			Tags:           tags,
 		}
 		if i > 0 && hop.Duration > maxChainedDuration {
 			hop.Duration = maxChainedDuration

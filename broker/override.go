@@ -39,7 +39,7 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 	}
 	stores, err := b.OpenStores(ctx, func() (vault.Credentials, error) { return b.baseKeys(chain.Base.Name) })
 	if err != nil {
-		return nil, fmt.Errorf("the approval store could not be reached: %w", err)
+		return nil, fmt.Errorf("%w (approvals): %w", ErrUnavailable, err)
 	}
 	defer stores.Close()
 
@@ -52,7 +52,7 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 	if approvable {
 		reqs, err := stores.Requests().List(ctx, request.Query{Requester: caller.Name, Profile: profile, Status: request.StatusApproved})
 		if err != nil {
-			return nil, fmt.Errorf("the approval store could not be reached: %w", err)
+			return nil, fmt.Errorf("%w (approvals): %w", ErrUnavailable, err)
 		}
 		for _, r := range reqs {
 			end, err := approvalWindow(b.Policy, r, caller, profile, now)
@@ -66,7 +66,7 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 	if breakable {
 		events, err := stores.Breakglass().List(ctx, breakglass.Query{Invoker: caller.Name, Profile: profile, Status: breakglass.StatusActive})
 		if err != nil {
-			return nil, fmt.Errorf("the break-glass store could not be reached: %w", err)
+			return nil, fmt.Errorf("%w (break-glass): %w", ErrUnavailable, err)
 		}
 		for _, e := range events {
 			end, err := breakglassWindow(b.Policy, e, caller, profile, now)

@@ -1,0 +1,308 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/session"
+	"github.com/sentinel-cli/sentinel/vault"
+)
+
+// DefaultServerDuration is how long server-mode credentials last when
+// neither --server-duration nor --duration says otherwise.
+const DefaultServerDuration = time.Hour
+
+// ServerReuseMargin is how much life credentials cached inside a
+// credential server must have left to be handed out again. The AWS CLI and
+// boto3 refresh when 15 minutes remain and insist at 10; anything shorter
+// than 20 minutes would make them fetch again on every call.
+const ServerReuseMargin = 20 * time.Minute
+
+// sessionIDTag is the STS session tag that joins CloudTrail entries to the
+// server-mode session.
+const sessionIDTag = "sentinel-session-id"
+
+// ServerSession is what one credential server (`exec --server`) keeps
+// between the refreshes of its child: the tracked session, who the caller
+// is, and the credentials last issued. Every refresh still runs the whole
+// decision flow (policy, approvals, revocation) before any of it is used.
+// It is safe for concurrent use: refreshes are decided one at a time.
+type ServerSession struct {
+	// Host and PID say where the server runs; recorded in the session.
+	Host string
+	PID  int
+	// Duration is the lifetime asked for when a request names none; 0
+	// means DefaultServerDuration.
+	Duration time.Duration
+
+	mu           sync.Mutex
+	id           string
+	caller       vault.Identity
+	identifiedAt time.Time
+	base         string // the base profile whose keys sign store calls
+	cached       *Grant
+	cachedBasis  string
+}
+
+// ID is the current session's ID ("" before the first allowed request).
+func (s *ServerSession) ID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.id
+}
+
+// dropCache forgets the credentials last issued: after a denial or a
+// revocation nothing cached may be handed out again.
+func (s *ServerSession) dropCache() {
+	s.cached, s.cachedBasis = nil, ""
+}
+
+// reuse returns the credentials cached in the server when they were issued
+// on the same basis, fit inside d and have more than ServerReuseMargin
+// left.
+func (s *ServerSession) reuse(basis string, d time.Duration, now time.Time) (*Grant, bool) {
+	g := s.cached
+	if g == nil || s.cachedBasis != basis {
+		return nil, false
+	}
+	exp := g.Credentials.Expires
+	if exp.Sub(now) <= ServerReuseMargin || exp.After(now.Add(d+clockSkew)) {
+		return nil, false
+	}
+	return g, true
+}
+
+// serverCaller returns who the server's base keys belong to, established
+// through STS once and again every vault.IdentityMaxAge.
+func (b *Broker) serverCaller(ctx context.Context, s *ServerSession, chain *vault.Chain, now time.Time) (vault.Identity, error) {
+	if s.caller.ARN != "" && now.Sub(s.identifiedAt) < vault.IdentityMaxAge {
+		return s.caller, nil
+	}
+	id, err := b.callerIdentity(ctx, chain)
+	if err != nil {
+		return vault.Identity{}, err
+	}
+	s.caller, s.identifiedAt = id, now
+	return id, nil
+}
+
+// ErrUnavailable is matched by errors that mean the shared state could not
+// be read or written, so no decision that depends on it could be made.
+// The server door answers 503.
+var ErrUnavailable = errors.New("the shared store could not be reached")
+
+// ErrRevoked is matched by refusals because the session was revoked, or
+// its user is blocked. It also matches ErrDenied.
+var ErrRevoked = errors.New("session revoked")
+
+// RevokedError says which session was revoked (or that the user is
+// blocked), by whom and why.
+type RevokedError struct {
+	SessionID string
+	By        string
+	Reason    string
+	// Blocked is true when the user is blocked from new sessions.
+	Blocked bool
+	Until   time.Time
+}
+
+func (e *RevokedError) Error() string {
+	if e.Blocked {
+		until := "until lifted"
+		if !e.Until.IsZero() {
+			until = "until " + e.Until.UTC().Format(time.RFC3339)
+		}
+		return fmt.Sprintf("new sessions are blocked for this user %s by %s: %s", until, e.By, e.Reason)
+	}
+	if e.By == "" {
+		return fmt.Sprintf("session %s is no longer active", e.SessionID)
+	}
+	return fmt.Sprintf("session %s was revoked by %s: %s", e.SessionID, e.By, e.Reason)
+}
+
+// Is makes errors.Is match ErrRevoked and ErrDenied.
+func (e *RevokedError) Is(target error) bool { return target == ErrRevoked || target == ErrDenied }
+
+// checkServerSession runs the session step of the flow for one server-mode
+// request: it resumes the server's session if it is still active, or
+// creates one (unless the user is blocked), and fills the session ID in.
+// A revoked session is never resumed; one that lapsed on its own (the
+// child was idle past its credentials) is replaced by a new one.
+func (b *Broker) checkServerSession(ctx context.Context, s *ServerSession, st session.Store, caller vault.Identity, profile, roleARN string, now time.Time, entry *logging.Entry) error {
+	if s.id != "" {
+		cur, err := st.Get(ctx, s.id)
+		switch {
+		case errors.Is(err, session.ErrNotFound):
+			return &RevokedError{SessionID: s.id}
+		case err != nil:
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		case cur.Status == session.StatusRevoked:
+			return &RevokedError{SessionID: s.id, By: actorWithAccount(cur.RevokedBy, cur.RevokedByARN), Reason: cur.RevokeReason}
+		case !strings.EqualFold(cur.UserARN, caller.ARN) || cur.Profile != profile:
+			return &RevokedError{SessionID: s.id}
+		case cur.EffectiveStatus(now) == session.StatusActive:
+			return nil
+		}
+		// It lapsed on its own: record that, then start a new one.
+		b.endSession(ctx, st, s.id, caller, profile, now, "lapsed: no credentials were asked for before it ended")
+		s.id = ""
+	}
+	blk, blocked, err := st.ActiveBlock(ctx, caller.ARN, now)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	if blocked {
+		return &RevokedError{Blocked: true, By: actorWithAccount(blk.By, blk.ByARN), Reason: blk.Reason, Until: blk.Until}
+	}
+	id, err := session.NewID()
+	if err != nil {
+		return err
+	}
+	sess, err := session.New(session.NewParams{
+		ID: id, User: caller.Name, UserARN: caller.ARN, Account: caller.Account,
+		Profile: profile, RoleARN: roleARN, Host: s.Host, PID: s.PID,
+		Now: now, ExpiresAt: now.Add(s.duration()),
+	})
+	if err != nil {
+		return err
+	}
+	if err := st.Create(ctx, sess); err != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	s.id = id
+	started := logging.Entry{
+		Event: logging.EventSessionStarted, Actor: caller.Name, ActorARN: caller.ARN, Account: caller.Account,
+		Subject: id, SessionID: id, Profile: profile, RoleARN: roleARN, Status: string(session.StatusActive),
+		PolicyPath: b.Policy.Path, PolicySHA256: b.Policy.SHA256, RequestID: entry.RequestID,
+	}
+	if err := b.Log.Append(&started); err != nil {
+		return fmt.Errorf("session %s started, but the log could not be written: %w", id, err)
+	}
+	return nil
+}
+
+func (s *ServerSession) duration() time.Duration {
+	if s.Duration > 0 {
+		return s.Duration
+	}
+	return DefaultServerDuration
+}
+
+// touchServerSession counts one issuance on the session. A revocation that
+// landed between the check and now wins: the credentials are not handed
+// out.
+func (b *Broker) touchServerSession(ctx context.Context, s *ServerSession, st session.Store, expires, now time.Time) error {
+	err := st.Touch(ctx, s.id, now, expires)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, session.ErrRevoked), errors.Is(err, session.ErrNotActive), errors.Is(err, session.ErrNotFound):
+		return &RevokedError{SessionID: s.id}
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
+// EndServerSession marks the server's session expired when its child has
+// exited, and logs it. A session that was revoked stays revoked.
+func (b *Broker) EndServerSession(ctx context.Context, s *ServerSession) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropCache()
+	if s.id == "" || b.OpenStores == nil {
+		return nil
+	}
+	stores, err := b.OpenStores(ctx, b.serverSigner(s))
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	defer stores.Close()
+	b.endSession(ctx, stores.Sessions(), s.id, s.caller, "", b.now(), "the command exited")
+	s.id = ""
+	return nil
+}
+
+// endSession moves an active session to expired and logs it; a session
+// that is no longer active is left as it is.
+func (b *Broker) endSession(ctx context.Context, st session.Store, id string, caller vault.Identity, profile string, now time.Time, why string) {
+	if err := st.Expire(ctx, id, now); err != nil {
+		b.debugf("session %s not marked expired: %v", id, err)
+		return
+	}
+	e := logging.Entry{
+		Event: logging.EventSessionExpired, Actor: caller.Name, ActorARN: caller.ARN, Account: caller.Account,
+		Subject: id, SessionID: id, Profile: profile, Status: string(session.StatusExpired), Comment: why,
+		PolicyPath: b.Policy.Path, PolicySHA256: b.Policy.SHA256,
+	}
+	if err := b.Log.Append(&e); err != nil {
+		b.debugf("session %s expiry not logged: %v", id, err)
+	}
+}
+
+// serverSigner signs remote store calls with the base keys of the
+// profile the server serves.
+func (b *Broker) serverSigner(s *ServerSession) Signer {
+	base := s.base
+	return func() (vault.Credentials, error) { return b.baseKeys(base) }
+}
+
+// actorWithAccount names an actor with the account of their ARN.
+func actorWithAccount(name, arn string) string {
+	if acct := accountOf(arn); acct != "" {
+		return name + " (" + acct + ")"
+	}
+	return name
+}
+
+// accountOf returns the account ID field of an ARN, or "".
+func accountOf(arn string) string {
+	// arn:partition:service:region:account:resource
+	n := 0
+	start := -1
+	for i := 0; i < len(arn); i++ {
+		if arn[i] != ':' {
+			continue
+		}
+		n++
+		if n == 4 {
+			start = i + 1
+		} else if n == 5 && start >= 0 {
+			return arn[start:i]
+		}
+	}
+	return ""
+}
+
+// serverCredentials fills grant for a server-mode request: the credentials
+// the server issued last when they may be reused (same basis, inside the
+// cap, more than ServerReuseMargin left), else new ones from STS tagged
+// with the session ID. The keyring cache is not used: its credentials
+// carry no session tag. Either way the session is touched before anything
+// is handed out, so a revocation that landed meanwhile wins.
+func (b *Broker) serverCredentials(ctx context.Context, s *ServerSession, st session.Store, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, grant *Grant, now time.Time) error {
+	if g, ok := s.reuse(basis, d, now); ok {
+		b.debugf("server: reusing credentials issued under request %s (%s left)", g.RequestID, g.Credentials.Expires.Sub(now).Round(time.Second))
+		grant.Credentials, grant.RoleARN, grant.SourceIdentity, grant.Cached = g.Credentials, g.RoleARN, g.SourceIdentity, true
+	} else {
+		creds, err := b.fetchCredentials(ctx, chain, caller, basis, d, in, grant)
+		if err != nil {
+			return err
+		}
+		grant.Credentials = creds
+		kept := *grant
+		s.cached, s.cachedBasis = &kept, basis
+	}
+	return b.touchServerSession(ctx, s, st, grant.Credentials.Expires, now)
+}
+
+// lastRoleARN is the role a chain ends in, or "" for a role-less profile.
+func lastRoleARN(chain *vault.Chain) string {
+	if len(chain.Roles) == 0 {
+		return ""
+	}
+	return chain.Roles[len(chain.Roles)-1].RoleARN
+}
