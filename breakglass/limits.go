@@ -97,7 +97,7 @@ func CheckLimits(history []*Event, invoker, key string, now time.Time, lim Limit
 	}
 	if !lastEnd.IsZero() && now.Sub(lastEnd) < lim.Cooldown {
 		return &LimitError{Err: ErrLimit, Next: lastEnd.Add(lim.Cooldown),
-			Detail: fmt.Sprintf("cooldown of %s after the last event on %s", lim.Cooldown, key)}
+			Detail: fmt.Sprintf("cooldown of %s after the last event on %s", lim.Cooldown, describeKey(key))}
 	}
 	if lim.MaxPerDay > 0 && len(openedToday) >= lim.MaxPerDay {
 		// The limit frees up when enough of the oldest events in the window
@@ -107,4 +107,12 @@ func CheckLimits(history []*Event, invoker, key string, now time.Time, lim Limit
 			Detail: fmt.Sprintf("%d break-glass events in the last 24h (limit %d)", len(openedToday), lim.MaxPerDay)}
 	}
 	return nil
+}
+
+// describeKey names a limit key for a message: a role ARN or a profile.
+func describeKey(key string) string {
+	if strings.HasPrefix(key, "arn:") {
+		return "role " + key
+	}
+	return "profile " + key
 }
