@@ -5,8 +5,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/sentinel-cli/sentinel/internal/field"
 	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/internal/field"
 )
 
 // breakglassView is how a break-glass event is shown, in tables and as JSON.
