@@ -1,9 +1,9 @@
 package breakglass
 
 import (
+	"github.com/sentinel-cli/sentinel/internal/field"
 	"testing"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -29,17 +29,42 @@ func FuzzNew(f *testing.F) {
 			t.Fatalf("accepted a justification of %d runes", n)
 		}
 		for _, c := range e.Justification {
-			if unicode.IsControl(c) && c != '\n' && c != '\t' {
+			if field.Unsafe(c) {
 				t.Fatalf("accepted a control character %U", c)
 			}
 		}
-		for _, c := range e.Invoker + e.Profile {
-			if unicode.IsControl(c) {
+		for _, c := range e.Invoker + e.Profile + e.RoleARN {
+			if field.Unsafe(c) {
 				t.Fatalf("accepted a control character %U in a name", c)
 			}
 		}
 		if e.Duration < MinDuration || !e.ExpiresAt.Equal(e.OpenedAt.Add(e.Duration)) {
 			t.Fatalf("accepted duration %s, expiry %s after %s", e.Duration, e.ExpiresAt, e.OpenedAt)
+		}
+	})
+}
+
+// FuzzClose feeds Close arbitrary names and reasons: whatever is stored
+// must be one line of safe text.
+func FuzzClose(f *testing.F) {
+	f.Add("alice", "incident resolved")
+	f.Add("alice", "done\r\nreopened by root")
+	f.Add("al\u2066ice", "fine\uFEFF")
+	f.Fuzz(func(t *testing.T, by, reason string) {
+		e, err := New(validParams())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Close(by, reason, t0.Add(time.Minute)); err != nil {
+			if e.Status != StatusActive {
+				t.Fatalf("a refused close changed the event: %+v", *e)
+			}
+			return
+		}
+		for _, c := range e.ClosedBy + e.CloseReason {
+			if field.Unsafe(c) {
+				t.Fatalf("accepted %U when closing", c)
+			}
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package breakglass
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,22 +11,64 @@ import (
 // limitWindow is the rolling window the daily limit counts over.
 const limitWindow = 24 * time.Hour
 
-// CheckLimits decides whether invoker may open a new event on profile at now,
-// given their past events (history, in any order; events of other users are
-// ignored). It returns:
-//   - ErrActiveExists if an active, unexpired event exists for the invoker
-//     and profile;
-//   - ErrLimit if the invoker's last event on the profile ended less than
-//     cooldown ago, or if they opened maxPerDay or more events (on any
-//     profile) in the 24 hours before now. maxPerDay 0 means no daily limit.
+// Limits are the policy's limits on opening events, which Store.Open
+// enforces in the same atomic write that opens the event.
+type Limits struct {
+	// Cooldown is how long after a user's last event on a LimitKey ended
+	// they must wait before opening another on it; 0 means none.
+	Cooldown time.Duration
+	// MaxPerDay caps the events one user opens, on any profile, in any 24
+	// hours; 0 means no cap.
+	MaxPerDay int
+}
+
+// LimitError is how CheckLimits and Store.Open refuse a new event. It
+// matches ErrLimit or ErrActiveExists with errors.Is.
+type LimitError struct {
+	// Err is ErrLimit or ErrActiveExists.
+	Err error
+	// Next is when the next event becomes possible (zero when unknown).
+	Next time.Time
+	// Detail says which limit, in a few words.
+	Detail string
+}
+
+func (e *LimitError) Error() string {
+	msg := e.Err.Error()
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	if !e.Next.IsZero() {
+		msg += "; next break-glass possible at " + e.Next.UTC().Format(time.RFC3339)
+	}
+	return msg
+}
+
+// Unwrap returns ErrLimit or ErrActiveExists.
+func (e *LimitError) Unwrap() error { return e.Err }
+
+// AsLimitError returns the *LimitError inside err, if any.
+func AsLimitError(err error) (*LimitError, bool) {
+	var le *LimitError
+	ok := errors.As(err, &le)
+	return le, ok
+}
+
+// CheckLimits decides whether invoker may open a new event on key (an
+// Event.LimitKey) at now, given their past events (history, in any order;
+// events of other users are ignored). It returns a *LimitError:
+//   - matching ErrActiveExists if an active, unexpired event exists for the
+//     invoker and key;
+//   - matching ErrLimit if the invoker's last event on key ended less than
+//     lim.Cooldown ago, or if they opened lim.MaxPerDay or more events (on
+//     any key) in the 24 hours before now.
 //
-// The ErrLimit message says when the next event becomes possible. User names
-// are compared ignoring case, as IAM does, so that case games cannot dodge a
-// limit. The check is pure; the store's lock is what makes "one active event"
-// hold under races.
-func CheckLimits(history []*Event, invoker, profile string, now time.Time, cooldown time.Duration, maxPerDay int) error {
-	if cooldown < 0 || maxPerDay < 0 {
-		return fmt.Errorf("%w: cooldown %s and daily limit %d must not be negative", ErrInvalid, cooldown, maxPerDay)
+// User names and keys are compared ignoring case, as IAM does, so that case
+// games cannot dodge a limit. The check is pure: the stores call it inside
+// the write that opens the event, which is what makes it hold under races.
+func CheckLimits(history []*Event, invoker, key string, now time.Time, lim Limits) error {
+	if lim.Cooldown < 0 || lim.MaxPerDay < 0 {
+		return fmt.Errorf("%w: cooldown %s and daily limit %d must not be negative", ErrInvalid, lim.Cooldown, lim.MaxPerDay)
 	}
 	var (
 		lastEnd     time.Time
@@ -35,31 +78,41 @@ func CheckLimits(history []*Event, invoker, profile string, now time.Time, coold
 		if e == nil || !strings.EqualFold(e.Invoker, invoker) {
 			continue
 		}
-		if e.OpenedAt.After(now.Add(-limitWindow)) && !e.OpenedAt.After(now) {
+		// Events opened after now count too: clients' clocks differ, and an
+		// open checked with an earlier clock must not slip past one stored
+		// by a later one.
+		if e.OpenedAt.After(now.Add(-limitWindow)) {
 			openedToday = append(openedToday, e.OpenedAt)
 		}
-		if !strings.EqualFold(e.Profile, profile) {
+		if !strings.EqualFold(e.LimitKey(), key) {
 			continue
 		}
 		if e.ActiveAt(now) {
-			return fmt.Errorf("%w: event %s on profile %s is active until %s", ErrActiveExists, e.ID, e.Profile, e.ExpiresAt.UTC().Format(time.RFC3339))
+			return &LimitError{Err: ErrActiveExists, Next: e.ExpiresAt,
+				Detail: fmt.Sprintf("event %s on profile %s is active until %s", e.ID, e.Profile, e.ExpiresAt.UTC().Format(time.RFC3339))}
 		}
 		if end, ok := e.EndedAt(now); ok && end.After(lastEnd) {
 			lastEnd = end
 		}
 	}
-	if !lastEnd.IsZero() && now.Sub(lastEnd) < cooldown {
-		next := lastEnd.Add(cooldown)
-		return fmt.Errorf("%w: cooldown of %s after the last event on profile %s; next break-glass possible at %s",
-			ErrLimit, cooldown, profile, next.UTC().Format(time.RFC3339))
+	if !lastEnd.IsZero() && now.Sub(lastEnd) < lim.Cooldown {
+		return &LimitError{Err: ErrLimit, Next: lastEnd.Add(lim.Cooldown),
+			Detail: fmt.Sprintf("cooldown of %s after the last event on %s", lim.Cooldown, describeKey(key))}
 	}
-	if maxPerDay > 0 && len(openedToday) >= maxPerDay {
+	if lim.MaxPerDay > 0 && len(openedToday) >= lim.MaxPerDay {
 		// The limit frees up when enough of the oldest events in the window
-		// age out that fewer than maxPerDay remain.
+		// age out that fewer than MaxPerDay remain.
 		sort.Slice(openedToday, func(i, j int) bool { return openedToday[i].Before(openedToday[j]) })
-		next := openedToday[len(openedToday)-maxPerDay].Add(limitWindow)
-		return fmt.Errorf("%w: %d break-glass events in the last 24h (limit %d); next break-glass possible at %s",
-			ErrLimit, len(openedToday), maxPerDay, next.UTC().Format(time.RFC3339))
+		return &LimitError{Err: ErrLimit, Next: openedToday[len(openedToday)-lim.MaxPerDay].Add(limitWindow),
+			Detail: fmt.Sprintf("%d break-glass events in the last 24h (limit %d)", len(openedToday), lim.MaxPerDay)}
 	}
 	return nil
+}
+
+// describeKey names a limit key for a message: a role ARN or a profile.
+func describeKey(key string) string {
+	if strings.HasPrefix(key, "arn:") {
+		return "role " + key
+	}
+	return "profile " + key
 }

@@ -138,7 +138,7 @@ func TestCheckLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckLimits(tt.history, "alice", "prod", now, cooldown, tt.maxPerDay)
+			err := CheckLimits(tt.history, "alice", "prod", now, Limits{Cooldown: cooldown, MaxPerDay: tt.maxPerDay})
 			if tt.wantErr == nil {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -156,10 +156,80 @@ func TestCheckLimits(t *testing.T) {
 }
 
 func TestCheckLimitsRefusesNegativeSettings(t *testing.T) {
-	if err := CheckLimits(nil, "alice", "prod", now, -time.Minute, 0); !errors.Is(err, ErrInvalid) {
+	if err := CheckLimits(nil, "alice", "prod", now, Limits{Cooldown: -time.Minute}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("negative cooldown: got %v, want ErrInvalid", err)
 	}
-	if err := CheckLimits(nil, "alice", "prod", now, 0, -1); !errors.Is(err, ErrInvalid) {
+	if err := CheckLimits(nil, "alice", "prod", now, Limits{MaxPerDay: -1}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("negative daily limit: got %v, want ErrInvalid", err)
+	}
+}
+
+// TestCheckLimitsKeyedByRole checks that events on aliases of one role share
+// the lock, the cooldown and the daily count, and that events without a role
+// are keyed by their profile.
+func TestCheckLimitsKeyedByRole(t *testing.T) {
+	const role = "arn:aws:iam::111122223333:role/Admin"
+	withRole := func(e *Event, arn string) *Event { e.RoleARN = arn; return e }
+	tests := []struct {
+		name    string
+		history []*Event
+		key     string
+		wantErr error
+		next    time.Time
+	}{
+		{
+			name:    "active on an alias of the role",
+			history: []*Event{withRole(ev("alice", "prod-alias", 10*time.Minute, time.Hour, 0), role)},
+			key:     role, wantErr: ErrActiveExists, next: now.Add(50 * time.Minute),
+		},
+		{
+			name:    "role compared ignoring case",
+			history: []*Event{withRole(ev("alice", "prod-alias", 10*time.Minute, time.Hour, 0), strings.ToUpper(role))},
+			key:     role, wantErr: ErrActiveExists, next: now.Add(50 * time.Minute),
+		},
+		{
+			name:    "cooldown on an alias of the role",
+			history: []*Event{withRole(ev("alice", "prod-alias", 30*time.Minute, time.Hour, 20*time.Minute), role)},
+			key:     role, wantErr: ErrLimit, next: now.Add(20 * time.Minute),
+		},
+		{
+			name:    "same profile name, other role",
+			history: []*Event{withRole(ev("alice", "prod", 10*time.Minute, time.Hour, 0), "arn:aws:iam::111122223333:role/Other")},
+			key:     role,
+		},
+		{
+			name:    "profile key for events without a role",
+			history: []*Event{ev("alice", "prod", 10*time.Minute, time.Hour, 0)},
+			key:     "prod", wantErr: ErrActiveExists, next: now.Add(50 * time.Minute),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckLimits(tt.history, "alice", tt.key, now, Limits{Cooldown: 30 * time.Minute})
+			if tt.wantErr == nil {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("got %v, want %v", err, tt.wantErr)
+			}
+			le, ok := AsLimitError(err)
+			if !ok || !le.Next.Equal(tt.next) {
+				t.Fatalf("got %#v, want a *LimitError with Next %s", err, tt.next)
+			}
+		})
+	}
+}
+
+func TestLimitKey(t *testing.T) {
+	e := &Event{Profile: "prod"}
+	if got := e.LimitKey(); got != "prod" {
+		t.Errorf("LimitKey without a role = %q, want the profile", got)
+	}
+	e.RoleARN = "arn:aws:iam::111122223333:role/Admin"
+	if got := e.LimitKey(); got != e.RoleARN {
+		t.Errorf("LimitKey with a role = %q, want the role", got)
 	}
 }

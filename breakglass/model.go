@@ -48,10 +48,15 @@ var (
 
 // Event is one break-glass event.
 type Event struct {
-	ID            string        `json:"id"`
-	Invoker       string        `json:"invoker"`
-	InvokerARN    string        `json:"invoker_arn"`
-	Profile       string        `json:"profile"`
+	ID         string `json:"id"`
+	Invoker    string `json:"invoker"`
+	InvokerARN string `json:"invoker_arn"`
+	Profile    string `json:"profile"`
+	// RoleARN is the role the profile is pinned to by the policy, when it
+	// is. The one-active-event lock, the cooldown and the daily limit are
+	// keyed by it, so that aliases of one role share them. Records written
+	// before it existed have none and are keyed by Profile.
+	RoleARN       string        `json:"role_arn,omitempty"`
 	ReasonCode    ReasonCode    `json:"reason_code"`
 	Justification string        `json:"justification"`
 	Duration      time.Duration `json:"duration"`
@@ -64,6 +69,15 @@ type Event struct {
 	CloseReason string    `json:"close_reason,omitempty"`
 	// Version is bumped by every successful Store.Update.
 	Version int64 `json:"version"`
+}
+
+// LimitKey is what the one-active-event lock, the cooldown and the daily
+// limit are keyed by: the pinned role when there is one, else the profile.
+func (e *Event) LimitKey() string {
+	if e.RoleARN != "" {
+		return e.RoleARN
+	}
+	return e.Profile
 }
 
 // Query selects events for Store.List. At least one of Invoker, Profile or
@@ -79,15 +93,19 @@ type Query struct {
 // Store keeps break-glass events. Implementations must be safe for
 // concurrent use by many goroutines and many processes.
 type Store interface {
-	// Open stores a new active event. It enforces atomically that the
-	// invoker has no other unexpired active event for the profile, and
-	// returns ErrActiveExists if one does (ErrConflict if the ID exists).
-	Open(ctx context.Context, e *Event) error
+	// Open stores a new active event. In the same atomic write it enforces
+	// that the invoker has no other unexpired active event for the event's
+	// LimitKey (ErrActiveExists) and that lim allows a new event, as
+	// CheckLimits decides with e.OpenedAt as the present (ErrLimit). Both
+	// come as a *LimitError saying when the next event becomes possible.
+	// It returns ErrConflict if the ID exists.
+	Open(ctx context.Context, e *Event, lim Limits) error
 	// Get returns the event with the given ID, or ErrNotFound.
 	Get(ctx context.Context, id string) (*Event, error)
 	// Update stores e only if the stored copy still has e.Version and
 	// prevStatus; on success it increments e.Version. When e leaves active,
-	// the per-user-and-profile lock is released in the same atomic write.
+	// the per-user-and-role lock is released, and its end recorded for the
+	// cooldown, in the same atomic write.
 	Update(ctx context.Context, e *Event, prevStatus Status) error
 	// List returns the events that match q, newest (OpenedAt) first.
 	List(ctx context.Context, q Query) ([]*Event, error)

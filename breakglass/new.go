@@ -17,10 +17,13 @@ const (
 
 // NewParams holds everything New needs to open an event.
 type NewParams struct {
-	ID            string
-	Invoker       string
-	InvokerARN    string
-	Profile       string
+	ID         string
+	Invoker    string
+	InvokerARN string
+	Profile    string
+	// RoleARN is the role the policy pins the profile to; empty when the
+	// policy binds no roles.
+	RoleARN       string
 	ReasonCode    ReasonCode
 	Justification string
 	// Duration is how long the access lasts from Now.
@@ -59,6 +62,11 @@ func New(p NewParams) (*Event, error) {
 	if err := checkName("profile", p.Profile, MaxName); err != nil {
 		return nil, err
 	}
+	if p.RoleARN != "" {
+		if err := checkName("role ARN", p.RoleARN, MaxARN); err != nil {
+			return nil, err
+		}
+	}
 	if !ValidReasonCode(p.ReasonCode) {
 		return nil, fmt.Errorf("%w: reason code %q must be one of incident, maintenance, security, recovery, other", ErrInvalid, p.ReasonCode)
 	}
@@ -85,6 +93,7 @@ func New(p NewParams) (*Event, error) {
 		Invoker:       p.Invoker,
 		InvokerARN:    p.InvokerARN,
 		Profile:       p.Profile,
+		RoleARN:       p.RoleARN,
 		ReasonCode:    p.ReasonCode,
 		Justification: justification,
 		Duration:      p.Duration,

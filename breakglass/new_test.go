@@ -73,6 +73,10 @@ func TestNewInvalid(t *testing.T) {
 		{"justification short after trimming", func(p *NewParams) { p.Justification = "  " + strings.Repeat("x", 19) + "\n\n" }, "at least 20"},
 		{"justification too long", func(p *NewParams) { p.Justification = strings.Repeat("é", MaxJustification+1) }, "at most 2000"},
 		{"justification with escape", func(p *NewParams) { p.Justification = "the database is down \x1b[1A" }, "control character"},
+		{"multi-line justification", func(p *NewParams) { p.Justification = "the database is down\nsecond line" }, "control character"},
+		{"justification with override", func(p *NewParams) { p.Justification = "the database \u202Enwod si" }, "bidirectional"},
+		{"justification with zero-width", func(p *NewParams) { p.Justification = "the database\uFEFF is down now" }, "invisible"},
+		{"role ARN with newline", func(p *NewParams) { p.RoleARN = "arn:aws:iam::1:role/A\n" }, "role ARN"},
 		{"duration zero", func(p *NewParams) { p.Duration = 0 }, "between 15m0s and 4h0m0s"},
 		{"duration under minimum", func(p *NewParams) { p.Duration = MinDuration - 1 }, "between 15m0s and 4h0m0s"},
 		{"duration over default maximum", func(p *NewParams) { p.Duration = DefaultMaxDuration + 1 }, "between 15m0s and 4h0m0s"},
@@ -106,6 +110,7 @@ func TestNewLimitsAreInclusive(t *testing.T) {
 		{"longest default duration", func(p *NewParams) { p.Duration = DefaultMaxDuration }},
 		{"longest given duration", func(p *NewParams) { p.MaxDuration = 12 * time.Hour; p.Duration = 12 * time.Hour }},
 		{"no ARN", func(p *NewParams) { p.InvokerARN = "" }},
+		{"role ARN", func(p *NewParams) { p.RoleARN = "arn:aws:iam::111122223333:role/Admin" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -55,14 +55,7 @@ func (b *Broker) OpenBreakglass(ctx context.Context, a *Actor, in BreakglassInpu
 	}
 	defer stores.Close()
 	st := stores.Breakglass()
-	history, err := st.List(ctx, breakglass.Query{Invoker: a.Identity.Name})
-	if err != nil {
-		return nil, fmt.Errorf("read break-glass history: %w", err)
-	}
-	if err := breakglass.CheckLimits(history, a.Identity.Name, in.Profile, now, rule.Cooldown, rule.MaxPerDay); err != nil {
-		return nil, err
-	}
-	if err := st.Open(ctx, e); err != nil {
+	if err := st.Open(ctx, e, breakglass.Limits{Cooldown: rule.Cooldown, MaxPerDay: rule.MaxPerDay}); err != nil {
 		return nil, fmt.Errorf("open break-glass on %s: %w", in.Profile, err)
 	}
 	entry := b.breakglassEntry(logging.EventBreakglassOpened, a, e)

@@ -194,7 +194,7 @@ func (f *fixture) breakGlass(profile string, opened time.Time, d time.Duration) 
 	}
 	st := f.openStore()
 	defer st.Close()
-	if err := st.Breakglass().Open(context.Background(), e); err != nil {
+	if err := st.Breakglass().Open(context.Background(), e, breakglass.Limits{}); err != nil {
 		f.t.Fatal(err)
 	}
 	return e

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/internal/field"
 )
 
 // breakglassView is how a break-glass event is shown, in tables and as JSON.
@@ -43,19 +44,19 @@ func writeBreakglassTable(w io.Writer, events []*breakglass.Event, now time.Time
 	fmt.Fprintln(t, "ID\tSTATUS\tPROFILE\tINVOKER\tREASON\tOPENED\tENDS")
 	for _, e := range events {
 		v := viewBreakglass(e, now)
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.Status, v.Profile, v.Invoker, v.ReasonCode, timeOrDash(v.OpenedAt), timeOrDash(v.ExpiresAt))
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", field.Display(v.ID), field.Display(string(v.Status)), field.Display(v.Profile), field.Display(v.Invoker), field.Display(v.ReasonCode), timeOrDash(v.OpenedAt), timeOrDash(v.ExpiresAt))
 	}
 	return t.Flush()
 }
 
 func writeBreakglassDetail(w io.Writer, e *breakglass.Event, now time.Time) {
 	v := viewBreakglass(e, now)
-	fmt.Fprintf(w, "ID:            %s\n", v.ID)
-	fmt.Fprintf(w, "Status:        %s\n", v.Status)
-	fmt.Fprintf(w, "Profile:       %s\n", v.Profile)
-	fmt.Fprintf(w, "Invoker:       %s (%s)\n", v.Invoker, v.InvokerARN)
-	fmt.Fprintf(w, "Reason code:   %s\n", v.ReasonCode)
-	fmt.Fprintf(w, "Justification: %s\n", v.Justification)
+	fmt.Fprintf(w, "ID:            %s\n", field.Display(v.ID))
+	fmt.Fprintf(w, "Status:        %s\n", field.Display(string(v.Status)))
+	fmt.Fprintf(w, "Profile:       %s\n", field.Display(v.Profile))
+	fmt.Fprintf(w, "Invoker:       %s (%s)\n", field.Display(v.Invoker), field.Display(v.InvokerARN))
+	fmt.Fprintf(w, "Reason code:   %s\n", field.Display(v.ReasonCode))
+	fmt.Fprintf(w, "Justification: %s\n", field.Display(v.Justification))
 	fmt.Fprintf(w, "Duration:      %s\n", e.Duration)
 	fmt.Fprintf(w, "Opened:        %s\n", timeOrDash(v.OpenedAt))
 	if v.Status == breakglass.StatusActive {
@@ -64,6 +65,6 @@ func writeBreakglassDetail(w io.Writer, e *breakglass.Event, now time.Time) {
 		fmt.Fprintf(w, "Ends:          %s\n", timeOrDash(v.ExpiresAt))
 	}
 	if v.ClosedAt != nil {
-		fmt.Fprintf(w, "Closed:        %s by %s: %s\n", timeOrDash(*v.ClosedAt), v.ClosedBy, v.CloseReason)
+		fmt.Fprintf(w, "Closed:        %s by %s: %s\n", timeOrDash(*v.ClosedAt), field.Display(v.ClosedBy), field.Display(v.CloseReason))
 	}
 }

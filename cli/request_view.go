@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/sentinel-cli/sentinel/internal/field"
 	"github.com/sentinel-cli/sentinel/request"
 )
 
@@ -60,18 +61,18 @@ func writeRequestTable(w io.Writer, reqs []*request.Request, now time.Time) erro
 	fmt.Fprintln(t, "ID\tSTATUS\tPROFILE\tREQUESTER\tDURATION\tAPPROVALS\tCREATED")
 	for _, r := range reqs {
 		v := viewRequest(r, now)
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\n", v.ID, statusLabel(v), v.Profile, v.Requester, r.Duration, v.Approvals, v.Required, timeOrDash(v.CreatedAt))
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\n", field.Display(v.ID), field.Display(statusLabel(v)), field.Display(v.Profile), field.Display(v.Requester), r.Duration, v.Approvals, v.Required, timeOrDash(v.CreatedAt))
 	}
 	return t.Flush()
 }
 
 func writeRequestDetail(w io.Writer, r *request.Request, now time.Time) {
 	v := viewRequest(r, now)
-	fmt.Fprintf(w, "ID:            %s\n", v.ID)
-	fmt.Fprintf(w, "Status:        %s\n", statusLabel(v))
-	fmt.Fprintf(w, "Profile:       %s\n", v.Profile)
-	fmt.Fprintf(w, "Requester:     %s (%s)\n", v.Requester, v.RequesterARN)
-	fmt.Fprintf(w, "Justification: %s\n", v.Justification)
+	fmt.Fprintf(w, "ID:            %s\n", field.Display(v.ID))
+	fmt.Fprintf(w, "Status:        %s\n", field.Display(statusLabel(v)))
+	fmt.Fprintf(w, "Profile:       %s\n", field.Display(v.Profile))
+	fmt.Fprintf(w, "Requester:     %s (%s)\n", field.Display(v.Requester), field.Display(v.RequesterARN))
+	fmt.Fprintf(w, "Justification: %s\n", field.Display(v.Justification))
 	fmt.Fprintf(w, "Duration:      %s\n", r.Duration)
 	fmt.Fprintf(w, "Approvals:     %d of %d required\n", v.Approvals, v.Required)
 	fmt.Fprintf(w, "Created:       %s\n", timeOrDash(v.CreatedAt))
@@ -88,9 +89,9 @@ func writeRequestDetail(w io.Writer, r *request.Request, now time.Time) {
 		fmt.Fprintf(w, "Auto-approved: yes\n")
 	}
 	for _, rv := range v.Reviews {
-		fmt.Fprintf(w, "Review:        %s by %s at %s", rv.Action, rv.User, timeOrDash(rv.At))
+		fmt.Fprintf(w, "Review:        %s by %s at %s", field.Display(string(rv.Action)), field.Display(rv.User), timeOrDash(rv.At))
 		if rv.Comment != "" {
-			fmt.Fprintf(w, ": %s", rv.Comment)
+			fmt.Fprintf(w, ": %s", field.Display(rv.Comment))
 		}
 		fmt.Fprintln(w)
 	}

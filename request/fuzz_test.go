@@ -1,9 +1,9 @@
 package request
 
 import (
+	"github.com/sentinel-cli/sentinel/internal/field"
 	"testing"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -27,17 +27,48 @@ func FuzzNew(f *testing.F) {
 			t.Fatalf("accepted a justification of %d runes", n)
 		}
 		for _, c := range r.Justification {
-			if unicode.IsControl(c) && c != '\n' && c != '\t' {
+			if field.Unsafe(c) {
 				t.Fatalf("accepted a control character %U", c)
 			}
 		}
-		for _, c := range r.Requester + r.Profile {
-			if unicode.IsControl(c) {
+		for _, c := range r.Requester + r.Profile + r.RoleARN {
+			if field.Unsafe(c) {
 				t.Fatalf("accepted a control character %U in a name", c)
 			}
 		}
 		if r.Duration < MinDuration || (p.MaxDuration > 0 && r.Duration > p.MaxDuration) || (p.MaxDuration == 0 && r.Duration > DefaultMaxDuration) {
 			t.Fatalf("accepted duration %s with maximum %s", r.Duration, p.MaxDuration)
+		}
+	})
+}
+
+// FuzzReviewComment feeds Approve and Deny arbitrary reviewer names and
+// comments: whatever is stored must be one line of safe text.
+func FuzzReviewComment(f *testing.F) {
+	f.Add("bob", "looks fine", true)
+	f.Add("bob", "ok\n\x1b[1A approved by carol", false)
+	f.Add("b\u202Eob", "fine \u200B", true)
+	f.Fuzz(func(t *testing.T, user, comment string, approve bool) {
+		r, err := New(validParams())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if approve {
+			err = r.Approve(user, "", comment, t0.Add(time.Minute))
+		} else {
+			err = r.Deny(user, "", comment, t0.Add(time.Minute))
+		}
+		if err != nil {
+			if len(r.Reviews) != 0 {
+				t.Fatalf("a refused review was kept: %+v", r.Reviews)
+			}
+			return
+		}
+		rv := r.Reviews[len(r.Reviews)-1]
+		for _, c := range rv.User + rv.Comment {
+			if field.Unsafe(c) {
+				t.Fatalf("accepted %U in a review", c)
+			}
 		}
 	})
 }

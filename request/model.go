@@ -52,10 +52,13 @@ type Review struct {
 
 // Request is one person's request for access to one profile.
 type Request struct {
-	ID            string        `json:"id"`
-	Requester     string        `json:"requester"`
-	RequesterARN  string        `json:"requester_arn"`
-	Profile       string        `json:"profile"`
+	ID           string `json:"id"`
+	Requester    string `json:"requester"`
+	RequesterARN string `json:"requester_arn"`
+	Profile      string `json:"profile"`
+	// RoleARN is the role the policy pins the profile to, when it does; an
+	// approval counts only for that role.
+	RoleARN       string        `json:"role_arn,omitempty"`
 	Justification string        `json:"justification"`
 	Duration      time.Duration `json:"duration"`
 	Status        Status        `json:"status"`

@@ -21,10 +21,13 @@ const (
 // NewParams holds everything New needs to build a request. Zero values of
 // MaxDuration, PendingTTL and Required select the defaults.
 type NewParams struct {
-	ID            string
-	Requester     string
-	RequesterARN  string
-	Profile       string
+	ID           string
+	Requester    string
+	RequesterARN string
+	Profile      string
+	// RoleARN is the role the policy pins the profile to; empty when the
+	// policy binds no roles.
+	RoleARN       string
 	Justification string
 	// Duration is the access window asked for, counted from approval.
 	Duration time.Duration
@@ -55,6 +58,11 @@ func New(p NewParams) (*Request, error) {
 	}
 	if err := checkName("profile", p.Profile, MaxName); err != nil {
 		return nil, err
+	}
+	if p.RoleARN != "" {
+		if err := checkName("role ARN", p.RoleARN, MaxARN); err != nil {
+			return nil, err
+		}
 	}
 	justification, err := checkText("justification", p.Justification, MinJustification, MaxJustification)
 	if err != nil {
@@ -93,6 +101,7 @@ func New(p NewParams) (*Request, error) {
 		Requester:     p.Requester,
 		RequesterARN:  p.RequesterARN,
 		Profile:       p.Profile,
+		RoleARN:       p.RoleARN,
 		Justification: justification,
 		Duration:      p.Duration,
 		Status:        StatusPending,

@@ -36,7 +36,8 @@ const (
 	attrLockProfile     = "lock_profile"
 )
 
-// lockID is the ID of the lock item for one invoker and profile:
+// lockID is the ID of the lock item for one invoker and limit key (the
+// event's role, or its profile when it has none):
 // "lock#" and the SHA-256 of the two names, each prefixed by its length so
 // that different pairs never share a lock ("a#b"+"c" and "a"+"b#c" differ).
 // Hashing keeps the ID short whatever the names hold: DynamoDB caps a key
@@ -57,7 +58,7 @@ func lockID(invoker, profile string) string {
 // expires with e.
 func lockItem(e *breakglass.Event, retention time.Duration) item {
 	lock := item{}
-	lock.setString(attrID, lockID(e.Invoker, e.Profile))
+	lock.setString(attrID, lockID(e.Invoker, e.LimitKey()))
 	lock.setString(attrLockEvent, e.ID)
 	lock.setString(attrLockInvoker, e.Invoker)
 	lock.setString(attrLockProfile, e.Profile)
@@ -67,10 +68,14 @@ func lockItem(e *breakglass.Event, retention time.Duration) item {
 	return lock
 }
 
-// Open stores e as a new active event and takes the invoker's lock for the
-// profile, in one transaction. The lock is free if no item holds it or if
-// the event holding it expired at or before e.OpenedAt.
-func (es *eventStore) Open(ctx context.Context, e *breakglass.Event) error {
+// Open stores e as a new active event, takes the invoker's lock on its
+// LimitKey and rewrites the invoker's quota item, in one transaction. The
+// limits are checked against the quota as read; the quota write is
+// conditioned on its version, so a concurrent open by the same user makes
+// the transaction fail, and Open reads the quota again and re-checks. The
+// lock is free if no item holds it or if the event holding it expired at or
+// before e.OpenedAt.
+func (es *eventStore) Open(ctx context.Context, e *breakglass.Event, lim breakglass.Limits) error {
 	s := es.s
 	what := "open break-glass event " + e.ID
 	if err := checkEventID(e.ID); err != nil {
@@ -85,38 +90,73 @@ func (es *eventStore) Open(ctx context.Context, e *breakglass.Event) error {
 
 	opCtx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	err := retryTransactionConflicts(opCtx, func() error {
-		_, err := s.client.TransactWriteItems(opCtx, &dynamodb.TransactWriteItemsInput{
-			TransactItems: []types.TransactWriteItem{
-				{Put: &types.Put{
-					TableName:                 aws.String(s.breakglassTable),
-					Item:                      lock,
-					ConditionExpression:       aws.String("attribute_not_exists(#id) OR #exp <= :opened"),
-					ExpressionAttributeNames:  map[string]string{"#id": attrID, "#exp": attrLockExpiresAtNS},
-					ExpressionAttributeValues: openedAt,
-				}},
-				{Put: &types.Put{
-					TableName:                aws.String(s.breakglassTable),
-					Item:                     encodeEvent(e, e.Version, s.retention),
-					ConditionExpression:      aws.String("attribute_not_exists(#id)"),
-					ExpressionAttributeNames: map[string]string{"#id": attrID},
-				}},
-			},
-		})
-		return err
-	})
-	if reasons, ok := cancellationReasons(err); ok {
-		switch {
-		case reasonIs(reasons, 1, "ConditionalCheckFailed"):
-			return fmt.Errorf("%s: %w: the ID exists", what, breakglass.ErrConflict)
-		case reasonIs(reasons, 0, "ConditionalCheckFailed"):
-			return fmt.Errorf("%s: %w", what, breakglass.ErrActiveExists)
+	for attempt := 0; attempt < quotaAttempts; attempt++ {
+		q, err := es.readQuota(opCtx, e)
+		if err != nil {
+			return s.describe(ctx, what, s.breakglassTable, err)
 		}
+		if err := breakglass.CheckLimits(q.history(), e.Invoker, e.LimitKey(), e.OpenedAt, lim); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		q.record(e)
+		q.prune(e.OpenedAt)
+		quotaPut, err := q.put(s.breakglassTable, s.retention)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		err = retryTransactionConflicts(opCtx, func() error {
+			_, err := s.client.TransactWriteItems(opCtx, &dynamodb.TransactWriteItemsInput{
+				TransactItems: []types.TransactWriteItem{
+					{Put: &types.Put{
+						TableName:                           aws.String(s.breakglassTable),
+						Item:                                lock,
+						ConditionExpression:                 aws.String("attribute_not_exists(#id) OR #exp <= :opened"),
+						ExpressionAttributeNames:            map[string]string{"#id": attrID, "#exp": attrLockExpiresAtNS},
+						ExpressionAttributeValues:           openedAt,
+						ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+					}},
+					{Put: &types.Put{
+						TableName:                aws.String(s.breakglassTable),
+						Item:                     encodeEvent(e, e.Version, s.retention),
+						ConditionExpression:      aws.String("attribute_not_exists(#id)"),
+						ExpressionAttributeNames: map[string]string{"#id": attrID},
+					}},
+					{Put: quotaPut},
+				},
+			})
+			return err
+		})
+		if reasons, ok := cancellationReasons(err); ok {
+			switch {
+			case reasonIs(reasons, 1, "ConditionalCheckFailed"):
+				return fmt.Errorf("%s: %w: the ID exists", what, breakglass.ErrConflict)
+			case reasonIs(reasons, 0, "ConditionalCheckFailed"):
+				return fmt.Errorf("%s: %w", what, lockHeld(reasons[0].Item))
+			case reasonIs(reasons, 2, "ConditionalCheckFailed"):
+				if err := quotaBackoff(opCtx, attempt); err != nil {
+					return s.describe(ctx, what, s.breakglassTable, err)
+				}
+				continue
+			}
+		}
+		if err != nil {
+			return s.describe(ctx, what, s.breakglassTable, err)
+		}
+		return nil
 	}
-	if err != nil {
-		return s.describe(ctx, what, s.breakglassTable, err)
+	return fmt.Errorf("%s: %w: too many concurrent break-glass writes by %s; try again", what, breakglass.ErrConflict, e.Invoker)
+}
+
+// lockHeld is the error for a lock that another active event holds, with
+// that event's expiry as the next possible time when the lock item says.
+func lockHeld(lock map[string]types.AttributeValue) error {
+	le := &breakglass.LimitError{Err: breakglass.ErrActiveExists}
+	rd := &itemReader{item: lock}
+	if id, ns := rd.string(attrLockEvent), rd.int(attrLockExpiresAtNS); rd.err == nil && id != "" && ns > 0 {
+		le.Next = time.Unix(0, ns).UTC()
+		le.Detail = fmt.Sprintf("event %s is active until %s", id, le.Next.Format(time.RFC3339))
 	}
-	return nil
+	return le
 }
 
 // Get reads an event with a strongly consistent read.
@@ -187,41 +227,70 @@ func (es *eventStore) Update(ctx context.Context, e *breakglass.Event, prevStatu
 	return nil
 }
 
-// updateReleasingLock writes the event and deletes its lock in one
-// transaction. If only the lock's condition fails, the lock belongs to
-// another event (or is gone), so the event is written alone. A failed
-// condition on the event comes back as a ConditionalCheckFailedException
-// carrying the stored item, as from a single write.
+// updateReleasingLock writes the event, deletes its lock and, when the
+// event was closed, records its end in the invoker's quota (for the
+// cooldown), in one transaction. If only the lock's condition fails, the
+// lock belongs to another event (or is gone), and the write is tried again
+// without it; if only the quota's fails, another open or close of the same
+// user came in between, and the quota is read again. A failed condition on
+// the event comes back as a ConditionalCheckFailedException carrying the
+// stored item, as from a single write.
 func (es *eventStore) updateReleasingLock(ctx context.Context, put *types.Put, e *breakglass.Event) error {
 	s := es.s
 	holder := item{}
 	holder.setString(":event", e.ID)
-	err := retryTransactionConflicts(ctx, func() error {
-		_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-			TransactItems: []types.TransactWriteItem{
-				{Put: put},
-				{Delete: &types.Delete{
-					TableName:                 aws.String(s.breakglassTable),
-					Key:                       map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: lockID(e.Invoker, e.Profile)}},
-					ConditionExpression:       aws.String("#event = :event"),
-					ExpressionAttributeNames:  map[string]string{"#event": attrLockEvent},
-					ExpressionAttributeValues: holder,
-				}},
-			},
-		})
-		return err
-	})
-	reasons, ok := cancellationReasons(err)
-	switch {
-	case !ok:
-		return err
-	case reasonIs(reasons, 0, "ConditionalCheckFailed"):
-		return &types.ConditionalCheckFailedException{Message: reasons[0].Message, Item: reasons[0].Item}
-	case reasonIs(reasons, 1, "ConditionalCheckFailed"):
-		return es.putEvent(ctx, put)
-	default:
-		return err
+	release := &types.Delete{
+		TableName:                 aws.String(s.breakglassTable),
+		Key:                       map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: lockID(e.Invoker, e.LimitKey())}},
+		ConditionExpression:       aws.String("#event = :event"),
+		ExpressionAttributeNames:  map[string]string{"#event": attrLockEvent},
+		ExpressionAttributeValues: holder,
 	}
+	withLock := true
+	for attempt := 0; attempt < quotaAttempts; attempt++ {
+		items := []types.TransactWriteItem{{Put: put}}
+		lockAt, quotaAt := -1, -1
+		if withLock {
+			lockAt = len(items)
+			items = append(items, types.TransactWriteItem{Delete: release})
+		}
+		if e.Status == breakglass.StatusClosed {
+			q, err := es.readQuota(ctx, e)
+			if err != nil {
+				return err
+			}
+			q.record(e)
+			quotaPut, err := q.put(s.breakglassTable, s.retention)
+			if err != nil {
+				return err
+			}
+			quotaAt = len(items)
+			items = append(items, types.TransactWriteItem{Put: quotaPut})
+		}
+		if len(items) == 1 {
+			return es.putEvent(ctx, put)
+		}
+		err := retryTransactionConflicts(ctx, func() error {
+			_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+			return err
+		})
+		reasons, ok := cancellationReasons(err)
+		switch {
+		case !ok:
+			return err
+		case reasonIs(reasons, 0, "ConditionalCheckFailed"):
+			return &types.ConditionalCheckFailedException{Message: reasons[0].Message, Item: reasons[0].Item}
+		case lockAt > 0 && reasonIs(reasons, lockAt, "ConditionalCheckFailed"):
+			withLock = false
+		case quotaAt > 0 && reasonIs(reasons, quotaAt, "ConditionalCheckFailed"):
+			if err := quotaBackoff(ctx, attempt); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+	return fmt.Errorf("%w: too many concurrent break-glass writes by %s; try again", breakglass.ErrConflict, e.Invoker)
 }
 
 // putEvent writes the event alone, with put's condition.
@@ -301,8 +370,8 @@ func checkEventID(id string) error {
 	if id == "" {
 		return fmt.Errorf("%w: empty event ID", breakglass.ErrInvalid)
 	}
-	if strings.HasPrefix(id, lockPrefix) {
-		return fmt.Errorf("%w: event ID %q is reserved for lock items", breakglass.ErrInvalid, id)
+	if strings.HasPrefix(id, lockPrefix) || strings.HasPrefix(id, quotaPrefix) {
+		return fmt.Errorf("%w: event ID %q is reserved for lock and quota items", breakglass.ErrInvalid, id)
 	}
 	return nil
 }
@@ -311,6 +380,7 @@ func checkEventID(id string) error {
 // requests.
 const (
 	attrInvokerARN  = "invoker_arn"
+	attrRoleARN     = "role_arn"
 	attrReasonCode  = "reason_code"
 	attrOpenedAt    = "opened_at"
 	attrClosedAt    = "closed_at"
@@ -325,6 +395,7 @@ func encodeEvent(e *breakglass.Event, version int64, retention time.Duration) it
 	it.setString(attrInvoker, e.Invoker)
 	it.setString(attrInvokerARN, e.InvokerARN)
 	it.setString(attrProfile, e.Profile)
+	it.setString(attrRoleARN, e.RoleARN)
 	it.setString(attrReasonCode, string(e.ReasonCode))
 	it.setString(attrJustification, e.Justification)
 	it.setInt(attrDurationNS, int64(e.Duration))
@@ -354,6 +425,7 @@ func decodeEvent(m map[string]types.AttributeValue) (*breakglass.Event, error) {
 		Invoker:       rd.string(attrInvoker),
 		InvokerARN:    rd.string(attrInvokerARN),
 		Profile:       rd.string(attrProfile),
+		RoleARN:       rd.string(attrRoleARN),
 		ReasonCode:    breakglass.ReasonCode(rd.string(attrReasonCode)),
 		Justification: rd.string(attrJustification),
 		Duration:      time.Duration(rd.int(attrDurationNS)),

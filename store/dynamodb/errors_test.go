@@ -36,7 +36,7 @@ var storeCalls = []storeCall{
 		return err
 	}},
 	{"event Open", func(ctx context.Context, s *Store) error {
-		return s.Breakglass().Open(ctx, testEvent(breakglass.StatusActive))
+		return s.Breakglass().Open(ctx, testEvent(breakglass.StatusActive), breakglass.Limits{})
 	}},
 	{"event Get", func(ctx context.Context, s *Store) error {
 		_, err := s.Breakglass().Get(ctx, testEvent("").ID)

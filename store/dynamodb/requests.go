@@ -216,6 +216,7 @@ func encodeRequest(r *request.Request, version int64, retention time.Duration) i
 	it.setString(attrRequester, r.Requester)
 	it.setString(attrRequesterARN, r.RequesterARN)
 	it.setString(attrProfile, r.Profile)
+	it.setString(attrRoleARN, r.RoleARN)
 	it.setString(attrJustification, r.Justification)
 	it.setInt(attrDurationNS, int64(r.Duration))
 	it.setString(attrStatus, string(r.Status))
@@ -259,6 +260,7 @@ func decodeRequest(m map[string]types.AttributeValue) (*request.Request, error) 
 		Requester:     rd.string(attrRequester),
 		RequesterARN:  rd.string(attrRequesterARN),
 		Profile:       rd.string(attrProfile),
+		RoleARN:       rd.string(attrRoleARN),
 		Justification: rd.string(attrJustification),
 		Duration:      time.Duration(rd.int(attrDurationNS)),
 		Status:        request.Status(rd.string(attrStatus)),

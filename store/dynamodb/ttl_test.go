@@ -86,7 +86,7 @@ func TestTTLIsWellAfterBusinessExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Breakglass().Open(t.Context(), e); err != nil {
+	if err := s.Breakglass().Open(t.Context(), e, breakglass.Limits{}); err != nil {
 		t.Fatal(err)
 	}
 	checkTTL(t, "active event", storedTTL(t, s, s.breakglassTable, e.ID), e.ExpiresAt, retention)
@@ -100,7 +100,7 @@ func TestOpenRefusesWhatIsNotANewEvent(t *testing.T) {
 		{ID: lockID("alice", "prod"), Invoker: "alice", Profile: "prod", Status: breakglass.StatusActive},
 		{ID: "", Invoker: "alice", Profile: "prod", Status: breakglass.StatusActive},
 	} {
-		if err := s.Breakglass().Open(t.Context(), e); !errors.Is(err, breakglass.ErrInvalid) {
+		if err := s.Breakglass().Open(t.Context(), e, breakglass.Limits{}); !errors.Is(err, breakglass.ErrInvalid) {
 			t.Errorf("Open of %q with status %s: got %v, want ErrInvalid", e.ID, e.Status, err)
 		}
 	}

@@ -37,10 +37,13 @@ type lock struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// Open stores a new active event and takes the invoker's lock on the
-// profile, in one transaction. An existing lock blocks it only while its
-// event is stored as active and expires after e.OpenedAt.
-func (bs *breakglassStore) Open(ctx context.Context, e *breakglass.Event) error {
+// Open stores a new active event and takes the invoker's lock on its
+// LimitKey, in one transaction, after checking lim against the invoker's
+// history read in that same transaction (bbolt runs one writer at a time,
+// so no other open can slip in between the check and the write). An
+// existing lock blocks it only while its event is stored as active and
+// expires after e.OpenedAt.
+func (bs *breakglassStore) Open(ctx context.Context, e *breakglass.Event, lim breakglass.Limits) error {
 	if err := checkEvent(e); err != nil {
 		return err
 	}
@@ -52,11 +55,19 @@ func (bs *breakglassStore) Open(ctx context.Context, e *breakglass.Event) error 
 		if events.exists(tx, e.ID) {
 			return fmt.Errorf("%w: event %s already exists", breakglass.ErrConflict, e.ID)
 		}
-		key := lockKey(e.Invoker, e.Profile)
+		key := lockKey(e.Invoker, e.LimitKey())
 		if holder, err := lockHolder(tx, key); err != nil {
 			return err
 		} else if holder != nil && holder.Status == breakglass.StatusActive && holder.ExpiresAt.After(item.OpenedAt) {
-			return fmt.Errorf("%w: event %s is active until %s", breakglass.ErrActiveExists, holder.ID, holder.ExpiresAt.Format(time.RFC3339))
+			return &breakglass.LimitError{Err: breakglass.ErrActiveExists, Next: holder.ExpiresAt,
+				Detail: fmt.Sprintf("event %s is active until %s", holder.ID, holder.ExpiresAt.UTC().Format(time.RFC3339))}
+		}
+		history, err := events.list(tx, eventsByInvoker, e.Invoker, func(*breakglass.Event) bool { return true }, 0)
+		if err != nil {
+			return err
+		}
+		if err := breakglass.CheckLimits(history, e.Invoker, e.LimitKey(), item.OpenedAt, lim); err != nil {
+			return err
 		}
 		raw, err := json.Marshal(lock{EventID: e.ID, ExpiresAt: item.ExpiresAt})
 		if err != nil {
@@ -178,11 +189,11 @@ func lockHolder(tx *bolt.Tx, key []byte) (*breakglass.Event, error) {
 	return events.get(tx, l.EventID)
 }
 
-// releaseLock deletes the lock on e's invoker and profile if e holds it. A
+// releaseLock deletes the lock on e's invoker and LimitKey if e holds it. A
 // newer event may hold it instead (e expired and another was opened); that
 // lock must stay.
 func releaseLock(tx *bolt.Tx, e *breakglass.Event) error {
-	key := lockKey(e.Invoker, e.Profile)
+	key := lockKey(e.Invoker, e.LimitKey())
 	raw := tx.Bucket(bucketLocks).Get(key)
 	if raw == nil {
 		return nil

@@ -46,9 +46,10 @@ func keyPart(s string) []byte {
 	return append(b, s...)
 }
 
-// lockKey is the locks-bucket key of one invoker and profile.
-func lockKey(invoker, profile string) []byte {
-	return append(keyPart(invoker), keyPart(profile)...)
+// lockKey is the locks-bucket key of one invoker and limit key (the
+// event's role, or its profile when it has none).
+func lockKey(invoker, limitKey string) []byte {
+	return append(keyPart(invoker), keyPart(limitKey)...)
 }
 
 // indexKey is a secondary-index key: the indexed value, then the item's time

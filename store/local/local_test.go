@@ -92,8 +92,8 @@ func (r handleRequests) List(ctx context.Context, q request.Query) (out []*reque
 // handleBreakglass is a breakglass.Store that opens the file per call.
 type handleBreakglass struct{ h *handles }
 
-func (b handleBreakglass) Open(ctx context.Context, e *breakglass.Event) error {
-	return b.h.with(func(s *Store) error { return s.Breakglass().Open(ctx, e) })
+func (b handleBreakglass) Open(ctx context.Context, e *breakglass.Event, lim breakglass.Limits) error {
+	return b.h.with(func(s *Store) error { return s.Breakglass().Open(ctx, e, lim) })
 }
 
 func (b handleBreakglass) Get(ctx context.Context, id string) (out *breakglass.Event, err error) {

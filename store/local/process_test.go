@@ -113,7 +113,7 @@ func raceChild(spec string) {
 		return
 	}
 	defer s.Close()
-	switch err := s.Breakglass().Open(context.Background(), e); {
+	switch err := s.Breakglass().Open(context.Background(), e, breakglass.Limits{}); {
 	case err == nil:
 		fmt.Println("RESULT: won")
 	case errors.Is(err, breakglass.ErrActiveExists):

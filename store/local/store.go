@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -179,6 +180,9 @@ func initialize(tx *bolt.Tx) error {
 // openDB opens the bbolt file, read-write or read-only (a shared lock), and
 // turns bbolt's lock timeout and format errors into ones a user can act on.
 func (s *Store) openDB(write bool) (*bolt.DB, error) {
+	if err := checkFile(s.path); err != nil {
+		return nil, fmt.Errorf("open local store %s: %w", s.path, err)
+	}
 	var db *bolt.DB
 	err := s.guard(func() error {
 		var err error
@@ -238,7 +242,12 @@ func (s *Store) run(ctx context.Context, write bool, fn func(tx *bolt.Tx) error)
 // certain kinds of damaged pages; a damaged file is bad input, and bad input
 // must give an error, not a crash. bbolt rolls its transaction back on the
 // way out, so the file is left as it was.
+//
+// A read past the end of the memory map (a file truncated after checkFile
+// looked at it) is a fault, not a panic; SetPanicOnFault turns it into a
+// panic on this goroutine so that it too is recovered.
 func (s *Store) guard(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%w: %v", ErrCorrupt, p)

@@ -245,10 +245,10 @@ func TestRefusesUnstorable(t *testing.T) {
 	}
 
 	e := &breakglass.Event{ID: "0123456789abcdef", Invoker: "alice", Profile: "prod", Status: breakglass.StatusClosed}
-	if err := s.Breakglass().Open(ctx, e); !errors.Is(err, breakglass.ErrInvalid) {
+	if err := s.Breakglass().Open(ctx, e, breakglass.Limits{}); !errors.Is(err, breakglass.ErrInvalid) {
 		t.Errorf("Open of a closed event: got %v, want ErrInvalid", err)
 	}
-	if err := s.Breakglass().Open(ctx, nil); !errors.Is(err, breakglass.ErrInvalid) {
+	if err := s.Breakglass().Open(ctx, nil, breakglass.Limits{}); !errors.Is(err, breakglass.ErrInvalid) {
 		t.Errorf("Open of nil: got %v, want ErrInvalid", err)
 	}
 	e.Status = breakglass.StatusActive
@@ -275,7 +275,7 @@ func TestNamesThatLookLikeSeparators(t *testing.T) {
 		return s.Breakglass().Open(ctx, &breakglass.Event{
 			ID: id, Invoker: invoker, Profile: profile, Status: breakglass.StatusActive,
 			OpenedAt: now, ExpiresAt: now.Add(time.Hour), Duration: time.Hour,
-		})
+		}, breakglass.Limits{})
 	}
 	if err := open("a#b", "c"); err != nil {
 		t.Fatal(err)
@@ -345,7 +345,7 @@ func TestIndexesFollowUpdates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Breakglass().Open(ctx, e); err != nil {
+	if err := s.Breakglass().Open(ctx, e, breakglass.Limits{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Close("alice", "restored", now.Add(time.Minute)); err != nil {

@@ -31,6 +31,12 @@ func TestBreakglassStore(t *testing.T, newStore func(t *testing.T) breakglass.St
 	t.Run("ListByProfile", s.listByProfile)
 	t.Run("ListByStatus", s.listByStatus)
 	t.Run("ListNoKey", s.listNoKey)
+	t.Run("DailyLimit", s.dailyLimit)
+	t.Run("CooldownSharedByRoleAliases", s.cooldownSharedByRoleAliases)
+	t.Run("LockSharedByRoleAliases", s.lockSharedByRoleAliases)
+	t.Run("RaceDailyLimit", s.raceDailyLimit)
+	t.Run("RaceRoleAliases", s.raceRoleAliases)
+	t.Run("RoleLessEventsKeyedByProfile", s.roleLessEventsKeyedByProfile)
 }
 
 type breakglassSuite struct {
@@ -42,6 +48,19 @@ type breakglassSuite struct {
 // name returns a user or profile name private to one subtest.
 func (s *breakglassSuite) name(t *testing.T, what string) string {
 	return fmt.Sprintf("%s-%s-%s", s.prefix, t.Name(), what)
+}
+
+// roleEvent is newEvent bound to a pinned role.
+func (s *breakglassSuite) roleEvent(t *testing.T, invoker, profile, role string, offset time.Duration) *breakglass.Event {
+	t.Helper()
+	e := s.newEvent(t, invoker, profile, offset)
+	e.RoleARN = role
+	return e
+}
+
+// role returns a role ARN private to one subtest.
+func (s *breakglassSuite) role(t *testing.T, what string) string {
+	return "arn:aws:iam::111122223333:role/" + s.name(t, what)
 }
 
 // newEvent builds a valid one-hour active event opened at s.base + offset.
@@ -70,7 +89,7 @@ func (s *breakglassSuite) newEvent(t *testing.T, invoker, profile string, offset
 // open stores e and fails the test on error.
 func (s *breakglassSuite) open(t *testing.T, st breakglass.Store, e *breakglass.Event) {
 	t.Helper()
-	if err := st.Open(t.Context(), e); err != nil {
+	if err := st.Open(t.Context(), e, breakglass.Limits{}); err != nil {
 		t.Fatalf("Open %s: %v", e.ID, err)
 	}
 }
@@ -117,6 +136,7 @@ func (s *breakglassSuite) openGetRoundTrip(t *testing.T) {
 	e.ExpiresAt = e.OpenedAt.Add(e.Duration)
 	e.ReasonCode = breakglass.ReasonSecurity
 	e.Justification = "ünïcode justification, long enough ✓"
+	e.RoleARN = "arn:aws:iam::111122223333:role/" + s.name(t, "Admin")
 	s.open(t, st, e)
 	got := s.get(t, st, e.ID)
 	if diff := diffEvent(e, got); diff != "" {
@@ -143,7 +163,7 @@ func (s *breakglassSuite) openDuplicateID(t *testing.T) {
 	// Same ID, different invoker and profile: only the ID collides.
 	dup := s.newEvent(t, s.name(t, "bob"), s.name(t, "dev"), 0)
 	dup.ID = e.ID
-	if err := st.Open(t.Context(), dup); !errors.Is(err, breakglass.ErrConflict) {
+	if err := st.Open(t.Context(), dup, breakglass.Limits{}); !errors.Is(err, breakglass.ErrConflict) {
 		t.Fatalf("Open with an existing ID: got %v, want ErrConflict", err)
 	}
 	if diff := diffEvent(e, s.get(t, st, e.ID)); diff != "" {
@@ -170,7 +190,7 @@ func (s *breakglassSuite) secondOpenActiveExists(t *testing.T) {
 	prod, dev := s.name(t, "prod"), s.name(t, "dev")
 	s.open(t, st, s.newEvent(t, alice, prod, 0))
 	second := s.newEvent(t, alice, prod, time.Minute)
-	if err := st.Open(t.Context(), second); !errors.Is(err, breakglass.ErrActiveExists) {
+	if err := st.Open(t.Context(), second, breakglass.Limits{}); !errors.Is(err, breakglass.ErrActiveExists) {
 		t.Fatalf("second Open for the same user and profile: got %v, want ErrActiveExists", err)
 	}
 	if _, err := st.Get(t.Context(), second.ID); !errors.Is(err, breakglass.ErrNotFound) {
@@ -191,7 +211,7 @@ func (s *breakglassSuite) raceOpen(t *testing.T) {
 		events[i] = s.newEvent(t, alice, prod, time.Duration(i)*time.Millisecond)
 	}
 	errs := race(racers, func(i int) error {
-		return st.Open(t.Context(), events[i])
+		return st.Open(t.Context(), events[i], breakglass.Limits{})
 	})
 	winner := oneWinner(t, errs, breakglass.ErrActiveExists)
 	checkIDs(t, "events after the race", s.list(t, st, breakglass.Query{Invoker: alice}), events[winner].ID)
@@ -206,7 +226,7 @@ func (s *breakglassSuite) expiredDoesNotBlock(t *testing.T) {
 	old := s.newEvent(t, alice, prod, -2*time.Hour) // expired an hour ago
 	s.open(t, st, old)
 	current := s.newEvent(t, alice, prod, 0)
-	if err := st.Open(t.Context(), current); err != nil {
+	if err := st.Open(t.Context(), current, breakglass.Limits{}); err != nil {
 		t.Fatalf("Open after an expired event: %v", err)
 	}
 	stale := s.get(t, st, old.ID)
@@ -216,7 +236,7 @@ func (s *breakglassSuite) expiredDoesNotBlock(t *testing.T) {
 	if err := st.Update(t.Context(), stale, breakglass.StatusActive); err != nil {
 		t.Fatalf("Update of the old event to expired: %v", err)
 	}
-	if err := st.Open(t.Context(), s.newEvent(t, alice, prod, time.Minute)); !errors.Is(err, breakglass.ErrActiveExists) {
+	if err := st.Open(t.Context(), s.newEvent(t, alice, prod, time.Minute), breakglass.Limits{}); !errors.Is(err, breakglass.ErrActiveExists) {
 		t.Fatalf("expiring an old event released the current event's lock: Open returned %v", err)
 	}
 }
@@ -228,11 +248,11 @@ func (s *breakglassSuite) closeReleasesLock(t *testing.T) {
 	s.open(t, st, e)
 	s.closeAndUpdate(t, st, s.get(t, st, e.ID), s.base.Add(time.Minute))
 	next := s.newEvent(t, alice, prod, 2*time.Minute)
-	if err := st.Open(t.Context(), next); err != nil {
+	if err := st.Open(t.Context(), next, breakglass.Limits{}); err != nil {
 		t.Fatalf("Open after closing the previous event: %v", err)
 	}
 	// And the new event holds the lock again.
-	if err := st.Open(t.Context(), s.newEvent(t, alice, prod, 3*time.Minute)); !errors.Is(err, breakglass.ErrActiveExists) {
+	if err := st.Open(t.Context(), s.newEvent(t, alice, prod, 3*time.Minute), breakglass.Limits{}); !errors.Is(err, breakglass.ErrActiveExists) {
 		t.Fatalf("Open while the reopened event is active: got %v, want ErrActiveExists", err)
 	}
 }
@@ -298,7 +318,7 @@ func (s *breakglassSuite) updateWrongPrevStatus(t *testing.T) {
 		t.Fatalf("failed Update changed the stored event: %s", diff)
 	}
 	// The lock is still held.
-	if err := st.Open(t.Context(), s.newEvent(t, alice, prod, time.Minute)); !errors.Is(err, breakglass.ErrActiveExists) {
+	if err := st.Open(t.Context(), s.newEvent(t, alice, prod, time.Minute), breakglass.Limits{}); !errors.Is(err, breakglass.ErrActiveExists) {
 		t.Fatalf("failed Update released the lock: Open returned %v", err)
 	}
 }
@@ -462,6 +482,7 @@ func diffEvent(want, got *breakglass.Event) string {
 	field("Invoker", want.Invoker, got.Invoker)
 	field("InvokerARN", want.InvokerARN, got.InvokerARN)
 	field("Profile", want.Profile, got.Profile)
+	field("RoleARN", want.RoleARN, got.RoleARN)
 	field("ReasonCode", want.ReasonCode, got.ReasonCode)
 	field("Justification", want.Justification, got.Justification)
 	field("Duration", want.Duration, got.Duration)
@@ -473,4 +494,152 @@ func diffEvent(want, got *breakglass.Event) string {
 	add(sameTime("ExpiresAt", want.ExpiresAt, got.ExpiresAt))
 	add(sameTime("ClosedAt", want.ClosedAt, got.ClosedAt))
 	return strings.Join(d, "; ")
+}
+
+// wantLimit checks that err is a *breakglass.LimitError matching want and
+// naming next as the next possible time.
+func wantLimit(t *testing.T, what string, err, want error, next time.Time) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("%s: got %v, want %v", what, err, want)
+	}
+	le, ok := breakglass.AsLimitError(err)
+	if !ok || !le.Next.Equal(next) {
+		t.Fatalf("%s: got %#v, want a LimitError with next possible time %s", what, err, next)
+	}
+}
+
+// dailyLimit opens events on different profiles until the daily limit
+// refuses one, and checks the refusal names when the oldest ages out.
+func (s *breakglassSuite) dailyLimit(t *testing.T) {
+	st := s.newStore(t)
+	alice := s.name(t, "alice")
+	lim := breakglass.Limits{MaxPerDay: 2}
+	first := s.newEvent(t, alice, s.name(t, "p1"), 0)
+	if err := st.Open(t.Context(), first, lim); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Open(t.Context(), s.newEvent(t, alice, s.name(t, "p2"), time.Minute), lim); err != nil {
+		t.Fatal(err)
+	}
+	third := s.newEvent(t, alice, s.name(t, "p3"), 2*time.Minute)
+	err := st.Open(t.Context(), third, lim)
+	wantLimit(t, "third open within a day", err, breakglass.ErrLimit, first.OpenedAt.Add(24*time.Hour))
+	if _, err := st.Get(t.Context(), third.ID); !errors.Is(err, breakglass.ErrNotFound) {
+		t.Fatalf("refused event was stored anyway: Get returned %v", err)
+	}
+	// Another user is not limited by alice's events.
+	if err := st.Open(t.Context(), s.newEvent(t, s.name(t, "bob"), s.name(t, "p3"), 2*time.Minute), lim); err != nil {
+		t.Fatalf("another user's open: %v", err)
+	}
+	// A day after the first, one slot is free again.
+	if err := st.Open(t.Context(), s.newEvent(t, alice, s.name(t, "p3"), 24*time.Hour+time.Second), lim); err != nil {
+		t.Fatalf("open after the oldest aged out: %v", err)
+	}
+}
+
+// cooldownSharedByRoleAliases closes an event on one profile and opens on
+// another profile pinned to the same role: the cooldown applies.
+func (s *breakglassSuite) cooldownSharedByRoleAliases(t *testing.T) {
+	st := s.newStore(t)
+	alice, role := s.name(t, "alice"), s.role(t, "Admin")
+	lim := breakglass.Limits{Cooldown: 30 * time.Minute}
+	e := s.roleEvent(t, alice, s.name(t, "prod"), role, 0)
+	if err := st.Open(t.Context(), e, lim); err != nil {
+		t.Fatal(err)
+	}
+	closedAt := s.base.Add(5 * time.Minute)
+	s.closeAndUpdate(t, st, s.get(t, st, e.ID), closedAt)
+	err := st.Open(t.Context(), s.roleEvent(t, alice, s.name(t, "prod-alias"), role, 10*time.Minute), lim)
+	wantLimit(t, "open on an alias inside the cooldown", err, breakglass.ErrLimit, closedAt.Add(30*time.Minute))
+	// Another role is not cooling down.
+	if err := st.Open(t.Context(), s.roleEvent(t, alice, s.name(t, "prod"), s.role(t, "Other"), 10*time.Minute), lim); err != nil {
+		t.Fatalf("open on the same profile name pinned to another role: %v", err)
+	}
+	if err := st.Open(t.Context(), s.roleEvent(t, alice, s.name(t, "prod-alias"), role, 35*time.Minute), lim); err != nil {
+		t.Fatalf("open on an alias after the cooldown: %v", err)
+	}
+}
+
+// lockSharedByRoleAliases checks one active event per user and role, across
+// profile names.
+func (s *breakglassSuite) lockSharedByRoleAliases(t *testing.T) {
+	st := s.newStore(t)
+	alice, role := s.name(t, "alice"), s.role(t, "Admin")
+	e := s.roleEvent(t, alice, s.name(t, "prod"), role, 0)
+	s.open(t, st, e)
+	err := st.Open(t.Context(), s.roleEvent(t, alice, s.name(t, "prod-alias"), role, time.Minute), breakglass.Limits{})
+	wantLimit(t, "open on an alias while active", err, breakglass.ErrActiveExists, e.ExpiresAt)
+	s.closeAndUpdate(t, st, s.get(t, st, e.ID), s.base.Add(2*time.Minute))
+	s.open(t, st, s.roleEvent(t, alice, s.name(t, "prod-alias"), role, 3*time.Minute))
+}
+
+// roleLessEventsKeyedByProfile checks that events without a role keep
+// their per-profile lock and cooldown.
+func (s *breakglassSuite) roleLessEventsKeyedByProfile(t *testing.T) {
+	st := s.newStore(t)
+	alice, prod := s.name(t, "alice"), s.name(t, "prod")
+	lim := breakglass.Limits{Cooldown: time.Hour}
+	e := s.newEvent(t, alice, prod, 0)
+	if err := st.Open(t.Context(), e, lim); err != nil {
+		t.Fatal(err)
+	}
+	s.closeAndUpdate(t, st, s.get(t, st, e.ID), s.base.Add(time.Minute))
+	err := st.Open(t.Context(), s.newEvent(t, alice, prod, 2*time.Minute), lim)
+	wantLimit(t, "open inside the cooldown", err, breakglass.ErrLimit, s.base.Add(61*time.Minute))
+	if err := st.Open(t.Context(), s.newEvent(t, alice, s.name(t, "dev"), 2*time.Minute), lim); err != nil {
+		t.Fatalf("open on another profile: %v", err)
+	}
+}
+
+// raceDailyLimit has one user open events on 16 profiles pinned to 16
+// different roles at once, with a daily limit of 3: exactly 3 may succeed.
+func (s *breakglassSuite) raceDailyLimit(t *testing.T) {
+	st := s.newStore(t)
+	alice := s.name(t, "alice")
+	lim := breakglass.Limits{MaxPerDay: 3, Cooldown: time.Hour}
+	events := make([]*breakglass.Event, racers)
+	for i := range events {
+		events[i] = s.roleEvent(t, alice, s.name(t, fmt.Sprintf("p%d", i)), s.role(t, fmt.Sprintf("r%d", i)), time.Duration(i)*time.Millisecond)
+	}
+	errs := race(racers, func(i int) error { return st.Open(t.Context(), events[i], lim) })
+	won := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, breakglass.ErrLimit):
+			t.Errorf("racer %d: got %v, want success or ErrLimit", i, err)
+		}
+	}
+	stored := s.list(t, st, breakglass.Query{Invoker: alice, Status: breakglass.StatusActive})
+	if won != 3 || len(stored) != 3 {
+		t.Fatalf("%d opens succeeded and %d events are stored, want 3 and 3", won, len(stored))
+	}
+}
+
+// raceRoleAliases has one user open events on 16 aliases of one role at
+// once, with a cooldown: exactly one may succeed.
+func (s *breakglassSuite) raceRoleAliases(t *testing.T) {
+	st := s.newStore(t)
+	alice, role := s.name(t, "alice"), s.role(t, "Admin")
+	lim := breakglass.Limits{Cooldown: time.Hour}
+	events := make([]*breakglass.Event, racers)
+	for i := range events {
+		events[i] = s.roleEvent(t, alice, s.name(t, fmt.Sprintf("alias%d", i)), role, time.Duration(i)*time.Millisecond)
+	}
+	errs := race(racers, func(i int) error { return st.Open(t.Context(), events[i], lim) })
+	won := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, breakglass.ErrActiveExists) && !errors.Is(err, breakglass.ErrLimit):
+			t.Errorf("racer %d: got %v, want success, ErrActiveExists or ErrLimit", i, err)
+		}
+	}
+	stored := s.list(t, st, breakglass.Query{Invoker: alice})
+	if won != 1 || len(stored) != 1 {
+		t.Fatalf("%d opens succeeded and %d events are stored, want 1 and 1", won, len(stored))
+	}
 }

@@ -106,6 +106,7 @@ func (s *requestSuite) createGetRoundTrip(t *testing.T) {
 	r.Duration = 90*time.Minute + 7*time.Nanosecond
 	r.Required = 2
 	r.AutoApproved = true
+	r.RoleARN = "arn:aws:iam::111122223333:role/" + s.name(t, "Admin")
 	r.UpdatedAt = s.base.Add(2 * time.Minute)
 	r.DecidedAt = s.base.Add(3*time.Minute + 1)
 	r.Reviews = []request.Review{
@@ -527,6 +528,7 @@ func diffRequest(want, got *request.Request) string {
 	field("Requester", want.Requester, got.Requester)
 	field("RequesterARN", want.RequesterARN, got.RequesterARN)
 	field("Profile", want.Profile, got.Profile)
+	field("RoleARN", want.RoleARN, got.RoleARN)
 	field("Justification", want.Justification, got.Justification)
 	field("Duration", want.Duration, got.Duration)
 	field("Status", want.Status, got.Status)
