@@ -107,7 +107,7 @@ func (f *fixture) writeEvent(opened time.Time, d time.Duration, reason breakglas
 	}
 	st := f.openStore()
 	defer st.Close()
-	if err := st.Breakglass().Open(context.Background(), e); err != nil {
+	if err := st.Breakglass().Open(context.Background(), e, breakglass.Limits{}); err != nil {
 		f.t.Fatal(err)
 	}
 	return e
@@ -340,7 +340,7 @@ func TestListingByEffectiveStatus(t *testing.T) {
 	mkEvent := func(id string, opened time.Time, profile string) *breakglass.Event {
 		e := &breakglass.Event{ID: id, Invoker: "alice", InvokerARN: aliceARN, Profile: profile, ReasonCode: breakglass.ReasonIncident,
 			Justification: "the database is on fire, paging", Duration: time.Hour, Status: breakglass.StatusActive, OpenedAt: opened, ExpiresAt: opened.Add(time.Hour)}
-		if err := st.Breakglass().Open(ctx, e); err != nil {
+		if err := st.Breakglass().Open(ctx, e, breakglass.Limits{}); err != nil {
 			t.Fatal(err)
 		}
 		return e

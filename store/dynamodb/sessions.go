@@ -54,7 +54,6 @@ var (
 const (
 	attrUserARN        = "user_arn"
 	attrAccount        = "account"
-	attrRoleARN        = "role_arn"
 	attrHost           = "host"
 	attrPID            = "pid"
 	attrStartedAt      = "started_at"
