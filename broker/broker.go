@@ -181,11 +181,11 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	var sessions session.Store
 	if in.Server != nil {
 		if b.OpenStores == nil {
-			return nil, b.deny(&entry, "server mode needs the session store", fmt.Errorf("%w: no store is configured", ErrUnavailable))
+			return nil, b.deny(&entry, "server mode needs the session store", unavailable("session", errNoStore))
 		}
 		stores, err := b.OpenStores(ctx, b.serverSigner(in.Server))
 		if err != nil {
-			err = fmt.Errorf("%w: %w", ErrUnavailable, err)
+			err = unavailable("session", err)
 			return nil, b.deny(&entry, err.Error(), err)
 		}
 		defer stores.Close()

@@ -2,7 +2,6 @@ package broker
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
@@ -39,7 +38,7 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 	}
 	stores, err := b.OpenStores(ctx, func() (vault.Credentials, error) { return b.baseKeys(chain.Base.Name) })
 	if err != nil {
-		return nil, fmt.Errorf("%w (approvals): %w", ErrUnavailable, err)
+		return nil, unavailable("approval", err)
 	}
 	defer stores.Close()
 
@@ -52,7 +51,7 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 	if approvable {
 		reqs, err := stores.Requests().List(ctx, request.Query{Requester: caller.Name, Profile: profile, Status: request.StatusApproved})
 		if err != nil {
-			return nil, fmt.Errorf("%w (approvals): %w", ErrUnavailable, err)
+			return nil, unavailable("approval", err)
 		}
 		for _, r := range reqs {
 			end, err := approvalWindow(b.Policy, r, caller, profile, now)
@@ -66,7 +65,7 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 	if breakable {
 		events, err := stores.Breakglass().List(ctx, breakglass.Query{Invoker: caller.Name, Profile: profile, Status: breakglass.StatusActive})
 		if err != nil {
-			return nil, fmt.Errorf("%w (break-glass): %w", ErrUnavailable, err)
+			return nil, unavailable("break-glass", err)
 		}
 		for _, e := range events {
 			end, err := breakglassWindow(b.Policy, e, caller, profile, now)

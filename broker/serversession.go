@@ -96,6 +96,21 @@ func (b *Broker) serverCaller(ctx context.Context, s *ServerSession, chain *vaul
 // The server door answers 503.
 var ErrUnavailable = errors.New("the shared store could not be reached")
 
+// unavailableError says which store could not be reached; it matches
+// ErrUnavailable.
+type unavailableError struct {
+	what string
+	err  error
+}
+
+func (e *unavailableError) Error() string {
+	return fmt.Sprintf("the %s store could not be reached: %v", e.what, e.err)
+}
+func (e *unavailableError) Unwrap() error        { return e.err }
+func (e *unavailableError) Is(target error) bool { return target == ErrUnavailable }
+
+func unavailable(what string, err error) error { return &unavailableError{what: what, err: err} }
+
 // ErrRevoked is matched by refusals because the session was revoked, or
 // its user is blocked. It also matches ErrDenied.
 var ErrRevoked = errors.New("session revoked")
@@ -140,7 +155,7 @@ func (b *Broker) checkServerSession(ctx context.Context, s *ServerSession, st se
 		case errors.Is(err, session.ErrNotFound):
 			return &RevokedError{SessionID: s.id}
 		case err != nil:
-			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+			return unavailable("session", err)
 		case cur.Status == session.StatusRevoked:
 			return &RevokedError{SessionID: s.id, By: actorWithAccount(cur.RevokedBy, cur.RevokedByARN), Reason: cur.RevokeReason}
 		case !strings.EqualFold(cur.UserARN, caller.ARN) || cur.Profile != profile:
@@ -154,7 +169,7 @@ func (b *Broker) checkServerSession(ctx context.Context, s *ServerSession, st se
 	}
 	blk, blocked, err := st.ActiveBlock(ctx, caller.ARN, now)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return unavailable("session", err)
 	}
 	if blocked {
 		return &RevokedError{Blocked: true, By: actorWithAccount(blk.By, blk.ByARN), Reason: blk.Reason, Until: blk.Until}
@@ -172,7 +187,7 @@ func (b *Broker) checkServerSession(ctx context.Context, s *ServerSession, st se
 		return err
 	}
 	if err := st.Create(ctx, sess); err != nil {
-		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return unavailable("session", err)
 	}
 	s.id = id
 	started := logging.Entry{
@@ -204,7 +219,7 @@ func (b *Broker) touchServerSession(ctx context.Context, s *ServerSession, st se
 	case errors.Is(err, session.ErrRevoked), errors.Is(err, session.ErrNotActive), errors.Is(err, session.ErrNotFound):
 		return &RevokedError{SessionID: s.id}
 	}
-	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	return unavailable("session", err)
 }
 
 // EndServerSession marks the server's session expired when its child has
@@ -218,7 +233,7 @@ func (b *Broker) EndServerSession(ctx context.Context, s *ServerSession) error {
 	}
 	stores, err := b.OpenStores(ctx, b.serverSigner(s))
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return unavailable("session", err)
 	}
 	defer stores.Close()
 	b.endSession(ctx, stores.Sessions(), s.id, s.caller, "", b.now(), "the command exited")
