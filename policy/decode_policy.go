@@ -52,11 +52,11 @@ func (d *decoder) document(data []byte) *Policy {
 	var hasVersion, hasRules bool
 	ok := d.mapping(root, "", []key{
 		{"version", func(f string, v *yaml.Node) { hasVersion = true; d.version(v, f) }},
+		{"accounts", func(f string, v *yaml.Node) { p.Accounts = d.accounts(v, f) }},
+		{"profiles", func(f string, v *yaml.Node) { p.hasPins = true; p.Pins = d.pins(v, f) }},
 		{"rules", func(f string, v *yaml.Node) { hasRules = true; p.Rules = d.rules(v, f) }},
 		{"approvals", func(f string, v *yaml.Node) { p.Approvals = d.approvals(v, f) }},
 		{"breakglass", func(f string, v *yaml.Node) { p.Breakglass = d.breakglasses(v, f) }},
-		{"accounts", func(f string, v *yaml.Node) { p.Accounts = d.accounts(v, f) }},
-		{"profiles", func(f string, v *yaml.Node) { p.hasPins = true; p.Pins = d.pins(v, f) }},
 	})
 	if !ok {
 		return nil
