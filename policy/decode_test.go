@@ -337,3 +337,7 @@ func TestParseMode(t *testing.T) {
 		}
 	}
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+const time15m = 15 * time.Minute
