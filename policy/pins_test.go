@@ -61,7 +61,9 @@ func TestPinsDecode(t *testing.T) {
 }
 
 func TestPinsDecodeErrors(t *testing.T) {
-	wrap := func(body string) string { return "version: \"1\"\nrules: [{name: r, effect: allow}]\nprofiles:\n" + body }
+	wrap := func(body string) string {
+		return "version: \"1\"\nrules: [{name: r, effect: allow}]\nprofiles:\n" + body
+	}
 	tests := []struct {
 		name, src string
 		line      int

@@ -24,7 +24,9 @@ func scanEnd(w *TimeWindow, t time.Time) time.Time {
 
 func TestOccurrenceEnd(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	at := func(y, mo, d, h, mi int, loc *time.Location) time.Time { return time.Date(y, time.Month(mo), d, h, mi, 0, 0, loc) }
+	at := func(y, mo, d, h, mi int, loc *time.Location) time.Time {
+		return time.Date(y, time.Month(mo), d, h, mi, 0, 0, loc)
+	}
 	utc := time.UTC
 	tests := []struct {
 		name   string
