@@ -125,20 +125,20 @@ func checkRequest(o policyCheckOptions, p *policy.Policy, now time.Time) (policy
 // policyCheckView is the JSON document of `policy check --output json`;
 // its keys are a stable interface for scripts.
 type policyCheckView struct {
-	Effect             string           `json:"effect"`
-	Allowed            bool             `json:"allowed"`
-	Rule               string           `json:"rule"`
-	RuleIndex          int              `json:"rule_index"`
-	Reason             string           `json:"reason"`
-	MaxDurationSeconds int64            `json:"max_duration_seconds"`
+	Effect             string `json:"effect"`
+	Allowed            bool   `json:"allowed"`
+	Rule               string `json:"rule"`
+	RuleIndex          int    `json:"rule_index"`
+	Reason             string `json:"reason"`
+	MaxDurationSeconds int64  `json:"max_duration_seconds"`
 	// WindowEnd is when the matched rule's time window closes (RFC 3339),
 	// "" when it has none.
 	WindowEnd string `json:"window_end"`
 	// PinError says how the profile's chain differs from its pin; "" when
 	// it matches or the policy pins no profiles.
-	PinError string           `json:"pin_error"`
-	Misses   []policyMissView `json:"misses"`
-	PolicySHA256       string           `json:"policy_sha256"`
+	PinError     string           `json:"pin_error"`
+	Misses       []policyMissView `json:"misses"`
+	PolicySHA256 string           `json:"policy_sha256"`
 }
 
 // policyMissView is one rule that did not match, in policyCheckView.
