@@ -51,6 +51,7 @@ role_arn = arn:aws:iam::111122223333:role/data
 `
 
 const basePolicy = `version: "1"
+accounts: ["111122223333"]
 rules:
   - name: dev
     effect: allow

@@ -49,6 +49,7 @@ func writePolicy(t *testing.T, dir, name, src string) string {
 }
 
 const checkPolicy = `version: "1"
+accounts: ["111122223333"]
 rules:
   - name: legacy
     effect: deny
@@ -82,8 +83,8 @@ func TestPolicyValidate(t *testing.T) {
 	bad := writePolicy(t, dir, "bad.yaml", "version: \"1\"\nrules:\n  - name: a\n    effect: alow\n    conditions:\n      mode: [clii]\n")
 
 	out, errOut, code := runPolicyCLI(t, "policy", "validate", good)
-	if code != 0 || errOut != "" {
-		t.Fatalf("validate good: code %d stderr %q", code, errOut)
+	if code != 0 || errOut != good+":1: warning: no profiles: section: profile names are not bound to roles, so a person's AWS config decides which role a profile name assumes\n" {
+		t.Fatalf("validate good: code %d stderr %q, want 0 and the warning", code, errOut)
 	}
 	if !strings.HasPrefix(out, good+": ok: 6 rules, 0 approval rules, 0 break-glass rules (sha256 ") || !strings.HasSuffix(out, "…)\n") {
 		t.Errorf("validate good: stdout %q", out)
@@ -142,12 +143,19 @@ func TestPolicyCheck(t *testing.T) {
 			[]string{"allowed       yes", "rule          dev (index 1)", "reason        development", "max duration  1h", "0  legacy  profile \"dev\" not in [legacy]"}},
 		{"default deny", []string{"--profile", "nope", "--user", "carol"}, 2,
 			[]string{"effect        deny", "allowed       no", "rule          none", "no rule matched (default deny)", "rules that did not match:", "5  prod"}},
-		{"user by name", []string{"--profile", "ops", "--user", "alice"}, 0, []string{"rule          ops (index 2)"}},
+		{"user by name", []string{"--profile", "ops", "--user", "alice"}, 0, []string{"alice (arn:aws:iam::111122223333:user/alice) asks for ops", "rule          ops (index 2)"}},
+		{"user by name in another account", []string{"--profile", "ops", "--user", "alice", "--account", "999999999999"}, 2, []string{"(account 999999999999 is not in accounts:)"}},
 		{"user by ARN", []string{"--profile", "ops", "--user", "arn:aws:iam::111122223333:user/bob"}, 0,
 			[]string{"bob (arn:aws:iam::111122223333:user/bob) asks for ops", "rule          ops (index 2)"}},
-		{"assumed-role ARN gives the session name", []string{"--profile", "ops", "--user", "arn:aws:sts::999999999999:assumed-role/Admin/alice"}, 0,
-			[]string{"alice (arn:aws:sts::999999999999:assumed-role/Admin/alice)", "rule          ops (index 2)"}},
-		{"short name does not match an ARN entry", []string{"--profile", "ops", "--user", "bob"}, 2, []string{"user \"bob\" not in [alice arn:aws:iam::111122223333:user/bob]"}},
+		// The defect: a session anyone could name "alice" matched the
+		// bare name alice.
+		{"assumed-role session name is not a bare name", []string{"--profile", "ops", "--user", "arn:aws:sts::111122223333:assumed-role/Admin/alice"}, 2,
+			[]string{"alice (arn:aws:sts::111122223333:assumed-role/Admin/alice)", "bare names match only IAM users and IAM Identity Center sessions"}},
+		{"Identity Center session matches the bare name", []string{"--profile", "ops", "--user", "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Ops_0a1b/alice"}, 0,
+			[]string{"rule          ops (index 2)"}},
+		{"ARN entry", []string{"--profile", "ops", "--user", "bob"}, 0, []string{"bob (arn:aws:iam::111122223333:user/bob)", "rule          ops (index 2)"}},
+		{"window end and next opening", []string{"--profile", "batch", "--user", "u", "--at", "2025-06-07T03:00:00+02:00"}, 0,
+			[]string{"window ends   2025-06-07T04:00:00Z (next opens 2025-06-13T20:00:00Z)"}},
 		{"overnight window after midnight", []string{"--profile", "batch", "--user", "u", "--at", "2025-06-07T03:00:00+02:00"}, 0, []string{"rule          night (index 3)"}},
 		{"outside the window", []string{"--profile", "batch", "--user", "u", "--at", "2025-06-06T03:00:00+02:00"}, 2,
 			[]string{"time friday 03:00 Europe/Berlin outside friday 22:00-06:00 Europe/Berlin"}},
@@ -188,7 +196,7 @@ func TestPolicyCheckJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	wantKeys := []string{"allowed", "effect", "max_duration_seconds", "misses", "policy_sha256", "reason", "rule", "rule_index"}
+	wantKeys := []string{"allowed", "effect", "max_duration_seconds", "misses", "pin_error", "policy_sha256", "reason", "rule", "rule_index", "window_end"}
 	if !slices.Equal(keys, wantKeys) {
 		t.Errorf("keys %v, want %v", keys, wantKeys)
 	}
@@ -231,5 +239,77 @@ func TestPolicyCheckErrors(t *testing.T) {
 				t.Errorf("code %d stdout %q stderr %q; want 1, nothing, and %q", code, out, errOut, tt.want)
 			}
 		})
+	}
+}
+
+const pinnedPolicy = `version: "1"
+accounts: ["111122223333"]
+profiles:
+  dev:
+    role_arn: arn:aws:iam::111122223333:role/dev
+  keys:
+    account: "111122223333"
+rules:
+  - name: dev
+    effect: allow
+    conditions:
+      profiles: [dev, keys, prod]
+      roles: ["arn:aws:iam::111122223333:role/*"]
+`
+
+// TestPolicyCheckPins shows that check refuses what the broker refuses: a
+// chain that is not the pinned one, even when a rule allows the name.
+func TestPolicyCheckPins(t *testing.T) {
+	dir := policyEnv(t)
+	path := writePolicy(t, dir, "policy.yaml", pinnedPolicy)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"pinned role by default", []string{"--profile", "dev", "--user", "alice"}, 0,
+			[]string{"roles         arn:aws:iam::111122223333:role/dev", "pin           ok", "allowed       yes"}},
+		{"dev pointed at another role", []string{"--profile", "dev", "--user", "alice", "--role", "arn:aws:iam::111122223333:role/prod"}, 2,
+			[]string{"pin           refused: profile dev is pinned to role arn:aws:iam::111122223333:role/dev but its config assumes arn:aws:iam::111122223333:role/prod", "allowed       no"}},
+		{"chain through an unlisted role", []string{"--profile", "dev", "--user", "alice", "--role", "arn:aws:iam::111122223333:role/jump", "--role", "arn:aws:iam::111122223333:role/dev"}, 2,
+			[]string{"roles         arn:aws:iam::111122223333:role/jump -> arn:aws:iam::111122223333:role/dev", "which is not in its via list"}},
+		{"unpinned profile", []string{"--profile", "prod", "--user", "alice", "--role", "arn:aws:iam::111122223333:role/prod"}, 2,
+			[]string{"refused: profile prod is not in the policy's profiles: section"}},
+		{"role-less pin: the rule's roles: need a role", []string{"--profile", "keys", "--user", "alice"}, 2,
+			[]string{"pin           ok", "the profile assumes no role"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := runPolicyCLI(t, append([]string{"--policy", path, "policy", "check"}, tt.args...)...)
+			if code != tt.code || errOut != "" {
+				t.Errorf("code %d stderr %q, want %d", code, errOut, tt.code)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+	out, _, _ := runPolicyCLI(t, "--policy", path, "policy", "check", "--profile", "dev", "--user", "alice", "--role", "arn:aws:iam::111122223333:role/x", "-o", "json")
+	if !strings.Contains(out, `"pin_error": "profile dev is pinned to role`) || !strings.Contains(out, `"allowed": false`) {
+		t.Errorf("JSON lacks the pin error:\n%s", out)
+	}
+
+	out, errOut, code := runPolicyCLI(t, "policy", "validate", path)
+	wantWarn := path + `:9: warning: rules[0].conditions.profiles: profile "prod" is not in profiles:, so this entry never applies` + "\n"
+	if code != 0 || !strings.Contains(out, "1 rule, 0 approval rules, 0 break-glass rules, 2 pinned profiles") || errOut != wantWarn {
+		t.Errorf("validate: code %d stdout %q stderr %q, want 0 and\n%s", code, out, errOut, wantWarn)
+	}
+}
+
+func TestPolicyValidateRefusesBareNamesWithoutAccounts(t *testing.T) {
+	dir := policyEnv(t)
+	path := writePolicy(t, dir, "policy.yaml", "version: \"1\"\nrules:\n  - name: r\n    effect: allow\n    conditions: {users: [alice]}\n")
+	_, errOut, code := runPolicyCLI(t, "policy", "validate", path)
+	want := path + `:5: rules[0].conditions.users: bare name "alice" needs the accounts it may come from: add accounts: ["<12-digit account ID>"] at the top of the policy, or write the full ARN` + "\n"
+	if code != 1 || errOut != want {
+		t.Errorf("code %d stderr %q, want 1 and %q", code, errOut, want)
 	}
 }

@@ -17,7 +17,7 @@ func configurePolicyValidateCommand(parent *kingpin.CmdClause, g *Globals) {
 
 // runPolicyValidate loads file (default: the resolved policy) and prints a
 // one-line summary with the start of its SHA-256, the hash the decision
-// log records.
+// log records, then any warnings on stderr.
 func runPolicyValidate(g *Globals, file string) error {
 	path, err := g.policyFileFor(file)
 	if err != nil {
@@ -28,5 +28,13 @@ func runPolicyValidate(g *Globals, file string) error {
 		return err
 	}
 	fmt.Fprintf(g.Stdout, "%s: ok: %s (sha256 %s…)\n", path, p.Summary(), p.SHA256[:8])
+	// Warnings do not change the exit status: the file is valid.
+	for _, w := range p.Warnings() {
+		if w.Field == "" {
+			fmt.Fprintf(g.Stderr, "%s:%d: warning: %s\n", path, w.Line, w.Message)
+		} else {
+			fmt.Fprintf(g.Stderr, "%s:%d: warning: %s: %s\n", path, w.Line, w.Field, w.Message)
+		}
+	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 )
 
 const devPolicy = `version: "1"
+accounts: ["111122223333"]
 rules:
   - name: dev-anytime
     effect: allow

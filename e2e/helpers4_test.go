@@ -22,6 +22,7 @@ import (
 // requests are approved without a human. Break-glass on prod is
 // open to alice and bob, for incidents and security only, with a cooldown.
 const approvalsPolicy = `version: "1"
+accounts: ["111122223333"]
 rules:
   - name: dev-anytime
     effect: allow

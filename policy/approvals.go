@@ -13,9 +13,9 @@ const (
 type ApprovalRule struct {
 	// Name identifies the rule; unique among approval rules.
 	Name string
-	// Profiles are exact profile names or shell-style globs.
+	// Profiles are exact profile names or globs (see Matching in the package doc).
 	Profiles []string
-	// Approvers are short principal names or full ARNs. A requester never
+	// Approvers are bare principal names, or full ARNs and ARN globs. A requester never
 	// approves their own request: that check belongs to whoever records
 	// the approval, since only it knows the requester.
 	Approvers []string
@@ -65,13 +65,16 @@ func (p *Policy) ApprovalRuleFor(profile string) (*ApprovalRule, bool) {
 	return nil, false
 }
 
-// IsApprover reports whether the principal with short name user and ARN arn
-// is one of the rule's approvers.
+// IsApprover reports whether the principal with ARN arn is one of the
+// rule's approvers. user is not consulted: bare names are matched against
+// the name in arn (see the package doc); it is kept so callers pass the
+// whole identity.
 func (a *ApprovalRule) IsApprover(user, arn string) bool {
-	return a.approvers.match(user, arn)
+	return a.approvers.match(arn)
 }
 
-// AutoApproves reports whether a request by user (arn) made at time at for
+// AutoApproves reports whether a request by the principal with ARN arn
+// (user is not consulted, as in IsApprover) made at time at for
 // duration d is approved without a human. d must be the concrete duration
 // asked for: 0 or a negative duration is never auto-approved, so that an
 // unset value cannot slip past the cap.
@@ -80,7 +83,7 @@ func (a *ApprovalRule) AutoApproves(user, arn string, at time.Time, d time.Durat
 	if aa == nil {
 		return false
 	}
-	if !aa.users.match(user, arn) {
+	if !aa.users.match(arn) {
 		return false
 	}
 	if aa.Time != nil && !aa.Time.Contains(at) {

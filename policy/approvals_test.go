@@ -6,6 +6,7 @@ import (
 )
 
 const approvalsPolicy = `version: "1"
+accounts: ["111122223333"]
 rules:
   - {name: prod, effect: require_approval, conditions: {profiles: ["prod*", billing, data]}}
 approvals:
@@ -71,11 +72,16 @@ func TestIsApprover(t *testing.T) {
 		user, arn string
 		want      bool
 	}{
-		{"bob", "", true},
-		{"bob", "arn:aws:sts::111122223333:assumed-role/Admin/bob", true},
+		{"bob", "arn:aws:iam::111122223333:user/bob", true},
+		{"bob", "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_1a2b3c/bob", true},
+		// The defect: anyone who could assume a role chose the session
+		// name "bob" and approved as bob.
+		{"bob", "arn:aws:sts::111122223333:assumed-role/Admin/bob", false},
+		{"bob", "arn:aws:iam::999999999999:user/bob", false},
+		{"bob", "", false}, // a name alone proves nothing
 		{"carol", "arn:aws:iam::111122223333:user/carol", true},
 		{"carol", "", false}, // carol is listed by ARN only
-		{"Bob", "", false},
+		{"Bob", "arn:aws:iam::111122223333:user/Bob", false},
 		{"erin", "arn:aws:iam::111122223333:user/erin", false},
 		{"", "", false},
 	}
@@ -85,6 +91,8 @@ func TestIsApprover(t *testing.T) {
 		}
 	}
 }
+
+const leadARN = "arn:aws:iam::111122223333:user/lead"
 
 func TestAutoApproves(t *testing.T) {
 	p := mustParse(t, approvalsPolicy)
@@ -103,15 +111,17 @@ func TestAutoApproves(t *testing.T) {
 		d         time.Duration
 		want      bool
 	}{
-		{"listed user in window", prod, "lead", "", tuesday10, time.Hour, true},
+		{"listed user in window", prod, "lead", leadARN, tuesday10, time.Hour, true},
+		{"defect: listed name as a chosen session name", prod, "lead", "arn:aws:sts::111122223333:assumed-role/Dev/lead", tuesday10, time.Hour, false},
+		{"listed name without an ARN", prod, "lead", "", tuesday10, time.Hour, false},
 		{"listed ARN in window", prod, "dmitri", "arn:aws:iam::111122223333:user/ops/dmitri", tuesday10, 30 * time.Minute, true},
 		{"ARN entry needs the ARN", prod, "dmitri", "", tuesday10, 30 * time.Minute, false},
 		{"user not listed", prod, "mallory", "", tuesday10, time.Hour, false},
-		{"after hours", prod, "lead", "", tuesday18, time.Hour, false},
-		{"weekend", prod, "lead", "", saturday10, time.Hour, false},
-		{"longer than the cap", prod, "lead", "", tuesday10, time.Hour + time.Second, false},
-		{"zero duration", prod, "lead", "", tuesday10, 0, false},
-		{"negative duration", prod, "lead", "", tuesday10, -time.Hour, false},
+		{"after hours", prod, "lead", leadARN, tuesday18, time.Hour, false},
+		{"weekend", prod, "lead", leadARN, saturday10, time.Hour, false},
+		{"longer than the cap", prod, "lead", leadARN, tuesday10, time.Hour + time.Second, false},
+		{"zero duration", prod, "lead", leadARN, tuesday10, 0, false},
+		{"negative duration", prod, "lead", leadARN, tuesday10, -time.Hour, false},
 		{"no auto_approve", billing, "carol", "", tuesday10, time.Hour, false},
 		{"time only: anyone at night", data, "mallory", "", tuesday23, time.Hour, true},
 		{"time only: cap defaults to the rule's 8h", data, "mallory", "", tuesday23, 8 * time.Hour, true},

@@ -13,7 +13,7 @@ import (
 func benchPolicy(b *testing.B, n int) *Policy {
 	b.Helper()
 	var sb strings.Builder
-	sb.WriteString("version: \"1\"\nrules:\n")
+	sb.WriteString("version: \"1\"\naccounts: [\"111122223333\"]\nrules:\n")
 	for i := range n {
 		fmt.Fprintf(&sb, `  - name: rule-%d
     effect: allow

@@ -20,9 +20,10 @@ var reasonCodes = []string{"incident", "maintenance", "security", "recovery", "o
 type BreakglassRule struct {
 	// Name identifies the rule; unique among break-glass rules.
 	Name string
-	// Profiles are exact profile names or shell-style globs.
+	// Profiles are exact profile names or globs (see Matching in the package doc).
 	Profiles []string
-	// Users may break the glass: short principal names or full ARNs.
+	// Users may break the glass: bare principal names, or full ARNs and
+	// ARN globs.
 	Users []string
 	// ReasonCodes are the reason codes allowed (default all five).
 	ReasonCodes []string
@@ -41,15 +42,15 @@ type BreakglassRule struct {
 }
 
 // BreakglassRuleFor returns the first break-glass rule that matches both
-// profile and the user (by short name user or ARN arn), and false when none
-// does.
+// profile and the principal with ARN arn (user is not consulted, as in
+// ApprovalRule.IsApprover), and false when none does.
 func (p *Policy) BreakglassRuleFor(profile, user, arn string) (*BreakglassRule, bool) {
 	if p == nil {
 		return nil, false
 	}
 	for i := range p.Breakglass {
 		b := &p.Breakglass[i]
-		if b.profiles.match(profile) && b.users.match(user, arn) {
+		if b.profiles.match(profile) && b.users.match(arn) {
 			return b, true
 		}
 	}

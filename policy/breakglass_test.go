@@ -7,6 +7,7 @@ import (
 )
 
 const breakglassPolicy = `version: "1"
+accounts: ["111122223333"]
 rules:
   - {name: closed, effect: deny}
 breakglass:
@@ -24,20 +25,23 @@ breakglass:
 
 func TestBreakglassRuleFor(t *testing.T) {
 	p := mustParse(t, breakglassPolicy)
-	const bobARN = "arn:aws:iam::111122223333:user/bob"
+	const erinARN = "arn:aws:iam::111122223333:user/erin"
 	tests := []struct {
 		profile, user, arn string
 		rule               string // "" for none
 	}{
-		{"prod", "alice", "", "prod-oncall"},
-		{"prod-eu", "alice", "", "prod-oncall"},
+		{"prod", "alice", aliceARN, "prod-oncall"},
+		{"prod-eu", "alice", aliceARN, "prod-oncall"},
+		{"prod", "alice", "", ""}, // a name alone proves nothing
+		// The defect: a session named alice on any role in any account.
+		{"prod", "alice", "arn:aws:sts::999999999999:assumed-role/Any/alice", ""},
 		{"prod", "bob", bobARN, "prod-oncall"},
 		{"prod", "bob", "", ""}, // bob is listed by ARN only
-		{"dev", "alice", "", ""},
-		{"prod", "erin", "", "security-anywhere"},
-		{"anything", "erin", "", "security-anywhere"},
-		{"prod", "mallory", "", ""},
-		{"prod", "Alice", "", ""},
+		{"dev", "alice", aliceARN, ""},
+		{"prod", "erin", erinARN, "security-anywhere"},
+		{"anything/with/slashes", "erin", erinARN, "security-anywhere"},
+		{"prod", "mallory", "arn:aws:iam::111122223333:user/mallory", ""},
+		{"prod", "Alice", "arn:aws:iam::111122223333:user/Alice", ""},
 	}
 	for _, tt := range tests {
 		b, ok := p.BreakglassRuleFor(tt.profile, tt.user, tt.arn)

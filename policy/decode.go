@@ -18,6 +18,8 @@ type decoder struct {
 	// zones caches loaded timezones: LoadLocation reads and parses the
 	// zone data on every call, which dominated loading large policies.
 	zones map[string]*time.Location
+	// bare lists where bare names are used, for the accounts: check.
+	bare []bareName
 }
 
 // location loads an IANA timezone once per Parse.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -43,11 +44,16 @@ func (d *decoder) document(data []byte) *Policy {
 		d.syntax(err)
 	}
 
+	if !d.checkStrings(&doc, "") {
+		return nil
+	}
 	root := doc.Content[0]
 	p := &Policy{}
 	var hasVersion, hasRules bool
 	ok := d.mapping(root, "", []key{
 		{"version", func(f string, v *yaml.Node) { hasVersion = true; d.version(v, f) }},
+		{"accounts", func(f string, v *yaml.Node) { p.Accounts = d.accounts(v, f) }},
+		{"profiles", func(f string, v *yaml.Node) { p.hasPins = true; p.Pins = d.pins(v, f) }},
 		{"rules", func(f string, v *yaml.Node) { hasRules = true; p.Rules = d.rules(v, f) }},
 		{"approvals", func(f string, v *yaml.Node) { p.Approvals = d.approvals(v, f) }},
 		{"breakglass", func(f string, v *yaml.Node) { p.Breakglass = d.breakglasses(v, f) }},
@@ -61,6 +67,7 @@ func (d *decoder) document(data []byte) *Policy {
 	if !hasRules {
 		d.addf(root, "rules", "missing (want at least one rule)")
 	}
+	d.bindNames(p)
 	return p
 }
 
@@ -134,6 +141,7 @@ func (d *decoder) rule(n *yaml.Node, field string, names *uniqueNames) Rule {
 		d.addf(n, join(field, "effect"), "missing (want allow, deny, require_approval, require_server)")
 	}
 	r.compiled = true
+	r.roles.all = r.Effect == EffectAllow
 	r.serverReason = reasonNeedsServer
 	if r.Reason != "" {
 		r.serverReason += " (" + r.Reason + ")"
@@ -148,7 +156,10 @@ func (d *decoder) conditions(n *yaml.Node, field string, r *Rule) {
 			r.Conditions.Profiles, r.profiles = d.profiles(v, f, emptyConditionHint)
 		}},
 		{"users", func(f string, v *yaml.Node) {
-			r.Conditions.Users, r.users = d.principals(v, f, emptyConditionHint)
+			r.Conditions.Users, r.users, _ = d.principals(v, f, emptyConditionHint)
+		}},
+		{"roles", func(f string, v *yaml.Node) {
+			r.Conditions.Roles, r.roles = d.roles(v, f)
 		}},
 		{"mode", func(f string, v *yaml.Node) { r.Conditions.Modes, r.modes = d.modes(v, f) }},
 		{"time", func(f string, v *yaml.Node) { r.Conditions.Time = d.window(v, f) }},
@@ -170,13 +181,31 @@ func (d *decoder) profiles(n *yaml.Node, field, emptyHint string) ([]string, pro
 	return list, set
 }
 
-// principals decodes a list of user names and ARNs.
-func (d *decoder) principals(n *yaml.Node, field, emptyHint string) ([]string, principalSet) {
-	list, ok := d.strList(n, field, emptyHint)
+// roles decodes a roles: condition: role ARNs and ARN globs. On any
+// problem the set it returns matches nothing.
+func (d *decoder) roles(n *yaml.Node, field string) ([]string, roleSet) {
+	list, ok := d.strList(n, field, emptyConditionHint)
 	if !ok {
-		return list, principalSet{given: true}
+		return list, roleSet{given: true}
 	}
-	return list, newPrincipalSet(list)
+	set := roleSet{given: true}
+	for i, e := range list {
+		if !strings.HasPrefix(e, "arn:") {
+			d.addf(itemNode(n, i), field, "%q is not a role ARN or ARN pattern (want arn:aws:iam::<account>:role/NAME; * matches any run of characters)", e)
+			ok = false
+			continue
+		}
+		if err := checkGlob(e); err != nil {
+			d.addf(itemNode(n, i), field, "bad ARN pattern %q: %v", e, err)
+			ok = false
+			continue
+		}
+		set.globs = append(set.globs, newGlob(e))
+	}
+	if !ok {
+		return list, roleSet{given: true}
+	}
+	return list, set
 }
 
 // modes decodes the mode: condition.

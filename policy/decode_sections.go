@@ -53,8 +53,7 @@ func (d *decoder) approval(n *yaml.Node, field string, names *uniqueNames) Appro
 		}},
 		{"approvers", func(f string, v *yaml.Node) {
 			hasApprovers = true
-			a.Approvers, approversOK = d.strList(v, f, "want at least one approver")
-			a.approvers = newPrincipalSet(a.Approvers)
+			a.Approvers, a.approvers, approversOK = d.principals(v, f, "want at least one approver")
 		}},
 		{"required", func(f string, v *yaml.Node) {
 			requiredNode = v
@@ -111,7 +110,7 @@ func (d *decoder) autoApprove(n *yaml.Node, field string, ruleMax time.Duration)
 	ok := d.mapping(n, field, []key{
 		{"users", func(f string, v *yaml.Node) {
 			hasUsers = true
-			aa.Users, aa.users = d.principals(v, f, "leave users out to auto-approve any requester in the time window")
+			aa.Users, aa.users, _ = d.principals(v, f, "leave users out to auto-approve any requester in the time window")
 		}},
 		{"time", func(f string, v *yaml.Node) { hasTime = true; aa.Time = d.window(v, f) }},
 		{"max_duration", func(f string, v *yaml.Node) {
@@ -158,7 +157,7 @@ func (d *decoder) breakglass(n *yaml.Node, field string, names *uniqueNames) Bre
 		}},
 		{"users", func(f string, v *yaml.Node) {
 			hasUsers = true
-			b.Users, b.users = d.principals(v, f, "want the users who may break the glass")
+			b.Users, b.users, _ = d.principals(v, f, "want the users who may break the glass")
 		}},
 		{"reason_codes", func(f string, v *yaml.Node) {
 			list, _ := d.strList(v, f, "leave reason_codes out to allow all five")

@@ -62,7 +62,7 @@ func TestLoadErrors(t *testing.T) {
 		{"missing version", "rules: [{name: a, effect: allow}]\n", 1, "version", "missing"},
 		{"unsupported version", "version: \"2\"\nrules: [{name: a, effect: allow}]\n", 1, "version", `unsupported version "2"`},
 		{"unquoted version", "version: 1\nrules: [{name: a, effect: allow}]\n", 1, "version", "quote it"},
-		{"unknown top-level key", "version: \"1\"\nrule: []\nrules: [{name: a, effect: allow}]\n", 2, "rule", "unknown key (want version, rules, approvals, breakglass)"},
+		{"unknown top-level key", "version: \"1\"\nrule: []\nrules: [{name: a, effect: allow}]\n", 2, "rule", "unknown key (want version, accounts, profiles, rules, approvals, breakglass)"},
 		{"duplicate top-level key", "version: \"1\"\nversion: \"1\"\nrules: [{name: a, effect: allow}]\n", 2, "version", "duplicate key (first at line 1)"},
 		{"missing rules", "version: \"1\"\n", 1, "rules", "missing"},
 		{"empty rule list", "version: \"1\"\nrules: []\n", 2, "rules", "empty rule list"},
@@ -91,7 +91,7 @@ func TestLoadErrors(t *testing.T) {
 		// Conditions.
 		{"conditions not a mapping", rule0("    effect: allow\n    conditions: [dev]\n"), 5, "rules[0].conditions", "want a mapping, got a list"},
 		{"null conditions", rule0("    effect: allow\n    conditions:\n"), 5, "rules[0].conditions", "want a mapping, got nothing"},
-		{"unknown condition", rule0("    effect: allow\n    conditions:\n      profile: [dev]\n"), 6, "rules[0].conditions.profile", "unknown key (want profiles, users, mode, time)"},
+		{"unknown condition", rule0("    effect: allow\n    conditions:\n      profile: [dev]\n"), 6, "rules[0].conditions.profile", "unknown key (want profiles, users, roles, mode, time)"},
 		{"empty profiles", rule0("    effect: allow\n    conditions:\n      profiles: []\n"), 6, "rules[0].conditions.profiles", "empty list (leave the key out to match anything)"},
 		{"null profiles", rule0("    effect: allow\n    conditions:\n      profiles:\n"), 6, "rules[0].conditions.profiles", "want a list of strings, got nothing"},
 		{"profiles not a list", rule0("    effect: allow\n    conditions:\n      profiles: dev\n"), 6, "rules[0].conditions.profiles", `want a list of strings, got the string "dev"`},
@@ -183,6 +183,7 @@ breakglass:
 		`test.yaml:7: rules[1].name: duplicate rule name "a" (first at line 3)`,
 		`test.yaml:9: rules[1].max_duration: bad duration "1d" (want a Go duration like 90m or 1h)`,
 		`test.yaml:11: breakglass[0].reason_codes: unknown reason code "whim" (want incident, maintenance, security, recovery, other)`,
+		`test.yaml:11: breakglass[0].users: bare name "u" needs the accounts it may come from: add accounts: ["<12-digit account ID>"] at the top of the policy, or write the full ARN`,
 	}
 	if got := le.Lines(); !slices.Equal(got, want) {
 		t.Errorf("issues:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
@@ -250,6 +251,7 @@ breakglass:
   - name: oncall
     profiles: [prod]
     users: [alice]
+accounts: ["111122223333", "444455556666"]
 `)
 	r := p.Rules[0]
 	if r.Name != "dev" || r.Effect != EffectAllow || r.MaxDuration != 90*time.Minute || r.Reason != "development" || r.Line != 3 {
@@ -282,6 +284,9 @@ breakglass:
 
 	if got := p.Summary(); got != "1 rule, 1 approval rule, 1 break-glass rule" {
 		t.Errorf("Summary() = %q", got)
+	}
+	if !slices.Equal(p.Accounts, []string{"111122223333", "444455556666"}) || p.HasPins() {
+		t.Errorf("accounts %v pins %v, want both accounts and no pins", p.Accounts, p.HasPins())
 	}
 }
 
@@ -332,3 +337,7 @@ func TestParseMode(t *testing.T) {
 		}
 	}
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+const time15m = 15 * time.Minute

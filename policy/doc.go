@@ -4,8 +4,13 @@
 //
 // # The file
 //
-// A policy is one YAML file with version "1" and three sections:
+// A policy is one YAML file with version "1" and these sections:
 //
+//   - accounts: the 12-digit account IDs in which bare names identify
+//     people (see Identity below). Required when any bare name is used.
+//   - profiles: binds each profile name to what it may assume (see
+//     Profiles below). Optional, but without it names are not bound to
+//     roles, and Warnings says so.
 //   - rules: evaluated in order; the first rule whose conditions all hold
 //     decides. When no rule matches, the request is denied.
 //   - approvals: who may approve requests for which profiles, and when a
@@ -49,13 +54,78 @@
 // maintenance, security, recovery, other); breakglass[].max_per_day is 0,
 // meaning no limit.
 //
+// # Limits
+//
+// A policy file over 1 MiB (MaxFileSize) or with any key or value over
+// 4 KiB (MaxStringSize) is refused. So is any string holding invalid
+// UTF-8, a control character (tab and newline included: every policy
+// string is a single line), a bidirectional formatting character or a
+// zero-width character: policy strings reach terminals and decision logs,
+// where such characters could disguise what a rule or a log line says.
+// The issue names the line and the field but never repeats the string.
+//
+// # Identity
+//
+// Entries of rules' users:, approvals' approvers: and auto_approve users:,
+// and break-glass users: are of two kinds:
+//
+//   - An entry starting with "arn:" is a full ARN or an ARN glob and
+//     matches the caller's ARN wherever it is.
+//   - Any other entry is a bare name. It matches only a principal whose
+//     name nobody else can choose, in one of the accounts: listed: an IAM
+//     user (arn:aws:iam::ACCOUNT:user/[PATH/]NAME) or an IAM Identity
+//     Center session (arn:aws:sts::ACCOUNT:assumed-role/AWSReservedSSO_*/NAME).
+//     Any other assumed role or federated user is matched by ARN only,
+//     because whoever can assume a role picks its session name. A bare
+//     name is compared with the name in the caller's ARN, never with a
+//     separately supplied user name. A policy that uses bare names without
+//     accounts: does not load.
+//
+// Policy matching of names and ARNs is case-sensitive. IAM user and role
+// names are unique regardless of case, so the checks that compare one
+// person with another elsewhere (no self-approval, counting distinct
+// approvers, break-glass cooldowns and daily limits) compare names
+// case-insensitively: "Alice" cannot approve "alice"'s request.
+//
+// # Profiles
+//
+// The profiles: section maps a profile name (exact, no pattern) to a pin:
+//
+//	profiles:
+//	  prod:
+//	    role_arn: arn:aws:iam::345678901234:role/admin   # exact
+//	    via: [arn:aws:iam::123456789012:role/jump]       # default none
+//	    region: eu-west-1                                # optional
+//	    max_duration: 1h                                 # 15m to 12h, optional
+//	  sandbox:
+//	    account: "123456789012"   # no role: a session of the base keys
+//
+// When the section exists, a profile not in it is refused, and CheckChain
+// refuses a chain (the roles the person's config would assume, base to
+// target, inherited through source_profile included) whose last role is
+// not role_arn, which passes through a role not in via, or which assumes a
+// role when the pin has none (or none when it has one). A pin without
+// role_arn must give account, which the base credentials' account must
+// equal; with role_arn, account defaults to the role's and must agree
+// with it. An empty section ("profiles:" and nothing else) refuses every
+// profile.
+//
 // # Matching
 //
-// Profiles match by exact name first, then by shell-style glob with
-// path.Match semantics ("sandbox-*", "team-?", "[ab]-dev"). Users match
-// exactly and case-sensitively: an entry that starts with "arn:" is compared
-// with the caller's full ARN, any other entry with the short principal name
-// (the IAM user name, or the role session name of an assumed role).
+// Profiles match by exact name first, then by glob. Rules' roles: are ARN
+// globs matched against every role the chain assumes. Globs have two
+// metacharacters: '*' matches any run of characters, including none and
+// including '/', and '?' matches exactly one character (one UTF-8 rune).
+// Everything else matches itself, case-sensitively; character classes
+// ("[ab]") and backslash escapes are refused at load. These are the
+// semantics of ARN patterns in IAM policies.
+//
+// A roles: condition fails closed: in an allow rule every role of the
+// chain must match one of the patterns (so a chain cannot pass through a
+// role nobody allowed); in a deny, require_approval or require_server rule
+// one matching role is enough (so any role the rule is about brings it
+// into force). A profile that assumes no role never matches a rule with
+// roles:.
 //
 // Time windows are evaluated in the window's timezone (UTC unless given).
 // Hours are a half-open wall-clock range [start, end). When end is before
@@ -66,13 +136,20 @@
 // spring-forward day in Europe/Berlin) never matches, and a time that
 // happens twice matches both times.
 //
+// A window caps the credentials it allows: Decision.WindowEnd is when the
+// current occurrence of the matched rule's window closes (consecutive
+// whole days are one occurrence; a window of all seven whole days never
+// closes and has no end), and Policy.NextWindowOpen says when it opens
+// again. Both follow the wall clock through daylight-saving changes as
+// described above.
+//
 // The timezone database is embedded (time/tzdata), so a policy that loads on
 // one machine loads on every machine.
 //
 // # Evaluating
 //
-// Load compiles timezones and globs once; Evaluate then does no parsing and
-// no allocation, so it can run on every credential request. Explain gives
+// Load compiles timezones and globs once; Evaluate (window end included)
+// then does no parsing and no allocation, so it can run on every credential request. Explain gives
 // the same decision plus, for every earlier rule, why it did not match. A
 // *Policy is read-only after Load and safe for concurrent use.
 package policy

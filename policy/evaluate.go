@@ -13,7 +13,7 @@ func (p *Policy) Evaluate(r Request) Decision {
 		for i := range p.Rules {
 			rule := &p.Rules[i]
 			if rule.matches(&r) {
-				return rule.decide(i, r.Mode)
+				return rule.decide(i, &r)
 			}
 		}
 	}
@@ -32,7 +32,7 @@ func (p *Policy) Explain(r Request) Decision {
 				misses = append(misses, Miss{Rule: rule.Name, Index: i, Why: strings.Join(why, "; ")})
 				continue
 			}
-			d := rule.decide(i, r.Mode)
+			d := rule.decide(i, &r)
 			d.Misses = misses
 			return d
 		}
@@ -50,7 +50,8 @@ func noMatch() Decision {
 func (rule *Rule) matches(r *Request) bool {
 	return rule.compiled &&
 		rule.profiles.match(r.Profile) &&
-		rule.users.match(r.User, r.ARN) &&
+		rule.users.match(r.ARN) &&
+		rule.roles.match(r.Roles) &&
 		rule.modes.match(r.Mode) &&
 		(rule.Conditions.Time == nil || rule.Conditions.Time.Contains(r.Time))
 }
@@ -65,12 +66,15 @@ func (rule *Rule) why(r *Request) []string {
 	if !rule.profiles.match(r.Profile) {
 		why = append(why, fmt.Sprintf("profile %q not in %v", r.Profile, rule.Conditions.Profiles))
 	}
-	if !rule.users.match(r.User, r.ARN) {
+	if !rule.users.match(r.ARN) {
 		who := fmt.Sprintf("%q", r.User)
 		if r.ARN != "" {
 			who += fmt.Sprintf(" (%s)", r.ARN)
 		}
-		why = append(why, fmt.Sprintf("user %s not in %v", who, rule.Conditions.Users))
+		why = append(why, fmt.Sprintf("user %s not in %v%s", who, rule.Conditions.Users, rule.users.hint(r.ARN)))
+	}
+	if !rule.roles.match(r.Roles) {
+		why = append(why, rule.roles.why(r.Roles, rule.Conditions.Roles))
 	}
 	if !rule.modes.match(r.Mode) {
 		why = append(why, fmt.Sprintf("mode %q not in %v", r.Mode, rule.Conditions.Modes))
@@ -81,14 +85,19 @@ func (rule *Rule) why(r *Request) []string {
 	return why
 }
 
-// decide builds the decision of the rule at index i for a request in mode.
-func (rule *Rule) decide(i int, mode Mode) Decision {
+// decide builds the decision of the rule at index i for the request r it
+// matched.
+func (rule *Rule) decide(i int, r *Request) Decision {
+	mode := r.Mode
 	d := Decision{
 		Effect:      rule.Effect,
 		Rule:        rule.Name,
 		RuleIndex:   i,
 		Reason:      rule.Reason,
 		MaxDuration: rule.MaxDuration,
+	}
+	if w := rule.Conditions.Time; w != nil {
+		d.WindowEnd = w.OccurrenceEnd(r.Time)
 	}
 	switch rule.Effect {
 	case EffectAllow:

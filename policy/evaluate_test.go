@@ -11,6 +11,7 @@ import (
 // evalPolicy has one rule per kind of condition; the comments give each
 // rule's index.
 const evalPolicy = `version: "1"
+accounts: ["111122223333"]
 rules:
   - name: legacy-closed          # 0
     effect: deny
@@ -68,7 +69,10 @@ var (
 	saturday03UTC  = time.Date(2025, 6, 7, 3, 0, 0, 0, time.UTC)
 )
 
-const bobARN = "arn:aws:iam::111122223333:user/bob"
+const (
+	bobARN   = "arn:aws:iam::111122223333:user/bob"
+	aliceARN = "arn:aws:iam::111122223333:user/alice"
+)
 
 func TestEvaluate(t *testing.T) {
 	p := mustParse(t, evalPolicy)
@@ -102,13 +106,25 @@ func TestEvaluate(t *testing.T) {
 		{"no rule matches", Request{User: "u", Profile: "unknown", Mode: ModeCLI}, deny},
 		{"empty profile", Request{User: "u", Mode: ModeCLI}, deny},
 
-		// Users: by short name, by ARN, exact and case-sensitive.
-		{"user by name", Request{User: "alice", Profile: "ops", Mode: ModeCLI}, want{EffectAllow, true, "ops", 2, "", 0}},
-		{"user by name with any ARN", Request{User: "alice", ARN: "arn:aws:sts::9:assumed-role/R/alice", Profile: "ops", Mode: ModeCLI}, want{EffectAllow, true, "ops", 2, "", 0}},
+		// Users: bare names bound to the policy's accounts, ARNs anywhere,
+		// exact and case-sensitive.
+		{"user by name", Request{User: "alice", ARN: aliceARN, Profile: "ops", Mode: ModeCLI}, want{EffectAllow, true, "ops", 2, "", 0}},
+		{"user by name with an IAM path", Request{User: "alice", ARN: "arn:aws:iam::111122223333:user/eng/alice", Profile: "ops", Mode: ModeCLI}, want{EffectAllow, true, "ops", 2, "", 0}},
+		{"user by name as an Identity Center session", Request{User: "alice", ARN: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice", Profile: "ops", Mode: ModeCLI}, want{EffectAllow, true, "ops", 2, "", 0}},
+		// The defect: a bare name used to match any principal whose short
+		// name was "alice", including a role session name anyone who can
+		// assume a role may choose, in any account.
+		{"defect: bare name vs assumed-role session in another account", Request{User: "alice", ARN: "arn:aws:sts::999999999999:assumed-role/R/alice", Profile: "ops", Mode: ModeCLI}, deny},
+		{"defect: bare name vs assumed-role session in a listed account", Request{User: "alice", ARN: "arn:aws:sts::111122223333:assumed-role/Deploy/alice", Profile: "ops", Mode: ModeCLI}, deny},
+		{"defect: bare name vs IAM user in another account", Request{User: "alice", ARN: "arn:aws:iam::999999999999:user/alice", Profile: "ops", Mode: ModeCLI}, deny},
+		{"defect: User alone is not trusted", Request{User: "alice", Profile: "ops", Mode: ModeCLI}, deny},
+		{"User that disagrees with the ARN", Request{User: "alice", ARN: "arn:aws:iam::111122223333:user/mallory", Profile: "ops", Mode: ModeCLI}, deny},
+		{"federated user is never a bare name", Request{User: "alice", ARN: "arn:aws:sts::111122223333:federated-user/alice", Profile: "ops", Mode: ModeCLI}, deny},
+		{"SSO role prefix alone is not enough", Request{User: "alice", ARN: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_/alice", Profile: "ops", Mode: ModeCLI}, deny},
 		{"user by ARN", Request{User: "bob", ARN: bobARN, Profile: "ops", Mode: ModeCLI}, want{EffectAllow, true, "ops", 2, "", 0}},
 		{"ARN entry needs the ARN", Request{User: "bob", Profile: "ops", Mode: ModeCLI}, deny},
 		{"ARN in another account", Request{User: "bob", ARN: "arn:aws:iam::999999999999:user/bob", Profile: "ops", Mode: ModeCLI}, deny},
-		{"user names are case-sensitive", Request{User: "Alice", Profile: "ops", Mode: ModeCLI}, deny},
+		{"user names are case-sensitive", Request{User: "Alice", ARN: "arn:aws:iam::111122223333:user/Alice", Profile: "ops", Mode: ModeCLI}, deny},
 		{"no user", Request{Profile: "ops", Mode: ModeCLI}, deny},
 
 		// Modes.
@@ -195,16 +211,18 @@ rules:
 
 func TestRuleOrder(t *testing.T) {
 	denyFirst := mustParse(t, `version: "1"
+accounts: ["111122223333"]
 rules:
   - {name: no-bob, effect: deny, conditions: {users: [bob]}}
   - {name: everyone, effect: allow}
 `)
 	allowFirst := mustParse(t, `version: "1"
+accounts: ["111122223333"]
 rules:
   - {name: everyone, effect: allow}
   - {name: no-bob, effect: deny, conditions: {users: [bob]}}
 `)
-	bob := Request{User: "bob", Profile: "x", Mode: ModeCLI, Time: monday10Berlin}
+	bob := Request{User: "bob", ARN: bobARN, Profile: "x", Mode: ModeCLI, Time: monday10Berlin}
 	if d := denyFirst.Evaluate(bob); d.Allowed || d.Rule != "no-bob" {
 		t.Errorf("deny first: %+v", d)
 	}
@@ -212,7 +230,7 @@ rules:
 		t.Errorf("allow first: %+v", d)
 	}
 	alice := bob
-	alice.User = "alice"
+	alice.User, alice.ARN = "alice", aliceARN
 	if d := denyFirst.Evaluate(alice); !d.Allowed || d.RuleIndex != 1 {
 		t.Errorf("alice: %+v", d)
 	}
@@ -229,13 +247,13 @@ func TestNilPolicyDenies(t *testing.T) {
 
 func TestExplain(t *testing.T) {
 	p := mustParse(t, evalPolicy)
-	d := p.Explain(Request{User: "carol", ARN: "arn:aws:iam::1:user/carol", Profile: "batch", Mode: ModeCLI, Time: monday10Berlin})
+	d := p.Explain(Request{User: "carol", ARN: "arn:aws:iam::111122223333:user/carol", Profile: "batch", Mode: ModeCLI, Time: monday10Berlin})
 	if d.Allowed || d.RuleIndex != -1 || len(d.Misses) != len(p.Rules) {
 		t.Fatalf("Explain = %+v, want no match and a miss per rule", d)
 	}
 	want := map[int]string{
 		1: `profile "batch" not in [dev sandbox-*]`,
-		2: `profile "batch" not in [ops]; user "carol" (arn:aws:iam::1:user/carol) not in [alice arn:aws:iam::111122223333:user/bob]`,
+		2: `profile "batch" not in [ops]; user "carol" (arn:aws:iam::111122223333:user/carol) not in [alice arn:aws:iam::111122223333:user/bob]`,
 		3: `profile "batch" not in [ci]; mode "cli" not in [credential_process]`,
 		4: `profile "batch" not in [staging]`,
 		5: `time monday 08:00 UTC outside friday 22:00-06:00 UTC`,

@@ -36,11 +36,12 @@ func TestExamplePolicyUsesEveryFeature(t *testing.T) {
 		t.Fatal(err)
 	}
 	effects := map[Effect]bool{}
-	var profiles, users, modes, window, overnight, maxDur bool
+	var profiles, users, roles, modes, window, overnight, maxDur bool
 	for _, r := range p.Rules {
 		effects[r.Effect] = true
 		profiles = profiles || len(r.Conditions.Profiles) > 0
 		users = users || len(r.Conditions.Users) > 0
+		roles = roles || len(r.Conditions.Roles) > 0
 		modes = modes || len(r.Conditions.Modes) > 0
 		if w := r.Conditions.Time; w != nil {
 			window = true
@@ -48,9 +49,17 @@ func TestExamplePolicyUsesEveryFeature(t *testing.T) {
 		}
 		maxDur = maxDur || r.MaxDuration > 0
 	}
-	if len(effects) != 4 || !profiles || !users || !modes || !window || !overnight || !maxDur {
-		t.Errorf("policy.yaml misses a feature: effects %v profiles %v users %v modes %v window %v overnight %v max_duration %v",
-			effects, profiles, users, modes, window, overnight, maxDur)
+	if len(effects) != 4 || !profiles || !users || !roles || !modes || !window || !overnight || !maxDur {
+		t.Errorf("policy.yaml misses a feature: effects %v profiles %v users %v roles %v modes %v window %v overnight %v max_duration %v",
+			effects, profiles, users, roles, modes, window, overnight, maxDur)
+	}
+	var via, roleless bool
+	for _, pin := range p.Pins {
+		via = via || len(pin.Via) > 0
+		roleless = roleless || pin.RoleARN == ""
+	}
+	if len(p.Accounts) == 0 || !p.HasPins() || !via || !roleless {
+		t.Errorf("policy.yaml needs accounts and profiles: with a via chain and a role-less pin; accounts %v pins %v", p.Accounts, p.Pins)
 	}
 	auto := false
 	for _, a := range p.Approvals {

@@ -16,6 +16,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(evalPolicy))
 	f.Add([]byte(approvalsPolicy))
 	f.Add([]byte(breakglassPolicy))
+	f.Add([]byte(pinsPolicy))
+	f.Add([]byte(rolesPolicy))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse(data, "fuzz.yaml")
 		if err != nil {
@@ -42,6 +44,8 @@ func FuzzParse(f *testing.F) {
 		requests := []Request{
 			{User: "alice", Profile: "dev", Mode: ModeCLI, Time: time.Date(2025, 3, 30, 2, 30, 0, 0, time.UTC)},
 			{User: "bob", ARN: "arn:aws:iam::111122223333:user/bob", Profile: "prod", Mode: ModeServer, Time: time.Date(2025, 6, 7, 3, 0, 0, 0, time.UTC)},
+			{User: "alice", ARN: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_A_1/alice", Profile: "dev", Mode: ModeCLI,
+				Roles: []string{"arn:aws:iam::111122223333:role/org/jump", "arn:aws:iam::111122223333:role/dev"}, Time: time.Date(2025, 10, 26, 1, 30, 0, 0, time.UTC)},
 			{},
 		}
 		for _, r := range requests {
@@ -54,9 +58,17 @@ func FuzzParse(f *testing.F) {
 			if d.Allowed && d.Effect != EffectAllow && d.Effect != EffectRequireServer {
 				t.Fatalf("allowed with effect %s", d.Effect)
 			}
+			if !d.WindowEnd.IsZero() && !d.WindowEnd.After(r.Time) {
+				t.Fatalf("window end %s is not after the request time %s", d.WindowEnd, r.Time)
+			}
+			p.NextWindowOpen(d.RuleIndex, r.Time)
 			p.ApprovalRuleFor(r.Profile)
 			p.BreakglassRuleFor(r.Profile, r.User, r.ARN)
+			if err := p.CheckChain(r.Profile, r.Roles, "111122223333"); err != nil && !errors.Is(err, ErrPin) {
+				t.Fatalf("CheckChain error %v is not an ErrPin", err)
+			}
 		}
 		_ = p.Summary()
+		_ = p.Warnings()
 	})
 }

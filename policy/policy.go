@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -32,6 +31,14 @@ type Policy struct {
 	Approvals []ApprovalRule
 	// Breakglass says who may break the glass for which profiles.
 	Breakglass []BreakglassRule
+	// Accounts are the 12-digit account IDs in which bare names (users
+	// and approvers written without "arn:") identify principals.
+	Accounts []string
+	// Pins bind profile names to the roles they may assume; nil when the
+	// file has no profiles: section (see HasPins).
+	Pins map[string]ProfilePin
+
+	hasPins bool
 }
 
 // Rule is one entry of the rules: section. Rules come from Load or Parse,
@@ -54,6 +61,7 @@ type Rule struct {
 	compiled     bool // set by the decoder once the matchers below are built
 	profiles     profileSet
 	users        principalSet
+	roles        roleSet
 	modes        modeSet
 	serverReason string // Reason for a require_server rule outside server mode
 }
@@ -63,8 +71,10 @@ type Rule struct {
 type Conditions struct {
 	// Profiles are exact profile names or shell-style globs.
 	Profiles []string
-	// Users are short principal names or full ARNs ("arn:...").
+	// Users are bare principal names, or full ARNs and ARN globs ("arn:...").
 	Users []string
+	// Roles are role ARN globs matched against the roles the chain assumes.
+	Roles []string
 	// Modes are the modes the rule applies to.
 	Modes []Mode
 	// Time limits the rule to some days and hours.
@@ -74,7 +84,7 @@ type Conditions struct {
 // Load reads the policy file at path and parses it. Errors name the path;
 // an invalid file yields a *LoadError.
 func Load(path string) (*Policy, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path)
 	if err != nil {
 		return nil, fmt.Errorf("load policy %s: %w", path, err)
 	}
@@ -86,7 +96,10 @@ func Load(path string) (*Policy, error) {
 // one *LoadError.
 func Parse(data []byte, path string) (*Policy, error) {
 	d := &decoder{}
-	p := d.document(data)
+	var p *Policy
+	if d.checkSize(data) {
+		p = d.document(data)
+	}
 	if len(d.issues) > 0 {
 		// Sections are decoded in file order, but name checks run after
 		// a whole section; sorting keeps the output in reading order.
@@ -102,9 +115,13 @@ func Parse(data []byte, path string) (*Policy, error) {
 // Summary counts the policy's entries, like
 // "4 rules, 1 approval rule, 1 break-glass rule".
 func (p *Policy) Summary() string {
-	return plural(len(p.Rules), "rule") + ", " +
+	s := plural(len(p.Rules), "rule") + ", " +
 		plural(len(p.Approvals), "approval rule") + ", " +
 		plural(len(p.Breakglass), "break-glass rule")
+	if p.hasPins {
+		s += ", " + plural(len(p.Pins), "pinned profile")
+	}
+	return s
 }
 
 func plural(n int, noun string) string {

@@ -68,12 +68,18 @@ func parseEffect(s string) (Effect, error) {
 // Request is one request for credentials, as the policy sees it.
 type Request struct {
 	// User is the short principal name: the IAM user name, or the role
-	// session name of an assumed role.
+	// session name of an assumed role. It is shown in explanations only:
+	// bare names in the policy are matched against the name in ARN, so
+	// that User cannot claim a name the ARN does not carry.
 	User string
 	// ARN is the caller's full ARN.
 	ARN string
 	// Profile is the AWS profile asked for.
 	Profile string
+	// Roles are the role ARNs the profile's chain assumes, in order from
+	// the base credentials to the target role; empty when the profile
+	// assumes no role.
+	Roles []string
 	// Mode is how the credentials are being asked for.
 	Mode Mode
 	// Time is when the request is made; the caller passes its clock's now.
@@ -96,6 +102,11 @@ type Decision struct {
 	Reason string
 	// MaxDuration caps the lifetime of issued credentials; 0 means no cap.
 	MaxDuration time.Duration
+	// WindowEnd is when the current occurrence of the matched rule's time
+	// window closes: issued credentials must not outlive it. It is zero
+	// when the rule has no time window, when no rule matched, and when the
+	// window never closes (all seven whole days).
+	WindowEnd time.Time
 	// Misses is filled only by Explain: for each rule before the matched
 	// one (every rule when none matched), why it did not match.
 	Misses []Miss

@@ -28,11 +28,7 @@ type TimeWindow struct {
 // nor allocates. The part of an overnight window after midnight belongs to
 // the day the window started.
 func (w *TimeWindow) Contains(t time.Time) bool {
-	loc := w.loc
-	if loc == nil {
-		loc = time.UTC
-	}
-	local := t.In(loc)
+	local := t.In(w.location())
 	day := local.Weekday()
 	if !w.hours {
 		return w.onDay(day)
@@ -51,6 +47,13 @@ func (w *TimeWindow) Contains(t time.Time) bool {
 		return w.onDay((day + 6) % 7)
 	}
 	return false
+}
+
+func (w *TimeWindow) location() *time.Location {
+	if w.loc == nil {
+		return time.UTC
+	}
+	return w.loc
 }
 
 func (w *TimeWindow) onDay(d time.Weekday) bool {
@@ -78,11 +81,7 @@ func (w *TimeWindow) String() string {
 // describeTime renders t as the window sees it, like "saturday 03:00
 // Europe/Berlin", so that an explanation shows the time that was compared.
 func (w *TimeWindow) describeTime(t time.Time) string {
-	loc := w.loc
-	if loc == nil {
-		loc = time.UTC
-	}
-	local := t.In(loc)
+	local := t.In(w.location())
 	return strings.ToLower(local.Weekday().String()) + " " + local.Format("15:04") + " " + w.zone()
 }
 

@@ -1,0 +1,140 @@
+package policy
+
+import (
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// roleARN is the shape of an IAM role ARN: partition, 12-digit account,
+// and the role's path and name.
+var roleARN = regexp.MustCompile(`^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role/((?:[\x21-\x2e\x30-\x7e]+/)*)([\w+=,.@-]{1,64})$`)
+
+// regionName is the shape of an AWS region name, like eu-west-1.
+var regionName = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$`)
+
+// checkRoleARN returns the account of a role ARN, and false when s is not
+// one.
+func checkRoleARN(s string) (string, bool) {
+	m := roleARN.FindStringSubmatch(s)
+	if m == nil || len(m[2]) > 512 {
+		return "", false
+	}
+	return m[1], true
+}
+
+const roleARNWant = "want arn:aws:iam::<12-digit account>:role/[path/]name"
+
+// pins decodes the profiles: section: a mapping from profile name to its
+// pin. An empty section ("profiles:" with nothing after it) pins nothing,
+// so every profile is refused.
+func (d *decoder) pins(n *yaml.Node, field string) map[string]ProfilePin {
+	out := map[string]ProfilePin{}
+	if isNull(n) {
+		return out
+	}
+	if n.Kind != yaml.MappingNode {
+		d.addf(n, field, "want a mapping from profile name to its pin, got %s", describe(n))
+		return out
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		name, ok := d.name(k, field)
+		if !ok {
+			continue
+		}
+		f := join(field, name)
+		if isGlob(name) || strings.ContainsAny(name, globRefused) {
+			d.addf(k, f, "a pinned profile is an exact name, not a pattern")
+			continue
+		}
+		if first, dup := out[name]; dup {
+			d.addf(k, f, "duplicate profile (first at line %d)", first.Line)
+			continue
+		}
+		out[name] = d.pin(v, f, name, k.Line)
+	}
+	return out
+}
+
+// pin decodes one profile's pin.
+func (d *decoder) pin(n *yaml.Node, field, name string, line int) ProfilePin {
+	pin := ProfilePin{Name: name, Line: line}
+	var roleNode, accountNode, viaNode *yaml.Node
+	ok := d.mapping(n, field, []key{
+		{"role_arn", func(f string, v *yaml.Node) {
+			roleNode = v
+			s, ok := d.name(v, f)
+			if !ok {
+				return
+			}
+			if _, ok := checkRoleARN(s); !ok {
+				d.addf(v, f, "bad role ARN %q (%s)", s, roleARNWant)
+				return
+			}
+			pin.RoleARN = s
+		}},
+		{"via", func(f string, v *yaml.Node) {
+			viaNode = v
+			list, _ := d.strList(v, f, "leave via out when the chain passes through no other role")
+			for i, s := range list {
+				if _, ok := checkRoleARN(s); !ok {
+					d.addf(itemNode(v, i), f, "bad role ARN %q (%s)", s, roleARNWant)
+					continue
+				}
+				if containsString(pin.Via, s) {
+					d.addf(itemNode(v, i), f, "duplicate role %s", s)
+					continue
+				}
+				pin.Via = append(pin.Via, s)
+			}
+		}},
+		{"account", func(f string, v *yaml.Node) {
+			accountNode = v
+			s, ok := d.str(v, f)
+			if !ok {
+				return
+			}
+			if !isAccountID(s) {
+				d.addf(v, f, "bad account ID %q (want 12 digits, quoted)", s)
+				return
+			}
+			pin.Account = s
+		}},
+		{"region", func(f string, v *yaml.Node) {
+			s, ok := d.name(v, f)
+			if !ok {
+				return
+			}
+			if !regionName.MatchString(s) {
+				d.addf(v, f, "bad region %q (want a region name like eu-west-1)", s)
+				return
+			}
+			pin.Region = s
+		}},
+		{"max_duration", func(f string, v *yaml.Node) {
+			pin.MaxDuration, _ = d.duration(v, f, minDuration, maxRuleDuration)
+		}},
+	})
+	if !ok {
+		return pin
+	}
+	switch {
+	case roleNode == nil && accountNode == nil:
+		d.addf(n, join(field, "account"), "missing (a pin without role_arn must name the account of its base credentials)")
+	case roleNode == nil && viaNode != nil:
+		d.addf(viaNode, join(field, "via"), "via without role_arn (a profile that assumes no role passes through none)")
+	case pin.RoleARN != "":
+		roleAccount, _ := checkRoleARN(pin.RoleARN)
+		if pin.Account == "" && accountNode == nil {
+			pin.Account = roleAccount
+		} else if pin.Account != "" && pin.Account != roleAccount {
+			d.addf(accountNode, join(field, "account"), "account %s differs from role_arn's account %s", pin.Account, roleAccount)
+		}
+		if containsString(pin.Via, pin.RoleARN) {
+			d.addf(viaNode, join(field, "via"), "lists the pinned role %s itself (via is for the roles before it)", pin.RoleARN)
+		}
+	}
+	return pin
+}
