@@ -45,6 +45,7 @@ func (b *Broker) OpenBreakglass(ctx context.Context, a *Actor, in BreakglassInpu
 		ID: id, Invoker: a.Identity.Name, InvokerARN: a.Identity.ARN, Profile: in.Profile,
 		ReasonCode: breakglass.ReasonCode(in.ReasonCode), Justification: in.Justification,
 		Duration: d, MaxDuration: rule.MaxDuration, Now: now,
+		RoleARN: b.boundRole(in.Profile),
 	})
 	if err != nil {
 		return nil, err

@@ -157,14 +157,31 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	if err != nil {
 		return nil, err
 	}
-	dec := b.Policy.Evaluate(policy.Request{User: caller.Name, ARN: caller.ARN, Profile: in.Profile, Mode: in.Mode, Time: now})
+	roles := chainRoles(chain)
+	dec := b.Policy.Evaluate(policy.Request{User: caller.Name, ARN: caller.ARN, Profile: in.Profile, Roles: roles, Mode: in.Mode, Time: now})
 	b.debugf("policy: profile %s user %s mode %s -> %s (rule %q)", in.Profile, caller.Name, in.Mode, dec.Effect, dec.Rule)
 
-	entry := decisionEntry(now, requestID, caller, in, dec, b.Policy.SHA256)
-	grant := &Grant{Profile: in.Profile, Region: firstNonEmpty(in.Region, chain.Region), Caller: caller, Decision: dec, RequestID: requestID}
+	entry := decisionEntry(now, requestID, caller, in, dec, b.Policy)
+	pin, pinned := b.Policy.Pin(in.Profile)
+	region := chain.Region
+	if pinned && pin.Region != "" {
+		region = pin.Region
+	}
+	grant := &Grant{Profile: in.Profile, Region: firstNonEmpty(in.Region, region), Caller: caller, Decision: dec, RequestID: requestID}
+	// The pin decides which role this profile name may reach, whatever
+	// the person's own ~/.aws/config says: checked before any override, so
+	// that no approval or break-glass can be spent on another role.
+	if err := b.Policy.CheckChain(in.Profile, roles, caller.Account); err != nil {
+		entry.PolicyEffect = string(policy.EffectDeny)
+		return nil, b.deny(&entry, err.Error(), err)
+	}
 	basis := BasisDirect
 	var windowEnd time.Time
-	if !dec.Allowed {
+	if dec.Allowed {
+		if windowEnd, err = b.ruleWindowEnd(dec, now); err != nil {
+			return nil, b.deny(&entry, err.Error(), err)
+		}
+	} else {
 		ov, err := b.findOverride(ctx, chain, caller, in.Profile, dec, now)
 		if err != nil {
 			return nil, b.deny(&entry, fmt.Sprintf("%s; override lookup failed: %v", dec.Reason, err), err)
@@ -202,6 +219,7 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	d, err := capDuration(durationCaps{
 		requested:  in.Duration,
 		ruleMax:    dec.MaxDuration,
+		pinMax:     pin.MaxDuration,
 		profileMax: time.Duration(chain.DurationSeconds) * time.Second,
 		windowEnd:  windowEnd,
 		now:        now,
@@ -239,7 +257,7 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	return grant, nil
 }
 
-func decisionEntry(now time.Time, requestID string, caller vault.Identity, in Input, dec policy.Decision, policySHA string) logging.Entry {
+func decisionEntry(now time.Time, requestID string, caller vault.Identity, in Input, dec policy.Decision, pol *policy.Policy) logging.Entry {
 	return logging.Entry{
 		Time:         now,
 		Event:        logging.EventDecision,
@@ -252,7 +270,8 @@ func decisionEntry(now time.Time, requestID string, caller vault.Identity, in In
 		PolicyEffect: string(dec.Effect),
 		Rule:         dec.Rule,
 		Reason:       dec.Reason,
-		PolicySHA256: policySHA,
+		PolicySHA256: pol.SHA256,
+		PolicyPath:   pol.Path,
 		RuleIndex:    logging.IntPtr(dec.RuleIndex),
 	}
 }

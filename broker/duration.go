@@ -22,6 +22,7 @@ var ErrWindowTooShort = errors.New("access window too short")
 type durationCaps struct {
 	requested  time.Duration
 	ruleMax    time.Duration
+	pinMax     time.Duration // the policy pin's max_duration for the profile
 	profileMax time.Duration
 	windowEnd  time.Time // zero when no approval or break-glass applies
 	now        time.Time
@@ -49,6 +50,9 @@ func capDuration(c durationCaps) (time.Duration, error) {
 	}
 	if c.ruleMax > 0 && d > c.ruleMax {
 		d = c.ruleMax
+	}
+	if c.pinMax > 0 && d > c.pinMax {
+		d = c.pinMax
 	}
 	if c.profileMax > 0 && d > c.profileMax {
 		d = c.profileMax

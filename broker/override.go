@@ -42,6 +42,7 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 	}
 	defer stores.Close()
 
+	role := lastRoleARN(chain)
 	var best *override
 	consider := func(o *override) {
 		if best == nil || o.end.After(best.end) {
@@ -54,6 +55,10 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 			return nil, unavailable("approval", err)
 		}
 		for _, r := range reqs {
+			if !b.recordRoleMatches(r.RoleARN, role) {
+				b.debugf("approval %s not used: it was granted for role %q, this profile reaches %q", r.ID, r.RoleARN, role)
+				continue
+			}
 			end, err := approvalWindow(b.Policy, r, caller, profile, now)
 			if err != nil {
 				b.debugf("approval %s not used: %v", r.ID, err)
@@ -68,6 +73,10 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 			return nil, unavailable("break-glass", err)
 		}
 		for _, e := range events {
+			if !b.recordRoleMatches(e.RoleARN, role) {
+				b.debugf("break-glass %s not used: it was opened for role %q, this profile reaches %q", e.ID, e.RoleARN, role)
+				continue
+			}
 			end, err := breakglassWindow(b.Policy, e, caller, profile, now)
 			if err != nil {
 				b.debugf("break-glass %s not used: %v", e.ID, err)

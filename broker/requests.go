@@ -45,6 +45,7 @@ func (b *Broker) CreateRequest(ctx context.Context, a *Actor, in RequestInput) (
 		ID: id, Requester: a.Identity.Name, RequesterARN: a.Identity.ARN, Profile: in.Profile,
 		Justification: in.Justification, Duration: d, MaxDuration: rule.MaxDuration,
 		PendingTTL: rule.RequestTTL, Required: rule.Required, Now: now,
+		RoleARN: b.boundRole(in.Profile),
 	})
 	if err != nil {
 		return nil, err
