@@ -90,6 +90,7 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	configureBreakglassListCommand(app, g)
 	configureBreakglassShowCommand(app, g)
 	configureBreakglassCloseCommand(app, g)
+	configureSessionsCommand(app, g)
 	configureInitCommand(app, g)
 	configureLogCommands(app, g)
 	return g

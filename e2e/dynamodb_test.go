@@ -122,6 +122,7 @@ func TestDynamoDB(t *testing.T) {
 		breakglassLifecycle(t, w, newPerson, false)
 	})
 	t.Run("overrides are re-checked at use", func(t *testing.T) { overridesOnDynamoDB(t, endpoint) })
+	t.Run("sessions", func(t *testing.T) { sessionsOnDynamoDB(t, endpoint) })
 	t.Run("races", func(t *testing.T) {
 		w := newWorld(t)
 		w.setPolicy(approvalsPolicy)

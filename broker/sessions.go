@@ -1,0 +1,358 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/session"
+	"github.com/sentinel-cli/sentinel/vault"
+)
+
+// The operations people run on server-mode sessions: list, show, revoke
+// one, and block a user (revoking all their sessions) or lift that block.
+// The per-request flow that creates and touches sessions lives with Issue;
+// this file only reads them and ends them.
+//
+// Who may act is decided against the policy in force now, never against
+// what a record says: a session's own user may revoke it (matched by ARN,
+// ignoring case, as IAM treats names), and so may an approver of its
+// profile. Blocking and unblocking a user is for approvers only; see
+// isAnyApprover for why any approval rule will do.
+
+// ErrForbidden is matched (errors.Is) by every refusal of a session
+// operation because of who asked.
+var ErrForbidden = errors.New("not allowed")
+
+// ForbiddenError says who was refused what, and who may do it instead.
+type ForbiddenError struct {
+	// Actor and ActorARN are who asked.
+	Actor    string
+	ActorARN string
+	// Action is what was refused, e.g. "revoke session 0123456789abcdef".
+	Action string
+	// Allowed says who may do it, e.g. "its own user or an approver of
+	// profile prod".
+	Allowed string
+}
+
+func (e *ForbiddenError) Error() string {
+	return fmt.Sprintf("%s (%s) may not %s: only %s may", e.Actor, e.ActorARN, e.Action, e.Allowed)
+}
+
+// Is makes errors.Is(err, ErrForbidden) true.
+func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
+
+// UserRevocation is what RevokeUser did: the block it stored and the
+// sessions it revoked.
+type UserRevocation struct {
+	Block *session.Block
+	// Revoked are the sessions this call revoked, as they are after the
+	// revocation. Sessions that ended on their own or were revoked by
+	// someone else in the meantime are not in it.
+	Revoked []*session.Session
+}
+
+// ListSessions lists sessions, newest first, each with its status as of
+// now: an active session whose time ran out reads as expired without
+// anything being written (see listEffective). With no user, user ARN,
+// profile or status given, it lists the actor's own sessions, by ARN. As
+// with requests, anyone who can read the store may list any sessions.
+func (b *Broker) ListSessions(ctx context.Context, a *Actor, q session.Query) ([]*session.Session, error) {
+	if q.User == "" && q.UserARN == "" && q.Profile == "" && q.Status == "" {
+		q.UserARN = a.Identity.ARN
+	}
+	if q.Status != "" && !q.Status.Valid() {
+		return nil, fmt.Errorf("%w: unknown session status %s", session.ErrInvalid, quoteID(string(q.Status)))
+	}
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer stores.Close()
+	st := stores.Sessions()
+	return listEffective(b, listing[session.Session, session.Status]{
+		want:    q.Status,
+		expired: session.StatusExpired,
+		lapsing: session.StatusActive,
+		list: func(s session.Status) ([]*session.Session, error) {
+			q := q
+			q.Status = s
+			got, err := st.List(ctx, q)
+			if err != nil {
+				return nil, fmt.Errorf("list sessions: %w", err)
+			}
+			return got, nil
+		},
+		effective: func(s *session.Session, now time.Time) session.Status { return s.EffectiveStatus(now) },
+		created:   func(s *session.Session) time.Time { return s.StartedAt },
+	})
+}
+
+// GetSession returns one session as stored; callers show its
+// EffectiveStatus.
+func (b *Broker) GetSession(ctx context.Context, a *Actor, id string) (*session.Session, error) {
+	if err := checkSessionID(id); err != nil {
+		return nil, err
+	}
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer stores.Close()
+	s, err := stores.Sessions().Get(ctx, id)
+	if err != nil {
+		return nil, sessionLookupError(id, err)
+	}
+	return s, nil
+}
+
+// RevokeSession ends session id at once, for reason. The session's own
+// user may, and so may an approver of its profile under the current
+// policy; anyone else gets a *ForbiddenError. A session that is already
+// revoked or expired gives an error matching session.ErrTransition. An
+// active session whose time ran out is still revoked: a revocation never
+// loses to clock skew.
+func (b *Broker) RevokeSession(ctx context.Context, a *Actor, id, reason string) (*session.Session, error) {
+	if err := checkSessionID(id); err != nil {
+		return nil, err
+	}
+	now := b.now()
+	reason, err := session.CheckRevoke(a.Identity.Name, a.Identity.ARN, reason, now)
+	if err != nil {
+		return nil, err
+	}
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer stores.Close()
+	st := stores.Sessions()
+	s, err := st.Get(ctx, id)
+	if err != nil {
+		return nil, sessionLookupError(id, err)
+	}
+	if !b.mayRevoke(a, s) {
+		return nil, &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN,
+			Action: "revoke session " + id, Allowed: "its own user or an approver of profile " + s.Profile}
+	}
+	if err := st.Revoke(ctx, id, a.Identity.Name, a.Identity.ARN, reason, now); err != nil {
+		if se := (*session.StateError)(nil); errors.As(err, &se) {
+			return nil, se // "cannot revoke session ID: it is revoked", said once
+		}
+		return nil, sessionLookupError(id, err)
+	}
+	// The copy read above was active (else the store would have refused),
+	// so this applies the same change the store made.
+	_ = s.Revoke(a.Identity.Name, a.Identity.ARN, reason, now)
+	e := b.sessionEntry(logging.EventSessionRevoked, a, s)
+	e.Reason = reason
+	return s, b.appendLifecycle(&e, "revocation of session "+id)
+}
+
+// RevokeUser blocks userARN from starting sessions for forDuration (0:
+// until an approver lifts it) and revokes every active session of theirs:
+// the answer to a stolen laptop. Only an approver may (see isAnyApprover).
+// The block is stored first, so that a session started while the others
+// are being revoked is refused by the block rather than missed.
+func (b *Broker) RevokeUser(ctx context.Context, a *Actor, userARN, reason string, forDuration time.Duration) (*UserRevocation, error) {
+	if err := checkUserARN(userARN); err != nil {
+		return nil, err
+	}
+	if forDuration < 0 {
+		return nil, fmt.Errorf("%w: block duration %s is negative", session.ErrInvalid, forDuration)
+	}
+	now := b.now()
+	var until time.Time
+	if forDuration > 0 {
+		until = now.Add(forDuration)
+	}
+	blk, err := session.NewBlock(session.Block{UserARN: userARN, Until: until, By: a.Identity.Name, ByARN: a.Identity.ARN, Reason: reason, At: now})
+	if err != nil {
+		return nil, err
+	}
+	if !b.isAnyApprover(a) {
+		return nil, &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN,
+			Action: "block " + userARN, Allowed: "an approver named in the policy"}
+	}
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer stores.Close()
+	st := stores.Sessions()
+	if err := st.Block(ctx, *blk); err != nil {
+		return nil, fmt.Errorf("block %s: %w", userARN, err)
+	}
+	out := &UserRevocation{Block: blk}
+	blocked := b.blockEntry(logging.EventUserBlocked, a, userARN)
+	blocked.Reason = blk.Reason
+	if !blk.Until.IsZero() {
+		end := blk.Until
+		blocked.ExpiresAt = &end
+		blocked.DurationSeconds = int64(forDuration.Seconds())
+	}
+	if err := b.appendLifecycle(&blocked, "block of "+userARN); err != nil {
+		return out, err
+	}
+
+	active, err := st.List(ctx, session.Query{UserARN: userARN, Status: session.StatusActive})
+	if err != nil {
+		return out, fmt.Errorf("%s is blocked, but listing their sessions failed: %w", userARN, err)
+	}
+	var failed []string
+	for _, s := range active {
+		err := st.Revoke(ctx, s.ID, a.Identity.Name, a.Identity.ARN, blk.Reason, now)
+		if errors.Is(err, session.ErrTransition) || errors.Is(err, session.ErrNotFound) {
+			continue // it ended in the meantime
+		}
+		if err != nil {
+			failed = append(failed, s.ID)
+			b.debugf("revoke session %s: %v", s.ID, err)
+			continue
+		}
+		_ = s.Revoke(a.Identity.Name, a.Identity.ARN, blk.Reason, now)
+		out.Revoked = append(out.Revoked, s)
+		e := b.sessionEntry(logging.EventSessionRevoked, a, s)
+		e.Reason = blk.Reason
+		if err := b.appendLifecycle(&e, "revocation of session "+s.ID); err != nil {
+			return out, err
+		}
+	}
+	if len(failed) > 0 {
+		return out, fmt.Errorf("%s is blocked, but %d of their sessions could not be revoked (%s): run it again",
+			userARN, len(failed), strings.Join(failed, ", "))
+	}
+	return out, nil
+}
+
+// UnblockUser lifts the block of userARN that is in force now. Only an
+// approver may. With no block in force it returns an error matching
+// session.ErrNotFound. Sessions the block revoked stay revoked.
+func (b *Broker) UnblockUser(ctx context.Context, a *Actor, userARN string) error {
+	if err := checkUserARN(userARN); err != nil {
+		return err
+	}
+	if !b.isAnyApprover(a) {
+		return &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN,
+			Action: "unblock " + userARN, Allowed: "an approver named in the policy"}
+	}
+	now := b.now()
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return err
+	}
+	defer stores.Close()
+	if err := stores.Sessions().Unblock(ctx, userARN, a.Identity.Name, a.Identity.ARN, now); err != nil {
+		if errors.Is(err, session.ErrNotFound) {
+			return &noBlockError{userARN: userARN}
+		}
+		return fmt.Errorf("unblock %s: %w", userARN, err)
+	}
+	e := b.blockEntry(logging.EventUserUnblocked, a, userARN)
+	return b.appendLifecycle(&e, "unblock of "+userARN)
+}
+
+// mayRevoke reports whether a may revoke s: s is a's own session (by ARN,
+// ignoring case), or a is an approver of s's profile under the current
+// policy.
+func (b *Broker) mayRevoke(a *Actor, s *session.Session) bool {
+	if strings.EqualFold(s.UserARN, a.Identity.ARN) {
+		return true
+	}
+	rule, ok := b.Policy.ApprovalRuleFor(s.Profile)
+	return ok && rule.IsApprover(a.Identity.Name, a.Identity.ARN)
+}
+
+// isAnyApprover reports whether a is an approver in any approval rule of
+// the current policy. A block refuses a user's sessions on every profile
+// at once, and it is meant for an emergency (a stolen laptop) in which
+// waiting for the approver of each profile would leave the thief working;
+// so any person the policy trusts to approve may block anyone, and every
+// block and unblock is logged with who did it.
+func (b *Broker) isAnyApprover(a *Actor) bool {
+	if b.Policy == nil {
+		return false
+	}
+	for i := range b.Policy.Approvals {
+		if b.Policy.Approvals[i].IsApprover(a.Identity.Name, a.Identity.ARN) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Broker) sessionEntry(event string, a *Actor, s *session.Session) logging.Entry {
+	end := s.ExpiresAt.UTC()
+	return logging.Entry{
+		Time:           b.now(),
+		Event:          event,
+		Actor:          a.Identity.Name,
+		ActorARN:       a.Identity.ARN,
+		SessionID:      s.ID,
+		User:           s.User,
+		PrincipalARN:   s.UserARN,
+		Account:        s.Account,
+		Profile:        s.Profile,
+		RoleARN:        s.RoleARN,
+		SourceIdentity: s.SourceIdentity,
+		Status:         string(s.Status),
+		ExpiresAt:      &end,
+		PolicyPath:     b.Policy.Path,
+		PolicySHA256:   b.Policy.SHA256,
+	}
+}
+
+func (b *Broker) blockEntry(event string, a *Actor, userARN string) logging.Entry {
+	return logging.Entry{
+		Time:         b.now(),
+		Event:        event,
+		Actor:        a.Identity.Name,
+		ActorARN:     a.Identity.ARN,
+		PrincipalARN: userARN,
+		PolicyPath:   b.Policy.Path,
+		PolicySHA256: b.Policy.SHA256,
+	}
+}
+
+// checkSessionID refuses, before any store call, an ID that no session
+// can have.
+func checkSessionID(id string) error {
+	if session.ValidID(id) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is not a session ID (16 hex digits)", session.ErrNotFound, quoteID(id))
+}
+
+// checkUserARN refuses, before any store call, anything but the ARN of an
+// IAM user or STS principal, so that a typo cannot store a block that
+// matches nobody.
+func checkUserARN(arn string) error {
+	if _, err := vault.ParseIdentity(arn, "", ""); err != nil {
+		return fmt.Errorf("%w: %s is not the ARN of an IAM user or role session", session.ErrInvalid, quoteID(arn))
+	}
+	return nil
+}
+
+// noSessionError says plainly that no session has the ID given.
+type noSessionError struct{ id string }
+
+func (e *noSessionError) Error() string { return "no session with ID " + e.id }
+func (e *noSessionError) Unwrap() error { return session.ErrNotFound }
+
+// noBlockError says that the user has no block in force.
+type noBlockError struct{ userARN string }
+
+func (e *noBlockError) Error() string { return "no block is in force for " + e.userARN }
+func (e *noBlockError) Unwrap() error { return session.ErrNotFound }
+
+// sessionLookupError words a store error about one session.
+func sessionLookupError(id string, err error) error {
+	if errors.Is(err, session.ErrNotFound) {
+		return &noSessionError{id: id}
+	}
+	return fmt.Errorf("session %s: %w", id, err)
+}

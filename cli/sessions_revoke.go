@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+)
+
+type sessionsRevokeCommand struct {
+	ID     string
+	User   string
+	Reason string
+	For    time.Duration
+}
+
+func configureSessionsRevokeCommand(parent *kingpin.CmdClause, g *Globals) {
+	c := &sessionsRevokeCommand{}
+	cmd := parent.Command("revoke", "Revoke a session (its own user or an approver of its profile), or with --user block a user and revoke all their sessions (an approver).")
+	cmd.Arg("id", "Session ID.").StringVar(&c.ID)
+	cmd.Flag("user", "Block this user (ARN) and revoke every active session of theirs, instead of one session.").StringVar(&c.User)
+	cmd.Flag("reason", "Why (it is logged and stored with the session).").Required().StringVar(&c.Reason)
+	cmd.Flag("for", "With --user: how long the block lasts (e.g. 24h); 0 or left out: until `sentinel sessions unblock`.").DurationVar(&c.For)
+	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+}
+
+func (c *sessionsRevokeCommand) run(g *Globals) error {
+	switch {
+	case c.ID != "" && c.User != "":
+		return withHint(errors.New("give a session ID or --user, not both"), "revoke one session: sentinel sessions revoke ID --reason TEXT")
+	case c.ID == "" && c.User == "":
+		return withHint(errors.New("no session ID and no --user given"), "sentinel sessions revoke ID --reason TEXT, or sentinel sessions revoke --user ARN --reason TEXT")
+	case c.ID != "" && c.For != 0:
+		return withHint(errors.New("--for applies to a block of a user, not to one session"), "sentinel sessions revoke --user ARN --reason TEXT --for 24h")
+	case c.For < 0:
+		return withHint(fmt.Errorf("--for %s is negative", c.For), "give how long the block lasts, e.g. --for 24h")
+	}
+	b, actor, closeBroker, err := g.actorBroker("")
+	if err != nil {
+		return err
+	}
+	defer closeBroker()
+	ctx := context.Background()
+	if c.ID != "" {
+		s, err := b.RevokeSession(ctx, actor, c.ID, c.Reason)
+		if err != nil {
+			return sessionsError(err, checkSessionIDHint)
+		}
+		fmt.Fprintf(g.Stdout, "Session %s of %s on %s revoked: it gets no more credentials.\n", s.ID, s.UserARN, s.Profile)
+		return nil
+	}
+	res, err := b.RevokeUser(ctx, actor, c.User, c.Reason, c.For)
+	if res != nil {
+		until := "until an approver lifts it with `sentinel sessions unblock`"
+		if !res.Block.Until.IsZero() {
+			until = "until " + timeOrDash(res.Block.Until)
+		}
+		fmt.Fprintf(g.Stdout, "Blocked %s %s.\n", res.Block.UserARN, until)
+		ids := make([]string, 0, len(res.Revoked))
+		for _, s := range res.Revoked {
+			ids = append(ids, s.ID)
+		}
+		if len(ids) == 0 {
+			fmt.Fprintln(g.Stdout, "No active session to revoke.")
+		} else {
+			fmt.Fprintf(g.Stdout, "Revoked %d active session(s): %s\n", len(ids), strings.Join(ids, " "))
+		}
+	}
+	if err != nil {
+		return sessionsError(err, checkSessionIDHint)
+	}
+	return nil
+}

@@ -1,0 +1,39 @@
+package cli
+
+import (
+	"context"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+)
+
+type sessionsShowCommand struct {
+	ID     string
+	Output string
+}
+
+func configureSessionsShowCommand(parent *kingpin.CmdClause, g *Globals) {
+	c := &sessionsShowCommand{}
+	cmd := parent.Command("show", "Show one session.")
+	cmd.Arg("id", "Session ID.").Required().StringVar(&c.ID)
+	outputFlag(cmd, &c.Output)
+	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+}
+
+func (c *sessionsShowCommand) run(g *Globals) error {
+	b, actor, closeBroker, err := g.actorBroker("")
+	if err != nil {
+		return err
+	}
+	defer closeBroker()
+	s, err := b.GetSession(context.Background(), actor, c.ID)
+	if err != nil {
+		return sessionsError(err, checkSessionIDHint)
+	}
+	now := time.Now()
+	if c.Output == "json" {
+		return writeJSON(g.Stdout, viewSession(s, now))
+	}
+	writeSessionDetail(g.Stdout, s, now)
+	return nil
+}
