@@ -62,7 +62,8 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler := server.NewCredentialsHandler(brokerSource(g, f), token, server.Options{OnError: refusalPrinter(g.Stderr)})
+	src, onExit := serverBackend(g, f)
+	handler := server.NewCredentialsHandler(src, token, server.Options{OnError: refusalPrinter(g.Stderr)})
 	srv, err := server.ListenLoopback(handler)
 	if err != nil {
 		return err
@@ -72,8 +73,6 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 	if warning := defaultCredentialsWarning(sharedCredentialsPath(), awsConfigPath()); warning != "" {
 		fmt.Fprintf(g.Stderr, "sentinel: warning: %s\n", warning)
 	}
-	onExit := func() {}
-
 	code, runErr := runChild(path, args, serverChildEnv(os.Environ(), uri, token, grant.Profile, grant.Region))
 	ctx, cancel := context.WithTimeout(context.Background(), serverStopTimeout)
 	defer cancel()
@@ -90,12 +89,20 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 	return nil
 }
 
-// brokerSource is the decision flow behind the credential server: every
-// request runs the broker in server mode with a fresh policy load, one
-// request at a time (Globals is not safe for concurrent use).
-func brokerSource(g *Globals, f issueFlags) server.Source {
+// minServedLifetime is how long credentials the server hands out must
+// still be valid: the AWS CLI and boto3 refresh when 15 minutes remain and
+// insist at 10, so handing out less would make them fetch on every call,
+// and fail in the last 10 minutes.
+const minServedLifetime = 20 * time.Minute
+
+// serverBackend is what the credential server serves from, and what runs
+// once the command has exited. Every request runs the broker in server
+// mode with a fresh policy load, one request at a time (Globals is not
+// safe for concurrent use); there is nothing to do on exit yet. Sessions
+// and revocation replace both.
+func serverBackend(g *Globals, f issueFlags) (src server.Source, onExit func()) {
 	var mu sync.Mutex
-	return server.SourceFunc(func(ctx context.Context) (server.Credentials, error) {
+	src = server.SourceFunc(func(ctx context.Context) (server.Credentials, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		b, closeBroker, err := g.newBroker()
@@ -106,10 +113,19 @@ func brokerSource(g *Globals, f issueFlags) server.Source {
 		// The terminal belongs to the command now: an MFA code can only
 		// come from --mfa-token.
 		b.PromptMFA = nil
-		grant, err := b.Issue(ctx, broker.Input{
+		in := broker.Input{
 			Profile: f.Profile, Mode: policy.ModeServer, Duration: f.Duration,
 			MFAToken: f.MFAToken, NoSession: f.NoSession, Region: f.Region,
-		})
+		}
+		grant, err := b.Issue(ctx, in)
+		if err == nil && grant.Cached && time.Until(grant.Credentials.Expires) < minServedLifetime {
+			// Too little left to hand out: drop the cached set and decide
+			// again for a fresh one.
+			if err := b.Cache.Clear(f.Profile); err != nil {
+				return server.Credentials{}, err
+			}
+			grant, err = b.Issue(ctx, in)
+		}
 		if errors.Is(err, broker.ErrDenied) {
 			return server.Credentials{}, server.Classify(server.ErrDenied, err)
 		}
@@ -123,6 +139,7 @@ func brokerSource(g *Globals, f issueFlags) server.Source {
 			Expires:         grant.Credentials.Expires,
 		}, nil
 	})
+	return src, func() {}
 }
 
 // refusalPrinter tells the person why the server refused the command's

@@ -273,3 +273,29 @@ func TestExecServerDeniedStartsNothing(t *testing.T) {
 	alice.mustFail(`--duration does not apply to --server.*\n.*--server-duration`, "exec", "--server", "--duration", "1h", "dev", "--", "true")
 	alice.mustFail(`below the 15m minimum`, "exec", "--server", "--server-duration", "5m", "dev", "--", "true")
 }
+
+// Credentials with less than 20 minutes left are not handed out from the
+// cache: the AWS CLI would refetch them on every call and refuse them in
+// their last 10 minutes.
+func TestExecServerHandsOutNoNearlyExpiredCredentials(t *testing.T) {
+	w := newWorld(t)
+	w.setPolicy(devPolicy)
+	alice := w.newPerson("alice")
+	s := alice.startServerExec("--server-duration", "15m", "dev", "--", "sh", "-c", `echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; read line; exit 0`)
+	uri, token, _ := strings.Cut(s.line(), " ")
+	seen := map[string]bool{}
+	for i := 0; i < 3; i++ {
+		status, doc := fetch(t, uri, token)
+		if status != 200 {
+			t.Fatalf("fetch %d: %d %v", i, status, doc)
+		}
+		if seen[doc["AccessKeyId"]] {
+			t.Errorf("fetch %d handed out cached credentials with at most 15 minutes left", i)
+		}
+		seen[doc["AccessKeyId"]] = true
+	}
+	s.stdin.Close()
+	if code := s.wait(); code != 0 {
+		t.Errorf("exit code %d (stderr: %s)", code, s.stderr)
+	}
+}
