@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -174,7 +175,7 @@ func serverChildEnv(parent []string, uri, token, profile, region string) []strin
 	env := make([]string, 0, len(parent)+6)
 	for _, kv := range parent {
 		name, _, _ := strings.Cut(kv, "=")
-		if !contains(serverRemovedEnv, name) {
+		if !slices.Contains(serverRemovedEnv, name) {
 			env = append(env, kv)
 		}
 	}
