@@ -100,17 +100,7 @@ func secretName(name string) bool {
 // was typed on the terminal); a variable holding it under any name is
 // dropped as well.
 func childEnv(parent []string, g *broker.Grant, passphrase string) []string {
-	env := make([]string, 0, len(parent)+8)
-	for _, kv := range parent {
-		name, value, _ := strings.Cut(kv, "=")
-		switch {
-		case contains(removedEnv, name), contains(keyringEnv, strings.ToUpper(name)), secretName(name):
-			continue
-		case passphrase != "" && (value == passphrase || len(passphrase) >= 8 && strings.Contains(value, passphrase)):
-			continue
-		}
-		env = append(env, kv)
-	}
+	env := inheritedEnv(parent, removedEnv, passphrase)
 	env = append(env,
 		"AWS_ACCESS_KEY_ID="+g.Credentials.AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY="+g.Credentials.SecretAccessKey,
@@ -120,6 +110,24 @@ func childEnv(parent []string, g *broker.Grant, passphrase string) []string {
 	)
 	if g.Region != "" {
 		env = append(env, "AWS_REGION="+g.Region, "AWS_DEFAULT_REGION="+g.Region)
+	}
+	return env
+}
+
+// inheritedEnv is what a child keeps of sentinel's environment: everything
+// but the variables in removed, the keyring's settings and secrets, and any
+// variable holding the keyring passphrase in use under another name.
+func inheritedEnv(parent, removed []string, passphrase string) []string {
+	env := make([]string, 0, len(parent)+8)
+	for _, kv := range parent {
+		name, value, _ := strings.Cut(kv, "=")
+		switch {
+		case contains(removed, name), contains(keyringEnv, strings.ToUpper(name)), secretName(name):
+			continue
+		case passphrase != "" && (value == passphrase || len(passphrase) >= 8 && strings.Contains(value, passphrase)):
+			continue
+		}
+		env = append(env, kv)
 	}
 	return env
 }

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -54,16 +53,18 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 	f.Duration = c.ServerDuration
 	// Decide once before the command starts, so that a denial ends here,
 	// with its reason and hint, and an MFA code is asked for while the
-	// terminal is still ours.
-	grant, err := g.issue(&f, policy.ModeServer)
+	// terminal is still ours. This first decision opens the session; the
+	// credentials it issued are what the command's first fetch gets.
+	src, onExit := serverBackend(g, f)
+	grant, err := src.issue(context.Background())
 	if err != nil {
 		return err
 	}
+	defer onExit()
 	token, err := server.NewToken()
 	if err != nil {
 		return err
 	}
-	src, onExit := serverBackend(g, f)
 	handler := server.NewCredentialsHandler(src, token, server.Options{OnError: refusalPrinter(g.Stderr)})
 	srv, err := server.ListenLoopback(handler)
 	if err != nil {
@@ -74,13 +75,12 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 	if warning := defaultCredentialsWarning(sharedCredentialsPath(), awsConfigPath()); warning != "" {
 		fmt.Fprintf(g.Stderr, "sentinel: warning: %s\n", warning)
 	}
-	code, runErr := runChild(path, args, serverChildEnv(os.Environ(), uri, token, grant.Profile, grant.Region))
+	code, runErr := runChild(path, args, serverChildEnv(os.Environ(), uri, token, grant.Profile, grant.Region, environment().Passphrase))
 	ctx, cancel := context.WithTimeout(context.Background(), serverStopTimeout)
 	defer cancel()
 	if err := srv.Close(ctx); err != nil {
 		g.Debugf("stop credential server: %v", err)
 	}
-	onExit()
 	if runErr != nil {
 		return runErr
 	}
@@ -90,57 +90,84 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 	return nil
 }
 
-// minServedLifetime is how long credentials the server hands out must
-// still be valid: the AWS CLI and boto3 refresh when 15 minutes remain and
-// insist at 10, so handing out less would make them fetch on every call,
-// and fail in the last 10 minutes.
-const minServedLifetime = 20 * time.Minute
-
 // serverBackend is what the credential server serves from, and what runs
-// once the command has exited. Every request runs the broker in server
-// mode with a fresh policy load, one request at a time (Globals is not
-// safe for concurrent use); there is nothing to do on exit yet. Sessions
-// and revocation replace both.
-func serverBackend(g *Globals, f issueFlags) (src server.Source, onExit func()) {
-	var mu sync.Mutex
-	src = server.SourceFunc(func(ctx context.Context) (server.Credentials, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		b, closeBroker, err := g.newBroker()
-		if err != nil {
-			return server.Credentials{}, err
-		}
-		defer closeBroker()
-		// The terminal belongs to the command now: an MFA code can only
-		// come from --mfa-token.
+// once the command has exited. Every request runs the broker's one
+// decision flow in server mode with the policy read again (so an edit
+// applies to the next request), one request at a time (Globals is not safe
+// for concurrent use), against one tracked session: the broker resumes it,
+// checks it was not revoked, and touches it on every issuance. On exit the
+// session is marked expired.
+func serverBackend(g *Globals, f issueFlags) (src *serverSource, onExit func()) {
+	host, _ := os.Hostname()
+	src = &serverSource{g: g, f: f, session: &broker.ServerSession{Host: host, PID: os.Getpid(), Duration: f.Duration}}
+	return src, src.end
+}
+
+// serverSource adapts the broker's server-mode flow to server.Source.
+type serverSource struct {
+	mu      sync.Mutex
+	g       *Globals
+	f       issueFlags
+	session *broker.ServerSession
+}
+
+// issue runs one decision for the credential server.
+func (s *serverSource) issue(ctx context.Context) (*broker.Grant, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, closeBroker, err := s.g.newBroker()
+	if err != nil {
+		return nil, err
+	}
+	defer closeBroker()
+	// The terminal belongs to the command now: an MFA code can only come
+	// from --mfa-token (the first decision runs before the command starts
+	// and may still ask).
+	if s.session.ID() != "" {
 		b.PromptMFA = nil
-		in := broker.Input{
-			Profile: f.Profile, Mode: policy.ModeServer, Duration: f.Duration,
-			MFAToken: f.MFAToken, NoSession: f.NoSession, Region: f.Region,
-		}
-		grant, err := b.Issue(ctx, in)
-		if err == nil && grant.Cached && time.Until(grant.Credentials.Expires) < minServedLifetime {
-			// Too little left to hand out: drop the cached set and decide
-			// again for a fresh one.
-			if err := b.Cache.Clear(f.Profile); err != nil {
-				return server.Credentials{}, err
-			}
-			grant, err = b.Issue(ctx, in)
-		}
-		if errors.Is(err, broker.ErrDenied) {
-			return server.Credentials{}, server.Classify(server.ErrDenied, err)
-		}
-		if err != nil {
-			return server.Credentials{}, err
-		}
-		return server.Credentials{
-			AccessKeyID:     grant.Credentials.AccessKeyID,
-			SecretAccessKey: grant.Credentials.SecretAccessKey,
-			SessionToken:    grant.Credentials.SessionToken,
-			Expires:         grant.Credentials.Expires,
-		}, nil
+	}
+	return b.Issue(ctx, broker.Input{
+		Profile: s.f.Profile, Mode: policy.ModeServer,
+		MFAToken: s.f.MFAToken, NoSession: s.f.NoSession, Region: s.f.Region,
+		Server: s.session,
 	})
-	return src, func() {}
+}
+
+// Credentials implements server.Source, sorting refusals into the classes
+// the endpoint answers with.
+func (s *serverSource) Credentials(ctx context.Context) (server.Credentials, error) {
+	grant, err := s.issue(ctx)
+	switch {
+	case errors.Is(err, broker.ErrRevoked):
+		return server.Credentials{}, server.Classify(server.ErrRevoked, err)
+	case errors.Is(err, broker.ErrDenied):
+		return server.Credentials{}, server.Classify(server.ErrDenied, err)
+	case errors.Is(err, broker.ErrUnavailable):
+		return server.Credentials{}, server.Classify(server.ErrUnavailable, err)
+	case err != nil:
+		return server.Credentials{}, err
+	}
+	return server.Credentials{
+		AccessKeyID:     grant.Credentials.AccessKeyID,
+		SecretAccessKey: grant.Credentials.SecretAccessKey,
+		SessionToken:    grant.Credentials.SessionToken,
+		Expires:         grant.Credentials.Expires,
+	}, nil
+}
+
+// end marks the session expired once the command has exited.
+func (s *serverSource) end() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, closeBroker, err := s.g.newBroker()
+	if err != nil {
+		s.g.Debugf("session not ended: %v", err)
+		return
+	}
+	defer closeBroker()
+	if err := b.EndServerSession(context.Background(), s.session); err != nil {
+		s.g.Debugf("session not ended: %v", err)
+	}
 }
 
 // refusalPrinter tells the person why the server refused the command's
@@ -171,14 +198,8 @@ var serverRemovedEnv = []string{
 
 // serverChildEnv is the command's environment under --server: the
 // endpoint and its token instead of keys.
-func serverChildEnv(parent []string, uri, token, profile, region string) []string {
-	env := make([]string, 0, len(parent)+6)
-	for _, kv := range parent {
-		name, _, _ := strings.Cut(kv, "=")
-		if !slices.Contains(serverRemovedEnv, name) {
-			env = append(env, kv)
-		}
-	}
+func serverChildEnv(parent []string, uri, token, profile, region, passphrase string) []string {
+	env := inheritedEnv(parent, serverRemovedEnv, passphrase)
 	env = append(env,
 		"AWS_CONTAINER_CREDENTIALS_FULL_URI="+uri,
 		"AWS_CONTAINER_AUTHORIZATION_TOKEN="+token,

@@ -27,19 +27,19 @@ func TestServerChildEnv(t *testing.T) {
 		want         []string
 	}{
 		{"with region", "eu-west-1", []string{
-			"PATH=/usr/bin", "HOME=/home/a", "AWS_CONFIG_FILE=/home/a/.aws/config", "AWS_EC2_METADATA_DISABLED=true", "SENTINEL_BACKEND=file",
+			"PATH=/usr/bin", "HOME=/home/a", "AWS_CONFIG_FILE=/home/a/.aws/config", "AWS_EC2_METADATA_DISABLED=true",
 			"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:4242/sentinel/credentials", "AWS_CONTAINER_AUTHORIZATION_TOKEN=tok",
 			"SENTINEL_PROFILE=dev", "AWS_REGION=eu-west-1", "AWS_DEFAULT_REGION=eu-west-1",
 		}},
 		{"no region", "", []string{
-			"PATH=/usr/bin", "HOME=/home/a", "AWS_CONFIG_FILE=/home/a/.aws/config", "AWS_EC2_METADATA_DISABLED=true", "SENTINEL_BACKEND=file",
+			"PATH=/usr/bin", "HOME=/home/a", "AWS_CONFIG_FILE=/home/a/.aws/config", "AWS_EC2_METADATA_DISABLED=true",
 			"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:4242/sentinel/credentials", "AWS_CONTAINER_AUTHORIZATION_TOKEN=tok",
 			"SENTINEL_PROFILE=dev",
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := serverChildEnv(parent, "http://127.0.0.1:4242/sentinel/credentials", "tok", "dev", tt.region)
+			got := serverChildEnv(parent, "http://127.0.0.1:4242/sentinel/credentials", "tok", "dev", tt.region, "")
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("env:\n got %q\nwant %q", got, tt.want)
 			}
