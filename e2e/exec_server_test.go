@@ -299,3 +299,47 @@ func TestExecServerHandsOutNoNearlyExpiredCredentials(t *testing.T) {
 		t.Errorf("exit code %d (stderr: %s)", code, s.stderr)
 	}
 }
+
+// TestExecServerRevokedBySecondPerson is the stolen-laptop story: alice's
+// command gets credentials from its server; bob, an approver, revokes the
+// session from his own process; alice's very next fetch is refused, and
+// stays refused.
+func TestExecServerRevokedBySecondPerson(t *testing.T) {
+	w := newWorld(t)
+	w.setPolicy(sessionsPolicyE2E)
+	alice := w.newPerson("alice")
+	bob := w.newPerson("bob")
+	s := alice.startServerExec("prod", "--", "sh", "-c", `echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; read line; exit 0`)
+	uri, token, _ := strings.Cut(s.line(), " ")
+
+	if status, doc := fetch(t, uri, token); status != 200 || doc["AccessKeyId"] == "" {
+		t.Fatalf("first fetch: %d %v", status, doc)
+	}
+	var listed []map[string]any
+	if err := json.Unmarshal([]byte(alice.mustRun("sessions", "list", "--output", "json").stdout), &listed); err != nil || len(listed) != 1 {
+		t.Fatalf("alice's sessions: %v %v", listed, err)
+	}
+	id, _ := listed[0]["id"].(string)
+	if listed[0]["status"] != "active" || listed[0]["request_count"].(float64) < 1 {
+		t.Fatalf("session before the revoke: %v", listed[0])
+	}
+	if tag := w.lastAssume().Params; !strings.Contains(tag.Encode(), "sentinel-session-id") || !strings.Contains(tag.Encode(), id) {
+		t.Errorf("AssumeRole not tagged with the session %s: %v", id, tag)
+	}
+
+	bob.mustRun("sessions", "revoke", id, "--reason", "laptop stolen")
+	for i := range 2 {
+		status, doc := fetch(t, uri, token)
+		if status != 403 || doc["code"] != "SessionRevoked" {
+			t.Fatalf("fetch %d after the revoke: %d %v", i+1, status, doc)
+		}
+	}
+	s.stdin.Close()
+	if code := s.wait(); code != 0 {
+		t.Errorf("exit code %d (stderr: %s)", code, s.stderr)
+	}
+	view := alice.mustRun("sessions", "show", id, "--output", "json").stdout
+	if !strings.Contains(view, `"revoked"`) || !strings.Contains(view, "laptop stolen") {
+		t.Errorf("session after the revoke and exit: %s", view)
+	}
+}
