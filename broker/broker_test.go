@@ -75,7 +75,7 @@ breakglass:
 `
 
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	sts     *fakests.Server
 	kr      keyring.Keyring
@@ -85,7 +85,7 @@ type fixture struct {
 	policy  *policy.Policy
 }
 
-func newFixture(t *testing.T, policyYAML string) *fixture {
+func newFixture(t testing.TB, policyYAML string) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	for k, v := range map[string]string{
@@ -395,7 +395,7 @@ func TestConcurrentIssuesShareKeyringAndLog(t *testing.T) {
 	}
 }
 
-func readLog(t *testing.T, path string) []logging.Entry {
+func readLog(t testing.TB, path string) []logging.Entry {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
