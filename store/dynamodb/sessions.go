@@ -94,7 +94,7 @@ func blockID(userARN string) string {
 // Create stores a new active session unless its ID is taken.
 func (ss *sessionStore) Create(ctx context.Context, se *session.Session) error {
 	s := ss.s
-	if err := checkNewSession(se); err != nil {
+	if err := session.CheckNew(se); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
 	what := "create session " + se.ID
@@ -364,7 +364,7 @@ func sessionMatches(se *session.Session, q session.Query) bool {
 // Block stores b in the user's block item, replacing any earlier block.
 func (ss *sessionStore) Block(ctx context.Context, b session.Block) error {
 	s := ss.s
-	if err := checkNewBlock(&b); err != nil {
+	if err := session.CheckNewBlock(&b); err != nil {
 		return fmt.Errorf("block user: %w", err)
 	}
 	what := "block user " + b.UserARN
@@ -459,28 +459,6 @@ func (ss *sessionStore) Unblock(ctx context.Context, userARN, by, byARN string, 
 // idKey is the primary key of the item with the given ID.
 func idKey(id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}}
-}
-
-// checkNewSession refuses what is not a valid new session.
-func checkNewSession(se *session.Session) error {
-	if err := se.Validate(); err != nil {
-		return err
-	}
-	if se.Status != session.StatusActive {
-		return fmt.Errorf("%w: a new session must be active, not %s", session.ErrInvalid, se.Status)
-	}
-	return nil
-}
-
-// checkNewBlock refuses what is not a valid new block.
-func checkNewBlock(b *session.Block) error {
-	if err := b.Validate(); err != nil {
-		return err
-	}
-	if !b.LiftedAt.IsZero() {
-		return fmt.Errorf("%w: a new block cannot be lifted already", session.ErrInvalid)
-	}
-	return nil
 }
 
 // encodeSession turns se into an item. Times are fixed-width strings, so

@@ -50,7 +50,7 @@ func decodeSession(raw []byte) (*session.Session, error) {
 // Create stores a new active session, or returns session.ErrConflict if
 // the ID is taken.
 func (ss *sessionStore) Create(ctx context.Context, s *session.Session) error {
-	if err := checkNewSession(s); err != nil {
+	if err := session.CheckNew(s); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
 	item := storedSession(s)
@@ -174,7 +174,7 @@ func sessionMatches(s *session.Session, q session.Query) bool {
 
 // Block stores b under its user's folded ARN, replacing any earlier block.
 func (ss *sessionStore) Block(ctx context.Context, b session.Block) error {
-	if err := checkNewBlock(&b); err != nil {
+	if err := session.CheckNewBlock(&b); err != nil {
 		return fmt.Errorf("block user: %w", err)
 	}
 	item := storedBlock(&b)
@@ -262,28 +262,6 @@ func decodeBlock(raw []byte) (*session.Block, error) {
 		return nil, err
 	}
 	return b, nil
-}
-
-// checkNewSession refuses what is not a valid new session.
-func checkNewSession(s *session.Session) error {
-	if err := s.Validate(); err != nil {
-		return err
-	}
-	if s.Status != session.StatusActive {
-		return fmt.Errorf("%w: a new session must be active, not %s", session.ErrInvalid, s.Status)
-	}
-	return nil
-}
-
-// checkNewBlock refuses what is not a valid new block.
-func checkNewBlock(b *session.Block) error {
-	if err := b.Validate(); err != nil {
-		return err
-	}
-	if !b.LiftedAt.IsZero() {
-		return fmt.Errorf("%w: a new block cannot be lifted already", session.ErrInvalid)
-	}
-	return nil
 }
 
 // storedSession returns the copy of s to write, with times in UTC.
