@@ -133,7 +133,7 @@ func breakglassLifecycle(t *testing.T, w *world, newPerson func(name string) *pe
 	if d := alice.lastDecision(); d["effect"] != "deny" || d["breakglass_id"] != nil {
 		t.Errorf("decision after close: %v", d)
 	}
-	alice.mustFail(`cooldown of 30m0s after the last event on profile prod; next break-glass possible at `,
+	alice.mustFail(`cooldown of 30m0s after the last event on role arn:aws:iam::111122223333:role/prod; next break-glass possible at `,
 		"breakglass", "prod", "--reason-code", "incident", "--justification", justification)
 	alice.mustFail(`cannot close break-glass event `+id+`: it is closed`, "breakglass-close", id, "--reason", "again")
 	alice.mustFail(`break-glass event not found: "x`+id+`" is not a break-glass ID`, "breakglass-close", "x"+id, "--reason", "typo")
@@ -196,7 +196,7 @@ func TestBreakglassWindowEnds(t *testing.T) {
 			t.Errorf("breakglass-list --status %s = %v, want %v", status, got, want)
 		}
 	}
-	alice.mustFail(`cooldown of 30m0s after the last event on profile prod`, "breakglass", "prod", "--reason-code", "incident", "--justification", justification)
+	alice.mustFail(`cooldown of 30m0s after the last event on role arn:aws:iam::111122223333:role/prod`, "breakglass", "prod", "--reason-code", "incident", "--justification", justification)
 	alice.mustFail(`cannot close break-glass event `+id+`: it expired at`, "breakglass-close", id, "--reason", "too late")
 
 	// Once the cooldown has passed, the glass can be broken again.

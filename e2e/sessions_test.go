@@ -71,7 +71,6 @@ func sessionsOnDynamoDB(t *testing.T, endpoint string) {
 	w := newWorld(t)
 	w.setPolicy(sessionsPolicyE2E)
 	newPerson := useDynamoDB(w, endpoint, prefix)
-	w.storeYAML += "    sessions: " + prefix + "-sessions\n"
 	initTables(t, newPerson("admin"), prefix)
 	sessionsStory(t, w, newPerson, sessionsDynamoDB(endpoint, prefix))
 }
