@@ -133,7 +133,7 @@ func TestSessionItemRoundTrip(t *testing.T) {
 		Profile: "prod#eu", RoleARN: "arn:aws:iam::111122223333:role/deploy", Host: "laptop ✓", PID: 4242,
 		Status: session.StatusRevoked, StartedAt: base, LastAccessAt: base.Add(time.Minute), RequestCount: 12,
 		ExpiresAt: base.Add(time.Hour + 1), SourceIdentity: "alice", RevokedBy: "bob", RevokedByARN: "arn:aws:iam::1:user/bob",
-		RevokeReason: "laptop stolen\nat the airport", RevokedAt: base.Add(2 * time.Minute), Version: 13,
+		RevokeReason: "laptop stolen at the airport", RevokedAt: base.Add(2 * time.Minute), Version: 13,
 	}
 	it := encodeSession(&se, time.Hour)
 	if v := it[attrUserARNKey].(*types.AttributeValueMemberS).Value; v != strings.ToLower(se.UserARN) {
