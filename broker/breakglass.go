@@ -98,7 +98,7 @@ func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason strin
 	}
 	if err := st.Update(ctx, e, prev); err != nil {
 		if errors.Is(err, breakglass.ErrConflict) {
-			return nil, withHint(fmt.Errorf("break-glass %s: %w", id, err), "someone changed it at the same moment: look again with `sentinel breakglass-show "+id+"`")
+			return nil, &ConflictError{Kind: "break-glass event", ID: id, Err: err}
 		}
 		return nil, lookupError("break-glass event", id, breakglass.ErrNotFound, err)
 	}

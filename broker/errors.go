@@ -11,14 +11,34 @@ import (
 // ErrDenied is matched (errors.Is) by every denial of credentials.
 var ErrDenied = errors.New("access denied")
 
-// DeniedError says why credentials were refused, and what the person can do.
+// DeniedError says why credentials were refused, and which ways on the
+// policy still offers this person; the cli words the advice.
 type DeniedError struct {
 	Profile string
 	User    string
 	Effect  policy.Effect
 	Reason  string
-	hint    string
+	// Route is what the person could do next under the current policy.
+	Route DenialRoute
 }
+
+// DenialRoute is the way past a denial that the policy offers.
+type DenialRoute int
+
+// The ways past a denial.
+const (
+	// RouteNone: the policy offers nothing.
+	RouteNone DenialRoute = iota
+	// RouteServer: the profile is served only by `exec --server`.
+	RouteServer
+	// RouteRequest: an approval rule covers the profile.
+	RouteRequest
+	// RouteNoApprover: approval is required but no approval rule covers
+	// the profile, so nobody can give it.
+	RouteNoApprover
+	// RouteBreakglass: the person may break the glass on the profile.
+	RouteBreakglass
+)
 
 func (e *DeniedError) Error() string {
 	return fmt.Sprintf("access to profile %s denied for %s: %s (policy: %s)", e.Profile, e.User, e.Reason, e.Effect)
@@ -27,63 +47,54 @@ func (e *DeniedError) Error() string {
 // Is makes errors.Is(err, ErrDenied) true.
 func (e *DeniedError) Is(target error) bool { return target == ErrDenied }
 
-// Hint says what the person can do next.
-func (e *DeniedError) Hint() string { return e.hint }
-
-// hintedError is an error with advice on what to do about it. The CLI
-// prints the hint on a second line.
-type hintedError struct {
-	err  error
-	hint string
-}
-
-func (e *hintedError) Error() string { return e.err.Error() }
-func (e *hintedError) Unwrap() error { return e.err }
-func (e *hintedError) Hint() string  { return e.hint }
-
-func withHint(err error, hint string) error { return &hintedError{err: err, hint: hint} }
-
 // deniedError builds the denial for a decision that no override lifted,
-// with a hint that depends on what the policy offers this person.
+// naming what the policy offers this person instead.
 func (b *Broker) deniedError(profile string, caller vault.Identity, dec policy.Decision) error {
 	e := &DeniedError{Profile: profile, User: caller.Name, Effect: dec.Effect, Reason: dec.Reason}
 	switch dec.Effect {
 	case policy.EffectRequireServer:
-		e.hint = fmt.Sprintf("run it through the credential server: sentinel exec --server %s -- COMMAND", profile)
+		e.Route = RouteServer
 	case policy.EffectRequireApproval:
+		e.Route = RouteNoApprover
 		if _, ok := b.Policy.ApprovalRuleFor(profile); ok {
-			e.hint = fmt.Sprintf("ask for approval: sentinel request %s --justification \"why you need it\"", profile)
-		} else {
-			e.hint = "no approval rule in the policy covers this profile, so nobody can approve it"
+			e.Route = RouteRequest
 		}
 	default:
 		if _, ok := b.Policy.BreakglassRuleFor(profile, caller.Name, caller.ARN); ok {
-			e.hint = fmt.Sprintf("in an emergency: sentinel breakglass %s --reason-code incident --justification \"what is happening\"", profile)
+			e.Route = RouteBreakglass
 		}
 	}
 	return e
 }
 
-// notFoundError says plainly that no request or event has the ID given;
-// the stores' own messages repeat the ID, so theirs is not passed on.
-type notFoundError struct {
-	what, id string
-	err      error // request.ErrNotFound or breakglass.ErrNotFound
+// ConflictError says that a record changed while it was being written
+// (another reviewer, a cancellation), so the change was not applied.
+type ConflictError struct {
+	// Kind is "request" or "break-glass event".
+	Kind string
+	ID   string
+	Err  error
 }
 
-func (e *notFoundError) Error() string { return fmt.Sprintf("no %s with ID %s", e.what, e.id) }
-func (e *notFoundError) Unwrap() error { return e.err }
-func (e *notFoundError) Hint() string {
-	if e.what == "request" {
-		return "check the ID: `sentinel requests --status pending` lists pending requests"
-	}
-	return "check the ID: `sentinel breakglass-list --status active` lists active events"
+func (e *ConflictError) Error() string { return fmt.Sprintf("%s %s: %v", e.Kind, e.ID, e.Err) }
+func (e *ConflictError) Unwrap() error { return e.Err }
+
+// NotFoundError says plainly that no request, event or session has the ID
+// given; the stores' own messages repeat the ID, so theirs is not passed on.
+type NotFoundError struct {
+	// Kind is "request", "break-glass event" or "session".
+	Kind string
+	ID   string
+	err  error // request.ErrNotFound, breakglass.ErrNotFound, ...
 }
+
+func (e *NotFoundError) Error() string { return fmt.Sprintf("no %s with ID %s", e.Kind, e.ID) }
+func (e *NotFoundError) Unwrap() error { return e.err }
 
 // lookupError words a store error about one request or event.
 func lookupError(what, id string, notFound, err error) error {
 	if errors.Is(err, notFound) {
-		return &notFoundError{what: what, id: id, err: notFound}
+		return &NotFoundError{Kind: what, ID: id, err: notFound}
 	}
 	return fmt.Errorf("%s %s: %w", what, id, err)
 }

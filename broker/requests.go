@@ -284,7 +284,7 @@ func quoteID(id string) string {
 // conflictHint explains a lost conditional write.
 func conflictHint(err error, id string) error {
 	if errors.Is(err, request.ErrConflict) {
-		return withHint(fmt.Errorf("request %s: %w", id, err), "someone changed it at the same moment: look again with `sentinel requests show "+id+"`")
+		return &ConflictError{Kind: "request", ID: id, Err: err}
 	}
 	return lookupError("request", id, request.ErrNotFound, err)
 }

@@ -73,6 +73,9 @@ func oneLine(s string) string {
 // hintFor is the advice for the typed errors of the lower layers, which
 // carry no words for people themselves.
 func hintFor(err error) string {
+	if h := brokerHint(err); h != "" {
+		return h
+	}
 	var missing *vault.MissingKeysError
 	var rejected *vault.KeysRejectedError
 	var mfa *vault.MFARequiredError

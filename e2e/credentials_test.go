@@ -131,6 +131,11 @@ func TestBadInputGetsOneClearLine(t *testing.T) {
 	t.Run("throttled", func(t *testing.T) {
 		w.sts.SetFault("AssumeRole", 400, "Throttling", "Rate exceeded")
 		defer w.sts.ClearFault("AssumeRole")
+		// The SDK backs off between throttled attempts (up to seconds, with
+		// jitter), which could outlast the 5s call timeout and turn the
+		// answer into "could not reach": one attempt keeps it the answer.
+		alice.extra["AWS_MAX_ATTEMPTS"] = "1"
+		defer delete(alice.extra, "AWS_MAX_ATTEMPTS")
 		alice.mustFail(`throttl`, "exec", "--duration", "25m", "dev", "--", "true")
 	})
 	t.Run("unreachable STS", func(t *testing.T) {
