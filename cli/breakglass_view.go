@@ -41,10 +41,10 @@ func viewBreakglass(e *breakglass.Event, now time.Time) breakglassView {
 
 func writeBreakglassTable(w io.Writer, events []*breakglass.Event, now time.Time) error {
 	t := newTable(w)
-	fmt.Fprintln(t, "ID\tSTATUS\tPROFILE\tINVOKER\tREASON\tOPENED\tENDS")
+	fmt.Fprintln(t, "ID\tSTATUS\tPROFILE\tINVOKER\tACCOUNT\tREASON\tOPENED\tENDS")
 	for _, e := range events {
 		v := viewBreakglass(e, now)
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", field.Display(v.ID), field.Display(string(v.Status)), field.Display(v.Profile), field.Display(v.Invoker), field.Display(v.ReasonCode), timeOrDash(v.OpenedAt), timeOrDash(v.ExpiresAt))
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", field.Display(v.ID), field.Display(string(v.Status)), field.Display(v.Profile), field.Display(v.Invoker), field.Display(accountOf(v.InvokerARN)), field.Display(v.ReasonCode), timeOrDash(v.OpenedAt), timeOrDash(v.ExpiresAt))
 	}
 	return t.Flush()
 }
@@ -54,7 +54,10 @@ func writeBreakglassDetail(w io.Writer, e *breakglass.Event, now time.Time) {
 	fmt.Fprintf(w, "ID:            %s\n", field.Display(v.ID))
 	fmt.Fprintf(w, "Status:        %s\n", field.Display(string(v.Status)))
 	fmt.Fprintf(w, "Profile:       %s\n", field.Display(v.Profile))
-	fmt.Fprintf(w, "Invoker:       %s (%s)\n", field.Display(v.Invoker), field.Display(v.InvokerARN))
+	fmt.Fprintf(w, "Invoker:       %s (%s, account %s)\n", field.Display(v.Invoker), field.Display(v.InvokerARN), field.Display(accountOf(v.InvokerARN)))
+	if e.RoleARN != "" {
+		fmt.Fprintf(w, "Role:          %s\n", field.Display(e.RoleARN))
+	}
 	fmt.Fprintf(w, "Reason code:   %s\n", field.Display(v.ReasonCode))
 	fmt.Fprintf(w, "Justification: %s\n", field.Display(v.Justification))
 	fmt.Fprintf(w, "Duration:      %s\n", e.Duration)

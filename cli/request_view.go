@@ -58,10 +58,10 @@ func viewRequest(r *request.Request, now time.Time) requestView {
 
 func writeRequestTable(w io.Writer, reqs []*request.Request, now time.Time) error {
 	t := newTable(w)
-	fmt.Fprintln(t, "ID\tSTATUS\tPROFILE\tREQUESTER\tDURATION\tAPPROVALS\tCREATED")
+	fmt.Fprintln(t, "ID\tSTATUS\tPROFILE\tREQUESTER\tACCOUNT\tDURATION\tAPPROVALS\tCREATED")
 	for _, r := range reqs {
 		v := viewRequest(r, now)
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\n", field.Display(v.ID), field.Display(statusLabel(v)), field.Display(v.Profile), field.Display(v.Requester), r.Duration, v.Approvals, v.Required, timeOrDash(v.CreatedAt))
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\n", field.Display(v.ID), field.Display(statusLabel(v)), field.Display(v.Profile), field.Display(v.Requester), field.Display(accountOf(v.RequesterARN)), r.Duration, v.Approvals, v.Required, timeOrDash(v.CreatedAt))
 	}
 	return t.Flush()
 }
@@ -71,7 +71,10 @@ func writeRequestDetail(w io.Writer, r *request.Request, now time.Time) {
 	fmt.Fprintf(w, "ID:            %s\n", field.Display(v.ID))
 	fmt.Fprintf(w, "Status:        %s\n", field.Display(statusLabel(v)))
 	fmt.Fprintf(w, "Profile:       %s\n", field.Display(v.Profile))
-	fmt.Fprintf(w, "Requester:     %s (%s)\n", field.Display(v.Requester), field.Display(v.RequesterARN))
+	fmt.Fprintf(w, "Requester:     %s (%s, account %s)\n", field.Display(v.Requester), field.Display(v.RequesterARN), field.Display(accountOf(v.RequesterARN)))
+	if r.RoleARN != "" {
+		fmt.Fprintf(w, "Role:          %s\n", field.Display(r.RoleARN))
+	}
 	fmt.Fprintf(w, "Justification: %s\n", field.Display(v.Justification))
 	fmt.Fprintf(w, "Duration:      %s\n", r.Duration)
 	fmt.Fprintf(w, "Approvals:     %d of %d required\n", v.Approvals, v.Required)
@@ -89,7 +92,7 @@ func writeRequestDetail(w io.Writer, r *request.Request, now time.Time) {
 		fmt.Fprintf(w, "Auto-approved: yes\n")
 	}
 	for _, rv := range v.Reviews {
-		fmt.Fprintf(w, "Review:        %s by %s at %s", field.Display(string(rv.Action)), field.Display(rv.User), timeOrDash(rv.At))
+		fmt.Fprintf(w, "Review:        %s by %s (account %s) at %s", field.Display(string(rv.Action)), field.Display(rv.User), field.Display(accountOf(rv.ARN)), timeOrDash(rv.At))
 		if rv.Comment != "" {
 			fmt.Fprintf(w, ": %s", field.Display(rv.Comment))
 		}
