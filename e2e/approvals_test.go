@@ -376,7 +376,7 @@ func TestRequestsListing(t *testing.T) {
 		t.Errorf("requests table:\n%s", r.stdout)
 	}
 	r = alice.mustRun("requests", "show", bobs)
-	for _, want := range []string{"ID:            " + bobs, "Status:        approved", "Requester:     bob (" + bob.arn + ")", "Access until:", "Review:        approve by alice"} {
+	for _, want := range []string{"ID:            " + bobs, "Status:        approved", "Requester:     bob (" + bob.arn + ", account 111122223333)", "Access until:", "Review:        approve by alice"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("requests show lacks %q:\n%s", want, r.stdout)
 		}

@@ -110,7 +110,7 @@ func breakglassLifecycle(t *testing.T, w *world, newPerson func(name string) *pe
 			t.Errorf("bob's list of prod: %v", list)
 		}
 		r = alice.mustRun("breakglass-show", id)
-		for _, want := range []string{"ID:            " + id, "Status:        active", "Invoker:       alice (" + alice.arn + ")", "Reason code:   incident", " left)"} {
+		for _, want := range []string{"ID:            " + id, "Status:        active", "Invoker:       alice (" + alice.arn + ", account 111122223333)", "Role:          arn:aws:iam::111122223333:role/prod", "Reason code:   incident", " left)"} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("breakglass-show lacks %q:\n%s", want, r.stdout)
 			}
