@@ -343,3 +343,41 @@ func TestExecServerRevokedBySecondPerson(t *testing.T) {
 		t.Errorf("session after the revoke and exit: %s", view)
 	}
 }
+
+// TestExecServerGrantEndsAndStoreGoesAway: alice's prod server runs on a
+// break-glass event; closing the event stops the very next fetch. Then,
+// with a server on dev, the store going away answers 503, never
+// credentials: there is no fail-open.
+func TestExecServerGrantEndsAndStoreGoesAway(t *testing.T) {
+	w := newWorld(t)
+	w.setPolicy(approvalsPolicy)
+	alice := w.newPerson("alice")
+	id := strings.TrimSpace(alice.mustRun("breakglass", "prod", "--reason-code", "incident", "--justification", "the payment queue is stuck, paging").stdout)
+	id = id[:16]
+	s := alice.startServerExec("prod", "--", "sh", "-c", `echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; read line; exit 0`)
+	uri, token, _ := strings.Cut(s.line(), " ")
+	if status, doc := fetch(t, uri, token); status != 200 || doc["AccessKeyId"] == "" {
+		t.Fatalf("fetch under break-glass: %d %v", status, doc)
+	}
+	alice.mustRun("breakglass-close", id, "--reason", "queue drained")
+	if status, doc := fetch(t, uri, token); status != 403 || doc["code"] != "AccessDenied" {
+		t.Errorf("fetch after the break-glass event closed: %d %v", status, doc)
+	}
+	s.stdin.Close()
+	s.wait()
+
+	d := alice.startServerExec("dev", "--", "sh", "-c", `echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; read line; exit 0`)
+	uri, token, _ = strings.Cut(d.line(), " ")
+	if status, doc := fetch(t, uri, token); status != 200 {
+		t.Fatalf("fetch on dev: %d %v", status, doc)
+	}
+	// The embedded store is replaced by something that is not a store.
+	if err := os.WriteFile(w.storePath, []byte("this is not a bbolt file, it is a test's wreckage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if status, doc := fetch(t, uri, token); status != 503 || doc["AccessKeyId"] != "" {
+		t.Errorf("fetch with the store gone: %d %v", status, doc)
+	}
+	d.stdin.Close()
+	d.wait()
+}
