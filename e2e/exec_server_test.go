@@ -307,8 +307,23 @@ func TestExecServerHandsOutNoNearlyExpiredCredentials(t *testing.T) {
 func TestExecServerRevokedBySecondPerson(t *testing.T) {
 	w := newWorld(t)
 	w.setPolicy(sessionsPolicyE2E)
-	alice := w.newPerson("alice")
-	bob := w.newPerson("bob")
+	serverRevokeStory(t, w, w.newPerson)
+}
+
+// serverRevokeOnDynamoDB is the same story with the sessions in DynamoDB
+// Local.
+func serverRevokeOnDynamoDB(t *testing.T, endpoint string) {
+	const prefix = "e2e-server"
+	w := newWorld(t)
+	w.setPolicy(sessionsPolicyE2E)
+	newPerson := useDynamoDB(w, endpoint, prefix)
+	initTables(t, newPerson("admin"), prefix)
+	serverRevokeStory(t, w, newPerson)
+}
+
+func serverRevokeStory(t *testing.T, w *world, newPerson func(string) *person) {
+	alice := newPerson("alice")
+	bob := newPerson("bob")
 	s := alice.startServerExec("prod", "--", "sh", "-c", `echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; read line; exit 0`)
 	uri, token, _ := strings.Cut(s.line(), " ")
 
