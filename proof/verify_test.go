@@ -128,7 +128,7 @@ func (e *env) forge(f forgery) string {
 	return encode(e.t, wireProof{Method: f.method, URL: f.url, Headers: req.Header, Body: f.body})
 }
 
-func encode(t *testing.T, w wireProof) string {
+func encode(t testing.TB, w wireProof) string {
 	t.Helper()
 	raw, err := json.Marshal(w)
 	if err != nil {
