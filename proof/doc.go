@@ -25,4 +25,15 @@
 // Version is accepted, duplicated keys or values are refused rather than
 // dropped, every header but Authorization must be signed, redirects are not
 // followed, and the STS answer is parsed strictly.
+// Use on the client:
+//
+//	h, err := proof.Sign(ctx, creds, proof.SignParams{
+//		STSEndpoint: info.STSEndpoint, Region: info.STSRegion, ServerID: cfg.ServerID,
+//		RequestHash: proof.RequestHash("POST", "/v1/credentials", body)})
+//	req.Header.Set(proof.Header, h)
+//
+// and in the service:
+//
+//	id, err := verifier.Verify(ctx, r.Header.Get(proof.Header), r.Method, apiPathWithQuery, body)
+//	// errors.Is(err, proof.ErrInvalidProof) -> 401, proof.ErrSTSUnavailable -> 503
 package proof

@@ -55,9 +55,14 @@ var allowedHeaders = map[string]bool{
 }
 
 // Verify checks the proof in header for the API call (method,
-// pathWithQuery, body), forwards it to STS and returns the caller. Every
-// refusal matches ErrInvalidProof; failing to reach STS matches
-// ErrSTSUnavailable.
+// pathWithQuery, body), forwards it to STS and returns the caller.
+// pathWithQuery is the API path as documented ("/v1/..."), with the raw
+// query if any, without any stage or prefix a gateway put in front of it;
+// body is the API call's body as received. Every refusal matches
+// ErrInvalidProof (ReasonOf tells which check failed); failing to reach
+// STS matches ErrSTSUnavailable; a Verifier with a missing or malformed
+// field returns ErrVerifierConfig. A proof is not single-use: the same
+// call can be replayed with it within MaxSkew, to this service only.
 func (v *Verifier) Verify(ctx context.Context, header string, method, pathWithQuery string, body []byte) (vault.Identity, error) {
 	endpoint, err := v.checkConfig()
 	if err != nil {

@@ -525,3 +525,25 @@ func TestEndpointNormalForm(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyConcurrent shares one Verifier between goroutines, as the
+// service does; run with -race.
+func TestVerifyConcurrent(t *testing.T) {
+	e := newEnv(t)
+	errs := make(chan error, 16)
+	for i := 0; i < 16; i++ {
+		go func(i int) {
+			body := []byte(`{"n":` + string(rune('a'+i)) + `}`)
+			h, err := Sign(context.Background(), e.creds, SignParams{STSEndpoint: e.sts.URL(), Region: region, ServerID: serverID, RequestHash: RequestHash("POST", apiPath, body)})
+			if err == nil {
+				_, err = e.v.Verify(context.Background(), h, "POST", apiPath, body)
+			}
+			errs <- err
+		}(i)
+	}
+	for i := 0; i < 16; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
