@@ -16,9 +16,13 @@ func FuzzServe(f *testing.F) {
 	f.Add("Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A444455556666%3Arole%2Fdeploy&RoleSessionName=s&SourceIdentity=a%3Ab", sigV4(aliceKey))
 	f.Add("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=900&SerialNumber=arn%3Aaws%3Aiam%3A%3A111122223333%3Amfa%2Falice&TokenCode=123456", sigV4(aliceKey))
 	f.Add("%zz", "")
+	// carol's signatures are checked: the SigV4 parser and checker get fuzzed.
+	f.Add("Action=GetCallerIdentity&Version=2011-06-15", sigV4(carolKey))
+	f.Add("Action=GetCallerIdentity&Version=2011-06-15", "AWS4-HMAC-SHA256 Credential="+carolKey+"/20260301/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=00, Signature=01")
 	srv := NewUnstarted()
 	defer srv.Close()
 	srv.AddUser(aliceKey, aliceARN, account)
+	srv.AddUserWithSecret(carolKey, carolSecret, carolARN, account)
 	srv.AddMFA(aliceKey, mfaSerial, mfaCode)
 	handler := srv.Handler()
 
@@ -45,7 +49,7 @@ func FuzzServe(f *testing.F) {
 		if root.XMLName.Local != wantRoot {
 			t.Fatalf("status %d with root %q, want %q", rec.Code, root.XMLName.Local, wantRoot)
 		}
-		if strings.Contains(rec.Body.String(), staticSecret) {
+		if strings.Contains(rec.Body.String(), staticSecret) || strings.Contains(rec.Body.String(), carolSecret) {
 			t.Fatal("response echoes a secret")
 		}
 		// Keep the fuzzing Server small: forget calls and issued keys.

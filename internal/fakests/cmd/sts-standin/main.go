@@ -3,11 +3,16 @@
 //
 //	sts-standin --listen 127.0.0.1:8911 --users users.json
 //
-// users.json lists the long-lived access keys it knows (never their
-// secrets, which it does not need since it checks no signature):
+// users.json lists the long-lived access keys it knows:
 //
 //	[{"access_key_id": "AKIA...", "arn": "arn:aws:iam::111122223333:user/alice",
 //	  "account": "111122223333", "mfa_serial": "...", "mfa_code": "123456"}]
+//
+// An entry may also give "secret_access_key" (a fake test secret): the
+// stand-in then checks the SigV4 signatures of that user and of the
+// credentials issued to it, as STS does (fakests.Server.AddUserWithSecret).
+// Without it, the user is known by access key ID alone. The file holds test
+// secrets, so it is refused unless only its owner can read it.
 //
 // It prints "listening on http://ADDR" on stdout once ready (with the real
 // port when given port 0), logs one line per call on stderr, and stops on
@@ -54,6 +59,8 @@ type user struct {
 	Account     string `json:"account"`
 	MFASerial   string `json:"mfa_serial"`
 	MFACode     string `json:"mfa_code"`
+	// Secret is optional; with it, signatures are checked.
+	Secret string `json:"secret_access_key"`
 }
 
 // Shapes of the users.json fields, checked so that a typo fails at start
@@ -92,7 +99,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	sts := fakests.NewUnstarted()
 	for _, u := range users {
-		sts.AddUser(u.AccessKeyID, u.ARN, u.Account)
+		if u.Secret != "" {
+			sts.AddUserWithSecret(u.AccessKeyID, u.Secret, u.ARN, u.Account)
+		} else {
+			sts.AddUser(u.AccessKeyID, u.ARN, u.Account)
+		}
 		if u.MFASerial != "" {
 			sts.AddMFA(u.AccessKeyID, u.MFASerial, u.MFACode)
 		}
@@ -157,6 +168,15 @@ func loadUsers(path string) ([]user, error) {
 	}
 	seen := make(map[string]bool)
 	for i, u := range users {
+		if u.Secret != "" {
+			info, err := os.Stat(path)
+			if err != nil {
+				return nil, fmt.Errorf("users %s: %w", path, err)
+			}
+			if info.Mode().Perm()&0o077 != 0 {
+				return nil, fmt.Errorf("users %s: holds secrets but others may read it (chmod 600)", path)
+			}
+		}
 		switch {
 		case !accessKeyIDPattern.MatchString(u.AccessKeyID):
 			return nil, fmt.Errorf("users %s: entry %d: access_key_id must be 16-128 upper-case letters and digits", path, i)

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,6 +17,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 const (
@@ -29,6 +34,16 @@ func writeUsers(t *testing.T, content string) string {
 	path := filepath.Join(t.TempDir(), "users.json")
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatalf("write users: %v", err)
+	}
+	return path
+}
+
+// readableUsers writes a users.json that others may read.
+func readableUsers(t *testing.T, content string) string {
+	t.Helper()
+	path := writeUsers(t, content)
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	return path
 }
@@ -158,7 +173,8 @@ func TestRunRefuses(t *testing.T) {
 		{"no users file", []string{"--listen", "127.0.0.1:0"}, "--users is required"},
 		{"missing users file", []string{"--users", filepath.Join(t.TempDir(), "absent.json")}, "read users"},
 		{"users not JSON", []string{"--users", writeUsers(t, "alice")}, "parse users"},
-		{"unknown field", []string{"--users", writeUsers(t, `[{"access_key_id":"`+aliceKey+`","arn":"a","account":"111122223333","secret_access_key":"x"}]`)}, "unknown field"},
+		{"unknown field", []string{"--users", writeUsers(t, `[{"access_key_id":"`+aliceKey+`","arn":"a","account":"111122223333","secret":"x"}]`)}, "unknown field"},
+		{"readable secrets", []string{"--users", readableUsers(t, `[{"access_key_id":"`+aliceKey+`","arn":"a","account":"111122223333","secret_access_key":"x"}]`)}, "chmod 600"},
 		{"bad access key", []string{"--users", writeUsers(t, `[{"access_key_id":"akia","arn":"a","account":"111122223333"}]`)}, "access_key_id"},
 		{"duplicate key", []string{"--users", writeUsers(t, `[{"access_key_id":"`+aliceKey+`","arn":"a","account":"111122223333"},{"access_key_id":"`+aliceKey+`","arn":"b","account":"111122223333"}]`)}, "twice"},
 		{"no arn", []string{"--users", writeUsers(t, `[{"access_key_id":"`+aliceKey+`","account":"111122223333"}]`)}, "arn is required"},
@@ -215,5 +231,52 @@ func TestSignalStops(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("still running 10s after SIGTERM")
+	}
+}
+
+func TestRunChecksSignaturesOfUsersWithSecrets(t *testing.T) {
+	const secret = "fake-standin-secret-for-tests-only"
+	users := writeUsers(t, `[{"access_key_id":"`+aliceKey+`","arn":"`+aliceARN+`","account":"111122223333","secret_access_key":"`+secret+`"}]`)
+	stdoutR, stdoutW := io.Pipe()
+	var stderr lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--users", users}, stdoutW, &stderr) }()
+	base := readListening(t, stdoutR)
+
+	// The unsigned request of post is refused now.
+	if status, body := post(t, base, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}); status == 200 {
+		t.Errorf("unsigned request accepted: %s", body)
+	}
+	for _, c := range []struct {
+		secret string
+		status int
+	}{{secret, 200}, {"wrong", 403}} {
+		body := "Action=GetCallerIdentity&Version=2011-06-15"
+		req, err := http.NewRequest(http.MethodPost, base+"/", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		sum := sha256.Sum256([]byte(body))
+		creds := aws.Credentials{AccessKeyID: aliceKey, SecretAccessKey: c.secret}
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "sts", "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("signed with secret %q: status %d, want %d", c.secret, resp.StatusCode, c.status)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stderr.String(), secret) {
+		t.Error("the log contains the secret")
 	}
 }
