@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/sentinel-cli/sentinel/internal/fakests"
@@ -25,14 +24,15 @@ const target = 5.0
 func main() {
 	bin := flag.String("sentinel", "./sentinel", "the sentinel binary")
 	runs := flag.Int("runs", 200, "runs of each program")
+	compare := flag.String("compare", "", "an earlier sentinel binary to measure in the same run, with the same unpinned policy")
 	flag.Parse()
-	if err := run(*bin, *runs); err != nil {
+	if err := run(*bin, *compare, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "warmbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin string, runs int) error {
+func run(bin, compare string, runs int) error {
 	bin, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -49,50 +49,91 @@ func run(bin string, runs int) error {
 	}
 	sts := fakests.New()
 	defer sts.Close()
-	env, err := setUp(dir, bin, sts)
-	if err != nil {
-		return err
-	}
 	smallFile := filepath.Join(dir, "small.json")
 	if err := os.WriteFile(smallFile, []byte(`{"hello":"world"}`), 0o600); err != nil {
 		return err
 	}
-
-	sentinelCmd := []string{bin, "credentials", "dev"}
-	baselineCmd := []string{baseline, smallFile}
-	// Warm up both (page cache, keyring, credentials cache).
-	for i := 0; i < 5; i++ {
-		if _, err := timeRun(sentinelCmd, env); err != nil {
-			return err
-		}
-		if _, err := timeRun(baselineCmd, env); err != nil {
-			return err
-		}
+	// The programs measured, interleaved run by run so that load on the
+	// machine falls on all of them alike.
+	progs := []*prog{{name: "baseline (read a file, print JSON)", argv: []string{baseline, smallFile}}}
+	env, err := setUp(filepath.Join(dir, "unpinned"), bin, sts, unpinnedPolicy)
+	if err != nil {
+		return err
 	}
-	before := len(sts.Calls())
-	var s, b []time.Duration
-	for i := 0; i < runs; i++ {
-		d, err := timeRun(baselineCmd, env)
+	progs = append(progs, &prog{name: "sentinel credentials dev (cached)", argv: []string{bin, "credentials", "dev"}, env: env})
+	if env, err = setUp(filepath.Join(dir, "pinned"), bin, sts, pinnedPolicy); err != nil {
+		return err
+	}
+	progs = append(progs, &prog{name: "the same, policy with profiles: pins", argv: []string{bin, "credentials", "dev"}, env: env})
+	if compare != "" {
+		old, err := filepath.Abs(compare)
 		if err != nil {
 			return err
 		}
-		b = append(b, d)
-		if d, err = timeRun(sentinelCmd, env); err != nil {
+		if env, err = setUp(filepath.Join(dir, "compare"), old, sts, unpinnedPolicy); err != nil {
 			return err
 		}
-		s = append(s, d)
+		progs = append(progs, &prog{name: "earlier binary, same unpinned policy", argv: []string{old, "credentials", "dev"}, env: env})
+	}
+	for _, p := range progs {
+		if p.env == nil {
+			p.env = progs[1].env
+		}
+	}
+	// Warm up every program (page cache, keyring, credentials cache).
+	for i := 0; i < 5; i++ {
+		for _, p := range progs {
+			if _, err := timeRun(p.argv, p.env); err != nil {
+				return err
+			}
+		}
+	}
+	before := len(sts.Calls())
+	for i := 0; i < runs; i++ {
+		for _, p := range progs {
+			d, err := timeRun(p.argv, p.env)
+			if err != nil {
+				return err
+			}
+			p.times = append(p.times, d)
+		}
 	}
 	if calls := len(sts.Calls()) - before; calls != 0 {
 		return fmt.Errorf("the warm path made %d STS calls", calls)
 	}
-	ms, mb := median(s), median(b)
-	ratio := float64(ms) / float64(mb)
-	fmt.Printf("warm credential_process, %d runs each, file keyring backend\n", runs)
-	fmt.Printf("  baseline (read a file, print JSON): median %v  p90 %v\n", mb, pct(b, 0.9))
-	fmt.Printf("  sentinel credentials dev (cached):  median %v  p90 %v\n", ms, pct(s, 0.9))
-	fmt.Printf("  ratio of medians: %.2fx (target <= %.0fx): %s\n", ratio, target, verdict(ratio))
+	mb := median(progs[0].times)
+	fmt.Printf("warm credential_process, %d runs each, interleaved, file keyring backend\n", runs)
+	for i, p := range progs {
+		m := median(p.times)
+		line := fmt.Sprintf("  %-40s median %-12v p90 %v", p.name+":", m, pct(p.times, 0.9))
+		if i > 0 {
+			line += fmt.Sprintf("  ratio %.2fx", float64(m)/float64(mb))
+		}
+		fmt.Println(line)
+	}
+	ratio := float64(median(progs[1].times)) / float64(mb)
+	fmt.Printf("  ratio of medians (unpinned): %.2fx (target <= %.0fx): %s\n", ratio, target, verdict(ratio))
+	if compare != "" {
+		old := float64(median(progs[len(progs)-1].times)) / float64(mb)
+		fmt.Printf("  this binary against the earlier one: %.2fx vs %.2fx, %+.1f%%\n", ratio, old, 100*(ratio-old)/old)
+	}
 	return nil
 }
+
+// prog is one program the benchmark runs, and its timings.
+type prog struct {
+	name  string
+	argv  []string
+	env   []string
+	times []time.Duration
+}
+
+const unpinnedPolicy = "version: \"1\"\nrules:\n  - name: other-RULE\n    effect: deny\n    conditions:\n      profiles: [other-RULE]\n" +
+	"  - name: dev\n    effect: allow\n    conditions:\n      profiles: [dev]\n"
+
+const pinnedPolicy = "version: \"1\"\naccounts: [\"111122223333\"]\nprofiles:\n  dev: {role_arn: \"arn:aws:iam::111122223333:role/dev\"}\n" +
+	"rules:\n  - name: other-RULE\n    effect: deny\n    conditions:\n      profiles: [other-RULE]\n" +
+	"  - name: dev\n    effect: allow\n    conditions:\n      profiles: [dev]\n      users: [bench]\n"
 
 func verdict(ratio float64) string {
 	if ratio <= target {
@@ -103,13 +144,12 @@ func verdict(ratio float64) string {
 
 // setUp makes a HOME with an AWS config, a policy, a file keyring holding
 // fake keys, and one cold run so the credentials are cached.
-func setUp(dir, bin string, sts *fakests.Server) ([]string, error) {
+func setUp(dir, bin string, sts *fakests.Server, policy string) ([]string, error) {
 	home := filepath.Join(dir, "home")
 	sts.AddUser("AKIAFAKEBENCH0001", "arn:aws:iam::111122223333:user/bench", "111122223333")
 	files := map[string]string{
-		".aws/config": "[default]\nregion = eu-west-1\n\n[profile dev]\nsource_profile = default\nrole_arn = arn:aws:iam::111122223333:role/dev\n",
-		".config/sentinel/policy.yaml": "version: \"1\"\nrules:\n" + strings.Repeat("  - name: other-RULE\n    effect: deny\n    conditions:\n      profiles: [other-RULE]\n", 1) +
-			"  - name: dev\n    effect: allow\n    conditions:\n      profiles: [dev]\n",
+		".aws/config":                  "[default]\nregion = eu-west-1\n\n[profile dev]\nsource_profile = default\nrole_arn = arn:aws:iam::111122223333:role/dev\n",
+		".config/sentinel/policy.yaml": policy,
 	}
 	for rel, content := range files {
 		p := filepath.Join(home, rel)
