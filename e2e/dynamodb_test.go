@@ -58,7 +58,7 @@ func useDynamoDB(w *world, endpoint, tablePrefix string) func(name string) *pers
 // initTables creates the tables with `sentinel init tables`, checking on
 // the way that --dry-run changes nothing and that a second run is
 // idempotent.
-func initTables(t *testing.T, admin *person, prefix string) {
+func initTables(t testing.TB, admin *person, prefix string) {
 	t.Helper()
 	tables := []string{prefix + "-requests", prefix + "-breakglass"}
 	for range 2 {

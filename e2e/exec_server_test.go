@@ -19,7 +19,7 @@ import (
 // serverExec starts `sentinel exec --server` as the person, in the
 // background, with stdin and stdout piped to the test.
 type serverExec struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	stdout *bufio.Reader
@@ -77,7 +77,7 @@ func (s *serverExec) wait() int {
 }
 
 // fetch makes one container-credentials request as an SDK does.
-func fetch(t *testing.T, uri, token string) (int, map[string]string) {
+func fetch(t testing.TB, uri, token string) (int, map[string]string) {
 	t.Helper()
 	req, err := http.NewRequest("GET", uri, nil)
 	if err != nil {

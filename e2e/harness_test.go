@@ -47,7 +47,7 @@ const (
 // world is what several test people share: the STS stand-in, the policy
 // file and the approval store.
 type world struct {
-	t         *testing.T
+	t         testing.TB
 	sts       *fakests.Server
 	dir       string
 	policy    string
@@ -56,7 +56,7 @@ type world struct {
 	storeYAML string
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	s := fakests.New()
 	t.Cleanup(s.Close)
@@ -102,7 +102,7 @@ role_arn = arn:aws:iam::111122223333:role/audit
 // person is one user of sentinel with their own HOME.
 type person struct {
 	w     *world
-	t     *testing.T
+	t     testing.TB
 	name  string
 	home  string
 	keyID string
@@ -227,7 +227,7 @@ func (p *person) mustFail(want string, args ...string) result {
 
 // checkOneLineError checks that stderr is one "sentinel: ..." line, with
 // an optional hint line, matching want, and has no stack trace.
-func checkOneLineError(t *testing.T, stderr, want string) {
+func checkOneLineError(t testing.TB, stderr, want string) {
 	t.Helper()
 	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
 	if len(lines) == 0 || len(lines) > 2 || !strings.HasPrefix(lines[0], "sentinel: ") {
@@ -309,7 +309,7 @@ var sourceIdentityRE = regexp.MustCompile(`^sentinel\.[A-Za-z0-9_+=,.@-]+\.(dire
 // assumeCalls returns the AssumeRole calls the stand-in has seen.
 func (w *world) assumeCalls() []fakests.Call { return w.sts.CallsOf("AssumeRole") }
 
-func mustParseTime(t *testing.T, s string) time.Time {
+func mustParseTime(t testing.TB, s string) time.Time {
 	t.Helper()
 	v, err := time.Parse(time.RFC3339, s)
 	if err != nil {

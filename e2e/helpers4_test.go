@@ -110,7 +110,7 @@ func (p *person) wantStatus(id, want string) map[string]any {
 	return v
 }
 
-func decodeObject(t *testing.T, s string) map[string]any {
+func decodeObject(t testing.TB, s string) map[string]any {
 	t.Helper()
 	var v map[string]any
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
