@@ -267,15 +267,17 @@ func (s *Service) WarmSessions() int {
 	return len(s.warm)
 }
 
-// logRefusal is used by doors for refused calls the flow never saw (a
-// missing or invalid proof): one decision entry, effect deny.
-func (b *Broker) LogRefusal(profile, reason string) error {
+// LogRefusal logs, as one decision entry with effect deny, a call the
+// door refused before the flow saw it (a missing or invalid proof, a
+// malformed request). caller is the zero Identity when the proof failed.
+func (b *Broker) LogRefusal(caller vault.Identity, profile, reason string) error {
 	requestID, err := NewRequestID(b.Rand)
 	if err != nil {
 		return err
 	}
 	e := logging.Entry{
-		Time: b.now(), Event: logging.EventDecision, RequestID: requestID, Profile: profile,
+		Time: b.now(), Event: logging.EventDecision, RequestID: requestID,
+		User: caller.Name, PrincipalARN: caller.ARN, Account: caller.Account, Profile: profile,
 		Mode: string(policy.ModeServer), Effect: "deny", Reason: reason,
 		PolicySHA256: b.Policy.SHA256, PolicyPath: b.Policy.Path,
 	}
