@@ -89,7 +89,7 @@ func TestTeamRequestAndApproval(t *testing.T) {
 
 	var list struct{ Requests []request.Request }
 	tm.want(tm.call("alice", http.MethodGet, "/v1/requests?profile=prod", nil), http.StatusOK, "").decode(t, &list)
-	if len(list.Requests) != 2 {
+	if len(list.Requests) != 3 {
 		t.Errorf("listed %d requests", len(list.Requests))
 	}
 	tm.want(tm.call("alice", http.MethodGet, "/v1/requests/"+r.ID, nil), http.StatusOK, "")
@@ -97,7 +97,7 @@ func TestTeamRequestAndApproval(t *testing.T) {
 	tm.want(tm.call("alice", http.MethodGet, "/v1/requests/not-an-id", nil), http.StatusNotFound, "NotFound")
 
 	es := tm.entries()
-	if countEvents(es, logging.EventRequestApproved) != 1 || countEvents(es, logging.EventRequestDenied) != 1 || countEvents(es, logging.EventRequestCreated) != 2 {
+	if countEvents(es, logging.EventRequestApproved) != 1 || countEvents(es, logging.EventRequestDenied) != 1 || countEvents(es, logging.EventRequestCreated) != 3 {
 		t.Errorf("lifecycle entries: %d created, %d approved, %d denied", countEvents(es, logging.EventRequestCreated), countEvents(es, logging.EventRequestApproved), countEvents(es, logging.EventRequestDenied))
 	}
 }
