@@ -130,7 +130,7 @@ func (h *teamHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	caller, err := h.auth.Authenticate(r.Context(), r, pathWithQuery, body)
 	if err != nil {
-		if !errors.Is(err, ErrUnavailable) {
+		if !errors.Is(err, ErrUnavailable) && !errors.Is(err, errAuthConfig) {
 			err = &proofError{err: err}
 		}
 		h.refuse(w, vault.Identity{}, rt, err)
