@@ -97,6 +97,7 @@ func (s *Server) assumeRole(caller principal, form url.Values) (stamper, *apiErr
 		userID:    roleID + ":" + sessionName,
 		account:   account,
 		baseUser:  caller.baseUser,
+		checkSig:  caller.checkSig,
 		temporary: true,
 		mfa:       withMFA,
 		roleARN:   roleARN,
@@ -175,6 +176,10 @@ func (s *Server) issue(session principal, duration int) (issued, *apiError) {
 	}
 	session.sessionToken = creds.sessionToken
 	session.expiration = expiration
+	session.secret = ""
+	if session.checkSig {
+		session.secret = creds.secret
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.keys[creds.accessKeyID] = &session

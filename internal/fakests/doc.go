@@ -9,7 +9,11 @@
 // (a SourceIdentity with a colon, a DurationSeconds out of range, a wrong MFA
 // code, an unknown or expired key) so that tests catch what production would.
 //
-// Signatures are not checked: the caller is identified by the access key ID
-// in the Authorization header alone. Secret keys are generated for the
-// client and never stored, recorded or logged.
+// Signatures are checked as STS checks them (SigV4, service sts, the date
+// within 15 minutes) for users added with AddUserWithSecret and for the
+// temporary credentials issued to them; the sentinel team service forwards
+// signed GetCallerIdentity proofs here and relies on that. Users added with
+// AddUser are identified by the access key ID in the Authorization header
+// alone, and the secrets of their temporary credentials are not kept.
+// Secrets are never recorded or logged.
 package fakests

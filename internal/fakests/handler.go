@@ -1,7 +1,9 @@
 package fakests
 
 import (
+	"bytes"
 	"crypto/subtle"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,9 +27,13 @@ var (
 
 // serveHTTP answers one STS query request and records it.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	// The body is read whole first: a signature covers its hash.
+	body, formErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	var form url.Values
-	formErr := r.ParseForm()
+	if formErr == nil {
+		formErr = r.ParseForm()
+	}
 	if formErr == nil {
 		form = r.Form
 	}
@@ -40,21 +46,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.finish(rec, "", errInternal.status, errInternal.code)
 		return
 	}
-	callerARN, body, apiErr := s.answer(r, form, formErr, accessKeyID)
+	callerARN, answer, apiErr := s.answer(r, body, form, formErr, accessKeyID)
 	if apiErr != nil {
 		writeError(w, requestID, apiErr)
 		s.finish(rec, callerARN, apiErr.status, apiErr.code)
 		return
 	}
-	body.stamp(requestID)
-	writeXML(w, http.StatusOK, requestID, body)
+	answer.stamp(requestID)
+	writeXML(w, http.StatusOK, requestID, answer)
 	s.finish(rec, callerARN, http.StatusOK, "")
 }
 
 // answer runs one request through delay, fault, checks, authentication and
 // the action, and returns the caller's ARN (once known) and the response
 // body or the error to send.
-func (s *Server) answer(r *http.Request, form url.Values, formErr error, accessKeyID string) (string, stamper, *apiError) {
+func (s *Server) answer(r *http.Request, body []byte, form url.Values, formErr error, accessKeyID string) (string, stamper, *apiError) {
 	if err := s.wait(r); err != nil {
 		return "", nil, err
 	}
@@ -77,6 +83,15 @@ func (s *Server) answer(r *http.Request, form url.Values, formErr error, accessK
 	caller, apiErr := s.authenticate(accessKeyID, r.Header.Get("X-Amz-Security-Token"))
 	if apiErr != nil {
 		return "", nil, apiErr
+	}
+	if caller.secret != "" {
+		auth, apiErr := parseAuthorization(r.Header.Get("Authorization"))
+		if apiErr != nil {
+			return "", nil, apiErr
+		}
+		if apiErr := checkSignature(r, body, auth, caller.secret, s.clock()); apiErr != nil {
+			return "", nil, apiErr
+		}
 	}
 	switch action {
 	case "GetCallerIdentity":

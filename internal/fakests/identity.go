@@ -18,6 +18,12 @@ type principal struct {
 	// baseUser is the long-lived access key ID the credentials descend
 	// from; MFA devices are registered against it.
 	baseUser string
+	// checkSig says that requests signed with these credentials must carry
+	// a valid SigV4 signature: the user was added with its secret, and
+	// temporary credentials descending from it inherit the check.
+	checkSig bool
+	// secret is the secret access key, kept only when checkSig is set.
+	secret string
 
 	// The fields below are set for temporary credentials only.
 	temporary    bool
@@ -29,7 +35,7 @@ type principal struct {
 }
 
 // issued is a fresh set of temporary credentials as sent to the client. The
-// secret is not kept anywhere once the response is written.
+// secret is kept (in the principal) only when their signatures are checked.
 type issued struct {
 	accessKeyID  string
 	secret       string

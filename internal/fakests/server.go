@@ -107,6 +107,28 @@ func (s *Server) AddUser(accessKeyID, arn, account string) {
 	}
 }
 
+// AddUserWithSecret is AddUser for a user whose secret access key the
+// Server knows: every request signed with accessKeyID, and with the
+// temporary credentials issued to it (GetSessionToken, AssumeRole and
+// chains of them), must then carry a valid SigV4 signature for service sts,
+// dated within 15 minutes of the Server's clock, as AWS STS requires. A bad
+// signature answers 403 SignatureDoesNotMatch, a stale or future date 403
+// SignatureDoesNotMatch ("Signature expired" / "not yet current"), a
+// malformed Authorization header 400 IncompleteSignature. The secret stays
+// in memory only, is never recorded in Calls and never logged.
+func (s *Server) AddUserWithSecret(accessKeyID, secret, arn, account string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keys[accessKeyID] = &principal{
+		arn:      arn,
+		userID:   derivedID("AIDA", arn),
+		account:  account,
+		baseUser: accessKeyID,
+		checkSig: secret != "",
+		secret:   secret,
+	}
+}
+
 // AddMFA registers an MFA device for the user of accessKeyID. From then on
 // that user's calls of GetSessionToken and AssumeRole must carry serial and
 // code, unless they are made with temporary credentials that were issued

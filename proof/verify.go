@@ -1,0 +1,215 @@
+package proof
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sentinel-cli/sentinel/vault"
+)
+
+// MaxSkew is how far the signature date of a proof may be from the
+// verifier's clock, either way.
+const MaxSkew = 5 * time.Minute
+
+// DefaultSTSTimeout bounds one forwarded GetCallerIdentity when the
+// Verifier's Client has no timeout of its own.
+const DefaultSTSTimeout = 5 * time.Second
+
+// Verifier checks a proof and asks STS who signed it. Its fields are read
+// only; one Verifier may serve concurrent calls.
+type Verifier struct {
+	// ServerID is the service's server_id, which every proof must carry.
+	ServerID string
+	// STSEndpoint is the only URL a proof may be signed for (exact scheme,
+	// host and path) and where proofs are forwarded. Never taken from a
+	// request.
+	STSEndpoint string
+	// Region is the signing region of STSEndpoint.
+	Region string
+	// Accounts are the accepted caller accounts; empty accepts none.
+	Accounts []string
+	// Client sends the forwarded request; nil means a client with a short
+	// timeout. Redirects are never followed, whatever the Client says.
+	Client *http.Client
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// allowedHeaders are the only headers a proof may carry (lowercase), and
+// whether each is required. Authorization is the one not signed.
+var allowedHeaders = map[string]bool{
+	"authorization":             true,
+	"content-type":              true,
+	"x-amz-date":                true,
+	"x-sentinel-server-id":      true,
+	"x-sentinel-request-sha256": true,
+	"x-amz-security-token":      false,
+	"x-amz-content-sha256":      false,
+}
+
+// Verify checks the proof in header for the API call (method,
+// pathWithQuery, body), forwards it to STS and returns the caller. Every
+// refusal matches ErrInvalidProof; failing to reach STS matches
+// ErrSTSUnavailable.
+func (v *Verifier) Verify(ctx context.Context, header string, method, pathWithQuery string, body []byte) (vault.Identity, error) {
+	endpoint, err := v.checkConfig()
+	if err != nil {
+		return vault.Identity{}, err
+	}
+	p, err := decodeHeader(header)
+	if err != nil {
+		return vault.Identity{}, err
+	}
+	headers, err := v.checkRequest(p, endpoint, RequestHash(method, pathWithQuery, body))
+	if err != nil {
+		return vault.Identity{}, err
+	}
+	result, err := v.forward(ctx, endpoint, headers, p.Body)
+	if err != nil {
+		return vault.Identity{}, err
+	}
+	id, err := vault.ParseIdentity(result.arn, result.account, result.userID)
+	if err != nil || id.UserID == "" {
+		return vault.Identity{}, refuse(ReasonSTSAnswer, "caller ARN not understood")
+	}
+	if !slices.Contains(v.Accounts, id.Account) {
+		return vault.Identity{}, refuse(ReasonAccount, "")
+	}
+	return id, nil
+}
+
+// checkConfig returns the normal form of the configured endpoint.
+func (v *Verifier) checkConfig() (*url.URL, error) {
+	if v.ServerID == "" || !validHeaderValue(v.ServerID) {
+		return nil, fmt.Errorf("%w: server ID", ErrVerifierConfig)
+	}
+	if !validRegion(v.Region) {
+		return nil, fmt.Errorf("%w: region", ErrVerifierConfig)
+	}
+	u, err := parseEndpoint(v.STSEndpoint)
+	if err != nil {
+		return nil, fmt.Errorf("%w: STS endpoint: %v", ErrVerifierConfig, err)
+	}
+	return u, nil
+}
+
+// checkRequest checks everything that can be checked without STS and
+// returns the headers to forward, in canonical form.
+func (v *Verifier) checkRequest(p wireProof, endpoint *url.URL, requestHash string) (http.Header, error) {
+	if p.Method != http.MethodPost {
+		return nil, refuse(ReasonMethod, "")
+	}
+	u, err := parseEndpoint(p.URL)
+	if err != nil {
+		return nil, refuse(ReasonURL, "malformed")
+	}
+	if *u != *endpoint {
+		return nil, refuse(ReasonURL, "not the configured STS endpoint")
+	}
+	if err := checkBody(p.Body); err != nil {
+		return nil, err
+	}
+
+	// One value per header, only the allowed headers, Host never.
+	values := map[string]string{} // lowercase name -> value
+	for name, vs := range p.Headers {
+		lower := strings.ToLower(name)
+		if lower == "host" {
+			return nil, refuse(ReasonHost, "")
+		}
+		if _, ok := allowedHeaders[lower]; !ok {
+			return nil, refuse(ReasonHeader, "header not allowed in a proof")
+		}
+		if len(vs) != 1 {
+			return nil, refuse(ReasonHeader, "header without exactly one value")
+		}
+		if !validHeaderValue(vs[0]) || vs[0] == "" {
+			return nil, refuse(ReasonHeader, "malformed header value")
+		}
+		values[lower] = vs[0]
+	}
+	for name, required := range allowedHeaders {
+		if _, ok := values[name]; required && !ok {
+			return nil, refuse(ReasonHeader, "required header missing")
+		}
+	}
+	switch strings.ToLower(values["content-type"]) {
+	case "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-8":
+	default:
+		return nil, refuse(ReasonHeader, "content type is not a form")
+	}
+	if h, ok := values["x-amz-content-sha256"]; ok {
+		sum := sha256.Sum256([]byte(p.Body))
+		if h != hex.EncodeToString(sum[:]) {
+			return nil, refuse(ReasonHeader, "payload hash does not match the body")
+		}
+	}
+
+	auth, err := parseAuthorization(values["authorization"])
+	if err != nil {
+		return nil, err
+	}
+	if auth.service != stsService || auth.region != v.Region {
+		return nil, refuse(ReasonScope, "not sts in the service's region")
+	}
+	// Every header but Authorization signed, host signed, content-length
+	// allowed (the SDK signs it; it is the length of the fixed body), and
+	// nothing signed that is not sent.
+	signed := map[string]bool{}
+	for _, h := range auth.signedHeaders {
+		signed[h] = true
+	}
+	if !signed["host"] {
+		return nil, refuse(ReasonUnsigned, "host not signed")
+	}
+	for name := range values {
+		if name != "authorization" && !signed[name] {
+			return nil, refuse(ReasonUnsigned, name+" not signed")
+		}
+	}
+	for name := range signed {
+		if _, sent := values[name]; !sent && name != "host" && name != "content-length" {
+			return nil, refuse(ReasonUnsigned, "a signed header is not sent")
+		}
+		if name == "authorization" {
+			return nil, refuse(ReasonUnsigned, "authorization signed")
+		}
+	}
+
+	if values["x-sentinel-server-id"] != v.ServerID {
+		return nil, refuse(ReasonServerID, "")
+	}
+	if values["x-sentinel-request-sha256"] != requestHash {
+		return nil, refuse(ReasonRequestHash, "")
+	}
+	signedAt, err := time.Parse(amzDateLayout, values["x-amz-date"])
+	if err != nil || signedAt.Format(amzDateLayout) != values["x-amz-date"] {
+		return nil, refuse(ReasonDate, "malformed")
+	}
+	if auth.date != values["x-amz-date"][:8] {
+		return nil, refuse(ReasonDate, "scope date differs from X-Amz-Date")
+	}
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
+	}
+	if skew := now().Sub(signedAt); skew > MaxSkew || skew < -MaxSkew {
+		return nil, refuse(ReasonDate, "more than 5 minutes off")
+	}
+
+	out := make(http.Header, len(values))
+	for name, value := range values {
+		out[http.CanonicalHeaderKey(name)] = []string{value}
+	}
+	return out, nil
+}
+
+// amzDateLayout is the layout of X-Amz-Date.
+const amzDateLayout = "20060102T150405Z"
