@@ -125,6 +125,11 @@ func TestTeamTwoPeopleThroughTheService(t *testing.T) {
 	if a := w.lastAssume(); a.AccessKeyID != teamServiceKey || a.Params.Get("RoleArn") != "arn:aws:iam::111122223333:role/dev" {
 		t.Fatalf("the role was not assumed by the service: %+v", a)
 	}
+	// No secret in the debug lines of a team call.
+	dbg := alice.mustRun("--debug", "credentials", "dev")
+	if !strings.Contains(dbg.stderr, "team service") || strings.Contains(dbg.stderr, fakeSecret) || strings.Contains(dbg.stderr, doc["SessionToken"]) {
+		t.Fatalf("debug output: %s", dbg.stderr)
+	}
 	env := envOf(alice.mustRun("exec", "dev", "--", "env").stdout)
 	if env["AWS_ACCESS_KEY_ID"] == "" || env["SENTINEL_PROFILE"] != "dev" {
 		t.Fatalf("exec env: %v", env)
