@@ -28,10 +28,10 @@ func (b *Broker) OpenBreakglass(ctx context.Context, a *Actor, in BreakglassInpu
 	now := b.now()
 	rule, ok := b.Policy.BreakglassRuleFor(in.Profile, a.Identity.Name, a.Identity.ARN)
 	if !ok {
-		return nil, fmt.Errorf("no break-glass rule in the policy lets %s break the glass on profile %s", a.Identity.Name, in.Profile)
+		return nil, notAllowedf("no break-glass rule in the policy lets %s break the glass on profile %s", a.Identity.Name, in.Profile)
 	}
 	if !rule.AllowsReason(in.ReasonCode) {
-		return nil, fmt.Errorf("reason code %q is not allowed by break-glass rule %s (allowed: %v)", in.ReasonCode, rule.Name, rule.ReasonCodes)
+		return nil, notAllowedf("reason code %q is not allowed by break-glass rule %s (allowed: %v)", in.ReasonCode, rule.Name, rule.ReasonCodes)
 	}
 	d := in.Duration
 	if d == 0 {
@@ -87,7 +87,7 @@ func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason strin
 		approver = rule.IsApprover(a.Identity.Name, a.Identity.ARN)
 	}
 	if !invoker && !approver {
-		return nil, fmt.Errorf("%s may not close break-glass %s: only its invoker or an approver of profile %s may", a.Identity.Name, id, e.Profile)
+		return nil, notAllowedf("%s may not close break-glass %s: only its invoker or an approver of profile %s may", a.Identity.Name, id, e.Profile)
 	}
 	if err := b.expireEventIfLapsed(ctx, st, a, e, now); err != nil {
 		return nil, err

@@ -55,6 +55,19 @@ type Broker struct {
 	Rand io.Reader
 	// Debugf receives debug lines (never secrets); nil discards them.
 	Debugf func(format string, args ...any)
+
+	// Catalogue makes the policy's profiles: section the only source of
+	// role chains (the team service): a profile is its pin, never a
+	// section of ~/.aws/config, and an unpinned profile is a
+	// *NotInCatalogueError.
+	Catalogue bool
+	// BaseCredentials, when set, are the credentials that start every role
+	// chain and sign every store call instead of a base profile's keys
+	// from the keyring: the team service's own AWS credentials.
+	BaseCredentials func(ctx context.Context) (vault.Credentials, error)
+	// Region is the STS region of a catalogued profile whose pin names
+	// none.
+	Region string
 }
 
 // Input is one request for credentials.
@@ -73,8 +86,12 @@ type Input struct {
 	// Region overrides the profile's region.
 	Region string
 	// Server is the credential server's session state in server mode
-	// (`exec --server`); nil for the other doors.
+	// (`exec --server`, the team service); nil for the other doors.
 	Server *ServerSession
+	// Caller, when set, is who asks, already proven by the door (the team
+	// service verifies a signed proof); no keyring or STS lookup is made
+	// to establish it.
+	Caller *vault.Identity
 }
 
 // Grant is what the broker hands to a door after an allowed decision.
@@ -125,7 +142,7 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 		}()
 	}
 	now := b.now()
-	chain, err := vault.ResolveChain(b.Profiles, in.Profile, b.Keys.Has)
+	chain, err := b.resolveChain(in.Profile)
 	if err != nil {
 		return nil, err
 	}
@@ -139,12 +156,18 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 		isWarm bool
 		caller vault.Identity
 	)
-	if in.Server != nil {
+	switch {
+	case in.Caller != nil:
+		caller = *in.Caller
+		if in.Server != nil {
+			in.Server.base = chain.Base.Name
+		}
+	case in.Server != nil:
 		in.Server.base = chain.Base.Name
 		if caller, err = b.serverCaller(ctx, in.Server, chain, now); err != nil {
 			return nil, err
 		}
-	} else {
+	default:
 		warm, isWarm = b.cachedRole(chain, in, BasisDirect)
 		caller = warm.Identity
 		if !isWarm {

@@ -241,6 +241,10 @@ func (b *Broker) assumeHops(ctx context.Context, chain *vault.Chain, caller vaul
 // whether an MFA code went into the credentials, cached whether they came
 // from the cache.
 func (b *Broker) baseCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, in Input) (creds vault.Credentials, usedMFA, cached bool, err error) {
+	if b.BaseCredentials != nil {
+		creds, err := b.BaseCredentials(ctx)
+		return creds, false, false, err
+	}
 	base := chain.Base.Name
 	if in.NoSession {
 		keys, err := b.baseKeys(base)

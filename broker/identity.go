@@ -44,5 +44,9 @@ func (b *Broker) callerIdentity(ctx context.Context, chain *vault.Chain) (vault.
 // baseKeys reads the long-lived keys of a base profile. A missing profile
 // is a *vault.MissingKeysError; the cli says what to do about it.
 func (b *Broker) baseKeys(base string) (vault.Credentials, error) {
+	if b.BaseCredentials != nil {
+		// The team service: its own credentials, never a keyring.
+		return b.BaseCredentials(context.Background())
+	}
 	return b.Keys.Get(base)
 }

@@ -31,7 +31,7 @@ func (b *Broker) CreateRequest(ctx context.Context, a *Actor, in RequestInput) (
 	now := b.now()
 	rule, ok := b.Policy.ApprovalRuleFor(in.Profile)
 	if !ok {
-		return nil, fmt.Errorf("no approval rule in the policy covers profile %s, so nobody could approve the request", in.Profile)
+		return nil, notAllowedf("no approval rule in the policy covers profile %s, so nobody could approve the request", in.Profile)
 	}
 	d := in.Duration
 	if d == 0 {
@@ -94,12 +94,12 @@ func (b *Broker) Review(ctx context.Context, a *Actor, id string, action request
 	r, err := b.changeRequest(ctx, a, id, now, func(r *request.Request) error {
 		rule, ok := b.Policy.ApprovalRuleFor(r.Profile)
 		if !ok {
-			return fmt.Errorf("no approval rule in the policy covers profile %s, so nobody can review request %s", r.Profile, id)
+			return notAllowedf("no approval rule in the policy covers profile %s, so nobody can review request %s", r.Profile, id)
 		}
 		if !rule.IsApprover(a.Identity.Name, a.Identity.ARN) {
-			return fmt.Errorf("%s is not an approver for profile %s (rule %s)", a.Identity.Name, r.Profile, rule.Name)
+			return notAllowedf("%s is not an approver for profile %s (rule %s)", a.Identity.Name, r.Profile, rule.Name)
 		}
-		return nil
+		return checkNotRequester(r, a, action)
 	}, func(r *request.Request) error {
 		if action == request.ActionApprove {
 			return r.Approve(a.Identity.Name, a.Identity.ARN, comment, now)

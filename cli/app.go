@@ -91,6 +91,7 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	configureBreakglassShowCommand(app, g)
 	configureBreakglassCloseCommand(app, g)
 	configureSessionsCommand(app, g)
+	configureWhoamiCommand(app, g)
 	configureInitCommand(app, g)
 	configureLogCommands(app, g)
 	return g

@@ -31,12 +31,11 @@ func configureBreakglassCommand(app *kingpin.Application, g *Globals) {
 }
 
 func (c *breakglassCommand) run(g *Globals) error {
-	b, actor, closeBroker, err := g.actorBroker(c.Profile)
+	ops, err := g.operations(c.Profile)
 	if err != nil {
 		return err
 	}
-	defer closeBroker()
-	e, err := b.OpenBreakglass(context.Background(), actor, broker.BreakglassInput{
+	e, err := ops.OpenBreakglass(context.Background(), broker.BreakglassInput{
 		Profile: c.Profile, ReasonCode: c.ReasonCode, Justification: c.Justification, Duration: c.Duration,
 	})
 	if err != nil {

@@ -21,12 +21,11 @@ func configureBreakglassCloseCommand(app *kingpin.Application, g *Globals) {
 }
 
 func (c *breakglassCloseCommand) run(g *Globals) error {
-	b, actor, closeBroker, err := g.actorBroker("")
+	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	defer closeBroker()
-	e, err := b.CloseBreakglass(context.Background(), actor, c.ID, c.Reason)
+	e, err := ops.CloseBreakglass(context.Background(), c.ID, c.Reason)
 	if err != nil {
 		return err
 	}

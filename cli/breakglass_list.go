@@ -27,13 +27,12 @@ func configureBreakglassListCommand(app *kingpin.Application, g *Globals) {
 }
 
 func (c *breakglassListCommand) run(g *Globals) error {
-	b, actor, closeBroker, err := g.actorBroker("")
+	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	defer closeBroker()
 	q := breakglass.Query{Profile: c.Profile, Invoker: c.Invoker, Status: breakglass.Status(c.Status)}
-	events, err := b.ListBreakglass(context.Background(), actor, q)
+	events, err := ops.ListBreakglass(context.Background(), q)
 	if err != nil {
 		return err
 	}

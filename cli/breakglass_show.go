@@ -21,12 +21,11 @@ func configureBreakglassShowCommand(app *kingpin.Application, g *Globals) {
 }
 
 func (c *breakglassShowCommand) run(g *Globals) error {
-	b, actor, closeBroker, err := g.actorBroker("")
+	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	defer closeBroker()
-	e, err := b.GetBreakglass(context.Background(), actor, c.ID)
+	e, err := ops.GetBreakglass(context.Background(), c.ID)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/sentinel-cli/sentinel/teamclient"
 	"github.com/sentinel-cli/sentinel/vault"
 )
 
@@ -106,6 +107,14 @@ func hintFor(err error) string {
 		return "wait a moment and retry"
 	case errors.Is(err, vault.ErrUnreachable):
 		return "check the network, and AWS_ENDPOINT_URL_STS if you set it"
+	case errors.Is(err, teamclient.ErrWrongServer):
+		return "check server.url and server.server_id in the sentinel config: a service that is not the configured one gets no proof of who you are"
+	case errors.Is(err, teamclient.ErrInvalidProof):
+		return "check that the keys of your identity profile are current (sentinel add PROFILE) and that the service accepts your account"
+	case errors.Is(err, teamclient.ErrUnreachable):
+		return "check the network and server.url in the sentinel config"
+	case errors.Is(err, teamclient.ErrRedirect):
+		return "set server.url in the sentinel config to the service's final URL"
 	}
 	return ""
 }

@@ -55,7 +55,10 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 	// with its reason and hint, and an MFA code is asked for while the
 	// terminal is still ours. This first decision opens the session; the
 	// credentials it issued are what the command's first fetch gets.
-	src, onExit := serverBackend(g, f)
+	src, onExit, err := serverBackend(g, f)
+	if err != nil {
+		return err
+	}
 	grant, err := src.issue(context.Background())
 	if err != nil {
 		return err
@@ -91,23 +94,29 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 }
 
 // serverBackend is what the credential server serves from, and what runs
-// once the command has exited. Every request runs the broker's one
-// decision flow in server mode with the policy read again (so an edit
-// applies to the next request), one request at a time (Globals is not safe
-// for concurrent use), against one tracked session: the broker resumes it,
-// checks it was not revoked, and touches it on every issuance. On exit the
-// session is marked expired.
-func serverBackend(g *Globals, f issueFlags) (src *serverSource, onExit func()) {
+// once the command has exited. Every request runs the one decision flow in
+// server mode, one request at a time, against one tracked session: on this
+// machine the broker reads the policy again (so an edit applies to the
+// next request), resumes the session, checks it was not revoked and
+// touches it on every issuance, and on exit marks it expired; through the
+// team service every refresh is a call to the service, passing the
+// session_id of the first answer, and the service does all of that.
+func serverBackend(g *Globals, f issueFlags) (src *serverSource, onExit func(), err error) {
+	ops, err := g.operations("")
+	if err != nil {
+		return nil, nil, err
+	}
 	host, _ := os.Hostname()
-	src = &serverSource{g: g, f: f, session: &broker.ServerSession{Host: host, PID: os.Getpid(), Duration: f.Duration}}
-	return src, src.end
+	src = &serverSource{g: g, f: f, ops: ops, session: &broker.ServerSession{Host: host, PID: os.Getpid(), Duration: f.Duration}}
+	return src, src.end, nil
 }
 
-// serverSource adapts the broker's server-mode flow to server.Source.
+// serverSource adapts the server-mode flow to server.Source.
 type serverSource struct {
 	mu      sync.Mutex
 	g       *Globals
 	f       issueFlags
+	ops     Operations
 	session *broker.ServerSession
 }
 
@@ -115,18 +124,7 @@ type serverSource struct {
 func (s *serverSource) issue(ctx context.Context) (*broker.Grant, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, closeBroker, err := s.g.newBroker()
-	if err != nil {
-		return nil, err
-	}
-	defer closeBroker()
-	// The terminal belongs to the command now: an MFA code can only come
-	// from --mfa-token (the first decision runs before the command starts
-	// and may still ask).
-	if s.session.ID() != "" {
-		b.PromptMFA = nil
-	}
-	return b.Issue(ctx, broker.Input{
+	return s.ops.Issue(ctx, broker.Input{
 		Profile: s.f.Profile, Mode: policy.ModeServer,
 		MFAToken: s.f.MFAToken, NoSession: s.f.NoSession, Region: s.f.Region,
 		Server: s.session,
@@ -155,17 +153,23 @@ func (s *serverSource) Credentials(ctx context.Context) (server.Credentials, err
 	}, nil
 }
 
+// serverSessionEnder is implemented by the operations that can mark a
+// credential server's session expired when its command exits (the local
+// broker). The team API has no such call: there the session lapses with
+// its last credentials.
+type serverSessionEnder interface {
+	EndServerSession(ctx context.Context, s *broker.ServerSession) error
+}
+
 // end marks the session expired once the command has exited.
 func (s *serverSource) end() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, closeBroker, err := s.g.newBroker()
-	if err != nil {
-		s.g.Debugf("session not ended: %v", err)
+	ender, ok := s.ops.(serverSessionEnder)
+	if !ok {
 		return
 	}
-	defer closeBroker()
-	if err := b.EndServerSession(context.Background(), s.session); err != nil {
+	if err := ender.EndServerSession(context.Background(), s.session); err != nil {
 		s.g.Debugf("session not ended: %v", err)
 	}
 }

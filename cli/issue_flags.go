@@ -28,17 +28,17 @@ func (f *issueFlags) register(cmd *kingpin.CmdClause) {
 	cmd.Flag("no-session", "Skip the cached session token and assume the role with the stored keys.").BoolVar(&f.NoSession)
 }
 
-// issue runs the broker's decision flow for one door.
+// issue runs the decision flow for one door, where the config says it
+// runs: on this machine, or in the team service.
 func (g *Globals) issue(f *issueFlags, mode policy.Mode) (*broker.Grant, error) {
 	if f.Profile == "" {
 		return nil, fmt.Errorf("no profile given")
 	}
-	b, closeBroker, err := g.newBroker()
+	ops, err := g.operations("")
 	if err != nil {
 		return nil, err
 	}
-	defer closeBroker()
-	return b.Issue(context.Background(), broker.Input{
+	return ops.Issue(context.Background(), broker.Input{
 		Profile:   f.Profile,
 		Mode:      mode,
 		Duration:  f.Duration,

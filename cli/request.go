@@ -29,12 +29,11 @@ func configureRequestCommand(app *kingpin.Application, g *Globals) {
 }
 
 func (c *requestCommand) run(g *Globals) error {
-	b, actor, closeBroker, err := g.actorBroker(c.Profile)
+	ops, err := g.operations(c.Profile)
 	if err != nil {
 		return err
 	}
-	defer closeBroker()
-	r, err := b.CreateRequest(context.Background(), actor, broker.RequestInput{Profile: c.Profile, Justification: c.Justification, Duration: c.Duration})
+	r, err := ops.CreateRequest(context.Background(), broker.RequestInput{Profile: c.Profile, Justification: c.Justification, Duration: c.Duration})
 	if err != nil {
 		return err
 	}

@@ -40,13 +40,12 @@ func configureRequestsCommand(app *kingpin.Application, g *Globals) {
 }
 
 func (c *requestsCommand) list(g *Globals) error {
-	b, actor, closeBroker, err := g.actorBroker("")
+	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	defer closeBroker()
 	q := request.Query{Profile: c.Profile, Requester: c.Requester, Status: request.Status(c.Status)}
-	reqs, err := b.ListRequests(context.Background(), actor, q)
+	reqs, err := ops.ListRequests(context.Background(), q)
 	if err != nil {
 		return err
 	}
@@ -62,12 +61,11 @@ func (c *requestsCommand) list(g *Globals) error {
 }
 
 func (c *requestsCommand) show(g *Globals) error {
-	b, actor, closeBroker, err := g.actorBroker("")
+	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	defer closeBroker()
-	r, err := b.GetRequest(context.Background(), actor, c.ID)
+	r, err := ops.GetRequest(context.Background(), c.ID)
 	if err != nil {
 		return err
 	}
@@ -79,12 +77,11 @@ func (c *requestsCommand) show(g *Globals) error {
 }
 
 func (c *requestsCommand) cancel(g *Globals) error {
-	b, actor, closeBroker, err := g.actorBroker("")
+	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	defer closeBroker()
-	r, err := b.CancelRequest(context.Background(), actor, c.ID)
+	r, err := ops.CancelRequest(context.Background(), c.ID)
 	if err != nil {
 		return err
 	}

@@ -33,12 +33,11 @@ func configureReviewCommands(app *kingpin.Application, g *Globals) {
 }
 
 func (c *reviewCommand) run(g *Globals) error {
-	b, actor, closeBroker, err := g.actorBroker("")
+	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	defer closeBroker()
-	r, err := b.Review(context.Background(), actor, c.ID, c.action, c.Comment)
+	r, err := ops.Review(context.Background(), c.ID, c.action, c.Comment)
 	if err != nil {
 		return err
 	}

@@ -38,18 +38,17 @@ func configureSessionsListCommand(parent *kingpin.CmdClause, g *Globals) {
 }
 
 func (c *sessionsListCommand) run(g *Globals) error {
-	b, actor, closeBroker, err := g.actorBroker("")
+	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	defer closeBroker()
 	q := session.Query{Profile: c.Profile, Status: session.Status(c.Status)}
 	if strings.HasPrefix(c.User, "arn:") {
 		q.UserARN = c.User
 	} else {
 		q.User = c.User
 	}
-	sessions, err := b.ListSessions(context.Background(), actor, q)
+	sessions, err := ops.ListSessions(context.Background(), q)
 	if err != nil {
 		return sessionsError(err, checkSessionIDHint)
 	}

@@ -38,20 +38,31 @@ func (c *sessionsRevokeCommand) run(g *Globals) error {
 	case c.For < 0:
 		return withHint(fmt.Errorf("--for %s is negative", c.For), "give how long the block lasts, e.g. --for 24h")
 	}
-	b, actor, closeBroker, err := g.actorBroker("")
-	if err != nil {
-		return err
-	}
-	defer closeBroker()
 	ctx := context.Background()
 	if c.ID != "" {
-		s, err := b.RevokeSession(ctx, actor, c.ID, c.Reason)
+		ops, err := g.operations("")
+		if err != nil {
+			return err
+		}
+		s, err := ops.RevokeSession(ctx, c.ID, c.Reason)
 		if err != nil {
 			return sessionsError(err, checkSessionIDHint)
 		}
 		fmt.Fprintf(g.Stdout, "Session %s of %s on %s revoked: it gets no more credentials.\n", s.ID, s.UserARN, s.Profile)
 		return nil
 	}
+	team, err := g.teamMode()
+	if err != nil {
+		return err
+	}
+	if team {
+		return errNotInTeamMode("blocking a user (sessions revoke --user)")
+	}
+	b, actor, closeBroker, err := g.actorBroker("")
+	if err != nil {
+		return err
+	}
+	defer closeBroker()
 	res, err := b.RevokeUser(ctx, actor, c.User, c.Reason, c.For)
 	if res != nil {
 		until := "until an approver lifts it with `sentinel sessions unblock`"

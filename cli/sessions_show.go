@@ -21,12 +21,11 @@ func configureSessionsShowCommand(parent *kingpin.CmdClause, g *Globals) {
 }
 
 func (c *sessionsShowCommand) run(g *Globals) error {
-	b, actor, closeBroker, err := g.actorBroker("")
+	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	defer closeBroker()
-	s, err := b.GetSession(context.Background(), actor, c.ID)
+	s, err := ops.GetSession(context.Background(), c.ID)
 	if err != nil {
 		return sessionsError(err, checkSessionIDHint)
 	}

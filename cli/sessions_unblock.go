@@ -19,6 +19,13 @@ func configureSessionsUnblockCommand(parent *kingpin.CmdClause, g *Globals) {
 }
 
 func (c *sessionsUnblockCommand) run(g *Globals) error {
+	team, err := g.teamMode()
+	if err != nil {
+		return err
+	}
+	if team {
+		return errNotInTeamMode("lifting a block (sessions unblock)")
+	}
 	b, actor, closeBroker, err := g.actorBroker("")
 	if err != nil {
 		return err

@@ -38,6 +38,9 @@ type Config struct {
 	// IdentityProfile is the profile whose base credentials identify the
 	// person for commands that name no profile (approve, deny, listings).
 	IdentityProfile string `yaml:"identity_profile"`
+	// Server is the team vending service; when set, commands go through it
+	// instead of running the decision flow on this machine.
+	Server Server `yaml:"server"`
 
 	// path is the file this configuration was read from, for messages.
 	path string
@@ -61,6 +64,21 @@ type Tables struct {
 	Breakglass string `yaml:"breakglass"`
 	Sessions   string `yaml:"sessions"`
 }
+
+// Server names the team vending service (`sentinel serve`) a laptop uses.
+// Both fields are set, or neither.
+type Server struct {
+	// URL is the service's base URL: https, or http only to a loopback
+	// host.
+	URL string `yaml:"url"`
+	// ServerID is the server_id the service must have; it is bound into
+	// every proof, and the client takes it only from here, never from the
+	// service.
+	ServerID string `yaml:"server_id"`
+}
+
+// Configured reports whether a team service is configured.
+func (s Server) Configured() bool { return s.URL != "" }
 
 // Path returns the file the configuration was read from ("" for defaults).
 func (c *Config) Path() string { return c.path }
@@ -151,7 +169,7 @@ func (c *Config) validate() error {
 	default:
 		return fmt.Errorf("store.backend %q is not one of local, dynamodb", c.Store.Backend)
 	}
-	return nil
+	return c.Server.validate()
 }
 
 func (c *Config) applyDefaults() {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -45,6 +46,10 @@ type Logger struct {
 	// LockTimeout bounds the wait for the file lock. Open sets it to
 	// DefaultLockTimeout.
 	LockTimeout time.Duration
+	// Mirror, when set, receives a copy of every line once it is in the
+	// file (the team service's log on stdout, for CloudWatch). A line that
+	// cannot be mirrored fails the Append.
+	Mirror io.Writer
 
 	path string
 	// mu serialises Append within this process: flock does not, because
@@ -164,6 +169,11 @@ func (l *Logger) Append(e *Entry) error {
 		return fmt.Errorf("append to %s: %w", l.path, err)
 	}
 	e.Hash = h
+	if l.Mirror != nil {
+		if _, err := l.Mirror.Write(line); err != nil {
+			return fmt.Errorf("append to %s: written, but not mirrored: %w", l.path, err)
+		}
+	}
 	return nil
 }
 

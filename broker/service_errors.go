@@ -1,0 +1,30 @@
+package broker
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sentinel-cli/sentinel/request"
+)
+
+// notAllowedError is a refusal because of who asks, worded like the
+// errors it replaces: the cli prints the same line as before, and the team
+// service answers 403 because it matches ErrForbidden.
+type notAllowedError struct{ msg string }
+
+func (e *notAllowedError) Error() string        { return e.msg }
+func (e *notAllowedError) Is(target error) bool { return target == ErrForbidden }
+
+func notAllowedf(format string, args ...any) error {
+	return &notAllowedError{msg: fmt.Sprintf(format, args...)}
+}
+
+// checkNotRequester refuses a review of one's own request before the
+// request's own state machine would call it a bad transition: who asks,
+// not the request's state, is why it is refused.
+func checkNotRequester(r *request.Request, a *Actor, action request.Action) error {
+	if strings.EqualFold(r.Requester, a.Identity.Name) || (r.RequesterARN != "" && strings.EqualFold(r.RequesterARN, a.Identity.ARN)) {
+		return notAllowedf("%s: %s cannot %s their own request %s", request.ErrTransition, a.Identity.Name, action, r.ID)
+	}
+	return nil
+}

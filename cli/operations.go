@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/request"
+	"github.com/sentinel-cli/sentinel/session"
+	"github.com/sentinel-cli/sentinel/teamclient"
+	"github.com/sentinel-cli/sentinel/vault"
+)
+
+// Operations are what sentinel offers a person, wherever the decision flow
+// runs: on this machine (localOperations, the broker with the person's own
+// keys) or in the team service (*teamclient.Client, with server: in the
+// config). Commands take one from Globals.operations and never ask which.
+// The actor is implied: the one whose keys identify the person.
+type Operations interface {
+	// Issue runs one credentials decision (exec, credentials, and every
+	// refresh of exec --server).
+	Issue(ctx context.Context, in broker.Input) (*broker.Grant, error)
+	// Whoami says who the person is, as STS says it.
+	Whoami(ctx context.Context) (vault.Identity, error)
+
+	CreateRequest(ctx context.Context, in broker.RequestInput) (*request.Request, error)
+	ListRequests(ctx context.Context, q request.Query) ([]*request.Request, error)
+	GetRequest(ctx context.Context, id string) (*request.Request, error)
+	Review(ctx context.Context, id string, action request.Action, comment string) (*request.Request, error)
+	CancelRequest(ctx context.Context, id string) (*request.Request, error)
+
+	OpenBreakglass(ctx context.Context, in broker.BreakglassInput) (*breakglass.Event, error)
+	ListBreakglass(ctx context.Context, q breakglass.Query) ([]*breakglass.Event, error)
+	GetBreakglass(ctx context.Context, id string) (*breakglass.Event, error)
+	CloseBreakglass(ctx context.Context, id, reason string) (*breakglass.Event, error)
+
+	ListSessions(ctx context.Context, q session.Query) ([]*session.Session, error)
+	GetSession(ctx context.Context, id string) (*session.Session, error)
+	RevokeSession(ctx context.Context, id, reason string) (*session.Session, error)
+}
+
+// Both implementations, checked at compile time.
+var (
+	_ Operations = (*localOperations)(nil)
+	_ Operations = (*teamclient.Client)(nil)
+)
+
+// operations picks where the flow runs, once per command: the team
+// service when the config names one, else the broker on this machine.
+// profile is the profile whose base keys identify the person to the local
+// broker ("" means the identity profile); the team service is always
+// called with the identity profile's keys, since the profiles it vends are
+// its catalogue's, not ~/.aws/config's.
+func (g *Globals) operations(profile string) (Operations, error) {
+	cfg, err := g.Config()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Server.Configured() {
+		return g.teamClient("")
+	}
+	return &localOperations{g: g, profile: profile}, nil
+}
+
+// teamMode reports whether commands go through the team service.
+func (g *Globals) teamMode() (bool, error) {
+	cfg, err := g.Config()
+	if err != nil {
+		return false, err
+	}
+	return cfg.Server.Configured(), nil
+}

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/request"
+	"github.com/sentinel-cli/sentinel/session"
+	"github.com/sentinel-cli/sentinel/vault"
+)
+
+// localOperations run the decision flow on this machine. Each call wires
+// a broker of its own, so that the policy is read again for every call
+// (a credential server's refreshes see an edit at once), and closes the
+// decision log before it returns.
+type localOperations struct {
+	g *Globals
+	// profile identifies the person ("" means the identity profile).
+	profile string
+}
+
+// withActor wires the broker, identifies the person and runs fn.
+func withActor[T any](o *localOperations, fn func(*broker.Broker, *broker.Actor) (T, error)) (T, error) {
+	var zero T
+	b, actor, closeBroker, err := o.g.actorBroker(o.profile)
+	if err != nil {
+		return zero, err
+	}
+	defer closeBroker()
+	return fn(b, actor)
+}
+
+func (o *localOperations) Issue(ctx context.Context, in broker.Input) (*broker.Grant, error) {
+	b, closeBroker, err := o.g.newBroker()
+	if err != nil {
+		return nil, err
+	}
+	defer closeBroker()
+	// Once a credential server's command runs, the terminal belongs to
+	// the command: an MFA code can only come from --mfa-token (the first
+	// decision runs before the command starts and may still ask).
+	if in.Server != nil && in.Server.ID() != "" {
+		b.PromptMFA = nil
+	}
+	return b.Issue(ctx, in)
+}
+
+// EndServerSession marks the credential server's session expired once its
+// command has exited.
+func (o *localOperations) EndServerSession(ctx context.Context, s *broker.ServerSession) error {
+	b, closeBroker, err := o.g.newBroker()
+	if err != nil {
+		return err
+	}
+	defer closeBroker()
+	return b.EndServerSession(ctx, s)
+}
+
+func (o *localOperations) Whoami(ctx context.Context) (vault.Identity, error) {
+	b, err := o.g.identityBroker()
+	if err != nil {
+		return vault.Identity{}, err
+	}
+	a, err := b.Identify(ctx, o.g.identityProfile(o.profile))
+	if err != nil {
+		return vault.Identity{}, err
+	}
+	return a.Identity, nil
+}
+
+func (o *localOperations) CreateRequest(ctx context.Context, in broker.RequestInput) (*request.Request, error) {
+	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) { return b.CreateRequest(ctx, a, in) })
+}
+
+func (o *localOperations) ListRequests(ctx context.Context, q request.Query) ([]*request.Request, error) {
+	return withActor(o, func(b *broker.Broker, a *broker.Actor) ([]*request.Request, error) { return b.ListRequests(ctx, a, q) })
+}
+
+func (o *localOperations) GetRequest(ctx context.Context, id string) (*request.Request, error) {
+	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) { return b.GetRequest(ctx, a, id) })
+}
+
+func (o *localOperations) Review(ctx context.Context, id string, action request.Action, comment string) (*request.Request, error) {
+	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) {
+		return b.Review(ctx, a, id, action, comment)
+	})
+}
+
+func (o *localOperations) CancelRequest(ctx context.Context, id string) (*request.Request, error) {
+	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) { return b.CancelRequest(ctx, a, id) })
+}
+
+func (o *localOperations) OpenBreakglass(ctx context.Context, in broker.BreakglassInput) (*breakglass.Event, error) {
+	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*breakglass.Event, error) {
+		return b.OpenBreakglass(ctx, a, in)
+	})
+}
+
+func (o *localOperations) ListBreakglass(ctx context.Context, q breakglass.Query) ([]*breakglass.Event, error) {
+	return withActor(o, func(b *broker.Broker, a *broker.Actor) ([]*breakglass.Event, error) {
+		return b.ListBreakglass(ctx, a, q)
+	})
+}
+
+func (o *localOperations) GetBreakglass(ctx context.Context, id string) (*breakglass.Event, error) {
+	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*breakglass.Event, error) { return b.GetBreakglass(ctx, a, id) })
+}
+
+func (o *localOperations) CloseBreakglass(ctx context.Context, id, reason string) (*breakglass.Event, error) {
+	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*breakglass.Event, error) {
+		return b.CloseBreakglass(ctx, a, id, reason)
+	})
+}
+
+func (o *localOperations) ListSessions(ctx context.Context, q session.Query) ([]*session.Session, error) {
+	return withActor(o, func(b *broker.Broker, a *broker.Actor) ([]*session.Session, error) { return b.ListSessions(ctx, a, q) })
+}
+
+func (o *localOperations) GetSession(ctx context.Context, id string) (*session.Session, error) {
+	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*session.Session, error) { return b.GetSession(ctx, a, id) })
+}
+
+func (o *localOperations) RevokeSession(ctx context.Context, id, reason string) (*session.Session, error) {
+	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*session.Session, error) {
+		return b.RevokeSession(ctx, a, id, reason)
+	})
+}

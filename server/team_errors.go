@@ -1,0 +1,131 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/policy"
+	"github.com/sentinel-cli/sentinel/request"
+	"github.com/sentinel-cli/sentinel/session"
+	"github.com/sentinel-cli/sentinel/vault"
+)
+
+// Error codes of the team API (the "code" of an error document).
+const (
+	CodeBadRequest     = "BadRequest"
+	CodeInvalidProof   = "InvalidProof"
+	CodeAccessDenied   = "AccessDenied"
+	CodeSessionRevoked = "SessionRevoked"
+	CodeForbidden      = "Forbidden"
+	CodeNotFound       = "NotFound"
+	CodeConflict       = "Conflict"
+	CodeUnavailable    = "Unavailable"
+	CodeInternal       = "Internal"
+)
+
+// maxMessage bounds the message of an error document.
+const maxMessage = 300
+
+var (
+	errNoRoute   = errors.New("no such endpoint")
+	errUnknownID = errors.New("no record has this ID")
+	// errFlowLogged marks an error of the decision flow, which logged the
+	// decision itself.
+	errFlowLogged = errors.New("decision logged by the flow")
+)
+
+// badRequestError is input the API refuses before anything is decided.
+type badRequestError struct{ msg string }
+
+func (e *badRequestError) Error() string { return e.msg }
+
+func badRequest(msg string) error { return &badRequestError{msg: msg} }
+
+// proofError is a refused or missing proof of identity.
+type proofError struct{ err error }
+
+func (e *proofError) Error() string { return "invalid proof: " + e.err.Error() }
+func (e *proofError) Unwrap() error { return e.err }
+
+// flowLogged marks err as logged by the decision flow.
+func flowLogged(err error) error { return &classified{class: errFlowLogged, err: err} }
+
+// classifyTeam maps an error to the status, code and message of the
+// answer. The message is the error's own one-line text only for refusals
+// a person must understand (bad input, denial, conflict); proofs and
+// internal or unavailable failures get a fixed message, and the details go
+// to TeamOptions.OnError.
+func classifyTeam(err error) (status int, code, message string) {
+	var (
+		bad   *badRequestError
+		proof *proofError
+	)
+	switch {
+	case errors.As(err, &bad):
+		return http.StatusBadRequest, CodeBadRequest, clean(bad.msg)
+	case errors.As(err, &proof):
+		return http.StatusUnauthorized, CodeInvalidProof, "missing or invalid proof of identity"
+	case errors.Is(err, errNoRoute):
+		return http.StatusNotFound, CodeNotFound, "no such endpoint"
+	case errors.Is(err, errUnknownID):
+		return http.StatusNotFound, CodeNotFound, "no record has this ID"
+	case errors.Is(err, broker.ErrNotInCatalogue):
+		return http.StatusNotFound, CodeNotFound, clean(err.Error())
+	case errors.Is(err, ErrUnavailable), errors.Is(err, broker.ErrUnavailable), unreachable(err):
+		return http.StatusServiceUnavailable, CodeUnavailable, "the service cannot reach the state or STS it needs to decide"
+	case errors.Is(err, broker.ErrRevoked):
+		return http.StatusForbidden, CodeSessionRevoked, clean(err.Error())
+	case errors.Is(err, broker.ErrForbidden), errors.Is(err, breakglass.ErrLimit):
+		return http.StatusForbidden, CodeForbidden, clean(err.Error())
+	case errors.Is(err, broker.ErrDenied), errors.Is(err, policy.ErrPin), errors.Is(err, broker.ErrWindowTooShort):
+		return http.StatusForbidden, CodeAccessDenied, clean(err.Error())
+	case errors.Is(err, request.ErrNotFound), errors.Is(err, breakglass.ErrNotFound), errors.Is(err, session.ErrNotFound):
+		return http.StatusNotFound, CodeNotFound, clean(err.Error())
+	case errors.Is(err, request.ErrConflict), errors.Is(err, request.ErrTransition),
+		errors.Is(err, breakglass.ErrConflict), errors.Is(err, breakglass.ErrTransition), errors.Is(err, breakglass.ErrActiveExists),
+		errors.Is(err, session.ErrConflict), errors.Is(err, session.ErrTransition):
+		return http.StatusConflict, CodeConflict, clean(err.Error())
+	case errors.Is(err, request.ErrInvalid), errors.Is(err, breakglass.ErrInvalid), errors.Is(err, session.ErrInvalid):
+		return http.StatusBadRequest, CodeBadRequest, clean(err.Error())
+	}
+	return http.StatusInternalServerError, CodeInternal, "the service could not complete the call"
+}
+
+// unreachable reports whether err says that a store or STS did not answer:
+// the call may succeed later, so it is a 503, never a 500 or a denial.
+func unreachable(err error) bool {
+	var (
+		sendErr *smithyhttp.RequestSendError
+		netErr  net.Error
+	)
+	return errors.Is(err, vault.ErrUnreachable) || errors.Is(err, vault.ErrThrottled) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.As(err, &sendErr) || errors.As(err, &netErr)
+}
+
+// classLabel is the short reason logged for a call refused before the flow.
+func classLabel(err error) string {
+	_, code, msg := classifyTeam(err)
+	return code + ": " + msg
+}
+
+// clean makes an error text fit for a one-line message: no control
+// characters, bounded length.
+func clean(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) > maxMessage {
+		s = s[:maxMessage] + "..."
+	}
+	return s
+}
