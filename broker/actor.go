@@ -40,5 +40,5 @@ func (b *Broker) openStores(ctx context.Context, a *Actor) (Stores, error) {
 // Signer signs calls to a remote store with the base keys that identified
 // the actor; the keys are read only when a call needs them.
 func (b *Broker) Signer(a *Actor) Signer {
-	return func() (vault.Credentials, error) { return b.baseKeys(a.chain.Base.Name) }
+	return b.signerFor(a.chain)
 }
