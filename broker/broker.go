@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
@@ -59,6 +60,10 @@ type Broker struct {
 	Rand io.Reader
 	// Debugf receives debug lines (never secrets); nil discards them.
 	Debugf func(format string, args ...any)
+
+	// ssoFetched is the access key ID of the IAM Identity Center role
+	// credentials this broker fetched last, to tell them from a cache hit.
+	ssoFetched atomic.Value // string
 }
 
 // Input is one request for credentials.

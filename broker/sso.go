@@ -100,6 +100,7 @@ func (b *Broker) ssoBase(ctx context.Context, chain *vault.Chain, region string)
 		return vault.SSORoleEntry{}, false, fmt.Errorf("identify the caller of profile %s: %w", chain.Base.Name, err)
 	}
 	e = vault.SSORoleEntry{Credentials: creds, Identity: id}
+	b.ssoFetched.Store(creds.AccessKeyID)
 	if err := b.Cache.PutSSORole(key, e); err != nil {
 		b.debugf("SSO role credentials not cached: %v", err)
 	}
@@ -133,7 +134,9 @@ func (b *Broker) ssoDirectCredentials(ctx context.Context, chain *vault.Chain, c
 		if e.Identity != caller {
 			return fmt.Errorf("profile %s: the IAM Identity Center credentials belong to %s, not %s", in.Profile, e.Identity.ARN, caller.ARN)
 		}
-		creds, grant.Cached = e.Credentials, hit
+		// A hit on what callerIdentity fetched moments ago is not a
+		// cached answer.
+		creds, grant.Cached = e.Credentials, hit && b.ssoFetched.Load() != e.Credentials.AccessKeyID
 	}
 	now := b.now()
 	if basis != BasisDirect && creds.Expires.After(now.Add(d+clockSkew)) {
