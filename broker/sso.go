@@ -89,7 +89,7 @@ func (b *Broker) ssoBase(ctx context.Context, chain *vault.Chain, region string)
 	}
 	creds, err := b.SSO.RoleCredentials(ctx, chain.SSO)
 	if err != nil {
-		return vault.SSORoleEntry{}, false, fmt.Errorf("IAM Identity Center credentials of profile %s: %w", chain.Base.Name, err)
+		return vault.SSORoleEntry{}, false, fmt.Errorf("profile %s: %w", chain.Base.Name, err)
 	}
 	client, err := b.stsClient(ctx, region, creds)
 	if err != nil {

@@ -93,5 +93,6 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	configureSessionsCommand(app, g)
 	configureInitCommand(app, g)
 	configureLogCommands(app, g)
+	configureSSOCommand(app, g)
 	return g
 }

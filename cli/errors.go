@@ -103,6 +103,8 @@ func hintFor(err error) string {
 		return "wait a moment and retry"
 	case errors.Is(err, vault.ErrUnreachable):
 		return "check the network, and AWS_ENDPOINT_URL_STS if you set it"
+	case errors.Is(err, vault.ErrSSOLoginRequired):
+		return ssoLoginHint(err)
 	}
 	return ""
 }
