@@ -279,3 +279,27 @@ func (f *ssoFixture) approveSSO(decided time.Time, d time.Duration) {
 		f.t.Fatal(err)
 	}
 }
+
+func TestSSOChainedRoleInServerMode(t *testing.T) {
+	f := newSSOFixture(t, ssoPolicy)
+	f.signIn()
+	b := f.broker()
+	s := &broker.ServerSession{}
+	g, err := b.Issue(context.Background(), broker.Input{Profile: "deploy", Mode: policy.ModeServer, Server: s})
+	if err != nil {
+		t.Fatalf("Issue: %v", err)
+	}
+	if g.SessionID == "" || g.SourceIdentity == "" || g.Caller.Name != ssoUser {
+		t.Fatalf("grant %+v", g)
+	}
+	c := f.sts.CallsOf("AssumeRole")[0]
+	tagged := false
+	for k, v := range c.Params {
+		if len(v) == 1 && v[0] == "sentinel-session-id" && len(k) > 4 && k[len(k)-4:] == ".Key" {
+			tagged = true
+		}
+	}
+	if !tagged || c.AccessKeyID != f.creds[0].AccessKeyID {
+		t.Errorf("AssumeRole %v: want the session tag, signed with the SSO role credentials", c.Params)
+	}
+}
