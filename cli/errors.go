@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/vault"
 )
 
@@ -103,8 +104,8 @@ func hintFor(err error) string {
 		return "wait a moment and retry"
 	case errors.Is(err, vault.ErrUnreachable):
 		return "check the network, and AWS_ENDPOINT_URL_STS if you set it"
-	case errors.Is(err, vault.ErrSSOLoginRequired):
-		return ssoLoginHint(err)
+	case errors.Is(err, vault.ErrSSOLoginRequired), errors.Is(err, broker.ErrSSOUncappable):
+		return ssoHint(err)
 	}
 	return ""
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 	"golang.org/x/term"
 
+	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/internal/field"
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -182,9 +183,12 @@ func terminalSafe(s string) string {
 	}, s)
 }
 
-// ssoLoginHint is the advice for an IAM Identity Center profile without a
-// usable token.
-func ssoLoginHint(err error) string {
+// ssoHint is the advice for an IAM Identity Center profile without a
+// usable token, or used directly where it cannot be capped or stamped.
+func ssoHint(err error) string {
+	if errors.Is(err, broker.ErrSSOUncappable) {
+		return "assume a role from it instead: a profile with source_profile set to it and role_arn is stamped and capped"
+	}
 	var need *vault.SSOLoginRequiredError
 	if !errors.As(err, &need) {
 		return ""
