@@ -57,5 +57,5 @@ func (b *Broker) Signer(a *Actor) Signer {
 			return b.BaseCredentials(context.Background())
 		}
 	}
-	return func() (vault.Credentials, error) { return b.baseKeys(a.chain.Base.Name) }
+	return b.signerFor(a.chain)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
@@ -47,6 +48,10 @@ type Broker struct {
 	// STS builds the STS clients; nil means vault.NewSTSFactory with zero
 	// options (the regional AWS endpoints).
 	STS vault.STSFactory
+	// SSO gets IAM Identity Center tokens and role credentials for
+	// profiles based on them; nil means such profiles fail with
+	// ErrSSONotConfigured.
+	SSO *vault.SSO
 	// PromptMFA asks the person for an MFA code when none was given.
 	PromptMFA func(serial string) (string, error)
 	// Now is the clock; nil means time.Now.
@@ -68,6 +73,9 @@ type Broker struct {
 	// Region is the STS region of a catalogued profile whose pin names
 	// none.
 	Region string
+	// ssoFetched is the access key ID of the IAM Identity Center role
+	// credentials this broker fetched last, to tell them from a cache hit.
+	ssoFetched atomic.Value // string
 }
 
 // Input is one request for credentials.
@@ -194,8 +202,11 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	// The pin decides which role this profile name may reach, whatever
 	// the person's own ~/.aws/config says: checked before any override, so
 	// that no approval or break-glass can be spent on another role.
-	if err := b.Policy.CheckChain(in.Profile, roles, caller.Account); err != nil {
+	if err := b.Policy.CheckChainFrom(in.Profile, roles, caller.Account, ssoPinBase(chain)); err != nil {
 		entry.PolicyEffect = string(policy.EffectDeny)
+		return nil, b.deny(&entry, err.Error(), err)
+	}
+	if err := checkSSOServer(chain, in); err != nil {
 		return nil, b.deny(&entry, err.Error(), err)
 	}
 	basis := BasisDirect
@@ -271,7 +282,10 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	entry.ExpiresAt = &exp
 	entry.DurationSeconds = int64(exp.Sub(now).Seconds())
 	entry.Cached = grant.Cached
-	if grant.RoleARN == "" {
+	switch {
+	case chain.SSODirect():
+		entry.Note = ssoDirectNote
+	case grant.RoleARN == "":
 		entry.Note = "profile has no role_arn: session-token credentials, no SourceIdentity could be stamped"
 	}
 	if err := b.Log.Append(&entry); err != nil {

@@ -55,6 +55,9 @@ func keysOf(err error, base string) error {
 // fails with the same typed error before anything is written, and with the
 // right one an unreadable entry is simply replaced.
 func (b *Broker) cachedRole(chain *vault.Chain, in Input, basis string) (vault.RoleEntry, bool) {
+	if chain.SSODirect() {
+		return b.cachedSSODirect(chain)
+	}
 	key := vault.RoleKeyFor(chain, stsRegion(chain, in), basis)
 	e, ok, err := b.Cache.Role(key)
 	switch {
@@ -93,6 +96,9 @@ func reusable(e vault.RoleEntry, caller vault.Identity, d time.Duration, in Inpu
 // when a cached set fits d (see reusable), else from STS. cached is the
 // entry already read for this basis, if any; nil means look it up.
 func (b *Broker) issueCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, cached *vault.RoleEntry, grant *Grant) error {
+	if chain.SSODirect() {
+		return b.ssoDirectCredentials(ctx, chain, caller, basis, d, in, cached, grant)
+	}
 	now := b.now()
 	if cached == nil && basis != BasisDirect {
 		if e, ok := b.cachedRole(chain, in, basis); ok {
@@ -126,6 +132,9 @@ func (b *Broker) issueCredentials(ctx context.Context, chain *vault.Chain, calle
 // fetchCredentials gets new credentials from STS: GetSessionToken for a
 // profile without a role, else the role hops of the chain.
 func (b *Broker) fetchCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, grant *Grant) (vault.Credentials, error) {
+	if chain.SSODirect() {
+		return vault.Credentials{}, &SSOUncappableError{Profile: in.Profile, Server: in.Server != nil}
+	}
 	if len(chain.Roles) == 0 {
 		return b.sessionTokenCredentials(ctx, chain, d, in)
 	}
@@ -170,7 +179,7 @@ func (b *Broker) assumeRoles(ctx context.Context, chain *vault.Chain, caller vau
 	if errors.Is(err, errStaleSession) {
 		// STS no longer honours the cached session (revoked, or the keys
 		// were rotated): drop it and start again with a fresh one.
-		if cerr := b.Cache.ClearSession(chain.Base.Name); cerr != nil {
+		if cerr := b.dropBaseSession(chain); cerr != nil {
 			return vault.Credentials{}, cerr
 		}
 		creds, err = b.assumeHops(ctx, chain, caller, si, d, in, tags)
@@ -244,6 +253,10 @@ func (b *Broker) baseCredentials(ctx context.Context, chain *vault.Chain, caller
 	if b.BaseCredentials != nil {
 		creds, err := b.BaseCredentials(ctx)
 		return creds, false, false, err
+	}
+	if chain.SSO != nil {
+		e, hit, err := b.ssoBase(ctx, chain, stsRegion(chain, in))
+		return e.Credentials, false, hit, err
 	}
 	base := chain.Base.Name
 	if in.NoSession {

@@ -13,6 +13,10 @@ import (
 // the keys is asked of STS again. (The warm path does not even get here:
 // cached credentials carry the identity they were issued to.)
 func (b *Broker) callerIdentity(ctx context.Context, chain *vault.Chain) (vault.Identity, error) {
+	if chain.SSO != nil {
+		e, _, err := b.ssoBase(ctx, chain, chain.Region)
+		return e.Identity, err
+	}
 	keys, err := b.baseKeys(chain.Base.Name)
 	if err != nil {
 		return vault.Identity{}, err

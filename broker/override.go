@@ -36,7 +36,7 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 	if !approvable && !breakable {
 		return nil, nil
 	}
-	stores, err := b.OpenStores(ctx, func() (vault.Credentials, error) { return b.baseKeys(chain.Base.Name) })
+	stores, err := b.OpenStores(ctx, b.signerFor(chain))
 	if err != nil {
 		return nil, unavailable("approval", err)
 	}

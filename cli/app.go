@@ -94,5 +94,6 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	configureWhoamiCommand(app, g)
 	configureInitCommand(app, g)
 	configureLogCommands(app, g)
+	configureSSOCommand(app, g)
 	return g
 }

@@ -108,7 +108,12 @@ func (g *Globals) identityBroker() (*broker.Broker, error) {
 	if err != nil {
 		return nil, err
 	}
+	sso, err := g.ssoEngine()
+	if err != nil {
+		return nil, err
+	}
 	return &broker.Broker{
+		SSO:       sso,
 		Profiles:  profiles,
 		Keys:      vault.NewKeyStore(kr),
 		Cache:     vault.NewCache(kr, nil),

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/sentinel-cli/sentinel/teamclient"
+	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/vault"
 )
 
@@ -115,6 +116,8 @@ func hintFor(err error) string {
 		return "check the network and server.url in the sentinel config"
 	case errors.Is(err, teamclient.ErrRedirect):
 		return "set server.url in the sentinel config to the service's final URL"
+	case errors.Is(err, vault.ErrSSOLoginRequired), errors.Is(err, broker.ErrSSOUncappable):
+		return ssoHint(err)
 	}
 	return ""
 }

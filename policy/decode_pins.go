@@ -61,7 +61,7 @@ func (d *decoder) pins(n *yaml.Node, field string) map[string]ProfilePin {
 // pin decodes one profile's pin.
 func (d *decoder) pin(n *yaml.Node, field, name string, line int) ProfilePin {
 	pin := ProfilePin{Name: name, Line: line}
-	var roleNode, accountNode, viaNode *yaml.Node
+	var roleNode, accountNode, viaNode, ssoAccountNode, ssoRoleNode *yaml.Node
 	ok := d.mapping(n, field, []key{
 		{"role_arn", func(f string, v *yaml.Node) {
 			roleNode = v
@@ -116,8 +116,36 @@ func (d *decoder) pin(n *yaml.Node, field, name string, line int) ProfilePin {
 		{"max_duration", func(f string, v *yaml.Node) {
 			pin.MaxDuration, _ = d.duration(v, f, minDuration, maxRuleDuration)
 		}},
+		{"sso_account", func(f string, v *yaml.Node) {
+			ssoAccountNode = v
+			s, ok := d.str(v, f)
+			if !ok {
+				return
+			}
+			if !isAccountID(s) {
+				d.addf(v, f, "bad account ID %q (want 12 digits, quoted)", s)
+				return
+			}
+			pin.SSOAccount = s
+		}},
+		{"sso_role_name", func(f string, v *yaml.Node) {
+			ssoRoleNode = v
+			s, ok := d.name(v, f)
+			if !ok {
+				return
+			}
+			if !ssoRoleName.MatchString(s) {
+				d.addf(v, f, "bad role name %q (want the permission set's name, like AdministratorAccess)", s)
+				return
+			}
+			pin.SSORoleName = s
+		}},
 	})
 	if !ok {
+		return pin
+	}
+	if ssoAccountNode != nil || ssoRoleNode != nil {
+		d.ssoPin(n, field, &pin, roleNode, accountNode, viaNode, ssoAccountNode, ssoRoleNode)
 		return pin
 	}
 	switch {
@@ -137,4 +165,28 @@ func (d *decoder) pin(n *yaml.Node, field, name string, line int) ProfilePin {
 		}
 	}
 	return pin
+}
+
+// ssoRoleName is the shape of a permission set's role name.
+var ssoRoleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+// ssoPin checks a pin of an IAM Identity Center profile used directly:
+// sso_account and sso_role_name together, without role_arn or via (a
+// role chained from Identity Center is pinned by its role_arn), and an
+// account, if given, that is sso_account.
+func (d *decoder) ssoPin(n *yaml.Node, field string, pin *ProfilePin, roleNode, accountNode, viaNode, ssoAccountNode, ssoRoleNode *yaml.Node) {
+	switch {
+	case ssoAccountNode == nil:
+		d.addf(n, join(field, "sso_account"), "missing (sso_role_name needs the account of the permission set)")
+	case ssoRoleNode == nil:
+		d.addf(n, join(field, "sso_role_name"), "missing (sso_account needs the permission set's role name)")
+	case roleNode != nil:
+		d.addf(roleNode, join(field, "role_arn"), "role_arn with sso_account (pin a role chained from IAM Identity Center by its role_arn alone)")
+	case viaNode != nil:
+		d.addf(viaNode, join(field, "via"), "via with sso_account (a profile using IAM Identity Center credentials directly passes through no role)")
+	case accountNode != nil && pin.Account != "" && pin.Account != pin.SSOAccount:
+		d.addf(accountNode, join(field, "account"), "account %s differs from sso_account %s", pin.Account, pin.SSOAccount)
+	default:
+		pin.Account = pin.SSOAccount
+	}
 }

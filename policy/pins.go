@@ -26,8 +26,22 @@ type ProfilePin struct {
 	// MaxDuration caps the lifetime of the profile's credentials; 0 means
 	// no cap of its own.
 	MaxDuration time.Duration
+	// SSOAccount and SSORoleName pin an IAM Identity Center profile used
+	// directly (sso_account, sso_role_name): the account and permission set
+	// it must get credentials for. Identity Center role ARNs carry a random
+	// suffix, so such a profile is pinned by these instead of role_arn.
+	// Account is SSOAccount then.
+	SSOAccount  string
+	SSORoleName string
 	// Line is where the pin starts in the file.
 	Line int
+}
+
+// SSOBase is the IAM Identity Center account and role name a chain starts
+// from, as CheckChainFrom checks them.
+type SSOBase struct {
+	Account  string
+	RoleName string
 }
 
 // HasPins reports whether the policy has a profiles: section. When it has,
@@ -67,6 +81,12 @@ const (
 	// PinAccountMismatch: the pin says no role, and the base credentials
 	// are in another account than the pin's.
 	PinAccountMismatch
+	// PinSSOMismatch: the pin names an IAM Identity Center account and
+	// role, and the profile gets other ones (or none: stored keys).
+	PinSSOMismatch
+	// PinSSOUnpinned: the profile uses IAM Identity Center credentials
+	// directly, and its pin does not name their account and role.
+	PinSSOUnpinned
 )
 
 // String names the kind, for logs.
@@ -84,6 +104,10 @@ func (k PinErrorKind) String() string {
 		return "missing_role"
 	case PinAccountMismatch:
 		return "account_mismatch"
+	case PinSSOMismatch:
+		return "sso_mismatch"
+	case PinSSOUnpinned:
+		return "sso_unpinned"
 	}
 	return fmt.Sprintf("PinErrorKind(%d)", int(k))
 }
@@ -113,6 +137,10 @@ func (e *PinError) Error() string {
 		return fmt.Sprintf("profile %s is pinned to role %s but its config assumes no role", e.Profile, e.Want)
 	case PinAccountMismatch:
 		return fmt.Sprintf("profile %s is pinned to account %s but its credentials are in account %s", e.Profile, e.Want, e.Got)
+	case PinSSOMismatch:
+		return fmt.Sprintf("profile %s is pinned to IAM Identity Center role %s but its credentials come from %s", e.Profile, e.Want, e.Got)
+	case PinSSOUnpinned:
+		return fmt.Sprintf("profile %s gets IAM Identity Center role %s but its pin names no sso_account and sso_role_name", e.Profile, e.Got)
 	}
 	return fmt.Sprintf("profile %s does not match its pin", e.Profile)
 }
@@ -130,12 +158,42 @@ func (e *PinError) Is(target error) bool {
 // own account). It returns nil when the chain is allowed and a *PinError
 // otherwise. Without a profiles: section every chain is allowed.
 func (p *Policy) CheckChain(profile string, roles []string, account string) error {
+	return p.CheckChainFrom(profile, roles, account, nil)
+}
+
+// CheckChainFrom is CheckChain for a chain whose base credentials may come
+// from IAM Identity Center (sso; nil for stored keys). A pin with
+// sso_account and sso_role_name allows only a profile with no role whose
+// base is that account and role name, and whose caller (account, as STS
+// says) is in that account; a profile that uses Identity Center
+// credentials directly needs such a pin. A pin with role_arn checks the
+// roles alone, whatever the base.
+func (p *Policy) CheckChainFrom(profile string, roles []string, account string, sso *SSOBase) error {
 	if !p.HasPins() {
 		return nil
 	}
 	pin, ok := p.Pins[profile]
 	if !ok {
 		return &PinError{Profile: profile, Kind: PinUnknownProfile}
+	}
+	if pin.SSORoleName != "" {
+		if len(roles) > 0 {
+			return &PinError{Profile: profile, Kind: PinUnexpectedRole, Got: roles[len(roles)-1]}
+		}
+		want := pin.SSOAccount + "/" + pin.SSORoleName
+		if sso == nil {
+			return &PinError{Profile: profile, Kind: PinSSOMismatch, Want: want, Got: "stored keys"}
+		}
+		if sso.Account != pin.SSOAccount || sso.RoleName != pin.SSORoleName {
+			return &PinError{Profile: profile, Kind: PinSSOMismatch, Want: want, Got: sso.Account + "/" + sso.RoleName}
+		}
+		if account != pin.SSOAccount {
+			return &PinError{Profile: profile, Kind: PinAccountMismatch, Want: pin.SSOAccount, Got: account}
+		}
+		return nil
+	}
+	if pin.RoleARN == "" && sso != nil && len(roles) == 0 {
+		return &PinError{Profile: profile, Kind: PinSSOUnpinned, Got: sso.Account + "/" + sso.RoleName}
 	}
 	if pin.RoleARN == "" {
 		if len(roles) > 0 {

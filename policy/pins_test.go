@@ -72,7 +72,7 @@ func TestPinsDecodeErrors(t *testing.T) {
 	}{
 		{"not a mapping", "version: \"1\"\nrules: [{name: r, effect: allow}]\nprofiles: [dev]\n", 3, "profiles", "want a mapping from profile name to its pin"},
 		{"pin not a mapping", wrap("  dev: arn:aws:iam::111122223333:role/dev\n"), 4, "profiles.dev", "want a mapping"},
-		{"unknown key", wrap("  dev: {role: x}\n"), 4, "profiles.dev.role", "unknown key (want role_arn, via, account, region, max_duration)"},
+		{"unknown key", wrap("  dev: {role: x}\n"), 4, "profiles.dev.role", "unknown key (want role_arn, via, account, region, max_duration, sso_account, sso_role_name)"},
 		{"bad role ARN", wrap("  dev: {role_arn: \"arn:aws:iam::111122223333:user/dev\"}\n"), 4, "profiles.dev.role_arn", `bad role ARN "arn:aws:iam::111122223333:user/dev" (want arn:aws:iam::<12-digit account>:role/[path/]name)`},
 		{"role ARN with a short account", wrap("  dev: {role_arn: \"arn:aws:iam::1111:role/dev\"}\n"), 4, "profiles.dev.role_arn", "bad role ARN"},
 		{"role ARN glob", wrap("  dev: {role_arn: \"arn:aws:iam::111122223333:role/*\"}\n"), 4, "profiles.dev.role_arn", "bad role ARN"},

@@ -25,6 +25,16 @@ type Chain struct {
 	Region string
 	// DurationSeconds is Target's duration_seconds (0 = unset).
 	DurationSeconds int
+	// SSO is set when Base gets its credentials from IAM Identity Center
+	// (sso_session or the legacy sso_* keys) instead of stored keys.
+	SSO *SSOBase
+}
+
+// SSODirect reports whether the chain's credentials are the IAM Identity
+// Center role credentials themselves, with no role assumed from them: they
+// can carry no SourceIdentity and their lifetime cannot be capped.
+func (c *Chain) SSODirect() bool {
+	return c.SSO != nil && len(c.Roles) == 0
 }
 
 // ResolveChain follows the source_profile keys from the named profile to its
@@ -68,6 +78,11 @@ func ResolveChain(c *ConfigFile, name string, hasKeys func(profile string) bool)
 		Target:          target,
 		Base:            cur,
 		DurationSeconds: target.DurationSeconds,
+	}
+	if cur.IsSSO() {
+		if ch.SSO, err = c.SSOBaseOf(cur); err != nil {
+			return nil, err
+		}
 	}
 	for _, p := range path {
 		if ch.MFASerial == "" {

@@ -9,7 +9,8 @@ import (
 )
 
 // ClearAll deletes every cached session, every cached set of role
-// credentials and every cached caller identity. Long-lived keys stay. It
+// credentials (IAM Identity Center's included) and every cached caller
+// identity. Long-lived keys stay. It
 // returns how many items it deleted. It decrypts nothing; call
 // CheckPassphrase first when a wrong passphrase must change nothing.
 func (c *Cache) ClearAll() (int, error) {
@@ -19,7 +20,7 @@ func (c *Cache) ClearAll() (int, error) {
 	}
 	n := 0
 	for _, name := range names {
-		if strings.HasPrefix(name, sessionPrefix) || strings.HasPrefix(name, rolePrefix) || strings.HasPrefix(name, identityPrefix) {
+		if strings.HasPrefix(name, sessionPrefix) || strings.HasPrefix(name, rolePrefix) || strings.HasPrefix(name, identityPrefix) || strings.HasPrefix(name, ssoPrefix) {
 			removed, err := removeItem(c.kr, name)
 			if err != nil {
 				return n, err
@@ -107,7 +108,7 @@ func checkPassphrase(kr keyring.Keyring) error {
 	if err != nil {
 		return err
 	}
-	for _, prefix := range []string{keysPrefix, identityPrefix, sessionPrefix, rolePrefix} {
+	for _, prefix := range []string{keysPrefix, identityPrefix, sessionPrefix, rolePrefix, ssoPrefix} {
 		for _, n := range names {
 			if !strings.HasPrefix(n, prefix) {
 				continue

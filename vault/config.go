@@ -19,7 +19,7 @@ const (
 )
 
 // Profile is one profile of the AWS config file, reduced to the keys sentinel
-// uses. Other keys (credential_process, sso_*, output...) are ignored.
+// uses. Other keys (credential_process, output...) are ignored.
 type Profile struct {
 	// Name is the profile name ("default" for [default]).
 	Name string
@@ -37,6 +37,23 @@ type Profile struct {
 	Region string
 	// DurationSeconds is the requested credential lifetime (0 = unset).
 	DurationSeconds int
+	// SSOSession names the [sso-session NAME] section whose sign-in the
+	// profile's IAM Identity Center credentials come from.
+	SSOSession string
+	// SSOStartURL and SSORegion are the legacy form of an sso-session: the
+	// portal's start URL and the region of its OIDC and portal endpoints.
+	SSOStartURL string
+	SSORegion   string
+	// SSOAccountID and SSORoleName are the account and permission set
+	// (role name) whose credentials the profile gets from the portal.
+	SSOAccountID string
+	SSORoleName  string
+}
+
+// IsSSO reports whether the profile gets its credentials from IAM
+// Identity Center (it has an sso_* key).
+func (p Profile) IsSSO() bool {
+	return p.SSOSession != "" || p.SSOStartURL != "" || p.SSOAccountID != "" || p.SSORoleName != ""
 }
 
 // ConfigFile is a parsed AWS config file.
@@ -47,6 +64,8 @@ type ConfigFile struct {
 	// the profile is used rather than at load time, so that one bad profile
 	// does not lock the user out of every other one.
 	invalid map[string]error
+	// ssoSessions are the [sso-session NAME] sections.
+	ssoSessions map[string]SSOSessionConfig
 }
 
 // DefaultConfigPath is $AWS_CONFIG_FILE, else ~/.aws/config.
@@ -73,7 +92,7 @@ func LoadConfigFile(path string) (*ConfigFile, error) {
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return &ConfigFile{path: path, profiles: map[string]Profile{}, invalid: map[string]error{}}, nil
+		return &ConfigFile{path: path, profiles: map[string]Profile{}, invalid: map[string]error{}, ssoSessions: map[string]SSOSessionConfig{}}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read AWS config %s: %w", path, err)
@@ -96,8 +115,12 @@ func ParseConfig(data []byte, path string) (*ConfigFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse AWS config %s: %w", path, err)
 	}
-	c := &ConfigFile{path: path, profiles: map[string]Profile{}, invalid: map[string]error{}}
+	c := &ConfigFile{path: path, profiles: map[string]Profile{}, invalid: map[string]error{}, ssoSessions: map[string]SSOSessionConfig{}}
 	for _, sec := range f.Sections() {
+		if name, ok := ssoSessionName(sec.Name()); ok {
+			c.ssoSessions[name] = parseSSOSession(name, sec)
+			continue
+		}
 		name, ok := profileName(sec.Name())
 		if !ok {
 			continue
@@ -121,6 +144,16 @@ func ParseConfig(data []byte, path string) (*ConfigFile, error) {
 				p.RoleSessionName = value
 			case "region":
 				p.Region = value
+			case "sso_session":
+				p.SSOSession = value
+			case "sso_start_url":
+				p.SSOStartURL = value
+			case "sso_region":
+				p.SSORegion = value
+			case "sso_account_id":
+				p.SSOAccountID = value
+			case "sso_role_name":
+				p.SSORoleName = value
 			case "duration_seconds":
 				n, err := parseDurationSeconds(value)
 				if err != nil {
