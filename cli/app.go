@@ -93,5 +93,6 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	configureSessionsCommand(app, g)
 	configureInitCommand(app, g)
 	configureLogCommands(app, g)
+	configureServeCommand(app, g)
 	return g
 }
