@@ -166,10 +166,13 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	)
 	switch {
 	case in.Caller != nil:
-		caller = *in.Caller
-		if in.Server != nil {
-			in.Server.base = chain.Base.Name
+		// A proven caller has no keyring cache here: only server mode,
+		// whose credentials live in the ServerSession, can serve them.
+		if in.Server == nil {
+			return nil, errors.New("a proven caller is served only in server mode")
 		}
+		caller = *in.Caller
+		in.Server.base = chain.Base.Name
 	case in.Server != nil:
 		in.Server.base = chain.Base.Name
 		if caller, err = b.serverCaller(ctx, in.Server, chain, now); err != nil {

@@ -95,5 +95,6 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	configureInitCommand(app, g)
 	configureLogCommands(app, g)
 	configureSSOCommand(app, g)
+	configureServeCommand(app, g)
 	return g
 }

@@ -303,3 +303,28 @@ func TestServiceNeedsCatalogueAndCredentials(t *testing.T) {
 		t.Fatal("service broker without Catalogue issued credentials")
 	}
 }
+
+// The warm map is bounded: past MaxSessions the oldest is dropped, and its
+// owner's next call still resumes the session from the store (with new
+// credentials, as nothing is warm for it any more).
+func TestTeamWarmSessionsAreBounded(t *testing.T) {
+	tm := newTeam(t, teamOptions{})
+	tm.svc.MaxSessions = 2
+	var ids []string
+	for _, user := range []string{"alice", "bob", "carol"} {
+		c, a := tm.credentials(user, map[string]any{"profile": "dev"})
+		tm.want(a, http.StatusOK, "")
+		ids = append(ids, c.SessionID)
+	}
+	if n := tm.svc.WarmSessions(); n != 2 {
+		t.Fatalf("%d sessions warm, want 2", n)
+	}
+	before := len(tm.sts.CallsOf("AssumeRole"))
+	c, a := tm.credentials("alice", map[string]any{"profile": "dev", "session_id": ids[0]})
+	tm.want(a, http.StatusOK, "")
+	if c.SessionID != ids[0] || len(tm.sts.CallsOf("AssumeRole")) != before+1 {
+		t.Errorf("evicted session resumed as %s with %d new AssumeRole calls", c.SessionID, len(tm.sts.CallsOf("AssumeRole"))-before)
+	}
+	_, a = tm.credentials("bob", map[string]any{"profile": "dev", "session_id": ids[0]})
+	tm.want(a, http.StatusForbidden, "")
+}

@@ -1,0 +1,152 @@
+package server
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sentinel-cli/sentinel/internal/safefile"
+)
+
+const validServeConfig = `server_id: team-prod
+listen: 127.0.0.1:8443
+policy: /etc/sentinel/policy.yaml
+accounts: ["111111111111"]
+store: {backend: dynamodb, region: eu-west-1, tables: {requests: r, breakglass: b, sessions: s}}
+log: {file: /var/log/sentinel/decisions.jsonl, stdout: true}
+tls: {cert: server.pem, key: server-key.pem}
+`
+
+func TestParseServeConfig(t *testing.T) {
+	c, err := ParseServeConfig([]byte(validServeConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ServerID != "team-prod" || c.Listen != "127.0.0.1:8443" || c.Store.Tables.Sessions != "s" || !c.Log.Stdout || !c.HasTLS() || c.Accounts[0] != "111111111111" {
+		t.Errorf("decoded %+v", c)
+	}
+	local := "server_id: t\npolicy: /p\naccounts: ['111111111111']\nstore: {backend: local, path: /var/lib/s.db}\nlog: {stdout: true}\n"
+	if _, err := ParseServeConfig([]byte(local)); err != nil {
+		t.Errorf("local store config: %v", err)
+	}
+	base := strings.Replace(validServeConfig, "tls: {cert: server.pem, key: server-key.pem}\n", "", 1)
+	for _, c := range []struct{ name, yaml, want string }{
+		{"empty", "", "empty"},
+		{"unknown key", validServeConfig + "debug: true\n", "debug"},
+		{"unknown nested key", strings.Replace(validServeConfig, "stdout: true", "stdout: true, level: info", 1), "level"},
+		{"two documents", validServeConfig + "---\nserver_id: other\n", "more than one"},
+		{"no server id", strings.Replace(validServeConfig, "server_id: team-prod", "server_id: ''", 1), "server_id"},
+		{"bad server id", strings.Replace(validServeConfig, "team-prod", "team prod", 1), "server_id"},
+		{"no policy", strings.Replace(validServeConfig, "policy: /etc/sentinel/policy.yaml\n", "", 1), "policy"},
+		{"no accounts", strings.Replace(validServeConfig, `accounts: ["111111111111"]`, "accounts: []", 1), "accounts"},
+		{"bad account", strings.Replace(validServeConfig, "111111111111", "1111", 1), "accounts"},
+		{"duplicate account", strings.Replace(validServeConfig, `["111111111111"]`, `["111111111111", "111111111111"]`, 1), "twice"},
+		{"no backend", strings.Replace(validServeConfig, "backend: dynamodb, ", "", 1), "store.backend"},
+		{"bad backend", strings.Replace(validServeConfig, "backend: dynamodb", "backend: s3", 1), "store.backend"},
+		{"local without path", strings.Replace(base, "backend: dynamodb, region: eu-west-1, tables: {requests: r, breakglass: b, sessions: s}", "backend: local", 1), "store.path"},
+		{"local with tables", strings.Replace(base, "backend: dynamodb,", "backend: local, path: /x,", 1), "store.tables"},
+		{"bad region", strings.Replace(validServeConfig, "eu-west-1", "EU West", 1), "region"},
+		{"no log", strings.Replace(validServeConfig, "log: {file: /var/log/sentinel/decisions.jsonl, stdout: true}", "log: {}", 1), "log"},
+		{"cert without key", strings.Replace(validServeConfig, ", key: server-key.pem", "", 1), "tls"},
+		{"bad listen", strings.Replace(validServeConfig, "127.0.0.1:8443", "8443", 1), "listen"},
+		{"wrong type", strings.Replace(validServeConfig, "stdout: true", "stdout: [yes]", 1), "line 6"},
+		{"http endpoint off loopback", validServeConfig + "sts_endpoint: http://sts.example.com\n", "loopback"},
+		{"endpoint with query", validServeConfig + "sts_endpoint: https://sts.example.com/?a=b\n", "sts_endpoint"},
+		{"endpoint with user", validServeConfig + "sts_endpoint: https://u:p@sts.example.com\n", "sts_endpoint"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseServeConfig([]byte(c.yaml))
+			if err == nil || !errors.Is(err, ErrServeConfig) || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %v, want one line about %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestServeConfigListenAndEndpoint(t *testing.T) {
+	c, err := ParseServeConfig([]byte(strings.Replace(validServeConfig, "tls: {cert: server.pem, key: server-key.pem}\n", "", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for addr, ok := range map[string]bool{"127.0.0.1:8443": true, "[::1]:80": true, "localhost:1": true, "0.0.0.0:8443": false, ":8443": false, "10.0.0.1:443": false, "nonsense": false} {
+		if err := c.CheckListen(addr); (err == nil) != ok {
+			t.Errorf("plain HTTP on %s: %v", addr, err)
+		}
+	}
+	c.TLS = ServeTLS{Cert: "c", Key: "k"}
+	if err := c.CheckListen("0.0.0.0:8443"); err != nil {
+		t.Errorf("TLS on any address: %v", err)
+	}
+	for _, tc := range []struct{ cfg, env, region, want string }{
+		{"https://sts.internal:8443", "http://127.0.0.1:1", "eu-west-1", "https://sts.internal:8443"},
+		{"", "http://127.0.0.1:1", "eu-west-1", "http://127.0.0.1:1"},
+		{"", "", "eu-west-1", "https://sts.eu-west-1.amazonaws.com"},
+	} {
+		c.STSEndpoint = tc.cfg
+		got, err := c.ResolveSTSEndpoint(tc.env, tc.region)
+		if err != nil || got != tc.want {
+			t.Errorf("endpoint %q %q %q: %q %v", tc.cfg, tc.env, tc.region, got, err)
+		}
+	}
+	c.STSEndpoint = ""
+	if _, err := c.ResolveSTSEndpoint("", ""); err == nil {
+		t.Error("no region and no endpoint accepted")
+	}
+	if _, err := c.ResolveSTSEndpoint("http://sts.evil.example", "eu-west-1"); err == nil {
+		t.Error("plain http endpoint from the environment accepted")
+	}
+}
+
+func TestReadServeConfigIsSafe(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "serve.yaml")
+	if err := os.WriteFile(path, []byte(validServeConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := ReadServeConfig(path)
+	if err != nil || c.Path != path {
+		t.Fatalf("read: %v", err)
+	}
+	if err := os.Chmod(path, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadServeConfig(path); !errors.Is(err, safefile.ErrUnsafe) {
+		t.Errorf("world-writable config: %v", err)
+	}
+	link := filepath.Join(dir, "link.yaml")
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(path, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadServeConfig(link); !errors.Is(err, safefile.ErrUnsafe) {
+		t.Errorf("config through a symbolic link: %v", err)
+	}
+}
+
+func FuzzParseServeConfig(f *testing.F) {
+	f.Add([]byte(validServeConfig))
+	f.Add([]byte("server_id: t\npolicy: /p\naccounts: ['111111111111']\nstore: {backend: local, path: /s}\nlog: {stdout: true}\n"))
+	f.Add([]byte("{}"))
+	f.Add([]byte("- a\n- b\n"))
+	f.Add([]byte("server_id: &a x\nlisten: *a\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := ParseServeConfig(data)
+		if err != nil {
+			if c != nil || !errors.Is(err, ErrServeConfig) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("bad refusal: %v", err)
+			}
+			return
+		}
+		// What it accepts is complete and self-consistent.
+		if c.ServerID == "" || c.Policy == "" || len(c.Accounts) == 0 || (c.Log.File == "" && !c.Log.Stdout) {
+			t.Fatalf("accepted an incomplete config: %+v", c)
+		}
+		if c.Store.Backend != StoreLocal && c.Store.Backend != StoreDynamoDB {
+			t.Fatalf("accepted backend %q", c.Store.Backend)
+		}
+	})
+}
