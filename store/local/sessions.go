@@ -89,7 +89,7 @@ func (ss *sessionStore) Touch(ctx context.Context, id string, at, expires time.T
 	if err := session.CheckTouch(at, expires); err != nil {
 		return fmt.Errorf("touch session %s: %w", id, err)
 	}
-	return ss.change(ctx, "touch", id, func(s *session.Session) error { return s.Touch(at, expires) })
+	return ss.changeWith(ctx, ss.s.batch, "touch", id, func(s *session.Session) error { return s.Touch(at, expires) })
 }
 
 // Revoke ends an active session, applying the rules of
@@ -109,10 +109,17 @@ func (ss *sessionStore) Expire(ctx context.Context, id string, at time.Time) err
 // change loads a session, applies fn and writes the result with its
 // version bumped, all in one write transaction.
 func (ss *sessionStore) change(ctx context.Context, op, id string, fn func(s *session.Session) error) error {
+	write := func(ctx context.Context, fn func(*bolt.Tx) error) error { return ss.s.run(ctx, true, fn) }
+	return ss.changeWith(ctx, write, op, id, fn)
+}
+
+// changeWith is change with the write transaction given: an ordinary one,
+// or one that concurrent touches share.
+func (ss *sessionStore) changeWith(ctx context.Context, write func(context.Context, func(*bolt.Tx) error) error, op, id string, fn func(s *session.Session) error) error {
 	if !session.ValidID(id) {
 		return fmt.Errorf("%s session %q: %w", op, id, session.ErrNotFound)
 	}
-	err := ss.s.run(ctx, true, func(tx *bolt.Tx) error {
+	err := write(ctx, func(tx *bolt.Tx) error {
 		old, err := sessions.get(tx, id)
 		if err != nil {
 			return err
