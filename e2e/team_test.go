@@ -1,35 +1,30 @@
 package e2e
 
 import (
-	"context"
+	"bytes"
 	"encoding/json"
-	"net/http/httptest"
+	"fmt"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
-
-	"github.com/sentinel-cli/sentinel/broker"
-	"github.com/sentinel-cli/sentinel/logging"
-	"github.com/sentinel-cli/sentinel/policy"
-	"github.com/sentinel-cli/sentinel/proof"
-	"github.com/sentinel-cli/sentinel/server"
-	"github.com/sentinel-cli/sentinel/store/local"
-	"github.com/sentinel-cli/sentinel/vault"
 )
 
 // Team mode from the laptop's side: people run the sentinel binary with
-// server: in their config, and every command goes through the team API.
-// The service here is the real team handler in the test process, with
-// the real proof check against the signature-checking STS stand-in (the
-// lead's integration test runs `sentinel serve` instead). The laptops
-// have no policy and no store: if any command ran the flow locally, it
-// would fail for want of a policy.
+// server: in their config, and every command goes through the team API
+// of a `sentinel serve` process, which checks every proof against the
+// signature-checking STS stand-in. The laptops have no policy and no
+// store: if any command ran the flow locally, it would fail for want of a
+// policy.
 
 const (
-	teamServiceKey = "AKIASERVICEE2E00001"
-	teamServiceARN = "arn:aws:iam::111122223333:user/sentinel-service"
+	teamServiceKey    = "AKIASERVICEE2E00001"
+	teamServiceSecret = "service-secret-for-tests-only"
+	teamServiceARN    = "arn:aws:iam::111122223333:user/sentinel-service"
 )
 
 const teamPolicyE2E = `version: "1"
@@ -51,49 +46,60 @@ approvals:
     approvers: [bob]
 `
 
-type teamNopClose struct{ broker.Stores }
-
-func (teamNopClose) Close() error { return nil }
-
-// startTeamService runs the team API on loopback over w's STS stand-in.
+// startTeamService runs `sentinel serve` (the built binary) on loopback
+// over w's STS stand-in, with the embedded store and a decision log of its
+// own, and returns its URL once /healthz answers.
 func startTeamService(t *testing.T, w *world) string {
 	t.Helper()
-	w.sts.AddUser(teamServiceKey, teamServiceARN, account)
+	w.sts.AddUserWithSecret(teamServiceKey, teamServiceSecret, teamServiceARN, account)
 	for _, role := range []string{"dev", "prod"} {
 		w.sts.AllowRole("arn:aws:iam::111122223333:role/"+role, teamServiceARN)
 	}
-	pol, err := policy.Parse([]byte(teamPolicyE2E), "policy.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := filepath.Join(w.dir, "service")
-	log, err := logging.Open(filepath.Join(dir, "decisions.jsonl"))
-	if err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = log.Close() })
-	st, err := local.Open(filepath.Join(dir, "state.db"), local.Options{})
-	if err != nil {
+	policyPath := filepath.Join(dir, "policy.yaml")
+	configPath := filepath.Join(dir, "serve.yaml")
+	for path, content := range map[string]string{
+		policyPath: teamPolicyE2E,
+		configPath: fmt.Sprintf("server_id: team-e2e\npolicy: %s\naccounts: [\"111122223333\"]\nstore: {backend: local, path: %s}\nlog: {file: %s}\n",
+			policyPath, filepath.Join(dir, "state.db"), filepath.Join(dir, "decisions.jsonl")),
+	} {
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addr := freeAddr(t)
+	cmd := exec.Command(sentinelBin, "serve", "--listen", addr)
+	cmd.Env = []string{
+		"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "SENTINEL_SERVE_CONFIG=" + configPath,
+		"AWS_ACCESS_KEY_ID=" + teamServiceKey, "AWS_SECRET_ACCESS_KEY=" + teamServiceSecret,
+		"AWS_ENDPOINT_URL_STS=" + w.sts.URL(), "AWS_REGION=us-east-1", "AWS_MAX_ATTEMPTS=1",
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=" + filepath.Join(dir, "none"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "none"),
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = st.Close() })
-	b := &broker.Broker{
-		Policy:     pol,
-		Log:        log,
-		OpenStores: func(context.Context, broker.Signer) (broker.Stores, error) { return teamNopClose{st}, nil },
-		STS:        vault.NewSTSFactory(vault.STSOptions{Endpoint: w.sts.URL(), MaxAttempts: 1, Timeout: 5 * time.Second}),
-		Catalogue:  true,
-		Region:     "us-east-1",
-		BaseCredentials: func(context.Context) (vault.Credentials, error) {
-			return vault.Credentials{AccessKeyID: teamServiceKey, SecretAccessKey: "service-secret-for-tests-only"}, nil
-		},
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	})
+	url := "http://" + addr
+	for i := 0; i < 100; i++ {
+		if resp, err := http.Get(url + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return url
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	verifier := &proof.Verifier{ServerID: "team-e2e", STSEndpoint: w.sts.URL(), Region: "us-east-1", Accounts: []string{account}}
-	h := server.NewTeamHandler(&broker.Service{Broker: b, ServerID: "team-e2e"}, server.ProofAuthenticator(verifier),
-		server.TeamOptions{ServerID: "team-e2e", STSEndpoint: w.sts.URL(), STSRegion: "us-east-1", Version: "e2e"})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL
+	t.Fatalf("sentinel serve did not answer: %s", stderr.String())
+	return ""
 }
 
 // newTeamPerson is a person whose laptop knows only the team service and
@@ -238,4 +244,43 @@ func TestWhoamiLocal(t *testing.T) {
 		t.Fatalf("whoami: %s", out)
 	}
 	alice.mustFail(`nosuch`, "whoami", "--profile", "nosuch")
+}
+
+// TestTeamAWSCLIThroughExecServer: the AWS CLI on alice's laptop gets its
+// credentials from the loopback endpoint of `exec --server`, which asks
+// the team service on every fetch; the role session is the service's
+// AssumeRole, stamped with alice's SourceIdentity. Alice's own keys never
+// assume a role.
+func TestTeamAWSCLIThroughExecServer(t *testing.T) {
+	requireAWSCLI(t)
+	w := newWorld(t)
+	url := startTeamService(t, w)
+	alice := w.newTeamPerson("alice", url)
+	alice.extra["AWS_PAGER"] = ""
+	alice.extra["AWS_DEFAULT_OUTPUT"] = "json"
+	r := alice.run("exec", "--server", "dev", "--", awsCLI, "sts", "get-caller-identity", "--endpoint-url", w.sts.URL())
+	if r.code != 0 {
+		t.Fatalf("aws sts get-caller-identity through exec --server and the service: %s", r)
+	}
+	var id struct{ Arn, Account string }
+	if err := json.Unmarshal([]byte(r.stdout), &id); err != nil {
+		t.Fatalf("aws output %q: %v", r.stdout, err)
+	}
+	if !strings.HasPrefix(id.Arn, "arn:aws:sts::111122223333:assumed-role/dev/") || id.Account != account {
+		t.Errorf("the AWS CLI saw %+v, want a dev role session", id)
+	}
+	if len(w.assumeCalls()) == 0 {
+		t.Fatal("no AssumeRole reached STS")
+	}
+	for _, c := range w.assumeCalls() {
+		if c.CallerARN != teamServiceARN {
+			t.Errorf("AssumeRole by %s: only the service may assume protected roles", c.CallerARN)
+		}
+		if si := c.Params.Get("SourceIdentity"); !strings.HasPrefix(si, "sentinel.alice.direct.") {
+			t.Errorf("SourceIdentity %q, want alice's", si)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(alice.home, ".local", "state", "sentinel", "decisions.jsonl")); err == nil {
+		t.Errorf("alice's laptop wrote a decision log in team mode")
+	}
 }
