@@ -214,7 +214,9 @@ func TestLambdaRefusedRequests(t *testing.T) {
 			return ev
 		}(), http.StatusBadRequest},
 	}
-	reached := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Errorf("handler reached with %s %s", r.Method, r.RequestURI) })
+	reached := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("handler reached with %s %s", r.Method, r.RequestURI)
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := invoke(t, reached, LambdaOptions{MaxRequestBody: 100}, mustJSON(t, tt.event))
