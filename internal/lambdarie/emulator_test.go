@@ -215,3 +215,34 @@ func BenchmarkColdStart(b *testing.B) {
 	b.ReportMetric(float64(samples[len(samples)-1].Microseconds())/1000, "ms-max-cold-start")
 	b.ReportMetric(0, "ns/op")
 }
+
+// TestSentinelBinaryOnLambda: the real sentinel binary, run as a Lambda
+// bootstrap (no arguments, AWS_LAMBDA_RUNTIME_API set by the emulator),
+// takes the Lambda path of main.go instead of parsing a command line:
+// without SENTINEL_SERVE_CONFIG it refuses to start with sentinel's one
+// line, not with the command-line usage.
+func TestSentinelBinaryOnLambda(t *testing.T) {
+	rie := locateRIE(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bin, err := Build(ctx, "github.com/sentinel-cli/sentinel", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Start(ctx, Options{RIE: rie, Bootstrap: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Stop()
+	resp, err := e.Invoke(ctx, FunctionURLEvent("GET", "/healthz", nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resp.HTTP(); err == nil {
+		t.Fatalf("served without a config: %s", resp.Body)
+	}
+	out := e.Output()
+	if !strings.Contains(out, "sentinel: serve on AWS Lambda: ") || strings.Contains(out, "usage:") {
+		t.Errorf("the binary did not take the Lambda path; output: %s", out)
+	}
+}
