@@ -246,3 +246,25 @@ func TestSentinelBinaryOnLambda(t *testing.T) {
 		t.Errorf("the binary did not take the Lambda path; output: %s", out)
 	}
 }
+
+// BenchmarkWarmInvoke measures one warm invocation through the emulator
+// (event in, runtime API, handler, response out) and reports the median.
+func BenchmarkWarmInvoke(b *testing.B) {
+	e := startEcho(b, "SENTINEL_SERVE_CONFIG="+serveConfig(b, "team-bench"))
+	ctx := context.Background()
+	event := FunctionURLEvent("POST", "/v1/echo", http.Header{"X-Sentinel-Proof": {"cHJvb2Y"}}, []byte(`{"profile":"prod"}`))
+	if _, err := e.Invoke(ctx, event); err != nil { // the cold start
+		b.Fatal(err)
+	}
+	var samples []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		resp, err := e.Invoke(ctx, event)
+		samples = append(samples, time.Since(start))
+		if err != nil || resp.Status != http.StatusOK {
+			b.Fatalf("%v %d", err, resp.Status)
+		}
+	}
+	slices.Sort(samples)
+	b.ReportMetric(float64(samples[len(samples)/2].Microseconds())/1000, "ms-median-warm-invoke")
+}
