@@ -3,9 +3,11 @@
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/sentinel-cli/sentinel/cli.Version=$(VERSION)
-# The tests fail instead of skipping when DynamoDB Local or the AWS CLI is missing.
+# The tests fail instead of skipping when DynamoDB Local, the AWS CLI or the
+# AWS Lambda Runtime Interface Emulator is missing.
 export SENTINEL_REQUIRE_DYNAMODB = 1
 export SENTINEL_REQUIRE_AWSCLI = 1
+export SENTINEL_REQUIRE_LAMBDA_RIE = 1
 
 .PHONY: help build test deps vet fmt-check demo bench fuzz clean
 
@@ -15,7 +17,7 @@ help: ## list the targets
 build: ## build ./sentinel
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o sentinel .
 
-deps: ## install what the tests need (AWS CLI, Java, DynamoDB Local)
+deps: ## install what the tests need (AWS CLI, Java, DynamoDB Local, Lambda emulator)
 	./scripts/install-test-deps.sh
 
 vet:

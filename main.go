@@ -1,6 +1,7 @@
 // Command sentinel is a local credential broker for AWS: it issues
 // short-lived STS credentials only when a policy-as-code file allows it, and
-// logs every decision.
+// logs every decision. The same binary is the team vending service: as the
+// `bootstrap` of an AWS Lambda function it serves the team API.
 package main
 
 import (
@@ -11,7 +12,17 @@ import (
 	"github.com/sentinel-cli/sentinel/cli"
 )
 
+// lambdaServeHandler builds the team API handler when the binary runs on
+// AWS Lambda. It is the constructor `sentinel serve` uses (cli/serve.go);
+// until that is wired here, LambdaMain refuses to start with one line.
+var lambdaServeHandler cli.ServeHandlerBuilder
+
 func main() {
+	// On Lambda the runtime starts the binary as bootstrap, with no
+	// arguments; the service config comes from the environment.
+	if cli.OnLambda(os.Getenv("AWS_LAMBDA_RUNTIME_API"), os.Args[1:]) {
+		os.Exit(cli.LambdaMain(os.Getenv("SENTINEL_SERVE_CONFIG"), lambdaServeHandler, os.Stdout, os.Stderr))
+	}
 	app := kingpin.New("sentinel", "A policy-gated credential broker for AWS.")
 	app.Version(cli.Version)
 	app.HelpFlag.Short('h')

