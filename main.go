@@ -13,9 +13,8 @@ import (
 )
 
 // lambdaServeHandler builds the team API handler when the binary runs on
-// AWS Lambda. It is the constructor `sentinel serve` uses (cli/serve.go);
-// until that is wired here, LambdaMain refuses to start with one line.
-var lambdaServeHandler cli.ServeHandlerBuilder
+// AWS Lambda: the same one `sentinel serve` serves (cli/serve.go).
+var lambdaServeHandler cli.ServeHandlerBuilder = cli.ServeHandler
 
 func main() {
 	// On Lambda the runtime starts the binary as bootstrap, with no

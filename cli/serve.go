@@ -276,3 +276,15 @@ func oneLineText(s string) string {
 	}
 	return string(out)
 }
+
+// ServeHandler is the team API handler `sentinel serve` serves, built for
+// a door that runs it for the life of the process (AWS Lambda): the
+// service is never closed, since the process ends with it. It has the
+// shape of ServeHandlerBuilder.
+func ServeHandler(ctx context.Context, configPath string, stdout io.Writer) (http.Handler, error) {
+	ts, err := OpenTeamService(ctx, configPath, stdout, os.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	return ts.Handler, nil
+}

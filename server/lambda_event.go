@@ -51,7 +51,7 @@ func decodeLambdaEvent(payload []byte) (*lambdaEvent, error) {
 func (ev *lambdaEvent) httpRequest(ctx context.Context, maxBody int) (*http.Request, *lambdaError) {
 	method := ev.RequestContext.HTTP.Method
 	if len(method) > maxMethodLen || !isToken(method) {
-		return nil, badRequest("invalid method")
+		return nil, lambdaBadRequest("invalid method")
 	}
 	requestURI, err := ev.requestURI()
 	if err != nil {
@@ -59,7 +59,7 @@ func (ev *lambdaEvent) httpRequest(ctx context.Context, maxBody int) (*http.Requ
 	}
 	u, perr := url.ParseRequestURI(requestURI)
 	if perr != nil {
-		return nil, badRequest("invalid path or query")
+		return nil, lambdaBadRequest("invalid path or query")
 	}
 	header, err := ev.header()
 	if err != nil {
@@ -75,7 +75,7 @@ func (ev *lambdaEvent) httpRequest(ctx context.Context, maxBody int) (*http.Requ
 		host = ev.RequestContext.DomainName
 	}
 	if !validHeaderValue(host) {
-		return nil, badRequest("invalid host")
+		return nil, lambdaBadRequest("invalid host")
 	}
 	major, minor, ok := http.ParseHTTPVersion(ev.RequestContext.HTTP.Protocol)
 	if !ok {
@@ -110,7 +110,7 @@ func (ev *lambdaEvent) requestURI() (string, *lambdaError) {
 		path = ev.RequestContext.HTTP.Path
 	}
 	if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, "?#") || !validURIPart(path) {
-		return "", badRequest("invalid path")
+		return "", lambdaBadRequest("invalid path")
 	}
 	if stage := ev.RequestContext.Stage; stage != "" && stage != "$default" {
 		prefix := "/" + stage
@@ -125,7 +125,7 @@ func (ev *lambdaEvent) requestURI() (string, *lambdaError) {
 		return path, nil
 	}
 	if strings.Contains(ev.RawQueryString, "#") || !validURIPart(ev.RawQueryString) {
-		return "", badRequest("invalid query")
+		return "", lambdaBadRequest("invalid query")
 	}
 	return path + "?" + ev.RawQueryString, nil
 }
@@ -139,7 +139,7 @@ func (ev *lambdaEvent) header() (http.Header, *lambdaError) {
 	for _, name := range slices.Sorted(maps.Keys(ev.Headers)) {
 		value := ev.Headers[name]
 		if !isToken(name) || !validHeaderValue(value) {
-			return nil, badRequest("invalid header")
+			return nil, lambdaBadRequest("invalid header")
 		}
 		h.Add(name, value)
 	}
@@ -148,7 +148,7 @@ func (ev *lambdaEvent) header() (http.Header, *lambdaError) {
 	if len(ev.Cookies) > 0 {
 		for _, c := range ev.Cookies {
 			if !validHeaderValue(c) {
-				return nil, badRequest("invalid cookie")
+				return nil, lambdaBadRequest("invalid cookie")
 			}
 		}
 		// The cookies array replaces any Cookie header: the gateway moves
@@ -172,7 +172,7 @@ func (ev *lambdaEvent) body(max int) ([]byte, *lambdaError) {
 	}
 	body, err := base64.StdEncoding.DecodeString(ev.Body)
 	if err != nil {
-		return nil, badRequest("invalid base64 body")
+		return nil, lambdaBadRequest("invalid base64 body")
 	}
 	if len(body) > max {
 		return nil, tooLarge
@@ -180,7 +180,7 @@ func (ev *lambdaEvent) body(max int) ([]byte, *lambdaError) {
 	return body, nil
 }
 
-func badRequest(message string) *lambdaError {
+func lambdaBadRequest(message string) *lambdaError {
 	return &lambdaError{status: http.StatusBadRequest, code: "BadRequest", message: message}
 }
 
