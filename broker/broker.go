@@ -75,6 +75,9 @@ type Input struct {
 	// Server is the credential server's session state in server mode
 	// (`exec --server`); nil for the other doors.
 	Server *ServerSession
+	// Use says what the credentials are for (exported, a console
+	// sign-in); the decision log records it.
+	Use Use
 }
 
 // Grant is what the broker hands to a door after an allowed decision.
@@ -162,6 +165,7 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	b.debugf("policy: profile %s user %s mode %s -> %s (rule %q)", in.Profile, caller.Name, in.Mode, dec.Effect, dec.Rule)
 
 	entry := decisionEntry(now, requestID, caller, in, dec, b.Policy)
+	entry.Note = useNote(in.Use)
 	pin, pinned := b.Policy.Pin(in.Profile)
 	region := chain.Region
 	if pinned && pin.Region != "" {
@@ -230,12 +234,15 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	}
 
 	var cached *vault.RoleEntry
-	if basis == BasisDirect && isWarm {
+	if basis == BasisDirect && isWarm && in.Use != UseConsole {
 		cached = &warm
 	}
-	if in.Server != nil {
+	switch {
+	case in.Use == UseConsole && in.Server == nil:
+		grant.Credentials, err = b.consoleCredentials(ctx, chain, caller, basis, d, in, grant)
+	case in.Server != nil:
 		err = b.serverCredentials(ctx, in.Server, sessions, chain, caller, basis, d, in, grant, now)
-	} else {
+	default:
 		err = b.issueCredentials(ctx, chain, caller, basis, d, in, cached, grant)
 	}
 	if err != nil {
@@ -249,7 +256,11 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	entry.DurationSeconds = int64(exp.Sub(now).Seconds())
 	entry.Cached = grant.Cached
 	if grant.RoleARN == "" {
-		entry.Note = "profile has no role_arn: session-token credentials, no SourceIdentity could be stamped"
+		roleless := "profile has no role_arn: session-token credentials, no SourceIdentity could be stamped"
+		if in.Use == UseConsole {
+			roleless = "profile has no role_arn: federation-token credentials, no SourceIdentity could be stamped"
+		}
+		entry.Note = addNote(roleless, useNote(in.Use))
 	}
 	if err := b.Log.Append(&entry); err != nil {
 		return nil, fmt.Errorf("write decision log (no credentials issued): %w", err)

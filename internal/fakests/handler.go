@@ -87,6 +87,9 @@ func (s *Server) answer(r *http.Request, form url.Values, formErr error, accessK
 	case "AssumeRole":
 		body, apiErr := s.assumeRole(caller, form)
 		return caller.arn, body, apiErr
+	case "GetFederationToken":
+		body, apiErr := s.getFederationToken(caller, form)
+		return caller.arn, body, apiErr
 	default:
 		return caller.arn, nil, &apiError{http.StatusBadRequest, "InvalidAction", "Could not find operation " + action + " for version " + apiVersion}
 	}
