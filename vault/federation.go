@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,10 @@ const (
 	minConsoleSession = 900
 	maxConsoleSession = 43200
 )
+
+// regionPattern is the shape of an AWS region name (eu-west-1,
+// us-gov-west-1, cn-north-1): a region becomes part of a host name.
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]{1,20}){1,4}$`)
 
 // maxSigninAnswer bounds what is read from the federation endpoint.
 const maxSigninAnswer = 64 << 10
@@ -44,6 +49,9 @@ func FederationEndpoint(region string) string {
 // must start with "/" and hold no scheme or host, so that a sign-in URL
 // cannot be made to land elsewhere.
 func ConsoleDestination(region, path string) (string, error) {
+	if region != "" && !regionPattern.MatchString(region) {
+		return "", fmt.Errorf("region %q is not an AWS region name such as eu-west-1", region)
+	}
 	domain := "console.aws.amazon.com"
 	switch {
 	case strings.HasPrefix(region, "cn-"):
