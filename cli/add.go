@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/byteness/keyring"
 
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -57,7 +58,17 @@ func (c *addCommand) run(g *Globals) error {
 		return fmt.Errorf("clear cached sessions of profile %s: %w", c.Profile, err)
 	}
 	fmt.Fprintf(g.Stdout, "Added keys for profile %s to the keyring.\n", c.Profile)
+	warnVolatileKeyring(g, kr, c.Profile)
 	return nil
+}
+
+// warnVolatileKeyring warns when keys went into a keyring that forgets
+// them at reboot: the kernel keyring, which headless Linux falls back to.
+func warnVolatileKeyring(g *Globals, kr keyring.Keyring, profile string) {
+	if info, ok := vault.DescribeKeyring(kr); ok && info.Volatile {
+		fmt.Fprintf(g.Stderr, "sentinel: warning: the keys are in the %s keyring (%s) and will be gone after a reboot\n", info.Backend, info.Location)
+		fmt.Fprintf(g.Stderr, "sentinel: hint: keep them in an encrypted file instead: sentinel --backend file add %s (or set SENTINEL_BACKEND=file)\n", profile)
+	}
 }
 
 // checkAccessKey rejects what cannot be a long-lived AWS access key pair,
