@@ -38,6 +38,10 @@ type Config struct {
 	// IdentityProfile is the profile whose base credentials identify the
 	// person for commands that name no profile (approve, deny, listings).
 	IdentityProfile string `yaml:"identity_profile"`
+	// Prompt is the MFA prompt driver (terminal, zenity, kdialog,
+	// osascript, ykman) when neither --prompt nor $SENTINEL_PROMPT nor
+	// $AWS_VAULT_PROMPT names one.
+	Prompt string `yaml:"prompt"`
 
 	// path is the file this configuration was read from, for messages.
 	path string
