@@ -88,3 +88,39 @@ func TestTerminalPromptOnAPseudoTerminal(t *testing.T) {
 		t.Error("ykman ran although there was a terminal")
 	}
 }
+
+func TestAddFromCredentialsFileOffersToRemoveThem(t *testing.T) {
+	w, alice := importWorld(t)
+	alice.writeFile(".aws/credentials", credentialsFile)
+	path := alice.home + "/.aws/credentials"
+	m, s := openPTY(t)
+	cmd := exec.Command(sentinelBin, "add", "--from-credentials-file", "work")
+	cmd.Env = alice.env()
+	var out bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = s, &out, s
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, m, "Remove the keys of profile work from "+path+"? [y/N] ", 20*time.Second)
+	if _, err := m.Write([]byte("y\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("add: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "Removed the keys of profile work from "+path) {
+		t.Errorf("stdout %q", out.String())
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(got), workKey) || strings.Contains(string(got), fakeSecret) || !strings.Contains(string(got), "AKIAFAKEOTHER000") || !strings.Contains(string(got), "region") {
+		t.Errorf("credentials file after removal:\n%s", got)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("credentials file mode %v", fi.Mode().Perm())
+	}
+	wantWorkKeysStored(t, w, alice)
+}
