@@ -3,6 +3,8 @@ package vault
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -133,4 +135,31 @@ func TestConsoleDestinationRejectsOddRegions(t *testing.T) {
 			t.Errorf("ConsoleDestination(%q) = %q, want an error", r, got)
 		}
 	}
+}
+
+func FuzzSigninTokenAnswer(f *testing.F) {
+	f.Add(200, []byte(`{"SigninToken":"abc"}`))
+	f.Add(200, []byte(`{"SigninToken":""}`))
+	f.Add(400, []byte(`<html>`))
+	var body []byte
+	var status int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	}))
+	f.Cleanup(srv.Close)
+	creds := Credentials{AccessKeyID: "ASIAFAKE", SecretAccessKey: "secret-value-x", SessionToken: "t"}
+	f.Fuzz(func(t *testing.T, s int, b []byte) {
+		if s < 200 || s > 599 {
+			return
+		}
+		status, body = s, b
+		token, err := Federation{Endpoint: srv.URL}.SigninToken(context.Background(), "", creds, 0)
+		if err == nil && (token == "" || s != http.StatusOK) {
+			t.Fatalf("accepted status %d body %q as %q", s, b, token)
+		}
+		if err != nil && (!errors.Is(err, ErrSignin) || strings.Contains(err.Error(), creds.SecretAccessKey)) {
+			t.Fatalf("error %v", err)
+		}
+	})
 }
