@@ -100,6 +100,9 @@ type Input struct {
 	// service verifies a signed proof); no keyring or STS lookup is made
 	// to establish it.
 	Caller *vault.Identity
+	// Use says what the credentials are for (exported, a console
+	// sign-in); the decision log records it.
+	Use Use
 }
 
 // Grant is what the broker hands to a door after an allowed decision.
@@ -196,6 +199,7 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	b.debugf("policy: profile %s user %s mode %s -> %s (rule %q)", in.Profile, caller.Name, in.Mode, dec.Effect, dec.Rule)
 
 	entry := decisionEntry(now, requestID, caller, in, dec, b.Policy)
+	entry.Note = useNote(in.Use)
 	pin, pinned := b.Policy.Pin(in.Profile)
 	region := chain.Region
 	if pinned && pin.Region != "" {
@@ -267,12 +271,15 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	}
 
 	var cached *vault.RoleEntry
-	if basis == BasisDirect && isWarm {
+	if basis == BasisDirect && isWarm && in.Use != UseConsole {
 		cached = &warm
 	}
-	if in.Server != nil {
+	switch {
+	case in.Use == UseConsole && in.Server == nil:
+		grant.Credentials, err = b.consoleCredentials(ctx, chain, caller, basis, d, in, grant)
+	case in.Server != nil:
 		err = b.serverCredentials(ctx, in.Server, sessions, chain, caller, basis, d, in, grant, now)
-	} else {
+	default:
 		err = b.issueCredentials(ctx, chain, caller, basis, d, in, cached, grant)
 	}
 	if err != nil {
@@ -287,9 +294,13 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	entry.Cached = grant.Cached
 	switch {
 	case chain.SSODirect():
-		entry.Note = ssoDirectNote
+		entry.Note = addNote(ssoDirectNote, useNote(in.Use))
 	case grant.RoleARN == "":
-		entry.Note = "profile has no role_arn: session-token credentials, no SourceIdentity could be stamped"
+		roleless := "profile has no role_arn: session-token credentials, no SourceIdentity could be stamped"
+		if in.Use == UseConsole {
+			roleless = "profile has no role_arn: federation-token credentials, no SourceIdentity could be stamped"
+		}
+		entry.Note = addNote(roleless, useNote(in.Use))
 	}
 	if err := b.Log.Append(&entry); err != nil {
 		return nil, fmt.Errorf("write decision log (no credentials issued): %w", err)

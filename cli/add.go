@@ -6,24 +6,41 @@ import (
 	"strings"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/byteness/keyring"
 
 	"github.com/sentinel-cli/sentinel/vault"
 )
 
 type addCommand struct {
-	Profile string
-	FromEnv bool
+	Profile             string
+	FromEnv             bool
+	FromAWSVault        bool
+	FromCredentialsFile bool
 }
 
 func configureAddCommand(app *kingpin.Application, g *Globals) {
 	c := &addCommand{}
 	cmd := app.Command("add", "Store a profile's long-lived access keys in the keyring.")
 	cmd.Flag("env", "Read the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of prompting.").BoolVar(&c.FromEnv)
+	cmd.Flag("from-aws-vault", "Import the profile's keys from aws-vault's keyring on the same backend.").BoolVar(&c.FromAWSVault)
+	cmd.Flag("from-credentials-file", "Import the profile's keys from ~/.aws/credentials ($AWS_SHARED_CREDENTIALS_FILE), then offer to remove them from it.").BoolVar(&c.FromCredentialsFile)
 	cmd.Arg("profile", "Profile name.").Required().StringVar(&c.Profile)
 	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
 }
 
 func (c *addCommand) run(g *Globals) error {
+	n := 0
+	for _, set := range []bool{c.FromEnv, c.FromAWSVault, c.FromCredentialsFile} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return fmt.Errorf("choose one of --env, --from-aws-vault and --from-credentials-file")
+	}
+	if c.FromAWSVault || c.FromCredentialsFile {
+		return c.runImport(g)
+	}
 	var keys vault.Credentials
 	if c.FromEnv {
 		keys.AccessKeyID = os.Getenv("AWS_ACCESS_KEY_ID")
@@ -49,6 +66,16 @@ func (c *addCommand) run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	if err := c.store(kr, keys); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.Stdout, "Added keys for profile %s to the keyring.\n", c.Profile)
+	warnVolatileKeyring(g, kr, c.Profile)
+	return nil
+}
+
+// store puts keys in sentinel's keyring under the profile.
+func (c *addCommand) store(kr keyring.Keyring, keys vault.Credentials) error {
 	if err := vault.NewKeyStore(kr).Set(c.Profile, keys); err != nil {
 		return fmt.Errorf("store keys of profile %s: %w", c.Profile, err)
 	}
@@ -56,8 +83,16 @@ func (c *addCommand) run(g *Globals) error {
 	if _, err := clearDerived(kr, c.Profile); err != nil {
 		return fmt.Errorf("clear cached sessions of profile %s: %w", c.Profile, err)
 	}
-	fmt.Fprintf(g.Stdout, "Added keys for profile %s to the keyring.\n", c.Profile)
 	return nil
+}
+
+// warnVolatileKeyring warns when keys went into a keyring that forgets
+// them at reboot: the kernel keyring, which headless Linux falls back to.
+func warnVolatileKeyring(g *Globals, kr keyring.Keyring, profile string) {
+	if info, ok := vault.DescribeKeyring(kr); ok && info.Volatile {
+		fmt.Fprintf(g.Stderr, "sentinel: warning: the keys are in the %s keyring (%s) and will be gone after a reboot\n", info.Backend, info.Location)
+		fmt.Fprintf(g.Stderr, "sentinel: hint: keep them in an encrypted file instead: sentinel --backend file add %s (or set SENTINEL_BACKEND=file)\n", profile)
+	}
 }
 
 // checkAccessKey rejects what cannot be a long-lived AWS access key pair,

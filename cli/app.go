@@ -26,6 +26,8 @@ type Globals struct {
 	// KeyringBackend pins one keyring backend (file, secret-service,
 	// keychain, pass, ...).
 	KeyringBackend string
+	// Prompt is the MFA prompt driver (--prompt, $SENTINEL_PROMPT).
+	Prompt string
 
 	// Stdout and Stderr are where commands write; tests may replace them.
 	Stdout io.Writer
@@ -72,6 +74,8 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	app.Flag("debug", "Print debug lines to stderr (never secrets).").BoolVar(&g.Debug)
 	app.Flag("backend", "Keyring backend: file, secret-service, keychain, pass, kwallet, keyctl, wincred (default: the system's).").
 		Envar("SENTINEL_BACKEND").StringVar(&g.KeyringBackend)
+	app.Flag("prompt", "MFA prompt: terminal, zenity, kdialog, osascript or ykman (default $AWS_VAULT_PROMPT, else prompt: in the config, else the terminal, or ykman or a dialog without one).").
+		Envar("SENTINEL_PROMPT").StringVar(&g.Prompt)
 	app.Flag("identity-profile", "Profile whose base credentials identify you for approve, deny, listings and close (default identity_profile in the config, else default).").
 		PlaceHolder("PROFILE").StringVar(&g.IdentityProfile)
 
@@ -79,6 +83,9 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	configurePolicyCommands(app, g)
 	configureExecCommand(app, g)
 	configureCredentialsCommand(app, g)
+	configureExportCommand(app, g)
+	configureLoginCommand(app, g)
+	configureRotateCommand(app, g)
 	configureAddCommand(app, g)
 	configureListCommand(app, g)
 	configureRemoveCommand(app, g)

@@ -117,7 +117,7 @@ func (g *Globals) identityBroker() (*broker.Broker, error) {
 		Profiles:  profiles,
 		Keys:      vault.NewKeyStore(kr),
 		Cache:     vault.NewCache(kr, nil),
-		PromptMFA: vault.PromptMFA,
+		PromptMFA: g.mfaPrompt(profiles),
 		STS:       g.stsFactory(),
 		Debugf:    g.Debugf,
 	}, nil

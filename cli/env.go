@@ -30,7 +30,7 @@ type startEnv struct {
 var environment = sync.OnceValue(func() startEnv {
 	e := startEnv{
 		Region:     firstSet(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")),
-		Passphrase: os.Getenv("SENTINEL_FILE_PASSPHRASE"),
+		Passphrase: firstSet(os.Getenv("SENTINEL_FILE_PASSPHRASE"), os.Getenv("AWS_VAULT_FILE_PASSPHRASE")),
 	}
 	e.STS, e.stsErr = vault.STSOptionsFromEnv(os.Getenv)
 	return e

@@ -16,8 +16,9 @@ import (
 type execCommand struct {
 	issueFlags
 	serverFlags
-	ForceNested bool
-	Command     []string
+	ForceNested   bool
+	NoAWSVaultEnv bool
+	Command       []string
 }
 
 func configureExecCommand(app *kingpin.Application, g *Globals) {
@@ -25,8 +26,9 @@ func configureExecCommand(app *kingpin.Application, g *Globals) {
 	cmd := app.Command("exec", "Run a command with short-lived credentials for a profile, if the policy allows it.")
 	c.register(cmd)
 	c.registerServer(cmd)
-	cmd.Flag("force-nested", "Run even inside another sentinel exec.").BoolVar(&c.ForceNested)
-	cmd.Arg("profile", "Profile from ~/.aws/config or the keyring.").Required().StringVar(&c.Profile)
+	cmd.Flag("force-nested", "Run even inside another sentinel exec (or aws-vault exec).").BoolVar(&c.ForceNested)
+	cmd.Flag("no-aws-vault-env", "Do not set AWS_VAULT=<profile> in the command's environment.").BoolVar(&c.NoAWSVaultEnv)
+	cmd.Arg("profile", "Profile from ~/.aws/config or the keyring (default $AWS_PROFILE, else default).").StringVar(&c.Profile)
 	cmd.Arg("cmd", "Command and arguments to run, after -- (default $SHELL).").StringsVar(&c.Command)
 	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
 }
@@ -36,6 +38,11 @@ func (c *execCommand) run(g *Globals) error {
 		return withHint(fmt.Errorf("already inside sentinel exec for profile %s", p),
 			"exit that shell first, or pass --force-nested")
 	}
+	if p := os.Getenv("AWS_VAULT"); p != "" && !c.ForceNested {
+		return withHint(fmt.Errorf("already inside aws-vault exec for profile %s", p),
+			"exit that shell first, or pass --force-nested")
+	}
+	c.Profile, c.Command = defaultProfile(c.Profile, c.Command, os.Args, os.Getenv("AWS_PROFILE"))
 	args := c.Command
 	if len(args) == 0 {
 		shell := os.Getenv("SHELL")
@@ -56,7 +63,39 @@ func (c *execCommand) run(g *Globals) error {
 		return err
 	}
 	g.Debugf("exec %s with credentials expiring %s (source identity %s)", path, grant.Credentials.Expires.UTC().Format(time.RFC3339), grant.SourceIdentity)
-	return runCommand(path, args, childEnv(os.Environ(), grant, environment().Passphrase))
+	env := childEnv(os.Environ(), grant, environment().Passphrase)
+	if !c.NoAWSVaultEnv {
+		// Tools and shell prompts written for aws-vault look for it.
+		env = append(env, "AWS_VAULT="+grant.Profile)
+	}
+	return runCommand(path, args, env)
+}
+
+// defaultProfile is the profile exec acts on, as the AWS CLI chooses it:
+// the one named, else $AWS_PROFILE, else default. In `sentinel exec -- cmd`
+// the parser takes cmd for the profile; argv (the process's arguments)
+// tells that case apart from a profile given before the --.
+func defaultProfile(profile string, command, argv []string, awsProfile string) (string, []string) {
+	fallback := firstSet(awsProfile, "default")
+	if profile == "" {
+		return fallback, command
+	}
+	dash := -1
+	for i, a := range argv {
+		if a == "--" {
+			dash = i
+			break
+		}
+	}
+	if dash < 0 || dash+1 >= len(argv) || argv[dash+1] != profile {
+		return profile, command
+	}
+	for _, a := range argv[:dash] {
+		if a == profile {
+			return profile, command
+		}
+	}
+	return fallback, append([]string{profile}, command...)
 }
 
 // removedEnv are the variables a child must not inherit: they would shadow
@@ -64,7 +103,7 @@ func (c *execCommand) run(g *Globals) error {
 var removedEnv = []string{
 	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
 	"AWS_CREDENTIAL_FILE", "AWS_DEFAULT_PROFILE", "AWS_PROFILE", "AWS_SDK_LOAD_CONFIG",
-	"AWS_CREDENTIAL_EXPIRATION", "AWS_REGION", "AWS_DEFAULT_REGION", "SENTINEL_PROFILE",
+	"AWS_CREDENTIAL_EXPIRATION", "AWS_REGION", "AWS_DEFAULT_REGION", "SENTINEL_PROFILE", "AWS_VAULT",
 }
 
 // keyringEnv are the keyring settings and secrets of sentinel and of
@@ -72,6 +111,9 @@ var removedEnv = []string{
 // keyring with them.
 var keyringEnv = []string{
 	"SENTINEL_FILE_PASSPHRASE", "SENTINEL_BACKEND", "SENTINEL_FILE_DIR",
+	"SENTINEL_PASS_PASSWORD_STORE_DIR", "SENTINEL_PASS_CMD", "SENTINEL_PASS_PREFIX",
+	"SENTINEL_KEYCHAIN_NAME", "SENTINEL_SECRET_SERVICE_COLLECTION_NAME",
+	"SENTINEL_KWALLET_FOLDER", "SENTINEL_KEYCTL_SCOPE", "SENTINEL_PROMPT",
 	"AWS_VAULT_FILE_PASSPHRASE", "AWS_VAULT_BACKEND", "AWS_VAULT_FILE_DIR",
 	"AWS_VAULT_PASS_PASSWORD_STORE_DIR", "AWS_VAULT_PASS_CMD", "AWS_VAULT_PASS_PREFIX",
 	"AWS_VAULT_KEYCHAIN_NAME", "AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME",

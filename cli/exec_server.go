@@ -78,7 +78,11 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 	if warning := defaultCredentialsWarning(sharedCredentialsPath(), awsConfigPath()); warning != "" {
 		fmt.Fprintf(g.Stderr, "sentinel: warning: %s\n", warning)
 	}
-	code, runErr := runChild(path, args, serverChildEnv(os.Environ(), uri, token, grant.Profile, grant.Region, environment().Passphrase))
+	env := serverChildEnv(os.Environ(), uri, token, grant.Profile, grant.Region, environment().Passphrase)
+	if !c.NoAWSVaultEnv {
+		env = append(env, "AWS_VAULT="+grant.Profile)
+	}
+	code, runErr := runChild(path, args, env)
 	ctx, cancel := context.WithTimeout(context.Background(), serverStopTimeout)
 	defer cancel()
 	if err := srv.Close(ctx); err != nil {
@@ -197,7 +201,7 @@ var serverRemovedEnv = []string{
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
 	"AWS_REGION", "AWS_DEFAULT_REGION",
-	"SENTINEL_PROFILE", "SENTINEL_FILE_PASSPHRASE", "AWS_VAULT_FILE_PASSPHRASE",
+	"SENTINEL_PROFILE", "SENTINEL_FILE_PASSPHRASE", "AWS_VAULT_FILE_PASSPHRASE", "AWS_VAULT",
 }
 
 // serverChildEnv is the command's environment under --server: the

@@ -31,6 +31,12 @@ func (f *issueFlags) register(cmd *kingpin.CmdClause) {
 // issue runs the decision flow for one door, where the config says it
 // runs: on this machine, or in the team service.
 func (g *Globals) issue(f *issueFlags, mode policy.Mode) (*broker.Grant, error) {
+	return g.issueFor(f, mode, broker.UseProcess)
+}
+
+// issueFor is issue for credentials that are put to use (exported, turned
+// into a console session), which the decision log records.
+func (g *Globals) issueFor(f *issueFlags, mode policy.Mode, use broker.Use) (*broker.Grant, error) {
 	if f.Profile == "" {
 		return nil, fmt.Errorf("no profile given")
 	}
@@ -45,5 +51,6 @@ func (g *Globals) issue(f *issueFlags, mode policy.Mode) (*broker.Grant, error) 
 		MFAToken:  f.MFAToken,
 		NoSession: f.NoSession,
 		Region:    firstSet(f.Region, environment().Region),
+		Use:       use,
 	})
 }

@@ -90,6 +90,9 @@ func (c *listCommand) run(g *Globals) error {
 	if c.Output == "json" {
 		return writeJSON(g.Stdout, list)
 	}
+	if info, ok := vault.DescribeKeyring(kr); ok {
+		fmt.Fprintf(g.Stdout, "Keyring: %s (%s)\n\n", info.Backend, info.Location)
+	}
 	t := newTable(g.Stdout)
 	fmt.Fprintln(t, "PROFILE\tKEYS\tROLE\tCACHED SESSIONS")
 	for _, r := range list {

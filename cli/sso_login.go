@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -152,24 +150,6 @@ func showSignIn(w io.Writer, a vault.DeviceAuthorization, browser bool) {
 	if browser && openBrowser(page) == nil {
 		fmt.Fprintln(w, "A browser was opened for it.")
 	}
-}
-
-// openBrowser opens url with the desktop's opener, without waiting for it.
-// Only http(s) pages are opened: the page comes from the network.
-func openBrowser(url string) error {
-	if !strings.HasPrefix(url, "https://") && !strings.HasPrefix(url, "http://") {
-		return errors.New("not a web page")
-	}
-	name := "xdg-open"
-	if runtime.GOOS == "darwin" {
-		name = "open"
-	}
-	cmd := exec.Command(name, url)
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	go func() { _ = cmd.Wait() }()
-	return nil
 }
 
 // terminalSafe drops the characters that could move the cursor, hide text

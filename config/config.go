@@ -41,6 +41,10 @@ type Config struct {
 	// Server is the team vending service; when set, commands go through it
 	// instead of running the decision flow on this machine.
 	Server Server `yaml:"server"`
+	// Prompt is the MFA prompt driver (terminal, zenity, kdialog,
+	// osascript, ykman) when neither --prompt nor $SENTINEL_PROMPT nor
+	// $AWS_VAULT_PROMPT names one.
+	Prompt string `yaml:"prompt"`
 
 	// path is the file this configuration was read from, for messages.
 	path string

@@ -29,6 +29,8 @@ type Profile struct {
 	RoleARN string
 	// MFASerial is the MFA device that must sign the calls, if any.
 	MFASerial string
+	// MFAProcess is a command that prints the MFA code (mfa_process).
+	MFAProcess string
 	// ExternalID is passed to AssumeRole.
 	ExternalID string
 	// RoleSessionName is the session name asked for in AssumeRole.
@@ -138,6 +140,8 @@ func ParseConfig(data []byte, path string) (*ConfigFile, error) {
 				p.RoleARN = value
 			case "mfa_serial":
 				p.MFASerial = value
+			case "mfa_process":
+				p.MFAProcess = value
 			case "external_id":
 				p.ExternalID = value
 			case "role_session_name":

@@ -33,15 +33,46 @@ type KeyringConfig struct {
 	Passphrase string
 	// ServiceName is the keyring service name. Empty means "sentinel".
 	ServiceName string
+	// The settings below override, for one backend each, where items go;
+	// empty means the service name (or the backend's own default).
+	PassDir        string // pass: the password-store directory
+	PassCmd        string // pass: the pass executable
+	PassPrefix     string // pass: the prefix of item paths
+	KeychainName   string // keychain: the macOS keychain
+	CollectionName string // secret-service: the collection
+	KWalletFolder  string // kwallet: the folder
+	KeyCtlScope    string // keyctl: user, session, process or thread
 }
 
-// KeyringConfigFromEnv is the zero KeyringConfig with the file backend's
-// passphrase taken from $SENTINEL_FILE_PASSPHRASE and the backend from
-// $SENTINEL_BACKEND (the CLI also takes it as --backend).
-func KeyringConfigFromEnv() KeyringConfig {
+// KeyringConfigFromEnv is KeyringConfigFrom(os.Getenv).
+func KeyringConfigFromEnv() KeyringConfig { return KeyringConfigFrom(os.Getenv) }
+
+// KeyringConfigFrom reads the keyring settings from the environment getenv
+// looks into (os.Getenv, once, at start): each SENTINEL_* variable, else
+// its aws-vault counterpart (AWS_VAULT_BACKEND, AWS_VAULT_FILE_PASSPHRASE,
+// AWS_VAULT_FILE_DIR, AWS_VAULT_PASS_PASSWORD_STORE_DIR, AWS_VAULT_PASS_CMD,
+// AWS_VAULT_PASS_PREFIX, AWS_VAULT_KEYCHAIN_NAME,
+// AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME, AWS_VAULT_KWALLET_FOLDER,
+// AWS_VAULT_KEYCTL_SCOPE), so that an aws-vault set-up works unchanged.
+// The CLI also takes the backend as --backend.
+func KeyringConfigFrom(getenv func(string) string) KeyringConfig {
+	get := func(suffix string) string {
+		if v := getenv("SENTINEL_" + suffix); v != "" {
+			return v
+		}
+		return getenv("AWS_VAULT_" + suffix)
+	}
 	return KeyringConfig{
-		Backend:    os.Getenv("SENTINEL_BACKEND"),
-		Passphrase: os.Getenv("SENTINEL_FILE_PASSPHRASE"),
+		Backend:        get("BACKEND"),
+		Passphrase:     get("FILE_PASSPHRASE"),
+		FileDir:        get("FILE_DIR"),
+		PassDir:        get("PASS_PASSWORD_STORE_DIR"),
+		PassCmd:        get("PASS_CMD"),
+		PassPrefix:     get("PASS_PREFIX"),
+		KeychainName:   get("KEYCHAIN_NAME"),
+		CollectionName: get("SECRET_SERVICE_COLLECTION_NAME"),
+		KWalletFolder:  get("KWALLET_FOLDER"),
+		KeyCtlScope:    get("KEYCTL_SCOPE"),
 	}
 }
 
@@ -79,12 +110,15 @@ func OpenKeyring(cfg KeyringConfig) (keyring.Keyring, error) {
 		ServiceName:              service,
 		FileDir:                  dir,
 		FilePasswordFunc:         filePassphrase(cfg.Passphrase, openTTY),
+		KeychainName:             cfg.KeychainName,
 		KeychainTrustApplication: true,
-		LibSecretCollectionName:  service,
+		LibSecretCollectionName:  firstOf(cfg.CollectionName, service),
 		KWalletAppID:             service,
-		KWalletFolder:            service,
-		KeyCtlScope:              "user",
-		PassPrefix:               service,
+		KWalletFolder:            firstOf(cfg.KWalletFolder, service),
+		KeyCtlScope:              firstOf(cfg.KeyCtlScope, "user"),
+		PassDir:                  cfg.PassDir,
+		PassCmd:                  cfg.PassCmd,
+		PassPrefix:               firstOf(cfg.PassPrefix, service),
 		WinCredPrefix:            service,
 	}
 	if cfg.Backend != "" {
@@ -102,14 +136,43 @@ func OpenKeyring(cfg KeyringConfig) (keyring.Keyring, error) {
 			return nil, err
 		}
 	}
-	kr, err := keyring.Open(kc)
+	kr, backend, err := openFirst(kc)
 	if err != nil {
 		if cfg.Backend != "" {
 			return nil, fmt.Errorf("open keyring backend %q: %w", cfg.Backend, err)
 		}
 		return nil, fmt.Errorf("open keyring: %w", err)
 	}
-	return &guardedKeyring{inner: kr}, nil
+	return &guardedKeyring{inner: kr, info: describe(backend, kc)}, nil
+}
+
+// openFirst opens the first backend of kc.AllowedBackends (all available
+// ones, in the library's order, when nil) that opens, as keyring.Open
+// does, and says which one it was.
+func openFirst(kc keyring.Config) (keyring.Keyring, keyring.BackendType, error) {
+	order := kc.AllowedBackends
+	if order == nil {
+		order = keyring.AvailableBackends()
+	}
+	err := keyring.ErrNoAvailImpl
+	for _, b := range order {
+		one := kc
+		one.AllowedBackends = []keyring.BackendType{b}
+		var kr keyring.Keyring
+		if kr, err = keyring.Open(one); err == nil {
+			return kr, b, nil
+		}
+	}
+	return nil, "", err
+}
+
+func firstOf(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func knownBackend(b keyring.BackendType) bool {
@@ -184,6 +247,7 @@ func filePassphrase(passphrase string, tty func() (*os.File, error)) keyring.Pro
 type guardedKeyring struct {
 	mu    sync.Mutex
 	inner keyring.Keyring
+	info  KeyringInfo
 }
 
 // String keeps fmt from printing the backend's fields: the file backend

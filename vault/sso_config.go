@@ -157,5 +157,6 @@ func checkSSOSession(s SSOSessionConfig, where, path string) error {
 	return nil
 }
 
-// regionPattern is the shape of an AWS region name, like eu-west-1.
+// regionPattern is the shape of an AWS region name (eu-west-1,
+// us-gov-west-1, cn-north-1): regions become parts of host names.
 var regionPattern = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$`)

@@ -102,6 +102,9 @@ func (s *Server) answer(r *http.Request, body []byte, form url.Values, formErr e
 	case "AssumeRole":
 		body, apiErr := s.assumeRole(caller, form)
 		return caller.arn, body, apiErr
+	case "GetFederationToken":
+		body, apiErr := s.getFederationToken(caller, form)
+		return caller.arn, body, apiErr
 	default:
 		return caller.arn, nil, &apiError{http.StatusBadRequest, "InvalidAction", "Could not find operation " + action + " for version " + apiVersion}
 	}

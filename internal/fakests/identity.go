@@ -32,6 +32,7 @@ type principal struct {
 	mfa          bool   // issued after an MFA check
 	roleARN      string // the role of an assumed-role session
 	sourceID     string // the SourceIdentity, which role chaining keeps
+	federated    bool   // a GetFederationToken session
 }
 
 // issued is a fresh set of temporary credentials as sent to the client. The

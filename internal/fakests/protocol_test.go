@@ -78,7 +78,7 @@ func TestRawProtocol(t *testing.T) {
 			wantStatus: 403, wantRoot: "ErrorResponse", wantInBody: []string{"<Code>InvalidClientTokenId</Code>"},
 		},
 		{
-			name: "unknown action", method: http.MethodPost, form: action("GetFederationToken"), authorization: sigV4(aliceKey),
+			name: "unknown action", method: http.MethodPost, form: action("DecodeAuthorizationMessage"), authorization: sigV4(aliceKey),
 			wantStatus: 400, wantRoot: "ErrorResponse", wantInBody: []string{"<Code>InvalidAction</Code>"},
 		},
 		{
