@@ -170,19 +170,20 @@ func (l *Logger) Append(e *Entry) error {
 	return nil
 }
 
-// maxReopen bounds how often one Append follows the file to a new inode:
-// each time means another process rotated the log in between.
-const maxReopen = 8
-
 // appendLocked takes the file lock, makes sure it holds the file now at
 // the path (another process may have rotated it), rotates if the file is
 // full, and writes e. It returns the new head.
+//
+// The whole wait, however often other processes rotate the file in
+// between, is bounded by LockTimeout.
 func (l *Logger) appendLocked(e *Entry) (Head, error) {
-	for attempt := 0; ; attempt++ {
-		if attempt > maxReopen {
-			return Head{}, errors.New("the log was rotated under this writer too many times")
+	deadline := time.Now().Add(l.LockTimeout)
+	for {
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return Head{}, ErrLocked
 		}
-		if err := lockFile(l.fd, l.LockTimeout); err != nil {
+		if err := lockFile(l.fd, wait); err != nil {
 			return Head{}, err
 		}
 		current, err := l.isCurrent()
