@@ -97,7 +97,8 @@ func readRecords(r io.Reader, name string, after int64, st *ReadStats, fn func(R
 
 // Follow calls fn for every entry appended to the log at path with a seq
 // above after, until ctx is done (then it returns nil). It polls every
-// poll, and follows the log into its new file when it is rotated.
+// poll, and follows the log through rotations, however many happen
+// between two polls.
 func Follow(ctx context.Context, path string, after int64, poll time.Duration, fn func(Record) error) error {
 	st := ReadStats{LastSeq: after}
 	var f *os.File
@@ -108,30 +109,28 @@ func Follow(ctx context.Context, path string, after int64, poll time.Duration, f
 		}
 	}()
 	for {
-		if f == nil {
-			nf, err := os.Open(path)
-			if err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("open decision log: %w", err)
-			}
-			f, off = nf, 0
-		}
 		if f != nil {
 			n, err := readAt(f, off, path, &st, fn)
 			off += n
 			if err != nil {
 				return err
 			}
-			// Rotated (or removed): what was ours is read; go on with the
-			// file now at the path.
 			if moved(f, path) {
+				// Rotated (or removed): finish what was written to our
+				// file, then catch up through the files that followed it.
 				n, err := readAt(f, off, path, &st, fn)
 				off += n
+				f.Close()
+				f = nil
 				if err != nil {
 					return err
 				}
-				f.Close()
-				f = nil
-				continue
+			}
+		}
+		if f == nil {
+			var err error
+			if f, off, err = catchUp(path, &st, fn); err != nil {
+				return err
 			}
 		}
 		select {
@@ -140,6 +139,64 @@ func Follow(ctx context.Context, path string, after int64, poll time.Duration, f
 		case <-time.After(poll):
 		}
 	}
+}
+
+// catchUp reads the files of the chain that may hold entries above
+// st.LastSeq, and returns the newest one open, with the bytes read of it.
+// A missing log gives a nil file: Follow waits for it to appear.
+func catchUp(path string, st *ReadStats, fn func(Record) error) (*os.File, int64, error) {
+	files, err := ChainFiles(path)
+	if errors.Is(err, os.ErrNotExist) && len(files) == 1 {
+		return nil, 0, nil
+	}
+	if err != nil && !errors.Is(err, ErrRotationGap) {
+		return nil, 0, err
+	}
+	start := len(files) - 1
+	for ; start > 0; start-- {
+		if seq, ok := firstSeq(files[start]); ok && seq <= st.LastSeq+1 {
+			break
+		}
+	}
+	for i := start; i < len(files); i++ {
+		f, err := os.Open(files[i])
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("open decision log: %w", err)
+		}
+		n, err := readAt(f, 0, files[i], st, fn)
+		if err != nil {
+			f.Close()
+			return nil, 0, err
+		}
+		if i == len(files)-1 {
+			return f, n, nil
+		}
+		f.Close()
+	}
+	return nil, 0, nil
+}
+
+// firstSeq is the seq of the first entry of a file.
+func firstSeq(path string) (int64, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	line, complete, err := readLine(bufio.NewReader(f))
+	if err != nil || !complete {
+		return 0, false
+	}
+	var e struct {
+		Seq int64 `json:"seq"`
+	}
+	if json.Unmarshal(line, &e) != nil {
+		return 0, false
+	}
+	return e.Seq, true
 }
 
 // readAt reads the complete lines of f from off.
