@@ -10,7 +10,6 @@ import (
 	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/config"
 	"github.com/sentinel-cli/sentinel/internal/safefile"
-	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -85,7 +84,7 @@ func (g *Globals) newBroker() (b *broker.Broker, closeFn func(), err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	log, err := logging.Open(cfg.LogPath(g.LogFile))
+	log, err := g.openDecisionLog(cfg)
 	if err != nil {
 		// logging's errors name the decision log and its path.
 		return nil, nil, err

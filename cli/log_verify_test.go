@@ -27,6 +27,16 @@ func runLogVerifyCLI(t *testing.T, args ...string) (string, string, int) {
 	return stdout.String(), stderr.String(), code
 }
 
+// headOf is the last hash of a verified log.
+func headOf(t *testing.T, path string) string {
+	t.Helper()
+	rep, err := logging.VerifyLog(path, logging.VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep.LastHash
+}
+
 // writeDecisionLog appends n entries to a log at path.
 func writeDecisionLog(t *testing.T, path string, n int) {
 	t.Helper()
@@ -69,6 +79,7 @@ func TestLogVerifyCommand(t *testing.T) {
 	}
 	defaultLog := filepath.Join(dir, "state", "sentinel", "decisions.jsonl")
 	writeDecisionLog(t, defaultLog, 2)
+	goodHead, defaultHead := headOf(t, good), headOf(t, defaultLog)
 
 	tests := []struct {
 		name       string
@@ -77,10 +88,16 @@ func TestLogVerifyCommand(t *testing.T) {
 		wantStdout string
 		wantStderr string
 	}{
-		{"intact log", []string{"log", "verify", good}, 0, good + ": ok: 3 entries, chain intact\n", ""},
-		{"empty log", []string{"log", "verify", empty}, 0, empty + ": ok: 0 entries, chain intact\n", ""},
-		{"default path", []string{"log", "verify"}, 0, defaultLog + ": ok: 2 entries, chain intact\n", ""},
-		{"--log-file", []string{"--log-file", good, "log", "verify"}, 0, good + ": ok: 3 entries, chain intact\n", ""},
+		{"intact log", []string{"log", "verify", good}, 0, good + ": OK: 3 entries, head " + goodHead + " (seq 3)\n", ""},
+		{"empty log", []string{"log", "verify", empty}, 0, empty + ": OK: 0 entries, head " + logging.ZeroHash + " (seq 0)\n", ""},
+		{"default path", []string{"log", "verify"}, 0, defaultLog + ": OK: 2 entries, head " + defaultHead + " (seq 2)\n", ""},
+		{"--log-file", []string{"--log-file", good, "log", "verify"}, 0, good + ": OK: 3 entries, head " + goodHead + " (seq 3)\n", ""},
+		{"--head found", []string{"log", "verify", "--head", goodHead, good}, 0, good + ": OK: 3 entries, head " + goodHead + " (seq 3); recorded head found\n", ""},
+		{"--head SEQ:HASH", []string{"log", "verify", "--head", "3:" + goodHead, good}, 0, good + ": OK: 3 entries, head " + goodHead + " (seq 3); recorded head found\n", ""},
+		{"--head of another log", []string{"log", "verify", "--head", goodHead, defaultLog}, 1, "", "sentinel: " + defaultLog + ": head " + goodHead + " is not in the chain (the log was truncated, emptied or rewritten)\n"},
+		{"--head on an emptied log", []string{"log", "verify", "--head", goodHead, empty}, 1, "", "is not in the chain"},
+		{"--head malformed", []string{"log", "verify", "--head", "abc", good}, 1, "", "sentinel: --head: head hash \"abc\" is not 64 lower-case hex digits\n"},
+		{"two files, one broken", []string{"log", "verify", good, tampered}, 1, good + ": OK: 3 entries, head " + goodHead + " (seq 3)\n", "sentinel: " + tampered + ": line 2: hash mismatch"},
 		{"tampered log", []string{"log", "verify", tampered}, 1, "", "sentinel: " + tampered + ": line 2: hash mismatch (entry was modified) (1 entry before it intact)\n"},
 		{"truncated log", []string{"log", "verify", truncated}, 1, "", "sentinel: " + truncated + ": line 1: prev_hash is not the start of a chain (lines were removed from the top)\n"},
 		{"missing log", []string{"log", "verify", filepath.Join(dir, "nope.jsonl")}, 1, "", "no such file"},

@@ -33,6 +33,17 @@ type Config struct {
 	Policy string `yaml:"policy"`
 	// Log is the path of the decision log.
 	Log string `yaml:"log"`
+	// LogHMACKeyFile turns on the log's keyed mode: a file of at least 32
+	// random bytes, mode 0600, whose key signs every entry.
+	LogHMACKeyFile string `yaml:"log_hmac_key_file"`
+	// LogAnchorEvery anchors the log's head every this many entries
+	// (default DefaultLogAnchorEvery) when LogAnchors names anchors.
+	LogAnchorEvery int64 `yaml:"log_anchor_every"`
+	// LogMaxBytes rotates the log past this size (default
+	// DefaultLogMaxBytes).
+	LogMaxBytes int64 `yaml:"log_max_bytes"`
+	// LogAnchors are where the log's head is recorded.
+	LogAnchors []LogAnchor `yaml:"log_anchors"`
 	// Store says where approvals and break-glass events are kept.
 	Store Store `yaml:"store"`
 	// IdentityProfile is the profile whose base credentials identify the
@@ -60,6 +71,20 @@ type Store struct {
 	Tables Tables `yaml:"tables"`
 	// Path is the file of the local backend.
 	Path string `yaml:"path"`
+}
+
+// Defaults of the log keys.
+const (
+	DefaultLogAnchorEvery = 1000
+	DefaultLogMaxBytes    = 100 << 20
+)
+
+// LogAnchor is one place the log's head is recorded: exactly one of
+// Webhook (an https URL, or http to a loopback address) or Store (the
+// shared store configured under store:).
+type LogAnchor struct {
+	Webhook string `yaml:"webhook"`
+	Store   bool   `yaml:"store"`
 }
 
 // Tables names the DynamoDB tables.
@@ -173,7 +198,10 @@ func (c *Config) validate() error {
 	default:
 		return fmt.Errorf("store.backend %q is not one of local, dynamodb", c.Store.Backend)
 	}
-	return c.Server.validate()
+	if err := c.Server.validate(); err != nil {
+		return err
+	}
+	return c.validateLog()
 }
 
 func (c *Config) applyDefaults() {
@@ -194,6 +222,12 @@ func (c *Config) applyDefaults() {
 	}
 	if c.IdentityProfile == "" {
 		c.IdentityProfile = "default"
+	}
+	if c.LogAnchorEvery == 0 {
+		c.LogAnchorEvery = DefaultLogAnchorEvery
+	}
+	if c.LogMaxBytes == 0 {
+		c.LogMaxBytes = DefaultLogMaxBytes
 	}
 }
 

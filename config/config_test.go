@@ -115,3 +115,42 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseLogKeys(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want string // error substring; "" = ok
+	}{
+		{"defaults", "", ""},
+		{"all keys", "log_hmac_key_file: /k\nlog_anchor_every: 50\nlog_max_bytes: 1048576\nlog_anchors:\n  - webhook: https://anchors.example.com/a\n  - webhook: http://127.0.0.1:9/a\n  - store: true\n", ""},
+		{"negative every", "log_anchor_every: -1\n", "log_anchor_every -1 is negative"},
+		{"negative size", "log_max_bytes: -1\n", "log_max_bytes -1 is negative"},
+		{"both in one anchor", "log_anchors:\n  - webhook: https://a.example.com/\n    store: true\n", "exactly one of webhook, store"},
+		{"empty anchor", "log_anchors:\n  - {}\n", "exactly one of webhook, store"},
+		{"plain http off the machine", "log_anchors:\n  - webhook: http://anchors.example.com/a\n", "only to a loopback address"},
+		{"not a URL", "log_anchors:\n  - webhook: anchors\n", "not an absolute URL"},
+		{"other scheme", "log_anchors:\n  - webhook: ftp://a.example.com/\n", `scheme "ftp"`},
+		{"unknown anchor key", "log_anchors:\n  - team: x\n", "field team not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(tt.yaml), "config.yaml")
+			if tt.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("error %v, want %q", err, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.name == "defaults" && (c.LogAnchorEvery != DefaultLogAnchorEvery || c.LogMaxBytes != DefaultLogMaxBytes || c.LogHMACKeyFile != "") {
+				t.Fatalf("defaults %+v", c)
+			}
+			if tt.name == "all keys" && (c.LogAnchorEvery != 50 || c.LogMaxBytes != 1<<20 || len(c.LogAnchors) != 3 || !c.LogAnchors[2].Store) {
+				t.Fatalf("parsed %+v", c)
+			}
+		})
+	}
+}

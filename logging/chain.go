@@ -75,23 +75,36 @@ func isLowerHex(s string) bool {
 	return true
 }
 
-// link is what chaining needs from a line: its position and the hashes.
+// link is what chaining needs from a line: its position, the hashes and,
+// for a rotation entry, the file it continues.
 type link struct {
-	Seq      *int64  `json:"seq"`
-	PrevHash *string `json:"prev_hash"`
+	Seq          *int64  `json:"seq"`
+	PrevHash     *string `json:"prev_hash"`
+	Event        string  `json:"event"`
+	PreviousFile *string `json:"previous_file"`
 }
 
 // parseLink decodes seq and prev_hash from a hashed body.
 func parseLink(body []byte) (seq int64, prev string, err error) {
-	var l link
-	if err := json.Unmarshal(body, &l); err != nil {
-		return 0, "", fmt.Errorf("not a valid JSON object: %w", err)
-	}
-	if l.Seq == nil {
-		return 0, "", errors.New(`no "seq" field`)
-	}
-	if l.PrevHash == nil {
-		return 0, "", errors.New(`no "prev_hash" field`)
+	l, err := parseLinkInfo(body)
+	if err != nil {
+		return 0, "", err
 	}
 	return *l.Seq, *l.PrevHash, nil
+}
+
+// parseLinkInfo decodes what chaining needs from a hashed body; Seq and
+// PrevHash are set when err is nil.
+func parseLinkInfo(body []byte) (link, error) {
+	var l link
+	if err := json.Unmarshal(body, &l); err != nil {
+		return l, fmt.Errorf("not a valid JSON object: %w", err)
+	}
+	if l.Seq == nil {
+		return l, errors.New(`no "seq" field`)
+	}
+	if l.PrevHash == nil {
+		return l, errors.New(`no "prev_hash" field`)
+	}
+	return l, nil
 }

@@ -13,9 +13,19 @@
 // hash of its own bytes and the hash of the line before it (prev_hash), plus
 // a sequence number (seq). Editing, removing, inserting or reordering lines
 // breaks the chain, and Verify names the first broken line. Someone who can
-// rewrite the whole file can also recompute the whole chain, so a deployment
-// that must detect that should copy Report.LastHash somewhere the writer
-// cannot reach.
+// rewrite the whole file can also recompute the whole chain, and dropping
+// the last lines leaves a valid shorter chain; three things answer that:
+//
+//   - keyed mode (Options.Key): each line also carries an HMAC-SHA256 under
+//     a key the log's other writers cannot read (mac.go);
+//   - heads (Head): the last seq and hash, checked later with
+//     VerifyOptions.Expect;
+//   - anchors (Anchorer, AnchorSource): heads recorded elsewhere every
+//     Options.AnchorEvery entries, read back by `log verify --anchors`.
+//
+// Past Options.MaxBytes the file is rotated: renamed with a timestamp, and
+// the new file starts with an EventRotated entry that continues the chain
+// (rotate.go); VerifyLog and ReadLog follow it back across the files.
 //
 // The hash is computed over the raw bytes of the line, not over a
 // re-marshalled value, so entries written by a newer sentinel with fields

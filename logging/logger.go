@@ -52,6 +52,7 @@ type Logger struct {
 	Mirror io.Writer
 
 	path string
+	opts Options
 	// mu serialises Append within this process: flock does not, because
 	// every goroutine shares the one open file description.
 	mu sync.Mutex
@@ -66,6 +67,34 @@ type Logger struct {
 // A log someone else may have written is refused with a *safefile.Error
 // (see openFile), never appended to.
 func Open(path string) (*Logger, error) {
+	return OpenWith(path, Options{})
+}
+
+// Options are the optional behaviours of a Logger. The zero value is a
+// plain hash-chained log that never rotates and never anchors.
+type Options struct {
+	// Key turns on keyed mode: every entry also carries an HMAC-SHA256
+	// under Key (see mac.go). Read it with ReadKeyFile.
+	Key []byte
+	// MaxBytes rotates the file once it has reached this size: it is
+	// renamed with a timestamp and the new file starts with an
+	// EventRotated entry that continues the chain. 0 never rotates.
+	MaxBytes int64
+	// AnchorEvery calls OnAnchor after every entry whose seq is a multiple
+	// of it. 0 never does.
+	AnchorEvery int64
+	// ID names the log in the heads given to OnAnchor; it should stay the
+	// same across rotations and differ between machines (cli uses
+	// host:path). Empty means the path.
+	ID string
+	// OnAnchor receives the head to anchor. Append calls it after the
+	// entry is written and the file lock released, so a slow receiver
+	// delays only this Append; its failure is the callback's to report.
+	OnAnchor func(Head)
+}
+
+// OpenWith is Open with options: keyed mode, rotation and anchoring.
+func OpenWith(path string, opts Options) (*Logger, error) {
 	f, err := openFile(path)
 	if err != nil {
 		return nil, err
@@ -74,6 +103,7 @@ func Open(path string) (*Logger, error) {
 		Now:         time.Now,
 		LockTimeout: DefaultLockTimeout,
 		path:        path,
+		opts:        opts,
 		f:           f,
 		fd:          int(f.Fd()),
 	}, nil
@@ -135,45 +165,147 @@ func (l *Logger) Append(e *Entry) error {
 		e.ExpiresAt = &t
 	}
 
-	if err := lockFile(l.fd, l.LockTimeout); err != nil {
-		return fmt.Errorf("append to %s: %w", l.path, err)
-	}
-	// The unlock error is not worth failing an append that was written:
-	// closing the descriptor releases the lock in any case.
-	defer unlockFile(l.fd)
-
-	fi, err := l.f.Stat()
-	if err != nil {
-		return fmt.Errorf("append to %s: stat: %w", l.path, err)
-	}
-	size := fi.Size()
-	seq, prev, err := l.tail(size)
+	head, err := l.appendLocked(e)
 	if err != nil {
 		return fmt.Errorf("append to %s: %w", l.path, err)
 	}
+	if l.opts.OnAnchor != nil && l.opts.AnchorEvery > 0 && head.Seq%l.opts.AnchorEvery == 0 {
+		l.opts.OnAnchor(head)
+	}
+	return nil
+}
 
+// appendLocked takes the file lock, makes sure it holds the file now at
+// the path (another process may have rotated it), rotates if the file is
+// full, and writes e. It returns the new head.
+//
+// The whole wait, however often other processes rotate the file in
+// between, is bounded by LockTimeout.
+func (l *Logger) appendLocked(e *Entry) (Head, error) {
+	deadline := time.Now().Add(l.LockTimeout)
+	for {
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return Head{}, ErrLocked
+		}
+		if err := lockFile(l.fd, wait); err != nil {
+			return Head{}, err
+		}
+		current, err := l.isCurrent()
+		if err != nil {
+			unlockFile(l.fd)
+			return Head{}, err
+		}
+		if !current {
+			// Another process renamed our file away (rotation) or it was
+			// removed: open whatever is at the path now and lock that.
+			unlockFile(l.fd)
+			if err := l.reopen(); err != nil {
+				return Head{}, err
+			}
+			continue
+		}
+		fi, err := l.f.Stat()
+		if err != nil {
+			unlockFile(l.fd)
+			return Head{}, fmt.Errorf("stat: %w", err)
+		}
+		size := fi.Size()
+		seq, prev, err := l.tail(size)
+		if err != nil {
+			unlockFile(l.fd)
+			return Head{}, err
+		}
+		if l.opts.MaxBytes > 0 && size >= l.opts.MaxBytes {
+			err := l.rotate(Head{Seq: seq, Hash: prev})
+			// The lock was on the old file, which is no longer at the
+			// path; the next round locks the new one.
+			unlockFile(l.fd)
+			if err != nil {
+				return Head{}, err
+			}
+			if err := l.reopen(); err != nil {
+				return Head{}, err
+			}
+			continue
+		}
+		h, err := l.write(e, seq, prev, size)
+		// The unlock error is not worth failing an append that was
+		// written: closing the descriptor releases the lock in any case.
+		unlockFile(l.fd)
+		return h, err
+	}
+}
+
+// write marshals e as entry seq+1 after prev, seals it (with a mac in
+// keyed mode) and writes it with one write. The caller holds the lock.
+func (l *Logger) write(e *Entry, seq int64, prev string, size int64) (Head, error) {
 	e.Seq = seq + 1
 	e.PrevHash = prev
 	e.Hash = ""
 	body, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("append to %s: encode entry: %w", l.path, err)
+		return Head{}, fmt.Errorf("encode entry: %w", err)
 	}
-	line, h := seal(body)
+	line, h := l.sealBody(body)
 	if _, err := l.f.Write(line); err != nil {
 		// Cut off whatever part of the line reached the file, so that the
 		// next Append does not find a torn tail.
 		if terr := l.f.Truncate(size); terr != nil {
-			return fmt.Errorf("append to %s: %w (and removing the partial line failed: %v)", l.path, err, terr)
+			return Head{}, fmt.Errorf("%w (and removing the partial line failed: %v)", err, terr)
 		}
-		return fmt.Errorf("append to %s: %w", l.path, err)
+		return Head{}, err
 	}
 	e.Hash = h
 	if l.Mirror != nil {
 		if _, err := l.Mirror.Write(line); err != nil {
-			return fmt.Errorf("append to %s: written, but not mirrored: %w", l.path, err)
+			return Head{}, fmt.Errorf("append to %s: written, but not mirrored: %w", l.path, err)
 		}
 	}
+	return Head{Log: l.id(), File: filepath.Base(l.path), Seq: e.Seq, Hash: h, Time: e.Time}, nil
+}
+
+// sealBody adds the mac in keyed mode and seals the body into a line.
+func (l *Logger) sealBody(body []byte) ([]byte, string) {
+	if l.opts.Key != nil {
+		body = addMAC(l.opts.Key, body)
+	}
+	return seal(body)
+}
+
+// id is the name of the log in heads.
+func (l *Logger) id() string {
+	if l.opts.ID != "" {
+		return l.opts.ID
+	}
+	return l.path
+}
+
+// isCurrent reports whether the open file is still the one at the path.
+func (l *Logger) isCurrent() (bool, error) {
+	mine, err := l.f.Stat()
+	if err != nil {
+		return false, fmt.Errorf("stat: %w", err)
+	}
+	there, err := os.Lstat(l.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(mine, there), nil
+}
+
+// reopen closes the file and opens the one now at the path.
+func (l *Logger) reopen() error {
+	f, err := openFile(l.path)
+	if err != nil {
+		return err
+	}
+	_ = l.f.Close()
+	l.f = f
+	l.fd = int(f.Fd())
 	return nil
 }
 

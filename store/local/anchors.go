@@ -1,0 +1,91 @@
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/sentinel-cli/sentinel/logging"
+)
+
+// bucketAnchors holds one record per decision log: its last anchored head,
+// keyed by the log's name. It is created on the first anchor, so stores
+// written before it existed need no migration.
+var bucketAnchors = []byte("anchors")
+
+// Anchors returns the store's view as a decision-log anchor. It is the
+// weakest anchor: whoever writes the log can usually write this file too.
+func (s *Store) Anchors() *AnchorStore { return &AnchorStore{s: s} }
+
+// AnchorStore keeps the last head of each decision log in the store file;
+// a head only ever moves forward. It implements logging.Anchorer and
+// logging.AnchorSource.
+type AnchorStore struct{ s *Store }
+
+// String names the anchor.
+func (a *AnchorStore) String() string { return "local store " + a.s.path }
+
+// Anchor records h unless it is behind the head already recorded for
+// h.Log (logging.ErrAnchorBehind).
+func (a *AnchorStore) Anchor(ctx context.Context, h logging.Head) error {
+	if err := logging.ValidHead(h, false); err != nil {
+		return err
+	}
+	val, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	return a.s.run(ctx, true, func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketAnchors)
+		if err != nil {
+			return fmt.Errorf("create anchors bucket: %w", err)
+		}
+		key := keyPart(h.Log)
+		if old := b.Get(key); old != nil {
+			cur, err := decodeAnchor(old)
+			if err != nil {
+				return err
+			}
+			if !logging.Advances(cur, h) {
+				return fmt.Errorf("%w: holds seq %d, got seq %d", logging.ErrAnchorBehind, cur.Seq, h.Seq)
+			}
+		}
+		return b.Put(key, val)
+	})
+}
+
+// LastAnchor returns the head recorded for log.
+func (a *AnchorStore) LastAnchor(ctx context.Context, log string) (logging.Head, bool, error) {
+	var h logging.Head
+	var ok bool
+	err := a.s.run(ctx, false, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAnchors)
+		if b == nil {
+			return nil
+		}
+		v := b.Get(keyPart(log))
+		if v == nil {
+			return nil
+		}
+		var err error
+		h, err = decodeAnchor(v)
+		ok = err == nil
+		return err
+	})
+	return h, ok, err
+}
+
+// decodeAnchor reads a stored head; the file is evidence, so its shape is
+// checked.
+func decodeAnchor(v []byte) (logging.Head, error) {
+	var h logging.Head
+	if err := json.Unmarshal(v, &h); err != nil {
+		return h, fmt.Errorf("%w: anchor record: %v", ErrCorrupt, err)
+	}
+	if err := logging.ValidHead(h, false); err != nil {
+		return h, fmt.Errorf("%w: anchor record: %v", ErrCorrupt, err)
+	}
+	return h, nil
+}
