@@ -47,6 +47,10 @@ var notGranted = map[string]string{
 	// Only the laptop calls it, with a person's IAM user keys; a role
 	// cannot call it, and the service never does.
 	"GetSessionToken": "laptop only",
+	// Only `sentinel login` calls it, on the laptop, for a profile without
+	// a role (the console refuses GetSessionToken credentials); the
+	// service never signs anyone in to the console.
+	"GetFederationToken": "laptop only",
 }
 
 // resourceKind is what an action must be granted on.
