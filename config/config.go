@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sentinel-cli/sentinel/internal/safefile"
+	"github.com/sentinel-cli/sentinel/notify"
 )
 
 // Store backends.
@@ -41,6 +42,9 @@ type Config struct {
 	// Server is the team vending service; when set, commands go through it
 	// instead of running the decision flow on this machine.
 	Server Server `yaml:"server"`
+	// Notify lists the webhooks told of approval, break-glass and session
+	// changes this machine makes. In team mode the service sends them.
+	Notify []notify.Webhook `yaml:"notify"`
 
 	// path is the file this configuration was read from, for messages.
 	path string
@@ -168,6 +172,11 @@ func (c *Config) validate() error {
 	case "", BackendLocal, BackendDynamoDB:
 	default:
 		return fmt.Errorf("store.backend %q is not one of local, dynamodb", c.Store.Backend)
+	}
+	for i, w := range c.Notify {
+		if err := w.Check(i + 1); err != nil {
+			return err
+		}
 	}
 	return c.Server.validate()
 }
