@@ -16,6 +16,7 @@ import (
 type execCommand struct {
 	issueFlags
 	serverFlags
+	requestFlags
 	ForceNested bool
 	Command     []string
 }
@@ -25,6 +26,7 @@ func configureExecCommand(app *kingpin.Application, g *Globals) {
 	cmd := app.Command("exec", "Run a command with short-lived credentials for a profile, if the policy allows it.")
 	c.register(cmd)
 	c.registerServer(cmd)
+	c.registerRequest(cmd)
 	cmd.Flag("force-nested", "Run even inside another sentinel exec.").BoolVar(&c.ForceNested)
 	cmd.Arg("profile", "Profile from ~/.aws/config or the keyring.").Required().StringVar(&c.Profile)
 	cmd.Arg("cmd", "Command and arguments to run, after -- (default $SHELL).").StringsVar(&c.Command)
@@ -47,6 +49,11 @@ func (c *execCommand) run(g *Globals) error {
 	path, err := exec.LookPath(args[0])
 	if err != nil {
 		return fmt.Errorf("find command %s: %w", args[0], err)
+	}
+	if c.Justification != "" {
+		if err := c.awaitApproval(g, &c.issueFlags); err != nil {
+			return err
+		}
 	}
 	if c.Server {
 		return c.runServer(g, path, args)

@@ -223,7 +223,9 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	if b.Notify, err = notify.New(cfg.Notify, notify.Options{}); err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
-	b.Warnf = func(format string, args ...any) { fmt.Fprintf(stderr, "sentinel: serve: warning: "+format+"\n", args...) }
+	b.Warnf = func(format string, args ...any) {
+		fmt.Fprintf(stderr, "sentinel: serve: warning: "+format+"\n", args...)
+	}
 	svc := &broker.Service{Broker: b, ServerID: cfg.ServerID}
 	verifier := &proof.Verifier{ServerID: cfg.ServerID, STSEndpoint: stsEndpoint, Region: firstSet(region, "us-east-1"), Accounts: cfg.Accounts}
 	ts.Handler = server.NewTeamHandler(svc, server.ProofAuthenticator(verifier), server.TeamOptions{
