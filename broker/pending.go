@@ -180,7 +180,6 @@ func MatchRequestID(prefix string, candidates []*request.Request) (string, error
 	if err := checkIDPrefix(prefix); err != nil {
 		return "", err
 	}
-	prefix = strings.ToLower(prefix)
 	var ids []string
 	for _, r := range candidates {
 		if r != nil && strings.HasPrefix(r.ID, prefix) && !slices.Contains(ids, r.ID) {
@@ -197,15 +196,18 @@ func MatchRequestID(prefix string, candidates []*request.Request) (string, error
 	return "", &AmbiguousIDError{Prefix: prefix, Candidates: ids}
 }
 
-// checkIDPrefix refuses what cannot be a request ID prefix.
+// checkIDPrefix refuses what cannot be a request ID prefix: fewer than
+// MinIDPrefix or more than 15 characters, or anything but lowercase hex
+// digits (IDs have only those).
 func checkIDPrefix(prefix string) error {
-	if len(prefix) < MinIDPrefix || len(prefix) > 16 {
-		return fmt.Errorf("%w: %s is not a request ID or a prefix of one (at least %d of its 16 hex digits)", request.ErrNotFound, quoteID(prefix), MinIDPrefix)
+	ok := len(prefix) >= MinIDPrefix && len(prefix) < 16
+	for i := 0; ok && i < len(prefix); i++ {
+		c := prefix[i]
+		ok = c >= '0' && c <= '9' || c >= 'a' && c <= 'f'
 	}
-	for _, c := range strings.ToLower(prefix) {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return fmt.Errorf("%w: %s is not a request ID or a prefix of one (hex digits only)", request.ErrNotFound, quoteID(prefix))
-		}
+	if ok {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("%w: %s is not a request ID (16 hex digits, as `sentinel request` prints) or a prefix of at least %d of them",
+		request.ErrNotFound, quoteID(prefix), MinIDPrefix)
 }

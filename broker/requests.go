@@ -65,7 +65,9 @@ func (b *Broker) CreateRequest(ctx context.Context, a *Actor, in RequestInput) (
 		return nil, err
 	}
 	defer stores.Close()
-	if !in.Force {
+	// A duplicate costs approvers' time; one the policy approves at once
+	// costs nobody's.
+	if !in.Force && !auto {
 		pending, err := b.pendingOf(ctx, stores.Requests(), r.Requester, r.Profile)
 		if err != nil {
 			return nil, fmt.Errorf("look for a pending request: %w", err)
