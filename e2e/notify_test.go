@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -248,4 +249,78 @@ func TestNotifyConfigIsStrict(t *testing.T) {
 	if entries := alice.logEntries(); len(entries) != 0 {
 		t.Errorf("a bad notify config still acted: %v", entries)
 	}
+}
+
+// In team mode the service acts, so the service sends the notifications,
+// with the signing key only it holds; a dead receiver costs a warning on
+// its stderr and a notify.failed entry in its log.
+func TestNotifyFromTheTeamService(t *testing.T) {
+	w := newServeWorld(t)
+	good := newHookReceiver(t, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close()
+	keyPath := filepath.Join(w.dir, "hook.key")
+	writeFile0600(t, keyPath, testHookSecret)
+	data, err := os.ReadFile(w.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.writeConfig(string(data) + fmt.Sprintf("notify:\n  - url: %s\n    events: [request.created, request.approved]\n    secret_file: %s\n"+
+		"  - url: http://%s/x\n    events: [request.approved]\n", good.URL, keyPath, dead))
+	w.start()
+
+	code, req := w.call("alice", http.MethodPost, "/v1/requests", `{"profile":"prod","justification":"deploy the fix now"}`)
+	if code != 200 {
+		t.Fatalf("create: %d %v", code, req)
+	}
+	id, _ := req["id"].(string)
+	if code, doc := w.call("bob", http.MethodPost, "/v1/requests/"+id+"/approve", `{"comment":"go"}`); code != 200 {
+		t.Fatalf("approve despite a dead webhook: %d %v", code, doc)
+	}
+	evs := good.events(t)
+	if len(evs) != 2 || evs[0]["event"] != "request.created" || evs[0]["actor"] != "alice" || evs[1]["event"] != "request.approved" || evs[1]["actor"] != "bob" {
+		t.Fatalf("service deliveries: %v", evs)
+	}
+	for _, d := range good.deliveries() {
+		verifySignature(t, d)
+	}
+	if !strings.Contains(w.stderr.String(), "sentinel: serve: warning: notification request.approved "+id+" not delivered: webhook 2 (") {
+		t.Errorf("service stderr: %s", w.stderr)
+	}
+	logData, err := os.ReadFile(filepath.Join(w.dir, "decisions.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(logData), `"event":"notify.failed"`) {
+		t.Errorf("no notify.failed in the service's log")
+	}
+}
+
+func writeFile0600(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// In team mode, --wait polls the service through the team API.
+func TestTeamRequestWaitThroughTheService(t *testing.T) {
+	w := newWorld(t)
+	url := startTeamService(t, w)
+	alice, bob := w.newTeamPerson("alice", url), w.newTeamPerson("bob", url)
+	waiting := alice.start("request", "prod", "--justification", justification, "--wait", fastPoll)
+	id := bob.pendingOf(t, "alice")
+	bob.mustFail(`or a prefix of at least 6`, "approve", id[:5])
+	bob.mustRun("approve", id[:7])
+	if r := waiting.wait(t, 20*time.Second); r.code != 0 || !strings.Contains(r.stdout, "approved by bob") {
+		t.Fatalf("team wait: %s", r)
+	}
+	// The service refuses a duplicate; --force goes through it.
+	first := alice.newRequest("prod")
+	alice.mustFail(`request `+first+` for profile prod, created .*, is still pending`, "request", "prod", "--justification", justification)
+	alice.newRequest("prod", "--force")
 }
