@@ -309,3 +309,67 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
+// onTerminal runs sentinel as p under script(1), which gives it a
+// pseudo-terminal, with input typed on it.
+func (p *person) onTerminal(t *testing.T, input string, args ...string) result {
+	t.Helper()
+	scriptBin, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) is not installed: no pseudo-terminal to test the prompt on")
+	}
+	cmd := exec.Command(scriptBin, "-qec", sentinelBin+" "+strings.Join(args, " "), "/dev/null")
+	cmd.Env = p.env()
+	cmd.Stdin = strings.NewReader(input)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err = cmd.Run()
+	r := result{stdout: out.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestApproveAsksOnATerminal(t *testing.T) {
+	w := newWorld(t)
+	w.setPolicy(approvalsPolicy)
+	alice, bob := w.newPerson("alice"), w.newPerson("bob")
+	id := alice.newRequest("prod")
+
+	r := bob.onTerminal(t, "n\n", "approve", id)
+	if r.code == 0 || !strings.Contains(r.stdout, "Approve request "+id+"? [y/N]") || !strings.Contains(r.stdout, "nothing done: not confirmed") {
+		t.Fatalf("answering no: %s", r)
+	}
+	if !strings.Contains(r.stdout, "Justification: "+justification) {
+		t.Errorf("no summary before the question: %s", r.stdout)
+	}
+	alice.wantStatus(id, "pending")
+
+	r = bob.onTerminal(t, "y\n", "approve", id[:6])
+	if r.code != 0 || !strings.Contains(r.stdout, "Request "+id+" approved") {
+		t.Fatalf("answering yes: %s", r)
+	}
+	alice.wantStatus(id, "approved")
+
+	other := alice.newRequest("audit")
+	r = bob.onTerminal(t, "", "deny", other, "--yes")
+	if r.code != 0 || strings.Contains(r.stdout, "[y/N]") {
+		t.Fatalf("--yes on a terminal: %s", r)
+	}
+	alice.wantStatus(other, "denied")
+}
+
+func TestRequestWaitSpinsOnATerminal(t *testing.T) {
+	w := newWorld(t)
+	w.setPolicy(approvalsPolicy)
+	alice := w.newPerson("alice")
+	r := alice.onTerminal(t, "", "request", "prod", "--justification", "'"+justification+"'", "--wait", "--timeout", "700ms", fastPoll)
+	if r.code != 3 {
+		t.Fatalf("want exit 3: %s", r)
+	}
+	if !strings.Contains(r.stdout, "\r| waiting for a decision on request ") || strings.Contains(r.stdout, "(up to 700ms)...") {
+		t.Errorf("no spinner on a terminal: %q", r.stdout)
+	}
+}
