@@ -24,7 +24,7 @@ func brokerHint(err error) string {
 	case errors.As(err, &denied):
 		return denialHint(denied)
 	case errors.As(err, &dup):
-		return fmt.Sprintf("wait for it: sentinel requests show %s; or cancel it: sentinel requests cancel %s; or file another anyway with --force", dup.Existing.ID, dup.Existing.ID)
+		return fmt.Sprintf("see it: sentinel requests show %s; or cancel it: sentinel requests cancel %s; or file another anyway with --force", dup.Existing.ID, dup.Existing.ID)
 	case errors.As(err, &ambiguous):
 		return "give more digits of the ID"
 	case errors.As(err, &closing):
@@ -63,7 +63,7 @@ func denialHint(e *broker.DeniedError) string {
 		return fmt.Sprintf("run it through the credential server: sentinel exec --server %s -- COMMAND", e.Profile)
 	case broker.RouteRequest:
 		if p := e.Pending; p != nil {
-			return fmt.Sprintf("your request %s for %s, filed %s ago, is still pending (%d of %d approvals) and can be approved by %s; wait for it: sentinel requests show %s",
+			return fmt.Sprintf("your request %s for %s, filed %s ago, is still pending (%d of %d approvals) and can be approved by %s; see it: sentinel requests show %s",
 				p.ID, e.Profile, time.Since(p.CreatedAt).Round(time.Second), p.Approvals, p.Required, approverList(p.Approvers), p.ID)
 		}
 		return fmt.Sprintf("ask for approval: sentinel request %s --justification \"why you need it\" --wait", e.Profile)

@@ -96,7 +96,7 @@ func (g *Globals) waitForRequest(ctx context.Context, ops Operations, r *request
 		if left <= 0 {
 			sp.stop()
 			return r, &ExitError{Code: ExitWaitTimeout, Err: fmt.Errorf("gave up waiting after %s: request %s is still pending", w.Timeout, r.ID),
-				Hint: "wait again with `sentinel requests show " + r.ID + "`, or cancel it with `sentinel requests cancel " + r.ID + "`"}
+				Hint: "see it with `sentinel requests show " + r.ID + "`, or cancel it with `sentinel requests cancel " + r.ID + "`"}
 		}
 		select {
 		case <-ctx.Done():

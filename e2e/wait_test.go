@@ -184,7 +184,7 @@ func TestDuplicatePendingRequest(t *testing.T) {
 	alice := w.newPerson("alice")
 	id := alice.newRequest("prod")
 
-	alice.mustFail(`^sentinel: request `+id+` for profile prod, created .*, is still pending\n.*hint: wait for it: sentinel requests show `+id+`.*--force`,
+	alice.mustFail(`^sentinel: request `+id+` for profile prod, created .*, is still pending\n.*hint: see it: sentinel requests show `+id+`.*--force`,
 		"request", "prod", "--justification", justification)
 	if list := decodeList(t, alice.mustRun("requests", "--output", "json").stdout); len(list) != 1 {
 		t.Fatalf("the refused duplicate was stored: %v", ids(list))
@@ -197,7 +197,7 @@ func TestDuplicatePendingRequest(t *testing.T) {
 	}
 
 	// The denial names the pending request instead of inviting another.
-	alice.mustFail(`access to profile prod denied for alice.*\n.*hint: your request `+second+` for prod, filed .* ago, is still pending \(0 of 1 approvals\) and can be approved by alice, bob; wait for it: sentinel requests show `+second,
+	alice.mustFail(`access to profile prod denied for alice.*\n.*hint: your request `+second+` for prod, filed .* ago, is still pending \(0 of 1 approvals\) and can be approved by alice, bob; see it: sentinel requests show `+second,
 		"exec", "prod", "--", "true")
 	// Without a pending request the hint invites one.
 	alice.mustRun("requests", "cancel", id)
