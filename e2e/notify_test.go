@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -288,6 +289,12 @@ func TestNotifyFromTheTeamService(t *testing.T) {
 	for _, d := range good.deliveries() {
 		verifySignature(t, d)
 	}
+	// Stop the service before reading what it wrote (os/exec copies its
+	// stderr into the buffer until it exits).
+	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	_ = w.cmd.Wait()
 	if !strings.Contains(w.stderr.String(), "sentinel: serve: warning: notification request.approved "+id+" not delivered: webhook 2 (") {
 		t.Errorf("service stderr: %s", w.stderr)
 	}
