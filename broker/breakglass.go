@@ -61,7 +61,9 @@ func (b *Broker) OpenBreakglass(ctx context.Context, a *Actor, in BreakglassInpu
 	}
 	entry := b.breakglassEntry(logging.EventBreakglassOpened, a, e)
 	entry.Justification = e.Justification
-	return e, b.appendLifecycle(&entry, e.ID)
+	err = b.appendLifecycle(&entry, e.ID)
+	b.sendNotification(ctx, a, breakglassNotification(logging.EventBreakglassOpened, a, e, ""))
+	return e, err
 }
 
 // CloseBreakglass ends an active event early; its invoker or an approver of
@@ -104,7 +106,9 @@ func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason strin
 	}
 	entry := b.breakglassEntry(logging.EventBreakglassClosed, a, e)
 	entry.Comment = reason
-	return e, b.appendLifecycle(&entry, e.ID)
+	err = b.appendLifecycle(&entry, e.ID)
+	b.sendNotification(ctx, a, breakglassNotification(logging.EventBreakglassClosed, a, e, reason))
+	return e, err
 }
 
 // expireEventIfLapsed records the expiry of an active event whose time ran

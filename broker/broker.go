@@ -10,6 +10,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/breakglass"
 	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/notify"
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/session"
@@ -60,6 +61,12 @@ type Broker struct {
 	Rand io.Reader
 	// Debugf receives debug lines (never secrets); nil discards them.
 	Debugf func(format string, args ...any)
+	// Notify sends webhook notifications of lifecycle changes; nil sends
+	// none.
+	Notify *notify.Notifier
+	// Warnf receives warnings for the person (a notification that was not
+	// delivered); nil discards them.
+	Warnf func(format string, args ...any)
 
 	// Catalogue makes the policy's profiles: section the only source of
 	// role chains (the team service): a profile is its pin, never a
@@ -228,7 +235,7 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 			return nil, b.deny(&entry, fmt.Sprintf("%s; override lookup failed: %v", dec.Reason, err), err)
 		}
 		if ov == nil {
-			return nil, b.deny(&entry, dec.Reason, b.deniedError(in.Profile, caller, dec))
+			return nil, b.deny(&entry, dec.Reason, b.deniedError(ctx, b.signerFor(chain), in.Profile, caller, dec))
 		}
 		basis, windowEnd = ov.basis, ov.end
 		grant.ApprovalID, grant.BreakglassID = ov.approvalID, ov.breakglassID

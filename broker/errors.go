@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -20,6 +21,10 @@ type DeniedError struct {
 	Reason  string
 	// Route is what the person could do next under the current policy.
 	Route DenialRoute
+	// Pending is the person's own request for the profile that is still
+	// waiting for approval (RouteRequest only; nil when there is none or
+	// the store could not tell).
+	Pending *PendingRequest
 }
 
 // DenialRoute is the way past a denial that the policy offers.
@@ -49,15 +54,16 @@ func (e *DeniedError) Is(target error) bool { return target == ErrDenied }
 
 // deniedError builds the denial for a decision that no override lifted,
 // naming what the policy offers this person instead.
-func (b *Broker) deniedError(profile string, caller vault.Identity, dec policy.Decision) error {
+func (b *Broker) deniedError(ctx context.Context, sign Signer, profile string, caller vault.Identity, dec policy.Decision) error {
 	e := &DeniedError{Profile: profile, User: caller.Name, Effect: dec.Effect, Reason: dec.Reason}
 	switch dec.Effect {
 	case policy.EffectRequireServer:
 		e.Route = RouteServer
 	case policy.EffectRequireApproval:
 		e.Route = RouteNoApprover
-		if _, ok := b.Policy.ApprovalRuleFor(profile); ok {
+		if rule, ok := b.Policy.ApprovalRuleFor(profile); ok {
 			e.Route = RouteRequest
+			e.Pending = b.pendingForDenial(ctx, sign, caller.Name, profile, rule)
 		}
 	default:
 		if _, ok := b.Policy.BreakglassRuleFor(profile, caller.Name, caller.ARN); ok {

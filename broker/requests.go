@@ -8,6 +8,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/request"
+	"github.com/sentinel-cli/sentinel/vault"
 )
 
 var errNoStore = errors.New("no approval store is configured")
@@ -23,6 +24,9 @@ type RequestInput struct {
 	// Duration is the access window asked for; 0 means one hour, or the
 	// approval rule's max_duration when that is shorter.
 	Duration time.Duration
+	// Force files the request even when the requester already has a
+	// pending one for the profile (see DuplicateRequestError).
+	Force bool
 }
 
 // CreateRequest records a request for access by the actor. When the
@@ -61,6 +65,17 @@ func (b *Broker) CreateRequest(ctx context.Context, a *Actor, in RequestInput) (
 		return nil, err
 	}
 	defer stores.Close()
+	// A duplicate costs approvers' time; one the policy approves at once
+	// costs nobody's.
+	if !in.Force && !auto {
+		pending, err := b.pendingOf(ctx, stores.Requests(), r.Requester, r.Profile)
+		if err != nil {
+			return nil, fmt.Errorf("look for a pending request: %w", err)
+		}
+		if len(pending) > 0 {
+			return nil, &DuplicateRequestError{Existing: pending[0]}
+		}
+	}
 	if err := stores.Requests().Create(ctx, r); err != nil {
 		return nil, fmt.Errorf("store request: %w", err)
 	}
@@ -76,6 +91,10 @@ func (b *Broker) CreateRequest(ctx context.Context, a *Actor, in RequestInput) (
 		if err := b.Log.Append(&approved); err != nil {
 			return r, fmt.Errorf("request %s auto-approved, but the log could not be written: %w", r.ID, err)
 		}
+	}
+	b.sendNotification(ctx, a, requestNotification(logging.EventRequestCreated, a, r, ""))
+	if auto {
+		b.sendNotification(ctx, NewActor(vault.Identity{Name: autoApprover}), requestNotification(logging.EventRequestApproved, a, r, "auto-approved by rule "+rule.Name))
 	}
 	return r, nil
 }
@@ -115,7 +134,9 @@ func (b *Broker) Review(ctx context.Context, a *Actor, id string, action request
 	}
 	e := b.requestEntry(event, a, r)
 	e.Comment = comment
-	return r, b.appendLifecycle(&e, r.ID)
+	err = b.appendLifecycle(&e, r.ID)
+	b.sendNotification(ctx, a, requestNotification(event, a, r, comment))
+	return r, err
 }
 
 // CancelRequest withdraws a pending request; only its requester may.
@@ -128,7 +149,9 @@ func (b *Broker) CancelRequest(ctx context.Context, a *Actor, id string) (*reque
 		return nil, err
 	}
 	e := b.requestEntry(logging.EventRequestCancelled, a, r)
-	return r, b.appendLifecycle(&e, r.ID)
+	err = b.appendLifecycle(&e, r.ID)
+	b.sendNotification(ctx, a, requestNotification(logging.EventRequestCancelled, a, r, ""))
+	return r, err
 }
 
 // changeRequest reads request id, checks it with allowed (which may be

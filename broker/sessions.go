@@ -150,7 +150,9 @@ func (b *Broker) RevokeSession(ctx context.Context, a *Actor, id, reason string)
 	_ = s.Revoke(a.Identity.Name, a.Identity.ARN, reason, now)
 	e := b.sessionEntry(logging.EventSessionRevoked, a, s)
 	e.Reason = reason
-	return s, b.appendLifecycle(&e, "revocation of session "+id)
+	err = b.appendLifecycle(&e, "revocation of session "+id)
+	b.sendNotification(ctx, a, sessionNotification(a, s, reason))
+	return s, err
 }
 
 // RevokeUser blocks userARN from starting sessions for forDuration (0:
@@ -221,6 +223,7 @@ func (b *Broker) RevokeUser(ctx context.Context, a *Actor, userARN, reason strin
 		if err := b.appendLifecycle(&e, "revocation of session "+s.ID); err != nil {
 			return out, err
 		}
+		b.sendNotification(ctx, a, sessionNotification(a, s, blk.Reason))
 	}
 	if len(failed) > 0 {
 		return out, fmt.Errorf("%s is blocked, but %d of their sessions could not be revoked (%s): run it again",

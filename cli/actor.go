@@ -26,12 +26,17 @@ func (g *Globals) identityProfile(profile string) string {
 // with the base credentials of profile ("" means identity_profile from the
 // config, or --identity-profile).
 func (g *Globals) actorBroker(profile string) (*broker.Broker, *broker.Actor, func(), error) {
-	if _, err := g.Config(); err != nil {
+	cfg, err := g.Config()
+	if err != nil {
 		return nil, nil, nil, err
 	}
 	profile = g.identityProfile(profile)
 	b, closeBroker, err := g.newBroker()
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := g.wireNotify(b, cfg.Notify); err != nil {
+		closeBroker()
 		return nil, nil, nil, err
 	}
 	a, err := b.Identify(context.Background(), profile)

@@ -3,8 +3,11 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/internal/field"
 )
 
 // brokerHint is the advice for the broker's typed errors: what the person
@@ -15,9 +18,15 @@ func brokerHint(err error) string {
 	var notFound *broker.NotFoundError
 	var closing *broker.WindowClosingError
 	var revoked *broker.RevokedError
+	var dup *broker.DuplicateRequestError
+	var ambiguous *broker.AmbiguousIDError
 	switch {
 	case errors.As(err, &denied):
 		return denialHint(denied)
+	case errors.As(err, &dup):
+		return fmt.Sprintf("see it: sentinel requests show %s; or cancel it: sentinel requests cancel %s; or file another anyway with --force", dup.Existing.ID, dup.Existing.ID)
+	case errors.As(err, &ambiguous):
+		return "give more digits of the ID"
 	case errors.As(err, &closing):
 		if closing.NextOpen.IsZero() {
 			return "the rule allows no further access; ask an approver if the work cannot wait"
@@ -53,11 +62,32 @@ func denialHint(e *broker.DeniedError) string {
 	case broker.RouteServer:
 		return fmt.Sprintf("run it through the credential server: sentinel exec --server %s -- COMMAND", e.Profile)
 	case broker.RouteRequest:
-		return fmt.Sprintf("ask for approval: sentinel request %s --justification \"why you need it\"", e.Profile)
+		if p := e.Pending; p != nil {
+			return fmt.Sprintf("your request %s for %s, filed %s ago, is still pending (%d of %d approvals) and can be approved by %s; see it: sentinel requests show %s",
+				p.ID, e.Profile, time.Since(p.CreatedAt).Round(time.Second), p.Approvals, p.Required, approverList(p.Approvers), p.ID)
+		}
+		return fmt.Sprintf("ask for approval: sentinel request %s --justification \"why you need it\" --wait", e.Profile)
 	case broker.RouteNoApprover:
 		return "no approval rule in the policy covers this profile, so nobody can approve it"
 	case broker.RouteBreakglass:
 		return fmt.Sprintf("in an emergency: sentinel breakglass %s --reason-code incident --justification \"what is happening\"", e.Profile)
 	}
 	return ""
+}
+
+// approverList names the approvers of a rule for a hint.
+func approverList(approvers []string) string {
+	if len(approvers) == 0 {
+		return "nobody"
+	}
+	const shown = 5
+	names := make([]string, 0, shown)
+	for i, a := range approvers {
+		if i == shown {
+			names = append(names, fmt.Sprintf("and %d more", len(approvers)-shown))
+			break
+		}
+		names = append(names, field.Display(a))
+	}
+	return strings.Join(names, ", ")
 }

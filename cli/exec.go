@@ -16,6 +16,7 @@ import (
 type execCommand struct {
 	issueFlags
 	serverFlags
+	requestFlags
 	ForceNested   bool
 	NoAWSVaultEnv bool
 	Command       []string
@@ -26,6 +27,7 @@ func configureExecCommand(app *kingpin.Application, g *Globals) {
 	cmd := app.Command("exec", "Run a command with short-lived credentials for a profile, if the policy allows it.")
 	c.register(cmd)
 	c.registerServer(cmd)
+	c.registerRequest(cmd)
 	cmd.Flag("force-nested", "Run even inside another sentinel exec (or aws-vault exec).").BoolVar(&c.ForceNested)
 	cmd.Flag("no-aws-vault-env", "Do not set AWS_VAULT=<profile> in the command's environment.").BoolVar(&c.NoAWSVaultEnv)
 	cmd.Arg("profile", "Profile from ~/.aws/config or the keyring (default $AWS_PROFILE, else default).").StringVar(&c.Profile)
@@ -54,6 +56,11 @@ func (c *execCommand) run(g *Globals) error {
 	path, err := exec.LookPath(args[0])
 	if err != nil {
 		return fmt.Errorf("find command %s: %w", args[0], err)
+	}
+	if c.Justification != "" {
+		if err := c.awaitApproval(g, &c.issueFlags); err != nil {
+			return err
+		}
 	}
 	if c.Server {
 		return c.runServer(g, path, args)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -15,6 +14,8 @@ type requestCommand struct {
 	Justification string
 	Duration      time.Duration
 	Output        string
+	Force         bool
+	wait          waitFlags
 }
 
 func configureRequestCommand(app *kingpin.Application, g *Globals) {
@@ -24,27 +25,48 @@ func configureRequestCommand(app *kingpin.Application, g *Globals) {
 	cmd.Flag("justification", "Why you need access (10-1000 characters).").Short('j').Required().StringVar(&c.Justification)
 	cmd.Flag("duration", "How long access should last once approved (15m up to the approval rule's max_duration; default 1h).").
 		Short('d').DurationVar(&c.Duration)
+	cmd.Flag("force", "File the request even if you already have a pending one for this profile.").BoolVar(&c.Force)
+	cmd.Flag("wait", "Wait until the request is approved (exit 0), denied, cancelled or expired (exit 2), or --timeout passes (exit 3).").
+		BoolVar(&c.wait.Wait)
+	c.wait.configure(cmd)
 	outputFlag(cmd, &c.Output)
 	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
 }
 
 func (c *requestCommand) run(g *Globals) error {
+	if err := c.wait.check(); err != nil {
+		return err
+	}
 	ops, err := g.operations(c.Profile)
 	if err != nil {
 		return err
 	}
-	r, err := ops.CreateRequest(context.Background(), broker.RequestInput{Profile: c.Profile, Justification: c.Justification, Duration: c.Duration})
+	ctx := context.Background()
+	r, err := ops.CreateRequest(ctx, broker.RequestInput{Profile: c.Profile, Justification: c.Justification, Duration: c.Duration, Force: c.Force})
 	if err != nil {
 		return err
+	}
+	if c.wait.Wait {
+		if c.Output != "json" {
+			printFiled(g, r)
+		}
+		final, err := g.waitForRequest(ctx, ops, r, c.wait)
+		if final != nil && c.Output == "json" {
+			if werr := writeJSON(g.Stdout, viewRequest(final, time.Now())); werr != nil {
+				return werr
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if c.Output != "json" {
+			printApproved(g, final)
+		}
+		return nil
 	}
 	if c.Output == "json" {
 		return writeJSON(g.Stdout, viewRequest(r, time.Now()))
 	}
-	if r.AutoApproved {
-		fmt.Fprintf(g.Stdout, "%s\nRequest %s for %s was auto-approved by the policy: access until %s.\n", r.ID, r.ID, r.Profile, timeOrDash(r.WindowEnd()))
-		return nil
-	}
-	fmt.Fprintf(g.Stdout, "%s\nRequest %s for %s is pending: %d approval(s) needed before %s.\nAn approver runs: sentinel approve %s\n",
-		r.ID, r.ID, r.Profile, r.Required, timeOrDash(r.ExpiresAt), r.ID)
+	printFiled(g, r)
 	return nil
 }

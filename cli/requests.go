@@ -11,11 +11,12 @@ import (
 )
 
 type requestsCommand struct {
-	Status    string
-	Profile   string
-	Requester string
-	Output    string
-	ID        string
+	Status     string
+	Profile    string
+	Requester  string
+	Output     string
+	ID         string
+	Reviewable bool
 }
 
 func configureRequestsCommand(app *kingpin.Application, g *Globals) {
@@ -26,16 +27,17 @@ func configureRequestsCommand(app *kingpin.Application, g *Globals) {
 	list.Flag("status", "Only requests with this status.").EnumVar(&c.Status, "pending", "approved", "denied", "cancelled", "expired")
 	list.Flag("profile", "Only requests for this profile.").StringVar(&c.Profile)
 	list.Flag("requester", "Only requests by this user.").StringVar(&c.Requester)
+	list.Flag("reviewable", "Only the pending requests you may approve under the current policy.").BoolVar(&c.Reviewable)
 	outputFlag(list, &c.Output)
 	list.Action(func(*kingpin.ParseContext) error { return c.list(g) })
 
 	show := cmd.Command("show", "Show one request.")
-	show.Arg("id", "Request ID.").Required().StringVar(&c.ID)
+	show.Arg("id", "Request ID, or a unique prefix of at least 6 of its digits.").Required().StringVar(&c.ID)
 	outputFlag(show, &c.Output)
 	show.Action(func(*kingpin.ParseContext) error { return c.show(g) })
 
 	cancel := cmd.Command("cancel", "Cancel your own pending request.")
-	cancel.Arg("id", "Request ID.").Required().StringVar(&c.ID)
+	cancel.Arg("id", "Request ID, or a unique prefix of at least 6 of its digits.").Required().StringVar(&c.ID)
 	cancel.Action(func(*kingpin.ParseContext) error { return c.cancel(g) })
 }
 
@@ -44,8 +46,16 @@ func (c *requestsCommand) list(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	q := request.Query{Profile: c.Profile, Requester: c.Requester, Status: request.Status(c.Status)}
-	reqs, err := ops.ListRequests(context.Background(), q)
+	var reqs []*request.Request
+	if c.Reviewable {
+		if c.Profile != "" || c.Requester != "" || (c.Status != "" && c.Status != string(request.StatusPending)) {
+			return fmt.Errorf("--reviewable lists pending requests you may approve; it takes no --profile, --requester or other --status")
+		}
+		reqs, err = listReviewable(context.Background(), ops)
+	} else {
+		q := request.Query{Profile: c.Profile, Requester: c.Requester, Status: request.Status(c.Status)}
+		reqs, err = ops.ListRequests(context.Background(), q)
+	}
 	if err != nil {
 		return err
 	}
@@ -65,7 +75,11 @@ func (c *requestsCommand) show(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	r, err := ops.GetRequest(context.Background(), c.ID)
+	id, err := resolveRequestID(context.Background(), ops, c.ID)
+	if err != nil {
+		return err
+	}
+	r, err := ops.GetRequest(context.Background(), id)
 	if err != nil {
 		return err
 	}
@@ -81,7 +95,11 @@ func (c *requestsCommand) cancel(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	r, err := ops.CancelRequest(context.Background(), c.ID)
+	id, err := resolveRequestID(context.Background(), ops, c.ID)
+	if err != nil {
+		return err
+	}
+	r, err := ops.CancelRequest(context.Background(), id)
 	if err != nil {
 		return err
 	}

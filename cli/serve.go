@@ -20,6 +20,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/notify"
 	"github.com/sentinel-cli/sentinel/proof"
 	"github.com/sentinel-cli/sentinel/server"
 	"github.com/sentinel-cli/sentinel/store/dynamodb"
@@ -218,6 +219,12 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 		Catalogue:       true,
 		BaseCredentials: baseCredentials,
 		Region:          region,
+	}
+	if b.Notify, err = notify.New(cfg.Notify, notify.Options{}); err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	b.Warnf = func(format string, args ...any) {
+		fmt.Fprintf(stderr, "sentinel: serve: warning: "+format+"\n", args...)
 	}
 	svc := &broker.Service{Broker: b, ServerID: cfg.ServerID}
 	verifier := &proof.Verifier{ServerID: cfg.ServerID, STSEndpoint: stsEndpoint, Region: firstSet(region, "us-east-1"), Accounts: cfg.Accounts}

@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sentinel-cli/sentinel/internal/safefile"
+	"github.com/sentinel-cli/sentinel/notify"
 )
 
 // Store backends.
@@ -56,6 +57,9 @@ type Config struct {
 	// osascript, ykman) when neither --prompt nor $SENTINEL_PROMPT nor
 	// $AWS_VAULT_PROMPT names one.
 	Prompt string `yaml:"prompt"`
+	// Notify lists the webhooks told of approval, break-glass and session
+	// changes this machine makes. In team mode the service sends them.
+	Notify []notify.Webhook `yaml:"notify"`
 
 	// path is the file this configuration was read from, for messages.
 	path string
@@ -197,6 +201,11 @@ func (c *Config) validate() error {
 	case "", BackendLocal, BackendDynamoDB:
 	default:
 		return fmt.Errorf("store.backend %q is not one of local, dynamodb", c.Store.Backend)
+	}
+	for i, w := range c.Notify {
+		if err := w.Check(i + 1); err != nil {
+			return err
+		}
 	}
 	if err := c.Server.validate(); err != nil {
 		return err

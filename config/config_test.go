@@ -154,3 +154,26 @@ func TestParseLogKeys(t *testing.T) {
 		})
 	}
 }
+
+func TestNotifySection(t *testing.T) {
+	good := "notify:\n  - url: https://hooks.example.com/x\n    events: [request.created, session.revoked]\n    format: slack\n    secret_file: /etc/sentinel/hook.key\n"
+	c, err := Parse([]byte(good), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Notify) != 1 || c.Notify[0].Format != "slack" || len(c.Notify[0].Events) != 2 || c.Notify[0].SecretFile != "/etc/sentinel/hook.key" {
+		t.Errorf("notify: %+v", c.Notify)
+	}
+	for _, tt := range []struct{ yaml, want string }{
+		{"notify:\n  - url: http://hooks.example.com/x\n    events: [request.created]\n", "plain http"},
+		{"notify:\n  - url: https://hooks.example.com/x\n    events: [nope]\n", `event "nope"`},
+		{"notify:\n  - url: https://hooks.example.com/x\n    events: [request.created]\n    secret: abc\n", "field secret not found"},
+		{"notify:\n  - url: https://hooks.example.com/x\n", "list at least one"},
+		{"notify:\n  url: https://hooks.example.com/x\n", "cannot unmarshal"},
+	} {
+		_, err := Parse([]byte(tt.yaml), "c.yaml")
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %q", tt.yaml, err, tt.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sentinel-cli/sentinel/internal/safefile"
+	"github.com/sentinel-cli/sentinel/notify"
 )
 
 // MaxServeConfigSize is the largest service config file read.
@@ -53,6 +54,9 @@ type ServeConfig struct {
 	// STSEndpoint is the STS endpoint proofs are forwarded to (and the
 	// only one a proof may be signed for); see ResolveSTSEndpoint.
 	STSEndpoint string `yaml:"sts_endpoint"`
+	// Notify lists the webhooks the service tells of lifecycle changes
+	// (the service acts, so it sends them and holds their secrets).
+	Notify []notify.Webhook `yaml:"notify"`
 
 	// Path is the file the config was read from.
 	Path string `yaml:"-"`
@@ -131,6 +135,11 @@ func ParseServeConfig(data []byte) (*ServeConfig, error) {
 func (c *ServeConfig) validate() error {
 	if err := checkServerID(c.ServerID); err != nil {
 		return err
+	}
+	for i, w := range c.Notify {
+		if err := w.Check(i + 1); err != nil {
+			return err
+		}
 	}
 	if c.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.Listen); err != nil {

@@ -151,6 +151,7 @@ type requestInput struct {
 	Profile         string `json:"profile"`
 	Justification   string `json:"justification"`
 	DurationSeconds int64  `json:"duration_seconds"`
+	Force           bool   `json:"force"`
 }
 
 func (h *teamHandler) createRequest(c *call) error {
@@ -165,7 +166,7 @@ func (h *teamHandler) createRequest(c *call) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.b.CreateRequest(c.r.Context(), broker.NewActor(c.caller), broker.RequestInput{Profile: in.Profile, Justification: in.Justification, Duration: d})
+	r, err := h.b.CreateRequest(c.r.Context(), broker.NewActor(c.caller), broker.RequestInput{Profile: in.Profile, Justification: in.Justification, Duration: d, Force: in.Force})
 	if err != nil {
 		return err
 	}

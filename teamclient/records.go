@@ -19,6 +19,7 @@ type (
 		Profile         string `json:"profile"`
 		Justification   string `json:"justification"`
 		DurationSeconds int64  `json:"duration_seconds,omitempty"`
+		Force           bool   `json:"force,omitempty"`
 	}
 	commentInput struct {
 		Comment string `json:"comment,omitempty"`
@@ -87,7 +88,7 @@ func getRecord[T any](ctx context.Context, c *Client, method, collection, id, ac
 // CreateRequest asks for access to a profile (POST /v1/requests).
 func (c *Client) CreateRequest(ctx context.Context, in broker.RequestInput) (*request.Request, error) {
 	r := new(request.Request)
-	body := requestInput{Profile: in.Profile, Justification: in.Justification, DurationSeconds: seconds(in.Duration)}
+	body := requestInput{Profile: in.Profile, Justification: in.Justification, DurationSeconds: seconds(in.Duration), Force: in.Force}
 	if err := c.call(ctx, http.MethodPost, "/v1/requests", nil, body, r, kindRequest, true); err != nil {
 		return nil, err
 	}
