@@ -110,6 +110,39 @@ as carol "$sentinel" breakglass-close "$bg_id" --reason "incident mitigated, rol
 show "sentinel exec prod -- ...   (carol: the glass is closed, denied again)"
 as carol "$sentinel" exec prod -- true || true
 
+step "Server mode: every credential refresh is decided again, in a session bob can revoke"
+# The command stands in for a long-running tool: it fetches credentials
+# from sentinel's loopback endpoint the way every AWS SDK does (here with
+# bash's /dev/tcp, so the demo needs no curl), waits, and fetches again.
+cat > "$work/fetch.sh" <<'SH'
+fetch() {
+  local hostport=${AWS_CONTAINER_CREDENTIALS_FULL_URI#http://}; hostport=${hostport%%/*}
+  local path=/${AWS_CONTAINER_CREDENTIALS_FULL_URI#http://*/}
+  exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}"
+  printf 'GET %s HTTP/1.0\r\nHost: %s\r\nAuthorization: %s\r\n\r\n' "$path" "$hostport" "$AWS_CONTAINER_AUTHORIZATION_TOKEN" >&3
+  local status; read -r _ status _ <&3; exec 3<&-
+  echo "  the tool's fetch $1: HTTP $status"
+}
+fetch 1
+while [ ! -e "$DEMO_REVOKED" ]; do sleep 0.1; done
+fetch 2
+SH
+show "sentinel exec --server prod -- long-running-tool   (alice, on her approval)"
+as alice env DEMO_REVOKED="$work/revoked" "$sentinel" exec --server prod -- bash "$work/fetch.sh" 2>"$work/server.err" &
+server_pid=$!
+for _ in $(seq 100); do
+  session_id=$(as alice "$sentinel" sessions list --status active --output json 2>/dev/null | grep -o '"id": *"[0-9a-f]*"' | head -1 | grep -o '[0-9a-f]\{16\}' || true)
+  [ -n "$session_id" ] && break; sleep 0.1
+done
+sleep 0.5
+show "sentinel sessions list   (bob, an approver of prod)"
+as bob "$sentinel" sessions list --profile prod
+show "sentinel sessions revoke $session_id --reason \"laptop stolen\"   (bob)"
+as bob "$sentinel" sessions revoke "$session_id" --reason "laptop stolen"
+touch "$work/revoked"
+wait "$server_pid" || true
+sed 's/^/  /' "$work/server.err"
+
 step "Every decision and lifecycle event, in each person's tamper-evident log"
 for name in alice bob carol; do
   log="$work/$name/.local/state/sentinel/decisions.jsonl"
