@@ -143,3 +143,24 @@ func (a *Anchors) LastAnchor(ctx context.Context, log string) (logging.Head, boo
 	}
 	return h, true, nil
 }
+
+// EndServerSession ends the server-mode session this client has been
+// refreshing (exec --server, when the command exits), so that it is
+// marked expired at once rather than lapsing with its last credentials.
+// Without a session it does nothing. s is unused: the service keeps the
+// session, the client only its ID.
+func (c *Client) EndServerSession(ctx context.Context, _ *broker.ServerSession) error {
+	c.mu.Lock()
+	id := c.sesID
+	c.mu.Unlock()
+	if id == "" {
+		return nil
+	}
+	_, err := c.EndSession(ctx, id)
+	c.mu.Lock()
+	if c.sesID == id {
+		c.sesID = ""
+	}
+	c.mu.Unlock()
+	return err
+}
