@@ -110,6 +110,9 @@ type Service struct {
 	// DefaultMaxServiceSessions. When full, the oldest entry is dropped:
 	// its next request decides as usual and gets new credentials.
 	MaxSessions int
+	// Anchors keeps the log heads callers record (POST /v1/anchors); nil
+	// refuses anchoring with ErrNoAnchors.
+	Anchors TeamAnchors
 
 	mu    sync.Mutex
 	warm  map[string]*serviceSession

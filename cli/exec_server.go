@@ -158,9 +158,8 @@ func (s *serverSource) Credentials(ctx context.Context) (server.Credentials, err
 }
 
 // serverSessionEnder is implemented by the operations that can mark a
-// credential server's session expired when its command exits (the local
-// broker). The team API has no such call: there the session lapses with
-// its last credentials.
+// credential server's session expired when its command exits: the local
+// broker, and the team client (POST /v1/sessions/{id}/end).
 type serverSessionEnder interface {
 	EndServerSession(ctx context.Context, s *broker.ServerSession) error
 }

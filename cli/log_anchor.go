@@ -28,7 +28,7 @@ func runLogAnchor(g *Globals, keyFile string) error {
 	if err != nil {
 		return err
 	}
-	anchors := logAnchors(cfg)
+	anchors := logAnchors(g, cfg)
 	if len(anchors) == 0 {
 		return withHint(errors.New("no log_anchors in the config"), "add `log_anchors: [{webhook: https://...}]` or `[{store: true}]` to the config")
 	}

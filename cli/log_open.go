@@ -11,6 +11,7 @@ import (
 	"github.com/sentinel-cli/sentinel/config"
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/store/local"
+	"github.com/sentinel-cli/sentinel/teamclient"
 )
 
 // anchorTimeout bounds one round of anchoring (all anchors) so that the
@@ -29,7 +30,7 @@ func (g *Globals) openDecisionLog(cfg *config.Config) (*logging.Logger, error) {
 		}
 		opts.Key = key
 	}
-	if anchors := logAnchors(cfg); len(anchors) > 0 {
+	if anchors := logAnchors(g, cfg); len(anchors) > 0 {
 		opts.AnchorEvery = cfg.LogAnchorEvery
 		opts.OnAnchor = func(h logging.Head) {
 			ctx, cancel := context.WithTimeout(context.Background(), anchorTimeout)
@@ -58,11 +59,14 @@ func logID(path string) string {
 	return host + ":" + abs
 }
 
-// logAnchors builds the anchors of the config's log_anchors. This is the
-// place to add the team service when it exists: an Anchorer (and
-// AnchorSource) that records the head with the caller's proven identity.
-func logAnchors(cfg *config.Config) []logging.Anchorer {
+// logAnchors builds the anchors of the config's log_anchors and, in team
+// mode, the team service: it records the head under the caller's proven
+// identity, where the caller cannot move it back (the strong anchor).
+func logAnchors(g *Globals, cfg *config.Config) []logging.Anchorer {
 	var out []logging.Anchorer
+	if cfg.Server.Configured() {
+		out = append(out, &teamLogAnchor{g: g, url: cfg.Server.URL})
+	}
 	for _, a := range cfg.LogAnchors {
 		switch {
 		case a.Webhook != "":
@@ -75,9 +79,9 @@ func logAnchors(cfg *config.Config) []logging.Anchorer {
 }
 
 // anchorSources are the configured anchors that can be read back.
-func anchorSources(cfg *config.Config) []logging.AnchorSource {
+func anchorSources(g *Globals, cfg *config.Config) []logging.AnchorSource {
 	var out []logging.AnchorSource
-	for _, a := range logAnchors(cfg) {
+	for _, a := range logAnchors(g, cfg) {
 		if s, ok := a.(logging.AnchorSource); ok {
 			out = append(out, s)
 		}
@@ -118,4 +122,40 @@ func (s storeAnchor) LastAnchor(ctx context.Context, log string) (logging.Head, 
 	}
 	defer st.Close()
 	return st.Anchors().LastAnchor(ctx, log)
+}
+
+// teamLogAnchor is the team service as a log anchor. The client is built
+// on first use, so opening the log costs nothing until an anchor is due
+// (the warm path of credentials reads no key for it).
+type teamLogAnchor struct {
+	g   *Globals
+	url string
+}
+
+func (t *teamLogAnchor) String() string { return "team service " + t.url }
+
+func (t *teamLogAnchor) anchors() (*teamclient.Anchors, error) {
+	c, err := t.g.teamClient("")
+	if err != nil {
+		return nil, err
+	}
+	return c.Anchors(), nil
+}
+
+// Anchor records h in the team service.
+func (t *teamLogAnchor) Anchor(ctx context.Context, h logging.Head) error {
+	a, err := t.anchors()
+	if err != nil {
+		return err
+	}
+	return a.Anchor(ctx, h)
+}
+
+// LastAnchor reads the caller's head of log back from the team service.
+func (t *teamLogAnchor) LastAnchor(ctx context.Context, log string) (logging.Head, bool, error) {
+	a, err := t.anchors()
+	if err != nil {
+		return logging.Head{}, false, err
+	}
+	return a.LastAnchor(ctx, log)
 }

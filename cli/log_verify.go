@@ -141,7 +141,7 @@ func verifyOne(g *Globals, cfg *config.Config, path string, opts logging.VerifyO
 // that can be read back. An anchor that cannot be read fails the check
 // (fail closed); one that holds no head yet is a warning.
 func readAnchors(g *Globals, cfg *config.Config, path string) ([]logging.Head, error) {
-	sources := anchorSources(cfg)
+	sources := anchorSources(g, cfg)
 	if len(sources) == 0 {
 		return nil, withHint(errors.New("--anchors: no anchor in log_anchors can be read back"),
 			"webhook anchors keep their heads at the receiver: compare with --head; add `- store: true` to log_anchors to check locally")

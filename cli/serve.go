@@ -227,6 +227,10 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 		fmt.Fprintf(stderr, "sentinel: serve: warning: "+format+"\n", args...)
 	}
 	svc := &broker.Service{Broker: b, ServerID: cfg.ServerID}
+	// Both backends keep the heads callers anchor (POST /v1/anchors).
+	if anchors, ok := stores.(broker.TeamAnchors); ok {
+		svc.Anchors = anchors
+	}
 	verifier := &proof.Verifier{ServerID: cfg.ServerID, STSEndpoint: stsEndpoint, Region: firstSet(region, "us-east-1"), Accounts: cfg.Accounts}
 	ts.Handler = server.NewTeamHandler(svc, server.ProofAuthenticator(verifier), server.TeamOptions{
 		ServerID:    cfg.ServerID,

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/sentinel-cli/sentinel/broker"
 )
 
 type sessionsRevokeCommand struct {
@@ -51,19 +53,7 @@ func (c *sessionsRevokeCommand) run(g *Globals) error {
 		fmt.Fprintf(g.Stdout, "Session %s of %s on %s revoked: it gets no more credentials.\n", s.ID, s.UserARN, s.Profile)
 		return nil
 	}
-	team, err := g.teamMode()
-	if err != nil {
-		return err
-	}
-	if team {
-		return errNotInTeamMode("blocking a user (sessions revoke --user)")
-	}
-	b, actor, closeBroker, err := g.actorBroker("")
-	if err != nil {
-		return err
-	}
-	defer closeBroker()
-	res, err := b.RevokeUser(ctx, actor, c.User, c.Reason, c.For)
+	res, err := c.blockUser(ctx, g)
 	if res != nil {
 		until := "until an approver lifts it with `sentinel sessions unblock`"
 		if !res.Block.Until.IsZero() {
@@ -84,4 +74,26 @@ func (c *sessionsRevokeCommand) run(g *Globals) error {
 		return sessionsError(err, checkSessionIDHint)
 	}
 	return nil
+}
+
+// blockUser blocks the user where the flow runs: the team service in team
+// mode, else the broker on this machine.
+func (c *sessionsRevokeCommand) blockUser(ctx context.Context, g *Globals) (*broker.UserRevocation, error) {
+	team, err := g.teamMode()
+	if err != nil {
+		return nil, err
+	}
+	if team {
+		tc, err := g.teamClient("")
+		if err != nil {
+			return nil, err
+		}
+		return tc.BlockUser(ctx, c.User, c.Reason, c.For)
+	}
+	b, actor, closeBroker, err := g.actorBroker("")
+	if err != nil {
+		return nil, err
+	}
+	defer closeBroker()
+	return b.RevokeUser(ctx, actor, c.User, c.Reason, c.For)
 }

@@ -23,15 +23,24 @@ func (c *sessionsUnblockCommand) run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	unblock := func() error {
+		b, actor, closeBroker, err := g.actorBroker("")
+		if err != nil {
+			return err
+		}
+		defer closeBroker()
+		return b.UnblockUser(context.Background(), actor, c.UserARN)
+	}
 	if team {
-		return errNotInTeamMode("lifting a block (sessions unblock)")
+		unblock = func() error {
+			tc, err := g.teamClient("")
+			if err != nil {
+				return err
+			}
+			return tc.UnblockUser(context.Background(), c.UserARN)
+		}
 	}
-	b, actor, closeBroker, err := g.actorBroker("")
-	if err != nil {
-		return err
-	}
-	defer closeBroker()
-	if err := b.UnblockUser(context.Background(), actor, c.UserARN); err != nil {
+	if err := unblock(); err != nil {
 		return sessionsError(err, "there is nothing to lift: the block has ended, was lifted, or was never put on this ARN")
 	}
 	fmt.Fprintf(g.Stdout, "Unblocked %s: they may start sessions again. Sessions revoked earlier stay revoked.\n", c.UserARN)

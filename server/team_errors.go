@@ -11,6 +11,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/breakglass"
 	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/session"
@@ -36,6 +37,7 @@ const maxMessage = 300
 var (
 	errNoRoute   = errors.New("no such endpoint")
 	errUnknownID = errors.New("no record has this ID")
+	errNoAnchor  = errors.New("no anchor is recorded for this log")
 	// errFlowLogged marks an error of the decision flow, which logged the
 	// decision itself.
 	errFlowLogged = errors.New("decision logged by the flow")
@@ -76,9 +78,11 @@ func classifyTeam(err error) (status int, code, message string) {
 		return http.StatusNotFound, CodeNotFound, "no such endpoint"
 	case errors.Is(err, errUnknownID):
 		return http.StatusNotFound, CodeNotFound, "no record has this ID"
+	case errors.Is(err, errNoAnchor):
+		return http.StatusNotFound, CodeNotFound, "no anchor is recorded for this log"
 	case errors.Is(err, broker.ErrNotInCatalogue):
 		return http.StatusNotFound, CodeNotFound, clean(err.Error())
-	case errors.Is(err, ErrUnavailable), errors.Is(err, broker.ErrUnavailable), unreachable(err):
+	case errors.Is(err, ErrUnavailable), errors.Is(err, broker.ErrUnavailable), errors.Is(err, broker.ErrNoAnchors), unreachable(err):
 		return http.StatusServiceUnavailable, CodeUnavailable, "the service cannot reach the state or STS it needs to decide"
 	case errors.Is(err, broker.ErrRevoked):
 		return http.StatusForbidden, CodeSessionRevoked, clean(err.Error())
@@ -90,7 +94,7 @@ func classifyTeam(err error) (status int, code, message string) {
 		return http.StatusNotFound, CodeNotFound, clean(err.Error())
 	case errors.Is(err, request.ErrConflict), errors.Is(err, request.ErrTransition),
 		errors.Is(err, breakglass.ErrConflict), errors.Is(err, breakglass.ErrTransition), errors.Is(err, breakglass.ErrActiveExists),
-		errors.Is(err, session.ErrConflict), errors.Is(err, session.ErrTransition):
+		errors.Is(err, session.ErrConflict), errors.Is(err, session.ErrTransition), errors.Is(err, logging.ErrAnchorBehind):
 		return http.StatusConflict, CodeConflict, clean(err.Error())
 	case errors.Is(err, request.ErrInvalid), errors.Is(err, breakglass.ErrInvalid), errors.Is(err, session.ErrInvalid):
 		return http.StatusBadRequest, CodeBadRequest, clean(err.Error())

@@ -24,6 +24,12 @@ func FuzzTeamHandler(f *testing.F) {
 	f.Add("GET", "/v1/sessions/0123456789abcdef", "", "")
 	f.Add("POST", "/v1/sessions/0123456789abcdef/revoke", "", `{"reason":"x"}`)
 	f.Add("GET", "/v1/../v1/whoami", "a=%zz", "\x00")
+	f.Add("POST", "/v1/anchors", "", `{"log":"host:/l","seq":3,"hash":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","time":"2026-01-02T03:04:05Z"}`)
+	f.Add("GET", "/v1/anchors", "log=host%3A%2Fl", "")
+	f.Add("GET", "/v1/requests", "reviewable=true", "")
+	f.Add("POST", "/v1/sessions/0123456789abcdef/end", "", "")
+	f.Add("POST", "/v1/users/block", "", `{"user_arn":"arn:aws:iam::111122223333:user/alice","reason":"x","for_seconds":60}`)
+	f.Add("POST", "/v1/users/unblock", "", `{"user_arn":"arn:aws:iam::111122223333:user/alice"}`)
 	f.Fuzz(func(t *testing.T, method, path, query, body string) {
 		u := &url.URL{Path: path, RawQuery: query}
 		req := httptest.NewRequest(http.MethodGet, "/", bytes.NewReader([]byte(body)))

@@ -171,6 +171,9 @@ func newTeam(t testing.TB, o teamOptions) *team {
 		},
 	}
 	tm := &team{t: t, sts: sts, svc: &broker.Service{Broker: b, ServerID: "team-test"}, logPath: logPath, log: log, stores: stores}
+	if anchors, ok := stores.(broker.TeamAnchors); ok {
+		tm.svc.Anchors = anchors
+	}
 	auth := o.auth
 	if auth == nil {
 		inner := testOnlyHeaderAuthenticator()

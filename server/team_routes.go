@@ -26,7 +26,7 @@ var (
 	routeCredentials  = &teamRoute{method: http.MethodPost, decision: true, serve: (*teamHandler).credentials}
 	routeWhoami       = &teamRoute{method: http.MethodGet, serve: (*teamHandler).whoami}
 	routeRequestNew   = &teamRoute{method: http.MethodPost, serve: (*teamHandler).createRequest}
-	routeRequestList  = &teamRoute{method: http.MethodGet, query: []string{"status", "profile", "requester"}, serve: (*teamHandler).listRequests}
+	routeRequestList  = &teamRoute{method: http.MethodGet, query: []string{"status", "profile", "requester", "reviewable"}, serve: (*teamHandler).listRequests}
 	routeRequestShow  = &teamRoute{method: http.MethodGet, serve: (*teamHandler).showRequest}
 	routeRequestAct   = &teamRoute{method: http.MethodPost, serve: (*teamHandler).actOnRequest}
 	routeBreakNew     = &teamRoute{method: http.MethodPost, serve: (*teamHandler).openBreakglass}
@@ -65,8 +65,13 @@ func route(path, method string) (*teamRoute, *call, bool) {
 			return pick(routeBreakList, routeBreakNew)
 		case "sessions":
 			return routeSessionList, c, true
+		case "anchors":
+			return pick(routeAnchorShow, routeAnchorNew)
 		}
 	case 3:
+		if parts[1] == "users" {
+			return userRoute(parts[2], c)
+		}
 		c.id = parts[2]
 		switch parts[1] {
 		case "requests":
@@ -85,6 +90,8 @@ func route(path, method string) (*teamRoute, *call, bool) {
 			return routeBreakClose, c, true
 		case parts[1] == "sessions" && c.action == "revoke":
 			return routeSessionRevok, c, true
+		case parts[1] == "sessions" && c.action == "end":
+			return routeSessionEnd, c, true
 		}
 	}
 	return nil, nil, false
@@ -182,7 +189,16 @@ func (h *teamHandler) listRequests(c *call) error {
 	if !validRequestStatus(q.Status) {
 		return badRequest("status is not a request status")
 	}
-	recs, err := h.b.ListRequests(c.r.Context(), broker.NewActor(c.caller), q)
+	reviewable, err := reviewableQuery(c.query)
+	if err != nil {
+		return err
+	}
+	var recs []*request.Request
+	if reviewable {
+		recs, err = h.b.ListReviewable(c.r.Context(), broker.NewActor(c.caller))
+	} else {
+		recs, err = h.b.ListRequests(c.r.Context(), broker.NewActor(c.caller), q)
+	}
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/sentinel-cli/sentinel/breakglass"
 	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/internal/field"
+	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/vault"
@@ -55,6 +56,7 @@ const (
 	kindRequest
 	kindBreakglass
 	kindSession
+	kindAnchor
 )
 
 // maxMessage bounds the service's message kept in an error.
@@ -70,7 +72,7 @@ const maxMessage = 300
 //	Unavailable    -> broker.ErrUnavailable (also a 502 or 504 without a code)
 //	InvalidProof   -> ErrInvalidProof
 //	NotFound       -> request/breakglass/session.ErrNotFound, or vault.ErrUnknownProfile on credentials
-//	Conflict       -> request/breakglass/session.ErrTransition
+//	Conflict       -> request/breakglass/session.ErrTransition, logging.ErrAnchorBehind on anchors
 //	BadRequest     -> request/breakglass/session.ErrInvalid
 type APIError struct {
 	// Status is the HTTP status.
@@ -110,6 +112,9 @@ func (e *APIError) Is(target error) bool {
 	case CodeNotFound:
 		return target == e.kindError(request.ErrNotFound, breakglass.ErrNotFound, session.ErrNotFound, vault.ErrUnknownProfile)
 	case CodeConflict:
+		if e.kind == kindAnchor {
+			return target == logging.ErrAnchorBehind
+		}
 		return target == e.kindError(request.ErrTransition, breakglass.ErrTransition, session.ErrTransition, nil)
 	case CodeBadRequest:
 		return target == e.kindError(request.ErrInvalid, breakglass.ErrInvalid, session.ErrInvalid, nil)

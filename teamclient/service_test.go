@@ -106,7 +106,7 @@ func startService(t *testing.T, prefix string) *service {
 		},
 	}
 	verifier := &proof.Verifier{ServerID: "team-test", STSEndpoint: sts.URL(), Region: "us-east-1", Accounts: []string{svcAccount}}
-	h := server.NewTeamHandler(&broker.Service{Broker: b, ServerID: "team-test"}, server.ProofAuthenticator(verifier),
+	h := server.NewTeamHandler(&broker.Service{Broker: b, ServerID: "team-test", Anchors: st}, server.ProofAuthenticator(verifier),
 		server.TeamOptions{ServerID: "team-test", STSEndpoint: sts.URL(), STSRegion: "us-east-1", Version: "test", PathPrefix: prefix,
 			OnError: func(status int, err error) { t.Logf("service answered %d: %v", status, err) }})
 	s := &service{sts: sts, srv: httptest.NewServer(h)}

@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/session"
 )
 
 // bucketAnchors holds one record per decision log: its last anchored head,
@@ -88,4 +89,73 @@ func decodeAnchor(v []byte) (logging.Head, error) {
 		return h, fmt.Errorf("%w: anchor record: %v", ErrCorrupt, err)
 	}
 	return h, nil
+}
+
+// bucketTeamAnchors holds the heads the team service records for its
+// callers: one record per (caller ARN, log), keyed by both, so that one
+// caller can never move or read another's record.
+var bucketTeamAnchors = []byte("team_anchors")
+
+// teamAnchorKey keys a caller's record of one log. The ARN is folded
+// (session.FoldARN) because IAM compares ARNs without case.
+func teamAnchorKey(ownerARN, log string) []byte {
+	return append(keyPart(session.FoldARN(ownerARN)), keyPart(log)...)
+}
+
+// PutTeamAnchor records h as ownerARN's head of h.Log unless it is behind
+// the one recorded (logging.ErrAnchorBehind). It is the team service's
+// anchor store (broker.TeamAnchors).
+func (s *Store) PutTeamAnchor(ctx context.Context, ownerARN string, h logging.Head) error {
+	if ownerARN == "" || h.Log == "" {
+		return fmt.Errorf("%w: an anchor needs an owner and a log", session.ErrInvalid)
+	}
+	if err := logging.ValidHead(h, false); err != nil {
+		return fmt.Errorf("%w: %v", session.ErrInvalid, err)
+	}
+	val, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	return s.run(ctx, true, func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketTeamAnchors)
+		if err != nil {
+			return fmt.Errorf("create team anchors bucket: %w", err)
+		}
+		key := teamAnchorKey(ownerARN, h.Log)
+		if old := b.Get(key); old != nil {
+			cur, err := decodeAnchor(old)
+			if err != nil {
+				return err
+			}
+			if !logging.Advances(cur, h) {
+				return fmt.Errorf("%w: holds seq %d, got seq %d", logging.ErrAnchorBehind, cur.Seq, h.Seq)
+			}
+		}
+		return b.Put(key, val)
+	})
+}
+
+// TeamAnchor returns the head ownerARN recorded for log, and false if
+// there is none.
+func (s *Store) TeamAnchor(ctx context.Context, ownerARN, log string) (logging.Head, bool, error) {
+	var h logging.Head
+	var ok bool
+	err := s.run(ctx, false, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketTeamAnchors)
+		if b == nil {
+			return nil
+		}
+		v := b.Get(teamAnchorKey(ownerARN, log))
+		if v == nil {
+			return nil
+		}
+		var err error
+		h, err = decodeAnchor(v)
+		if err == nil && h.Log != log {
+			err = fmt.Errorf("%w: team anchor record names another log", ErrCorrupt)
+		}
+		ok = err == nil
+		return err
+	})
+	return h, ok, err
 }

@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/store/storetest"
 )
 
 func hexHash(s string) string {
@@ -83,5 +84,13 @@ func TestAnchorRecordIsEvidence(t *testing.T) {
 	}
 	if err := s.Anchors().Anchor(context.Background(), logging.Head{Log: log, Seq: 1, Hash: hexHash("1")}); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("Anchor over a damaged record: %v", err)
+	}
+}
+
+// TestTeamAnchors runs the team service's anchor contract on both
+// transaction modes of the embedded store.
+func TestTeamAnchors(t *testing.T) {
+	for _, opts := range []Options{{}, {PerOperation: true}} {
+		storetest.TestTeamAnchors(t, openTemp(t, opts))
 	}
 }
