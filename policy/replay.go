@@ -1,0 +1,54 @@
+package policy
+
+// Recorded is one decision made earlier (a decision entry of the log),
+// as Replay re-evaluates it.
+type Recorded struct {
+	// Request is the request as it was made. Its Roles may be empty when
+	// the record does not say which role was assumed (Replay then uses
+	// the profile's pinned role in the new policy, as policy check does).
+	Request Request
+	// Account is the caller's account, for the pin check.
+	Account string
+	// Effect is what the policy said then (the rule's effect, before any
+	// approval or break-glass).
+	Effect Effect
+	// Rule is the rule that decided then; "" for none.
+	Rule string
+}
+
+// Change is a recorded decision the new policy decides differently.
+type Change struct {
+	// Old is the decision as recorded.
+	Old Recorded
+	// New is the new policy's decision.
+	New Decision
+	// PinError is set when the new policy's profiles: section refuses the
+	// chain; New.Effect is then deny and New.Rule empty.
+	PinError error
+}
+
+// Replay re-evaluates recorded decisions under p and returns, in order,
+// every one whose effect or rule would change. The rule is compared by
+// name, so renaming a rule shows up as a change.
+func (p *Policy) Replay(records []Recorded) []Change {
+	var out []Change
+	for _, rec := range records {
+		req := rec.Request
+		if len(req.Roles) == 0 {
+			if pin, ok := p.Pin(req.Profile); ok && pin.RoleARN != "" {
+				req.Roles = []string{pin.RoleARN}
+			}
+		}
+		d := p.Evaluate(req)
+		var pinErr error
+		if p.HasPins() {
+			if pinErr = p.CheckChain(req.Profile, req.Roles, rec.Account); pinErr != nil {
+				d = Decision{Effect: EffectDeny, RuleIndex: -1, Reason: pinErr.Error()}
+			}
+		}
+		if d.Effect != rec.Effect || d.Rule != rec.Rule {
+			out = append(out, Change{Old: rec, New: d, PinError: pinErr})
+		}
+	}
+	return out
+}
