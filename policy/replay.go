@@ -3,6 +3,9 @@ package policy
 // Recorded is one decision made earlier (a decision entry of the log),
 // as Replay re-evaluates it.
 type Recorded struct {
+	// Ref is the caller's reference to the record (the log's request
+	// ID), passed through untouched.
+	Ref string
 	// Request is the request as it was made. Its Roles may be empty when
 	// the record does not say which role was assumed (Replay then uses
 	// the profile's pinned role in the new policy, as policy check does).
@@ -29,7 +32,8 @@ type Change struct {
 
 // Replay re-evaluates recorded decisions under p and returns, in order,
 // every one whose effect or rule would change. The rule is compared by
-// name, so renaming a rule shows up as a change.
+// name, so renaming a rule shows up as a change; when the new policy's
+// pin refuses the chain only the effect is compared.
 func (p *Policy) Replay(records []Recorded) []Change {
 	var out []Change
 	for _, rec := range records {
@@ -46,7 +50,10 @@ func (p *Policy) Replay(records []Recorded) []Change {
 				d = Decision{Effect: EffectDeny, RuleIndex: -1, Reason: pinErr.Error()}
 			}
 		}
-		if d.Effect != rec.Effect || d.Rule != rec.Rule {
+		// A pin refusal names no rule, and a recorded one may name the
+		// rule evaluated before the pin refused: compare effects only.
+		changed := d.Effect != rec.Effect || (pinErr == nil && d.Rule != rec.Rule)
+		if changed {
 			out = append(out, Change{Old: rec, New: d, PinError: pinErr})
 		}
 	}
