@@ -6,8 +6,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/sentinel-cli/sentinel/teamclient"
 	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/teamclient"
 	"github.com/sentinel-cli/sentinel/vault"
 )
 
