@@ -63,7 +63,7 @@ complete -c sentinel -f -a '(__sentinel_complete)'
 func configureCompletionCommand(app *kingpin.Application, g *Globals) {
 	var shell string
 	cmd := app.Command("completion", "Print the shell completion script for bash, zsh or fish: source <(sentinel completion bash).")
-	cmd.Arg("shell", "bash, zsh or fish.").Required().EnumVar(&shell, "bash", "zsh", "fish")
+	cmd.Arg("shell", "bash, zsh or fish.").Required().HintOptions("bash", "fish", "zsh").EnumVar(&shell, "bash", "zsh", "fish")
 	cmd.Action(func(*kingpin.ParseContext) error {
 		_, err := fmt.Fprint(g.Stdout, completionScripts[shell])
 		return err
@@ -147,7 +147,7 @@ func (g *Globals) profileHints() []string {
 
 // idHintsFor returns the hint for the id argument of the command at path:
 // request IDs for requests show/cancel, approve and deny, break-glass
-// event IDs for breakglass show/close, session IDs for sessions
+// event IDs for breakglass-show and breakglass-close, session IDs for sessions
 // show/revoke; nil for anything else.
 func (g *Globals) idHintsFor(path []string) kingpin.HintAction {
 	switch strings.Join(path, " ") {
@@ -160,7 +160,7 @@ func (g *Globals) idHintsFor(path []string) kingpin.HintAction {
 			}
 			return ids, err
 		})
-	case "breakglass show", "breakglass close":
+	case "breakglass-show", "breakglass-close":
 		return g.idHints(func(ctx context.Context, ops Operations) ([]string, error) {
 			es, err := ops.ListBreakglass(ctx, breakglass.Query{Status: breakglass.StatusActive})
 			var ids []string
