@@ -9,7 +9,7 @@ import (
 
 // The parse errors of kingpin that name a word the person mistyped.
 var (
-	unknownCommand = regexp.MustCompile(`^expected command but got "([^"]*)"$`)
+	unknownCommand = regexp.MustCompile(`^(?:expected command but got "([^"]*)"|unexpected (\S+))$`)
 	unknownFlag    = regexp.MustCompile(`^unknown long flag '--([^']*)'$`)
 )
 
@@ -24,9 +24,11 @@ func Suggest(app *kingpin.Application, args []string, err error) error {
 	var word string
 	var candidates []string
 	ctx, _ := app.ParseContext(args)
-	if m := unknownCommand.FindStringSubmatch(err.Error()); m != nil {
-		word = m[1]
-		candidates = subcommandNames(app, ctx)
+	if unknownCommand.MatchString(err.Error()) {
+		var ok bool
+		if word, candidates, ok = misspeltCommand(app, args); !ok {
+			return err
+		}
 	} else if m := unknownFlag.FindStringSubmatch(err.Error()); m != nil {
 		word = m[1]
 		candidates = flagNames(app, ctx)
@@ -43,21 +45,64 @@ func Suggest(app *kingpin.Application, args []string, err error) error {
 	return withHint(err, "did you mean "+best+"?")
 }
 
-// subcommandNames are the visible commands where parsing stopped: the
-// subcommands of the deepest command matched, else the top-level ones.
-func subcommandNames(app *kingpin.Application, ctx *kingpin.ParseContext) []string {
-	cmds := app.Model().Commands
-	if ctx != nil && ctx.SelectedCommand != nil {
-		cmds = ctx.SelectedCommand.Model().Commands
+// misspeltCommand walks args down the command tree and returns the first
+// word that is not a command where one is expected, with the commands
+// that could have stood there. It skips flags (and the values of flags
+// that take one); ok is false when every word before the arguments
+// names a command.
+func misspeltCommand(app *kingpin.Application, args []string) (word string, candidates []string, ok bool) {
+	model := app.Model()
+	level := model.Commands
+	flags := append([]*kingpin.FlagModel{}, model.Flags...)
+	takesValue := func(tok string) bool {
+		for _, f := range flags {
+			if tok == "--"+f.Name || (f.Short != 0 && tok == "-"+string(f.Short)) {
+				return !f.IsBoolFlag()
+			}
+		}
+		return false
 	}
-	var out []string
-	for _, c := range cmds {
-		if !c.Hidden {
-			out = append(out, c.Name)
-			out = append(out, c.Aliases...)
+	for i := 0; i < len(args); i++ {
+		tok := args[i]
+		switch {
+		case tok == "--":
+			return "", nil, false
+		case strings.HasPrefix(tok, "-"):
+			if !strings.Contains(tok, "=") && takesValue(tok) {
+				i++
+			}
+			continue
+		case len(level) == 0:
+			return "", nil, false
+		}
+		var next *kingpin.CmdModel
+		for _, c := range level {
+			if c.Name == tok || slicesContains(c.Aliases, tok) {
+				next = c
+			}
+		}
+		if next == nil {
+			for _, c := range level {
+				if !c.Hidden {
+					candidates = append(candidates, c.Name)
+					candidates = append(candidates, c.Aliases...)
+				}
+			}
+			return tok, candidates, true
+		}
+		level = next.Commands
+		flags = append(flags, next.Flags...)
+	}
+	return "", nil, false
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
 		}
 	}
-	return out
+	return false
 }
 
 // flagNames are the visible flags of the command parsing stopped in, and
