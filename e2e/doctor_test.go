@@ -152,3 +152,40 @@ func TestDoctorOffline(t *testing.T) {
 		t.Errorf("doctor against a hanging STS with a failing policy test: %s", r)
 	}
 }
+
+// doctorOnDynamoDB (a subtest of TestDynamoDB, which owns DynamoDB
+// Local): the store check describes the three tables, says to run init
+// tables while they are missing, and passes once they exist.
+func doctorOnDynamoDB(t *testing.T, endpoint string) {
+	w := newWorld(t)
+	w.setPolicy(devPolicy)
+	admin := useDynamoDB(w, endpoint, "e2e-doctor")("admin")
+	r := admin.run("doctor")
+	store := doctorLines(t, r.stdout)["store"]
+	if r.code != 1 || !strings.HasPrefix(store, "FAIL") || !strings.Contains(store, "table e2e-doctor-requests: would create") ||
+		!strings.Contains(store, "fix: run `sentinel init tables`") {
+		t.Fatalf("doctor before init tables: %s", r)
+	}
+	admin.mustRun("init", "tables")
+	r = admin.mustRun("doctor")
+	store = doctorLines(t, r.stdout)["store"]
+	if !strings.HasPrefix(store, "OK") || !strings.Contains(store, "e2e-doctor-requests, e2e-doctor-breakglass, e2e-doctor-sessions exist") {
+		t.Errorf("doctor after init tables: %s", r)
+	}
+}
+
+// TestDoctorDynamoDBUnreachable: a DynamoDB nobody answers fails the
+// store check within doctor's short timeout.
+func TestDoctorDynamoDBUnreachable(t *testing.T) {
+	w := newWorld(t)
+	w.setPolicy(devPolicy)
+	alice := useDynamoDB(w, "http://127.0.0.1:1", "e2e-doctor-down")("alice")
+	start := time.Now()
+	r := alice.run("doctor")
+	if took := time.Since(start); took > 15*time.Second {
+		t.Errorf("doctor took %s against an unreachable DynamoDB", took)
+	}
+	if store := doctorLines(t, r.stdout)["store"]; r.code != 1 || !strings.HasPrefix(store, "FAIL") {
+		t.Errorf("doctor against an unreachable DynamoDB: %s", r)
+	}
+}
