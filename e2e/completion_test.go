@@ -123,3 +123,48 @@ func TestCompletionCandidates(t *testing.T) {
 		t.Errorf("sentinel breakglass-close <TAB> = %v, want [%s]", got, event)
 	}
 }
+
+// TestCompletionZshAndFish loads the zsh and fish scripts in the real
+// shells, where installed (`apt-get install zsh fish`), and asks them for
+// candidates.
+func TestCompletionZshAndFish(t *testing.T) {
+	w := newWorld(t)
+	w.setPolicy(devPolicy)
+	alice := w.newPerson("alice")
+	env := append(alice.env(), "PATH="+filepath.Dir(sentinelBin)+":"+pathOf(alice.env()))
+	run := func(t *testing.T, shell string, args ...string) string {
+		t.Helper()
+		path, err := exec.LookPath(shell)
+		if err != nil {
+			t.Skipf("no %s here", shell)
+		}
+		cmd := exec.Command(path, args...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", shell, err, out)
+		}
+		return string(out)
+	}
+	t.Run("fish", func(t *testing.T) {
+		// complete -C asks fish for the candidates of a command line.
+		out := run(t, "fish", "-c", `sentinel completion fish | source; complete -C"sentinel ex"; echo ---; complete -C"sentinel exec "`)
+		commands, profiles, _ := strings.Cut(out, "---\n")
+		if strings.TrimSpace(commands) != "exec" || !strings.Contains(profiles, "dev\n") || !strings.Contains(profiles, "prod\n") {
+			t.Errorf("fish candidates:\n%s", out)
+		}
+	})
+	t.Run("zsh", func(t *testing.T) {
+		// Outside a completion widget compadd is replaced by one that
+		// prints the candidates it is given.
+		out := run(t, "zsh", "-f", "-c", `autoload -U compinit; compinit -u -d "$HOME/.zcompdump"
+source <(sentinel completion zsh)
+print "registered: $_comps[sentinel]"
+compadd() { print -l -- ${(P)2} }
+_files() { }
+words=(sentinel exec ""); CURRENT=3; _sentinel`)
+		if !strings.Contains(out, "registered: _sentinel\n") || !strings.Contains(out, "dev\n") || !strings.Contains(out, "staging\n") {
+			t.Errorf("zsh candidates:\n%s", out)
+		}
+	})
+}
