@@ -137,7 +137,7 @@ func readDecisions(path string, from time.Time) ([]policy.Recorded, int, error) 
 	defer f.Close()
 	var out []policy.Recorded
 	skipped := 0
-	br := bufio.NewReaderSize(f, 64<<10)
+	br := bufio.NewReaderSize(f, maxLogLine)
 	for {
 		line, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -167,9 +167,6 @@ func readDecisions(path string, from time.Time) ([]policy.Recorded, int, error) 
 // decisionRecord turns one log line into a record: ok when it is a
 // decision at or after from, bad when it is not an entry at all.
 func decisionRecord(line []byte, from time.Time) (rec policy.Recorded, ok, bad bool) {
-	if len(line) > maxLogLine {
-		return rec, false, true
-	}
 	var e logging.Entry
 	if err := json.Unmarshal(line, &e); err != nil || e.Time.IsZero() {
 		return rec, false, true
