@@ -189,3 +189,21 @@ func TestDoctorDynamoDBUnreachable(t *testing.T) {
 		t.Errorf("doctor against an unreachable DynamoDB: %s", r)
 	}
 }
+
+// TestDoctorTeamMode: with a team service configured, the local policy
+// and store are the service's business; doctor checks that the service
+// answers and knows who the person is.
+func TestDoctorTeamMode(t *testing.T) {
+	w := newWorld(t)
+	url := startTeamService(t, w)
+	alice := w.newTeamPerson("alice", url)
+	r := alice.mustRun("doctor")
+	lines := doctorLines(t, r.stdout)
+	if !strings.HasPrefix(lines["policy"], "OK") || !strings.Contains(lines["policy"], "the team service's policy decides") ||
+		!strings.HasPrefix(lines["service"], "OK") || !strings.Contains(lines["service"], alice.arn) {
+		t.Errorf("doctor in team mode: %s", r)
+	}
+	if out := alice.mustRun("whoami").stdout; !strings.Contains(out, "Policy:  the team service's") {
+		t.Errorf("whoami in team mode: %s", out)
+	}
+}
