@@ -27,6 +27,6 @@ func main() {
 	app.HelpFlag.Short('h')
 	cli.Configure(app, os.Stdout, os.Stderr)
 	if _, err := app.Parse(os.Args[1:]); err != nil {
-		os.Exit(cli.Report(os.Stderr, err))
+		os.Exit(cli.Report(os.Stderr, cli.Suggest(app, os.Args[1:], err)))
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/alecthomas/kingpin/v2"
 
@@ -28,6 +29,10 @@ type Globals struct {
 	KeyringBackend string
 	// Prompt is the MFA prompt driver (--prompt, $SENTINEL_PROMPT).
 	Prompt string
+
+	// NoColor is set when the environment asks for no colour (NO_COLOR,
+	// TERM=dumb), read once at start.
+	NoColor bool
 
 	// Stdout and Stderr are where commands write; tests may replace them.
 	Stdout io.Writer
@@ -64,7 +69,11 @@ func (g *Globals) Debugf(format string, args ...any) {
 // Configure registers the global flags and every command on app. Commands
 // write to stdout and stderr (tests pass buffers).
 func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
-	g := &Globals{Stdout: stdout, Stderr: stderr}
+	g := &Globals{Stdout: stdout, Stderr: stderr, NoColor: colourDisabled(os.Getenv)}
+	// Help and the version are what was asked for: stdout. Errors stay
+	// on stderr.
+	app.UsageWriter(stdout)
+	app.ErrorWriter(stderr)
 	app.Flag("config", "Sentinel config file (default $SENTINEL_CONFIG, else $XDG_CONFIG_HOME/sentinel/config.yaml).").
 		PlaceHolder("FILE").StringVar(&g.ConfigFile)
 	app.Flag("policy", "Policy file (default $SENTINEL_POLICY, else policy: in the config, else $XDG_CONFIG_HOME/sentinel/policy.yaml).").
@@ -103,5 +112,9 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	configureLogCommands(app, g)
 	configureSSOCommand(app, g)
 	configureServeCommand(app, g)
+	configureDoctorCommand(app, g)
+	configureCompletionCommand(app, g)
+	// Last: it walks every command configured above.
+	addCompletionHints(app, g)
 	return g
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/alecthomas/kingpin/v2"
 )
@@ -10,6 +11,7 @@ import (
 type breakglassCloseCommand struct {
 	ID     string
 	Reason string
+	Output string
 }
 
 func configureBreakglassCloseCommand(app *kingpin.Application, g *Globals) {
@@ -17,6 +19,7 @@ func configureBreakglassCloseCommand(app *kingpin.Application, g *Globals) {
 	cmd := app.Command("breakglass-close", "End a break-glass event early (its invoker or an approver of its profile).")
 	cmd.Arg("id", "Event ID.").Required().StringVar(&c.ID)
 	cmd.Flag("reason", "What was done, or why it is closed.").Required().StringVar(&c.Reason)
+	outputFlag(cmd, &c.Output)
 	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
 }
 
@@ -28,6 +31,9 @@ func (c *breakglassCloseCommand) run(g *Globals) error {
 	e, err := ops.CloseBreakglass(context.Background(), c.ID, c.Reason)
 	if err != nil {
 		return err
+	}
+	if c.Output == "json" {
+		return writeJSON(g.Stdout, viewBreakglass(e, time.Now()))
 	}
 	fmt.Fprintf(g.Stdout, "Break-glass %s on %s closed.\n", e.ID, e.Profile)
 	return nil

@@ -44,7 +44,7 @@ func writeBreakglassTable(w io.Writer, events []*breakglass.Event, now time.Time
 	fmt.Fprintln(t, "ID\tSTATUS\tPROFILE\tINVOKER\tACCOUNT\tREASON\tOPENED\tENDS")
 	for _, e := range events {
 		v := viewBreakglass(e, now)
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", field.Display(v.ID), field.Display(string(v.Status)), field.Display(v.Profile), field.Display(v.Invoker), field.Display(accountOf(v.InvokerARN)), field.Display(v.ReasonCode), timeOrDash(v.OpenedAt), timeOrDash(v.ExpiresAt))
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", field.Display(v.ID), field.Display(string(v.Status)), field.Display(v.Profile), field.Display(v.Invoker), field.Display(accountOf(v.InvokerARN)), field.Display(v.ReasonCode), timeOrDash(v.OpenedAt), endsCell(v.ExpiresAt, now))
 	}
 	return t.Flush()
 }

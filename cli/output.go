@@ -26,13 +26,23 @@ func newTable(w io.Writer) *tabwriter.Writer {
 	return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 }
 
-// remaining renders the time left until t, "expired" when past.
+// remaining renders the time left until t for people ("42m", "1h30m"),
+// "expired" when past.
 func remaining(t, now time.Time) string {
 	d := t.Sub(now)
 	if d <= 0 {
 		return "expired"
 	}
-	return d.Truncate(time.Second).String()
+	return humanDuration(d)
+}
+
+// endsCell renders an end time in a table: how long until it while in
+// the future ("in 42m"), the time itself once past.
+func endsCell(t, now time.Time) string {
+	if t.After(now) {
+		return relativeTime(t, now)
+	}
+	return timeOrDash(t)
 }
 
 // timeOrDash renders a time in RFC3339 UTC, "-" when zero.

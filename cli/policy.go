@@ -12,9 +12,11 @@ import (
 
 // configurePolicyCommands adds `sentinel policy` and its subcommands.
 func configurePolicyCommands(app *kingpin.Application, g *Globals) {
-	cmd := app.Command("policy", "Validate the policy file and ask what it decides.")
+	cmd := app.Command("policy", "Validate the policy file, ask what it decides, run its tests and replay the log against a proposed one.")
 	configurePolicyValidateCommand(cmd, g)
 	configurePolicyCheckCommand(cmd, g)
+	configurePolicyTestCommand(cmd, g)
+	configurePolicyReplayCommand(cmd, g)
 }
 
 // policyFileFor returns file, or the resolved policy path when file is "".

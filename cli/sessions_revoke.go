@@ -17,6 +17,14 @@ type sessionsRevokeCommand struct {
 	User   string
 	Reason string
 	For    time.Duration
+	Output string
+}
+
+// sessionsBlockView is `sessions revoke --user --output json`.
+type sessionsBlockView struct {
+	UserARN string        `json:"user_arn"`
+	Until   *time.Time    `json:"until,omitempty"`
+	Revoked []sessionView `json:"revoked"`
 }
 
 func configureSessionsRevokeCommand(parent *kingpin.CmdClause, g *Globals) {
@@ -26,6 +34,7 @@ func configureSessionsRevokeCommand(parent *kingpin.CmdClause, g *Globals) {
 	cmd.Flag("user", "Block this user (ARN) and revoke every active session of theirs, instead of one session.").StringVar(&c.User)
 	cmd.Flag("reason", "Why (it is logged and stored with the session).").Required().StringVar(&c.Reason)
 	cmd.Flag("for", "With --user: how long the block lasts (e.g. 24h); 0 or left out: until `sentinel sessions unblock`.").DurationVar(&c.For)
+	outputFlag(cmd, &c.Output)
 	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
 }
 
@@ -50,11 +59,26 @@ func (c *sessionsRevokeCommand) run(g *Globals) error {
 		if err != nil {
 			return sessionsError(err, checkSessionIDHint)
 		}
+		if c.Output == "json" {
+			return writeJSON(g.Stdout, viewSession(s, time.Now()))
+		}
 		fmt.Fprintf(g.Stdout, "Session %s of %s on %s revoked: it gets no more credentials.\n", s.ID, s.UserARN, s.Profile)
 		return nil
 	}
 	res, err := c.blockUser(ctx, g)
-	if res != nil {
+	if res != nil && c.Output == "json" {
+		v := sessionsBlockView{UserARN: res.Block.UserARN, Revoked: make([]sessionView, 0, len(res.Revoked))}
+		if !res.Block.Until.IsZero() {
+			u := res.Block.Until.UTC()
+			v.Until = &u
+		}
+		for _, s := range res.Revoked {
+			v.Revoked = append(v.Revoked, viewSession(s, time.Now()))
+		}
+		if werr := writeJSON(g.Stdout, v); werr != nil && err == nil {
+			err = werr
+		}
+	} else if res != nil {
 		until := "until an approver lifts it with `sentinel sessions unblock`"
 		if !res.Block.Until.IsZero() {
 			until = "until " + timeOrDash(res.Block.Until)

@@ -57,7 +57,7 @@ func writeSessionTable(w io.Writer, sessions []*session.Session, now time.Time) 
 	for _, s := range sessions {
 		v := viewSession(s, now)
 		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", v.ID, v.Status, v.User, v.Account, v.Profile, orDash(v.Host),
-			timeOrDash(v.StartedAt), timeOrDash(v.LastAccessAt), v.RequestCount, timeOrDash(v.ExpiresAt))
+			timeOrDash(v.StartedAt), relativeTime(v.LastAccessAt, now), v.RequestCount, endsCell(v.ExpiresAt, now))
 	}
 	return t.Flush()
 }

@@ -123,6 +123,7 @@ func TestDynamoDB(t *testing.T) {
 	})
 	t.Run("overrides are re-checked at use", func(t *testing.T) { overridesOnDynamoDB(t, endpoint) })
 	t.Run("sessions", func(t *testing.T) { sessionsOnDynamoDB(t, endpoint) })
+	t.Run("doctor", func(t *testing.T) { doctorOnDynamoDB(t, endpoint) })
 	t.Run("exec --server revoked", func(t *testing.T) { serverRevokeOnDynamoDB(t, endpoint) })
 	t.Run("races", func(t *testing.T) {
 		w := newWorld(t)

@@ -50,6 +50,8 @@ func (d *decoder) document(data []byte) *Policy {
 	root := doc.Content[0]
 	p := &Policy{}
 	var hasVersion, hasRules bool
+	var testsNode *yaml.Node
+	var testsField string
 	ok := d.mapping(root, "", []key{
 		{"version", func(f string, v *yaml.Node) { hasVersion = true; d.version(v, f) }},
 		{"accounts", func(f string, v *yaml.Node) { p.Accounts = d.accounts(v, f) }},
@@ -57,6 +59,7 @@ func (d *decoder) document(data []byte) *Policy {
 		{"rules", func(f string, v *yaml.Node) { hasRules = true; p.Rules = d.rules(v, f) }},
 		{"approvals", func(f string, v *yaml.Node) { p.Approvals = d.approvals(v, f) }},
 		{"breakglass", func(f string, v *yaml.Node) { p.Breakglass = d.breakglasses(v, f) }},
+		{"tests", func(f string, v *yaml.Node) { testsNode, testsField = v, f; p.tests = d.testsSection(v, f) }},
 	})
 	if !ok {
 		return nil
@@ -68,6 +71,9 @@ func (d *decoder) document(data []byte) *Policy {
 		d.addf(root, "rules", "missing (want at least one rule)")
 	}
 	d.bindNames(p)
+	if testsNode != nil {
+		d.checkTests(p, testsNode, testsField)
+	}
 	return p
 }
 

@@ -62,7 +62,7 @@ func TestLoadErrors(t *testing.T) {
 		{"missing version", "rules: [{name: a, effect: allow}]\n", 1, "version", "missing"},
 		{"unsupported version", "version: \"2\"\nrules: [{name: a, effect: allow}]\n", 1, "version", `unsupported version "2"`},
 		{"unquoted version", "version: 1\nrules: [{name: a, effect: allow}]\n", 1, "version", "quote it"},
-		{"unknown top-level key", "version: \"1\"\nrule: []\nrules: [{name: a, effect: allow}]\n", 2, "rule", "unknown key (want version, accounts, profiles, rules, approvals, breakglass)"},
+		{"unknown top-level key", "version: \"1\"\nrule: []\nrules: [{name: a, effect: allow}]\n", 2, "rule", "unknown key (want version, accounts, profiles, rules, approvals, breakglass, tests)"},
 		{"duplicate top-level key", "version: \"1\"\nversion: \"1\"\nrules: [{name: a, effect: allow}]\n", 2, "version", "duplicate key (first at line 1)"},
 		{"missing rules", "version: \"1\"\n", 1, "rules", "missing"},
 		{"empty rule list", "version: \"1\"\nrules: []\n", 2, "rules", "empty rule list"},

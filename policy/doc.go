@@ -17,6 +17,8 @@
 //     request is approved without a human.
 //   - breakglass: who may break the glass for which profiles, with which
 //     reason codes, for how long and how often.
+//   - tests: cases of what the rules should decide (see Tests below).
+//     Evaluation ignores them.
 //
 // docs/examples/policy.yaml shows every feature.
 //
@@ -145,6 +147,26 @@
 //
 // The timezone database is embedded (time/tzdata), so a policy that loads on
 // one machine loads on every machine.
+//
+// # Tests
+//
+// The tests: section keeps, beside the rules, what they should decide:
+// each case names who asks (a bare IAM user name, taken in the case's
+// account or the first of accounts:, or a full ARN), the profile, and
+// optionally the roles (default: the profile's pinned role), the mode
+// (default cli) and the time (RFC 3339; default: when the tests run); then
+// the expected effect and, optionally, the rule expected to decide, or
+// default_deny: true for "no rule matches". Keeping the cases in the
+// policy file puts a rule change and its expected effect in the same
+// review. RunTests evaluates them as the broker would: a chain the
+// profiles: section refuses is a deny with no rule. Load checks the cases
+// as strictly as the rest, including that an expected rule exists.
+//
+// # Replay
+//
+// Replay re-evaluates recorded decisions (from the decision log) under a
+// policy and returns those it would decide differently, so that a
+// proposed policy can be compared with what happened.
 //
 // # Evaluating
 //

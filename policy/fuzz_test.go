@@ -18,6 +18,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(breakglassPolicy))
 	f.Add([]byte(pinsPolicy))
 	f.Add([]byte(rolesPolicy))
+	f.Add([]byte(testsPolicy))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse(data, "fuzz.yaml")
 		if err != nil {
@@ -70,5 +71,16 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = p.Summary()
 		_ = p.Warnings()
+		// The tests: section runs whatever it holds, and Caller and Replay
+		// take any ARN.
+		for _, r := range p.RunTests(time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)) {
+			if r.Passed() != (len(r.Failures) == 0) {
+				t.Fatal("Passed disagrees with Failures")
+			}
+		}
+		for _, r := range requests {
+			p.Caller(r.ARN)
+		}
+		p.Replay([]Recorded{{Request: requests[1], Account: "111122223333", Effect: EffectAllow}})
 	})
 }

@@ -39,6 +39,8 @@ type Policy struct {
 	Pins map[string]ProfilePin
 
 	hasPins bool
+	// tests are the cases of the tests: section (see Tests).
+	tests []TestCase
 }
 
 // Rule is one entry of the rules: section. Rules come from Load or Parse,
