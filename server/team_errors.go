@@ -15,20 +15,8 @@ import (
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/session"
+	"github.com/sentinel-cli/sentinel/teamapi"
 	"github.com/sentinel-cli/sentinel/vault"
-)
-
-// Error codes of the team API (the "code" of an error document).
-const (
-	CodeBadRequest     = "BadRequest"
-	CodeInvalidProof   = "InvalidProof"
-	CodeAccessDenied   = "AccessDenied"
-	CodeSessionRevoked = "SessionRevoked"
-	CodeForbidden      = "Forbidden"
-	CodeNotFound       = "NotFound"
-	CodeConflict       = "Conflict"
-	CodeUnavailable    = "Unavailable"
-	CodeInternal       = "Internal"
 )
 
 // maxMessage bounds the message of an error document.
@@ -71,35 +59,35 @@ func classifyTeam(err error) (status int, code, message string) {
 	)
 	switch {
 	case errors.As(err, &bad):
-		return http.StatusBadRequest, CodeBadRequest, clean(bad.msg)
+		return http.StatusBadRequest, teamapi.CodeBadRequest, clean(bad.msg)
 	case errors.As(err, &proof):
-		return http.StatusUnauthorized, CodeInvalidProof, "missing or invalid proof of identity"
+		return http.StatusUnauthorized, teamapi.CodeInvalidProof, "missing or invalid proof of identity"
 	case errors.Is(err, errNoRoute):
-		return http.StatusNotFound, CodeNotFound, "no such endpoint"
+		return http.StatusNotFound, teamapi.CodeNotFound, "no such endpoint"
 	case errors.Is(err, errUnknownID):
-		return http.StatusNotFound, CodeNotFound, "no record has this ID"
+		return http.StatusNotFound, teamapi.CodeNotFound, "no record has this ID"
 	case errors.Is(err, errNoAnchor):
-		return http.StatusNotFound, CodeNotFound, "no anchor is recorded for this log"
+		return http.StatusNotFound, teamapi.CodeNotFound, "no anchor is recorded for this log"
 	case errors.Is(err, broker.ErrNotInCatalogue):
-		return http.StatusNotFound, CodeNotFound, clean(err.Error())
+		return http.StatusNotFound, teamapi.CodeNotFound, clean(err.Error())
 	case errors.Is(err, ErrUnavailable), errors.Is(err, broker.ErrUnavailable), errors.Is(err, broker.ErrNoAnchors), unreachable(err):
-		return http.StatusServiceUnavailable, CodeUnavailable, "the service cannot reach the state or STS it needs to decide"
+		return http.StatusServiceUnavailable, teamapi.CodeUnavailable, "the service cannot reach the state or STS it needs to decide"
 	case errors.Is(err, broker.ErrRevoked):
-		return http.StatusForbidden, CodeSessionRevoked, clean(err.Error())
+		return http.StatusForbidden, teamapi.CodeSessionRevoked, clean(err.Error())
 	case errors.Is(err, broker.ErrForbidden), errors.Is(err, breakglass.ErrLimit):
-		return http.StatusForbidden, CodeForbidden, clean(err.Error())
+		return http.StatusForbidden, teamapi.CodeForbidden, clean(err.Error())
 	case errors.Is(err, broker.ErrDenied), errors.Is(err, policy.ErrPin), errors.Is(err, broker.ErrWindowTooShort):
-		return http.StatusForbidden, CodeAccessDenied, clean(err.Error())
+		return http.StatusForbidden, teamapi.CodeAccessDenied, clean(err.Error())
 	case errors.Is(err, request.ErrNotFound), errors.Is(err, breakglass.ErrNotFound), errors.Is(err, session.ErrNotFound):
-		return http.StatusNotFound, CodeNotFound, clean(err.Error())
+		return http.StatusNotFound, teamapi.CodeNotFound, clean(err.Error())
 	case errors.Is(err, request.ErrConflict), errors.Is(err, request.ErrTransition),
 		errors.Is(err, breakglass.ErrConflict), errors.Is(err, breakglass.ErrTransition), errors.Is(err, breakglass.ErrActiveExists),
 		errors.Is(err, session.ErrConflict), errors.Is(err, session.ErrTransition), errors.Is(err, logging.ErrAnchorBehind):
-		return http.StatusConflict, CodeConflict, clean(err.Error())
+		return http.StatusConflict, teamapi.CodeConflict, clean(err.Error())
 	case errors.Is(err, request.ErrInvalid), errors.Is(err, breakglass.ErrInvalid), errors.Is(err, session.ErrInvalid):
-		return http.StatusBadRequest, CodeBadRequest, clean(err.Error())
+		return http.StatusBadRequest, teamapi.CodeBadRequest, clean(err.Error())
 	}
-	return http.StatusInternalServerError, CodeInternal, "the service could not complete the call"
+	return http.StatusInternalServerError, teamapi.CodeInternal, "the service could not complete the call"
 }
 
 // unreachable reports whether err says that a store or STS did not answer:

@@ -13,6 +13,7 @@ import (
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/session"
+	"github.com/sentinel-cli/sentinel/teamapi"
 	"github.com/sentinel-cli/sentinel/vault"
 )
 
@@ -134,25 +135,25 @@ func TestErrorCodes(t *testing.T) {
 		is     []error
 		isNot  []error
 	}{
-		{CodeAccessDenied, 403, "POST /v1/credentials", issueProd, []error{broker.ErrDenied}, []error{broker.ErrRevoked}},
-		{CodeSessionRevoked, 403, "POST /v1/credentials", issueProd, []error{broker.ErrRevoked, broker.ErrDenied}, nil},
-		{CodeUnavailable, 503, "POST /v1/credentials", issueProd, []error{broker.ErrUnavailable}, []error{broker.ErrDenied}},
-		{CodeNotFound, 404, "POST /v1/credentials", issueProd, []error{vault.ErrUnknownProfile}, nil},
-		{CodeBadRequest, 400, "POST /v1/credentials", issueProd, nil, []error{broker.ErrDenied, broker.ErrUnavailable}},
-		{CodeInternal, 500, "POST /v1/credentials", issueProd, nil, []error{broker.ErrDenied, broker.ErrUnavailable}},
-		{CodeInvalidProof, 401, "GET /v1/whoami", whoami, []error{ErrInvalidProof}, []error{broker.ErrDenied}},
-		{CodeForbidden, 403, "POST /v1/requests/0123456789abcdef/approve", approve, []error{broker.ErrForbidden}, []error{broker.ErrDenied}},
-		{CodeConflict, 409, "POST /v1/requests/0123456789abcdef/approve", approve, []error{request.ErrTransition}, nil},
-		{CodeNotFound, 404, "GET /v1/requests/0123456789abcdef", getRequest, []error{request.ErrNotFound}, []error{session.ErrNotFound}},
-		{CodeBadRequest, 400, "POST /v1/requests", createRequest, []error{request.ErrInvalid}, nil},
-		{CodeNotFound, 404, "GET /v1/breakglass/0123456789abcdef", getEvent, []error{breakglass.ErrNotFound}, []error{request.ErrNotFound}},
-		{CodeConflict, 409, "POST /v1/breakglass/0123456789abcdef/close", closeEvent, []error{breakglass.ErrTransition}, nil},
-		{CodeNotFound, 404, "GET /v1/sessions/0123456789abcdef", getSession, []error{session.ErrNotFound}, nil},
-		{CodeConflict, 409, "POST /v1/sessions/0123456789abcdef/revoke", revokeSession, []error{session.ErrTransition}, nil},
-		{CodeForbidden, 403, "POST /v1/sessions/0123456789abcdef/revoke", revokeSession, []error{broker.ErrForbidden}, nil},
-		{CodeBadRequest, 400, "GET /v1/sessions", listSessions, []error{session.ErrInvalid}, nil},
+		{teamapi.CodeAccessDenied, 403, "POST /v1/credentials", issueProd, []error{broker.ErrDenied}, []error{broker.ErrRevoked}},
+		{teamapi.CodeSessionRevoked, 403, "POST /v1/credentials", issueProd, []error{broker.ErrRevoked, broker.ErrDenied}, nil},
+		{teamapi.CodeUnavailable, 503, "POST /v1/credentials", issueProd, []error{broker.ErrUnavailable}, []error{broker.ErrDenied}},
+		{teamapi.CodeNotFound, 404, "POST /v1/credentials", issueProd, []error{vault.ErrUnknownProfile}, nil},
+		{teamapi.CodeBadRequest, 400, "POST /v1/credentials", issueProd, nil, []error{broker.ErrDenied, broker.ErrUnavailable}},
+		{teamapi.CodeInternal, 500, "POST /v1/credentials", issueProd, nil, []error{broker.ErrDenied, broker.ErrUnavailable}},
+		{teamapi.CodeInvalidProof, 401, "GET /v1/whoami", whoami, []error{ErrInvalidProof}, []error{broker.ErrDenied}},
+		{teamapi.CodeForbidden, 403, "POST /v1/requests/0123456789abcdef/approve", approve, []error{broker.ErrForbidden}, []error{broker.ErrDenied}},
+		{teamapi.CodeConflict, 409, "POST /v1/requests/0123456789abcdef/approve", approve, []error{request.ErrTransition}, nil},
+		{teamapi.CodeNotFound, 404, "GET /v1/requests/0123456789abcdef", getRequest, []error{request.ErrNotFound}, []error{session.ErrNotFound}},
+		{teamapi.CodeBadRequest, 400, "POST /v1/requests", createRequest, []error{request.ErrInvalid}, nil},
+		{teamapi.CodeNotFound, 404, "GET /v1/breakglass/0123456789abcdef", getEvent, []error{breakglass.ErrNotFound}, []error{request.ErrNotFound}},
+		{teamapi.CodeConflict, 409, "POST /v1/breakglass/0123456789abcdef/close", closeEvent, []error{breakglass.ErrTransition}, nil},
+		{teamapi.CodeNotFound, 404, "GET /v1/sessions/0123456789abcdef", getSession, []error{session.ErrNotFound}, nil},
+		{teamapi.CodeConflict, 409, "POST /v1/sessions/0123456789abcdef/revoke", revokeSession, []error{session.ErrTransition}, nil},
+		{teamapi.CodeForbidden, 403, "POST /v1/sessions/0123456789abcdef/revoke", revokeSession, []error{broker.ErrForbidden}, nil},
+		{teamapi.CodeBadRequest, 400, "GET /v1/sessions", listSessions, []error{session.ErrInvalid}, nil},
 		// A code that does not go with its status is not trusted.
-		{CodeAccessDenied, 500, "POST /v1/credentials", issueProd, nil, []error{broker.ErrDenied}},
+		{teamapi.CodeAccessDenied, 500, "POST /v1/credentials", issueProd, nil, []error{broker.ErrDenied}},
 		// A gateway failing without a code is the service being unavailable.
 		{"", 502, "POST /v1/credentials", issueProd, []error{broker.ErrUnavailable}, nil},
 	}

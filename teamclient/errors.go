@@ -11,20 +11,8 @@ import (
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/session"
+	"github.com/sentinel-cli/sentinel/teamapi"
 	"github.com/sentinel-cli/sentinel/vault"
-)
-
-// The error codes of the team API (the "code" field of an error answer).
-const (
-	CodeBadRequest     = "BadRequest"
-	CodeInvalidProof   = "InvalidProof"
-	CodeAccessDenied   = "AccessDenied"
-	CodeSessionRevoked = "SessionRevoked"
-	CodeForbidden      = "Forbidden"
-	CodeNotFound       = "NotFound"
-	CodeConflict       = "Conflict"
-	CodeUnavailable    = "Unavailable"
-	CodeInternal       = "Internal"
 )
 
 var (
@@ -99,24 +87,24 @@ func (e *APIError) Error() string {
 // Is matches the typed errors listed on APIError.
 func (e *APIError) Is(target error) bool {
 	switch e.Code {
-	case CodeAccessDenied:
+	case teamapi.CodeAccessDenied:
 		return target == broker.ErrDenied
-	case CodeSessionRevoked:
+	case teamapi.CodeSessionRevoked:
 		return target == broker.ErrRevoked || target == broker.ErrDenied
-	case CodeForbidden:
+	case teamapi.CodeForbidden:
 		return target == broker.ErrForbidden
-	case CodeUnavailable:
+	case teamapi.CodeUnavailable:
 		return target == broker.ErrUnavailable
-	case CodeInvalidProof:
+	case teamapi.CodeInvalidProof:
 		return target == ErrInvalidProof
-	case CodeNotFound:
+	case teamapi.CodeNotFound:
 		return target == e.kindError(request.ErrNotFound, breakglass.ErrNotFound, session.ErrNotFound, vault.ErrUnknownProfile)
-	case CodeConflict:
+	case teamapi.CodeConflict:
 		if e.kind == kindAnchor {
 			return target == logging.ErrAnchorBehind
 		}
 		return target == e.kindError(request.ErrTransition, breakglass.ErrTransition, session.ErrTransition, nil)
-	case CodeBadRequest:
+	case teamapi.CodeBadRequest:
 		return target == e.kindError(request.ErrInvalid, breakglass.ErrInvalid, session.ErrInvalid, nil)
 	case "":
 		return (e.Status == http.StatusBadGateway || e.Status == http.StatusServiceUnavailable || e.Status == http.StatusGatewayTimeout) &&
@@ -142,15 +130,15 @@ func (e *APIError) kindError(req, bg, sess, creds error) error {
 // codeStatus is the status each code comes with; an answer whose status
 // and code disagree is malformed.
 var codeStatus = map[string]int{
-	CodeBadRequest:     http.StatusBadRequest,
-	CodeInvalidProof:   http.StatusUnauthorized,
-	CodeAccessDenied:   http.StatusForbidden,
-	CodeSessionRevoked: http.StatusForbidden,
-	CodeForbidden:      http.StatusForbidden,
-	CodeNotFound:       http.StatusNotFound,
-	CodeConflict:       http.StatusConflict,
-	CodeUnavailable:    http.StatusServiceUnavailable,
-	CodeInternal:       http.StatusInternalServerError,
+	teamapi.CodeBadRequest:     http.StatusBadRequest,
+	teamapi.CodeInvalidProof:   http.StatusUnauthorized,
+	teamapi.CodeAccessDenied:   http.StatusForbidden,
+	teamapi.CodeSessionRevoked: http.StatusForbidden,
+	teamapi.CodeForbidden:      http.StatusForbidden,
+	teamapi.CodeNotFound:       http.StatusNotFound,
+	teamapi.CodeConflict:       http.StatusConflict,
+	teamapi.CodeUnavailable:    http.StatusServiceUnavailable,
+	teamapi.CodeInternal:       http.StatusInternalServerError,
 }
 
 // errorBody is an error answer.
@@ -172,7 +160,7 @@ func apiError(status int, body []byte, k kind) error {
 	}
 	if e.Code == "" && status == http.StatusUnauthorized {
 		// Whatever the body, a 401 means the proof was refused.
-		e.Code = CodeInvalidProof
+		e.Code = teamapi.CodeInvalidProof
 	}
 	return e
 }

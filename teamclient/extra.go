@@ -11,6 +11,7 @@ import (
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/session"
+	"github.com/sentinel-cli/sentinel/teamapi"
 )
 
 // ListReviewable lists the pending requests the caller may approve
@@ -128,7 +129,7 @@ func (a *Anchors) LastAnchor(ctx context.Context, log string) (logging.Head, boo
 	var out anchorBody
 	err := a.c.call(ctx, http.MethodGet, "/v1/anchors", query("log", log), nil, &out, kindAnchor, true)
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Code == CodeNotFound {
+	if errors.As(err, &apiErr) && apiErr.Code == teamapi.CodeNotFound {
 		return logging.Head{}, false, nil
 	}
 	if err != nil {

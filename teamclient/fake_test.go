@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/sentinel-cli/sentinel/proof"
+	"github.com/sentinel-cli/sentinel/teamapi"
 )
 
 // The fake service in these tests speaks the team API on loopback and
@@ -89,7 +90,7 @@ func (f *fakeService) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if header == "" {
-		writeJSONAnswer(w, http.StatusUnauthorized, errorBody{Code: CodeInvalidProof, Message: "no proof"})
+		writeJSONAnswer(w, http.StatusUnauthorized, errorBody{Code: teamapi.CodeInvalidProof, Message: "no proof"})
 		return
 	}
 	pathWithQuery := path
@@ -100,12 +101,12 @@ func (f *fakeService) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.badProof = append(f.badProof, why)
 		f.mu.Unlock()
-		writeJSONAnswer(w, http.StatusUnauthorized, errorBody{Code: CodeInvalidProof, Message: why})
+		writeJSONAnswer(w, http.StatusUnauthorized, errorBody{Code: teamapi.CodeInvalidProof, Message: why})
 		return
 	}
 	h, ok := f.routes[r.Method+" "+path]
 	if !ok {
-		writeJSONAnswer(w, http.StatusNotFound, errorBody{Code: CodeNotFound, Message: "no route " + r.Method + " " + path})
+		writeJSONAnswer(w, http.StatusNotFound, errorBody{Code: teamapi.CodeNotFound, Message: "no route " + r.Method + " " + path})
 		return
 	}
 	h(w, r)

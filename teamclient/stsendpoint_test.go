@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/sentinel-cli/sentinel/teamapi"
 )
 
 func TestIsAWSSTSEndpoint(t *testing.T) {
@@ -68,7 +70,7 @@ func FuzzAPIError(f *testing.F) {
 				t.Fatalf("control character in %q", e.Error())
 			}
 		}
-		if e.Code != "" && codeStatus[e.Code] != status && !(status == http.StatusUnauthorized && e.Code == CodeInvalidProof) {
+		if e.Code != "" && codeStatus[e.Code] != status && !(status == http.StatusUnauthorized && e.Code == teamapi.CodeInvalidProof) {
 			t.Fatalf("code %s kept with status %d", e.Code, status)
 		}
 	})

@@ -2,15 +2,12 @@ package vault
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
@@ -91,18 +88,9 @@ func NewIAM(creds Credentials, opts IAMOptions) (*IAM, error) {
 	if attempts <= 0 {
 		attempts = defaultMaxAttempts
 	}
-	httpClient := awshttp.NewBuildableClient()
-	if opts.CABundle != "" {
-		pool, err := loadCABundle(opts.CABundle)
-		if err != nil {
-			return nil, err
-		}
-		httpClient = httpClient.WithTransportOptions(func(tr *http.Transport) {
-			if tr.TLSClientConfig == nil {
-				tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-			}
-			tr.TLSClientConfig.RootCAs = pool
-		})
+	httpClient, err := sdkHTTPClient(opts.CABundle)
+	if err != nil {
+		return nil, err
 	}
 	o := iam.Options{
 		Region:           defaultRegion,

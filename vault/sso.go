@@ -2,10 +2,8 @@ package vault
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -173,20 +171,7 @@ func (s *SSO) timeout() time.Duration {
 
 // httpClient is the SDK's buildable client with the CA bundle, if any.
 func (s *SSO) httpClient() (*awshttp.BuildableClient, error) {
-	c := awshttp.NewBuildableClient()
-	if s.Options.CABundle == "" {
-		return c, nil
-	}
-	pool, err := loadCABundle(s.Options.CABundle)
-	if err != nil {
-		return nil, err
-	}
-	return c.WithTransportOptions(func(tr *http.Transport) {
-		if tr.TLSClientConfig == nil {
-			tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-		}
-		tr.TLSClientConfig.RootCAs = pool
-	}), nil
+	return sdkHTTPClient(s.Options.CABundle)
 }
 
 // oidcClient builds the OIDC client of region. Its calls are not signed.

@@ -2,19 +2,14 @@ package vault
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net/http"
-	"os"
 	"sort"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
@@ -122,18 +117,9 @@ func NewSTS(ctx context.Context, region string, creds Credentials, opts STSOptio
 	if attempts <= 0 {
 		attempts = defaultMaxAttempts
 	}
-	httpClient := awshttp.NewBuildableClient()
-	if opts.CABundle != "" {
-		pool, err := loadCABundle(opts.CABundle)
-		if err != nil {
-			return nil, err
-		}
-		httpClient = httpClient.WithTransportOptions(func(tr *http.Transport) {
-			if tr.TLSClientConfig == nil {
-				tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-			}
-			tr.TLSClientConfig.RootCAs = pool
-		})
+	httpClient, err := sdkHTTPClient(opts.CABundle)
+	if err != nil {
+		return nil, err
 	}
 	o := sts.Options{
 		Region:           region,
@@ -154,19 +140,6 @@ func NewSTS(ctx context.Context, region string, creds Credentials, opts STSOptio
 		timeout:   timeout,
 		endpoint:  endpoint,
 	}, nil
-}
-
-// loadCABundle reads a PEM bundle of certificate authorities.
-func loadCABundle(path string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read the CA bundle %s: %w", path, err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("the CA bundle %s holds no PEM certificate", path)
-	}
-	return pool, nil
 }
 
 // GetCallerIdentity asks STS who the credentials belong to.
