@@ -9,7 +9,10 @@ export SENTINEL_REQUIRE_DYNAMODB = 1
 export SENTINEL_REQUIRE_AWSCLI = 1
 export SENTINEL_REQUIRE_LAMBDA_RIE = 1
 
-.PHONY: help build test deps vet fmt-check demo bench fuzz clean
+.PHONY: help build test deps vet fmt-check lint demo bench fuzz clean
+
+# staticcheck, pinned; `go run` fetches it from the module proxy once.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,10 +26,13 @@ deps: ## install what the tests need (AWS CLI, Java, DynamoDB Local, Lambda emul
 vet:
 	$(GO) vet ./...
 
+lint: ## staticcheck (pinned)
+	$(GO) run $(STATICCHECK) ./...
+
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-test: deps vet fmt-check ## install test dependencies, then vet, gofmt and every test with the race detector
+test: deps vet fmt-check lint ## install test dependencies, then vet, gofmt, staticcheck and every test with the race detector
 	$(GO) test -race -timeout 20m ./...
 
 demo: build ## the main job, offline: exec, credentials, approvals and break-glass against a local STS stand-in

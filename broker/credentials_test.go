@@ -81,7 +81,7 @@ func TestSessionWithoutMFANotUsedForMFAProfile(t *testing.T) {
 	// The new session records its MFA, and serves dev2 again without a
 	// code.
 	f.sts.Reset()
-	g, err = f.brokerWith(mfaConfig, nil).Issue(ctx, broker.Input{Profile: "dev2", Mode: policy.ModeCLI, Duration: 0})
+	_, err = f.brokerWith(mfaConfig, nil).Issue(ctx, broker.Input{Profile: "dev2", Mode: policy.ModeCLI, Duration: 0})
 	if err != nil {
 		t.Fatalf("dev2 again: %v", err)
 	}

@@ -88,14 +88,3 @@ func (b *Broker) ruleWindowEnd(dec policy.Decision, now time.Time) (time.Time, e
 	}
 	return dec.WindowEnd, nil
 }
-
-// earliest returns the earlier of two ends, ignoring zero ones.
-func earliest(a, b time.Time) time.Time {
-	switch {
-	case a.IsZero():
-		return b
-	case b.IsZero() || a.Before(b):
-		return a
-	}
-	return b
-}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -74,11 +73,4 @@ func (p *proofKeys) read() (vault.Credentials, error) {
 		return vault.Credentials{}, err
 	}
 	return b.Keys.Get(chain.Base.Name)
-}
-
-// errNotInTeamMode refuses a command the team service does not offer: in
-// team mode nothing on this machine writes to the shared tables.
-func errNotInTeamMode(what string) error {
-	return withHint(errors.New(what+" is not offered through the team service"),
-		"an administrator of the team service does it where the service's store is")
 }

@@ -107,11 +107,11 @@ type storedCreds struct {
 }
 
 func toStored(c Credentials) storedCreds {
-	return storedCreds{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expires: c.Expires}
+	return storedCreds(c)
 }
 
 func (s storedCreds) credentials() Credentials {
-	return Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey, SessionToken: s.SessionToken, Expires: s.Expires}
+	return Credentials(s)
 }
 
 // valid reports whether the stored credentials are complete temporary

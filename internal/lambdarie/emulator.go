@@ -213,9 +213,9 @@ func (e *Emulator) waitListening(ctx context.Context) error {
 		}
 		select {
 		case <-e.exited:
-			return fmt.Errorf("Lambda emulator exited before it listened (%v); its output: %s", e.waitErr, e.Output())
+			return fmt.Errorf("the Lambda emulator exited before it listened (%v); its output: %s", e.waitErr, e.Output())
 		case <-ctx.Done():
-			return fmt.Errorf("Lambda emulator did not listen on %s within %s: %w; its output: %s", e.addr, startTimeout, ctx.Err(), e.Output())
+			return fmt.Errorf("the Lambda emulator did not listen on %s within %s: %w; its output: %s", e.addr, startTimeout, ctx.Err(), e.Output())
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
