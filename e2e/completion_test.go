@@ -92,7 +92,7 @@ func TestCompletionCandidates(t *testing.T) {
 		words []string
 		want  []string
 	}{
-		{[]string{"ex"}, []string{"exec"}},
+		{[]string{"ex"}, []string{"exec", "export"}},
 		{[]string{"pol"}, []string{"policy"}},
 		{[]string{"policy", "re"}, []string{"replay"}},
 		{[]string{"exec", ""}, []string{"audit", "default", "dev", "keyonly", "plain", "prod", "staging"}},
@@ -150,7 +150,7 @@ func TestCompletionZshAndFish(t *testing.T) {
 		// complete -C asks fish for the candidates of a command line.
 		out := run(t, "fish", "-c", `sentinel completion fish | source; complete -C"sentinel ex"; echo ---; complete -C"sentinel exec "`)
 		commands, profiles, _ := strings.Cut(out, "---\n")
-		if strings.TrimSpace(commands) != "exec" || !strings.Contains(profiles, "dev\n") || !strings.Contains(profiles, "prod\n") {
+		if strings.TrimSpace(commands) != "exec\nexport" || !strings.Contains(profiles, "dev\n") || !strings.Contains(profiles, "prod\n") {
 			t.Errorf("fish candidates:\n%s", out)
 		}
 	})

@@ -221,6 +221,16 @@ func parseDoc(model *kingpin.ApplicationModel, words []string) (parsedDoc, strin
 			descending = false
 		}
 	}
+	// A command whose subcommand was left out runs its default one
+	// (`sentinel requests` is `sentinel requests list`): its flags are
+	// the ones the line may name.
+	for i, level := range levels {
+		for _, c := range level {
+			if c.Default {
+				paths[i] = append(paths[i], c.Name)
+			}
+		}
+	}
 	p.paths = paths
 	return p, ""
 }
