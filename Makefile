@@ -18,7 +18,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 build: ## build ./sentinel
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o sentinel .
+	$(GO) build -trimpath -tags lambda.norpc -ldflags '$(LDFLAGS)' -o sentinel .
 
 deps: ## install what the tests need (AWS CLI, Java, DynamoDB Local, Lambda emulator)
 	./scripts/install-test-deps.sh

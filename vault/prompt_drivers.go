@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/field"
 )
 
 // Names of the MFA prompt drivers, as aws-vault names them, plus
@@ -48,10 +49,10 @@ const (
 // maxDriverOutput bounds what a driver's output is read to.
 const maxDriverOutput = 4096
 
-// mfaSerialPattern is what STS accepts as a serial number. A serial is
+// validMFASerial is what STS accepts as a serial number. A serial is
 // checked against it before it reaches any command, so that it can never
 // be read as an option or break out of a quoted string.
-var mfaSerialPattern = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
+func validMFASerial(serial string) bool { return field.CharsIn(serial, 9, 256, "+=/:,.@-") }
 
 // MFAPrompter asks for MFA codes with one driver. The zero value is the
 // terminal prompt. Its settings are read once, at start, by the CLI.
@@ -94,7 +95,7 @@ func CheckPromptDriver(name string) error {
 // Prompt asks for the code of the MFA device serial and returns it once
 // it is six digits.
 func (p MFAPrompter) Prompt(serial string) (string, error) {
-	if !mfaSerialPattern.MatchString(serial) {
+	if !validMFASerial(serial) {
 		return "", fmt.Errorf("%w: mfa_serial %q is not an MFA device serial or ARN", ErrInvalidProfile, serial)
 	}
 	if p.Process != "" {
@@ -114,7 +115,7 @@ func (p MFAPrompter) Prompt(serial string) (string, error) {
 	case PromptKdialog:
 		return p.run(driver, serial, dialogTimeout, "kdialog", "--title", "sentinel", "--inputbox", text)
 	case PromptOsascript:
-		// The serial matched mfaSerialPattern: no quote or backslash.
+		// The serial passed validMFASerial: no quote or backslash.
 		script := `text returned of (display dialog "` + text + `" default answer "" with title "sentinel" with hidden answer)`
 		return p.run(driver, serial, dialogTimeout, "osascript", "-e", script)
 	case PromptYkman:

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/ini.v1"
+
+	"github.com/sentinel-cli/sentinel/internal/field"
 )
 
 // defaultSSOScopes are the scopes sentinel registers for with an
@@ -60,8 +62,8 @@ type SSOBase struct {
 	RoleName  string
 }
 
-// ssoRoleName is the shape of a permission set's role name.
-var ssoRoleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+// validSSORoleName is the shape of a permission set's role name.
+func validSSORoleName(name string) bool { return field.CharsIn(name, 1, 64, "+=,.@-") }
 
 // ssoSessionName maps an ini section name to an sso-session name.
 func ssoSessionName(section string) (string, bool) {
@@ -139,7 +141,7 @@ func (c *ConfigFile) SSOBaseOf(p Profile) (*SSOBase, error) {
 	if !isAccountID(p.SSOAccountID) {
 		return nil, bad("sso_account_id %q is not a 12-digit account ID", p.SSOAccountID)
 	}
-	if !ssoRoleName.MatchString(p.SSORoleName) {
+	if !validSSORoleName(p.SSORoleName) {
 		return nil, bad("sso_role_name %q is not a role name", p.SSORoleName)
 	}
 	return &SSOBase{Profile: p.Name, Session: sess, AccountID: p.SSOAccountID, RoleName: p.SSORoleName}, nil
