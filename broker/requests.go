@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sentinel-cli/sentinel/logging"
@@ -67,12 +68,14 @@ func (b *Broker) CreateRequest(ctx context.Context, a *Actor, in RequestInput) (
 	defer stores.Close()
 	// A duplicate costs approvers' time; one the policy approves at once
 	// costs nobody's.
-	if !in.Force && !auto {
+	if !auto {
 		pending, err := b.pendingOf(ctx, stores.Requests(), r.Requester, r.Profile)
 		if err != nil {
 			return nil, fmt.Errorf("look for a pending request: %w", err)
 		}
-		if len(pending) > 0 {
+		// --force files another one, but not without bound: approvers'
+		// lists and notifications are not a place to flood.
+		if len(pending) > 0 && (!in.Force || len(pending) >= MaxPendingPerProfile) {
 			return nil, &DuplicateRequestError{Existing: pending[0]}
 		}
 	}
@@ -139,10 +142,20 @@ func (b *Broker) Review(ctx context.Context, a *Actor, id string, action request
 	return r, err
 }
 
+// MaxPendingPerProfile is how many pending requests one person may have
+// for one profile, --force included.
+const MaxPendingPerProfile = 3
+
 // CancelRequest withdraws a pending request; only its requester may.
 func (b *Broker) CancelRequest(ctx context.Context, a *Actor, id string) (*request.Request, error) {
 	now := b.now()
-	r, err := b.changeRequest(ctx, a, id, now, nil, func(r *request.Request) error {
+	mine := func(r *request.Request) error {
+		if !strings.EqualFold(a.Identity.Name, r.Requester) || (r.RequesterARN != "" && !strings.EqualFold(a.Identity.ARN, r.RequesterARN)) {
+			return &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN, Action: "cancel request " + r.ID, Allowed: "its requester " + r.Requester}
+		}
+		return nil
+	}
+	r, err := b.changeRequest(ctx, a, id, now, mine, func(r *request.Request) error {
 		return r.Cancel(a.Identity.Name, a.Identity.ARN, now)
 	})
 	if err != nil {
