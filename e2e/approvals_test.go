@@ -155,7 +155,7 @@ func TestApprovalReviewRules(t *testing.T) {
 		t.Errorf("refused reviews changed the request: %v", v)
 	}
 	// Nobody may cancel a request but its requester.
-	bob.mustFail(`only the requester alice may cancel request `+id, "requests", "cancel", id)
+	bob.mustFail(`may not cancel request `+id+`: only its requester alice may`, "requests", "cancel", id)
 	alice.wantStatus(id, "pending")
 	r := alice.mustRun("requests", "cancel", id)
 	if !strings.Contains(r.stdout, "Request "+id+" cancelled.") {
