@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/sentinel-cli/sentinel/internal/tailbuf"
 )
 
 // startTimeout bounds how long Start waits for DynamoDB Local to answer.
@@ -32,7 +34,7 @@ const startAttempts = 3
 type Instance struct {
 	cmd      *exec.Cmd
 	port     int
-	output   *tailBuffer
+	output   *tailbuf.Buffer
 	exited   chan struct{} // closed when the process has exited
 	waitErr  error         // the process's exit status, set before exited closes
 	stopOnce sync.Once
@@ -78,7 +80,7 @@ func startOnce(ctx context.Context, inst installation) (*Instance, error) {
 	// of its own so that Stop can end everything it started.
 	cmd.Dir = filepath.Dir(inst.jar)
 	configureProcess(cmd)
-	out := &tailBuffer{max: 4096}
+	out := &tailbuf.Buffer{Max: 4096}
 	cmd.Stdout = out
 	cmd.Stderr = out
 	if err := cmd.Start(); err != nil {
@@ -168,30 +170,4 @@ func freePort() (int, error) {
 		return 0, errors.New("pick a free port for DynamoDB Local: listener has no TCP address")
 	}
 	return addr.Port, nil
-}
-
-// tailBuffer keeps the last max bytes written to it. The exec package
-// writes to it from its own goroutine while Start may read it.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-// Write appends p, dropping the oldest bytes beyond max.
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if len(b.buf) > b.max {
-		b.buf = append([]byte(nil), b.buf[len(b.buf)-b.max:]...)
-	}
-	return len(p), nil
-}
-
-// String returns what is kept.
-func (b *tailBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }

@@ -94,15 +94,3 @@ func TestStartAnswersAndStops(t *testing.T) {
 		t.Fatal("ListTables still answered after Stop")
 	}
 }
-
-func TestTailBufferKeepsTheEnd(t *testing.T) {
-	b := &tailBuffer{max: 5}
-	for _, s := range []string{"abc", "def", "gh"} {
-		if _, err := b.Write([]byte(s)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got := b.String(); got != "defgh" {
-		t.Errorf("String() = %q, want %q", got, "defgh")
-	}
-}

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/tailbuf"
 )
 
 // InvokePath is the emulator's invocation endpoint (the Lambda Invoke API
@@ -55,7 +57,7 @@ type Options struct {
 type Emulator struct {
 	cmd      *exec.Cmd
 	addr     string // host:port of the invocation endpoint, on 127.0.0.1
-	output   *tailBuffer
+	output   *tailbuf.Buffer
 	exited   chan struct{}
 	waitErr  error
 	client   *http.Client
@@ -130,7 +132,7 @@ func start(ctx context.Context, o Options) (*Emulator, error) {
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
 	}, o.Env...)
 	configureProcess(cmd)
-	out := &tailBuffer{max: 16 << 10}
+	out := &tailbuf.Buffer{Max: 16 << 10}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		_ = os.RemoveAll(home)
@@ -229,30 +231,4 @@ func freeAddr() (string, error) {
 	}
 	defer l.Close()
 	return l.Addr().String(), nil
-}
-
-// tailBuffer keeps the last max bytes written to it; the exec package
-// writes from its own goroutines while tests read.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-// Write appends p, dropping the oldest bytes beyond max.
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if len(b.buf) > b.max {
-		b.buf = append([]byte(nil), b.buf[len(b.buf)-b.max:]...)
-	}
-	return len(p), nil
-}
-
-// String returns what is kept.
-func (b *tailBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }

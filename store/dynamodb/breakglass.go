@@ -323,23 +323,12 @@ func (es *eventStore) List(ctx context.Context, q breakglass.Query) ([]*breakgla
 	if countKeys(q.Invoker, q.Profile, string(q.Status)) == 1 {
 		pageSize = q.Limit
 	}
-	opCtx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	var found []*breakglass.Event
-	err = s.queryIndex(opCtx, s.breakglassTable, idx, value, pageSize, func(it map[string]types.AttributeValue) (bool, error) {
-		e, err := decodeEvent(it)
-		if err != nil {
-			return false, err
-		}
-		if eventMatches(e, q) {
-			found = append(found, e)
-		}
-		return q.Limit == 0 || len(found) < q.Limit, nil
+	return list(ctx, s, listQuery[*breakglass.Event]{
+		table: s.breakglassTable, idx: idx, value: value, limit: q.Limit, pageSize: pageSize,
+		decode: decodeEvent,
+		match:  func(e *breakglass.Event) bool { return eventMatches(e, q) },
+		what:   "list break-glass events",
 	})
-	if err != nil {
-		return nil, s.describe(ctx, "list break-glass events", s.breakglassTable, err)
-	}
-	return found, nil
 }
 
 // eventIndexFor picks the index for q: by invoker if set, else by profile,

@@ -117,23 +117,12 @@ func (rs *requestStore) List(ctx context.Context, q request.Query) ([]*request.R
 	if countKeys(q.Requester, q.Profile, string(q.Status)) == 1 {
 		pageSize = q.Limit
 	}
-	opCtx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	var found []*request.Request
-	err = s.queryIndex(opCtx, s.requestsTable, idx, value, pageSize, func(it map[string]types.AttributeValue) (bool, error) {
-		r, err := decodeRequest(it)
-		if err != nil {
-			return false, err
-		}
-		if requestMatches(r, q) {
-			found = append(found, r)
-		}
-		return q.Limit == 0 || len(found) < q.Limit, nil
+	return list(ctx, s, listQuery[*request.Request]{
+		table: s.requestsTable, idx: idx, value: value, limit: q.Limit, pageSize: pageSize,
+		decode: decodeRequest,
+		match:  func(r *request.Request) bool { return requestMatches(r, q) },
+		what:   "list requests",
 	})
-	if err != nil {
-		return nil, s.describe(ctx, "list requests", s.requestsTable, err)
-	}
-	return found, nil
 }
 
 // requestIndexFor picks the index for q: by requester if set (one person's

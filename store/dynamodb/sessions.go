@@ -317,23 +317,12 @@ func (ss *sessionStore) List(ctx context.Context, q session.Query) ([]*session.S
 	if countKeys(q.User, q.UserARN, q.Profile, string(q.Status)) == 1 {
 		pageSize = q.Limit
 	}
-	opCtx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	var found []*session.Session
-	err = s.queryIndex(opCtx, s.sessionsTable, idx, value, pageSize, func(it map[string]types.AttributeValue) (bool, error) {
-		se, err := decodeSession(it)
-		if err != nil {
-			return false, err
-		}
-		if sessionMatches(se, q) {
-			found = append(found, se)
-		}
-		return q.Limit == 0 || len(found) < q.Limit, nil
+	return list(ctx, s, listQuery[*session.Session]{
+		table: s.sessionsTable, idx: idx, value: value, limit: q.Limit, pageSize: pageSize,
+		decode: decodeSession,
+		match:  func(se *session.Session) bool { return sessionMatches(se, q) },
+		what:   "list sessions",
 	})
-	if err != nil {
-		return nil, s.describe(ctx, "list sessions", s.sessionsTable, err)
-	}
-	return found, nil
 }
 
 // sessionIndexFor picks the index for q: by user ARN if set, else by user
