@@ -192,7 +192,16 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 		// stdout only (Lambda): the chain still needs a file to hang on.
 		logPath = filepath.Join(os.TempDir(), "sentinel-serve", "decisions.jsonl")
 	}
-	log, err := logging.Open(logPath)
+	logOpts := logging.Options{MaxBytes: cfg.Log.MaxBytes}
+	if logOpts.MaxBytes == 0 {
+		logOpts.MaxBytes = server.DefaultServeLogMaxBytes
+	}
+	if cfg.Log.HMACKeyFile != "" {
+		if logOpts.Key, err = logging.ReadKeyFile(cfg.Log.HMACKeyFile); err != nil {
+			return nil, fmt.Errorf("serve: log key: %w", err)
+		}
+	}
+	log, err := logging.OpenWith(logPath, logOpts)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -256,5 +257,55 @@ func TestServeRefusesBadSetups(t *testing.T) {
 	code, out = run(w.env(), "--config", w.config, "--listen", "127.0.0.1:0")
 	if code == 0 || !strings.Contains(out, "debug") {
 		t.Errorf("unknown key: %d %s", code, out)
+	}
+}
+
+// TestServeKeyedLog: with log.hmac_key_file the service's own log carries
+// a chained HMAC, which `sentinel log verify --key-file` checks. A copy
+// rewritten by someone without the key (here, simply with the macs
+// stripped) fails keyed verification.
+func TestServeKeyedLog(t *testing.T) {
+	w := newServeWorld(t)
+	keyFile := filepath.Join(w.dir, "log.key")
+	if err := os.WriteFile(keyFile, bytes.Repeat([]byte{0x5a}, 32), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(w.dir, "decisions.jsonl")
+	w.writeConfig(fmt.Sprintf(`server_id: team-e2e
+policy: %s
+accounts: ["111122223333"]
+store: {backend: local, path: %s}
+log: {file: %s, hmac_key_file: %s}
+`, filepath.Join(w.dir, "policy.yaml"), filepath.Join(w.dir, "state.db"), logPath, keyFile))
+	w.start()
+	if code, doc := w.call("alice", http.MethodPost, "/v1/credentials", `{"profile":"dev"}`); code != 200 {
+		t.Fatalf("credentials: %d %v", code, doc)
+	}
+	_ = w.cmd.Process.Signal(syscall.SIGTERM)
+	_ = w.cmd.Wait()
+
+	verify := func(path string) (string, error) {
+		cmd := exec.Command(sentinelBin, "log", "verify", path, "--key-file", keyFile)
+		cmd.Env = w.env()
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := verify(logPath); err != nil || !strings.Contains(out, "OK") || !strings.Contains(out, "macs checked") {
+		t.Fatalf("keyed verify of the service log: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte(`"mac":"`)) {
+		t.Fatalf("the service log carries no mac:\n%s", data)
+	}
+	stripped := regexp.MustCompile(`,"mac":"[0-9a-f]+"`).ReplaceAll(data, nil)
+	forged := filepath.Join(w.dir, "forged.jsonl")
+	if err := os.WriteFile(forged, stripped, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := verify(forged); err == nil {
+		t.Fatalf("a log without its macs passed keyed verification:\n%s", out)
 	}
 }

@@ -86,7 +86,19 @@ type ServeTables struct {
 type ServeLog struct {
 	File   string `yaml:"file"`
 	Stdout bool   `yaml:"stdout"`
+	// HMACKeyFile keys the log (each entry carries a chained HMAC-SHA256
+	// under this key), so that whoever can write the log file but not
+	// read the key cannot rebuild the chain: the service's log is where
+	// that holds, since people do not run on its machine.
+	HMACKeyFile string `yaml:"hmac_key_file"`
+	// MaxBytes rotates the file past this size, the chain continuing in
+	// the next file; 0 means DefaultServeLogMaxBytes.
+	MaxBytes int64 `yaml:"max_bytes"`
 }
+
+// DefaultServeLogMaxBytes is the size past which the service's log is
+// rotated when log.max_bytes is not set.
+const DefaultServeLogMaxBytes = 100 << 20
 
 // ServeTLS names the certificate and key files.
 type ServeTLS struct {
@@ -184,6 +196,9 @@ func (c *ServeConfig) validate() error {
 	}
 	if c.Log.File == "" && !c.Log.Stdout {
 		return errors.New("log: a file, stdout: true, or both")
+	}
+	if c.Log.MaxBytes < 0 {
+		return fmt.Errorf("log.max_bytes %d is negative", c.Log.MaxBytes)
 	}
 	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
 		return errors.New("tls: cert and key go together")
