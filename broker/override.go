@@ -18,8 +18,13 @@ type override struct {
 	breakglassID string
 }
 
-// findOverride looks, for a deny or require_approval decision, for the
-// caller's approved requests and active break-glass events on profile, and
+// findOverride looks, for a deny or require_approval decision, for what may
+// lift it: an approved request lifts only require_approval; an explicit
+// deny or the default deny yields only to an active break-glass event
+// whose rule names the caller and profile (break-glass lifts
+// require_approval too); require_server yields to nothing outside server
+// mode. It finds the caller's approved requests and active break-glass
+// events on profile, and
 // re-checks each against the current policy (see recheck.go): a record's
 // status alone never lifts a denial, and removing or tightening a rule
 // takes effect at once. Of those that still count it returns the one whose
@@ -32,6 +37,7 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 		return nil, nil
 	}
 	_, approvable := b.Policy.ApprovalRuleFor(profile)
+	approvable = approvable && dec.Effect == policy.EffectRequireApproval
 	_, breakable := b.Policy.BreakglassRuleFor(profile, caller.Name, caller.ARN)
 	if !approvable && !breakable {
 		return nil, nil

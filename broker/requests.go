@@ -38,6 +38,11 @@ func (b *Broker) CreateRequest(ctx context.Context, a *Actor, in RequestInput) (
 	if !ok {
 		return nil, notAllowedf("no approval rule in the policy covers profile %s, so nobody could approve the request", in.Profile)
 	}
+	// A request that no approval could make usable only costs approvers'
+	// time, or tempts one into approving what the policy denies.
+	if err := b.checkApprovable(a.Identity, in.Profile, "", now); err != nil {
+		return nil, err
+	}
 	d := in.Duration
 	if d == 0 {
 		d = min(time.Hour, rule.MaxDuration)
@@ -121,7 +126,16 @@ func (b *Broker) Review(ctx context.Context, a *Actor, id string, action request
 		if !rule.IsApprover(a.Identity.Name, a.Identity.ARN) {
 			return notAllowedf("%s is not an approver for profile %s (rule %s)", a.Identity.Name, r.Profile, rule.Name)
 		}
-		return checkNotRequester(r, a, action)
+		if err := checkNotRequester(r, a, action); err != nil {
+			return err
+		}
+		if action == request.ActionApprove {
+			// An approval that could not be used is refused, so that the
+			// approver is never under the impression of having granted
+			// what the policy denies.
+			return b.checkApprovable(vault.Identity{Name: r.Requester, ARN: r.RequesterARN}, r.Profile, r.ID, now)
+		}
+		return nil
 	}, func(r *request.Request) error {
 		if action == request.ActionApprove {
 			return r.Approve(a.Identity.Name, a.Identity.ARN, comment, now)
