@@ -34,14 +34,14 @@ type RequestInput struct {
 // policy's auto_approve block covers it, the request is approved at once.
 func (b *Broker) CreateRequest(ctx context.Context, a *Actor, in RequestInput) (*request.Request, error) {
 	now := b.now()
-	rule, ok := b.Policy.ApprovalRuleFor(in.Profile)
-	if !ok {
-		return nil, notAllowedf("no approval rule in the policy covers profile %s, so nobody could approve the request", in.Profile)
-	}
 	// A request that no approval could make usable only costs approvers'
 	// time, or tempts one into approving what the policy denies.
 	if err := b.checkApprovable(a.Identity, in.Profile, "", now); err != nil {
 		return nil, err
+	}
+	rule, ok := b.Policy.ApprovalRuleFor(in.Profile)
+	if !ok {
+		return nil, notAllowedf("no approval rule in the policy covers profile %s, so nobody could approve the request", in.Profile)
 	}
 	d := in.Duration
 	if d == 0 {

@@ -46,7 +46,7 @@ func (f *requestFlags) awaitApproval(g *Globals, f2 *issueFlags) error {
 		r = dup.Existing
 		fmt.Fprintf(g.Stderr, "sentinel: request %s for %s is already pending: waiting for it\n", r.ID, r.Profile)
 	case err != nil:
-		return err
+		return notApprovable(err)
 	case r.AutoApproved:
 		fmt.Fprintf(g.Stderr, "sentinel: request %s for %s was auto-approved by the policy\n", r.ID, r.Profile)
 		return nil

@@ -44,7 +44,7 @@ func (c *requestCommand) run(g *Globals) error {
 	ctx := context.Background()
 	r, err := ops.CreateRequest(ctx, broker.RequestInput{Profile: c.Profile, Justification: c.Justification, Duration: c.Duration, Force: c.Force})
 	if err != nil {
-		return err
+		return notApprovable(err)
 	}
 	if c.wait.Wait {
 		if c.Output != "json" {

@@ -62,6 +62,7 @@ func (c *reviewCommand) run(g *Globals) error {
 		return err
 	}
 	writeReviewSummary(g.Stdout, c.action, current, time.Now())
+	fmt.Fprintf(g.Stdout, "  Decision now:  %s\n", requesterDecisionLine(ctx, ops, current))
 	if !c.Yes && interactive() {
 		ok, err := confirm(os.Stdin, g.Stderr, fmt.Sprintf("%s request %s? [y/N] ", verb(c.action), id))
 		if err != nil {
@@ -73,7 +74,7 @@ func (c *reviewCommand) run(g *Globals) error {
 	}
 	r, err := ops.Review(ctx, id, c.action, c.Comment)
 	if err != nil {
-		return err
+		return notApprovable(err)
 	}
 	switch r.Status {
 	case request.StatusApproved:

@@ -319,9 +319,16 @@ func TestRequireServerIsNeverLifted(t *testing.T) {
 	w.setPolicy(approvalsPolicy)
 	alice, bob := w.newPerson("alice"), w.newPerson("bob")
 
+	// A request for staging cannot be filed: no mode gives alice
+	// require_approval there, so no approval could be used.
+	alice.mustFail(`^sentinel: staging needs server mode for alice by rule staging-server-only; an approval cannot lift require_server\n$`, "request", "staging", "--justification", justification)
+	// One filed and approved while the policy said require_approval still
+	// lifts nothing once the policy says require_server again.
+	w.setPolicy(strings.Replace(approvalsPolicy, "effect: require_server", "effect: require_approval", 1))
 	id := alice.newRequest("staging")
 	bob.mustRun("approve", id)
 	alice.wantStatus(id, "approved")
+	w.setPolicy(approvalsPolicy)
 	alice.mustFail(`staging is served by the credential server.*\n.*hint: .*sentinel exec --server staging`, "exec", "staging", "--", "true")
 	d := alice.lastDecision()
 	if d["effect"] != "deny" || d["policy_effect"] != "require_server" || d["approval_id"] != nil {
