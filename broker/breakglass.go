@@ -8,6 +8,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/breakglass"
 	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/person"
 )
 
 // BreakglassInput opens emergency access to a profile.
@@ -83,7 +84,7 @@ func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason strin
 	if err != nil {
 		return nil, lookupError("break-glass event", id, breakglass.ErrNotFound, err)
 	}
-	invoker := e.Invoker == a.Identity.Name && e.InvokerARN == a.Identity.ARN
+	invoker := person.Same(e.InvokerARN, a.Identity.ARN)
 	approver := false
 	if rule, ok := b.Policy.ApprovalRuleFor(e.Profile); ok {
 		approver = rule.IsApprover(a.Identity.Name, a.Identity.ARN)

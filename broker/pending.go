@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sentinel-cli/sentinel/person"
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/request"
 )
@@ -118,7 +119,7 @@ func (b *Broker) ListReviewable(ctx context.Context, a *Actor) ([]*request.Reque
 // still pending after their approval).
 func reviewedBy(r *request.Request, a *Actor) bool {
 	for _, rv := range r.Reviews {
-		if strings.EqualFold(rv.User, a.Identity.Name) || (rv.ARN != "" && strings.EqualFold(rv.ARN, a.Identity.ARN)) {
+		if person.Same(rv.ARN, a.Identity.ARN) {
 			return true
 		}
 	}

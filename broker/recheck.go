@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/person"
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/vault"
@@ -37,7 +38,7 @@ func approvalWindow(pol *policy.Policy, r *request.Request, caller vault.Identit
 	if r.Status != request.StatusApproved {
 		return time.Time{}, fmt.Errorf("status is %s", r.Status)
 	}
-	if r.Profile != profile || r.Requester != caller.Name || r.RequesterARN != caller.ARN {
+	if r.Profile != profile || !person.Same(r.RequesterARN, caller.ARN) {
 		return time.Time{}, fmt.Errorf("it is not the caller's request for profile %s", profile)
 	}
 	rule, ok := pol.ApprovalRuleFor(profile)
@@ -82,9 +83,9 @@ func checkAutoApproval(rule *policy.ApprovalRule, r *request.Request, caller vau
 
 // checkReviews checks that a request's reviews make it approved under the
 // current rule: only approvals, each by a current approver matched by the
-// review's ARN, none by the requester, and enough distinct approvers. IAM
-// names are unique regardless of case, so names and ARNs are compared
-// ignoring case wherever sameness is the question.
+// review's ARN, none by the requester, and enough distinct approvers.
+// Whether two ARNs are one person is person.Same's answer, and distinct
+// approvers are distinct person keys.
 func checkReviews(rule *policy.ApprovalRule, r *request.Request) error {
 	approvers := map[string]bool{}
 	for _, rv := range r.Reviews {
@@ -97,13 +98,15 @@ func checkReviews(rule *policy.ApprovalRule, r *request.Request) error {
 		if err != nil || !strings.EqualFold(id.Name, rv.User) {
 			return fmt.Errorf("review by %q has no ARN that names them", rv.User)
 		}
-		if strings.EqualFold(id.Name, r.Requester) || strings.EqualFold(rv.ARN, r.RequesterARN) {
+		if person.Same(rv.ARN, r.RequesterARN) {
 			return fmt.Errorf("it was approved by its own requester")
 		}
 		if !rule.IsApprover(id.Name, rv.ARN) {
 			return fmt.Errorf("%s is not an approver under rule %s", rv.ARN, rule.Name)
 		}
-		approvers[strings.ToLower(rv.ARN)] = true
+		// Distinct approvers are distinct people: one person under two
+		// session names of an approver role counts once.
+		approvers[person.KeyOf(rv.ARN)] = true
 	}
 	if len(approvers) < rule.Required {
 		return fmt.Errorf("%d distinct approvers, rule %s requires %d", len(approvers), rule.Name, rule.Required)
@@ -118,7 +121,7 @@ func breakglassWindow(pol *policy.Policy, e *breakglass.Event, caller vault.Iden
 	if !e.ActiveAt(now) {
 		return time.Time{}, fmt.Errorf("it is not active")
 	}
-	if e.Profile != profile || e.Invoker != caller.Name || e.InvokerARN != caller.ARN {
+	if e.Profile != profile || !person.Same(e.InvokerARN, caller.ARN) {
 		return time.Time{}, fmt.Errorf("it is not the caller's event on profile %s", profile)
 	}
 	rule, ok := pol.BreakglassRuleFor(profile, e.Invoker, e.InvokerARN)

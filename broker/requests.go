@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/person"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -164,7 +164,7 @@ const MaxPendingPerProfile = 3
 func (b *Broker) CancelRequest(ctx context.Context, a *Actor, id string) (*request.Request, error) {
 	now := b.now()
 	mine := func(r *request.Request) error {
-		if !strings.EqualFold(a.Identity.Name, r.Requester) || (r.RequesterARN != "" && !strings.EqualFold(a.Identity.ARN, r.RequesterARN)) {
+		if !person.Same(a.Identity.ARN, r.RequesterARN) {
 			return &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN, Action: "cancel request " + r.ID, Allowed: "its requester " + r.Requester}
 		}
 		return nil

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/person"
 	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -158,7 +158,7 @@ func (b *Broker) checkServerSession(ctx context.Context, s *ServerSession, st se
 			return unavailable("session", err)
 		case cur.Status == session.StatusRevoked:
 			return &RevokedError{SessionID: s.id, By: actorWithAccount(cur.RevokedBy, cur.RevokedByARN), Reason: cur.RevokeReason}
-		case !strings.EqualFold(cur.UserARN, caller.ARN) || cur.Profile != profile:
+		case !person.Same(cur.UserARN, caller.ARN) || cur.Profile != profile:
 			return &RevokedError{SessionID: s.id}
 		case cur.EffectiveStatus(now) == session.StatusActive:
 			return nil

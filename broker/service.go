@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/person"
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/vault"
@@ -212,7 +212,7 @@ func (s *Service) session(caller vault.Identity, in ServiceInput) (*ServerSessio
 	e, ok := s.warm[in.SessionID]
 	s.mu.Unlock()
 	if ok {
-		if !strings.EqualFold(e.ownerARN, caller.ARN) || e.profile != in.Profile {
+		if !person.Same(e.ownerARN, caller.ARN) || e.profile != in.Profile {
 			return nil, &foreignSessionError{id: in.SessionID}
 		}
 		return e.s, nil

@@ -3,9 +3,9 @@ package broker
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/person"
 	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -32,7 +32,7 @@ func (s *Service) EndSession(ctx context.Context, caller vault.Identity, id stri
 	if err != nil {
 		return nil, sessionLookupError(id, err)
 	}
-	if !strings.EqualFold(se.UserARN, caller.ARN) {
+	if !person.Same(se.UserARN, caller.ARN) {
 		return nil, &ForbiddenError{Actor: caller.Name, ActorARN: caller.ARN, Action: "end session " + id, Allowed: "the session's own user"}
 	}
 	now := b.now()

@@ -2,8 +2,8 @@ package broker
 
 import (
 	"fmt"
-	"strings"
 
+	"github.com/sentinel-cli/sentinel/person"
 	"github.com/sentinel-cli/sentinel/request"
 )
 
@@ -23,7 +23,7 @@ func notAllowedf(format string, args ...any) error {
 // request's own state machine would call it a bad transition: who asks,
 // not the request's state, is why it is refused.
 func checkNotRequester(r *request.Request, a *Actor, action request.Action) error {
-	if strings.EqualFold(r.Requester, a.Identity.Name) || (r.RequesterARN != "" && strings.EqualFold(r.RequesterARN, a.Identity.ARN)) {
+	if person.Same(r.RequesterARN, a.Identity.ARN) {
 		return notAllowedf("%s: %s cannot %s their own request %s", request.ErrTransition, a.Identity.Name, action, r.ID)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/person"
 	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -259,11 +260,11 @@ func (b *Broker) UnblockUser(ctx context.Context, a *Actor, userARN string) erro
 	return b.appendLifecycle(&e, "unblock of "+userARN)
 }
 
-// mayRevoke reports whether a may revoke s: s is a's own session (by ARN,
-// ignoring case), or a is an approver of s's profile under the current
+// mayRevoke reports whether a may revoke s: s is a's own session (the same
+// person, person.Same), or a is an approver of s's profile under the current
 // policy.
 func (b *Broker) mayRevoke(a *Actor, s *session.Session) bool {
-	if strings.EqualFold(s.UserARN, a.Identity.ARN) {
+	if person.Same(s.UserARN, a.Identity.ARN) {
 		return true
 	}
 	rule, ok := b.Policy.ApprovalRuleFor(s.Profile)

@@ -2,8 +2,9 @@ package request
 
 import (
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/person"
 )
 
 // The methods in this file move a request through its state machine:
@@ -50,13 +51,12 @@ func (r *Request) Deny(user, arn, comment string, now time.Time) error {
 }
 
 // Cancel withdraws a pending request. Only the requester may cancel: the
-// user name must match and, when the request recorded the requester's ARN,
-// so must the ARN.
+// same person (person.Same) as the recorded requester ARN.
 func (r *Request) Cancel(user, arn string, now time.Time) error {
 	if err := r.checkOpen(now, "cancel"); err != nil {
 		return err
 	}
-	if !strings.EqualFold(user, r.Requester) || (r.RequesterARN != "" && !strings.EqualFold(arn, r.RequesterARN)) {
+	if !person.Same(arn, r.RequesterARN) {
 		return fmt.Errorf("%w: only the requester %s may cancel request %s", ErrTransition, r.Requester, r.ID)
 	}
 	now = now.UTC()
@@ -103,10 +103,10 @@ func (r *Request) review(action Action, user, arn, comment string, now time.Time
 	if err := checkName("reviewer", user, MaxName); err != nil {
 		return Review{}, err
 	}
-	if arn != "" {
-		if err := checkName("reviewer ARN", arn, MaxARN); err != nil {
-			return Review{}, err
-		}
+	// The ARN is who the reviewer is: without it no review can be told
+	// from the requester's or another review by the same person.
+	if err := checkName("reviewer ARN", arn, MaxARN); err != nil {
+		return Review{}, err
 	}
 	comment, err := checkText("comment", comment, 0, MaxComment)
 	if err != nil {
@@ -119,7 +119,7 @@ func (r *Request) review(action Action, user, arn, comment string, now time.Time
 		return Review{}, fmt.Errorf("%w: %s cannot %s their own request %s", ErrTransition, user, action, r.ID)
 	}
 	for _, prev := range r.Reviews {
-		if sameActor(prev.User, prev.ARN, user, arn) {
+		if person.Same(prev.ARN, arn) {
 			return Review{}, fmt.Errorf("%w: %s has already reviewed request %s", ErrTransition, user, r.ID)
 		}
 	}
@@ -138,15 +138,15 @@ func (r *Request) checkOpen(now time.Time, verb string) error {
 	return nil
 }
 
-// isRequester reports whether the actor is the requester, by name or by ARN.
-// Either match is enough: this guards against self-approval, so it errs on
-// the side of refusing.
-func (r *Request) isRequester(user, arn string) bool {
-	return sameActor(r.Requester, r.RequesterARN, user, arn)
+// isRequester reports whether the actor is the requester: the same person
+// (person.Same), never a matter of the name, which a role session's caller
+// chooses.
+func (r *Request) isRequester(_, arn string) bool {
+	return person.Same(r.RequesterARN, arn)
 }
 
 // approvals counts the approving reviews; review already keeps each
-// reviewer to one review, so this is the number of distinct approvers.
+// person to one review, so this is the number of distinct approvers.
 func (r *Request) approvals() int {
 	n := 0
 	for _, rv := range r.Reviews {
@@ -155,14 +155,4 @@ func (r *Request) approvals() int {
 		}
 	}
 	return n
-}
-
-// sameActor reports whether two identities are the same person: equal user
-// names, or equal non-empty ARNs. IAM names are unique regardless of case,
-// so the comparison ignores case.
-func sameActor(user1, arn1, user2, arn2 string) bool {
-	if strings.EqualFold(user1, user2) {
-		return true
-	}
-	return arn1 != "" && strings.EqualFold(arn1, arn2)
 }

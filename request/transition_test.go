@@ -65,7 +65,7 @@ func TestTransitions(t *testing.T) {
 		{
 			name:     "first of two approvals keeps it pending",
 			required: 2,
-			op:       func(r *Request) error { return r.Approve("bob", "", "", minute) },
+			op:       func(r *Request) error { return r.Approve("bob", arnOf("bob"), "", minute) },
 			check: func(t *testing.T, r *Request) {
 				wantStatus(t, r, StatusPending)
 				if !r.DecidedAt.IsZero() || len(r.Reviews) != 1 || !r.UpdatedAt.Equal(minute) {
@@ -77,7 +77,7 @@ func TestTransitions(t *testing.T) {
 			name:     "second distinct approval approves",
 			required: 2,
 			before:   steps(approve("bob")),
-			op:       func(r *Request) error { return r.Approve("carol", "", "", minute.Add(time.Minute)) },
+			op:       func(r *Request) error { return r.Approve("carol", arnOf("carol"), "", minute.Add(time.Minute)) },
 			check: func(t *testing.T, r *Request) {
 				wantStatus(t, r, StatusApproved)
 				if !r.DecidedAt.Equal(minute.Add(time.Minute)) {
@@ -100,26 +100,30 @@ func TestTransitions(t *testing.T) {
 			op:      func(r *Request) error { return r.Approve("alice2", aliceARN, "", minute) },
 			wantErr: ErrTransition,
 		},
-		{name: "approve at expiry", op: func(r *Request) error { return r.Approve("bob", "", "", expires) }, wantErr: ErrTransition},
-		{name: "approve just before expiry", op: func(r *Request) error { return r.Approve("bob", "", "", expires.Add(-time.Nanosecond)) }},
+		{name: "approve at expiry", op: func(r *Request) error { return r.Approve("bob", arnOf("bob"), "", expires) }, wantErr: ErrTransition},
+		{name: "approve just before expiry", op: func(r *Request) error { return r.Approve("bob", arnOf("bob"), "", expires.Add(-time.Nanosecond)) }},
 		{name: "approve with empty user", op: approve(""), wantErr: ErrInvalid},
 		{
-			name:    "approve with over-long comment",
-			op:      func(r *Request) error { return r.Approve("bob", "", strings.Repeat("é", MaxComment+1), minute) },
+			name: "approve with over-long comment",
+			op: func(r *Request) error {
+				return r.Approve("bob", arnOf("bob"), strings.Repeat("é", MaxComment+1), minute)
+			},
 			wantErr: ErrInvalid,
 		},
 		{
 			name: "approve with longest comment",
-			op:   func(r *Request) error { return r.Approve("bob", "", strings.Repeat("é", MaxComment), minute) },
+			op: func(r *Request) error {
+				return r.Approve("bob", arnOf("bob"), strings.Repeat("é", MaxComment), minute)
+			},
 		},
 		{
 			name:    "approve with escape sequence in comment",
-			op:      func(r *Request) error { return r.Approve("bob", "", "ok\x1b[2J", minute) },
+			op:      func(r *Request) error { return r.Approve("bob", arnOf("bob"), "ok\x1b[2J", minute) },
 			wantErr: ErrInvalid,
 		},
 		{
 			name: "deny by another user denies",
-			op:   func(r *Request) error { return r.Deny("bob", "", "not during the freeze", minute) },
+			op:   func(r *Request) error { return r.Deny("bob", arnOf("bob"), "not during the freeze", minute) },
 			check: func(t *testing.T, r *Request) {
 				wantStatus(t, r, StatusDenied)
 				if !r.DecidedAt.Equal(minute) || len(r.Reviews) != 1 || r.Reviews[0].Action != ActionDeny {
@@ -129,15 +133,15 @@ func TestTransitions(t *testing.T) {
 		},
 		{
 			name: "deny after another's approval", required: 2, before: steps(approve("bob")),
-			op:    func(r *Request) error { return r.Deny("carol", "", "", minute) },
+			op:    func(r *Request) error { return r.Deny("carol", arnOf("carol"), "", minute) },
 			check: func(t *testing.T, r *Request) { wantStatus(t, r, StatusDenied) },
 		},
-		{name: "deny by requester", op: func(r *Request) error { return r.Deny("alice", "", "", minute) }, wantErr: ErrTransition},
+		{name: "deny by requester", op: func(r *Request) error { return r.Deny("alice", arnOf("alice"), "", minute) }, wantErr: ErrTransition},
 		{
 			name: "deny by someone who approved", required: 2, before: steps(approve("bob")),
-			op: func(r *Request) error { return r.Deny("bob", "", "", minute) }, wantErr: ErrTransition,
+			op: func(r *Request) error { return r.Deny("bob", arnOf("bob"), "", minute) }, wantErr: ErrTransition,
 		},
-		{name: "deny at expiry", op: func(r *Request) error { return r.Deny("bob", "", "", expires) }, wantErr: ErrTransition},
+		{name: "deny at expiry", op: func(r *Request) error { return r.Deny("bob", arnOf("bob"), "", expires) }, wantErr: ErrTransition},
 		{
 			name: "cancel by requester",
 			op:   func(r *Request) error { return r.Cancel("alice", aliceARN, minute) },
@@ -152,7 +156,9 @@ func TestTransitions(t *testing.T) {
 		{name: "cancel by another user", op: func(r *Request) error { return r.Cancel("bob", "arn:bob", minute) }, wantErr: ErrTransition},
 		{name: "cancel with requester's name but another ARN", op: func(r *Request) error { return r.Cancel("alice", "arn:bob", minute) }, wantErr: ErrTransition},
 		{name: "cancel with requester's name and no ARN", op: func(r *Request) error { return r.Cancel("alice", "", minute) }, wantErr: ErrTransition},
-		{name: "cancel with requester's ARN but another name", op: func(r *Request) error { return r.Cancel("bob", aliceARN, minute) }, wantErr: ErrTransition},
+		// The ARN decides who the requester is (person.Same), never the name.
+		{name: "cancel with requester's ARN but another name", op: func(r *Request) error { return r.Cancel("bob", aliceARN, minute) }},
+		{name: "cancel by another session of the requester's role", op: func(r *Request) error { return r.Cancel("s2", "arn:aws:sts::111122223333:assumed-role/ci/s2", minute) }, wantErr: ErrTransition},
 		{name: "cancel at expiry", op: func(r *Request) error { return r.Cancel("alice", aliceARN, expires) }, wantErr: ErrTransition},
 		{name: "expire before ExpiresAt", op: func(r *Request) error { return r.Expire(expires.Add(-time.Nanosecond)) }, wantErr: ErrTransition},
 		{
@@ -215,14 +221,14 @@ func TestTransitions(t *testing.T) {
 func TestFinalStatesAreFinal(t *testing.T) {
 	final := map[Status]func(r *Request) error{
 		StatusApproved:  approve("bob"),
-		StatusDenied:    func(r *Request) error { return r.Deny("bob", "", "", minute) },
+		StatusDenied:    func(r *Request) error { return r.Deny("bob", arnOf("bob"), "", minute) },
 		StatusCancelled: func(r *Request) error { return r.Cancel("alice", aliceARN, minute) },
 		StatusExpired:   func(r *Request) error { return r.Expire(expires) },
 	}
 	// Operations are tried both inside the pending window and after it.
 	ops := map[string]func(r *Request, now time.Time) error{
-		"approve":      func(r *Request, now time.Time) error { return r.Approve("carol", "", "", now) },
-		"deny":         func(r *Request, now time.Time) error { return r.Deny("carol", "", "", now) },
+		"approve":      func(r *Request, now time.Time) error { return r.Approve("carol", arnOf("carol"), "", now) },
+		"deny":         func(r *Request, now time.Time) error { return r.Deny("carol", arnOf("carol"), "", now) },
 		"cancel":       func(r *Request, now time.Time) error { return r.Cancel("alice", aliceARN, now) },
 		"expire":       func(r *Request, now time.Time) error { return r.Expire(now) },
 		"auto-approve": func(r *Request, now time.Time) error { return r.AutoApprove(now) },
@@ -263,7 +269,7 @@ func TestEffectiveStatus(t *testing.T) {
 			t.Errorf("EffectiveStatus(%s) = %s, want %s", tt.now, got, tt.want)
 		}
 	}
-	if err := r.Approve("bob", "", "", minute); err != nil {
+	if err := r.Approve("bob", arnOf("bob"), "", minute); err != nil {
 		t.Fatal(err)
 	}
 	if got := r.EffectiveStatus(expires.Add(time.Hour)); got != StatusApproved {
@@ -276,7 +282,7 @@ func TestWindow(t *testing.T) {
 	if !r.WindowEnd().IsZero() || r.ActiveAt(minute) {
 		t.Fatalf("a pending request has window end %s and active %v", r.WindowEnd(), r.ActiveAt(minute))
 	}
-	if err := r.Approve("bob", "", "", minute); err != nil {
+	if err := r.Approve("bob", arnOf("bob"), "", minute); err != nil {
 		t.Fatal(err)
 	}
 	end := minute.Add(time.Hour)
@@ -299,7 +305,7 @@ func TestWindow(t *testing.T) {
 	}
 
 	denied := pending(t, 1)
-	if err := denied.Deny("bob", "", "", minute); err != nil {
+	if err := denied.Deny("bob", arnOf("bob"), "", minute); err != nil {
 		t.Fatal(err)
 	}
 	if !denied.WindowEnd().IsZero() || denied.ActiveAt(minute) {
@@ -320,7 +326,7 @@ func TestStatusFinal(t *testing.T) {
 
 // approve returns a step in which user approves at minute.
 func approve(user string) func(r *Request) error {
-	return func(r *Request) error { return r.Approve(user, "", "", minute) }
+	return func(r *Request) error { return r.Approve(user, arnOf(user), "", minute) }
 }
 
 func steps(s ...func(r *Request) error) []func(r *Request) error { return s }
@@ -329,5 +335,43 @@ func wantStatus(t *testing.T, r *Request, want Status) {
 	t.Helper()
 	if r.Status != want {
 		t.Fatalf("status = %s, want %s", r.Status, want)
+	}
+}
+
+// arnOf is the ARN of IAM user name in the test account.
+func arnOf(name string) string { return "arn:aws:iam::111122223333:user/" + name }
+
+// TestReviewsArePeople: "same person?" is person.Same on the ARN. One role
+// reviews once whatever session names it uses (two sessions of an
+// approver role count once toward required: 2), a role session that
+// calls itself alice is not alice, and an SSO user is one person in every
+// account.
+func TestReviewsArePeople(t *testing.T) {
+	const (
+		ciX      = "arn:aws:sts::111122223333:assumed-role/approvers/x"
+		ciY      = "arn:aws:sts::111122223333:assumed-role/Approvers/y"
+		roleAlic = "arn:aws:sts::111122223333:assumed-role/ci/alice"
+		ssoBob1  = "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123/bob"
+		ssoBob2  = "arn:aws:sts::444455556666:assumed-role/AWSReservedSSO_Ops_4567/Bob"
+	)
+	r := pending(t, 2)
+	if err := r.Approve("x", ciX, "", minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Approve("y", ciY, "", minute); !errors.Is(err, ErrTransition) {
+		t.Fatalf("second session of the same role: %v, want ErrTransition", err)
+	}
+	if err := r.Approve("alice", roleAlic, "", minute); err != nil || r.Status != StatusApproved {
+		t.Fatalf("a role session named alice is not the requester alice: %v %s", err, r.Status)
+	}
+	r = pending(t, 2)
+	if err := r.Approve("bob", ssoBob1, "", minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Approve("Bob", ssoBob2, "", minute); !errors.Is(err, ErrTransition) {
+		t.Fatalf("one SSO user in another account: %v, want ErrTransition", err)
+	}
+	if err := r.Approve("bob", "", "", minute); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a review without an ARN: %v, want ErrInvalid", err)
 	}
 }
