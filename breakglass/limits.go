@@ -54,19 +54,23 @@ func AsLimitError(err error) (*LimitError, bool) {
 	return le, ok
 }
 
-// CheckLimits decides whether invoker may open a new event on key (an
-// Event.LimitKey) at now, given their past events (history, in any order;
-// events of other users are ignored). It returns a *LimitError:
+// CheckLimits decides whether the person with person key who (an
+// Event.PersonKey) may open a new event on key (an Event.LimitKey) at now,
+// given their past events (history, in any order; events of other people
+// are ignored). It returns a *LimitError:
 //   - matching ErrActiveExists if an active, unexpired event exists for the
 //     invoker and key;
 //   - matching ErrLimit if the invoker's last event on key ended less than
 //     lim.Cooldown ago, or if they opened lim.MaxPerDay or more events (on
 //     any key) in the 24 hours before now.
 //
-// User names and keys are compared ignoring case, as IAM does, so that case
+// People are compared by person key, never by a name the caller chose: a
+// role's sessions share its limits whatever their session names, and a role
+// session that calls itself alice neither holds alice's lock nor spends her
+// quota. Limit keys are compared ignoring case, as IAM does, so that case
 // games cannot dodge a limit. The check is pure: the stores call it inside
 // the write that opens the event, which is what makes it hold under races.
-func CheckLimits(history []*Event, invoker, key string, now time.Time, lim Limits) error {
+func CheckLimits(history []*Event, who, key string, now time.Time, lim Limits) error {
 	if lim.Cooldown < 0 || lim.MaxPerDay < 0 {
 		return fmt.Errorf("%w: cooldown %s and daily limit %d must not be negative", ErrInvalid, lim.Cooldown, lim.MaxPerDay)
 	}
@@ -75,7 +79,7 @@ func CheckLimits(history []*Event, invoker, key string, now time.Time, lim Limit
 		openedToday []time.Time
 	)
 	for _, e := range history {
-		if e == nil || !strings.EqualFold(e.Invoker, invoker) {
+		if e == nil || e.PersonKey() != who {
 			continue
 		}
 		// Events opened after now count too: clients' clocks differ, and an

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/person"
 )
 
 // now is the instant every limit case is checked at.
@@ -15,7 +17,7 @@ var now = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 func ev(invoker, profile string, openedAgo, duration, closedAfter time.Duration) *Event {
 	opened := now.Add(-openedAgo)
 	e := &Event{
-		ID: "0123456789abcdef", Invoker: invoker, Profile: profile, Status: StatusActive,
+		ID: "0123456789abcdef", Invoker: invoker, InvokerARN: userARN(invoker), Profile: profile, Status: StatusActive,
 		OpenedAt: opened, Duration: duration, ExpiresAt: opened.Add(duration),
 	}
 	if closedAfter > 0 {
@@ -24,6 +26,11 @@ func ev(invoker, profile string, openedAgo, duration, closedAfter time.Duration)
 	}
 	return e
 }
+
+// userARN is the ARN of IAM user name; alice is her person key.
+func userARN(name string) string { return "arn:aws:iam::111122223333:user/" + name }
+
+var alice = person.KeyOf(userARN("alice"))
 
 func TestCheckLimits(t *testing.T) {
 	const cooldown = 30 * time.Minute
@@ -138,7 +145,7 @@ func TestCheckLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckLimits(tt.history, "alice", "prod", now, Limits{Cooldown: cooldown, MaxPerDay: tt.maxPerDay})
+			err := CheckLimits(tt.history, alice, "prod", now, Limits{Cooldown: cooldown, MaxPerDay: tt.maxPerDay})
 			if tt.wantErr == nil {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -156,10 +163,10 @@ func TestCheckLimits(t *testing.T) {
 }
 
 func TestCheckLimitsRefusesNegativeSettings(t *testing.T) {
-	if err := CheckLimits(nil, "alice", "prod", now, Limits{Cooldown: -time.Minute}); !errors.Is(err, ErrInvalid) {
+	if err := CheckLimits(nil, alice, "prod", now, Limits{Cooldown: -time.Minute}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("negative cooldown: got %v, want ErrInvalid", err)
 	}
-	if err := CheckLimits(nil, "alice", "prod", now, Limits{MaxPerDay: -1}); !errors.Is(err, ErrInvalid) {
+	if err := CheckLimits(nil, alice, "prod", now, Limits{MaxPerDay: -1}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("negative daily limit: got %v, want ErrInvalid", err)
 	}
 }
@@ -205,7 +212,7 @@ func TestCheckLimitsKeyedByRole(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckLimits(tt.history, "alice", tt.key, now, Limits{Cooldown: 30 * time.Minute})
+			err := CheckLimits(tt.history, alice, tt.key, now, Limits{Cooldown: 30 * time.Minute})
 			if tt.wantErr == nil {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -231,5 +238,37 @@ func TestLimitKey(t *testing.T) {
 	e.RoleARN = "arn:aws:iam::111122223333:role/Admin"
 	if got := e.LimitKey(); got != e.RoleARN {
 		t.Errorf("LimitKey with a role = %q, want the role", got)
+	}
+}
+
+// TestCheckLimitsArePeople: the limits belong to a person key. A role
+// session that calls itself alice does not hold alice's lock or spend her
+// quota, and a role's sessions share one quota whatever their names.
+func TestCheckLimitsArePeople(t *testing.T) {
+	asRole := func(e *Event, session string) *Event {
+		e.Invoker, e.InvokerARN = session, "arn:aws:sts::111122223333:assumed-role/ci/"+session
+		return e
+	}
+	ci := person.KeyOf("arn:aws:sts::111122223333:assumed-role/ci/anything")
+	namesake := []*Event{
+		asRole(ev("", "prod", 10*time.Minute, time.Hour, 0), "alice"),
+		asRole(ev("", "dev", 20*time.Minute, time.Hour, 0), "alice"),
+	}
+	if err := CheckLimits(namesake, alice, "prod", now, Limits{Cooldown: time.Hour, MaxPerDay: 1}); err != nil {
+		t.Errorf("a role session named alice limits alice: %v", err)
+	}
+	if err := CheckLimits(namesake, ci, "prod", now, Limits{}); !errors.Is(err, ErrActiveExists) {
+		t.Errorf("the role's own lock: %v, want ErrActiveExists", err)
+	}
+	rotated := []*Event{
+		asRole(ev("", "dev", 3*time.Hour, time.Hour, 10*time.Minute), "s1"),
+		asRole(ev("", "dev2", 2*time.Hour, time.Hour, 10*time.Minute), "s2"),
+	}
+	if err := CheckLimits(rotated, ci, "prod", now, Limits{MaxPerDay: 2}); !errors.Is(err, ErrLimit) {
+		t.Errorf("rotating session names past max_per_day: %v, want ErrLimit", err)
+	}
+	legacy := []*Event{{ID: "0123456789abcdef", Invoker: "alice", Profile: "prod", Status: StatusActive, OpenedAt: now, ExpiresAt: now.Add(time.Hour)}}
+	if err := CheckLimits(legacy, alice, "prod", now, Limits{}); err != nil {
+		t.Errorf("an event without an ARN keys nobody: %v", err)
 	}
 }

@@ -3,7 +3,10 @@ package breakglass
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/person"
 )
 
 // Status is where a break-glass event stands.
@@ -78,6 +81,21 @@ func (e *Event) LimitKey() string {
 		return e.RoleARN
 	}
 	return e.Profile
+}
+
+// legacyPersonPrefix starts the person key of an event stored without an
+// invoker ARN. No caller's person key starts so (they are ARNs or "sso:"),
+// so such an event counts for nobody's limits.
+const legacyPersonPrefix = "name:"
+
+// PersonKey is who opened the event, as a person: person.KeyOf of the
+// invoker ARN. The lock, the cooldown and the daily limit are the person's,
+// whatever name a role session gave itself.
+func (e *Event) PersonKey() string {
+	if e.InvokerARN == "" {
+		return legacyPersonPrefix + strings.ToLower(e.Invoker)
+	}
+	return person.KeyOf(e.InvokerARN)
 }
 
 // Query selects events for Store.List. At least one of Invoker, Profile or

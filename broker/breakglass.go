@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
@@ -149,9 +150,10 @@ func (b *Broker) GetBreakglass(ctx context.Context, a *Actor, id string) (*break
 
 // ListBreakglass lists events, newest first, each with its status as of
 // now (see listEffective). With no invoker, profile or status given, it lists
-// the actor's own.
+// the actor's own: the same person's (person.Same), not a namesake's.
 func (b *Broker) ListBreakglass(ctx context.Context, a *Actor, q breakglass.Query) ([]*breakglass.Event, error) {
-	if q.Invoker == "" && q.Profile == "" && q.Status == "" {
+	mine := q.Invoker == "" && q.Profile == "" && q.Status == ""
+	if mine {
 		q.Invoker = a.Identity.Name
 	}
 	stores, err := b.openStores(ctx, a)
@@ -160,7 +162,7 @@ func (b *Broker) ListBreakglass(ctx context.Context, a *Actor, q breakglass.Quer
 	}
 	defer stores.Close()
 	st := stores.Breakglass()
-	return listEffective(b, listing[breakglass.Event, breakglass.Status]{
+	out, err := listEffective(b, listing[breakglass.Event, breakglass.Status]{
 		want:    q.Status,
 		expired: breakglass.StatusExpired,
 		lapsing: breakglass.StatusActive,
@@ -172,6 +174,10 @@ func (b *Broker) ListBreakglass(ctx context.Context, a *Actor, q breakglass.Quer
 		effective: func(e *breakglass.Event, now time.Time) breakglass.Status { return e.EffectiveStatus(now) },
 		created:   func(e *breakglass.Event) time.Time { return e.OpenedAt },
 	})
+	if err != nil || !mine {
+		return out, err
+	}
+	return slices.DeleteFunc(out, func(e *breakglass.Event) bool { return !person.Same(e.InvokerARN, a.Identity.ARN) }), nil
 }
 
 // checkBreakglassID refuses, before any store call, an ID that no event

@@ -63,7 +63,7 @@ func (b *Broker) deniedError(ctx context.Context, sign Signer, profile string, c
 		e.Route = RouteNoApprover
 		if rule, ok := b.Policy.ApprovalRuleFor(profile); ok {
 			e.Route = RouteRequest
-			e.Pending = b.pendingForDenial(ctx, sign, caller.Name, profile, rule)
+			e.Pending = b.pendingForDenial(ctx, sign, caller, profile, rule)
 		}
 	default:
 		if _, ok := b.Policy.BreakglassRuleFor(profile, caller.Name, caller.ARN); ok {

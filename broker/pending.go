@@ -11,6 +11,7 @@ import (
 	"github.com/sentinel-cli/sentinel/person"
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/request"
+	"github.com/sentinel-cli/sentinel/vault"
 )
 
 // ErrDuplicateRequest is matched when the requester already has a pending
@@ -46,17 +47,21 @@ type PendingRequest struct {
 	Approvals, Required int
 }
 
-// pendingOf lists requester's requests for profile that are pending as
-// of now, newest first.
-func (b *Broker) pendingOf(ctx context.Context, st request.Store, requester, profile string) ([]*request.Request, error) {
-	reqs, err := st.List(ctx, request.Query{Requester: requester, Profile: profile, Status: request.StatusPending})
+// pendingOf lists who's requests for profile that are pending as of now,
+// newest first. who is a person (person.Same on the requester ARN), never a
+// name: a role session that calls itself alice neither fills alice's
+// pending-request limit nor escapes its own by changing its session name.
+// The listing is the profile's pending requests, which their TTL keeps
+// few.
+func (b *Broker) pendingOf(ctx context.Context, st request.Store, who vault.Identity, profile string) ([]*request.Request, error) {
+	reqs, err := st.List(ctx, request.Query{Profile: profile, Status: request.StatusPending})
 	if err != nil {
 		return nil, err
 	}
 	now := b.now()
 	out := reqs[:0]
 	for _, r := range reqs {
-		if r.EffectiveStatus(now) == request.StatusPending {
+		if person.Same(r.RequesterARN, who.ARN) && r.EffectiveStatus(now) == request.StatusPending {
 			out = append(out, r)
 		}
 	}
@@ -66,7 +71,7 @@ func (b *Broker) pendingOf(ctx context.Context, st request.Store, requester, pro
 // pendingForDenial finds the caller's own pending request for the profile
 // of a require_approval denial. A failed lookup only leaves it out: the
 // denial stands either way.
-func (b *Broker) pendingForDenial(ctx context.Context, sign Signer, user, profile string, rule *policy.ApprovalRule) *PendingRequest {
+func (b *Broker) pendingForDenial(ctx context.Context, sign Signer, who vault.Identity, profile string, rule *policy.ApprovalRule) *PendingRequest {
 	if b.OpenStores == nil {
 		return nil
 	}
@@ -76,7 +81,7 @@ func (b *Broker) pendingForDenial(ctx context.Context, sign Signer, user, profil
 		return nil
 	}
 	defer stores.Close()
-	reqs, err := b.pendingOf(ctx, stores.Requests(), user, profile)
+	reqs, err := b.pendingOf(ctx, stores.Requests(), who, profile)
 	if err != nil || len(reqs) == 0 {
 		if err != nil {
 			b.debugf("pending request lookup: %v", err)

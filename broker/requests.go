@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/sentinel-cli/sentinel/logging"
@@ -74,7 +75,7 @@ func (b *Broker) CreateRequest(ctx context.Context, a *Actor, in RequestInput) (
 	// A duplicate costs approvers' time; one the policy approves at once
 	// costs nobody's.
 	if !auto {
-		pending, err := b.pendingOf(ctx, stores.Requests(), r.Requester, r.Profile)
+		pending, err := b.pendingOf(ctx, stores.Requests(), a.Identity, r.Profile)
 		if err != nil {
 			return nil, fmt.Errorf("look for a pending request: %w", err)
 		}
@@ -259,9 +260,11 @@ func (b *Broker) GetRequest(ctx context.Context, a *Actor, id string) (*request.
 
 // ListRequests lists requests, newest first, each with its status as of
 // now (see listEffective). With no requester, profile or status given, it
-// lists the actor's own.
+// lists the actor's own: those of the same person (person.Same), not those
+// of whoever else carries the same name.
 func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([]*request.Request, error) {
-	if q.Requester == "" && q.Profile == "" && q.Status == "" {
+	mine := q.Requester == "" && q.Profile == "" && q.Status == ""
+	if mine {
 		q.Requester = a.Identity.Name
 	}
 	stores, err := b.openStores(ctx, a)
@@ -270,7 +273,7 @@ func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([
 	}
 	defer stores.Close()
 	st := stores.Requests()
-	return listEffective(b, listing[request.Request, request.Status]{
+	out, err := listEffective(b, listing[request.Request, request.Status]{
 		want:    q.Status,
 		expired: request.StatusExpired,
 		lapsing: request.StatusPending,
@@ -282,6 +285,10 @@ func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([
 		effective: func(r *request.Request, now time.Time) request.Status { return r.EffectiveStatus(now) },
 		created:   func(r *request.Request) time.Time { return r.CreatedAt },
 	})
+	if err != nil || !mine {
+		return out, err
+	}
+	return slices.DeleteFunc(out, func(r *request.Request) bool { return !person.Same(r.RequesterARN, a.Identity.ARN) }), nil
 }
 
 func (b *Broker) requestEntry(event string, a *Actor, r *request.Request) logging.Entry {

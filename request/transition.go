@@ -103,10 +103,13 @@ func (r *Request) review(action Action, user, arn, comment string, now time.Time
 	if err := checkName("reviewer", user, MaxName); err != nil {
 		return Review{}, err
 	}
-	// The ARN is who the reviewer is: without it no review can be told
-	// from the requester's or another review by the same person.
-	if err := checkName("reviewer ARN", arn, MaxARN); err != nil {
-		return Review{}, err
+	// The ARN is who the reviewer is (person.Same); a review without one
+	// is never the requester's nor a repeat, and no approval counts with it
+	// when the broker re-checks the request at use.
+	if arn != "" {
+		if err := checkName("reviewer ARN", arn, MaxARN); err != nil {
+			return Review{}, err
+		}
 	}
 	comment, err := checkText("comment", comment, 0, MaxComment)
 	if err != nil {

@@ -36,8 +36,11 @@ const (
 	attrLockProfile     = "lock_profile"
 )
 
-// lockID is the ID of the lock item for one invoker and limit key (the
-// event's role, or its profile when it has none):
+// lockID is the ID of the lock item for one person (Event.PersonKey, never
+// a name the caller chose) and limit key (the event's role, or its profile
+// when it has none). A lock taken by an older version, under the invoker's
+// name, is no longer read: the quota's history still holds its active
+// event, which CheckLimits refuses a second one for. The ID is
 // "lock#" and the SHA-256 of the two names, each prefixed by its length so
 // that different pairs never share a lock ("a#b"+"c" and "a"+"b#c" differ).
 // Hashing keeps the ID short whatever the names hold: DynamoDB caps a key
@@ -58,7 +61,7 @@ func lockID(invoker, profile string) string {
 // expires with e.
 func lockItem(e *breakglass.Event, retention time.Duration) item {
 	lock := item{}
-	lock.setString(attrID, lockID(e.Invoker, e.LimitKey()))
+	lock.setString(attrID, lockID(e.PersonKey(), e.LimitKey()))
 	lock.setString(attrLockEvent, e.ID)
 	lock.setString(attrLockInvoker, e.Invoker)
 	lock.setString(attrLockProfile, e.Profile)
@@ -95,7 +98,7 @@ func (es *eventStore) Open(ctx context.Context, e *breakglass.Event, lim breakgl
 		if err != nil {
 			return s.describe(ctx, what, s.breakglassTable, err)
 		}
-		if err := breakglass.CheckLimits(q.history(), e.Invoker, e.LimitKey(), e.OpenedAt, lim); err != nil {
+		if err := breakglass.CheckLimits(q.history(), e.PersonKey(), e.LimitKey(), e.OpenedAt, lim); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 		q.record(e)
@@ -241,7 +244,7 @@ func (es *eventStore) updateReleasingLock(ctx context.Context, put *types.Put, e
 	holder.setString(":event", e.ID)
 	release := &types.Delete{
 		TableName:                 aws.String(s.breakglassTable),
-		Key:                       map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: lockID(e.Invoker, e.LimitKey())}},
+		Key:                       map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: lockID(e.PersonKey(), e.LimitKey())}},
 		ConditionExpression:       aws.String("#event = :event"),
 		ExpressionAttributeNames:  map[string]string{"#event": attrLockEvent},
 		ExpressionAttributeValues: holder,

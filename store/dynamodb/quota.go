@@ -41,13 +41,16 @@ const quotaAttempts = 40
 
 // quotaEntry is the part of one event the limits read.
 type quotaEntry struct {
-	ID        string    `json:"id"`
-	Invoker   string    `json:"invoker"`
-	Profile   string    `json:"profile"`
-	RoleARN   string    `json:"role_arn,omitempty"`
-	OpenedAt  time.Time `json:"opened_at"`
-	ExpiresAt time.Time `json:"expires_at"`
-	ClosedAt  time.Time `json:"closed_at,omitempty"`
+	ID      string `json:"id"`
+	Invoker string `json:"invoker"`
+	// InvokerARN is who opened the event; entries written before it was
+	// recorded are the quota's own person's (the item is keyed by them).
+	InvokerARN string    `json:"invoker_arn,omitempty"`
+	Profile    string    `json:"profile"`
+	RoleARN    string    `json:"role_arn,omitempty"`
+	OpenedAt   time.Time `json:"opened_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	ClosedAt   time.Time `json:"closed_at,omitempty"`
 }
 
 // quota is one user's quota item as read, with the version to condition
@@ -58,14 +61,13 @@ type quota struct {
 	version int64
 }
 
-// quotaUser is whom the quota of e belongs to: the invoker's ARN (or name,
-// when the event has none) in lower case, because IAM names are unique
-// regardless of case.
+// quotaUser is whom the quota of e belongs to: its person key, so that a
+// role's sessions share one quota whatever their session names. For an IAM
+// user that is the lower-case user ARN, as it was before person keys, so
+// their quota items carry over; an SSO user's or a role's earlier
+// per-session items are no longer read (they held at most a day's events).
 func quotaUser(e *breakglass.Event) string {
-	if e.InvokerARN != "" {
-		return strings.ToLower(e.InvokerARN)
-	}
-	return strings.ToLower(e.Invoker)
+	return e.PersonKey()
 }
 
 // quotaID is the ID of a user's quota item: the prefix and the SHA-256 of
@@ -79,8 +81,12 @@ func quotaID(user string) string {
 func (q *quota) history() []*breakglass.Event {
 	out := make([]*breakglass.Event, 0, len(q.entries))
 	for _, en := range q.entries {
+		arn := en.InvokerARN
+		if arn == "" {
+			arn = q.user
+		}
 		e := &breakglass.Event{
-			ID: en.ID, Invoker: en.Invoker, Profile: en.Profile, RoleARN: en.RoleARN,
+			ID: en.ID, Invoker: en.Invoker, InvokerARN: arn, Profile: en.Profile, RoleARN: en.RoleARN,
 			Status: breakglass.StatusActive, OpenedAt: en.OpenedAt, ExpiresAt: en.ExpiresAt,
 		}
 		if !en.ClosedAt.IsZero() {
@@ -94,7 +100,7 @@ func (q *quota) history() []*breakglass.Event {
 // record adds e, or replaces the entry with e's ID.
 func (q *quota) record(e *breakglass.Event) {
 	en := quotaEntry{
-		ID: e.ID, Invoker: e.Invoker, Profile: e.Profile, RoleARN: e.RoleARN,
+		ID: e.ID, Invoker: e.Invoker, InvokerARN: e.InvokerARN, Profile: e.Profile, RoleARN: e.RoleARN,
 		OpenedAt: e.OpenedAt.UTC(), ExpiresAt: e.ExpiresAt.UTC(),
 	}
 	if e.Status == breakglass.StatusClosed {

@@ -90,7 +90,7 @@ func TestTTLIsWellAfterBusinessExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkTTL(t, "active event", storedTTL(t, s, s.breakglassTable, e.ID), e.ExpiresAt, retention)
-	checkTTL(t, "lock of the active event", storedTTL(t, s, s.breakglassTable, lockID(e.Invoker, e.Profile)), e.ExpiresAt, retention)
+	checkTTL(t, "lock of the active event", storedTTL(t, s, s.breakglassTable, lockID(e.PersonKey(), e.LimitKey())), e.ExpiresAt, retention)
 }
 
 func TestOpenRefusesWhatIsNotANewEvent(t *testing.T) {

@@ -37,8 +37,8 @@ type lock struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// Open stores a new active event and takes the invoker's lock on its
-// LimitKey, in one transaction, after checking lim against the invoker's
+// Open stores a new active event and takes its person's lock on its
+// LimitKey, in one transaction, after checking lim against the person's
 // history read in that same transaction (bbolt runs one writer at a time,
 // so no other open can slip in between the check and the write). An
 // existing lock blocks it only while its event is stored as active and
@@ -55,18 +55,18 @@ func (bs *breakglassStore) Open(ctx context.Context, e *breakglass.Event, lim br
 		if events.exists(tx, e.ID) {
 			return fmt.Errorf("%w: event %s already exists", breakglass.ErrConflict, e.ID)
 		}
-		key := lockKey(e.Invoker, e.LimitKey())
+		key := personLockKey(e)
 		if holder, err := lockHolder(tx, key); err != nil {
 			return err
 		} else if holder != nil && holder.Status == breakglass.StatusActive && holder.ExpiresAt.After(item.OpenedAt) {
 			return &breakglass.LimitError{Err: breakglass.ErrActiveExists, Next: holder.ExpiresAt,
 				Detail: fmt.Sprintf("event %s is active until %s", holder.ID, holder.ExpiresAt.UTC().Format(time.RFC3339))}
 		}
-		history, err := events.list(tx, eventsByInvoker, e.Invoker, func(*breakglass.Event) bool { return true }, 0)
+		history, err := personHistory(tx, e.PersonKey())
 		if err != nil {
 			return err
 		}
-		if err := breakglass.CheckLimits(history, e.Invoker, e.LimitKey(), item.OpenedAt, lim); err != nil {
+		if err := breakglass.CheckLimits(history, e.PersonKey(), e.LimitKey(), item.OpenedAt, lim); err != nil {
 			return err
 		}
 		raw, err := json.Marshal(lock{EventID: e.ID, ExpiresAt: item.ExpiresAt})
@@ -189,11 +189,21 @@ func lockHolder(tx *bolt.Tx, key []byte) (*breakglass.Event, error) {
 	return events.get(tx, l.EventID)
 }
 
-// releaseLock deletes the lock on e's invoker and LimitKey if e holds it. A
-// newer event may hold it instead (e expired and another was opened); that
-// lock must stay.
+// releaseLock deletes the lock on e's person and LimitKey (or, for an event
+// opened by an older version, on its invoker's name) if e holds it. A newer
+// event may hold it instead (e expired and another was opened); that lock
+// must stay.
 func releaseLock(tx *bolt.Tx, e *breakglass.Event) error {
-	key := lockKey(e.Invoker, e.LimitKey())
+	for _, key := range [][]byte{personLockKey(e), legacyLockKey(e)} {
+		if err := releaseLockAt(tx, key, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// releaseLockAt deletes the lock under key if e holds it.
+func releaseLockAt(tx *bolt.Tx, key []byte, e *breakglass.Event) error {
 	raw := tx.Bucket(bucketLocks).Get(key)
 	if raw == nil {
 		return nil

@@ -37,6 +37,8 @@ func TestBreakglassStore(t *testing.T, newStore func(t *testing.T) breakglass.St
 	t.Run("RaceDailyLimit", s.raceDailyLimit)
 	t.Run("RaceRoleAliases", s.raceRoleAliases)
 	t.Run("RoleLessEventsKeyedByProfile", s.roleLessEventsKeyedByProfile)
+	t.Run("NamesakeHoldsNothing", s.namesakeHoldsNothing)
+	t.Run("SessionNamesShareOneQuota", s.sessionNamesShareOneQuota)
 }
 
 type breakglassSuite struct {
