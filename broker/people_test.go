@@ -1,0 +1,130 @@
+package broker_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/request"
+	"github.com/sentinel-cli/sentinel/vault"
+)
+
+// A person is never a name the caller chose: these tests give a role
+// session the name of a user, or one role several session names, and
+// check that limits, listings and approver counts follow person keys.
+
+// roleSession gives the fixture keys (under profile keyProfile) that STS
+// says belong to session sess of role ci.
+func (f *fixture) roleSession(keyProfile, key, role, sess string) string {
+	f.t.Helper()
+	arn := "arn:aws:sts::111122223333:assumed-role/" + role + "/" + sess
+	f.sts.AddUser(key, arn, "111122223333")
+	if err := vault.NewKeyStore(f.kr).Set(keyProfile, vault.Credentials{AccessKeyID: key, SecretAccessKey: "not-a-real-secret"}); err != nil {
+		f.t.Fatal(err)
+	}
+	return arn
+}
+
+// TestNamesakeCannotFillPendingLimit: a role session named alice files as
+// many pending requests as --force allows; alice's own requests still go
+// through, and that role's other session names share its limit.
+func TestNamesakeCannotFillPendingLimit(t *testing.T) {
+	f := sessionFixture(t)
+	f.setPolicy(requestsPolicy)
+	f.roleSession("ci-alice", "ASIAFAKECIALICE1", "ci", "alice")
+	f.roleSession("ci-other", "ASIAFAKECIOTHER1", "ci", "other")
+	ctx := context.Background()
+	in := broker.RequestInput{Profile: "prod", Justification: "deploy the hotfix", Duration: 30 * time.Minute}
+
+	bn, namesake := f.as("ci-alice")
+	for i := 0; i < broker.MaxPendingPerProfile; i++ {
+		in.Force = i > 0
+		if _, err := bn.CreateRequest(ctx, namesake, in); err != nil {
+			t.Fatalf("namesake's request %d: %v", i+1, err)
+		}
+	}
+	bo, other := f.as("ci-other")
+	in.Force = true
+	if _, err := bo.CreateRequest(ctx, other, in); !errors.Is(err, broker.ErrDuplicateRequest) {
+		t.Fatalf("the same role under another session name: %v, want ErrDuplicateRequest", err)
+	}
+	in.Force = false
+	if _, err := bo.CreateRequest(ctx, other, in); !errors.Is(err, broker.ErrDuplicateRequest) {
+		t.Fatalf("the same role under another session name, no --force: %v, want ErrDuplicateRequest", err)
+	}
+
+	ba, alice := f.as("alice")
+	mine, err := ba.CreateRequest(ctx, alice, in)
+	if err != nil {
+		t.Fatalf("alice's own request after a role session named alice filled its limit: %v", err)
+	}
+	// alice's own listing holds her request only, not the namesake's.
+	own, err := ba.ListRequests(ctx, alice, request.Query{})
+	if err != nil || len(own) != 1 || own[0].ID != mine.ID {
+		t.Fatalf("alice's own requests: %v %v", requestIDs(own), err)
+	}
+	// The namesake cannot cancel alice's request.
+	if _, err := bn.CancelRequest(ctx, namesake, mine.ID); !errors.Is(err, broker.ErrForbidden) {
+		t.Fatalf("namesake cancelling alice's request: %v, want ErrForbidden", err)
+	}
+}
+
+// TestNamesakeCannotHoldBreakglassLock: a role session named alice opens
+// break-glass on prod; alice still can, and the role cannot open a second
+// one on prod under another session name.
+func TestNamesakeCannotHoldBreakglassLock(t *testing.T) {
+	f := sessionFixture(t)
+	f.setPolicy(strings.Replace(requestsPolicy, "approvals:", `breakglass:
+  - name: oncall
+    profiles: [prod]
+    users: ["arn:aws:iam::111122223333:user/alice", "arn:aws:sts::111122223333:assumed-role/ci/*"]
+    max_per_day: 1
+approvals:`, 1))
+	f.roleSession("ci-alice", "ASIAFAKECIALICE1", "ci", "alice")
+	f.roleSession("ci-other", "ASIAFAKECIOTHER1", "ci", "other")
+	ctx := context.Background()
+	in := broker.BreakglassInput{Profile: "prod", ReasonCode: "incident", Justification: "the database is on fire"}
+	bn, namesake := f.as("ci-alice")
+	if _, err := bn.OpenBreakglass(ctx, namesake, in); err != nil {
+		t.Fatal(err)
+	}
+	ba, alice := f.as("alice")
+	if _, err := ba.OpenBreakglass(ctx, alice, in); err != nil {
+		t.Fatalf("alice's break-glass after a role session named alice opened one: %v", err)
+	}
+	bo, other := f.as("ci-other")
+	if _, err := bo.OpenBreakglass(ctx, other, in); err == nil {
+		t.Fatal("the role opened a second event under another session name")
+	}
+	// Only her own appear as alice's.
+	own, err := ba.ListBreakglass(ctx, alice, breakglassQuery())
+	if err != nil || len(own) != 1 || own[0].InvokerARN != aliceARN {
+		t.Fatalf("alice's own events: %v %v", eventIDs(own), err)
+	}
+}
+
+// TestApproverRoleCountsOnce: one person who can assume an approver role
+// under two session names satisfies required: 2 once, both when the
+// request is reviewed and when a written record is re-checked at use.
+func TestApproverRoleCountsOnce(t *testing.T) {
+	const approvers = "arn:aws:sts::111122223333:assumed-role/approvers/*"
+	f := newFixture(t, strings.Replace(policyWith("REQUIRED", "2"), "approvers: [arn:aws:iam::111122223333:user/bob,", "approvers: [\""+approvers+"\",", 1))
+	x := "arn:aws:sts::111122223333:assumed-role/approvers/x"
+	y := "arn:aws:sts::111122223333:assumed-role/approvers/y"
+	f.writeApproved(f.now.Add(-time.Minute), time.Hour, false, review("x", x, f.now.Add(-2*time.Minute)), review("y", y, f.now.Add(-time.Minute)))
+	if _, err := f.issue("prod", 0); !errors.Is(err, broker.ErrDenied) {
+		t.Fatalf("two session names of one approver role: %v, want a denial", err)
+	}
+	// With carol as the second person, the role's approval counts.
+	f.writeApproved(f.now.Add(-time.Minute), time.Hour, false, review("x", x, f.now.Add(-2*time.Minute)), review("carol", carolARN, f.now.Add(-time.Minute)))
+	if g, err := f.issue("prod", 0); err != nil || g.ApprovalID == "" {
+		t.Fatalf("an approver role and carol: %v", err)
+	}
+}
+
+// breakglassQuery is the query of "my events": no filter.
+func breakglassQuery() breakglass.Query { return breakglass.Query{} }
