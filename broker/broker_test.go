@@ -295,7 +295,7 @@ func TestIssueOutcomes(t *testing.T) {
 				t.Fatal(err)
 			}
 			si, err := broker.ParseSourceIdentity(g.SourceIdentity)
-			if err != nil || si.User != "alice" || !strings.HasPrefix(si.Basis, tt.wantBasis) || si.RequestID != g.RequestID {
+			if err != nil || si.Label != "alice" || !strings.HasPrefix(si.Basis, tt.wantBasis) || si.RequestID != g.RequestID {
 				t.Errorf("source identity %q (%+v, %v)", g.SourceIdentity, si, err)
 			}
 			if secs := f.lastAssumeDuration(); secs > tt.maxSecs || secs < tt.maxSecs-60 {

@@ -167,7 +167,11 @@ func (b *Broker) sessionTokenCredentials(ctx context.Context, chain *vault.Chain
 // stamping every hop with the same SourceIdentity and request-ID tag (STS
 // requires a chained session to keep the source identity it was given).
 func (b *Broker) assumeRoles(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, grant *Grant) (vault.Credentials, error) {
-	si, err := FormatSourceIdentity(caller.Name, basis, grant.RequestID)
+	label, err := b.personLabel(caller)
+	if err != nil {
+		return vault.Credentials{}, err
+	}
+	si, err := FormatSourceIdentity(label, basis, grant.RequestID)
 	if err != nil {
 		return vault.Credentials{}, err
 	}
@@ -175,14 +179,14 @@ func (b *Broker) assumeRoles(ctx context.Context, chain *vault.Chain, caller vau
 	if grant.SessionID != "" {
 		tags[sessionIDTag] = grant.SessionID
 	}
-	creds, err := b.assumeHops(ctx, chain, caller, si, d, in, tags)
+	creds, err := b.assumeHops(ctx, chain, caller, si, RoleSessionName(label), d, in, tags)
 	if errors.Is(err, errStaleSession) {
 		// STS no longer honours the cached session (revoked, or the keys
 		// were rotated): drop it and start again with a fresh one.
 		if cerr := b.dropBaseSession(chain); cerr != nil {
 			return vault.Credentials{}, cerr
 		}
-		creds, err = b.assumeHops(ctx, chain, caller, si, d, in, tags)
+		creds, err = b.assumeHops(ctx, chain, caller, si, RoleSessionName(label), d, in, tags)
 	}
 	if err != nil {
 		return vault.Credentials{}, err
@@ -198,7 +202,7 @@ var errStaleSession = errors.New("cached session rejected by STS")
 
 // assumeHops assumes each role of the chain in turn, starting from the base
 // credentials.
-func (b *Broker) assumeHops(ctx context.Context, chain *vault.Chain, caller vault.Identity, si string, d time.Duration, in Input, tags map[string]string) (vault.Credentials, error) {
+func (b *Broker) assumeHops(ctx context.Context, chain *vault.Chain, caller vault.Identity, si, sessionName string, d time.Duration, in Input, tags map[string]string) (vault.Credentials, error) {
 	cur, usedMFA, cached, err := b.baseCredentials(ctx, chain, caller, in)
 	if err != nil {
 		return vault.Credentials{}, err
@@ -207,7 +211,7 @@ func (b *Broker) assumeHops(ctx context.Context, chain *vault.Chain, caller vaul
 	for i, role := range chain.Roles {
 		hop := vault.AssumeRoleInput{
 			RoleARN:        role.RoleARN,
-			SessionName:    RoleSessionName(caller.Name),
+			SessionName:    sessionName,
 			ExternalID:     role.ExternalID,
 			SourceIdentity: si,
 			Duration:       d,

@@ -128,3 +128,45 @@ func TestApproverRoleCountsOnce(t *testing.T) {
 
 // breakglassQuery is the query of "my events": no filter.
 func breakglassQuery() breakglass.Query { return breakglass.Query{} }
+
+// TestNamesakeGetsNoUserLabel: a role session named alice never carries a
+// SourceIdentity (or role session name) that starts as alice's does, and
+// every session of the role carries the same label.
+func TestNamesakeGetsNoUserLabel(t *testing.T) {
+	f := newFixture(t, strings.Replace(basePolicy, "profiles: [dev, dev2]", "profiles: [dev, dev2, ci-dev, ci-dev-other]", 1))
+	f.roleSession("ci-alice", "ASIAFAKECIALICE1", "ci", "alice")
+	f.roleSession("ci-other", "ASIAFAKECIOTHER1", "ci", "other")
+	cfg := awsConfig + "[profile ci-alice]\nregion = eu-west-1\n[profile ci-other]\nregion = eu-west-1\n" +
+		"[profile ci-dev]\nsource_profile = ci-alice\nrole_arn = arn:aws:iam::111122223333:role/dev\n" +
+		"[profile ci-dev-other]\nsource_profile = ci-other\nrole_arn = arn:aws:iam::111122223333:role/dev\n"
+	aliceGrant, err := f.issue("dev", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alicePrefix, err := f.broker().LabelPrefix(aliceARN)
+	if err != nil || alicePrefix != "sentinel.alice." || !strings.HasPrefix(aliceGrant.SourceIdentity, alicePrefix) {
+		t.Fatalf("alice's SourceIdentity %q, prefix %q (%v)", aliceGrant.SourceIdentity, alicePrefix, err)
+	}
+	var labels []string
+	for _, profile := range []string{"ci-dev", "ci-dev-other"} {
+		g, err := f.brokerWithConfig(cfg).Issue(context.Background(), broker.Input{Profile: profile, Mode: "cli", NoSession: true})
+		if err != nil {
+			t.Fatalf("%s: %v", profile, err)
+		}
+		if strings.HasPrefix(g.SourceIdentity, alicePrefix) {
+			t.Fatalf("a role session named alice got SourceIdentity %q", g.SourceIdentity)
+		}
+		si, err := broker.ParseSourceIdentity(g.SourceIdentity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels = append(labels, si.Label)
+		call := f.sts.CallsOf("AssumeRole")
+		if name := call[len(call)-1].Params.Get("RoleSessionName"); name == "sentinel-alice" {
+			t.Fatalf("role session name %q", name)
+		}
+	}
+	if labels[0] != labels[1] || labels[0] != "ci=r111122223333" {
+		t.Errorf("labels of one role's sessions: %v", labels)
+	}
+}

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/sentinel-cli/sentinel/person"
+	"github.com/sentinel-cli/sentinel/vault"
 )
 
 // STS accepts a SourceIdentity of 2-64 characters from [A-Za-z0-9_+=,.@-].
@@ -56,52 +59,38 @@ func isSourceIdentityChar(c byte) bool {
 	return strings.IndexByte("_+=,.@-", c) >= 0
 }
 
-// sanitize replaces every character STS would reject with '-'.
-func sanitize(s string) string {
-	b := []byte(s)
-	for i := range b {
-		if !isSourceIdentityChar(b[i]) {
-			b[i] = '-'
-		}
+// FormatSourceIdentity builds "sentinel.<label>.<basis>.<request-id>", with
+// label a person's label (person.Label): one value per person, with no dot
+// and at most person.MaxLabel characters, so that every part is kept whole
+// within STS's 64 characters and the value always parses back.
+func FormatSourceIdentity(label, basis, requestID string) (string, error) {
+	if !person.ValidLabel(label) {
+		return "", fmt.Errorf("source identity: invalid label %q", label)
 	}
-	return string(b)
-}
-
-// FormatSourceIdentity builds "sentinel.<user>.<basis>.<request-id>". Only
-// the user part is ever shortened to fit STS's 64 characters; the prefix,
-// basis and request ID are kept whole, so the value always parses back.
-func FormatSourceIdentity(user, basis, requestID string) (string, error) {
 	if !validBasis(basis) {
 		return "", fmt.Errorf("source identity: invalid basis %q", basis)
 	}
 	if !isLowerHex(requestID) || len(requestID) < 8 {
 		return "", fmt.Errorf("source identity: invalid request id %q", requestID)
 	}
-	fixed := len(sourceIdentityPrefix) + 1 + 1 + len(basis) + 1 + len(requestID)
-	room := maxSourceIdentity - fixed
-	if room < 1 {
-		return "", fmt.Errorf("source identity: basis and request id leave no room for the user")
+	si := sourceIdentityPrefix + "." + label + "." + basis + "." + requestID
+	if len(si) > maxSourceIdentity {
+		return "", fmt.Errorf("source identity: %d characters, more than STS's %d", len(si), maxSourceIdentity)
 	}
-	u := sanitize(user)
-	if u == "" {
-		u = "-"
-	}
-	if len(u) > room {
-		u = u[:room]
-	}
-	return sourceIdentityPrefix + "." + u + "." + basis + "." + requestID, nil
+	return si, nil
 }
 
 // SourceIdentity is a parsed SourceIdentity.
 type SourceIdentity struct {
-	User      string
+	// Label is the person's label (person.Label).
+	Label     string
 	Basis     string
 	RequestID string
 }
 
 // ParseSourceIdentity splits a value made by FormatSourceIdentity: the
-// prefix, then the last two dot-separated fields are the basis and request
-// ID, and everything between is the user (which may contain dots).
+// prefix, the label, the basis and the request ID, separated by dots, none
+// of which holds a dot.
 func ParseSourceIdentity(s string) (SourceIdentity, error) {
 	if len(s) < 2 || len(s) > maxSourceIdentity {
 		return SourceIdentity{}, errors.New("source identity: length outside 2-64")
@@ -111,35 +100,53 @@ func ParseSourceIdentity(s string) (SourceIdentity, error) {
 			return SourceIdentity{}, fmt.Errorf("source identity: character %q not allowed", s[i])
 		}
 	}
-	rest, ok := strings.CutPrefix(s, sourceIdentityPrefix+".")
-	if !ok {
-		return SourceIdentity{}, errors.New("source identity: missing sentinel prefix")
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 || parts[0] != sourceIdentityPrefix {
+		return SourceIdentity{}, errors.New("source identity: want sentinel.<label>.<basis>.<request id>")
 	}
-	last := strings.LastIndexByte(rest, '.')
-	if last < 0 {
-		return SourceIdentity{}, errors.New("source identity: missing request id")
-	}
-	reqID := rest[last+1:]
-	rest = rest[:last]
-	mid := strings.LastIndexByte(rest, '.')
-	if mid < 0 {
-		return SourceIdentity{}, errors.New("source identity: missing basis")
-	}
-	si := SourceIdentity{User: rest[:mid], Basis: rest[mid+1:], RequestID: reqID}
-	if si.User == "" || !validBasis(si.Basis) || len(si.RequestID) < 8 || !isLowerHex(si.RequestID) {
+	si := SourceIdentity{Label: parts[1], Basis: parts[2], RequestID: parts[3]}
+	if !person.ValidLabel(si.Label) || !validBasis(si.Basis) || len(si.RequestID) < 8 || !isLowerHex(si.RequestID) {
 		return SourceIdentity{}, errors.New("source identity: malformed")
 	}
 	return si, nil
 }
 
-// RoleSessionName is "sentinel-<user>", sanitised to what STS accepts
-// (2-64 characters of [A-Za-z0-9_+=,.@-]).
-func RoleSessionName(user string) string {
-	name := "sentinel-" + sanitize(user)
-	if len(name) > 64 {
-		name = name[:64]
+// RoleSessionName is "sentinel-<label>": a person's label (person.Label)
+// fits STS's 2-64 characters of [A-Za-z0-9_+=,.@-] whole.
+func RoleSessionName(label string) string {
+	return "sentinel-" + label
+}
+
+// personLabel is the label of caller under the current policy: its first
+// accounts: entry is where IAM users keep their bare names. A caller ARN
+// that names no person is refused, so nothing is issued under a label that
+// could be anyone's.
+func (b *Broker) personLabel(caller vault.Identity) (string, error) {
+	k, err := person.Of(caller.ARN)
+	if err != nil {
+		return "", fmt.Errorf("source identity: caller %q: %w", caller.ARN, err)
 	}
-	return name
+	return person.Label(k, b.homeAccount()), nil
+}
+
+// homeAccount is the policy's first accounts: entry, "" when it has none.
+func (b *Broker) homeAccount() string {
+	if b.Policy == nil || len(b.Policy.Accounts) == 0 {
+		return ""
+	}
+	return b.Policy.Accounts[0]
+}
+
+// LabelPrefix is "sentinel.<label>.", the start of every SourceIdentity
+// this broker's policy gives the person behind arn, and of no other
+// person's; an IAM condition on it followed by "*" matches exactly their
+// sessions.
+func (b *Broker) LabelPrefix(arn string) (string, error) {
+	k, err := person.Of(arn)
+	if err != nil {
+		return "", fmt.Errorf("label of %q: %w", arn, err)
+	}
+	return person.LabelPrefix(k, b.homeAccount()), nil
 }
 
 func validBasis(b string) bool {

@@ -6,26 +6,25 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/sentinel-cli/sentinel/person"
 )
 
 var stsSourceIdentity = regexp.MustCompile(`^[A-Za-z0-9_+=,.@-]{2,64}$`)
 
 func TestFormatSourceIdentity(t *testing.T) {
-	long := strings.Repeat("verylongusername", 6)
 	tests := []struct {
-		name, user, basis, reqID string
-		want                     string
-		wantUser                 string
+		name, label, basis, reqID string
+		want                      string
 	}{
-		{"direct", "alice", BasisDirect, "0123456789ab", "sentinel.alice.direct.0123456789ab", "alice"},
-		{"dotted user", "alice.smith", BasisDirect, "0123456789ab", "sentinel.alice.smith.direct.0123456789ab", "alice.smith"},
-		{"email user", "alice@example.com", ApprovalBasis("00112233445566ff"), "0123456789ab", "sentinel.alice@example.com.apr-00112233445566ff.0123456789ab", "alice@example.com"},
-		{"colon and spaces sanitised", "a:b c", BreakglassBasis("abcdef0123456789"), "0123456789ab", "sentinel.a-b-c.bg-abcdef0123456789.0123456789ab", "a-b-c"},
-		{"long user shortened", long, ApprovalBasis("00112233445566ff"), "0123456789ab", "", long[:64-len("sentinel..apr-00112233445566ff.0123456789ab")]},
+		{"direct", "alice", BasisDirect, "0123456789ab", "sentinel.alice.direct.0123456789ab"},
+		{"tagged label", "alice=sso", ApprovalBasis("00112233445566ff"), "0123456789ab", "sentinel.alice=sso.apr-00112233445566ff.0123456789ab"},
+		{"email user", "alice@example-com", BreakglassBasis("abcdef0123456789"), "0123456789ab", "sentinel.alice@example-com.bg-abcdef0123456789.0123456789ab"},
+		{"longest label, longest basis", strings.Repeat("a", person.MaxLabel), ApprovalBasis("00112233445566ff"), "0123456789ab", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := FormatSourceIdentity(tt.user, tt.basis, tt.reqID)
+			got, err := FormatSourceIdentity(tt.label, tt.basis, tt.reqID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -39,7 +38,7 @@ func TestFormatSourceIdentity(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parse back %q: %v", got, err)
 			}
-			if p.User != tt.wantUser || p.Basis != tt.basis || p.RequestID != tt.reqID {
+			if p.Label != tt.label || p.Basis != tt.basis || p.RequestID != tt.reqID {
 				t.Errorf("parsed %+v from %q", p, got)
 			}
 		})
@@ -47,15 +46,23 @@ func TestFormatSourceIdentity(t *testing.T) {
 }
 
 func TestFormatSourceIdentityRejects(t *testing.T) {
-	for _, tt := range []struct{ basis, reqID string }{
-		{"direct", "short"},
-		{"direct", "0123456789AB"},
-		{"other", "0123456789ab"},
-		{"apr-", "0123456789ab"},
-		{"apr-xyz", "0123456789ab"},
+	for _, tt := range []struct{ label, basis, reqID string }{
+		{"alice", "direct", "short"},
+		{"alice", "direct", "0123456789AB"},
+		{"alice", "other", "0123456789ab"},
+		{"alice", "apr-", "0123456789ab"},
+		{"alice", "apr-xyz", "0123456789ab"},
+		// Labels are made by person.Label; anything else is refused, never
+		// cut or cleaned up into someone's label.
+		{"alice.smith", "direct", "0123456789ab"},
+		{"Alice", "direct", "0123456789ab"},
+		{"a:b", "direct", "0123456789ab"},
+		{"", "direct", "0123456789ab"},
+		{strings.Repeat("a", person.MaxLabel+1), "direct", "0123456789ab"},
+		{"a=b=c", "direct", "0123456789ab"},
 	} {
-		if _, err := FormatSourceIdentity("alice", tt.basis, tt.reqID); err == nil {
-			t.Errorf("basis %q request id %q: want an error", tt.basis, tt.reqID)
+		if _, err := FormatSourceIdentity(tt.label, tt.basis, tt.reqID); err == nil {
+			t.Errorf("label %q basis %q request id %q: want an error", tt.label, tt.basis, tt.reqID)
 		}
 	}
 }
@@ -65,6 +72,7 @@ func TestParseSourceIdentityRejects(t *testing.T) {
 		"", "x", "sentinel.alice", "sentinel.alice.direct", "other.alice.direct.0123456789ab",
 		"sentinel..direct.0123456789ab", "sentinel.alice.nope.0123456789ab", "sentinel.alice.direct.0123",
 		"sentinel.a:b.direct.0123456789ab", "sentinel." + strings.Repeat("a", 60) + ".direct.0123456789ab",
+		"sentinel.alice.smith.direct.0123456789ab", "sentinel.Alice.direct.0123456789ab", "sentinel.a=b=c.direct.0123456789ab",
 	} {
 		if _, err := ParseSourceIdentity(s); err == nil {
 			t.Errorf("%q: want an error", s)
@@ -99,39 +107,62 @@ type failingReader struct{}
 func (failingReader) Read([]byte) (int, error) { return 0, errRandom }
 
 func TestRoleSessionName(t *testing.T) {
-	for _, tt := range []struct{ user, want string }{
-		{"alice", "sentinel-alice"},
-		{"a b:c", "sentinel-a-b-c"},
-		{strings.Repeat("x", 80), "sentinel-" + strings.Repeat("x", 55)},
-	} {
-		if got := RoleSessionName(tt.user); got != tt.want {
-			t.Errorf("RoleSessionName(%q) = %q, want %q", tt.user, got, tt.want)
-		}
+	if got := RoleSessionName("alice"); got != "sentinel-alice" {
+		t.Errorf("RoleSessionName(alice) = %q", got)
+	}
+	longest := RoleSessionName(strings.Repeat("x", person.MaxLabel))
+	if !stsSourceIdentity.MatchString(longest) {
+		t.Errorf("%q is not a role session name STS accepts", longest)
 	}
 }
 
+// FuzzSourceIdentity checks the formatter and parser together, on labels
+// made from arbitrary caller ARNs: what parses is valid for STS; a
+// formatted value round-trips; two ARNs share a label only if they are one
+// person; and one person's "sentinel.<label>." starts no other person's
+// SourceIdentity.
 func FuzzSourceIdentity(f *testing.F) {
-	f.Add("alice", "0123456789ab", "sentinel.alice.direct.0123456789ab")
-	f.Add("a.b.c", "ffffffffffff", "sentinel.a.b.c.apr-0011.ffffffffffff")
-	f.Add("", "00000000", "sentinel...")
-	f.Fuzz(func(t *testing.T, user, reqID, raw string) {
+	f.Add("arn:aws:iam::111122223333:user/alice", "arn:aws:sts::111122223333:assumed-role/ci/alice", "0123456789ab", "sentinel.alice.direct.0123456789ab")
+	f.Add("arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:user/alice.direct", "ffffffffffff", "sentinel.a.b.c.apr-0011.ffffffffffff")
+	f.Add("arn:aws:sts::444455556666:assumed-role/AWSReservedSSO_x_1/alice@example.com", "arn:aws:iam::444455556666:user/alice", "00000000", "sentinel...")
+	f.Add("arn:aws:iam::111122223333:root", "arn:aws:sts::111122223333:federated-user/bob", "0123456789ab", "sentinel.alice=sso.bg-01.0123456789ab")
+	f.Fuzz(func(t *testing.T, arn1, arn2, reqID, raw string) {
 		// Parsing arbitrary input never panics, and what parses is valid.
 		if p, err := ParseSourceIdentity(raw); err == nil {
-			if !stsSourceIdentity.MatchString(raw) || p.User == "" {
+			if !stsSourceIdentity.MatchString(raw) || !person.ValidLabel(p.Label) {
 				t.Fatalf("accepted invalid %q", raw)
 			}
 		}
-		// Whatever the user name, a formatted value is valid and round-trips.
-		s, err := FormatSourceIdentity(user, BasisDirect, reqID)
-		if err != nil {
+		k1, err1 := person.Of(arn1)
+		k2, err2 := person.Of(arn2)
+		if err1 != nil {
 			return
 		}
-		if !stsSourceIdentity.MatchString(s) {
-			t.Fatalf("formatted %q is not accepted by STS", s)
-		}
-		p, err := ParseSourceIdentity(s)
-		if err != nil || p.Basis != BasisDirect || p.RequestID != reqID {
-			t.Fatalf("%q does not round-trip: %+v %v", s, p, err)
+		l1 := person.Label(k1, "111122223333")
+		for _, basis := range []string{BasisDirect, ApprovalBasis("00112233445566ff"), BreakglassBasis("abcdef0123456789")} {
+			s, err := FormatSourceIdentity(l1, basis, reqID)
+			if err != nil {
+				if isLowerHex(reqID) && len(reqID) >= 8 && len(reqID) <= 12 {
+					t.Fatalf("label %q of %q refused: %v", l1, arn1, err)
+				}
+				return
+			}
+			if !stsSourceIdentity.MatchString(s) {
+				t.Fatalf("formatted %q is not accepted by STS", s)
+			}
+			p, err := ParseSourceIdentity(s)
+			if err != nil || p.Label != l1 || p.Basis != basis || p.RequestID != reqID {
+				t.Fatalf("%q does not round-trip: %+v %v", s, p, err)
+			}
+			if err2 == nil && k1.Value != k2.Value {
+				l2 := person.Label(k2, "111122223333")
+				if l1 == l2 {
+					t.Fatalf("%q and %q are two people with one label %q", arn1, arn2, l1)
+				}
+				if s2, err := FormatSourceIdentity(l2, basis, reqID); err == nil && strings.HasPrefix(s2, person.LabelPrefix(k1, "111122223333")) {
+					t.Fatalf("%q's prefix starts %q's SourceIdentity %q", arn1, arn2, s2)
+				}
+			}
 		}
 	})
 }

@@ -70,15 +70,19 @@ func (b *Broker) consoleCredentials(ctx context.Context, chain *vault.Chain, cal
 	if !ok {
 		return vault.Credentials{}, errors.New("the STS client cannot get federation tokens")
 	}
-	creds, err := fed.GetFederationToken(ctx, federationName(caller.Name), d)
+	label, err := b.personLabel(caller)
+	if err != nil {
+		return vault.Credentials{}, err
+	}
+	creds, err := fed.GetFederationToken(ctx, federationName(label), d)
 	if err != nil {
 		return vault.Credentials{}, fmt.Errorf("get federation token for profile %s: %w", chain.Base.Name, keysOf(err, chain.Base.Name))
 	}
 	return creds, nil
 }
 
-// federationName is the Name of a federated session: the caller's name
-// restricted to what STS accepts (2-32 of [\w+=,.@-]).
+// federationName is the Name of a federated session: the caller's label
+// (person.Label), restricted to what STS accepts (2-32 of [\w+=,.@-]).
 func federationName(user string) string {
 	var b strings.Builder
 	for _, r := range user {
