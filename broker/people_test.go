@@ -2,6 +2,8 @@ package broker_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/breakglass"
 	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -168,5 +171,38 @@ func TestNamesakeGetsNoUserLabel(t *testing.T) {
 	}
 	if labels[0] != labels[1] || labels[0] != "ci=r111122223333" {
 		t.Errorf("labels of one role's sessions: %v", labels)
+	}
+}
+
+// TestAnchorsArePeople: a team anchor belongs to the caller's person key:
+// a role's sessions share it whatever their names, and a role session named
+// alice neither sees nor moves alice's.
+func TestAnchorsArePeople(t *testing.T) {
+	f := newFixture(t, basePolicy)
+	st := f.openStore()
+	defer st.Close()
+	svc := &broker.Service{Broker: f.broker(), Anchors: st}
+	ctx := context.Background()
+	id := func(arn string) vault.Identity {
+		t.Helper()
+		v, err := vault.ParseIdentity(arn, "111122223333", "AIDAFAKE")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	hash := func(s string) string { sum := sha256.Sum256([]byte(s)); return hex.EncodeToString(sum[:]) }
+	x, y := id("arn:aws:sts::111122223333:assumed-role/ci/x"), id("arn:aws:sts::111122223333:assumed-role/ci/alice")
+	if err := svc.RecordAnchor(ctx, x, logging.Head{Log: "laptop", Seq: 10, Hash: hash("10")}); err != nil {
+		t.Fatal(err)
+	}
+	if h, ok, err := svc.LastAnchor(ctx, y, "laptop"); err != nil || !ok || h.Seq != 10 {
+		t.Fatalf("another session of the role: %+v %v %v", h, ok, err)
+	}
+	if err := svc.RecordAnchor(ctx, y, logging.Head{Log: "laptop", Seq: 5, Hash: hash("5")}); !errors.Is(err, logging.ErrAnchorBehind) {
+		t.Fatalf("moving the role's anchor back under another session name: %v", err)
+	}
+	if _, ok, err := svc.LastAnchor(ctx, id(aliceARN), "laptop"); err != nil || ok {
+		t.Fatalf("alice sees the anchor of a role session named alice: %v %v", ok, err)
 	}
 }

@@ -7,12 +7,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/person"
 	"github.com/sentinel-cli/sentinel/vault"
 )
 
 // TeamAnchors keeps the log heads the team service records for its
-// callers, one forward-only record per (caller ARN, log). Both store
-// backends implement it (store/local.Store, store/dynamodb.Store).
+// callers, one forward-only record per (caller's person key, log); the
+// service passes the person key as ownerARN, which the stores treat as an
+// opaque owner. Both store backends implement it (store/local.Store,
+// store/dynamodb.Store).
 type TeamAnchors interface {
 	// PutTeamAnchor records h as ownerARN's head of h.Log unless it is
 	// behind the one recorded (logging.ErrAnchorBehind).
@@ -86,7 +89,7 @@ func (s *Service) RecordAnchor(ctx context.Context, caller vault.Identity, h log
 		return ErrNoAnchors
 	}
 	h.Time = h.Time.UTC()
-	err := s.Anchors.PutTeamAnchor(ctx, caller.ARN, h)
+	err := s.Anchors.PutTeamAnchor(ctx, anchorOwner(caller), h)
 	switch {
 	case err == nil:
 		return s.logAnchor(EventLogAnchored, anchorStatusRecorded, caller, h)
@@ -105,11 +108,19 @@ func (s *Service) LastAnchor(ctx context.Context, caller vault.Identity, log str
 	if s.Anchors == nil {
 		return logging.Head{}, false, ErrNoAnchors
 	}
-	h, ok, err := s.Anchors.TeamAnchor(ctx, caller.ARN, log)
+	h, ok, err := s.Anchors.TeamAnchor(ctx, anchorOwner(caller), log)
 	if err != nil {
 		return logging.Head{}, false, unavailable("anchor", err)
 	}
 	return h, ok, nil
+}
+
+// anchorOwner is whom a team anchor belongs to: the caller's person key,
+// so that a role's sessions share their anchors whatever their names, and
+// a role session named alice never sees or moves alice's. For an IAM user
+// it is the lower-case user ARN, the key anchors had before person keys.
+func anchorOwner(caller vault.Identity) string {
+	return person.KeyOf(caller.ARN)
 }
 
 func (s *Service) logAnchor(event, status string, caller vault.Identity, h logging.Head) error {
