@@ -131,7 +131,8 @@ func TestSSOLoginExecAndChainedRole(t *testing.T) {
 		t.Errorf("AssumeRole signed by %s (%s), want the SSO role credentials", c.AccessKeyID, c.CallerARN)
 	}
 	si := c.Params.Get("SourceIdentity")
-	if !strings.Contains(si, ".alice@example.com.") || durationSeconds(t, c) != 3600 || env["AWS_ACCESS_KEY_ID"] == sso.AccessKeyID {
+	// The label of SSO user alice@example.com: no dot (see person.Label).
+	if !strings.HasPrefix(si, "sentinel.alice@example,com=sso.direct.") || durationSeconds(t, c) != 3600 || env["AWS_ACCESS_KEY_ID"] == sso.AccessKeyID {
 		t.Errorf("AssumeRole SourceIdentity %q duration %d; child key %s", si, durationSeconds(t, c), env["AWS_ACCESS_KEY_ID"])
 	}
 

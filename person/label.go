@@ -22,6 +22,7 @@ import (
 // The forms, with home the policy's first accounts: entry:
 //
 //	alice                    IAM user alice in the home account
+//	alice,smith              IAM user alice.smith in the home account
 //	alice=444455556666       IAM user alice in another account
 //	alice=sso                IAM Identity Center user alice
 //	deploy=r111122223333     role deploy (any session name) in that account
@@ -29,8 +30,8 @@ import (
 //	root=o111122223333       the account's root user
 //	depl=hXXXXXXXXXXXXXXX    any of these that does not fit (see hashedLabel)
 //
-// A name keeps its plain form only when it uses none of '.', '=' and
-// characters STS refuses, lower-cased. Only IAM users of the home account
+// A name keeps its plain form, lower-cased and with each '.' written as
+// ',', only when it holds no ',', no '=' and no character STS refuses. Only IAM users of the home account
 // have labels without '='; every other label carries one, followed by a tag
 // whose first character says the kind (a digit, s, r, f, o or h). So an IAM
 // user and an SSO user both named alice differ (alice and alice=sso): the
@@ -52,28 +53,49 @@ const hashedPrefix = 4
 // accounts: entry ("" when the policy lists none, so that no label is a
 // bare name).
 func Label(k Key, home string) string {
-	var body, tag string
+	var name, tag string
 	switch k.Kind {
 	case KindUser:
-		if k.Account == home && plainName(k.Name) && len(k.Name) <= MaxLabel {
-			return k.Name
+		name, tag = k.Name, k.Account
+		if k.Account == home {
+			if body, ok := labelBody(name); ok && len(body) <= MaxLabel {
+				return body
+			}
 		}
-		body, tag = k.Name, k.Account
 	case KindSSO:
-		body, tag = k.Name, "sso"
+		name, tag = k.Name, "sso"
 	case KindRole:
-		body, tag = k.Name, "r"+k.Account
+		name, tag = k.Name, "r"+k.Account
 	case KindFederated:
-		body, tag = "fed", "f"+k.Account
+		name, tag = "fed", "f"+k.Account
 	case KindRoot:
-		body, tag = "root", "o"+k.Account
+		name, tag = "root", "o"+k.Account
 	default:
 		return hashedLabel(k)
 	}
-	if plainName(body) && len(body)+len(labelSep)+len(tag) <= MaxLabel {
+	if body, ok := labelBody(name); ok && len(body)+len(labelSep)+len(tag) <= MaxLabel {
 		return body + labelSep + tag
 	}
 	return hashedLabel(k)
+}
+
+// labelBody is name as a label's visible part: each '.' written as ','
+// (a label has no dot). A name that holds a ',' or a '=' already, or a
+// character STS refuses, has no plain body, so the mapping is one-to-one.
+func labelBody(name string) (string, bool) {
+	if name == "" {
+		return "", false
+	}
+	b := []byte(name)
+	for i, c := range b {
+		switch {
+		case c == '.':
+			b[i] = ','
+		case c == ',' || !plainChar(c):
+			return "", false
+		}
+	}
+	return string(b), true
 }
 
 // LabelPrefix is "sentinel.<label>.": the start of every SourceIdentity

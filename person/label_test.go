@@ -21,6 +21,8 @@ func TestLabel(t *testing.T) {
 		{"arn:aws:sts::111122223333:assumed-role/ci/bob", "ci=r111122223333"},
 		{"arn:aws:sts::111122223333:federated-user/alice", "fed=f111122223333"},
 		{"arn:aws:iam::111122223333:root", "root=o111122223333"},
+		{"arn:aws:iam::111122223333:user/alice.smith", "alice,smith"},
+		{"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_A_1/alice@example.com", "alice@example,com=sso"},
 	}
 	for _, tt := range tests {
 		k, err := Of(tt.arn)
@@ -42,6 +44,9 @@ func TestLabelsNeverCollide(t *testing.T) {
 		"arn:aws:iam::111122223333:user/alice.direct",
 		"arn:aws:iam::111122223333:user/alice.smith",
 		"arn:aws:iam::111122223333:user/alice-smith",
+		"arn:aws:iam::111122223333:user/alice,smith",
+		"arn:aws:iam::111122223333:user/alice,smith.x",
+		"arn:aws:iam::111122223333:user/alice.smith.x",
 		"arn:aws:iam::111122223333:user/alice=sso",
 		"arn:aws:iam::111122223333:user/alice=444455556666",
 		"arn:aws:iam::444455556666:user/alice",
