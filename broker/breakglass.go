@@ -24,8 +24,9 @@ type BreakglassInput struct {
 
 // OpenBreakglass opens a break-glass event for the actor, checked against
 // the policy's break-glass rules, the cooldown and the daily limit. The
-// store enforces atomically that one user has at most one active event per
-// profile.
+// store enforces atomically that one person (breakglass.Event.PersonKey)
+// has at most one active event per profile's role, and keeps the cooldown
+// and daily limit per person.
 func (b *Broker) OpenBreakglass(ctx context.Context, a *Actor, in BreakglassInput) (*breakglass.Event, error) {
 	now := b.now()
 	rule, ok := b.Policy.BreakglassRuleFor(in.Profile, a.Identity.Name, a.Identity.ARN)
