@@ -129,3 +129,11 @@ func (b *Broker) profileRoles(profile string) []string {
 	}
 	return nil
 }
+
+// RequestDecision is RequesterDecision for the requester of r on its
+// profile, now: what `approve` and `deny` show, and what the team service
+// answers on GET /v1/requests/{id}/decision.
+func (b *Broker) RequestDecision(r *request.Request) (policy.Decision, bool) {
+	d, _, usable := b.RequesterDecision(vault.Identity{Name: r.Requester, ARN: r.RequesterARN}, r.Profile, b.now())
+	return d, usable
+}

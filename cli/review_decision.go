@@ -30,15 +30,16 @@ func (o *localOperations) RequesterDecision(_ context.Context, r *request.Reques
 }
 
 // requesterDecisionLine says what the policy decides for the requester of
-// r now, for the summary shown before approve and deny. A team service
-// decides it where the policy lives and refuses an approval that could not
-// be used, so there the line says that.
+// r now, for the summary shown before approve and deny: from the local
+// broker, or from the team service (GET /v1/requests/{id}/decision), which
+// decides where the policy lives. Either refuses an approval that could not
+// be used whatever the line said.
 func requesterDecisionLine(ctx context.Context, ops Operations, r *request.Request) string {
 	teller, ok := ops.(interface {
 		RequesterDecision(context.Context, *request.Request) (policy.Decision, bool, error)
 	})
 	if !ok {
-		return "checked by the team service: an approval that could not be used is refused"
+		return "not known here: an approval that could not be used is refused"
 	}
 	d, usable, err := teller.RequesterDecision(ctx, r)
 	if err != nil {

@@ -29,6 +29,14 @@ func TestTeamApprovalCannotLiftADeny(t *testing.T) {
 
 	var r request.Request
 	tm.want(tm.call("alice", http.MethodPost, "/v1/requests", map[string]any{"profile": "prod", "justification": "deploy the fix"}), http.StatusOK, "").decode(t, &r)
+	var dec struct {
+		ID, Effect, Rule string
+		Usable           bool
+	}
+	tm.want(tm.call("bob", http.MethodGet, "/v1/requests/"+r.ID+"/decision", nil), http.StatusOK, "").decode(t, &dec)
+	if dec.ID != r.ID || dec.Effect != "require_approval" || dec.Rule != "prod" || !dec.Usable {
+		t.Errorf("decision before the deny: %+v", dec)
+	}
 	denied := strings.Replace(teamPolicy, "rules:\n", "rules:\n  - name: contractors-never-prod\n    effect: deny\n    conditions: {profiles: [prod], users: [alice]}\n", 1)
 	pol, err := policy.Parse([]byte(denied), "policy.yaml")
 	if err != nil {
@@ -39,6 +47,11 @@ func TestTeamApprovalCannotLiftADeny(t *testing.T) {
 	if m := message(a); m != "prod is denied for alice by rule contractors-never-prod; an approval cannot lift a deny" {
 		t.Errorf("message %q", m)
 	}
+	tm.want(tm.call("bob", http.MethodGet, "/v1/requests/"+r.ID+"/decision", nil), http.StatusOK, "").decode(t, &dec)
+	if dec.Effect != "deny" || dec.Rule != "contractors-never-prod" || dec.Usable {
+		t.Errorf("decision after the deny: %+v", dec)
+	}
+	tm.want(tm.call("bob", http.MethodPost, "/v1/requests/"+r.ID+"/decision", nil), http.StatusMethodNotAllowed, "")
 	a = tm.want(tm.call("bob", http.MethodPost, "/v1/requests/"+r.ID+"/approve", nil), http.StatusConflict, "Conflict")
 	if m := message(a); !strings.Contains(m, "contractors-never-prod") {
 		t.Errorf("message %q", m)

@@ -86,6 +86,8 @@ func route(path, method string) (*teamRoute, *call, bool) {
 		switch {
 		case parts[1] == "requests" && (c.action == "approve" || c.action == "deny" || c.action == "cancel"):
 			return routeRequestAct, c, true
+		case parts[1] == "requests" && c.action == "decision":
+			return routeRequestDecision, c, true
 		case parts[1] == "breakglass" && c.action == "close":
 			return routeBreakClose, c, true
 		case parts[1] == "sessions" && c.action == "revoke":
