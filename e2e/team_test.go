@@ -150,9 +150,12 @@ func TestTeamTwoPeopleThroughTheService(t *testing.T) {
 	}
 	id, _ := req["id"].(string)
 	alice.mustFail(`not an approver|may not`, "approve", id)
-	if out := bob.mustRun("approve", id, "-c", "go").stdout; !strings.Contains(out, "Request "+id+" approved: alice may use prod") {
+	if out := bob.mustRun("approve", id, "-c", "go").stdout; !strings.Contains(out, "Request "+id+" approved: alice may use prod") ||
+		!strings.Contains(out, "Decision now:  require_approval by rule prod: an approval can be used") {
 		t.Fatalf("approve: %s", out)
 	}
+	// The service refuses a request no approval could use, naming the rule.
+	alice.mustFail(`^sentinel: team service: dev is allowed for alice by rule dev; no approval is needed \(Forbidden\)\n`, "request", "dev", "-j", "no approval needed here")
 	listed := bob.mustRun("requests", "list", "--profile", "prod", "--output", "json").stdout
 	if !strings.Contains(listed, id) {
 		t.Fatalf("bob's listing: %s", listed)
