@@ -13,6 +13,7 @@ import (
 	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/request"
+	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/vault"
 )
 
@@ -204,5 +205,31 @@ func TestAnchorsArePeople(t *testing.T) {
 	}
 	if _, ok, err := svc.LastAnchor(ctx, id(aliceARN), "laptop"); err != nil || ok {
 		t.Fatalf("alice sees the anchor of a role session named alice: %v %v", ok, err)
+	}
+}
+
+// TestOwnSessionsArePeople: "my sessions" are the person's: an IAM Identity
+// Center user's in every account, and never those of a role session or a
+// user of another account that carries the same name.
+func TestOwnSessionsArePeople(t *testing.T) {
+	f := sessionFixture(t)
+	f.roleSession("sso-alice", "ASIAFAKESSOALICE", "AWSReservedSSO_Dev_0123", "alice")
+	ssoHome := "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Dev_0123/alice"
+	ssoOther := "arn:aws:sts::444455556666:assumed-role/AWSReservedSSO_Ops_4567/alice"
+	mine1 := f.startSession(ssoHome, "dev", f.now.Add(-time.Minute), f.now.Add(time.Hour))
+	mine2 := f.startSession(ssoOther, "dev", f.now.Add(-2*time.Minute), f.now.Add(time.Hour))
+	f.startSession(aliceARN, "dev", f.now.Add(-3*time.Minute), f.now.Add(time.Hour))
+	f.startSession("arn:aws:sts::111122223333:assumed-role/ci/alice", "dev", f.now.Add(-4*time.Minute), f.now.Add(time.Hour))
+	b, sso := f.as("sso-alice")
+	got, err := b.ListSessions(context.Background(), sso, session.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range got {
+		ids = append(ids, s.ID)
+	}
+	if len(ids) != 2 || ids[0] != mine1.ID || ids[1] != mine2.ID {
+		t.Fatalf("the SSO user's own sessions: %v, want %s and %s", ids, mine1.ID, mine2.ID)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,11 +61,14 @@ type UserRevocation struct {
 // ListSessions lists sessions, newest first, each with its status as of
 // now: an active session whose time ran out reads as expired without
 // anything being written (see listEffective). With no user, user ARN,
-// profile or status given, it lists the actor's own sessions, by ARN. As
-// with requests, anyone who can read the store may list any sessions.
+// profile or status given, it lists the actor's own sessions: those of the
+// same person (person.Same), so an IAM Identity Center user sees theirs in
+// every account, and a namesake's never. As with requests, anyone who can
+// read the store may list any sessions.
 func (b *Broker) ListSessions(ctx context.Context, a *Actor, q session.Query) ([]*session.Session, error) {
-	if q.User == "" && q.UserARN == "" && q.Profile == "" && q.Status == "" {
-		q.UserARN = a.Identity.ARN
+	mine := q.User == "" && q.UserARN == "" && q.Profile == "" && q.Status == ""
+	if mine {
+		q.User = a.Identity.Name
 	}
 	if q.Status != "" && !q.Status.Valid() {
 		return nil, fmt.Errorf("%w: unknown session status %s", session.ErrInvalid, quoteID(string(q.Status)))
@@ -75,7 +79,7 @@ func (b *Broker) ListSessions(ctx context.Context, a *Actor, q session.Query) ([
 	}
 	defer stores.Close()
 	st := stores.Sessions()
-	return listEffective(b, listing[session.Session, session.Status]{
+	out, err := listEffective(b, listing[session.Session, session.Status]{
 		want:    q.Status,
 		expired: session.StatusExpired,
 		lapsing: session.StatusActive,
@@ -91,6 +95,10 @@ func (b *Broker) ListSessions(ctx context.Context, a *Actor, q session.Query) ([
 		effective: func(s *session.Session, now time.Time) session.Status { return s.EffectiveStatus(now) },
 		created:   func(s *session.Session) time.Time { return s.StartedAt },
 	})
+	if err != nil || !mine {
+		return out, err
+	}
+	return slices.DeleteFunc(out, func(s *session.Session) bool { return !person.Same(s.UserARN, a.Identity.ARN) }), nil
 }
 
 // GetSession returns one session as stored; callers show its
