@@ -91,6 +91,12 @@ func (c *serveCommand) run(g *Globals) error {
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", addr, err)
 	}
+	// Proofs are accepted only for the URLs this listener is reached at;
+	// set before the first call is served.
+	if err := ts.Listening(ln.Addr()); err != nil {
+		ln.Close()
+		return err
+	}
 	scheme := "http"
 	if ts.Config.HasTLS() {
 		scheme = "https"
@@ -121,9 +127,23 @@ func (c *serveCommand) run(g *Globals) error {
 // TeamService is the team API wired from a service config: the handler
 // every door (a plain server, AWS Lambda) serves, and what to close.
 type TeamService struct {
-	Config  *server.ServeConfig
-	Handler http.Handler
-	closers []func() error
+	Config   *server.ServeConfig
+	Handler  http.Handler
+	verifier *proof.Verifier
+	closers  []func() error
+}
+
+// Listening tells the service the address it listens on, so that it also
+// accepts proofs signed for the loopback URLs of that address. It must be
+// called before the handler serves; on Lambda it is not called, and the
+// audience is public_urls or the URL each event names.
+func (t *TeamService) Listening(addr net.Addr) error {
+	aud, err := t.Config.Audiences(addr)
+	if err != nil {
+		return err
+	}
+	t.verifier.Audiences = aud
+	return nil
 }
 
 // Close releases the store and the log.
@@ -240,7 +260,9 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	if anchors, ok := stores.(broker.TeamAnchors); ok {
 		svc.Anchors = anchors
 	}
-	verifier := &proof.Verifier{ServerID: cfg.ServerID, STSEndpoint: stsEndpoint, Region: firstSet(region, "us-east-1"), Accounts: cfg.Accounts}
+	verifier := &proof.Verifier{ServerID: cfg.ServerID, STSEndpoint: stsEndpoint, Region: firstSet(region, "us-east-1"), Accounts: cfg.Accounts,
+		Audiences: cfg.PublicAudiences()}
+	ts.verifier = verifier
 	ts.Handler = server.NewTeamHandler(svc, server.ProofAuthenticator(verifier), server.TeamOptions{
 		ServerID:    cfg.ServerID,
 		STSEndpoint: stsEndpoint,

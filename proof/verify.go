@@ -33,6 +33,11 @@ type Verifier struct {
 	STSEndpoint string
 	// Region is the signing region of STSEndpoint.
 	Region string
+	// Audiences are the canonical base URLs (CanonicalAudience) this
+	// service is reached at; a proof signed for any other is refused, so
+	// that a proof given to a look-alike service is useless here. Empty
+	// is a configuration error: no proof can be accepted.
+	Audiences []string
 	// Accounts are the accepted caller accounts; empty accepts none.
 	Accounts []string
 	// Client sends the forwarded request; nil means a client with a short
@@ -50,6 +55,7 @@ var allowedHeaders = map[string]bool{
 	"x-amz-date":                true,
 	"x-sentinel-server-id":      true,
 	"x-sentinel-request-sha256": true,
+	"x-sentinel-audience":       true,
 	"x-amz-security-token":      false,
 	"x-amz-content-sha256":      false,
 }
@@ -101,6 +107,14 @@ func (v *Verifier) checkConfig() (*url.URL, error) {
 	u, err := parseEndpoint(v.STSEndpoint)
 	if err != nil {
 		return nil, fmt.Errorf("%w: STS endpoint: %v", ErrVerifierConfig, err)
+	}
+	if len(v.Audiences) == 0 {
+		return nil, fmt.Errorf("%w: no audience", ErrVerifierConfig)
+	}
+	for _, a := range v.Audiences {
+		if c, err := CanonicalAudience(a); err != nil || c != a {
+			return nil, fmt.Errorf("%w: audience not in canonical form", ErrVerifierConfig)
+		}
 	}
 	return u, nil
 }
@@ -190,6 +204,9 @@ func (v *Verifier) checkRequest(p wireProof, endpoint *url.URL, requestHash stri
 
 	if values["x-sentinel-server-id"] != v.ServerID {
 		return nil, refuse(ReasonServerID, "")
+	}
+	if !slices.Contains(v.Audiences, values["x-sentinel-audience"]) {
+		return nil, refuse(ReasonAudience, "not this service's URL")
 	}
 	if values["x-sentinel-request-sha256"] != requestHash {
 		return nil, refuse(ReasonRequestHash, "")

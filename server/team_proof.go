@@ -14,14 +14,25 @@ import (
 var errAuthConfig = errors.New("authenticator misconfigured")
 
 // ProofAuthenticator authenticates team API calls with the proof in the
-// one X-Sentinel-Proof header, checked and forwarded to STS by v.
+// one X-Sentinel-Proof header, checked and forwarded to STS by v. The
+// proof must be signed for one of v.Audiences; when v has none (on Lambda
+// without public_urls), for the URL the Lambda event names, which AWS
+// fills in and a client cannot choose.
 func ProofAuthenticator(v *proof.Verifier) Authenticator {
 	return AuthenticatorFunc(func(ctx context.Context, r *http.Request, pathWithQuery string, body []byte) (vault.Identity, error) {
 		values := r.Header.Values(proof.Header)
 		if len(values) != 1 || values[0] == "" {
-			return vault.Identity{}, errors.New("one X-Sentinel-Proof header is required")
+			return vault.Identity{}, &proof.InvalidProofError{Reason: proof.ReasonMissing, Detail: "one X-Sentinel-Proof header is required"}
 		}
-		id, err := v.Verify(ctx, values[0], r.Method, pathWithQuery, body)
+		verifier := v
+		if len(v.Audiences) == 0 {
+			if aud, ok := eventAudience(r.Context()); ok {
+				copied := *v
+				copied.Audiences = []string{aud}
+				verifier = &copied
+			}
+		}
+		id, err := verifier.Verify(ctx, values[0], r.Method, pathWithQuery, body)
 		switch {
 		case err == nil:
 			return id, nil
