@@ -61,15 +61,15 @@ type Info struct {
 
 // Client calls one team service. It is safe for concurrent use.
 type Client struct {
-	base  *url.URL
+	base *url.URL
 	// audience is base in canonical form, signed into every proof so
 	// that the proof is good only at the service this client calls.
 	audience string
-	opts  Options
-	http  *http.Client
-	mu    sync.Mutex
-	info  *Info  // checked answer of /v1/info, fetched once
-	sesID string // server-mode session from the first credentials answer
+	opts     Options
+	http     *http.Client
+	mu       sync.Mutex
+	info     *Info  // checked answer of /v1/info, fetched once
+	sesID    string // server-mode session from the first credentials answer
 }
 
 // New checks the options and returns a client. It makes no call.
