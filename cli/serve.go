@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -78,15 +77,7 @@ func (c *serveCommand) run(g *Globals) error {
 	if err := ts.Config.CheckListen(addr); err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           ts.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
-	}
+	srv := server.NewHTTPServer(ts.Handler)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", addr, err)
@@ -102,6 +93,20 @@ func (c *serveCommand) run(g *Globals) error {
 		scheme = "https"
 	}
 	fmt.Fprintf(g.Stderr, "sentinel: serving %s on %s://%s\n", ts.Config.ServerID, scheme, ln.Addr())
+	// Counts of refused unauthenticated calls are logged at most once a
+	// minute per reason; this writes those no later call would.
+	go func() {
+		tick := time.NewTicker(server.RefusalSummaryInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				ts.team.FlushRefusals()
+			}
+		}
+	}()
 	done := make(chan error, 1)
 	go func() {
 		if ts.Config.HasTLS() {
@@ -129,6 +134,7 @@ func (c *serveCommand) run(g *Globals) error {
 type TeamService struct {
 	Config   *server.ServeConfig
 	Handler  http.Handler
+	team     *server.TeamHandler
 	verifier *proof.Verifier
 	closers  []func() error
 }
@@ -263,7 +269,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	verifier := &proof.Verifier{ServerID: cfg.ServerID, STSEndpoint: stsEndpoint, Region: firstSet(region, "us-east-1"), Accounts: cfg.Accounts,
 		Audiences: cfg.PublicAudiences()}
 	ts.verifier = verifier
-	ts.Handler = server.NewTeamHandler(svc, server.ProofAuthenticator(verifier), server.TeamOptions{
+	ts.team = server.NewTeamHandler(svc, server.ProofAuthenticator(verifier), server.TeamOptions{
 		ServerID:    cfg.ServerID,
 		STSEndpoint: stsEndpoint,
 		STSRegion:   verifier.Region,
@@ -272,6 +278,10 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 			fmt.Fprintf(stderr, "sentinel: serve: %d: %s\n", status, oneLineText(err.Error()))
 		},
 	})
+	ts.Handler = ts.team
+	// Closed before the log (closers run last first): the last
+	// auth.refused counts go into it.
+	ts.closers = append(ts.closers, ts.team.Close)
 	return ts, nil
 }
 

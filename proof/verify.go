@@ -78,7 +78,7 @@ func (v *Verifier) Verify(ctx context.Context, header string, method, pathWithQu
 	if err != nil {
 		return vault.Identity{}, err
 	}
-	headers, err := v.checkRequest(p, endpoint, RequestHash(method, pathWithQuery, body))
+	headers, err := v.checkRequest(p, endpoint, RequestHash(method, pathWithQuery, body), true)
 	if err != nil {
 		return vault.Identity{}, err
 	}
@@ -94,6 +94,25 @@ func (v *Verifier) Verify(ctx context.Context, header string, method, pathWithQu
 		return vault.Identity{}, refuse(ReasonAccount, "")
 	}
 	return id, nil
+}
+
+// Precheck checks everything about the proof in header that needs
+// neither the API call's body nor STS: its encoding, shape, endpoint,
+// signed headers, access key ID, server ID, audience and date. A service
+// calls it before reading the body, so that a call without a plausible
+// proof costs neither; Verify repeats these checks and adds the request
+// hash and STS's verdict. Its errors are those of Verify.
+func (v *Verifier) Precheck(header string) error {
+	endpoint, err := v.checkConfig()
+	if err != nil {
+		return err
+	}
+	p, err := decodeHeader(header)
+	if err != nil {
+		return err
+	}
+	_, err = v.checkRequest(p, endpoint, "", false)
+	return err
 }
 
 // checkConfig returns the normal form of the configured endpoint.
@@ -121,7 +140,8 @@ func (v *Verifier) checkConfig() (*url.URL, error) {
 
 // checkRequest checks everything that can be checked without STS and
 // returns the headers to forward, in canonical form.
-func (v *Verifier) checkRequest(p wireProof, endpoint *url.URL, requestHash string) (http.Header, error) {
+// checkHash is false only for Precheck, which has no body to hash.
+func (v *Verifier) checkRequest(p wireProof, endpoint *url.URL, requestHash string, checkHash bool) (http.Header, error) {
 	if p.Method != http.MethodPost {
 		return nil, refuse(ReasonMethod, "")
 	}
@@ -208,7 +228,7 @@ func (v *Verifier) checkRequest(p wireProof, endpoint *url.URL, requestHash stri
 	if !slices.Contains(v.Audiences, values["x-sentinel-audience"]) {
 		return nil, refuse(ReasonAudience, "not this service's URL")
 	}
-	if values["x-sentinel-request-sha256"] != requestHash {
+	if checkHash && values["x-sentinel-request-sha256"] != requestHash {
 		return nil, refuse(ReasonRequestHash, "")
 	}
 	signedAt, err := time.Parse(amzDateLayout, values["x-amz-date"])
