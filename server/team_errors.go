@@ -88,7 +88,8 @@ func classifyTeam(err error) (status int, code, message string) {
 		return http.StatusNotFound, teamapi.CodeNotFound, clean(err.Error())
 	case errors.Is(err, request.ErrConflict), errors.Is(err, request.ErrTransition),
 		errors.Is(err, breakglass.ErrConflict), errors.Is(err, breakglass.ErrTransition), errors.Is(err, breakglass.ErrActiveExists),
-		errors.Is(err, session.ErrConflict), errors.Is(err, session.ErrTransition), errors.Is(err, logging.ErrAnchorBehind):
+		errors.Is(err, session.ErrConflict), errors.Is(err, session.ErrTransition), errors.Is(err, logging.ErrAnchorBehind),
+		errors.Is(err, logging.ErrAnchorLimit):
 		return http.StatusConflict, teamapi.CodeConflict, clean(err.Error())
 	case errors.Is(err, request.ErrInvalid), errors.Is(err, breakglass.ErrInvalid), errors.Is(err, session.ErrInvalid):
 		return http.StatusBadRequest, teamapi.CodeBadRequest, clean(err.Error())

@@ -244,3 +244,20 @@ func TestTeamLimitsApplyBeforeTheBody(t *testing.T) {
 		t.Fatalf("the authenticator was asked %d times", n)
 	}
 }
+
+// A caller anchors at most logging.MaxTeamAnchorLogs logs: the next new
+// one is 409, an anchored one still moves forward, and another caller is
+// not affected.
+func TestTeamAnchorsAreBounded(t *testing.T) {
+	tm := newTeam(t, teamOptions{quiet: true})
+	head := func(i int, seq int64) map[string]any {
+		log := fmt.Sprintf("laptop-%03d:/home/alice/decisions.jsonl", i)
+		return map[string]any{"log": log, "file": "decisions.jsonl", "seq": seq, "hash": sha(fmt.Sprint(log, seq)), "time": "2026-01-02T03:04:05Z"}
+	}
+	for i := 0; i < logging.MaxTeamAnchorLogs; i++ {
+		tm.want(tm.call("alice", http.MethodPost, "/v1/anchors", head(i, 1)), http.StatusOK, "")
+	}
+	tm.want(tm.call("alice", http.MethodPost, "/v1/anchors", head(logging.MaxTeamAnchorLogs, 1)), http.StatusConflict, "Conflict")
+	tm.want(tm.call("alice", http.MethodPost, "/v1/anchors", head(7, 2)), http.StatusOK, "")
+	tm.want(tm.call("bob", http.MethodPost, "/v1/anchors", head(logging.MaxTeamAnchorLogs, 1)), http.StatusOK, "")
+}
