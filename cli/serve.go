@@ -104,6 +104,15 @@ func (c *serveCommand) run(g *Globals) error {
 				return
 			case <-tick.C:
 				ts.team.FlushRefusals()
+				// The embedded store drops what is past its retention
+				// once a day, as DynamoDB's time to live does.
+				if p, ok := ts.purger.(interface {
+					PurgeIfDue(context.Context) (int, error)
+				}); ok {
+					if _, err := p.PurgeIfDue(ctx); err != nil {
+						fmt.Fprintf(g.Stderr, "sentinel: serve: warning: purge of the store: %s\n", oneLineText(err.Error()))
+					}
+				}
 			}
 		}
 	}()
@@ -136,7 +145,9 @@ type TeamService struct {
 	Handler  http.Handler
 	team     *server.TeamHandler
 	verifier *proof.Verifier
-	closers  []func() error
+	purger   any // the store, which may drop expired items
+
+	closers []func() error
 }
 
 // Listening tells the service the address it listens on, so that it also
@@ -241,6 +252,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 		return nil, err
 	}
 	ts.closers = append(ts.closers, stores.Close)
+	ts.purger = stores
 
 	stsOpts := environment().STS
 	if cfg.STSEndpoint != "" {
