@@ -97,3 +97,22 @@ func TestLambdaEventAudience(t *testing.T) {
 		t.Fatalf("plain request without audiences: %d", rec.Code)
 	}
 }
+
+// A handler that refuses a call before reading its body closes the
+// connection on a plain server; behind Lambda there is no connection of
+// its own, and the header is not passed on.
+func TestLambdaDropsConnectionHeader(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		w.WriteHeader(http.StatusUnauthorized)
+	})
+	resp := invoke(t, h, LambdaOptions{}, mustJSON(t, urlEvent("POST", "/v1/credentials", "", nil, `{"profile":"dev"}`, false)))
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for name := range resp.Headers {
+		if name == "connection" {
+			t.Fatalf("headers %v", resp.Headers)
+		}
+	}
+}
