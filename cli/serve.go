@@ -95,12 +95,17 @@ func (c *serveCommand) run(g *Globals) error {
 	fmt.Fprintf(g.Stderr, "sentinel: serving %s on %s://%s\n", ts.Config.ServerID, scheme, ln.Addr())
 	// Counts of refused unauthenticated calls are logged at most once a
 	// minute per reason; this writes those no later call would.
+	// It ends before the service is closed (defers run last first).
+	tickCtx, stopTick := context.WithCancel(ctx)
+	tickDone := make(chan struct{})
+	defer func() { stopTick(); <-tickDone }()
 	go func() {
+		defer close(tickDone)
 		tick := time.NewTicker(server.RefusalSummaryInterval)
 		defer tick.Stop()
 		for {
 			select {
-			case <-ctx.Done():
+			case <-tickCtx.Done():
 				return
 			case <-tick.C:
 				ts.team.FlushRefusals()
@@ -109,7 +114,7 @@ func (c *serveCommand) run(g *Globals) error {
 				if p, ok := ts.purger.(interface {
 					PurgeIfDue(context.Context) (int, error)
 				}); ok {
-					if _, err := p.PurgeIfDue(ctx); err != nil {
+					if _, err := p.PurgeIfDue(tickCtx); err != nil {
 						fmt.Fprintf(g.Stderr, "sentinel: serve: warning: purge of the store: %s\n", oneLineText(err.Error()))
 					}
 				}
