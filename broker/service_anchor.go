@@ -40,6 +40,7 @@ const (
 	EventLogAnchorRefused  = "log.anchor_refused"
 	anchorStatusRecorded   = "recorded"
 	anchorStatusRefused    = "behind"
+	anchorStatusLimit      = "limit"
 	anchorLogCommentFormat = "seq %d head %s"
 )
 
@@ -95,6 +96,8 @@ func (s *Service) RecordAnchor(ctx context.Context, caller vault.Identity, h log
 		return s.logAnchor(EventLogAnchored, anchorStatusRecorded, caller, h)
 	case errors.Is(err, logging.ErrAnchorBehind):
 		return errors.Join(err, s.logAnchor(EventLogAnchorRefused, anchorStatusRefused, caller, h))
+	case errors.Is(err, logging.ErrAnchorLimit):
+		return errors.Join(err, s.logAnchor(EventLogAnchorRefused, anchorStatusLimit, caller, h))
 	default:
 		return unavailable("anchor", err)
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -78,24 +77,50 @@ func (c *serveCommand) run(g *Globals) error {
 	if err := ts.Config.CheckListen(addr); err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           ts.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
-	}
+	srv := server.NewHTTPServer(ts.Handler)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", addr, err)
+	}
+	// Proofs are accepted only for the URLs this listener is reached at;
+	// set before the first call is served.
+	if err := ts.Listening(ln.Addr()); err != nil {
+		ln.Close()
+		return err
 	}
 	scheme := "http"
 	if ts.Config.HasTLS() {
 		scheme = "https"
 	}
 	fmt.Fprintf(g.Stderr, "sentinel: serving %s on %s://%s\n", ts.Config.ServerID, scheme, ln.Addr())
+	// Counts of refused unauthenticated calls are logged at most once a
+	// minute per reason; this writes those no later call would.
+	// It ends before the service is closed (defers run last first).
+	tickCtx, stopTick := context.WithCancel(ctx)
+	tickDone := make(chan struct{})
+	defer func() { stopTick(); <-tickDone }()
+	go func() {
+		defer close(tickDone)
+		tick := time.NewTicker(server.RefusalSummaryInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tickCtx.Done():
+				return
+			case <-tick.C:
+				ts.team.FlushRefusals()
+				// The embedded store drops what is past its retention
+				// once a day, as DynamoDB's time to live does.
+				if p, ok := ts.purger.(interface {
+					PurgeIfDue(context.Context) (int, error)
+				}); ok {
+					if _, err := p.PurgeIfDue(tickCtx); err != nil {
+						fmt.Fprintf(g.Stderr, "sentinel: serve: warning: purge of the store: %s\n", oneLineText(err.Error()))
+					}
+				}
+			}
+		}
+	}()
 	done := make(chan error, 1)
 	go func() {
 		if ts.Config.HasTLS() {
@@ -121,9 +146,26 @@ func (c *serveCommand) run(g *Globals) error {
 // TeamService is the team API wired from a service config: the handler
 // every door (a plain server, AWS Lambda) serves, and what to close.
 type TeamService struct {
-	Config  *server.ServeConfig
-	Handler http.Handler
+	Config   *server.ServeConfig
+	Handler  http.Handler
+	team     *server.TeamHandler
+	verifier *proof.Verifier
+	purger   any // the store, which may drop expired items
+
 	closers []func() error
+}
+
+// Listening tells the service the address it listens on, so that it also
+// accepts proofs signed for the loopback URLs of that address. It must be
+// called before the handler serves; on Lambda it is not called, and the
+// audience is public_urls or the URL each event names.
+func (t *TeamService) Listening(addr net.Addr) error {
+	aud, err := t.Config.Audiences(addr)
+	if err != nil {
+		return err
+	}
+	t.verifier.Audiences = aud
+	return nil
 }
 
 // Close releases the store and the log.
@@ -215,6 +257,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 		return nil, err
 	}
 	ts.closers = append(ts.closers, stores.Close)
+	ts.purger = stores
 
 	stsOpts := environment().STS
 	if cfg.STSEndpoint != "" {
@@ -240,8 +283,10 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	if anchors, ok := stores.(broker.TeamAnchors); ok {
 		svc.Anchors = anchors
 	}
-	verifier := &proof.Verifier{ServerID: cfg.ServerID, STSEndpoint: stsEndpoint, Region: firstSet(region, "us-east-1"), Accounts: cfg.Accounts}
-	ts.Handler = server.NewTeamHandler(svc, server.ProofAuthenticator(verifier), server.TeamOptions{
+	verifier := &proof.Verifier{ServerID: cfg.ServerID, STSEndpoint: stsEndpoint, Region: firstSet(region, "us-east-1"), Accounts: cfg.Accounts,
+		Audiences: cfg.PublicAudiences()}
+	ts.verifier = verifier
+	ts.team = server.NewTeamHandler(svc, server.ProofAuthenticator(verifier), server.TeamOptions{
 		ServerID:    cfg.ServerID,
 		STSEndpoint: stsEndpoint,
 		STSRegion:   verifier.Region,
@@ -250,6 +295,10 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 			fmt.Fprintf(stderr, "sentinel: serve: %d: %s\n", status, oneLineText(err.Error()))
 		},
 	})
+	ts.Handler = ts.team
+	// Closed before the log (closers run last first): the last
+	// auth.refused counts go into it.
+	ts.closers = append(ts.closers, ts.team.Close)
 	return ts, nil
 }
 

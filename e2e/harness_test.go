@@ -115,7 +115,7 @@ type person struct {
 func (w *world) newPerson(name string) *person {
 	w.t.Helper()
 	home := filepath.Join(w.dir, "home-"+name)
-	keyID := "AKIAFAKE" + strings.ToUpper(fmt.Sprintf("%-8s", name))
+	keyID := "AKIAFAKE" + strings.ToUpper(fmt.Sprintf("%-12s", name)) // AKIA and 16 characters, as AWS issues them
 	keyID = strings.ReplaceAll(keyID, " ", "0")
 	p := &person{w: w, t: w.t, name: name, home: home, keyID: keyID, arn: "arn:aws:iam::" + account + ":user/" + name, extra: map[string]string{}}
 	w.sts.AddUser(keyID, p.arn, account)

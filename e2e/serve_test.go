@@ -77,7 +77,7 @@ func newServeWorld(t *testing.T) *serveWorld {
 	sts.AddUserWithSecret(serveKey, fakeSecret+"-service", serveARN, account)
 	w := &serveWorld{t: t, sts: sts, dir: t.TempDir(), keys: map[string]aws.Credentials{}}
 	for i, name := range []string{"alice", "bob"} {
-		c := aws.Credentials{AccessKeyID: fmt.Sprintf("AKIAPERSONE2E0000%02d", i), SecretAccessKey: fakeSecret + "-" + name}
+		c := aws.Credentials{AccessKeyID: fmt.Sprintf("AKIAPERSONE2E00000%02d", i), SecretAccessKey: fakeSecret + "-" + name}
 		sts.AddUserWithSecret(c.AccessKeyID, c.SecretAccessKey, "arn:aws:iam::"+account+":user/"+name, account)
 		w.keys[name] = c
 	}
@@ -149,7 +149,7 @@ func (w *serveWorld) start(args ...string) {
 func (w *serveWorld) call(user, method, path, body string) (int, map[string]any) {
 	w.t.Helper()
 	hdr, err := proof.Sign(context.Background(), w.keys[user], proof.SignParams{
-		STSEndpoint: w.sts.URL(), Region: "us-east-1", ServerID: "team-e2e",
+		STSEndpoint: w.sts.URL(), Region: "us-east-1", ServerID: "team-e2e", Audience: w.url,
 		RequestHash: proof.RequestHash(method, path, []byte(body)),
 	})
 	if err != nil {

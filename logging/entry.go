@@ -19,6 +19,12 @@ const (
 	EventSessionExpired    = "session.expired"
 	EventUserBlocked       = "session.user_blocked"
 	EventUserUnblocked     = "session.user_unblocked"
+	// EventAuthRefused summarises the calls the team service refused
+	// before it knew the caller (a missing or invalid proof, a body over
+	// the limit, too many proof checks at once): one entry per reason per
+	// minute at most, with Reason, Count and Since, so that unauthenticated
+	// traffic cannot grow the log one entry per call.
+	EventAuthRefused = "auth.refused"
 )
 
 // Entry is one line of the decision log, for decisions and lifecycle events
@@ -109,6 +115,13 @@ type Entry struct {
 	ReasonCode string `json:"reason_code,omitempty"`
 	// Status is the subject's status after the event.
 	Status string `json:"status,omitempty"`
+
+	// Summary fields (auth.refused).
+
+	// Count is how many calls the summary stands for.
+	Count int64 `json:"count,omitempty"`
+	// Since is when the first of them arrived.
+	Since *time.Time `json:"since,omitempty"`
 
 	// Hash is the hash of this line. Append ignores what the caller put
 	// here and sets it after writing; Verify checks it. It is last so that

@@ -4,11 +4,13 @@
 // A proof is an sts:GetCallerIdentity request that the caller signs with
 // SigV4 but does not send. The service checks its shape, forwards it to its
 // own configured STS endpoint, and the ARN STS answers with is the caller.
-// Two extra signed headers bind a proof to one service and one API call:
-// X-Sentinel-Server-Id (the service's server_id, so a proof cannot be
-// replayed to another service) and X-Sentinel-Request-Sha256 (the hash of
-// the API call's method, path and body, so it cannot be replayed with
-// another body). The signature date bounds replay in time.
+// Three extra signed headers bind a proof to one service and one API
+// call: X-Sentinel-Server-Id (the service's server_id), X-Sentinel-Audience
+// (the base URL the client called, in CanonicalAudience form: server_id is
+// public, so a look-alike service can echo it, but it cannot make a client
+// that calls it sign the real service's URL) and X-Sentinel-Request-Sha256
+// (the hash of the API call's method, path and body, so it cannot be
+// replayed with another body). The signature date bounds replay in time.
 //
 // The header X-Sentinel-Proof carries the base64url (unpadded) encoding of
 // the JSON {"method","url","headers","body"} of the signed request.
@@ -29,6 +31,7 @@
 //
 //	h, err := proof.Sign(ctx, creds, proof.SignParams{
 //		STSEndpoint: info.STSEndpoint, Region: info.STSRegion, ServerID: cfg.ServerID,
+//		Audience: "https://sentinel.example.com",
 //		RequestHash: proof.RequestHash("POST", "/v1/credentials", body)})
 //	req.Header.Set(proof.Header, h)
 //

@@ -36,6 +36,7 @@ const (
 	ReasonUnsigned      Reason = "unsigned-header"     // a header of the proof is not signed, or a signed one is missing
 	ReasonServerID      Reason = "server-id"           // x-sentinel-server-id differs
 	ReasonRequestHash   Reason = "request-hash"        // x-sentinel-request-sha256 differs
+	ReasonAudience      Reason = "audience"            // x-sentinel-audience is not one of the service's URLs
 	ReasonDate          Reason = "date"                // X-Amz-Date malformed or more than MaxSkew off
 	ReasonSTSRefused    Reason = "sts-refused"         // STS refused the signature or the credentials
 	ReasonSTSAnswer     Reason = "sts-answer"          // STS answered something other than a strict GetCallerIdentity result

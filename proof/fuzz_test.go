@@ -27,10 +27,10 @@ func FuzzVerifyHeader(f *testing.F) {
 	defer srv.Close()
 	srv.SetNow(func() time.Time { return at })
 	srv.AddUserWithSecret(userKey, userSecret, userARN, userAccount)
-	v := &Verifier{ServerID: serverID, STSEndpoint: srv.URL(), Region: region, Accounts: []string{userAccount}, Now: func() time.Time { return at }}
+	v := &Verifier{ServerID: serverID, STSEndpoint: srv.URL(), Region: region, Accounts: []string{userAccount}, Audiences: []string{audience}, Now: func() time.Time { return at }}
 
 	creds := aws.Credentials{AccessKeyID: userKey, SecretAccessKey: userSecret}
-	genuine, err := Sign(context.Background(), creds, SignParams{STSEndpoint: srv.URL(), Region: region, ServerID: serverID, RequestHash: RequestHash("POST", apiPath, apiBody), Now: at})
+	genuine, err := Sign(context.Background(), creds, SignParams{STSEndpoint: srv.URL(), Region: region, ServerID: serverID, Audience: audience, RequestHash: RequestHash("POST", apiPath, apiBody), Now: at})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -34,6 +34,9 @@ type SignParams struct {
 	// ServerID is the server_id of the service, from the client's own
 	// configuration.
 	ServerID string
+	// Audience is the base URL the client is calling, in the form
+	// CanonicalAudience gives; the service accepts only its own.
+	Audience string
 	// RequestHash is RequestHash of the API call the proof goes with.
 	RequestHash string
 	// Now is the signing time; zero means time.Now().
@@ -68,6 +71,9 @@ func Sign(ctx context.Context, creds aws.Credentials, p SignParams) (string, err
 	if !validHeaderValue(p.ServerID) || p.ServerID == "" {
 		return "", errors.New("proof: missing or malformed server ID")
 	}
+	if aud, err := CanonicalAudience(p.Audience); err != nil || aud != p.Audience {
+		return "", errors.New("proof: missing or non-canonical audience")
+	}
 	if !isLowerHex64(p.RequestHash) {
 		return "", errors.New("proof: request hash is not 64 lowercase hex digits")
 	}
@@ -83,6 +89,7 @@ func Sign(ctx context.Context, creds aws.Credentials, p SignParams) (string, err
 	req.Header.Set("Content-Type", stsContentType)
 	req.Header.Set(ServerIDHeader, p.ServerID)
 	req.Header.Set(RequestHashHeader, p.RequestHash)
+	req.Header.Set(AudienceHeader, p.Audience)
 	sum := sha256.Sum256([]byte(stsBody))
 	// The signer signs every header present (Authorization, User-Agent and a
 	// few others excepted, none of which are set here), host, and

@@ -28,6 +28,7 @@ func TestSignShape(t *testing.T) {
 		STSEndpoint: "http://127.0.0.1:8080",
 		Region:      "eu-west-1",
 		ServerID:    "team-test",
+		Audience:    "http://127.0.0.1:9000",
 		RequestHash: RequestHash("GET", "/v1/whoami", nil),
 		Now:         time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 	}
@@ -47,7 +48,7 @@ func TestSignShape(t *testing.T) {
 		t.Fatalf("unexpected proof %+v", w)
 	}
 	auth := w.Headers["Authorization"]
-	if len(auth) != 1 || !strings.Contains(auth[0], "SignedHeaders=content-length;content-type;host;x-amz-date;x-amz-security-token;x-sentinel-request-sha256;x-sentinel-server-id,") {
+	if len(auth) != 1 || !strings.Contains(auth[0], "SignedHeaders=content-length;content-type;host;x-amz-date;x-amz-security-token;x-sentinel-audience;x-sentinel-request-sha256;x-sentinel-server-id,") {
 		t.Fatalf("unexpected Authorization %q", auth)
 	}
 	if _, ok := w.Headers["Host"]; ok {
@@ -60,16 +61,19 @@ func TestSignShape(t *testing.T) {
 
 func TestSignRefusesBadParams(t *testing.T) {
 	creds := aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "not-a-real-secret"}
-	good := SignParams{STSEndpoint: "https://sts.eu-west-1.amazonaws.com", Region: "eu-west-1", ServerID: "s", RequestHash: RequestHash("GET", "/v1/whoami", nil)}
+	good := SignParams{STSEndpoint: "https://sts.eu-west-1.amazonaws.com", Region: "eu-west-1", ServerID: "s", Audience: "https://team.example.com", RequestHash: RequestHash("GET", "/v1/whoami", nil)}
 	cases := map[string]func(*SignParams){
-		"query":     func(p *SignParams) { p.STSEndpoint += "/?Action=AssumeRole" },
-		"userinfo":  func(p *SignParams) { p.STSEndpoint = "https://u@sts.amazonaws.com" },
-		"fragment":  func(p *SignParams) { p.STSEndpoint += "#x" },
-		"scheme":    func(p *SignParams) { p.STSEndpoint = "ftp://sts.amazonaws.com" },
-		"no region": func(p *SignParams) { p.Region = "" },
-		"no server": func(p *SignParams) { p.ServerID = "" },
-		"ctl in id": func(p *SignParams) { p.ServerID = "a\nb" },
-		"bad hash":  func(p *SignParams) { p.RequestHash = "ABC" },
+		"query":                  func(p *SignParams) { p.STSEndpoint += "/?Action=AssumeRole" },
+		"userinfo":               func(p *SignParams) { p.STSEndpoint = "https://u@sts.amazonaws.com" },
+		"fragment":               func(p *SignParams) { p.STSEndpoint += "#x" },
+		"scheme":                 func(p *SignParams) { p.STSEndpoint = "ftp://sts.amazonaws.com" },
+		"no region":              func(p *SignParams) { p.Region = "" },
+		"no server":              func(p *SignParams) { p.ServerID = "" },
+		"ctl in id":              func(p *SignParams) { p.ServerID = "a\nb" },
+		"bad hash":               func(p *SignParams) { p.RequestHash = "ABC" },
+		"no audience":            func(p *SignParams) { p.Audience = "" },
+		"audience not canonical": func(p *SignParams) { p.Audience = "https://Team.example.com/" },
+		"audience with a query":  func(p *SignParams) { p.Audience = "https://team.example.com?x=1" },
 	}
 	for name, mutate := range cases {
 		p := good

@@ -33,6 +33,11 @@ type Verifier struct {
 	STSEndpoint string
 	// Region is the signing region of STSEndpoint.
 	Region string
+	// Audiences are the canonical base URLs (CanonicalAudience) this
+	// service is reached at; a proof signed for any other is refused, so
+	// that a proof given to a look-alike service is useless here. Empty
+	// is a configuration error: no proof can be accepted.
+	Audiences []string
 	// Accounts are the accepted caller accounts; empty accepts none.
 	Accounts []string
 	// Client sends the forwarded request; nil means a client with a short
@@ -50,6 +55,7 @@ var allowedHeaders = map[string]bool{
 	"x-amz-date":                true,
 	"x-sentinel-server-id":      true,
 	"x-sentinel-request-sha256": true,
+	"x-sentinel-audience":       true,
 	"x-amz-security-token":      false,
 	"x-amz-content-sha256":      false,
 }
@@ -72,7 +78,7 @@ func (v *Verifier) Verify(ctx context.Context, header string, method, pathWithQu
 	if err != nil {
 		return vault.Identity{}, err
 	}
-	headers, err := v.checkRequest(p, endpoint, RequestHash(method, pathWithQuery, body))
+	headers, err := v.checkRequest(p, endpoint, RequestHash(method, pathWithQuery, body), true)
 	if err != nil {
 		return vault.Identity{}, err
 	}
@@ -90,6 +96,25 @@ func (v *Verifier) Verify(ctx context.Context, header string, method, pathWithQu
 	return id, nil
 }
 
+// Precheck checks everything about the proof in header that needs
+// neither the API call's body nor STS: its encoding, shape, endpoint,
+// signed headers, access key ID, server ID, audience and date. A service
+// calls it before reading the body, so that a call without a plausible
+// proof costs neither; Verify repeats these checks and adds the request
+// hash and STS's verdict. Its errors are those of Verify.
+func (v *Verifier) Precheck(header string) error {
+	endpoint, err := v.checkConfig()
+	if err != nil {
+		return err
+	}
+	p, err := decodeHeader(header)
+	if err != nil {
+		return err
+	}
+	_, err = v.checkRequest(p, endpoint, "", false)
+	return err
+}
+
 // checkConfig returns the normal form of the configured endpoint.
 func (v *Verifier) checkConfig() (*url.URL, error) {
 	if v.ServerID == "" || !validHeaderValue(v.ServerID) {
@@ -102,12 +127,21 @@ func (v *Verifier) checkConfig() (*url.URL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: STS endpoint: %v", ErrVerifierConfig, err)
 	}
+	if len(v.Audiences) == 0 {
+		return nil, fmt.Errorf("%w: no audience", ErrVerifierConfig)
+	}
+	for _, a := range v.Audiences {
+		if c, err := CanonicalAudience(a); err != nil || c != a {
+			return nil, fmt.Errorf("%w: audience not in canonical form", ErrVerifierConfig)
+		}
+	}
 	return u, nil
 }
 
 // checkRequest checks everything that can be checked without STS and
 // returns the headers to forward, in canonical form.
-func (v *Verifier) checkRequest(p wireProof, endpoint *url.URL, requestHash string) (http.Header, error) {
+// checkHash is false only for Precheck, which has no body to hash.
+func (v *Verifier) checkRequest(p wireProof, endpoint *url.URL, requestHash string, checkHash bool) (http.Header, error) {
 	if p.Method != http.MethodPost {
 		return nil, refuse(ReasonMethod, "")
 	}
@@ -191,7 +225,10 @@ func (v *Verifier) checkRequest(p wireProof, endpoint *url.URL, requestHash stri
 	if values["x-sentinel-server-id"] != v.ServerID {
 		return nil, refuse(ReasonServerID, "")
 	}
-	if values["x-sentinel-request-sha256"] != requestHash {
+	if !slices.Contains(v.Audiences, values["x-sentinel-audience"]) {
+		return nil, refuse(ReasonAudience, "not this service's URL")
+	}
+	if checkHash && values["x-sentinel-request-sha256"] != requestHash {
 		return nil, refuse(ReasonRequestHash, "")
 	}
 	signedAt, err := time.Parse(amzDateLayout, values["x-amz-date"])

@@ -33,6 +33,7 @@ const (
 	serverID    = "team-test"
 	region      = "eu-west-1"
 	apiPath     = "/v1/credentials"
+	audience    = "https://team.example.com/prod"
 )
 
 var apiBody = []byte(`{"profile":"prod"}`)
@@ -54,7 +55,7 @@ func newEnv(t *testing.T) *env {
 	return &env{
 		t:     t,
 		sts:   srv,
-		v:     &Verifier{ServerID: serverID, STSEndpoint: srv.URL(), Region: region, Accounts: []string{userAccount}},
+		v:     &Verifier{ServerID: serverID, STSEndpoint: srv.URL(), Region: region, Accounts: []string{userAccount}, Audiences: []string{audience}},
 		creds: aws.Credentials{AccessKeyID: userKey, SecretAccessKey: userSecret},
 	}
 }
@@ -62,7 +63,7 @@ func newEnv(t *testing.T) *env {
 // sign makes a genuine proof for the API call (POST apiPath apiBody).
 func (e *env) sign(mutate func(*SignParams)) string {
 	e.t.Helper()
-	p := SignParams{STSEndpoint: e.sts.URL(), Region: region, ServerID: serverID, RequestHash: RequestHash("POST", apiPath, apiBody)}
+	p := SignParams{STSEndpoint: e.sts.URL(), Region: region, ServerID: serverID, Audience: audience, RequestHash: RequestHash("POST", apiPath, apiBody)}
 	if mutate != nil {
 		mutate(&p)
 	}
@@ -86,6 +87,7 @@ type forgery struct {
 	headers           http.Header // set before signing (signed)
 	after             http.Header // added after signing (unsigned)
 	at                time.Time
+	noAudience        bool
 }
 
 func (e *env) forge(f forgery) string {
@@ -115,6 +117,9 @@ func (e *env) forge(f forgery) string {
 	req.Header.Set("Content-Type", stsContentType)
 	req.Header.Set(ServerIDHeader, serverID)
 	req.Header.Set(RequestHashHeader, RequestHash("POST", apiPath, apiBody))
+	if !f.noAudience {
+		req.Header.Set(AudienceHeader, audience)
+	}
 	for k, vs := range f.headers {
 		req.Header[k] = vs
 	}
@@ -214,6 +219,22 @@ func TestVerifyRefusesForgeries(t *testing.T) {
 		reason Reason
 	}{
 		{"other server ID", func() string { return e.sign(func(p *SignParams) { p.ServerID = "team-other" }) }, ReasonServerID},
+		{"signed for a look-alike service", func() string {
+			return e.sign(func(p *SignParams) { p.Audience = "https://team.example.net/prod" })
+		}, ReasonAudience},
+		{"signed for another prefix of the same host", func() string {
+			return e.sign(func(p *SignParams) { p.Audience = "https://team.example.com" })
+		}, ReasonAudience},
+		{"signed without an audience", func() string { return e.forge(forgery{noAudience: true}) }, ReasonHeader},
+		{"audience not in canonical form", func() string {
+			return e.forge(forgery{headers: http.Header{AudienceHeader: {"https://TEAM.example.com/prod/"}}})
+		}, ReasonAudience},
+		{"audience added unsigned", func() string {
+			return e.forge(forgery{noAudience: true, after: http.Header{AudienceHeader: {audience}}})
+		}, ReasonUnsigned},
+		{"audience with two values", func() string {
+			return e.forge(forgery{after: http.Header{AudienceHeader: {audience}}})
+		}, ReasonHeader},
 		{"other API body", func() string {
 			return e.sign(func(p *SignParams) { p.RequestHash = RequestHash("POST", apiPath, []byte(`{"profile":"dev"}`)) })
 		}, ReasonRequestHash},
@@ -273,6 +294,18 @@ func TestVerifyRefusesForgeries(t *testing.T) {
 			e.creds.AccessKeyID = "AKIAUNKNOWNKEY000001"
 			return e.sign(nil)
 		}, ReasonSTSRefused},
+		{"access key ID of the wrong shape", func() string {
+			saved := e.creds
+			defer func() { e.creds = saved }()
+			e.creds.AccessKeyID = "AKIAUNKNOWNKEY0000001"
+			return e.sign(nil)
+		}, ReasonAuthorization},
+		{"access key ID of another kind", func() string {
+			saved := e.creds
+			defer func() { e.creds = saved }()
+			e.creds.AccessKeyID = "AROAUNKNOWNKEY000001"
+			return e.sign(nil)
+		}, ReasonAuthorization},
 		{"empty", func() string { return "" }, ReasonMissing},
 		{"too large", func() string { return strings.Repeat("A", MaxHeaderBytes+1) }, ReasonTooLarge},
 		{"padded base64", func() string { return base64.URLEncoding.EncodeToString([]byte(`{"a":1}`)) }, ReasonEncoding},
@@ -302,6 +335,9 @@ func TestVerifyRefusesForgeries(t *testing.T) {
 	for _, c := range e.sts.Calls() {
 		if c.Status == 200 {
 			t.Errorf("a forgery reached STS and was answered: %+v", c)
+		}
+		if c.AccessKeyID != "AKIAUNKNOWNKEY000001" && c.AccessKeyID != userKey {
+			t.Errorf("a key ID that AWS never issues was sent to STS: %+v", c)
 		}
 	}
 	if n := len(other.Calls()); n != 0 {
@@ -393,8 +429,8 @@ func TestVerifySTSUnavailable(t *testing.T) {
 	}
 	addr := "http://" + l.Addr().String()
 	l.Close()
-	e.v = &Verifier{ServerID: serverID, STSEndpoint: addr, Region: region, Accounts: []string{userAccount}}
-	h, err := Sign(context.Background(), e.creds, SignParams{STSEndpoint: addr, Region: region, ServerID: serverID, RequestHash: RequestHash("POST", apiPath, apiBody)})
+	e.v = &Verifier{ServerID: serverID, STSEndpoint: addr, Region: region, Accounts: []string{userAccount}, Audiences: []string{audience}}
+	h, err := Sign(context.Background(), e.creds, SignParams{STSEndpoint: addr, Region: region, ServerID: serverID, Audience: audience, RequestHash: RequestHash("POST", apiPath, apiBody)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -469,11 +505,11 @@ func TestVerifyStrictSTSAnswer(t *testing.T) {
 			}))
 			defer srv.Close()
 			creds := aws.Credentials{AccessKeyID: userKey, SecretAccessKey: userSecret}
-			h, err := Sign(context.Background(), creds, SignParams{STSEndpoint: srv.URL, Region: region, ServerID: serverID, RequestHash: RequestHash("POST", apiPath, apiBody)})
+			h, err := Sign(context.Background(), creds, SignParams{STSEndpoint: srv.URL, Region: region, ServerID: serverID, Audience: audience, RequestHash: RequestHash("POST", apiPath, apiBody)})
 			if err != nil {
 				t.Fatal(err)
 			}
-			v := &Verifier{ServerID: serverID, STSEndpoint: srv.URL, Region: region, Accounts: []string{userAccount}}
+			v := &Verifier{ServerID: serverID, STSEndpoint: srv.URL, Region: region, Accounts: []string{userAccount}, Audiences: []string{audience}}
 			id, err := v.Verify(context.Background(), h, "POST", apiPath, apiBody)
 			if c.accept {
 				if err != nil || id.ARN != userARN || id.UserID != "AIDAEXAMPLEEXAMPLE01" {
@@ -489,12 +525,14 @@ func TestVerifyStrictSTSAnswer(t *testing.T) {
 }
 
 func TestVerifierConfig(t *testing.T) {
-	good := Verifier{ServerID: serverID, STSEndpoint: "https://sts.eu-west-1.amazonaws.com", Region: region}
+	good := Verifier{ServerID: serverID, STSEndpoint: "https://sts.eu-west-1.amazonaws.com", Region: region, Audiences: []string{audience}}
 	cases := map[string]func(*Verifier){
-		"no server ID":   func(v *Verifier) { v.ServerID = "" },
-		"no region":      func(v *Verifier) { v.Region = "" },
-		"no endpoint":    func(v *Verifier) { v.STSEndpoint = "" },
-		"endpoint query": func(v *Verifier) { v.STSEndpoint += "/?Action=GetCallerIdentity" },
+		"no server ID":           func(v *Verifier) { v.ServerID = "" },
+		"no region":              func(v *Verifier) { v.Region = "" },
+		"no endpoint":            func(v *Verifier) { v.STSEndpoint = "" },
+		"endpoint query":         func(v *Verifier) { v.STSEndpoint += "/?Action=GetCallerIdentity" },
+		"no audience":            func(v *Verifier) { v.Audiences = nil },
+		"audience not canonical": func(v *Verifier) { v.Audiences = []string{"https://Team.example.com/"} },
 	}
 	for name, mutate := range cases {
 		v := good
@@ -534,7 +572,7 @@ func TestVerifyConcurrent(t *testing.T) {
 	for i := 0; i < 16; i++ {
 		go func(i int) {
 			body := []byte(`{"n":` + string(rune('a'+i)) + `}`)
-			h, err := Sign(context.Background(), e.creds, SignParams{STSEndpoint: e.sts.URL(), Region: region, ServerID: serverID, RequestHash: RequestHash("POST", apiPath, body)})
+			h, err := Sign(context.Background(), e.creds, SignParams{STSEndpoint: e.sts.URL(), Region: region, ServerID: serverID, Audience: audience, RequestHash: RequestHash("POST", apiPath, body)})
 			if err == nil {
 				_, err = e.v.Verify(context.Background(), h, "POST", apiPath, body)
 			}

@@ -53,7 +53,7 @@ func (ev *lambdaEvent) httpRequest(ctx context.Context, maxBody int) (*http.Requ
 	if len(method) > maxMethodLen || !isToken(method) {
 		return nil, lambdaBadRequest("invalid method")
 	}
-	requestURI, err := ev.requestURI()
+	requestURI, stagePrefix, err := ev.requestURI()
 	if err != nil {
 		return nil, err
 	}
@@ -99,35 +99,37 @@ func (ev *lambdaEvent) httpRequest(ctx context.Context, maxBody int) (*http.Requ
 	if ip := net.ParseIP(ev.RequestContext.HTTP.SourceIP); ip != nil {
 		req.RemoteAddr = net.JoinHostPort(ip.String(), "0")
 	}
-	return req.WithContext(ctx), nil
+	return req.WithContext(withEventAudience(ctx, ev.RequestContext.DomainName, stagePrefix)), nil
 }
 
-// requestURI is the path without the stage prefix, and the raw query.
-func (ev *lambdaEvent) requestURI() (string, *lambdaError) {
+// requestURI is the path without the stage prefix, and the raw query,
+// and the stage prefix it removed ("" when none).
+func (ev *lambdaEvent) requestURI() (string, string, *lambdaError) {
 	path := ev.RawPath
 	if path == "" {
 		// Older events carry only the decoded path.
 		path = ev.RequestContext.HTTP.Path
 	}
 	if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, "?#") || !validURIPart(path) {
-		return "", lambdaBadRequest("invalid path")
+		return "", "", lambdaBadRequest("invalid path")
 	}
+	stagePrefix := ""
 	if stage := ev.RequestContext.Stage; stage != "" && stage != "$default" {
 		prefix := "/" + stage
 		switch {
 		case path == prefix:
-			path = "/"
+			path, stagePrefix = "/", prefix
 		case strings.HasPrefix(path, prefix+"/"):
-			path = path[len(prefix):]
+			path, stagePrefix = path[len(prefix):], prefix
 		}
 	}
 	if ev.RawQueryString == "" {
-		return path, nil
+		return path, stagePrefix, nil
 	}
 	if strings.Contains(ev.RawQueryString, "#") || !validURIPart(ev.RawQueryString) {
-		return "", lambdaBadRequest("invalid query")
+		return "", "", lambdaBadRequest("invalid query")
 	}
-	return path + "?" + ev.RawQueryString, nil
+	return path + "?" + ev.RawQueryString, stagePrefix, nil
 }
 
 // header builds the request header from the event's headers (sorted, so

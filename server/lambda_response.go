@@ -98,8 +98,8 @@ func (w *lambdaResponseWriter) result(head bool) lambdaResponse {
 		switch name = strings.ToLower(name); name {
 		case "set-cookie":
 			resp.Cookies = append(resp.Cookies, values...)
-		case "content-length", "transfer-encoding":
-			// Lambda frames the body itself.
+		case "content-length", "transfer-encoding", "connection":
+			// Lambda frames the body and owns the connection itself.
 		default:
 			if len(values) > 0 {
 				resp.Headers[name] = strings.Join(values, ",")

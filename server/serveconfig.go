@@ -37,6 +37,12 @@ type ServeConfig struct {
 	// ServerID is bound into every proof: a proof made for another
 	// server is refused.
 	ServerID string `yaml:"server_id"`
+	// PublicURLs are the base URLs clients call the service at. A proof
+	// is signed for the URL its client called (X-Sentinel-Audience) and
+	// the service accepts only these, plus http://127.0.0.1:PORT and
+	// http://localhost:PORT on a loopback listener, and on Lambda without
+	// public_urls the URL the event names; see Audiences.
+	PublicURLs []string `yaml:"public_urls"`
 	// Listen is the address to listen on; --listen wins. On Lambda it is
 	// not used.
 	Listen string `yaml:"listen"`
@@ -151,6 +157,11 @@ func (c *ServeConfig) validate() error {
 	for i, w := range c.Notify {
 		if err := w.Check(i + 1); err != nil {
 			return err
+		}
+	}
+	for _, u := range c.PublicURLs {
+		if err := checkPublicURL(u); err != nil {
+			return fmt.Errorf("public_urls: %w", err)
 		}
 	}
 	if c.Listen != "" {

@@ -48,30 +48,75 @@ type TeamOptions struct {
 	PathPrefix string
 	// MaxBodyBytes bounds a request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxProofChecks bounds the proof checks (each a call to STS) that
+	// run at once; past it a call is answered 503 with Retry-After: 1.
+	// 0 means DefaultMaxProofChecks.
+	MaxProofChecks int
+	// Now is the clock of the auth.refused summaries; nil means time.Now.
+	Now func() time.Time
 	// OnError, when set, is told of every refused or failed call with the
 	// status sent and the error (which carries no secret), so the operator
 	// learns why; the client gets only a code and a short message.
 	OnError func(status int, err error)
 }
 
-// teamHandler serves the team API over a broker in service mode.
-type teamHandler struct {
-	svc  *broker.Service
-	b    *broker.Broker
-	auth Authenticator
-	opts TeamOptions
+// DefaultMaxProofChecks is TeamOptions.MaxProofChecks when it is 0.
+const DefaultMaxProofChecks = 64
+
+// Prechecker is implemented by an Authenticator that can refuse a call
+// from its headers alone, before its body is read: a call without a
+// well-formed proof then costs the service no body and no STS call.
+type Prechecker interface {
+	Precheck(r *http.Request) error
 }
+
+// TeamHandler serves the team API over a broker in service mode. Close
+// it when the service stops, so that the last auth.refused counts are
+// logged.
+type TeamHandler struct {
+	svc      *broker.Service
+	b        *broker.Broker
+	auth     Authenticator
+	opts     TeamOptions
+	checks   chan struct{} // one token per proof check running
+	refusals *refusalSummary
+}
+
+// teamHandler is the handler's internal name.
+type teamHandler = TeamHandler
 
 // NewTeamHandler returns the team API: every endpoint of
 // docs/team-service.md. Every call but /healthz and /v1/info must carry a
 // proof that auth accepts; the broker of svc then decides with the proven
 // identity.
-func NewTeamHandler(svc *broker.Service, auth Authenticator, opts TeamOptions) http.Handler {
+func NewTeamHandler(svc *broker.Service, auth Authenticator, opts TeamOptions) *TeamHandler {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.MaxProofChecks <= 0 {
+		opts.MaxProofChecks = DefaultMaxProofChecks
+	}
 	opts.PathPrefix = strings.TrimSuffix(opts.PathPrefix, "/")
-	return &teamHandler{svc: svc, b: svc.Broker, auth: auth, opts: opts}
+	h := &TeamHandler{svc: svc, b: svc.Broker, auth: auth, opts: opts, checks: make(chan struct{}, opts.MaxProofChecks)}
+	h.refusals = newRefusalSummary(svc.Broker.Log.Append, opts.Now, func(err error) {
+		if opts.OnError != nil {
+			opts.OnError(http.StatusInternalServerError, err)
+		}
+	})
+	return h
+}
+
+// FlushRefusals logs the auth.refused counts of the reasons whose last
+// entry is at least RefusalSummaryInterval old; a plain server calls it
+// every interval, so that counts are not held back until the next
+// refusal.
+func (h *TeamHandler) FlushRefusals() { h.refusals.flush(false) }
+
+// Close logs every auth.refused count still held. The handler still
+// serves afterwards; call it when the service stops.
+func (h *TeamHandler) Close() error {
+	h.refusals.flush(true)
+	return nil
 }
 
 // call is one authenticated API call on its way through the handler.
@@ -119,20 +164,8 @@ func (h *teamHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "use "+rt.method)
 		return
 	}
-	body, err := readBody(r, h.opts.MaxBodyBytes)
+	caller, body, err := h.authenticate(w, r, path)
 	if err != nil {
-		h.refuse(w, vault.Identity{}, rt, err)
-		return
-	}
-	pathWithQuery := path
-	if r.URL.RawQuery != "" {
-		pathWithQuery += "?" + r.URL.RawQuery
-	}
-	caller, err := h.auth.Authenticate(r.Context(), r, pathWithQuery, body)
-	if err != nil {
-		if !errors.Is(err, ErrUnavailable) && !errors.Is(err, errAuthConfig) {
-			err = &proofError{err: err}
-		}
 		h.refuse(w, vault.Identity{}, rt, err)
 		return
 	}
@@ -146,6 +179,60 @@ func (h *teamHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// authenticate checks the call's limits and then its proof, cheapest
+// first: the declared body length, the proof's shape (from the headers
+// alone, when the authenticator can), the body as read, and last the
+// proof check proper, of which at most MaxProofChecks run at once.
+//
+// A call refused before its body is read is answered with Connection:
+// close: net/http would otherwise read (up to 256 KiB of) the body before
+// answering, to keep the connection, and a client that never sends it
+// would hold the call until ReadTimeout.
+func (h *teamHandler) authenticate(w http.ResponseWriter, r *http.Request, path string) (vault.Identity, []byte, error) {
+	unread := func(err error) (vault.Identity, []byte, error) {
+		if r.ContentLength != 0 {
+			w.Header().Set("Connection", "close")
+		}
+		return vault.Identity{}, nil, err
+	}
+	if r.ContentLength > h.opts.MaxBodyBytes {
+		return unread(errBodyTooLarge)
+	}
+	if pc, ok := h.auth.(Prechecker); ok {
+		if err := pc.Precheck(r); err != nil {
+			return unread(authError(err))
+		}
+	}
+	body, err := readBody(r, h.opts.MaxBodyBytes)
+	if err != nil {
+		return vault.Identity{}, nil, err
+	}
+	pathWithQuery := path
+	if r.URL.RawQuery != "" {
+		pathWithQuery += "?" + r.URL.RawQuery
+	}
+	select {
+	case h.checks <- struct{}{}:
+	default:
+		return vault.Identity{}, nil, errBusy
+	}
+	caller, err := h.auth.Authenticate(r.Context(), r, pathWithQuery, body)
+	<-h.checks
+	if err != nil {
+		return vault.Identity{}, nil, authError(err)
+	}
+	return caller, body, nil
+}
+
+// authError marks a refusal of the authenticator as a refused proof,
+// unless it says the check could not be made.
+func authError(err error) error {
+	if errors.Is(err, ErrUnavailable) || errors.Is(err, errAuthConfig) {
+		return err
+	}
+	return &proofError{err: err}
+}
+
 // method answers 405 unless r uses want.
 func (h *teamHandler) method(w http.ResponseWriter, r *http.Request, want string) bool {
 	if r.Method == want {
@@ -156,11 +243,16 @@ func (h *teamHandler) method(w http.ResponseWriter, r *http.Request, want string
 	return false
 }
 
-// refuse answers a failed call. A credentials call the flow never saw is
-// logged here as a refused decision, so that every credentials call is one
-// log entry; the flow logs its own decisions and lifecycle changes.
+// refuse answers a failed call. A call refused before its caller was
+// known is counted in the auth.refused summary, never logged one entry
+// each: anyone can send those. A credentials call of a known caller that
+// the flow never saw is logged here as a refused decision, so that every
+// such call is one log entry; the flow logs its own decisions and
+// lifecycle changes.
 func (h *teamHandler) refuse(w http.ResponseWriter, caller vault.Identity, rt *teamRoute, err error) {
-	if rt.decision && !errors.Is(err, errFlowLogged) {
+	if caller == (vault.Identity{}) {
+		h.refusals.note(refusalReason(err))
+	} else if rt.decision && !errors.Is(err, errFlowLogged) {
 		if lerr := h.b.LogRefusal(caller, "", classLabel(err)); lerr != nil {
 			err = errors.Join(err, lerr)
 		}
@@ -173,6 +265,9 @@ func (h *teamHandler) fail(w http.ResponseWriter, err error) {
 	status, code, msg := classifyTeam(err)
 	if h.opts.OnError != nil {
 		h.opts.OnError(status, err)
+	}
+	if errors.Is(err, errBusy) {
+		w.Header().Set("Retry-After", "1")
 	}
 	writeError(w, status, code, msg)
 }
@@ -187,7 +282,7 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 		return nil, badRequest("the body could not be read")
 	}
 	if int64(len(data)) > limit {
-		return nil, badRequest("the body is larger than allowed")
+		return nil, errBodyTooLarge
 	}
 	return data, nil
 }

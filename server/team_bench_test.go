@@ -34,6 +34,7 @@ func BenchmarkTeamWarmCredentials(b *testing.B) {
 	verifier := &proof.Verifier{ServerID: "team-test", Region: "us-east-1", Accounts: []string{teamAccount}}
 	tm := newTeam(b, teamOptions{quiet: true, auth: server.ProofAuthenticator(verifier)})
 	verifier.STSEndpoint = tm.sts.URL()
+	verifier.Audiences = []string{tm.srv.URL}
 	transport := &http.Transport{MaxIdleConnsPerHost: clients}
 	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
 
@@ -44,7 +45,7 @@ func BenchmarkTeamWarmCredentials(b *testing.B) {
 	callers := make([]*caller, clients)
 	call := func(c *caller, body string) (int, []byte, error) {
 		hdr, err := proof.Sign(context.Background(), c.keys, proof.SignParams{
-			STSEndpoint: tm.sts.URL(), Region: "us-east-1", ServerID: "team-test",
+			STSEndpoint: tm.sts.URL(), Region: "us-east-1", ServerID: "team-test", Audience: tm.srv.URL,
 			RequestHash: proof.RequestHash(http.MethodPost, "/v1/credentials", []byte(body)),
 		})
 		if err != nil {

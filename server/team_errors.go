@@ -29,6 +29,10 @@ var (
 	// errFlowLogged marks an error of the decision flow, which logged the
 	// decision itself.
 	errFlowLogged = errors.New("decision logged by the flow")
+	// errBusy is a call past the proof checks that may run at once.
+	errBusy = errors.New("too many proof checks at once")
+	// errBodyTooLarge is a body, declared or read, over the limit.
+	errBodyTooLarge error = &badRequestError{msg: "the body is larger than allowed"}
 )
 
 // badRequestError is input the API refuses before anything is decided.
@@ -70,6 +74,8 @@ func classifyTeam(err error) (status int, code, message string) {
 		return http.StatusNotFound, teamapi.CodeNotFound, "no anchor is recorded for this log"
 	case errors.Is(err, broker.ErrNotInCatalogue):
 		return http.StatusNotFound, teamapi.CodeNotFound, clean(err.Error())
+	case errors.Is(err, errBusy):
+		return http.StatusServiceUnavailable, teamapi.CodeUnavailable, "the service is busy; retry in a second"
 	case errors.Is(err, ErrUnavailable), errors.Is(err, broker.ErrUnavailable), errors.Is(err, broker.ErrNoAnchors), unreachable(err):
 		return http.StatusServiceUnavailable, teamapi.CodeUnavailable, "the service cannot reach the state or STS it needs to decide"
 	case errors.Is(err, broker.ErrRevoked):
@@ -82,7 +88,8 @@ func classifyTeam(err error) (status int, code, message string) {
 		return http.StatusNotFound, teamapi.CodeNotFound, clean(err.Error())
 	case errors.Is(err, request.ErrConflict), errors.Is(err, request.ErrTransition),
 		errors.Is(err, breakglass.ErrConflict), errors.Is(err, breakglass.ErrTransition), errors.Is(err, breakglass.ErrActiveExists),
-		errors.Is(err, session.ErrConflict), errors.Is(err, session.ErrTransition), errors.Is(err, logging.ErrAnchorBehind):
+		errors.Is(err, session.ErrConflict), errors.Is(err, session.ErrTransition), errors.Is(err, logging.ErrAnchorBehind),
+		errors.Is(err, logging.ErrAnchorLimit):
 		return http.StatusConflict, teamapi.CodeConflict, clean(err.Error())
 	case errors.Is(err, request.ErrInvalid), errors.Is(err, breakglass.ErrInvalid), errors.Is(err, session.ErrInvalid):
 		return http.StatusBadRequest, teamapi.CodeBadRequest, clean(err.Error())

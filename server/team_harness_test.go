@@ -96,6 +96,7 @@ type team struct {
 	t       testing.TB
 	sts     *fakests.Server
 	srv     *httptest.Server
+	handler *server.TeamHandler
 	svc     *broker.Service
 	logPath string
 	log     *logging.Logger
@@ -113,6 +114,9 @@ type teamOptions struct {
 	auth   server.Authenticator
 	// quiet drops the handler's error reports (the load tests).
 	quiet bool
+	// now is the handler's clock; maxProofChecks its bound (0: default).
+	now            func() time.Time
+	maxProofChecks int
 }
 
 func setTestEnv(t testing.TB) string {
@@ -184,11 +188,13 @@ func newTeam(t testing.TB, o teamOptions) *team {
 			return inner.Authenticate(ctx, r, p, body)
 		})
 	}
-	opts := server.TeamOptions{ServerID: "team-test", STSEndpoint: sts.URL(), STSRegion: "us-east-1", Version: "test", PathPrefix: o.prefix}
+	opts := server.TeamOptions{ServerID: "team-test", STSEndpoint: sts.URL(), STSRegion: "us-east-1", Version: "test", PathPrefix: o.prefix,
+		Now: o.now, MaxProofChecks: o.maxProofChecks}
 	if !o.quiet {
 		opts.OnError = func(status int, err error) { t.Logf("service answered %d: %v", status, err) }
 	}
-	tm.srv = httptest.NewServer(server.NewTeamHandler(tm.svc, auth, opts))
+	tm.handler = server.NewTeamHandler(tm.svc, auth, opts)
+	tm.srv = httptest.NewServer(tm.handler)
 	t.Cleanup(tm.srv.Close)
 	return tm
 }

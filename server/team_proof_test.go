@@ -25,6 +25,7 @@ func TestTeamWithRealProofs(t *testing.T) {
 	verifier := &proof.Verifier{ServerID: "team-test", Region: "us-east-1", Accounts: []string{teamAccount}}
 	tm = newTeam(t, teamOptions{auth: server.ProofAuthenticator(verifier)})
 	verifier.STSEndpoint = tm.sts.URL()
+	verifier.Audiences = []string{tm.srv.URL}
 	keys := map[string]aws.Credentials{}
 	for i, user := range []string{"alice", "bob"} {
 		c := aws.Credentials{AccessKeyID: "AKIATESTUSER0000000" + string(rune('1'+i)), SecretAccessKey: "test-only-secret-" + user}
@@ -34,7 +35,7 @@ func TestTeamWithRealProofs(t *testing.T) {
 	send := func(user, method, path string, body string, mutate func(*http.Request, string)) answer {
 		t.Helper()
 		hdr, err := proof.Sign(context.Background(), keys[user], proof.SignParams{
-			STSEndpoint: tm.sts.URL(), Region: "us-east-1", ServerID: "team-test",
+			STSEndpoint: tm.sts.URL(), Region: "us-east-1", ServerID: "team-test", Audience: tm.srv.URL,
 			RequestHash: proof.RequestHash(method, path, []byte(body)),
 		})
 		if err != nil {
@@ -92,7 +93,17 @@ func TestTeamWithRealProofs(t *testing.T) {
 	}
 	// Another server's proof.
 	hdr, err := proof.Sign(context.Background(), keys["alice"], proof.SignParams{
-		STSEndpoint: tm.sts.URL(), Region: "us-east-1", ServerID: "team-other",
+		STSEndpoint: tm.sts.URL(), Region: "us-east-1", ServerID: "team-other", Audience: tm.srv.URL,
+		RequestHash: proof.RequestHash(http.MethodGet, "/v1/whoami", nil), Now: time.Now(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm.want(send("alice", http.MethodGet, "/v1/whoami", "", func(r *http.Request, _ string) { r.Header.Set(proof.Header, hdr) }), http.StatusUnauthorized, "InvalidProof")
+
+	// A proof signed for a look-alike's URL, relayed here.
+	hdr, err = proof.Sign(context.Background(), keys["alice"], proof.SignParams{
+		STSEndpoint: tm.sts.URL(), Region: "us-east-1", ServerID: "team-test", Audience: "https://team.example.net",
 		RequestHash: proof.RequestHash(http.MethodGet, "/v1/whoami", nil), Now: time.Now(),
 	})
 	if err != nil {

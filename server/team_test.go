@@ -258,18 +258,28 @@ func TestTeamBadInput(t *testing.T) {
 			tm.want(tm.call(c.user, c.method, c.path, c.body), c.status, c.code)
 		})
 	}
-	// Every credentials call was one decision entry, refused ones too.
-	n := 0
+	// Every credentials call of a known caller was one decision entry,
+	// refused ones too. The calls refused before the caller was known (the
+	// two without a proof, the body over the limit, refused before its
+	// proof is looked at) are auth.refused summaries, the first of each
+	// reason written at once.
+	n, summaries := 0, map[string]int64{}
 	for _, e := range tm.entries() {
-		if e.Event == logging.EventDecision {
+		switch e.Event {
+		case logging.EventDecision:
 			n++
 			if e.Effect != "deny" {
 				t.Errorf("entry %+v", e)
 			}
+		case logging.EventAuthRefused:
+			summaries[e.Reason] += e.Count
+			if e.Since == nil {
+				t.Errorf("summary %+v", e)
+			}
 		}
 	}
-	if n != 10 {
-		t.Errorf("%d decision entries for 10 refused credentials calls", n)
+	if n != 9 || len(summaries) != 2 || summaries["invalid-proof"] != 1 || summaries["body-too-large"] != 1 {
+		t.Errorf("%d decision entries for 9 refused credentials calls of known callers, summaries %v", n, summaries)
 	}
 }
 

@@ -61,12 +61,15 @@ type Info struct {
 
 // Client calls one team service. It is safe for concurrent use.
 type Client struct {
-	base  *url.URL
-	opts  Options
-	http  *http.Client
-	mu    sync.Mutex
-	info  *Info  // checked answer of /v1/info, fetched once
-	sesID string // server-mode session from the first credentials answer
+	base *url.URL
+	// audience is base in canonical form, signed into every proof so
+	// that the proof is good only at the service this client calls.
+	audience string
+	opts     Options
+	http     *http.Client
+	mu       sync.Mutex
+	info     *Info  // checked answer of /v1/info, fetched once
+	sesID    string // server-mode session from the first credentials answer
 }
 
 // New checks the options and returns a client. It makes no call.
@@ -86,6 +89,10 @@ func New(o Options) (*Client, error) {
 	}
 	base.Path = strings.TrimSuffix(base.Path, "/")
 	base.RawPath = ""
+	audience, err := proof.CanonicalAudience(base.String())
+	if err != nil {
+		return nil, fmt.Errorf("team service URL: %w", err)
+	}
 	hc := &http.Client{Timeout: DefaultTimeout}
 	if o.HTTPClient != nil {
 		copied := *o.HTTPClient
@@ -94,7 +101,7 @@ func New(o Options) (*Client, error) {
 	// A redirect would send the proof's request hash to another URL, and
 	// the next call's proof with it: never follow one.
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &Client{base: base, opts: o, http: hc}, nil
+	return &Client{base: base, audience: audience, opts: o, http: hc}, nil
 }
 
 func (c *Client) now() time.Time {
@@ -221,6 +228,7 @@ func (c *Client) proof(ctx context.Context, method, pathWithQuery string, body [
 		STSEndpoint: info.STSEndpoint,
 		Region:      info.STSRegion,
 		ServerID:    c.opts.ServerID,
+		Audience:    c.audience,
 		RequestHash: proof.RequestHash(method, pathWithQuery, body),
 		Now:         c.now(),
 	})

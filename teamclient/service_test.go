@@ -111,6 +111,9 @@ func startService(t *testing.T, prefix string) *service {
 			OnError: func(status int, err error) { t.Logf("service answered %d: %v", status, err) }})
 	s := &service{sts: sts, srv: httptest.NewServer(h)}
 	t.Cleanup(s.srv.Close)
+	// The service is reached at its listener's URL and prefix only; set
+	// before the first call.
+	verifier.Audiences = []string{s.srv.URL + prefix}
 	return s
 }
 

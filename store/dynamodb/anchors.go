@@ -68,20 +68,100 @@ func (s *Store) PutTeamAnchor(ctx context.Context, ownerARN string, h logging.He
 	values.setString(":hash", h.Hash)
 	opCtx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	_, err := s.client.PutItem(opCtx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(s.sessionsTable),
-		Item:                      it,
-		ConditionExpression:       aws.String("attribute_not_exists(#id) OR #seq < :seq OR (#seq = :seq AND #hash = :hash)"),
-		ExpressionAttributeNames:  map[string]string{"#id": attrID, "#seq": attrAnchorSeq, "#hash": attrAnchorHash},
-		ExpressionAttributeValues: values,
+	// A record moves forward with one conditional PutItem; a first record
+	// goes in a transaction with the owner's count of logs, which stays
+	// under logging.MaxTeamAnchorLogs. A first record racing another
+	// writer of the same log finds it there and tries to move it forward.
+	for attempt := 0; attempt < 3; attempt++ {
+		_, err := s.client.PutItem(opCtx, &dynamodb.PutItemInput{
+			TableName:                 aws.String(s.sessionsTable),
+			Item:                      it,
+			ConditionExpression:       aws.String("attribute_exists(#id) AND (#seq < :seq OR (#seq = :seq AND #hash = :hash))"),
+			ExpressionAttributeNames:  map[string]string{"#id": attrID, "#seq": attrAnchorSeq, "#hash": attrAnchorHash},
+			ExpressionAttributeValues: values,
+		})
+		if err == nil {
+			return nil
+		}
+		if _, ok := conditionFailed(err); !ok {
+			return s.describe(ctx, what, s.sessionsTable, err)
+		}
+		exists, err := s.putFirstAnchor(opCtx, ownerARN, it)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%s: %w", what, err)
+		case !exists:
+			return nil
+		}
+		// The record exists: step 1 failed on it because it is ahead,
+		// unless it was written between the two steps.
+		cur, _, err := s.TeamAnchor(ctx, ownerARN, h.Log)
+		if err != nil {
+			return err
+		}
+		if !logging.Advances(cur, h) {
+			return fmt.Errorf("%s: %w", what, logging.ErrAnchorBehind)
+		}
+	}
+	return fmt.Errorf("%s: %w", what, logging.ErrAnchorBehind)
+}
+
+// anchorCountPrefix starts the ID of the item that counts one owner's
+// anchored logs; like anchorPrefix, no session ID can start with it, and
+// the item has no attribute that keys an index.
+const anchorCountPrefix = "anchorcount#"
+
+// attrAnchorCount is the count of an owner's anchored logs.
+const attrAnchorCount = "anchor_count"
+
+// anchorCountID is the ID of ownerARN's count item.
+func anchorCountID(ownerARN string) string {
+	sum := sha256.Sum256([]byte(session.FoldARN(ownerARN)))
+	return anchorCountPrefix + hex.EncodeToString(sum[:])
+}
+
+// putFirstAnchor writes the first record of a log and counts it against
+// its owner, in one transaction. exists is true when the record was
+// already there (nothing written); logging.ErrAnchorLimit when the owner
+// anchors logging.MaxTeamAnchorLogs logs already.
+func (s *Store) putFirstAnchor(ctx context.Context, ownerARN string, it item) (exists bool, err error) {
+	values := item{}
+	values.setInt(":one", 1)
+	values.setInt(":zero", 0)
+	values.setInt(":max", logging.MaxTeamAnchorLogs)
+	err = retryTransactionConflicts(ctx, func() error {
+		_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+			TransactItems: []types.TransactWriteItem{
+				{Put: &types.Put{
+					TableName:                aws.String(s.sessionsTable),
+					Item:                     it,
+					ConditionExpression:      aws.String("attribute_not_exists(#id)"),
+					ExpressionAttributeNames: map[string]string{"#id": attrID},
+				}},
+				{Update: &types.Update{
+					TableName:                 aws.String(s.sessionsTable),
+					Key:                       idKey(anchorCountID(ownerARN)),
+					UpdateExpression:          aws.String("SET #n = if_not_exists(#n, :zero) + :one"),
+					ConditionExpression:       aws.String("attribute_not_exists(#n) OR #n < :max"),
+					ExpressionAttributeNames:  map[string]string{"#n": attrAnchorCount},
+					ExpressionAttributeValues: values,
+				}},
+			},
+		})
+		return err
 	})
-	if _, ok := conditionFailed(err); ok {
-		return fmt.Errorf("%s: %w", what, logging.ErrAnchorBehind)
+	if reasons, ok := cancellationReasons(err); ok {
+		switch {
+		case reasonIs(reasons, 0, "ConditionalCheckFailed"):
+			return true, nil
+		case reasonIs(reasons, 1, "ConditionalCheckFailed"):
+			return false, fmt.Errorf("%w: %d logs", logging.ErrAnchorLimit, logging.MaxTeamAnchorLogs)
+		}
 	}
 	if err != nil {
-		return s.describe(ctx, what, s.sessionsTable, err)
+		return false, s.describe(ctx, "record log anchor", s.sessionsTable, err)
 	}
-	return nil
+	return false, nil
 }
 
 // TeamAnchor reads ownerARN's head of log with a strongly consistent read,

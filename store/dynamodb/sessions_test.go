@@ -255,7 +255,8 @@ func TestTeamAnchorsContract(t *testing.T) {
 	rec := &callRecorder{}
 	s := newInitializedStore(t, func(o *Options) { o.apiOptions = append(o.apiOptions, rec.middleware()) })
 	storetest.TestTeamAnchors(t, s)
-	rec.check(t, "PutItem", "GetItem")
+	storetest.TestTeamAnchorLimit(t, s)
+	rec.check(t, "PutItem", "GetItem", "TransactWriteItems")
 }
 
 // TestAnchorItemsAreNotSessions: anchor items share the sessions table but

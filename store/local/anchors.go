@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -130,6 +131,8 @@ func (s *Store) PutTeamAnchor(ctx context.Context, ownerARN string, h logging.He
 			if !logging.Advances(cur, h) {
 				return fmt.Errorf("%w: holds seq %d, got seq %d", logging.ErrAnchorBehind, cur.Seq, h.Seq)
 			}
+		} else if n := countPrefix(b, keyPart(session.FoldARN(ownerARN)), logging.MaxTeamAnchorLogs); n >= logging.MaxTeamAnchorLogs {
+			return fmt.Errorf("%w: %d logs", logging.ErrAnchorLimit, n)
 		}
 		return b.Put(key, val)
 	})
@@ -158,4 +161,16 @@ func (s *Store) TeamAnchor(ctx context.Context, ownerARN, log string) (logging.H
 		return err
 	})
 	return h, ok, err
+}
+
+// countPrefix counts the keys of b that start with prefix, up to max.
+// Keys are length-prefixed parts, so one owner's prefix is never the
+// start of another owner's keys.
+func countPrefix(b *bolt.Bucket, prefix []byte, max int) int {
+	n := 0
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && n < max; k, _ = c.Next() {
+		n++
+	}
+	return n
 }

@@ -94,3 +94,8 @@ func TestTeamAnchors(t *testing.T) {
 		storetest.TestTeamAnchors(t, openTemp(t, opts))
 	}
 }
+
+// TestTeamAnchorLimit bounds the logs one caller anchors.
+func TestTeamAnchorLimit(t *testing.T) {
+	storetest.TestTeamAnchorLimit(t, openTemp(t, Options{}))
+}

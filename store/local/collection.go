@@ -92,6 +92,20 @@ func (c *collection[T]) put(tx *bolt.Tx, old, item *T) error {
 	return nil
 }
 
+// remove deletes item and its index entries.
+func (c *collection[T]) remove(tx *bolt.Tx, item *T) error {
+	for _, ix := range c.indexes {
+		key := indexKey(ix.value(item), c.sortTime(item), c.id(item))
+		if err := tx.Bucket(ix.bucket).Delete(key); err != nil {
+			return fmt.Errorf("remove %s index entry: %w", ix.bucket, err)
+		}
+	}
+	if err := tx.Bucket(c.items).Delete([]byte(c.id(item))); err != nil {
+		return fmt.Errorf("remove %s %s: %w", c.what, c.id(item), err)
+	}
+	return nil
+}
+
 // list walks the index ix from the newest entry for value, loads each item,
 // keeps those that keep accepts, and stops after limit (0: no limit).
 func (c *collection[T]) list(tx *bolt.Tx, ix index[T], value string, keep func(*T) bool, limit int) ([]*T, error) {

@@ -47,6 +47,12 @@ type Options struct {
 	// process does not lock every other sentinel command out. Reads then
 	// take a shared lock, so they can run side by side.
 	PerOperation bool
+	// Retention is how long a request, break-glass event or session is
+	// kept after its business life ends; 0 means DefaultRetention. Open
+	// drops older ones once a day, as DynamoDB's time to live does.
+	Retention time.Duration
+	// Now is the clock of the purge; nil means time.Now.
+	Now func() time.Time
 }
 
 // Store is a bbolt-backed store of requests and break-glass events. It is
@@ -82,6 +88,10 @@ func Open(path string, opts Options) (*Store, error) {
 	if err := s.guard(func() error { return prepare(db) }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open local store %s: %w", path, err)
+	}
+	if err := s.guard(func() error { return s.purgeIfDue(db) }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open local store %s: purge: %w", path, err)
 	}
 	if opts.PerOperation {
 		if err := db.Close(); err != nil {
