@@ -297,7 +297,8 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	//     same request ID, written by notIssued.
 	//  4. checks that need the credentials obtained (the server session's
 	//     touch), then the cache, then the hand-out.
-	ready, err := b.planCredentials(ctx, chain, caller, basis, d, in, cached, grant, now)
+	limit := policyLimitOf(dec, pin.MaxDuration, in.Profile, windowEnd, overrideName(grant), now)
+	ready, err := b.planCredentials(ctx, chain, caller, basis, d, limit, in, cached, grant, now)
 	if err != nil {
 		return nil, b.deny(&entry, "credentials not issued: "+err.Error(), err)
 	}

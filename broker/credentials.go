@@ -103,7 +103,7 @@ func reusable(e vault.RoleEntry, caller vault.Identity, d time.Duration, in Inpu
 // An IAM Identity Center profile used directly is always at hand: its
 // credentials are the portal's role credentials, which callerIdentity has
 // just fetched (and cached) to learn who the caller is.
-func (b *Broker) planCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, cached *vault.RoleEntry, grant *Grant, now time.Time) (bool, error) {
+func (b *Broker) planCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, limit policyLimit, in Input, cached *vault.RoleEntry, grant *Grant, now time.Time) (bool, error) {
 	switch {
 	case in.Server != nil:
 		// The keyring cache is not used in server mode: its credentials
@@ -116,7 +116,7 @@ func (b *Broker) planCredentials(ctx context.Context, chain *vault.Chain, caller
 	case in.Use == UseConsole:
 		// Console credentials are always fresh, and never cached.
 	case chain.SSODirect():
-		return true, b.ssoDirectCredentials(ctx, chain, caller, basis, d, in, cached, grant)
+		return true, b.ssoDirectCredentials(ctx, chain, caller, limit, in, cached, grant, now)
 	default:
 		if cached == nil && basis != BasisDirect {
 			if e, ok := b.cachedRole(chain, in, basis); ok {
