@@ -382,7 +382,22 @@ func decisionEntry(now time.Time, requestID string, caller vault.Identity, in In
 		PolicySHA256: pol.SHA256,
 		PolicyPath:   pol.Path,
 		RuleIndex:    logging.IntPtr(dec.RuleIndex),
+		UTCOffset:    utcOffset(dec),
 	}
+}
+
+// utcOffset renders the offset of the zone the decision read a time window
+// in as ±hh:mm, or "" when it read none.
+func utcOffset(dec policy.Decision) string {
+	if !dec.HasUTCOffset {
+		return ""
+	}
+	sign, off := byte('+'), dec.UTCOffset
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	h, m := off/3600, off%3600/60
+	return string([]byte{sign, byte('0' + h/10), byte('0' + h%10), ':', byte('0' + m/10), byte('0' + m%10)})
 }
 
 // deny logs a deny decision and returns cause, or the logging error joined
