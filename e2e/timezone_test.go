@@ -18,7 +18,7 @@ func forgedZoneinfo(t *testing.T, name string, offset int32) string {
 	// A TZif version 1 file: no transitions, one local time type.
 	var tzif bytes.Buffer
 	tzif.WriteString("TZif")
-	tzif.Write(make([]byte, 16)) // version 0 (v1) and 15 unused bytes
+	tzif.Write(make([]byte, 16))                   // version 0 (v1) and 15 unused bytes
 	for _, n := range []uint32{0, 0, 0, 0, 1, 4} { // isut, isstd, leap, time, type, char counts
 		_ = binary.Write(&tzif, binary.BigEndian, n)
 	}
