@@ -281,21 +281,64 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	if basis == BasisDirect && isWarm && in.Use != UseConsole {
 		cached = &warm
 	}
-	switch {
-	case in.Use == UseConsole && in.Server == nil:
-		grant.Credentials, err = b.consoleCredentials(ctx, chain, caller, basis, d, in, grant)
-	case in.Server != nil:
-		err = b.serverCredentials(ctx, in.Server, sessions, chain, caller, basis, d, in, grant, now)
-	default:
-		err = b.issueCredentials(ctx, chain, caller, basis, d, in, cached, grant)
-	}
+
+	// The credentials step. It runs in this order so that no credential is
+	// cached or handed out before its decision line is in the log, and no
+	// STS call is made for a decision that could not be logged:
+	//
+	//  1. plan: a set that is already at hand and fits (the keyring cache,
+	//     the credential server's own copy, IAM Identity Center role
+	//     credentials), else what a fresh set will carry (role,
+	//     SourceIdentity, duration). No network call, no write.
+	//  2. the decision line (effect allow), the one log append of the warm
+	//     path. If it cannot be written, nothing else happens.
+	//  3. on a miss, the call to STS. From here on every refusal (a failed
+	//     call, a session revoked meanwhile) is a second entry with the
+	//     same request ID, written by notIssued.
+	//  4. checks that need the credentials obtained (the server session's
+	//     touch), then the cache, then the hand-out.
+	limit := policyLimitOf(dec, pin.MaxDuration, in.Profile, windowEnd, overrideName(grant), now)
+	ready, err := b.planCredentials(ctx, chain, caller, basis, d, limit, in, cached, grant, now)
 	if err != nil {
 		return nil, b.deny(&entry, "credentials not issued: "+err.Error(), err)
 	}
+	b.allowEntry(&entry, grant, chain, in, d, now)
+	if err := b.Log.Append(&entry); err != nil {
+		return nil, fmt.Errorf("write decision log (no credentials issued): %w", err)
+	}
+	if !ready {
+		creds, err := b.freshCredentials(ctx, chain, caller, basis, d, in, grant)
+		if err != nil {
+			return nil, b.notIssued(&entry, err)
+		}
+		grant.Credentials = creds
+	}
+	// Checks that need the credentials obtained, before anything is kept
+	// or handed out. A refusal here is logged as the second entry.
+	if in.Server != nil {
+		if err := b.touchServerSession(ctx, in.Server, sessions, grant.Credentials.Expires, now); err != nil {
+			return nil, b.notIssued(&entry, err)
+		}
+	}
+	if !ready {
+		b.keepCredentials(chain, caller, basis, in, grant)
+	}
+	return grant, nil
+}
+
+// allowEntry fills the decision line of an allowed request from what the
+// plan settled. For a set at hand it records its real expiry; for a fresh
+// set, logged before STS is called, the end the decision grants (now plus
+// the capped duration), which STS's own expiry exceeds only by the call's
+// latency.
+func (b *Broker) allowEntry(entry *logging.Entry, grant *Grant, chain *vault.Chain, in Input, d time.Duration, now time.Time) {
 	entry.Effect = "allow"
 	entry.SourceIdentity = grant.SourceIdentity
 	entry.RoleARN = grant.RoleARN
 	exp := grant.Credentials.Expires.UTC()
+	if grant.Credentials.AccessKeyID == "" {
+		exp = now.Add(d)
+	}
 	entry.ExpiresAt = &exp
 	entry.DurationSeconds = int64(exp.Sub(now).Seconds())
 	entry.Cached = grant.Cached
@@ -309,10 +352,18 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 		}
 		entry.Note = addNote(roleless, useNote(in.Use))
 	}
-	if err := b.Log.Append(&entry); err != nil {
-		return nil, fmt.Errorf("write decision log (no credentials issued): %w", err)
-	}
-	return grant, nil
+}
+
+// notIssued logs the second entry of a request whose decision line (an
+// allow) is already written, when the credentials are then not handed out:
+// the STS call failed, or a check made after it refused. It has the same
+// request ID, effect deny and the reason. It returns cause, joined to the
+// logging error when that entry could not be written either.
+func (b *Broker) notIssued(allowed *logging.Entry, cause error) error {
+	e := *allowed
+	e.Seq, e.PrevHash, e.Hash, e.Time = 0, "", "", b.now()
+	e.SourceIdentity, e.ExpiresAt, e.DurationSeconds, e.Cached = "", nil, 0, false
+	return b.deny(&e, "credentials not issued: "+cause.Error(), cause)
 }
 
 func decisionEntry(now time.Time, requestID string, caller vault.Identity, in Input, dec policy.Decision, pol *policy.Policy) logging.Entry {
@@ -331,7 +382,22 @@ func decisionEntry(now time.Time, requestID string, caller vault.Identity, in In
 		PolicySHA256: pol.SHA256,
 		PolicyPath:   pol.Path,
 		RuleIndex:    logging.IntPtr(dec.RuleIndex),
+		UTCOffset:    utcOffset(dec),
 	}
+}
+
+// utcOffset renders the offset of the zone the decision read a time window
+// in as ±hh:mm, or "" when it read none.
+func utcOffset(dec policy.Decision) string {
+	if !dec.HasUTCOffset {
+		return ""
+	}
+	sign, off := byte('+'), dec.UTCOffset
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	h, m := off/3600, off%3600/60
+	return string([]byte{sign, byte('0' + h/10), byte('0' + h%10), ':', byte('0' + m/10), byte('0' + m%10)})
 }
 
 // deny logs a deny decision and returns cause, or the logging error joined

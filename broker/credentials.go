@@ -92,41 +92,90 @@ func reusable(e vault.RoleEntry, caller vault.Identity, d time.Duration, in Inpu
 	return fmt.Sprintf("%s left", left), true
 }
 
-// issueCredentials fills grant with credentials for chain, from the cache
-// when a cached set fits d (see reusable), else from STS. cached is the
-// entry already read for this basis, if any; nil means look it up.
-func (b *Broker) issueCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, cached *vault.RoleEntry, grant *Grant) error {
-	if chain.SSODirect() {
-		return b.ssoDirectCredentials(ctx, chain, caller, basis, d, in, cached, grant)
-	}
-	now := b.now()
-	if cached == nil && basis != BasisDirect {
-		if e, ok := b.cachedRole(chain, in, basis); ok {
-			cached = &e
+// planCredentials settles what the credentials step of Issue hands out,
+// with no call to STS and no write. When a set at hand fits d (see
+// reusable and ServerSession.reuse) it fills grant with it and returns
+// true. Otherwise it fills in what the fresh set will carry, the role it
+// ends in and its SourceIdentity, so that the decision line can say so
+// before STS is called, and returns false. cached is the keyring entry
+// already read for this basis, if any; nil means look it up.
+//
+// An IAM Identity Center profile used directly is always at hand: its
+// credentials are the portal's role credentials, which callerIdentity has
+// just fetched (and cached) to learn who the caller is.
+func (b *Broker) planCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, limit policyLimit, in Input, cached *vault.RoleEntry, grant *Grant, now time.Time) (bool, error) {
+	switch {
+	case in.Server != nil:
+		// The keyring cache is not used in server mode: its credentials
+		// carry no session tag.
+		if g, ok := in.Server.reuse(basis, d, now); ok {
+			b.debugf("server: reusing credentials issued under request %s (%s left)", g.RequestID, g.Credentials.Expires.Sub(now).Round(time.Second))
+			grant.Credentials, grant.RoleARN, grant.SourceIdentity, grant.Cached = g.Credentials, g.RoleARN, g.SourceIdentity, true
+			return true, nil
+		}
+	case in.Use == UseConsole:
+		// Console credentials are always fresh, and never cached.
+	case chain.SSODirect():
+		return true, b.ssoDirectCredentials(ctx, chain, caller, limit, in, cached, grant, now)
+	default:
+		if cached == nil && basis != BasisDirect {
+			if e, ok := b.cachedRole(chain, in, basis); ok {
+				cached = &e
+			}
+		}
+		if e := cached; e != nil {
+			why, ok := reusable(*e, caller, d, in, now)
+			if ok {
+				b.debugf("cache: hit for profile %s (%s): %s", in.Profile, basis, why)
+				grant.Credentials = e.Credentials
+				grant.RoleARN = e.RoleARN
+				grant.SourceIdentity = e.SourceIdentity
+				grant.Cached = true
+				return true, nil
+			}
+			b.debugf("cache: not used for profile %s (%s): %s", in.Profile, basis, why)
 		}
 	}
-	if e := cached; e != nil {
-		why, ok := reusable(*e, caller, d, in, now)
-		if ok {
-			b.debugf("cache: hit for profile %s (%s): %s", in.Profile, basis, why)
-			grant.Credentials = e.Credentials
-			grant.RoleARN = e.RoleARN
-			grant.SourceIdentity = e.SourceIdentity
-			grant.Cached = true
-			return nil
+	if len(chain.Roles) > 0 {
+		label, err := b.personLabel(caller)
+		if err != nil {
+			return false, err
 		}
-		b.debugf("cache: not used for profile %s (%s): %s", in.Profile, basis, why)
+		si, err := FormatSourceIdentity(label, basis, grant.RequestID)
+		if err != nil {
+			return false, err
+		}
+		grant.RoleARN, grant.SourceIdentity = lastRoleARN(chain), si
 	}
-	creds, err := b.fetchCredentials(ctx, chain, caller, basis, d, in, grant)
-	if err != nil {
-		return err
+	return false, nil
+}
+
+// freshCredentials gets the fresh set planCredentials planned: from STS
+// (or the federation endpoint's STS call for a console sign-in). It is
+// called only once the decision line is written.
+func (b *Broker) freshCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, grant *Grant) (vault.Credentials, error) {
+	if in.Use == UseConsole && in.Server == nil {
+		return b.consoleCredentials(ctx, chain, caller, basis, d, in, grant)
 	}
-	grant.Credentials = creds
-	entry := vault.RoleEntry{Credentials: creds, RoleARN: grant.RoleARN, SourceIdentity: grant.SourceIdentity, RequestID: grant.RequestID, Identity: caller}
-	if err := b.Cache.PutRole(vault.RoleKeyFor(chain, stsRegion(chain, in), basis), entry); err != nil {
-		b.debugf("credentials not cached: %v", err)
+	return b.fetchCredentials(ctx, chain, caller, basis, d, in, grant)
+}
+
+// keepCredentials caches a fresh set once every check has passed: in the
+// credential server's memory in server mode, else in the keyring (console
+// credentials are never kept). A failed keyring write costs only the next
+// warm path.
+func (b *Broker) keepCredentials(chain *vault.Chain, caller vault.Identity, basis string, in Input, grant *Grant) {
+	switch {
+	case in.Server != nil:
+		kept := *grant
+		in.Server.cached, in.Server.cachedBasis = &kept, basis
+	case in.Use == UseConsole:
+	default:
+		entry := vault.RoleEntry{Credentials: grant.Credentials, RoleARN: grant.RoleARN, SourceIdentity: grant.SourceIdentity, RequestID: grant.RequestID, Identity: caller}
+		if err := b.Cache.PutRole(vault.RoleKeyFor(chain, stsRegion(chain, in), basis), entry); err != nil {
+			b.debugf("credentials not cached: %v", err)
+		}
 	}
-	return nil
 }
 
 // fetchCredentials gets new credentials from STS: GetSessionToken for a
@@ -166,12 +215,15 @@ func (b *Broker) sessionTokenCredentials(ctx context.Context, chain *vault.Chain
 // assumeRoles walks the role hops of the chain from the base credentials,
 // stamping every hop with the same SourceIdentity and request-ID tag (STS
 // requires a chained session to keep the source identity it was given).
+//
+// The SourceIdentity is the one planCredentials put in grant, and already
+// logged.
 func (b *Broker) assumeRoles(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, grant *Grant) (vault.Credentials, error) {
-	label, err := b.personLabel(caller)
-	if err != nil {
-		return vault.Credentials{}, err
+	si := grant.SourceIdentity
+	if si == "" {
+		return vault.Credentials{}, errors.New("no SourceIdentity planned for the role chain")
 	}
-	si, err := FormatSourceIdentity(label, basis, grant.RequestID)
+	label, err := b.personLabel(caller)
 	if err != nil {
 		return vault.Credentials{}, err
 	}
@@ -191,8 +243,6 @@ func (b *Broker) assumeRoles(ctx context.Context, chain *vault.Chain, caller vau
 	if err != nil {
 		return vault.Credentials{}, err
 	}
-	grant.RoleARN = chain.Roles[len(chain.Roles)-1].RoleARN
-	grant.SourceIdentity = si
 	return creds, nil
 }
 

@@ -298,28 +298,6 @@ func accountOf(arn string) string {
 	return ""
 }
 
-// serverCredentials fills grant for a server-mode request: the credentials
-// the server issued last when they may be reused (same basis, inside the
-// cap, more than ServerReuseMargin left), else new ones from STS tagged
-// with the session ID. The keyring cache is not used: its credentials
-// carry no session tag. Either way the session is touched before anything
-// is handed out, so a revocation that landed meanwhile wins.
-func (b *Broker) serverCredentials(ctx context.Context, s *ServerSession, st session.Store, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, grant *Grant, now time.Time) error {
-	if g, ok := s.reuse(basis, d, now); ok {
-		b.debugf("server: reusing credentials issued under request %s (%s left)", g.RequestID, g.Credentials.Expires.Sub(now).Round(time.Second))
-		grant.Credentials, grant.RoleARN, grant.SourceIdentity, grant.Cached = g.Credentials, g.RoleARN, g.SourceIdentity, true
-	} else {
-		creds, err := b.fetchCredentials(ctx, chain, caller, basis, d, in, grant)
-		if err != nil {
-			return err
-		}
-		grant.Credentials = creds
-		kept := *grant
-		s.cached, s.cachedBasis = &kept, basis
-	}
-	return b.touchServerSession(ctx, s, st, grant.Credentials.Expires, now)
-}
-
 // lastRoleARN is the role a chain ends in, or "" for a role-less profile.
 func lastRoleARN(chain *vault.Chain) string {
 	if len(chain.Roles) == 0 {

@@ -25,14 +25,17 @@ var ErrSSOUncappable = errors.New("IAM Identity Center credentials cannot be cap
 var ErrSSONotConfigured = errors.New("IAM Identity Center is not configured in this broker")
 
 // SSOUncappableError says why an IAM Identity Center profile used directly
-// was refused: server mode (every credential must carry the session tag)
-// or an approval or break-glass window ending before its credentials.
+// was refused: server mode (every credential must carry the session tag),
+// or a limit of the policy (a max_duration, a time window, an approval or
+// break-glass window) ending before its credentials.
 type SSOUncappableError struct {
 	Profile string
 	// Server is true in server mode.
 	Server bool
-	// Grant names the approval or break-glass event ("" in server mode),
-	// WindowEnd when it ends and Expires when the credentials would.
+	// Grant names the limit: the approval or break-glass event, the rule's
+	// time window or max_duration, or the pin's max_duration ("" in server
+	// mode); WindowEnd is when it ends and Expires when the credentials
+	// would.
 	Grant     string
 	WindowEnd time.Time
 	Expires   time.Time
@@ -120,9 +123,10 @@ func (b *Broker) cachedSSODirect(chain *vault.Chain) (vault.RoleEntry, bool) {
 
 // ssoDirectCredentials fills grant for a profile that uses IAM Identity
 // Center role credentials directly. Their lifetime is the permission
-// set's: when an approval or break-glass window ends before them they are
-// refused, since they cannot be capped.
-func (b *Broker) ssoDirectCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, cached *vault.RoleEntry, grant *Grant) error {
+// set's and cannot be capped: when the policy limits them to less (limit:
+// a rule's or the pin's max_duration, a time window, an approval or
+// break-glass window) they are refused.
+func (b *Broker) ssoDirectCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, limit policyLimit, in Input, cached *vault.RoleEntry, grant *Grant, now time.Time) error {
 	var creds vault.Credentials
 	if cached != nil && cached.Identity == caller {
 		creds, grant.Cached = cached.Credentials, true
@@ -138,12 +142,44 @@ func (b *Broker) ssoDirectCredentials(ctx context.Context, chain *vault.Chain, c
 		// cached answer.
 		creds, grant.Cached = e.Credentials, hit && b.ssoFetched.Load() != e.Credentials.AccessKeyID
 	}
-	now := b.now()
-	if basis != BasisDirect && creds.Expires.After(now.Add(d+clockSkew)) {
-		return &SSOUncappableError{Profile: in.Profile, Grant: overrideName(grant), WindowEnd: now.Add(d), Expires: creds.Expires}
+	if !limit.end.IsZero() && creds.Expires.After(limit.end.Add(clockSkew)) {
+		return &SSOUncappableError{Profile: in.Profile, Grant: limit.what, WindowEnd: limit.end, Expires: creds.Expires}
 	}
 	grant.Credentials = creds
 	return nil
+}
+
+// policyLimit is the earliest end the policy puts on credentials, whatever
+// the person asked for: what names it ("rule dev's max_duration (30m)",
+// "approval 1a2b..."), end is zero when nothing limits them.
+type policyLimit struct {
+	end  time.Time
+	what string
+}
+
+// policyLimitOf finds the policy's earliest limit on credentials issued
+// now: the rule's max_duration, the pin's, and the end of the window the
+// access depends on (the rule's time window, or the approval or
+// break-glass window named grantName).
+func policyLimitOf(dec policy.Decision, pinMax time.Duration, profile string, windowEnd time.Time, grantName string, now time.Time) policyLimit {
+	var l policyLimit
+	earlier := func(end time.Time, what string) {
+		if !end.IsZero() && (l.end.IsZero() || end.Before(l.end)) {
+			l = policyLimit{end: end, what: what}
+		}
+	}
+	if dec.MaxDuration > 0 {
+		earlier(now.Add(dec.MaxDuration), fmt.Sprintf("rule %s's max_duration (%s)", dec.Rule, dec.MaxDuration))
+	}
+	if pinMax > 0 {
+		earlier(now.Add(pinMax), fmt.Sprintf("the max_duration of profile %s's pin (%s)", profile, pinMax))
+	}
+	what := grantName
+	if what == "" {
+		what = fmt.Sprintf("rule %s's time window", dec.Rule)
+	}
+	earlier(windowEnd, what)
+	return l
 }
 
 // dropBaseSession forgets the cached credentials the first AssumeRole of

@@ -3,7 +3,9 @@ package broker_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +37,8 @@ role_arn = arn:aws:iam::111122223333:role/deploy
 const ssoPolicy = `version: "1"
 accounts: ["111122223333"]
 rules:
-  - {name: dev, effect: allow, conditions: {profiles: [sso-dev, deploy]}, max_duration: 30m}
+  - {name: dev, effect: allow, conditions: {profiles: [sso-dev]}}
+  - {name: deploy, effect: allow, conditions: {profiles: [deploy]}, max_duration: 30m}
   - {name: adm, effect: require_approval, conditions: {profiles: [sso-adm]}}
 approvals:
   - {name: adm, profiles: [sso-adm], approvers: [bob]}
@@ -125,7 +128,7 @@ func TestSSOProfileUsedDirectly(t *testing.T) {
 	if g.Caller.Name != ssoUser || g.Caller.ARN != f.creds[0].ARN || g.SourceIdentity != "" || g.Cached {
 		t.Fatalf("grant %+v", g)
 	}
-	// The lifetime is the permission set's, not the rule's 30m: the log
+	// The lifetime is the permission set's (no rule limits it): the log
 	// says so.
 	if !g.Credentials.Expires.Equal(f.creds[0].Expiration) {
 		t.Errorf("expires %v, want %v", g.Credentials.Expires, f.creds[0].Expiration)
@@ -301,5 +304,56 @@ func TestSSOChainedRoleInServerMode(t *testing.T) {
 	}
 	if !tagged || c.AccessKeyID != f.creds[0].AccessKeyID {
 		t.Errorf("AssumeRole %v: want the session tag, signed with the SSO role credentials", c.Params)
+	}
+}
+
+// A profile used directly gets the portal's credentials, whose lifetime is
+// the permission set's: they are refused when the policy limits them to
+// less (a rule's max_duration, the pin's, a time window), as for a grant.
+func TestSSODirectRefusedWhenThePolicyLimitsItsLifetime(t *testing.T) {
+	// The credentials last 2h from now; the window below closes 1h from
+	// now, in UTC, whatever day it is (an overnight window when that is
+	// past midnight).
+	closes := time.Now().UTC().Add(time.Hour).Truncate(time.Minute)
+	opens := closes.Add(-3 * time.Hour)
+	window := fmt.Sprintf("time: {hours: {start: \"%s\", end: \"%s\"}, timezone: UTC}", opens.Format("15:04"), closes.Format("15:04"))
+	for _, tc := range []struct {
+		name       string
+		conditions string // beside profiles
+		extra      string // beside conditions
+		pin        string
+		lifetime   time.Duration
+		wantLimit  string // "" means allowed
+	}{
+		{name: "no limit", lifetime: 2 * time.Hour},
+		{name: "max_duration longer", extra: ", max_duration: 3h", lifetime: 2 * time.Hour},
+		{name: "max_duration shorter", extra: ", max_duration: 30m", lifetime: 2 * time.Hour, wantLimit: "max_duration"},
+		{name: "pin max_duration shorter", lifetime: 2 * time.Hour, wantLimit: "max_duration",
+			pin: "profiles:\n  sso-dev: {sso_account: \"111122223333\", sso_role_name: AdministratorAccess, max_duration: 1h}\n"},
+		{name: "window closes first", conditions: ", " + window, lifetime: 2 * time.Hour, wantLimit: "time window"},
+		{name: "window closes after", conditions: ", " + window, lifetime: 30 * time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pol := "version: \"1\"\naccounts: [\"111122223333\"]\nrules:\n  - {name: dev, effect: allow, conditions: {profiles: [sso-dev]" +
+				tc.conditions + "}" + tc.extra + "}\n" + tc.pin
+			f := newSSOFixture(t, pol)
+			f.now = time.Now().UTC().Truncate(time.Second)
+			f.sso.SetCredentialsLifetime(tc.lifetime)
+			f.signIn()
+			g, err := f.issue("sso-dev")
+			if tc.wantLimit == "" {
+				if err != nil {
+					t.Fatalf("Issue: %v", err)
+				}
+				return
+			}
+			var unc *broker.SSOUncappableError
+			if !errors.As(err, &unc) || !errors.Is(err, broker.ErrDenied) || !strings.Contains(unc.Grant, tc.wantLimit) || g != nil {
+				t.Fatalf("Issue: %v (grant %v), want *SSOUncappableError naming the %s", err, g != nil, tc.wantLimit)
+			}
+			if e := f.lastDecision(); e.Effect != "deny" || e.RequestID == "" {
+				t.Errorf("decision %+v, want a deny", e)
+			}
+		})
 	}
 }

@@ -21,6 +21,11 @@ func (g *Globals) openKeyring() (keyring.Keyring, error) {
 	if g.KeyringBackend != "" {
 		cfg.Backend = g.KeyringBackend
 	}
+	if cfg.Passphrase == "" {
+		// An `exec --server` process restarted without the passphrase in
+		// its environment got it on a pipe (exec_server_secrets.go).
+		cfg.Passphrase = environment().Passphrase
+	}
 	kr, err := vault.OpenKeyring(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open keyring: %w", err)

@@ -22,8 +22,12 @@ type startEnv struct {
 	STS    vault.STSOptions
 	stsErr error
 	// Passphrase is the file keyring passphrase given in the environment,
-	// kept so that exec can keep it (under any name) out of the child.
-	Passphrase string
+	// kept so that exec can keep it (under any name) out of the child. In
+	// an `exec --server` process restarted without it in its environment,
+	// it is read from the pipe passphraseFDEnv names; passphraseErr is set
+	// when that fails.
+	Passphrase    string
+	passphraseErr error
 }
 
 // environment returns the environment as read at the first call.
@@ -31,6 +35,9 @@ var environment = sync.OnceValue(func() startEnv {
 	e := startEnv{
 		Region:     firstSet(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")),
 		Passphrase: firstSet(os.Getenv("SENTINEL_FILE_PASSPHRASE"), os.Getenv("AWS_VAULT_FILE_PASSPHRASE")),
+	}
+	if fd := os.Getenv(passphraseFDEnv); fd != "" && e.Passphrase == "" {
+		e.Passphrase, e.passphraseErr = readPassphraseFD(fd)
 	}
 	e.STS, e.stsErr = vault.STSOptionsFromEnv(os.Getenv)
 	return e

@@ -36,6 +36,14 @@ func configureExecCommand(app *kingpin.Application, g *Globals) {
 }
 
 func (c *execCommand) run(g *Globals) error {
+	if c.Server {
+		// First of all: the credential server runs as long as its command,
+		// which must find no secret in it (exec_server_secrets.go). This
+		// may restart the process, so nothing may happen before it.
+		if err := shedServerSecrets(); err != nil {
+			return err
+		}
+	}
 	if p := os.Getenv("SENTINEL_PROFILE"); p != "" && !c.ForceNested {
 		return withHint(fmt.Errorf("already inside sentinel exec for profile %s", p),
 			"exit that shell first, or pass --force-nested")

@@ -12,6 +12,7 @@ import (
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/store/local"
 	"github.com/sentinel-cli/sentinel/teamclient"
+	"github.com/sentinel-cli/sentinel/vault"
 )
 
 // anchorTimeout bounds one round of anchoring (all anchors) so that the
@@ -22,7 +23,10 @@ const anchorTimeout = 5 * time.Second
 // rotation and anchors.
 func (g *Globals) openDecisionLog(cfg *config.Config) (*logging.Logger, error) {
 	path := cfg.LogPath(g.LogFile)
-	opts := logging.Options{MaxBytes: cfg.LogMaxBytes, ID: logID(path)}
+	// An STS endpoint that is not AWS's own (AWS_ENDPOINT_URL_STS, read
+	// at start) goes on every entry: a decision made against a stand-in
+	// must not read like one STS vouched for.
+	opts := logging.Options{MaxBytes: cfg.LogMaxBytes, ID: logID(path), STSEndpoint: vault.NonAWSSTSEndpoint(environment().STS.Endpoint)}
 	if cfg.LogHMACKeyFile != "" {
 		key, err := logging.ReadKeyFile(cfg.LogHMACKeyFile)
 		if err != nil {

@@ -234,7 +234,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 		// stdout only (Lambda): the chain still needs a file to hang on.
 		logPath = filepath.Join(os.TempDir(), "sentinel-serve", "decisions.jsonl")
 	}
-	logOpts := logging.Options{MaxBytes: cfg.Log.MaxBytes}
+	logOpts := logging.Options{MaxBytes: cfg.Log.MaxBytes, STSEndpoint: vault.NonAWSSTSEndpoint(environment().STS.Endpoint)}
 	if logOpts.MaxBytes == 0 {
 		logOpts.MaxBytes = server.DefaultServeLogMaxBytes
 	}

@@ -95,6 +95,15 @@ type Entry struct {
 	SessionID string `json:"session_id,omitempty"`
 	// Cached is true when the credentials were served from the cache.
 	Cached bool `json:"cached,omitempty"`
+	// UTCOffset is the offset from UTC ("+05:30", "-04:00", "+00:00") of
+	// the zone the decision read a policy time window in; omitted when it
+	// read none. Zones come only from the database built into the binary.
+	UTCOffset string `json:"utc_offset,omitempty"`
+	// STSEndpoint is the STS endpoint the process was pointed at
+	// (AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL) when it is not one of
+	// AWS's own; omitted for AWS's. Set on every entry by the Logger (see
+	// Options.STSEndpoint).
+	STSEndpoint string `json:"sts_endpoint,omitempty"`
 	// Note carries anything else worth knowing, e.g. "no role_arn:
 	// session-token credentials, no SourceIdentity stamped".
 	Note string `json:"note,omitempty"`

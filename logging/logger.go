@@ -87,6 +87,12 @@ type Options struct {
 	// same across rotations and differ between machines (cli uses
 	// host:path). Empty means the path.
 	ID string
+	// STSEndpoint, when set, is recorded in the sts_endpoint field of
+	// every entry that has none (all but the rotation entries the log
+	// writes itself): the STS endpoint the process was pointed at, when it
+	// is not AWS's own (vault.NonAWSSTSEndpoint). Decisions and lifecycle
+	// changes made against a stand-in then say so.
+	STSEndpoint string
 	// OnAnchor receives the head to anchor. Append calls it after the
 	// entry is written and the file lock released, so a slow receiver
 	// delays only this Append; its failure is the callback's to report.
@@ -160,6 +166,9 @@ func (l *Logger) Append(e *Entry) error {
 		e.Time = now()
 	}
 	e.Time = e.Time.UTC()
+	if e.STSEndpoint == "" {
+		e.STSEndpoint = l.opts.STSEndpoint
+	}
 	if e.ExpiresAt != nil {
 		t := e.ExpiresAt.UTC()
 		e.ExpiresAt = &t

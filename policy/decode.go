@@ -15,19 +15,20 @@ import (
 // that it can keep going after the first problem.
 type decoder struct {
 	issues []Issue
-	// zones caches loaded timezones: LoadLocation reads and parses the
-	// zone data on every call, which dominated loading large policies.
+	// zones caches loaded timezones: loadZone parses the zone data on
+	// every call, which dominated loading large policies.
 	zones map[string]*time.Location
 	// bare lists where bare names are used, for the accounts: check.
 	bare []bareName
 }
 
-// location loads an IANA timezone once per Parse.
+// location loads an IANA timezone once per Parse, from the database
+// embedded in the binary only (see zones.go).
 func (d *decoder) location(name string) (*time.Location, error) {
 	if loc, ok := d.zones[name]; ok {
 		return loc, nil
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := loadZone(name)
 	if err != nil {
 		return nil, err
 	}

@@ -145,8 +145,11 @@
 // again. Both follow the wall clock through daylight-saving changes as
 // described above.
 //
-// The timezone database is embedded (time/tzdata), so a policy that loads on
-// one machine loads on every machine.
+// The timezone database is embedded (zones.go), and it is the only source
+// of zones: ZONEINFO, TZ and the system's zone files are never read. A
+// policy that loads on one machine loads, and decides, the same on every
+// machine, and whoever sets a sentinel process's environment cannot move a
+// window. Decision.UTCOffset is the offset a decision read its window in.
 //
 // # Tests
 //

@@ -3,21 +3,50 @@ package policy
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Evaluate decides r: the first rule whose conditions all hold, else deny.
 // It neither parses nor allocates, so it is cheap enough for every
 // credential request and every refresh in server mode. A nil policy denies.
 func (p *Policy) Evaluate(r Request) Decision {
+	var skipped zoneRead
 	if p != nil {
 		for i := range p.Rules {
 			rule := &p.Rules[i]
-			if rule.matches(&r) {
-				return rule.decide(i, &r)
+			if !rule.matchesBesidesTime(&r) {
+				continue
 			}
+			if w := rule.Conditions.Time; w != nil && !w.Contains(r.Time) {
+				skipped.note(w, r.Time)
+				continue
+			}
+			return skipped.fill(rule.decide(i, &r))
 		}
 	}
-	return noMatch()
+	return skipped.fill(noMatch())
+}
+
+// zoneRead remembers the UTC offset of the first time window a decision
+// read and that did not hold, for Decision.UTCOffset.
+type zoneRead struct {
+	offset int
+	ok     bool
+}
+
+func (z *zoneRead) note(w *TimeWindow, t time.Time) {
+	if !z.ok {
+		z.offset, z.ok = w.utcOffset(t), true
+	}
+}
+
+// fill gives d the offset of the first window skipped when its own rule
+// read none.
+func (z *zoneRead) fill(d Decision) Decision {
+	if !d.HasUTCOffset && z.ok {
+		d.UTCOffset, d.HasUTCOffset = z.offset, true
+	}
+	return d
 }
 
 // Explain decides r exactly as Evaluate does and also fills
@@ -25,19 +54,23 @@ func (p *Policy) Evaluate(r Request) Decision {
 // when none did), which conditions failed.
 func (p *Policy) Explain(r Request) Decision {
 	var misses []Miss
+	var skipped zoneRead
 	if p != nil {
 		for i := range p.Rules {
 			rule := &p.Rules[i]
 			if why := rule.why(&r); len(why) > 0 {
 				misses = append(misses, Miss{Rule: rule.Name, Index: i, Why: strings.Join(why, "; ")})
+				if w := rule.Conditions.Time; w != nil && rule.matchesBesidesTime(&r) {
+					skipped.note(w, r.Time)
+				}
 				continue
 			}
-			d := rule.decide(i, &r)
+			d := skipped.fill(rule.decide(i, &r))
 			d.Misses = misses
 			return d
 		}
 	}
-	d := noMatch()
+	d := skipped.fill(noMatch())
 	d.Misses = misses
 	return d
 }
@@ -46,14 +79,15 @@ func noMatch() Decision {
 	return Decision{Effect: EffectDeny, RuleIndex: -1, Reason: ReasonNoMatch}
 }
 
-// matches reports whether every condition of the rule holds for r.
-func (rule *Rule) matches(r *Request) bool {
+// matchesBesidesTime reports whether every condition of the rule but its
+// time window holds for r. The window is checked last, by the caller, so
+// that the decision knows which windows it read.
+func (rule *Rule) matchesBesidesTime(r *Request) bool {
 	return rule.compiled &&
 		rule.profiles.match(r.Profile) &&
 		rule.users.match(r.ARN) &&
 		rule.roles.match(r.Roles) &&
-		rule.modes.match(r.Mode) &&
-		(rule.Conditions.Time == nil || rule.Conditions.Time.Contains(r.Time))
+		rule.modes.match(r.Mode)
 }
 
 // why lists the conditions of the rule that do not hold for r; it is empty
@@ -98,6 +132,7 @@ func (rule *Rule) decide(i int, r *Request) Decision {
 	}
 	if w := rule.Conditions.Time; w != nil {
 		d.WindowEnd = w.OccurrenceEnd(r.Time)
+		d.UTCOffset, d.HasUTCOffset = w.utcOffset(r.Time), true
 	}
 	switch rule.Effect {
 	case EffectAllow:

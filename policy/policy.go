@@ -8,10 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	// The timezone database is embedded so that a policy naming
-	// Europe/Berlin loads the same on a machine without /usr/share/zoneinfo.
-	_ "time/tzdata"
 )
 
 // Version is the only policy file version this package reads.

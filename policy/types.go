@@ -107,6 +107,14 @@ type Decision struct {
 	// when the rule has no time window, when no rule matched, and when the
 	// window never closes (all seven whole days).
 	WindowEnd time.Time
+	// UTCOffset is the offset from UTC, in seconds east, of the zone a
+	// time window was read in: the matched rule's window, else the first
+	// window that did not hold on the way to the decision (the rules
+	// before it that matched in all but the time). HasUTCOffset is false
+	// when the decision read no window. The decision log records it, so
+	// that a forged zone would show.
+	UTCOffset    int
+	HasUTCOffset bool
 	// Misses is filled only by Explain: for each rule before the matched
 	// one (every rule when none matched), why it did not match.
 	Misses []Miss

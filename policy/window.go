@@ -49,6 +49,13 @@ func (w *TimeWindow) Contains(t time.Time) bool {
 	return false
 }
 
+// utcOffset is the offset from UTC, in seconds east, of the window's zone
+// at t.
+func (w *TimeWindow) utcOffset(t time.Time) int {
+	_, off := t.In(w.location()).Zone()
+	return off
+}
+
 func (w *TimeWindow) location() *time.Location {
 	if w.loc == nil {
 		return time.UTC
