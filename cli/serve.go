@@ -53,13 +53,27 @@ type serveEnv struct {
 	ConfigPath  string // SENTINEL_SERVE_CONFIG
 	STSEndpoint string // AWS_ENDPOINT_URL_STS
 	Region      string // AWS_REGION, else AWS_DEFAULT_REGION
+	// Start is what the start-up checks read (server.StartEnv).
+	Start server.StartEnv
 }
 
 func readServeEnv() serveEnv {
+	start := server.StartEnv{
+		ExecWrapper: os.Getenv(server.ExecWrapperVar),
+		RuntimeAPI:  os.Getenv("AWS_LAMBDA_RUNTIME_API"),
+		TaskRoot:    os.Getenv("LAMBDA_TASK_ROOT"),
+		Set:         map[string]string{},
+	}
+	for _, name := range server.LambdaGuardedVars {
+		if v := os.Getenv(name); v != "" && name != server.ServeConfigVar {
+			start.Set[name] = v
+		}
+	}
 	return serveEnv{
 		ConfigPath:  os.Getenv(ServeConfigEnv),
 		STSEndpoint: os.Getenv("AWS_ENDPOINT_URL_STS"),
 		Region:      environment().Region,
+		Start:       start,
 	}
 }
 
@@ -141,6 +155,9 @@ func (t *TeamService) Close() {
 // stderr without secrets.
 func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.Writer) (ts *TeamService, err error) {
 	env := readServeEnv()
+	if err := server.CheckExecWrapper(env.Start); err != nil {
+		return nil, fmt.Errorf("serve: refusing to start: %w", err)
+	}
 	path := firstSet(configPath, env.ConfigPath)
 	if path == "" {
 		return nil, withHint(errors.New("serve: no service config"), "give --config FILE or set $"+ServeConfigEnv)
@@ -148,6 +165,9 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	cfg, err := server.ReadServeConfig(path)
 	if err != nil {
 		return nil, err
+	}
+	if err := cfg.CheckLambdaEnv(env.Start, path); err != nil {
+		return nil, fmt.Errorf("serve: refusing to start: %w", err)
 	}
 	pol, err := readPolicy(cfg.Policy)
 	if err != nil {

@@ -58,6 +58,11 @@ type ServeConfig struct {
 	// (the service acts, so it sends them and holds their secrets).
 	Notify []notify.Webhook `yaml:"notify"`
 
+	// AllowEnv lists the variables of LambdaGuardedVars the service may
+	// start with on AWS Lambda (see CheckLambdaEnv); empty on a normal
+	// deployment.
+	AllowEnv []string `yaml:"allow_env"`
+
 	// Path is the file the config was read from.
 	Path string `yaml:"-"`
 }
@@ -202,6 +207,9 @@ func (c *ServeConfig) validate() error {
 	}
 	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
 		return errors.New("tls: cert and key go together")
+	}
+	if err := checkAllowEnv(c.AllowEnv); err != nil {
+		return err
 	}
 	if c.STSEndpoint != "" {
 		if err := checkEndpoint(c.STSEndpoint); err != nil {
