@@ -22,6 +22,7 @@ import (
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/notify"
 	"github.com/sentinel-cli/sentinel/proof"
+	"github.com/sentinel-cli/sentinel/secretref/awsfetch"
 	"github.com/sentinel-cli/sentinel/server"
 	"github.com/sentinel-cli/sentinel/store/dynamodb"
 	"github.com/sentinel-cli/sentinel/store/local"
@@ -185,10 +186,13 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	if env.stsErr() != nil {
 		return nil, env.stsErr()
 	}
-	ts = &TeamService{Config: cfg}
+	// opened is closed on a failed start: ts itself is nil by then (every
+	// error return names nil).
+	opened := &TeamService{Config: cfg}
+	ts = opened
 	defer func() {
 		if err != nil {
-			ts.Close()
+			opened.Close()
 		}
 	}()
 
@@ -219,6 +223,24 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	if cfg.Log.HMACKeyFile != "" {
 		if logOpts.Key, err = logging.ReadKeyFile(cfg.Log.HMACKeyFile); err != nil {
 			return nil, fmt.Errorf("serve: log key: %w", err)
+		}
+	}
+	// Secrets named by reference are fetched once, now, with the
+	// service's own credentials; a failure stops the start.
+	fetcher := awsfetch.NewFetcher(awsCfg)
+	if !cfg.Log.HMACKey.IsZero() {
+		if logOpts.Key, err = fetcher.Fetch(ctx, cfg.Log.HMACKey); err != nil {
+			return nil, fmt.Errorf("serve: log.hmac_key: %w", err)
+		}
+		if len(logOpts.Key) < logging.MinKeySize {
+			return nil, fmt.Errorf("serve: log.hmac_key: %s holds %d bytes: %w", cfg.Log.HMACKey, len(logOpts.Key), logging.ErrWeakKey)
+		}
+	}
+	for i := range cfg.Notify {
+		if w := &cfg.Notify[i]; !w.Secret.IsZero() {
+			if w.SecretValue, err = fetcher.Fetch(ctx, w.Secret); err != nil {
+				return nil, fmt.Errorf("serve: notify webhook %d: secret: %w", i+1, err)
+			}
 		}
 	}
 	log, err := logging.OpenWith(logPath, logOpts)
