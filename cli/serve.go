@@ -216,7 +216,10 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 		// stdout only (Lambda): the chain still needs a file to hang on.
 		logPath = filepath.Join(os.TempDir(), "sentinel-serve", "decisions.jsonl")
 	}
-	logOpts := logging.Options{MaxBytes: cfg.Log.MaxBytes}
+	// stdout only (Lambda): stdout is the record (CloudWatch Logs); the
+	// file in the temporary directory only carries the chain, so rotated
+	// files are dropped and a flood cannot fill /tmp.
+	logOpts := logging.Options{MaxBytes: cfg.Log.MaxBytes, DiscardRotated: cfg.Log.File == ""}
 	if logOpts.MaxBytes == 0 {
 		logOpts.MaxBytes = server.DefaultServeLogMaxBytes
 	}

@@ -97,3 +97,38 @@ func TestServeMissingSecretStopsTheStart(t *testing.T) {
 		t.Fatalf("serve with a missing parameter: %v\n%s", err, out)
 	}
 }
+
+// With the log on stdout only (as on Lambda), the chain's file in the
+// temporary directory is rotated and the rotated files deleted: a flood
+// of calls leaves one small file there, while stdout has every entry.
+func TestServeStdoutOnlyLogKeepsTmpSmall(t *testing.T) {
+	w := newServeWorld(t)
+	tmp := t.TempDir()
+	w.writeConfig(fmt.Sprintf("server_id: team-e2e\npolicy: %s\naccounts: [\"111122223333\"]\nstore: {backend: local, path: %s}\nlog: {stdout: true, max_bytes: 2000}\n",
+		filepath.Join(w.dir, "policy.yaml"), filepath.Join(w.dir, "state.db")))
+	w.extraEnv = []string{"TMPDIR=" + tmp}
+	w.start()
+	const calls = 30
+	for i := 0; i < calls; i++ {
+		if code, doc := w.call("alice", http.MethodPost, "/v1/credentials", `{"profile":"dev"}`); code != 200 {
+			t.Fatalf("credentials: %d %v", code, doc)
+		}
+	}
+	_ = w.cmd.Process.Signal(syscall.SIGTERM)
+	_ = w.cmd.Wait()
+	var files []string
+	var total int64
+	_ = filepath.Walk(tmp, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && fi.Mode().IsRegular() {
+			files = append(files, p)
+			total += fi.Size()
+		}
+		return nil
+	})
+	if len(files) != 1 || total > 4000 {
+		t.Fatalf("temporary directory holds %v (%d bytes): want the current file only", files, total)
+	}
+	if n := strings.Count(w.stdout.String(), `"event":"decision"`); n < calls {
+		t.Errorf("stdout has %d decisions, want %d", n, calls)
+	}
+}
