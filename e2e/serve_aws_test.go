@@ -2,11 +2,13 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,9 +88,30 @@ func TestServeRoleSessionBaseCapsAtOneHour(t *testing.T) {
 // say). Every hop carries the same SourceIdentity and tags.
 func TestServeThreeHopViaChain(t *testing.T) {
 	w := roleSessionService(t)
-	w.sts.AllowRole(jumpRoleARN, serviceRoleARN)
-	w.sts.AllowRole(transitRoleARN, jumpRoleARN)
-	w.sts.AllowRole(deepTargetRoleARN, transitRoleARN)
+	// Each role trusts what `sentinel policy roles --trust` says it
+	// must, derived from the service's policy, and nothing else.
+	cmd := exec.Command(sentinelBin, "policy", "roles", "--trust", "--service-role", serviceRoleARN, filepath.Join(w.dir, "policy-aws.yaml"))
+	cmd.Env = w.env()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("policy roles --trust: %v", err)
+	}
+	var roles struct {
+		FirstHops []string `json:"first_hops"`
+		Roles     []struct {
+			ARN     string   `json:"role_arn"`
+			Trusted []string `json:"trusted_principals"`
+		} `json:"roles"`
+	}
+	if err := json.Unmarshal(out, &roles); err != nil {
+		t.Fatalf("policy roles --trust: %v\n%s", err, out)
+	}
+	if !slices.Equal(roles.FirstHops, []string{"arn:aws:iam::111122223333:role/dev", jumpRoleARN}) {
+		t.Errorf("first hops %v", roles.FirstHops)
+	}
+	for _, r := range roles.Roles {
+		w.sts.AllowRole(r.ARN, r.Trusted...)
+	}
 	w.start()
 	code, creds := w.call("alice", http.MethodPost, "/v1/credentials", `{"profile":"deep","duration_seconds":7200}`)
 	if code != 200 {
