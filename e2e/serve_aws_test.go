@@ -224,3 +224,39 @@ func TestServeStartUpRefusals(t *testing.T) {
 		t.Errorf("exec wrapper with allow_env: exit %d %s, want a refusal", code, out)
 	}
 }
+
+// The package's files must not be writable by group or others (the build
+// installs them 0644): a config or policy that is stops the start with
+// one error line naming the file (and a chmod hint), and 0644 starts.
+func TestServeRefusesWritablePackageFiles(t *testing.T) {
+	w := newServeWorld(t)
+	policyPath := filepath.Join(w.dir, "policy.yaml")
+	for _, f := range []struct {
+		path string
+		mode os.FileMode
+	}{{w.config, 0o664}, {policyPath, 0o666}} {
+		if err := os.Chmod(w.config, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(policyPath, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(f.path, f.mode); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(sentinelBin, "serve", "--listen", "127.0.0.1:0")
+		cmd.Env = append(w.env(), "SENTINEL_SERVE_CONFIG="+w.config)
+		out, err := cmd.CombinedOutput()
+		first, _, _ := strings.Cut(string(out), "\n")
+		if err == nil || !strings.Contains(first, f.path) || !strings.Contains(first, "writable by group or others") {
+			t.Errorf("%s at %04o: %v\n%s", filepath.Base(f.path), f.mode, err, out)
+		}
+	}
+	if err := os.Chmod(w.config, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(policyPath, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.start() // 0644 files start
+}
