@@ -76,11 +76,7 @@ func TestTrustFollowsEachChain(t *testing.T) {
 	if _, err := Trust(p, "not-an-arn"); err == nil {
 		t.Error("a service role that is not a role ARN was accepted")
 	}
-	empty, err := policy.Parse([]byte(strings.Replace(trustPolicyYAML, "profiles:", "profiles:\n  s: {account: \"111122223333\"}\nunused:", 1)), "p.yaml")
-	if err == nil {
-		t.Fatal("the test policy with an unknown key loaded")
-	}
-	empty, err = policy.Parse([]byte("version: \"1\"\naccounts: [\"111122223333\"]\nprofiles:\n  s: {account: \"111122223333\"}\nrules:\n  - {name: all, effect: allow, conditions: {profiles: [\"*\"]}}\n"), "p.yaml")
+	empty, err := policy.Parse([]byte("version: \"1\"\naccounts: [\"111122223333\"]\nprofiles:\n  s: {account: \"111122223333\"}\nrules:\n  - {name: all, effect: allow, conditions: {profiles: [\"*\"]}}\n"), "p.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
