@@ -33,6 +33,7 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 test: deps vet fmt-check lint ## install test dependencies, then vet, gofmt, staticcheck and every test with the race detector
+	./scripts/cfn-lint.sh
 	$(GO) test -race -timeout 20m ./...
 
 demo: build ## the main job, offline: exec, credentials, approvals and break-glass against a local STS stand-in

@@ -257,6 +257,13 @@ func (b *Broker) assumeHops(ctx context.Context, chain *vault.Chain, caller vaul
 	if err != nil {
 		return vault.Credentials{}, err
 	}
+	// Every hop after the first is role chaining; so is the first when
+	// the base is itself a role session (the service's own role on
+	// Lambda, IAM Identity Center role credentials, keys saved with a
+	// session token). STS refuses a chained AssumeRole over one hour
+	// with a ValidationError, so such a chain is capped at one hour from
+	// the start: the person gets shorter credentials, never an error.
+	chained := startsFromRoleSession(b, chain, in, cur)
 	region := stsRegion(chain, in)
 	for i, role := range chain.Roles {
 		hop := vault.AssumeRoleInput{
@@ -267,7 +274,7 @@ func (b *Broker) assumeHops(ctx context.Context, chain *vault.Chain, caller vaul
 			Duration:       d,
 			Tags:           tags,
 		}
-		if i > 0 && hop.Duration > maxChainedDuration {
+		if (i > 0 || chained) && hop.Duration > maxChainedDuration {
 			hop.Duration = maxChainedDuration
 		}
 		if i == 0 && chain.MFASerial != "" && !usedMFA {
@@ -294,6 +301,26 @@ func (b *Broker) assumeHops(ctx context.Context, chain *vault.Chain, caller vaul
 		cur = r.Credentials
 	}
 	return cur, nil
+}
+
+// startsFromRoleSession reports whether base, the credentials that sign
+// the first AssumeRole of chain, may be a role session, which makes that
+// first call role chaining. The broker's injected base credentials (the
+// team service's own, from the SDK's default chain) and keys used
+// directly (--no-session) count when they carry a session token; IAM
+// Identity Center role credentials always do. A session from
+// GetSessionToken, which the cache holds, is not a role session: STS
+// lets it assume a role for up to 12 hours.
+func startsFromRoleSession(b *Broker, chain *vault.Chain, in Input, base vault.Credentials) bool {
+	switch {
+	case b.BaseCredentials != nil:
+		return base.SessionToken != ""
+	case chain.SSO != nil:
+		return true
+	case in.NoSession:
+		return base.SessionToken != ""
+	}
+	return false
 }
 
 // baseCredentials returns what the first AssumeRole is signed with: the

@@ -17,6 +17,7 @@ func configurePolicyCommands(app *kingpin.Application, g *Globals) {
 	configurePolicyCheckCommand(cmd, g)
 	configurePolicyTestCommand(cmd, g)
 	configurePolicyReplayCommand(cmd, g)
+	configurePolicyRolesCommand(cmd, g)
 }
 
 // policyFileFor returns file, or the resolved policy path when file is "".

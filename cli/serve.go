@@ -21,6 +21,7 @@ import (
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/notify"
 	"github.com/sentinel-cli/sentinel/proof"
+	"github.com/sentinel-cli/sentinel/secretref/awsfetch"
 	"github.com/sentinel-cli/sentinel/server"
 	"github.com/sentinel-cli/sentinel/store/dynamodb"
 	"github.com/sentinel-cli/sentinel/store/local"
@@ -52,13 +53,27 @@ type serveEnv struct {
 	ConfigPath  string // SENTINEL_SERVE_CONFIG
 	STSEndpoint string // AWS_ENDPOINT_URL_STS
 	Region      string // AWS_REGION, else AWS_DEFAULT_REGION
+	// Start is what the start-up checks read (server.StartEnv).
+	Start server.StartEnv
 }
 
 func readServeEnv() serveEnv {
+	start := server.StartEnv{
+		ExecWrapper: os.Getenv(server.ExecWrapperVar),
+		RuntimeAPI:  os.Getenv("AWS_LAMBDA_RUNTIME_API"),
+		TaskRoot:    os.Getenv("LAMBDA_TASK_ROOT"),
+		Set:         map[string]string{},
+	}
+	for _, name := range server.LambdaGuardedVars {
+		if v := os.Getenv(name); v != "" && name != server.ServeConfigVar {
+			start.Set[name] = v
+		}
+	}
 	return serveEnv{
 		ConfigPath:  os.Getenv(ServeConfigEnv),
 		STSEndpoint: os.Getenv("AWS_ENDPOINT_URL_STS"),
 		Region:      environment().Region,
+		Start:       start,
 	}
 }
 
@@ -183,6 +198,9 @@ func (t *TeamService) Close() {
 // stderr without secrets.
 func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.Writer) (ts *TeamService, err error) {
 	env := readServeEnv()
+	if err := server.CheckExecWrapper(env.Start); err != nil {
+		return nil, fmt.Errorf("serve: refusing to start: %w", err)
+	}
 	path := firstSet(configPath, env.ConfigPath)
 	if path == "" {
 		return nil, withHint(errors.New("serve: no service config"), "give --config FILE or set $"+ServeConfigEnv)
@@ -190,6 +208,9 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	cfg, err := server.ReadServeConfig(path)
 	if err != nil {
 		return nil, err
+	}
+	if err := cfg.CheckLambdaEnv(env.Start, path); err != nil {
+		return nil, fmt.Errorf("serve: refusing to start: %w", err)
 	}
 	pol, err := readPolicy(cfg.Policy)
 	if err != nil {
@@ -207,10 +228,13 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	if env.stsErr() != nil {
 		return nil, env.stsErr()
 	}
-	ts = &TeamService{Config: cfg}
+	// opened is closed on a failed start: ts itself is nil by then (every
+	// error return names nil).
+	opened := &TeamService{Config: cfg}
+	ts = opened
 	defer func() {
 		if err != nil {
-			ts.Close()
+			opened.Close()
 		}
 	}()
 
@@ -234,13 +258,34 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 		// stdout only (Lambda): the chain still needs a file to hang on.
 		logPath = filepath.Join(os.TempDir(), "sentinel-serve", "decisions.jsonl")
 	}
-	logOpts := logging.Options{MaxBytes: cfg.Log.MaxBytes, STSEndpoint: vault.NonAWSSTSEndpoint(environment().STS.Endpoint)}
+	// stdout only (Lambda): stdout is the record (CloudWatch Logs); the
+	// file in the temporary directory only carries the chain, so rotated
+	// files are dropped and a flood cannot fill /tmp.
+	logOpts := logging.Options{MaxBytes: cfg.Log.MaxBytes, DiscardRotated: cfg.Log.File == "", STSEndpoint: vault.NonAWSSTSEndpoint(environment().STS.Endpoint)}
 	if logOpts.MaxBytes == 0 {
 		logOpts.MaxBytes = server.DefaultServeLogMaxBytes
 	}
 	if cfg.Log.HMACKeyFile != "" {
 		if logOpts.Key, err = logging.ReadKeyFile(cfg.Log.HMACKeyFile); err != nil {
 			return nil, fmt.Errorf("serve: log key: %w", err)
+		}
+	}
+	// Secrets named by reference are fetched once, now, with the
+	// service's own credentials; a failure stops the start.
+	fetcher := awsfetch.NewFetcher(awsCfg)
+	if !cfg.Log.HMACKey.IsZero() {
+		if logOpts.Key, err = fetcher.Fetch(ctx, cfg.Log.HMACKey); err != nil {
+			return nil, fmt.Errorf("serve: log.hmac_key: %w", err)
+		}
+		if len(logOpts.Key) < logging.MinKeySize {
+			return nil, fmt.Errorf("serve: log.hmac_key: %s holds %d bytes: %w", cfg.Log.HMACKey, len(logOpts.Key), logging.ErrWeakKey)
+		}
+	}
+	for i := range cfg.Notify {
+		if w := &cfg.Notify[i]; !w.Secret.IsZero() {
+			if w.SecretValue, err = fetcher.Fetch(ctx, w.Secret); err != nil {
+				return nil, fmt.Errorf("serve: notify webhook %d: secret: %w", i+1, err)
+			}
 		}
 	}
 	log, err := logging.OpenWith(logPath, logOpts)

@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"go.yaml.in/yaml/v3"
 )
@@ -28,6 +30,7 @@ var scannedSources = []string{
 	"broker/*.go",
 	"server/*.go",
 	"proof/*.go",
+	"secretref/awsfetch/*.go",
 }
 
 // adminOnlyFiles hold calls only an administrator makes: `sentinel init
@@ -57,11 +60,18 @@ var notGranted = map[string]string{
 type resourceKind string
 
 const (
-	onTables       resourceKind = "the three tables"
+	// onTables is resolved, per call, to the table the call names (see
+	// tableKind): each table is granted only what the code does there.
+	onTables       resourceKind = "the table the call names"
 	onIndexes      resourceKind = "the indexes of the three tables"
 	onCatalogRoles resourceKind = "the catalogued role ARNs"
 	onLogGroup     resourceKind = "the function's log group"
+	onSecrets      resourceKind = "the secrets of the SecretArns parameter"
+	onParameters   resourceKind = "the parameters of the ParameterArns parameter"
 )
+
+// tableKind is one table, by logical ID.
+func tableKind(logicalID string) resourceKind { return resourceKind("table " + logicalID) }
 
 // grant is what one SDK call needs.
 type grant struct {
@@ -86,6 +96,9 @@ var sdkGrants = map[string]grant{
 	"Query": {[]string{"dynamodb:Query"}, onIndexes},
 	// The service always sets a SourceIdentity and session tags.
 	"AssumeRole": {[]string{"sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"}, onCatalogRoles},
+	// The service config's secrets by reference (secretref/awsfetch).
+	"GetSecretValue": {[]string{"secretsmanager:GetSecretValue"}, onSecrets},
+	"GetParameter":   {[]string{"ssm:GetParameter"}, onParameters},
 }
 
 // transactionItemActions maps the fields of types.TransactWriteItem to the
@@ -99,6 +112,8 @@ var transactionItemActions = map[string]string{
 
 // The logical IDs and parameters of the template the checks refer to.
 const (
+	secretsParameter = "SecretArns"
+	paramsParameter  = "ParameterArns"
 	catalogParameter = "CatalogRoleArns"
 	roleResource     = "SentinelServiceRole"
 	functionResource = "SentinelFunction"
@@ -108,20 +123,27 @@ const (
 var tableResources = []string{"RequestsTable", "BreakglassTable", "SessionsTable"}
 
 // TestTemplateGrantsWhatTheCodeCalls: every AWS action the service code
-// calls is granted on the resources it needs, and nothing else is.
+// calls is granted on the resources it needs (each table only what the
+// code does to that table), and nothing else is.
 func TestTemplateGrantsWhatTheCodeCalls(t *testing.T) {
-	tpl := loadTemplate(t)
-	required := requiredGrants(t)
-	granted := grantedActions(t, tpl)
+	grantProblems(t, loadTemplate(t), requiredGrants(t))
+}
 
-	for action, on := range required {
+// grantProblems reports, through r, every difference between what the
+// role grants and what the code needs.
+func grantProblems(r reporter, tpl template, required map[string][]resourceKind) {
+	r.Helper()
+	granted := grantedActions(r, tpl)
+	for action, need := range required {
 		kinds, ok := granted[action]
 		if !ok {
-			t.Errorf("the code calls %s, which the role does not grant (needed on %s)", action, on)
+			r.Errorf("the code calls %s, which the role does not grant (needed on %v)", action, need)
 			continue
 		}
-		if !slices.Contains(kinds, on) {
-			t.Errorf("%s is granted on %v, but the code needs it on %s", action, kinds, on)
+		for _, on := range need {
+			if !slices.Contains(kinds, on) {
+				r.Errorf("%s is granted on %v, but the code needs it on %s", action, kinds, on)
+			}
 		}
 	}
 	for action, kinds := range granted {
@@ -129,24 +151,39 @@ func TestTemplateGrantsWhatTheCodeCalls(t *testing.T) {
 			if k == onLogGroup {
 				continue // the runtime writes the log, not the code
 			}
-			if want, ok := required[action]; !ok || want != k {
-				t.Errorf("the role grants %s on %s, which the code does not need", action, k)
+			if !slices.Contains(required[action], k) {
+				r.Errorf("the role grants %s on %s, which the code does not need", action, k)
 			}
 		}
 	}
 	for _, a := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
 		if !slices.Contains(granted[a], onLogGroup) {
-			t.Errorf("the role lacks %s on its log group: the function could not log", a)
+			r.Errorf("the role lacks %s on its log group: the function could not log", a)
 		}
 	}
 }
 
 // requiredGrants scans the service's Go source for SDK client calls and
 // returns the IAM actions they need, each with the resource kind.
-func requiredGrants(t *testing.T) map[string]resourceKind {
+func requiredGrants(t *testing.T) map[string][]resourceKind {
 	t.Helper()
-	ops := sdkOperations()
-	required := map[string]resourceKind{}
+	required := map[string][]resourceKind{}
+	need := func(where token.Position, action string, on resourceKind, node ast.Node, fileTables []string) {
+		kinds := []resourceKind{on}
+		if on == onTables {
+			table, ok := tableOf(node, fileTables)
+			if !ok {
+				t.Errorf("%s: cannot tell which table %s is on (the call names none, and the file uses %v): name it as aws.String(s.<x>Table)", where, action, fileTables)
+				return
+			}
+			kinds = []resourceKind{tableKind(table)}
+		}
+		for _, k := range kinds {
+			if !slices.Contains(required[action], k) {
+				required[action] = append(required[action], k)
+			}
+		}
+	}
 	found := map[string]bool{}
 	fset := token.NewFileSet()
 	for _, file := range sourceFiles(t) {
@@ -154,6 +191,8 @@ func requiredGrants(t *testing.T) map[string]resourceKind {
 		if err != nil {
 			t.Fatal(err)
 		}
+		ops := sdkOperations(file)
+		fileTables := tablesIn(f)
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.CallExpr:
@@ -174,7 +213,7 @@ func requiredGrants(t *testing.T) map[string]resourceKind {
 					t.Errorf("%s: SDK call %s is not mapped to IAM actions: decide what the function needs for it", where, op)
 				default:
 					for _, a := range g.actions {
-						required[a] = g.on
+						need(where, a, g.on, n.Args[1], fileTables)
 					}
 				}
 			case *ast.CompositeLit:
@@ -182,8 +221,8 @@ func requiredGrants(t *testing.T) map[string]resourceKind {
 					t.Errorf("%s: a QueryInput without IndexName queries a table: grant dynamodb:Query on the tables and update this test", fset.Position(n.Pos()))
 				}
 				if !adminOnlyFiles[file] {
-					for _, a := range transactionActions(n) {
-						required[a] = onTables
+					for _, it := range transactionItems(n) {
+						need(fset.Position(it.node.Pos()), it.action, onTables, it.node, fileTables)
 					}
 				}
 			}
@@ -192,21 +231,28 @@ func requiredGrants(t *testing.T) map[string]resourceKind {
 	}
 	// The scan must find what the service is known to call; if it finds
 	// nothing, it is broken, not the code clean.
-	for _, op := range []string{"AssumeRole", "GetItem", "PutItem", "UpdateItem", "Query", "TransactWriteItems"} {
+	for _, op := range []string{"AssumeRole", "GetItem", "PutItem", "UpdateItem", "Query", "TransactWriteItems", "GetSecretValue", "GetParameter"} {
 		if !found[op] {
 			t.Errorf("the scan found no %s call: is it still finding SDK calls?", op)
 		}
 	}
-	if found["TransactWriteItems"] && required["dynamodb:PutItem"] == "" {
+	if found["TransactWriteItems"] && len(required["dynamodb:PutItem"]) == 0 {
 		t.Error("the scan found transactions but no item kinds in them")
 	}
 	return required
 }
 
-// transactionActions returns the IAM actions of the items in a
-// types.TransactWriteItem literal, or in each element of a
-// []types.TransactWriteItem literal (whose elements omit the type).
-func transactionActions(lit *ast.CompositeLit) []string {
+// txItem is one item of a transaction: the IAM action DynamoDB checks
+// for it, and the literal it is written in.
+type txItem struct {
+	action string
+	node   ast.Node
+}
+
+// transactionItems returns the items of a types.TransactWriteItem
+// literal, or of each element of a []types.TransactWriteItem literal
+// (whose elements omit the type).
+func transactionItems(lit *ast.CompositeLit) []txItem {
 	var items []*ast.CompositeLit
 	switch typ := lit.Type.(type) {
 	case *ast.SelectorExpr:
@@ -222,24 +268,67 @@ func transactionActions(lit *ast.CompositeLit) []string {
 			}
 		}
 	}
-	var actions []string
+	var out []txItem
 	for _, item := range items {
 		for _, e := range item.Elts {
 			if kv, ok := e.(*ast.KeyValueExpr); ok {
 				if id, ok := kv.Key.(*ast.Ident); ok && transactionItemActions[id.Name] != "" {
-					actions = append(actions, transactionItemActions[id.Name])
+					out = append(out, txItem{transactionItemActions[id.Name], kv.Value})
 				}
 			}
 		}
 	}
-	return actions
+	return out
 }
 
-// sdkOperations is the set of operation names of the DynamoDB and STS
-// clients (their exported methods, Options aside).
-func sdkOperations() map[string]bool {
+// storeTableFields maps the store's table fields to the template's
+// logical IDs.
+var storeTableFields = map[string]string{
+	"requestsTable":   "RequestsTable",
+	"breakglassTable": "BreakglassTable",
+	"sessionsTable":   "SessionsTable",
+}
+
+// tablesIn lists the tables a file refers to (x.requestsTable, ...).
+func tablesIn(n ast.Node) []string {
+	var out []string
+	ast.Inspect(n, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id := storeTableFields[sel.Sel.Name]; id != "" && !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+		return true
+	})
+	slices.Sort(out)
+	return out
+}
+
+// tableOf is the table an item call or transaction item is on: the one
+// its own expression names, else the file's only table.
+func tableOf(node ast.Node, fileTables []string) (string, bool) {
+	if own := tablesIn(node); len(own) == 1 {
+		return own[0], true
+	} else if len(own) > 1 {
+		return "", false
+	}
+	if len(fileTables) == 1 {
+		return fileTables[0], true
+	}
+	return "", false
+}
+
+// sdkOperations is the set of operation names of the clients file may
+// use (their exported methods, Options aside).
+func sdkOperations(file string) map[string]bool {
 	ops := map[string]bool{}
-	for _, c := range []any{&dynamodb.Client{}, &sts.Client{}} {
+	clients := []any{&dynamodb.Client{}, &sts.Client{}}
+	if strings.HasPrefix(file, "secretref/") {
+		// Only the secrets fetcher calls these clients; their long lists
+		// of operation names would match unrelated methods elsewhere.
+		clients = []any{&secretsmanager.Client{}, &ssm.Client{}}
+	}
+	for _, c := range clients {
 		typ := reflect.TypeOf(c)
 		for i := range typ.NumMethod() {
 			if name := typ.Method(i).Name; name != "Options" {
@@ -276,7 +365,7 @@ func sourceFiles(t *testing.T) []string {
 // the resource kinds it is allowed on. Anything broader than the kinds
 // (a wildcard action, a "*" resource, another ARN, a Deny, a managed
 // policy) fails the test here.
-func grantedActions(t *testing.T, tpl template) map[string][]resourceKind {
+func grantedActions(t reporter, tpl template) map[string][]resourceKind {
 	t.Helper()
 	role := tpl.resource(t, roleResource, "AWS::IAM::Role")
 	if role.Properties["ManagedPolicyArns"] != nil {
@@ -305,7 +394,7 @@ func grantedActions(t *testing.T, tpl template) map[string][]resourceKind {
 	}
 	granted := map[string][]resourceKind{}
 	for _, p := range policies {
-		doc := mustJSONPolicy(t, p.(map[string]any)["PolicyDocument"])
+		doc := mustJSONPolicy(t, unconditional(t, tpl, p.(map[string]any)["PolicyDocument"]))
 		for _, st := range doc.Statement {
 			if st.Effect != "Allow" || st.NotAction != nil || st.NotResource != nil {
 				t.Errorf("statement %s: only plain Allow statements are expected", st.Sid)
@@ -330,8 +419,15 @@ func grantedActions(t *testing.T, tpl template) map[string][]resourceKind {
 
 // kindFitsService keeps each service's actions on its own resources.
 func kindFitsService(k resourceKind, service string) bool {
+	if strings.HasPrefix(string(k), "table ") {
+		return service == "dynamodb"
+	}
 	switch k {
-	case onTables, onIndexes:
+	case onSecrets:
+		return service == "secretsmanager"
+	case onParameters:
+		return service == "ssm"
+	case onIndexes:
 		return service == "dynamodb"
 	case onCatalogRoles:
 		return service == "sts"
@@ -342,7 +438,7 @@ func kindFitsService(k resourceKind, service string) bool {
 }
 
 // resourceKinds classifies a statement's resources; anything else fails.
-func resourceKinds(t *testing.T, st statement) []resourceKind {
+func resourceKinds(t reporter, st statement) []resourceKind {
 	t.Helper()
 	var list []any
 	switch r := st.Resource.(type) {
@@ -357,14 +453,14 @@ func resourceKinds(t *testing.T, st statement) []resourceKind {
 	for _, r := range list {
 		k, name := classifyResource(r)
 		if k == "" {
-			t.Errorf("statement %s grants on %v: only the catalogued roles, the three tables, their indexes and the log group are allowed", st.Sid, r)
+			t.Errorf("statement %s grants on %v: only the catalogued roles, the three tables, their indexes, the log group and the config's secrets are allowed", st.Sid, r)
 			continue
 		}
 		seen[k] = append(seen[k], name)
 	}
 	var kinds []resourceKind
 	for k, names := range seen {
-		if k == onTables || k == onIndexes {
+		if k == onIndexes {
 			slices.Sort(names)
 			want := slices.Sorted(slices.Values(tableResources))
 			if !slices.Equal(names, want) {
@@ -382,14 +478,21 @@ func classifyResource(r any) (resourceKind, string) {
 	if !ok || len(m) != 1 {
 		return "", ""
 	}
-	if ref, ok := m["Ref"].(string); ok && ref == catalogParameter {
-		return onCatalogRoles, ref
+	if ref, ok := m["Ref"].(string); ok {
+		switch ref {
+		case catalogParameter:
+			return onCatalogRoles, ref
+		case secretsParameter:
+			return onSecrets, ref
+		case paramsParameter:
+			return onParameters, ref
+		}
 	}
 	if ga, ok := m["Fn::GetAtt"].([]any); ok && len(ga) == 2 && ga[1] == "Arn" {
 		name, _ := ga[0].(string)
 		switch {
 		case slices.Contains(tableResources, name):
-			return onTables, name
+			return tableKind(name), name
 		case name == logGroupResource:
 			return onLogGroup, name
 		}
@@ -709,7 +812,41 @@ func TestProtectedRoleTrust(t *testing.T) {
 type template struct {
 	Transform  string                 `yaml:"Transform"`
 	Parameters map[string]any         `yaml:"Parameters"`
+	Conditions map[string]any         `yaml:"Conditions"`
 	Resources  map[string]cfnResource `yaml:"Resources"`
+}
+
+// unconditional replaces, in a policy document, each statement written as
+// {Fn::If: [CONDITION, STATEMENT, {Ref: AWS::NoValue}]} by STATEMENT: the
+// grant checks hold for the statement when its condition is true, and it
+// is absent otherwise. Any other use of Fn::If in a statement fails.
+func unconditional(t reporter, tpl template, doc any) any {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return doc
+	}
+	list, ok := m["Statement"].([]any)
+	if !ok {
+		return doc
+	}
+	out := map[string]any{}
+	for k, v := range m {
+		out[k] = v
+	}
+	var sts []any
+	for _, st := range list {
+		if sm, ok := st.(map[string]any); ok && len(sm) == 1 && sm["Fn::If"] != nil {
+			args, _ := sm["Fn::If"].([]any)
+			if len(args) != 3 || !reflect.DeepEqual(args[2], map[string]any{"Ref": "AWS::NoValue"}) || tpl.Conditions[fmt.Sprint(args[0])] == nil {
+				t.Errorf("conditional statement %v: want [a declared condition, the statement, Ref AWS::NoValue]", args)
+				continue
+			}
+			st = args[1]
+		}
+		sts = append(sts, st)
+	}
+	out["Statement"] = sts
+	return out
 }
 
 // cfnResource is one resource of the template.
@@ -718,7 +855,7 @@ type cfnResource struct {
 	Properties map[string]any `yaml:"Properties"`
 }
 
-func (tpl template) resource(t *testing.T, id, typ string) cfnResource {
+func (tpl template) resource(t reporter, id, typ string) cfnResource {
 	t.Helper()
 	r, ok := tpl.Resources[id]
 	if !ok || r.Type != typ {
@@ -780,7 +917,7 @@ func (s statement) actions() []string {
 	return nil
 }
 
-func mustJSONPolicy(t *testing.T, v any) policyDocument {
+func mustJSONPolicy(t reporter, v any) policyDocument {
 	t.Helper()
 	var doc policyDocument
 	remarshal(t, v, &doc)
@@ -788,7 +925,7 @@ func mustJSONPolicy(t *testing.T, v any) policyDocument {
 }
 
 // remarshal converts a decoded YAML value into out through JSON.
-func remarshal(t *testing.T, v, out any) {
+func remarshal(t reporter, v, out any) {
 	t.Helper()
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -830,4 +967,13 @@ func repoRoot(t *testing.T) string {
 		t.Fatalf("repository root: %v", err)
 	}
 	return root
+}
+
+// reporter is what the checks report through: a *testing.T, or a
+// collector when a check runs on a template broken on purpose.
+type reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Fatal(args ...any)
 }

@@ -80,6 +80,14 @@ type Options struct {
 	// renamed with a timestamp and the new file starts with an
 	// EventRotated entry that continues the chain. 0 never rotates.
 	MaxBytes int64
+	// DiscardRotated removes each rotated file once the new file is in
+	// place, so that the directory holds at most about MaxBytes. It is
+	// for a log whose record is elsewhere (the team service on Lambda
+	// mirrors every line to stdout, i.e. CloudWatch Logs, and keeps the
+	// file in /tmp only to carry the chain): a flood of entries must not
+	// fill /tmp. The new file's rotation entry still names the removed
+	// file, so verifying the file alone reports the gap honestly.
+	DiscardRotated bool
 	// AnchorEvery calls OnAnchor after every entry whose seq is a multiple
 	// of it. 0 never does.
 	AnchorEvery int64

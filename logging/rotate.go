@@ -90,6 +90,11 @@ func (l *Logger) rotate(old Head) error {
 		os.Remove(rotated)
 		return fmt.Errorf("rotate: %w", err)
 	}
+	if l.opts.DiscardRotated {
+		if err := os.Remove(rotated); err != nil {
+			return fmt.Errorf("rotate: discard %s: %w", rotated, err)
+		}
+	}
 	return nil
 }
 

@@ -100,7 +100,16 @@ func New(hooks []Webhook, o Options) (*Notifier, error) {
 		for _, e := range w.Events {
 			h.events[e] = true
 		}
-		if w.SecretFile != "" {
+		switch {
+		case !w.Secret.IsZero():
+			if w.SecretValue == nil {
+				return nil, fmt.Errorf("notify webhook %d: secret: %s is fetched only by the team service at start; use secret_file here", i+1, w.Secret)
+			}
+			if len(w.SecretValue) < 16 {
+				return nil, fmt.Errorf("notify webhook %d: secret: %s holds %d bytes; use at least 16 random bytes", i+1, w.Secret, len(w.SecretValue))
+			}
+			h.secret = bytes.Clone(w.SecretValue)
+		case w.SecretFile != "":
 			data, err := safefile.ReadFile(w.SecretFile, maxSecretSize)
 			if err != nil {
 				return nil, fmt.Errorf("notify webhook %d: secret_file: %w", i+1, err)

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/sentinel-cli/sentinel/secretref"
 )
 
 // Formats of a webhook's body.
@@ -28,6 +30,14 @@ type Webhook struct {
 	// SecretFile holds the key that signs the body (see Signature); read
 	// when the notifier is built, never inlined in a config.
 	SecretFile string `yaml:"secret_file"`
+	// Secret names the key in AWS Secrets Manager or SSM Parameter Store
+	// instead (secret: {secret_arn: ...} or {ssm: ...}). Only the team
+	// service resolves it, once at start, into SecretValue; elsewhere a
+	// webhook with a reference is refused.
+	Secret secretref.Ref `yaml:"secret"`
+	// SecretValue is the key fetched for Secret; never decoded from a
+	// config.
+	SecretValue []byte `yaml:"-"`
 }
 
 // Check validates a webhook's settings; i is its position (from 1) for
@@ -48,6 +58,14 @@ func (w Webhook) Check(i int) error {
 			return fmt.Errorf("notify webhook %d: event %s listed twice", i, e)
 		}
 		seen[e] = true
+	}
+	if !w.Secret.IsZero() {
+		if w.SecretFile != "" {
+			return fmt.Errorf("notify webhook %d: secret and secret_file exclude each other", i)
+		}
+		if err := w.Secret.Check(); err != nil {
+			return fmt.Errorf("notify webhook %d: secret: %w", i, err)
+		}
 	}
 	switch w.Format {
 	case "", FormatJSON, FormatSlack:

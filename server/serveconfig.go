@@ -13,6 +13,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/internal/safefile"
 	"github.com/sentinel-cli/sentinel/notify"
+	"github.com/sentinel-cli/sentinel/secretref"
 )
 
 // MaxServeConfigSize is the largest service config file read.
@@ -64,6 +65,11 @@ type ServeConfig struct {
 	// (the service acts, so it sends them and holds their secrets).
 	Notify []notify.Webhook `yaml:"notify"`
 
+	// AllowEnv lists the variables of LambdaGuardedVars the service may
+	// start with on AWS Lambda (see CheckLambdaEnv); empty on a normal
+	// deployment.
+	AllowEnv []string `yaml:"allow_env"`
+
 	// Path is the file the config was read from.
 	Path string `yaml:"-"`
 }
@@ -97,6 +103,11 @@ type ServeLog struct {
 	// read the key cannot rebuild the chain: the service's log is where
 	// that holds, since people do not run on its machine.
 	HMACKeyFile string `yaml:"hmac_key_file"`
+	// HMACKey names the key in AWS Secrets Manager or SSM Parameter
+	// Store instead of a file (hmac_key: {secret_arn: ...} or {ssm:
+	// ...}), fetched once at start: on Lambda a key file would sit in the
+	// package, which lambda:GetFunction hands out.
+	HMACKey secretref.Ref `yaml:"hmac_key"`
 	// MaxBytes rotates the file past this size, the chain continuing in
 	// the next file; 0 means DefaultServeLogMaxBytes.
 	MaxBytes int64 `yaml:"max_bytes"`
@@ -208,11 +219,22 @@ func (c *ServeConfig) validate() error {
 	if c.Log.File == "" && !c.Log.Stdout {
 		return errors.New("log: a file, stdout: true, or both")
 	}
+	if !c.Log.HMACKey.IsZero() {
+		if c.Log.HMACKeyFile != "" {
+			return errors.New("log: hmac_key and hmac_key_file exclude each other")
+		}
+		if err := c.Log.HMACKey.Check(); err != nil {
+			return fmt.Errorf("log.hmac_key: %w", err)
+		}
+	}
 	if c.Log.MaxBytes < 0 {
 		return fmt.Errorf("log.max_bytes %d is negative", c.Log.MaxBytes)
 	}
 	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
 		return errors.New("tls: cert and key go together")
+	}
+	if err := checkAllowEnv(c.AllowEnv); err != nil {
+		return err
 	}
 	if c.STSEndpoint != "" {
 		if err := checkEndpoint(c.STSEndpoint); err != nil {

@@ -133,6 +133,8 @@ func FuzzParseServeConfig(f *testing.F) {
 	f.Add([]byte("{}"))
 	f.Add([]byte("- a\n- b\n"))
 	f.Add([]byte("server_id: &a x\nlisten: *a\n"))
+	f.Add([]byte("server_id: t\npolicy: /p\naccounts: ['111111111111']\nstore: {backend: local, path: /s}\nlog: {stdout: true, hmac_key: {ssm: /k}}\nallow_env: [AWS_ENDPOINT_URL_STS]\n" +
+		"notify: [{url: 'https://h.example', events: [request.created], secret: {secret_arn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:s-AbCdEf'}}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := ParseServeConfig(data)
 		if err != nil {
@@ -147,6 +149,9 @@ func FuzzParseServeConfig(f *testing.F) {
 		}
 		if c.Store.Backend != StoreLocal && c.Store.Backend != StoreDynamoDB {
 			t.Fatalf("accepted backend %q", c.Store.Backend)
+		}
+		if checkAllowEnv(c.AllowEnv) != nil || (!c.Log.HMACKey.IsZero() && c.Log.HMACKey.Check() != nil) {
+			t.Fatalf("accepted allow_env %v or hmac_key %+v that do not check", c.AllowEnv, c.Log.HMACKey)
 		}
 	})
 }

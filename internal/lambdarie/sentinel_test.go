@@ -49,7 +49,10 @@ func TestSentinelServesTeamAPIOnLambda(t *testing.T) {
 	files := map[string]string{
 		policyPath: "version: \"1\"\naccounts: [\"" + account + "\"]\nprofiles:\n  dev: {role_arn: \"" + devRole + "\"}\n" +
 			"rules:\n  - name: dev\n    effect: allow\n    conditions: {profiles: [dev]}\n",
-		configPath: fmt.Sprintf("server_id: team-lambda\npolicy: %s\naccounts: [\"%s\"]\nstore: {backend: local, path: %s}\nlog: {stdout: true}\n",
+		configPath: fmt.Sprintf("server_id: team-lambda\npolicy: %s\naccounts: [\"%s\"]\nstore: {backend: local, path: %s}\nlog: {stdout: true}\n"+
+			// On Lambda the service refuses an STS endpoint variable
+			// unless its config allows it: here it is the stand-in.
+			"allow_env: [AWS_ENDPOINT_URL_STS]\n",
 			policyPath, account, filepath.Join(dir, "state.db")),
 	}
 	for path, content := range files {
@@ -58,7 +61,7 @@ func TestSentinelServesTeamAPIOnLambda(t *testing.T) {
 		}
 	}
 	e, err := Start(ctx, Options{RIE: rie, Bootstrap: bin, Env: []string{
-		"SENTINEL_SERVE_CONFIG=" + configPath, "TMPDIR=" + dir,
+		"SENTINEL_SERVE_CONFIG=" + configPath, "TMPDIR=" + dir, "LAMBDA_TASK_ROOT=" + dir,
 		"AWS_ACCESS_KEY_ID=" + serviceKey, "AWS_SECRET_ACCESS_KEY=service-secret-for-tests-only", "AWS_SESSION_TOKEN=",
 		"AWS_ENDPOINT_URL_STS=" + sts.URL(), "AWS_REGION=us-east-1", "AWS_MAX_ATTEMPTS=1",
 	}})

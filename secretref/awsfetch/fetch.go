@@ -1,0 +1,81 @@
+package awsfetch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/sentinel-cli/sentinel/secretref"
+)
+
+// MaxSecretSize bounds a fetched secret: keys are tens of bytes.
+const MaxSecretSize = 4 << 10
+
+// ErrEmpty means the secret holds nothing.
+var ErrEmpty = errors.New("the secret is empty")
+
+// SecretsManagerAPI is the one call of the Secrets Manager client used.
+type SecretsManagerAPI interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// SSMAPI is the one call of the SSM client used.
+type SSMAPI interface {
+	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+}
+
+// Fetcher gets secrets with the service's own AWS credentials.
+type Fetcher struct {
+	SecretsManager SecretsManagerAPI
+	SSM            SSMAPI
+}
+
+// NewFetcher builds the clients from cfg (the service's config: its
+// region, its credentials, and the endpoints the SDK read at start).
+func NewFetcher(cfg aws.Config) *Fetcher {
+	return &Fetcher{SecretsManager: secretsmanager.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg)}
+}
+
+// Fetch returns the secret r names: a Secrets Manager secret's
+// SecretString (else SecretBinary), or a Parameter Store value read with
+// decryption, with surrounding white space removed. Errors name the
+// reference, never the value.
+func (f *Fetcher) Fetch(ctx context.Context, r secretref.Ref) ([]byte, error) {
+	if err := r.Check(); err != nil {
+		return nil, err
+	}
+	var value []byte
+	if r.SecretARN != "" {
+		out, err := f.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(r.SecretARN)})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r, err)
+		}
+		switch {
+		case out.SecretString != nil:
+			value = []byte(*out.SecretString)
+		default:
+			value = out.SecretBinary
+		}
+	} else {
+		out, err := f.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(r.SSM), WithDecryption: aws.Bool(true)})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r, err)
+		}
+		if out.Parameter != nil && out.Parameter.Value != nil {
+			value = []byte(*out.Parameter.Value)
+		}
+	}
+	value = bytes.TrimSpace(value)
+	if len(value) == 0 {
+		return nil, fmt.Errorf("%s: %w", r, ErrEmpty)
+	}
+	if len(value) > MaxSecretSize {
+		return nil, fmt.Errorf("%s: over %d bytes", r, MaxSecretSize)
+	}
+	return value, nil
+}
