@@ -75,6 +75,9 @@ func oneLine(s string) string {
 // hintFor is the advice for the typed errors of the lower layers, which
 // carry no words for people themselves.
 func hintFor(err error) string {
+	if h := profileHint(err); h != "" {
+		return h
+	}
 	if h := brokerHint(err); h != "" {
 		return h
 	}

@@ -36,7 +36,7 @@ func (f *serverFlags) registerServer(cmd *kingpin.CmdClause) {
 	cmd.Flag("server", "Serve credentials to the command from a local credential server (the container-credentials protocol), deciding again on every refresh.").
 		BoolVar(&f.Server)
 	// aws-vault users know the container server by this name.
-	cmd.Flag("ecs-server", "Same as --server.").Hidden().BoolVar(&f.Server)
+	cmd.Flag("ecs-server", "Same as --server.").BoolVar(&f.Server)
 	cmd.Flag("server-duration", "With --server: lifetime of each set of credentials the server hands out, capped by the policy.").
 		Default("1h").DurationVar(&f.ServerDuration)
 }

@@ -48,7 +48,7 @@ func (g *Globals) loadPolicyFile(path string) (*policy.Policy, error) {
 		return nil, &ExitError{Code: 1, Err: err, Silent: true}
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, withHint(fmt.Errorf("policy %s: no such file", path),
-			"pass the file, set --policy or $SENTINEL_POLICY, or start from docs/examples/minimal.yaml")
+			"pass the file, set --policy or $SENTINEL_POLICY, or write a starter one with `sentinel policy init --write`")
 	}
 	return nil, &ExitError{Code: 1, Err: err}
 }

@@ -256,6 +256,9 @@ func indexOf(list []string, s string) int {
 // helpFlags are the flags a command's --help lists, long and short.
 var helpFlag = regexp.MustCompile(`(?m)^\s+(?:-(\w), )?--(?:\[no-\])?([a-z0-9-]+)`)
 
+// globalFlag is a flag named in the top-level help's "Global flags:" list.
+var globalFlag = regexp.MustCompile(`--([a-z0-9-]+)`)
+
 // TestDocsCommandsExist runs, for every sentinel command line in the
 // README and docs/, `sentinel <command path> --help` against the built
 // binary and checks that every flag the line names is one that command
@@ -302,6 +305,13 @@ func TestDocsCommandsExist(t *testing.T) {
 					known["--"+m[2]] = true
 					if m[1] != "" {
 						known["-"+m[1]] = true
+					}
+				}
+				// The top-level help names the global flags on one line.
+				if _, globals, ok := strings.Cut(out, "Global flags: "); ok {
+					globals, _, _ = strings.Cut(globals, "\n\n")
+					for _, m := range globalFlag.FindAllStringSubmatch(globals, -1) {
+						known["--"+m[1]] = true
 					}
 				}
 				for _, f := range parsed.flags {
