@@ -129,7 +129,7 @@ func fail(name string, err error, fix string) doctorCheck {
 	if fix == "" && errors.As(err, &ee) {
 		fix = ee.Hint
 	}
-	return doctorCheck{Name: name, Status: checkFail, Detail: err.Error(), Fix: fix}
+	return doctorCheck{Name: name, Status: checkFail, Detail: messageFor(err), Fix: fix}
 }
 
 func (c *doctorCommand) checkConfig(g *Globals) (doctorCheck, *config.Config) {
@@ -343,6 +343,9 @@ func (c *doctorCommand) checkSTS() doctorCheck {
 	ctx, cancel := context.WithTimeout(context.Background(), doctorTimeout)
 	defer cancel()
 	p, err := vault.ProbeSTS(ctx, env.STS, env.Region, doctorTimeout, c.now)
+	if errors.Is(err, vault.ErrNotSTS) {
+		return fail("sts", err, notSTSHint)
+	}
 	if err != nil {
 		return fail("sts", err, "check the network, and AWS_ENDPOINT_URL_STS if you set it")
 	}

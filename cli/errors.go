@@ -59,7 +59,7 @@ func Report(w io.Writer, err error) int {
 		hint = hintFor(err)
 	}
 	if !silent {
-		fmt.Fprintf(w, "sentinel: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(w, "sentinel: %s\n", oneLine(messageFor(err)))
 	}
 	if hint != "" {
 		fmt.Fprintf(w, "sentinel: hint: %s\n", oneLine(hint))
@@ -109,6 +109,8 @@ func hintFor(err error) string {
 		return "run the command again to get new credentials"
 	case errors.Is(err, vault.ErrThrottled):
 		return "wait a moment and retry"
+	case errors.Is(err, vault.ErrNotSTS):
+		return notSTSHint
 	case errors.Is(err, vault.ErrUnreachable):
 		return "check the network, and AWS_ENDPOINT_URL_STS if you set it"
 	case errors.Is(err, teamclient.ErrWrongServer):
