@@ -40,6 +40,9 @@ type hinter interface{ Hint() string }
 // Report prints err as sentinel's one-line error (plus a hint) and returns
 // the process exit code.
 func Report(w io.Writer, err error) int {
+	if errors.Is(err, errSubcommandsListed) {
+		return 0
+	}
 	code, silent, hint := 1, false, ""
 	var ee *ExitError
 	if errors.As(err, &ee) {

@@ -223,20 +223,42 @@ func globalFlagNames(app *kingpin.ApplicationModel) string {
 	return "Global flags: " + strings.Join(names, ", ")
 }
 
-// addSubcommandListings gives every command that has subcommands but no
-// default one a hidden default that lists them, so that `sentinel policy`
-// alone shows what it can do instead of a parse error.
+// errSubcommandsListed ends a run of a command given without its
+// subcommand, once the subcommands are listed: Report exits 0 for it.
+var errSubcommandsListed = &ExitError{Code: 0, Silent: true}
+
+// addSubcommandListings makes every command that has subcommands but no
+// default one list them when given alone, so that `sentinel policy` shows
+// what it can do instead of a parse error. It is a pre-action: kingpin
+// runs those before it reports the missing subcommand, and not while
+// completing (so completion still offers the subcommands).
 func addSubcommandListings(app *kingpin.Application, g *Globals) {
 	for _, c := range app.Model().Commands {
 		if len(c.Commands) == 0 || hasDefaultCommand(c.Commands) {
 			continue
 		}
-		parent := app.GetCommand(c.Name)
-		model := c
-		parent.Command("commands", "List the subcommands.").Hidden().Default().Action(func(*kingpin.ParseContext) error {
-			return writeSubcommands(g.Stdout, app.Name, model)
+		parent, model := app.GetCommand(c.Name), c
+		parent.PreAction(func(ctx *kingpin.ParseContext) error {
+			if ctx.SelectedCommand != parent || !ctx.EOL() || helpAsked(app, ctx) {
+				return nil
+			}
+			if err := writeSubcommands(g.Stdout, app.Name, model); err != nil {
+				return err
+			}
+			return errSubcommandsListed
 		})
 	}
+}
+
+// helpAsked reports whether --help is on the command line: kingpin's own
+// help then shows the command in full.
+func helpAsked(app *kingpin.Application, ctx *kingpin.ParseContext) bool {
+	for _, e := range ctx.Elements {
+		if f, ok := e.Clause.(*kingpin.FlagClause); ok && f == app.HelpFlag {
+			return true
+		}
+	}
+	return false
 }
 
 func hasDefaultCommand(cmds []*kingpin.CmdModel) bool {

@@ -12,7 +12,8 @@ import (
 
 // configurePolicyCommands adds `sentinel policy` and its subcommands.
 func configurePolicyCommands(app *kingpin.Application, g *Globals) {
-	cmd := app.Command("policy", "Validate the policy file, ask what it decides, run its tests and replay the log against a proposed one.")
+	cmd := app.Command("policy", "Write a starter policy, validate the policy file, ask what it decides, run its tests and replay the log against a proposed one.")
+	configurePolicyInitCommand(cmd, g)
 	configurePolicyValidateCommand(cmd, g)
 	configurePolicyCheckCommand(cmd, g)
 	configurePolicyTestCommand(cmd, g)
