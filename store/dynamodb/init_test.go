@@ -82,8 +82,8 @@ func TestInitTablesDryRunThenCreateThenIdempotent(t *testing.T) {
 		tablesBefore := listTables(t, s)
 		again := initReport(t, s, dryRun)
 		checkEveryLine(t, "run on existing tables", again, "exists")
-		if len(again) != 16 {
-			t.Errorf("run on existing tables reported %d lines, want 16 (table, its indexes, time to live, for three tables):\n%s", len(again), strings.Join(again, "\n"))
+		if len(again) != 17 {
+			t.Errorf("run on existing tables reported %d lines, want 17 (table, its indexes, time to live, for three tables):\n%s", len(again), strings.Join(again, "\n"))
 		}
 		if after := listTables(t, s); !slices.Equal(tablesBefore, after) {
 			t.Fatalf("second run changed the tables: before %v, after %v", tablesBefore, after)
@@ -118,8 +118,8 @@ func checkTables(t *testing.T, s *Store) {
 			if err := checkKeySchema(table, indexes[i].name, g.KeySchema, indexes[i].partitionKey, indexes[i].sortKey); err != nil {
 				t.Error(err)
 			}
-			if g.Projection == nil || g.Projection.ProjectionType != types.ProjectionTypeAll {
-				t.Errorf("index %s projection = %+v, want ALL", indexes[i].name, g.Projection)
+			if want := indexes[i].projection().ProjectionType; g.Projection == nil || g.Projection.ProjectionType != want {
+				t.Errorf("index %s projection = %+v, want %s", indexes[i].name, g.Projection, want)
 			}
 		}
 		ttl, err := s.client.DescribeTimeToLive(t.Context(), &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(table)})

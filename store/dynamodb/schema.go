@@ -1,5 +1,7 @@
 package dynamodb
 
+import "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 // Attribute names shared by both tables.
 const (
 	attrID      = "id"
@@ -10,11 +12,21 @@ const (
 )
 
 // index is one global secondary index: its name, the attribute it is
-// partitioned by and the attribute that orders it.
+// partitioned by and the attribute that orders it. keysOnly projects only
+// the keys; the other indexes project whole items.
 type index struct {
 	name         string
 	partitionKey string
 	sortKey      string
+	keysOnly     bool
+}
+
+// projection is what idx copies from the table.
+func (idx index) projection() *types.Projection {
+	if idx.keysOnly {
+		return &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}
+	}
+	return &types.Projection{ProjectionType: types.ProjectionTypeAll}
 }
 
 // Request attributes that key an index. created_key is the creation time in
@@ -23,6 +35,10 @@ type index struct {
 const (
 	attrRequester  = "requester"
 	attrCreatedKey = "created_key"
+	// attrIDPrefix is the first request.IndexedPrefixLen characters of
+	// the ID: the ID-prefix index is partitioned by it and ordered by id,
+	// so a typed prefix finds anyone's request in one query.
+	attrIDPrefix = "id_prefix"
 )
 
 // Break-glass attributes that key an index; opened_key works like
@@ -37,7 +53,8 @@ var (
 	requestsByRequester = index{name: "requester-created", partitionKey: attrRequester, sortKey: attrCreatedKey}
 	requestsByProfile   = index{name: "profile-created", partitionKey: attrProfile, sortKey: attrCreatedKey}
 	requestsByStatus    = index{name: "status-created", partitionKey: attrStatus, sortKey: attrCreatedKey}
-	requestIndexes      = []index{requestsByRequester, requestsByProfile, requestsByStatus}
+	requestsByIDPrefix  = index{name: "id-prefix", partitionKey: attrIDPrefix, sortKey: attrID, keysOnly: true}
+	requestIndexes      = []index{requestsByRequester, requestsByProfile, requestsByStatus, requestsByIDPrefix}
 )
 
 // The indexes of the break-glass table.
