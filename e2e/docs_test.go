@@ -344,8 +344,18 @@ func TestDocsPolicies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, block := range strings.Split(string(data), "```yaml\n")[1:] {
+		// A policy is a YAML block, or a shell here-document that writes
+		// one (cat > policy.yaml <<'EOF' ... EOF).
+		var bodies []string
+		for _, block := range strings.Split(string(data), "```yaml\n")[1:] {
 			body, _, _ := strings.Cut(block, "```")
+			bodies = append(bodies, body)
+		}
+		for _, block := range strings.Split(string(data), "<<'EOF'\n")[1:] {
+			body, _, _ := strings.Cut(block, "\nEOF\n")
+			bodies = append(bodies, body+"\n")
+		}
+		for i, body := range bodies {
 			if !strings.HasPrefix(body, `version: "1"`) {
 				continue
 			}
