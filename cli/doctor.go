@@ -160,7 +160,7 @@ func (c *doctorCommand) checkPolicy(g *Globals, cfg *config.Config, team bool) d
 		return doctorCheck{Name: "policy", Status: checkOK, Detail: "no local policy; the team service's policy decides"}
 	case errors.Is(err, fs.ErrNotExist):
 		return fail("policy", fmt.Errorf("no policy at %s: sentinel issues no credentials without one", path),
-			"write a starter one with `sentinel policy init --write`, or name one with --policy, $SENTINEL_POLICY or policy: in the config")
+			"write one (`sentinel policy init --write` makes a starter from ~/.aws/config), or name it with --policy, $SENTINEL_POLICY or policy: in the config")
 	case errors.As(err, &le):
 		lines := le.Lines()
 		return fail("policy", fmt.Errorf("%s: %d problem(s), first: %s", path, len(lines), lines[0]), "see every problem with `sentinel policy validate "+path+"`")

@@ -49,7 +49,7 @@ func (g *Globals) loadPolicyFile(path string) (*policy.Policy, error) {
 		return nil, &ExitError{Code: 1, Err: err, Silent: true}
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, withHint(fmt.Errorf("policy %s: no such file", path),
-			"pass the file, set --policy or $SENTINEL_POLICY, or write a starter one with `sentinel policy init --write`")
+			"pass the file, set --policy or $SENTINEL_POLICY, or write one: `sentinel policy init --write` makes a starter from ~/.aws/config")
 	}
 	return nil, &ExitError{Code: 1, Err: err}
 }
