@@ -26,3 +26,11 @@ func TestPrefixResolvesAnyonesRequest(t *testing.T) {
 	w.setPolicy(approvalsPolicy)
 	prefixResolvesAnyones(t, w, w.newPerson)
 }
+
+// TestTeamPrefixResolvesAnyonesRequest runs the prefix story through the
+// team service (GET /v1/requests?id_prefix=).
+func TestTeamPrefixResolvesAnyonesRequest(t *testing.T) {
+	w := newWorld(t)
+	url := startTeamService(t, w)
+	prefixResolvesAnyones(t, w, func(name string) *person { return w.newTeamPerson(name, url) })
+}
