@@ -114,7 +114,7 @@ func (s *Store) initIndexes(ctx context.Context, t tableSpec, desc *types.TableD
 				{Create: &types.CreateGlobalSecondaryIndexAction{
 					IndexName:  aws.String(idx.name),
 					KeySchema:  keySchema(idx.partitionKey, idx.sortKey),
-					Projection: idx.projection(),
+					Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
 				}},
 			},
 		})
@@ -176,7 +176,7 @@ func (s *Store) createTable(ctx context.Context, t tableSpec) error {
 		gsis[i] = types.GlobalSecondaryIndex{
 			IndexName:  aws.String(idx.name),
 			KeySchema:  keySchema(idx.partitionKey, idx.sortKey),
-			Projection: idx.projection(),
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
 		}
 	}
 	opCtx, cancel := s.withTimeout(ctx)

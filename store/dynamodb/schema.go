@@ -1,7 +1,5 @@
 package dynamodb
 
-import "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 // Attribute names shared by both tables.
 const (
 	attrID      = "id"
@@ -12,21 +10,12 @@ const (
 )
 
 // index is one global secondary index: its name, the attribute it is
-// partitioned by and the attribute that orders it. keysOnly projects only
-// the keys; the other indexes project whole items.
+// partitioned by and the attribute that orders it. Every index projects
+// whole items.
 type index struct {
 	name         string
 	partitionKey string
 	sortKey      string
-	keysOnly     bool
-}
-
-// projection is what idx copies from the table.
-func (idx index) projection() *types.Projection {
-	if idx.keysOnly {
-		return &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}
-	}
-	return &types.Projection{ProjectionType: types.ProjectionTypeAll}
 }
 
 // Request attributes that key an index. created_key is the creation time in
@@ -53,7 +42,7 @@ var (
 	requestsByRequester = index{name: "requester-created", partitionKey: attrRequester, sortKey: attrCreatedKey}
 	requestsByProfile   = index{name: "profile-created", partitionKey: attrProfile, sortKey: attrCreatedKey}
 	requestsByStatus    = index{name: "status-created", partitionKey: attrStatus, sortKey: attrCreatedKey}
-	requestsByIDPrefix  = index{name: "id-prefix", partitionKey: attrIDPrefix, sortKey: attrID, keysOnly: true}
+	requestsByIDPrefix  = index{name: "id-prefix", partitionKey: attrIDPrefix, sortKey: attrID}
 	requestIndexes      = []index{requestsByRequester, requestsByProfile, requestsByStatus, requestsByIDPrefix}
 )
 
