@@ -132,7 +132,7 @@ func reviewedBy(r *request.Request, a *Actor) bool {
 }
 
 // MinIDPrefix is the shortest request ID prefix ResolveRequestID accepts.
-const MinIDPrefix = 6
+const MinIDPrefix = request.IndexedPrefixLen
 
 // ErrAmbiguousID is matched by an ID prefix that more than one request
 // has.
@@ -156,7 +156,8 @@ func (e *AmbiguousIDError) Is(target error) bool {
 
 // ResolveRequestID turns an ID or a prefix of one (at least MinIDPrefix
 // hex digits) into the full ID, among the requests the actor can list:
-// their own and every pending one. A full ID is returned as it is; no
+// their own and every pending one, then, when none matches, everyone's
+// through the store's ID-prefix index. A full ID is returned as it is; no
 // match is a *NotFoundError, several an *AmbiguousIDError.
 func (b *Broker) ResolveRequestID(ctx context.Context, a *Actor, prefix string) (string, error) {
 	if request.ValidID(prefix) {
@@ -173,7 +174,45 @@ func (b *Broker) ResolveRequestID(ctx context.Context, a *Actor, prefix string) 
 	if err != nil {
 		return "", err
 	}
-	return MatchRequestID(prefix, append(own, pending...))
+	id, err := MatchRequestID(prefix, append(own, pending...))
+	var nf *NotFoundError
+	if !errors.As(err, &nf) {
+		return id, err
+	}
+	return b.resolveByIndex(ctx, a, prefix, err)
+}
+
+// prefixCandidates caps how many IDs the ID-prefix index is asked for: two
+// already make a prefix ambiguous, a few more make the message useful.
+const prefixCandidates = 8
+
+// resolveByIndex looks prefix up in the store's ID-prefix index, which
+// holds everyone's requests in every status. A store without one, or an
+// index that cannot be read (a table made before it existed, until `init
+// tables` runs again), leaves notFound as the answer. The ID found is only
+// a name: whoever acts on it reads the request and checks it again.
+func (b *Broker) resolveByIndex(ctx context.Context, a *Actor, prefix string, notFound error) (string, error) {
+	stores, err := b.openStores(ctx, a)
+	if err != nil {
+		return "", err
+	}
+	defer stores.Close()
+	idx, ok := stores.Requests().(request.IDPrefixIndex)
+	if !ok {
+		return "", notFound
+	}
+	ids, err := idx.IDsWithPrefix(ctx, prefix, prefixCandidates)
+	if err != nil {
+		b.debugf("ID-prefix index not used: %v", err)
+		return "", notFound
+	}
+	switch len(ids) {
+	case 0:
+		return "", notFound
+	case 1:
+		return ids[0], nil
+	}
+	return "", &AmbiguousIDError{Prefix: prefix, Candidates: ids}
 }
 
 // MatchRequestID picks the one request among candidates whose ID starts

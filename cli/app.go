@@ -114,7 +114,8 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	configureServeCommand(app, g)
 	configureDoctorCommand(app, g)
 	configureCompletionCommand(app, g)
-	// Last: it walks every command configured above.
+	// Last: they walk every command configured above.
+	configureHelp(app, g)
 	addCompletionHints(app, g)
 	return g
 }

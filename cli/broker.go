@@ -44,7 +44,7 @@ func (g *Globals) loadPolicy() (*policy.Policy, error) {
 	p, err := readPolicy(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, withHint(fmt.Errorf("no policy at %s: sentinel issues no credentials without one", path),
-			"write one (see docs/examples/minimal.yaml), or name it with --policy, $SENTINEL_POLICY or policy: in "+config.DefaultPath())
+			"write one (`sentinel policy init --write` makes a starter from ~/.aws/config), or name it with --policy, $SENTINEL_POLICY or policy: in "+config.DefaultPath())
 	}
 	if errors.Is(err, safefile.ErrUnsafe) {
 		// Report adds the command that fixes the file.

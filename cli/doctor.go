@@ -129,7 +129,7 @@ func fail(name string, err error, fix string) doctorCheck {
 	if fix == "" && errors.As(err, &ee) {
 		fix = ee.Hint
 	}
-	return doctorCheck{Name: name, Status: checkFail, Detail: err.Error(), Fix: fix}
+	return doctorCheck{Name: name, Status: checkFail, Detail: messageFor(err), Fix: fix}
 }
 
 func (c *doctorCommand) checkConfig(g *Globals) (doctorCheck, *config.Config) {
@@ -160,7 +160,7 @@ func (c *doctorCommand) checkPolicy(g *Globals, cfg *config.Config, team bool) d
 		return doctorCheck{Name: "policy", Status: checkOK, Detail: "no local policy; the team service's policy decides"}
 	case errors.Is(err, fs.ErrNotExist):
 		return fail("policy", fmt.Errorf("no policy at %s: sentinel issues no credentials without one", path),
-			"write one (start from docs/examples/minimal.yaml), or name it with --policy, $SENTINEL_POLICY or policy: in the config")
+			"write one (`sentinel policy init --write` makes a starter from ~/.aws/config), or name it with --policy, $SENTINEL_POLICY or policy: in the config")
 	case errors.As(err, &le):
 		lines := le.Lines()
 		return fail("policy", fmt.Errorf("%s: %d problem(s), first: %s", path, len(lines), lines[0]), "see every problem with `sentinel policy validate "+path+"`")
@@ -343,6 +343,9 @@ func (c *doctorCommand) checkSTS() doctorCheck {
 	ctx, cancel := context.WithTimeout(context.Background(), doctorTimeout)
 	defer cancel()
 	p, err := vault.ProbeSTS(ctx, env.STS, env.Region, doctorTimeout, c.now)
+	if errors.Is(err, vault.ErrNotSTS) {
+		return fail("sts", err, notSTSHint)
+	}
 	if err != nil {
 		return fail("sts", err, "check the network, and AWS_ENDPOINT_URL_STS if you set it")
 	}

@@ -40,6 +40,9 @@ type hinter interface{ Hint() string }
 // Report prints err as sentinel's one-line error (plus a hint) and returns
 // the process exit code.
 func Report(w io.Writer, err error) int {
+	if errors.Is(err, errSubcommandsListed) {
+		return 0
+	}
 	code, silent, hint := 1, false, ""
 	var ee *ExitError
 	if errors.As(err, &ee) {
@@ -59,7 +62,7 @@ func Report(w io.Writer, err error) int {
 		hint = hintFor(err)
 	}
 	if !silent {
-		fmt.Fprintf(w, "sentinel: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(w, "sentinel: %s\n", oneLine(messageFor(err)))
 	}
 	if hint != "" {
 		fmt.Fprintf(w, "sentinel: hint: %s\n", oneLine(hint))
@@ -75,6 +78,9 @@ func oneLine(s string) string {
 // hintFor is the advice for the typed errors of the lower layers, which
 // carry no words for people themselves.
 func hintFor(err error) string {
+	if h := profileHint(err); h != "" {
+		return h
+	}
 	if h := brokerHint(err); h != "" {
 		return h
 	}
@@ -106,6 +112,8 @@ func hintFor(err error) string {
 		return "run the command again to get new credentials"
 	case errors.Is(err, vault.ErrThrottled):
 		return "wait a moment and retry"
+	case errors.Is(err, vault.ErrNotSTS):
+		return notSTSHint
 	case errors.Is(err, vault.ErrUnreachable):
 		return "check the network, and AWS_ENDPOINT_URL_STS if you set it"
 	case errors.Is(err, teamclient.ErrWrongServer):

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -36,7 +35,7 @@ func (f *serverFlags) registerServer(cmd *kingpin.CmdClause) {
 	cmd.Flag("server", "Serve credentials to the command from a local credential server (the container-credentials protocol), deciding again on every refresh.").
 		BoolVar(&f.Server)
 	// aws-vault users know the container server by this name.
-	cmd.Flag("ecs-server", "Same as --server.").Hidden().BoolVar(&f.Server)
+	cmd.Flag("ecs-server", "Same as --server.").BoolVar(&f.Server)
 	cmd.Flag("server-duration", "With --server: lifetime of each set of credentials the server hands out, capped by the policy.").
 		Default("1h").DurationVar(&f.ServerDuration)
 }
@@ -68,7 +67,8 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler := server.NewCredentialsHandler(src, token, server.Options{OnError: refusalPrinter(g.Stderr)})
+	refusals := newRefusalReporter(g.Stderr, time.Now)
+	handler := server.NewCredentialsHandler(src, token, server.Options{OnError: refusals.refused})
 	srv, err := server.ListenLoopback(handler)
 	if err != nil {
 		return err
@@ -88,6 +88,7 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 	if err := srv.Close(ctx); err != nil {
 		g.Debugf("stop credential server: %v", err)
 	}
+	refusals.flush()
 	if runErr != nil {
 		return runErr
 	}
@@ -174,17 +175,6 @@ func (s *serverSource) end() {
 	}
 	if err := ender.EndServerSession(context.Background(), s.session); err != nil {
 		s.g.Debugf("session not ended: %v", err)
-	}
-}
-
-// refusalPrinter tells the person why the server refused the command's
-// request: the command's SDK sees only a generic message.
-func refusalPrinter(w io.Writer) func(int, error) {
-	var mu sync.Mutex
-	return func(status int, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintf(w, "sentinel: credential server refused a request (%d): %s\n", status, oneLine(err.Error()))
 	}
 }
 

@@ -48,7 +48,7 @@ func lambdaHandler(ctx context.Context, configPath string, build ServeHandlerBui
 	}
 	if configPath == "" {
 		return nil, &ExitError{Code: 2, Err: errors.New("serve on AWS Lambda: SENTINEL_SERVE_CONFIG is not set"),
-			Hint: "set the function's environment variable SENTINEL_SERVE_CONFIG to the service config file (see docs/deploy.md)"}
+			Hint: "set the function's environment variable SENTINEL_SERVE_CONFIG to the service config file"}
 	}
 	h, err := build(ctx, configPath, stdout)
 	if err != nil {

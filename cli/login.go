@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -48,11 +49,12 @@ func (c *loginCommand) run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	// Role sessions carry the cap to the console explicitly; a federation
+	// Role sessions (an IAM Identity Center profile's credentials are one)
+	// carry the cap to the console explicitly; a federation
 	// token's console session lasts exactly as long as the token, which
 	// the broker already capped.
 	var sessionDuration time.Duration
-	if grant.RoleARN != "" {
+	if grant.RoleARN != "" || isRoleSession(grant.Caller.ARN) {
 		sessionDuration = consoleSession(grant.Credentials.Expires, time.Now())
 	}
 	token, err := fed.SigninToken(context.Background(), grant.Region, grant.Credentials, sessionDuration)
@@ -84,4 +86,10 @@ func consoleSession(expires, now time.Time) time.Duration {
 		d = maxConsoleSession
 	}
 	return d
+}
+
+// isRoleSession reports whether arn is an assumed role's session, as the
+// caller of an IAM Identity Center profile used directly is.
+func isRoleSession(arn string) bool {
+	return strings.HasPrefix(arn, "arn:") && strings.Contains(arn, ":assumed-role/")
 }

@@ -12,7 +12,8 @@ import (
 
 // configurePolicyCommands adds `sentinel policy` and its subcommands.
 func configurePolicyCommands(app *kingpin.Application, g *Globals) {
-	cmd := app.Command("policy", "Validate the policy file, ask what it decides, run its tests and replay the log against a proposed one.")
+	cmd := app.Command("policy", "Write a starter policy, validate the policy file, ask what it decides, run its tests and replay the log against a proposed one.")
+	configurePolicyInitCommand(cmd, g)
 	configurePolicyValidateCommand(cmd, g)
 	configurePolicyCheckCommand(cmd, g)
 	configurePolicyTestCommand(cmd, g)
@@ -49,7 +50,7 @@ func (g *Globals) loadPolicyFile(path string) (*policy.Policy, error) {
 		return nil, &ExitError{Code: 1, Err: err, Silent: true}
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, withHint(fmt.Errorf("policy %s: no such file", path),
-			"pass the file, set --policy or $SENTINEL_POLICY, or start from docs/examples/minimal.yaml")
+			"pass the file, set --policy or $SENTINEL_POLICY, or write one: `sentinel policy init --write` makes a starter from ~/.aws/config")
 	}
 	return nil, &ExitError{Code: 1, Err: err}
 }

@@ -83,8 +83,10 @@ func TestPolicyValidate(t *testing.T) {
 	bad := writePolicy(t, dir, "bad.yaml", "version: \"1\"\nrules:\n  - name: a\n    effect: alow\n    conditions:\n      mode: [clii]\n")
 
 	out, errOut, code := runPolicyCLI(t, "policy", "validate", good)
-	if code != 0 || errOut != good+":1: warning: no profiles: section: profile names are not bound to roles, so a person's AWS config decides which role a profile name assumes\n" {
-		t.Fatalf("validate good: code %d stderr %q, want 0 and the warning", code, errOut)
+	if code != 0 || errOut != good+":1: warning: no profiles: section: profile names are not bound to roles, so a person's AWS config decides which role a profile name assumes\n"+
+		good+":4: warning: rules[0]: deny rule \"legacy\": no break-glass rule covers legacy for anyone, so nothing can lift this deny\n"+
+		good+":25: warning: rules[5]: require_approval rule \"prod\": no approval rule covers prod, so nobody can approve a request\n" {
+		t.Fatalf("validate good: code %d stderr %q, want 0 and the warnings", code, errOut)
 	}
 	if !strings.HasPrefix(out, good+": ok: 6 rules, 0 approval rules, 0 break-glass rules (sha256 ") || !strings.HasSuffix(out, "…)\n") {
 		t.Errorf("validate good: stdout %q", out)

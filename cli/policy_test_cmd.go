@@ -60,7 +60,7 @@ func runPolicyTest(g *Globals, o policyTestOptions, now time.Time) error {
 	}
 	if len(p.Tests()) == 0 {
 		return withHint(fmt.Errorf("%s has no tests: section", path),
-			"add cases under tests: (see docs/policy-reference.md#tests)")
+			"add cases under tests: (each names a user, a profile and the expected effect; `sentinel policy init` writes examples)")
 	}
 	results := p.RunTests(now)
 	failed := 0

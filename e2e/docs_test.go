@@ -256,6 +256,9 @@ func indexOf(list []string, s string) int {
 // helpFlags are the flags a command's --help lists, long and short.
 var helpFlag = regexp.MustCompile(`(?m)^\s+(?:-(\w), )?--(?:\[no-\])?([a-z0-9-]+)`)
 
+// globalFlag is a flag named in the top-level help's "Global flags:" list.
+var globalFlag = regexp.MustCompile(`--([a-z0-9-]+)`)
+
 // TestDocsCommandsExist runs, for every sentinel command line in the
 // README and docs/, `sentinel <command path> --help` against the built
 // binary and checks that every flag the line names is one that command
@@ -304,6 +307,13 @@ func TestDocsCommandsExist(t *testing.T) {
 						known["-"+m[1]] = true
 					}
 				}
+				// The top-level help names the global flags on one line.
+				if _, globals, ok := strings.Cut(out, "Global flags: "); ok {
+					globals, _, _ = strings.Cut(globals, "\n\n")
+					for _, m := range globalFlag.FindAllStringSubmatch(globals, -1) {
+						known["--"+m[1]] = true
+					}
+				}
 				for _, f := range parsed.flags {
 					if !known[f] {
 						t.Errorf("%s: `%s`: sentinel %s has no flag %s", dc.where, dc.text, strings.Join(path, " "), f)
@@ -334,8 +344,18 @@ func TestDocsPolicies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, block := range strings.Split(string(data), "```yaml\n")[1:] {
+		// A policy is a YAML block, or a shell here-document that writes
+		// one (cat > policy.yaml <<'EOF' ... EOF).
+		var bodies []string
+		for _, block := range strings.Split(string(data), "```yaml\n")[1:] {
 			body, _, _ := strings.Cut(block, "```")
+			bodies = append(bodies, body)
+		}
+		for _, block := range strings.Split(string(data), "<<'EOF'\n")[1:] {
+			body, _, _ := strings.Cut(block, "\nEOF\n")
+			bodies = append(bodies, body+"\n")
+		}
+		for i, body := range bodies {
 			if !strings.HasPrefix(body, `version: "1"`) {
 				continue
 			}

@@ -91,6 +91,7 @@ func TestDoctorFindsProblems(t *testing.T) {
 	skewed := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Date", time.Now().Add(-10*time.Minute).UTC().Format(http.TimeFormat))
 		rw.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(rw, `<ErrorResponse><Error><Type>Sender</Type><Code>MissingAuthenticationToken</Code><Message>Request is missing Authentication Token</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
 	}))
 	defer skewed.Close()
 	alice.extra["AWS_ENDPOINT_URL_STS"] = skewed.URL

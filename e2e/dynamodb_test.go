@@ -121,6 +121,13 @@ func TestDynamoDB(t *testing.T) {
 		initTables(t, newPerson("admin"), "e2e-breakglass")
 		breakglassLifecycle(t, w, newPerson, false)
 	})
+	t.Run("ID prefixes", func(t *testing.T) {
+		w := newWorld(t)
+		w.setPolicy(approvalsPolicy)
+		newPerson := useDynamoDB(w, endpoint, "e2e-prefix")
+		initTables(t, newPerson("admin"), "e2e-prefix")
+		prefixResolvesAnyones(t, w, newPerson)
+	})
 	t.Run("overrides are re-checked at use", func(t *testing.T) { overridesOnDynamoDB(t, endpoint) })
 	t.Run("sessions", func(t *testing.T) { sessionsOnDynamoDB(t, endpoint) })
 	t.Run("doctor", func(t *testing.T) { doctorOnDynamoDB(t, endpoint) })

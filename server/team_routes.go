@@ -26,7 +26,7 @@ var (
 	routeCredentials  = &teamRoute{method: http.MethodPost, decision: true, serve: (*teamHandler).credentials}
 	routeWhoami       = &teamRoute{method: http.MethodGet, serve: (*teamHandler).whoami}
 	routeRequestNew   = &teamRoute{method: http.MethodPost, serve: (*teamHandler).createRequest}
-	routeRequestList  = &teamRoute{method: http.MethodGet, query: []string{"status", "profile", "requester", "reviewable"}, serve: (*teamHandler).listRequests}
+	routeRequestList  = &teamRoute{method: http.MethodGet, query: []string{"status", "profile", "requester", "reviewable", "id_prefix"}, serve: (*teamHandler).listRequests}
 	routeRequestShow  = &teamRoute{method: http.MethodGet, serve: (*teamHandler).showRequest}
 	routeRequestAct   = &teamRoute{method: http.MethodPost, serve: (*teamHandler).actOnRequest}
 	routeBreakNew     = &teamRoute{method: http.MethodPost, serve: (*teamHandler).openBreakglass}
@@ -191,12 +191,18 @@ func (h *teamHandler) listRequests(c *call) error {
 	if !validRequestStatus(q.Status) {
 		return badRequest("status is not a request status")
 	}
+	prefix, byPrefix, err := idPrefixQuery(c.query)
+	if err != nil {
+		return err
+	}
 	reviewable, err := reviewableQuery(c.query)
 	if err != nil {
 		return err
 	}
 	var recs []*request.Request
-	if reviewable {
+	if byPrefix {
+		recs, err = h.requestsWithPrefix(c.r.Context(), c.caller, prefix)
+	} else if reviewable {
 		recs, err = h.b.ListReviewable(c.r.Context(), broker.NewActor(c.caller))
 	} else {
 		recs, err = h.b.ListRequests(c.r.Context(), broker.NewActor(c.caller), q)

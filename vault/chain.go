@@ -121,5 +121,5 @@ func (c *ConfigFile) lookup(name string, hasKeys func(string) bool) (Profile, er
 	if hasKeys(name) {
 		return Profile{Name: name}, nil
 	}
-	return Profile{}, newError(ErrUnknownProfile, nil, "profile %q not found in %s or the keyring", name, c.path)
+	return Profile{}, &UnknownProfileError{Name: name, Path: c.path, Known: c.ProfileNames()}
 }

@@ -35,8 +35,10 @@ func (p STSProbe) Skew() time.Duration {
 
 // ProbeSTS sends one unsigned GetCallerIdentity to the STS endpoint opts
 // and region give, with no credentials (nothing secret leaves the
-// machine) and no retry, bounded by timeout. It fails only when no HTTP
-// answer with a valid Date header comes back.
+// machine) and no retry, bounded by timeout. It fails when no HTTP answer
+// with a valid Date header comes back, and with a *NotSTSError when the
+// answer is not STS's own error document (an unsigned call is always
+// refused): whatever is at the endpoint then is not STS.
 func ProbeSTS(ctx context.Context, opts STSOptions, region string, timeout time.Duration, now func() time.Time) (STSProbe, error) {
 	if region == "" {
 		region = defaultRegion
@@ -76,8 +78,11 @@ func ProbeSTS(ctx context.Context, opts STSOptions, region string, timeout time.
 		return p, newError(ErrUnreachable, err, "probe STS %s: %v", endpoint, err)
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	p.Received, p.Status = now(), resp.StatusCode
+	if resp.StatusCode < 400 || !isSTSErrorDocument(body) {
+		return p, &NotSTSError{Action: "GetCallerIdentity", Endpoint: endpoint, Status: resp.StatusCode}
+	}
 	date := resp.Header.Get("Date")
 	t, err := http.ParseTime(date)
 	if err != nil {

@@ -20,6 +20,7 @@ func TestProbeSTS(t *testing.T) {
 		gotBody = string(buf[:n])
 		w.Header().Set("Date", serverTime.Format(http.TimeFormat))
 		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, stsMissingAuth)
 	}))
 	defer srv.Close()
 	local := serverTime.Add(7 * time.Minute)

@@ -29,6 +29,11 @@ func (s *STS) mapError(ctx context.Context, action string, err error, usedMFA bo
 		return newError(context.Canceled, err, "STS %s: cancelled", action)
 	}
 
+	// An answer that is not STS's (a web server's 404 page, say) is not
+	// an STS error: say what answered instead of "UnknownError".
+	if notSTS := notSTSAnswer(action, s.endpoint, err); notSTS != nil {
+		return notSTS
+	}
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
 		code, msg := apiErr.ErrorCode(), oneLine(apiErr.ErrorMessage())

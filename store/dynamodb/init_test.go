@@ -82,8 +82,8 @@ func TestInitTablesDryRunThenCreateThenIdempotent(t *testing.T) {
 		tablesBefore := listTables(t, s)
 		again := initReport(t, s, dryRun)
 		checkEveryLine(t, "run on existing tables", again, "exists")
-		if len(again) != 16 {
-			t.Errorf("run on existing tables reported %d lines, want 16 (table, its indexes, time to live, for three tables):\n%s", len(again), strings.Join(again, "\n"))
+		if len(again) != 17 {
+			t.Errorf("run on existing tables reported %d lines, want 17 (table, its indexes, time to live, for three tables):\n%s", len(again), strings.Join(again, "\n"))
 		}
 		if after := listTables(t, s); !slices.Equal(tablesBefore, after) {
 			t.Fatalf("second run changed the tables: before %v, after %v", tablesBefore, after)

@@ -202,6 +202,7 @@ const (
 func encodeRequest(r *request.Request, version int64, retention time.Duration) item {
 	it := item{}
 	it.setString(attrID, r.ID)
+	it.setString(attrIDPrefix, request.IDPrefixKey(r.ID))
 	it.setString(attrRequester, r.Requester)
 	it.setString(attrRequesterARN, r.RequesterARN)
 	it.setString(attrProfile, r.Profile)

@@ -10,7 +10,8 @@ const (
 )
 
 // index is one global secondary index: its name, the attribute it is
-// partitioned by and the attribute that orders it.
+// partitioned by and the attribute that orders it. Every index projects
+// whole items.
 type index struct {
 	name         string
 	partitionKey string
@@ -23,6 +24,10 @@ type index struct {
 const (
 	attrRequester  = "requester"
 	attrCreatedKey = "created_key"
+	// attrIDPrefix is the first request.IndexedPrefixLen characters of
+	// the ID: the ID-prefix index is partitioned by it and ordered by id,
+	// so a typed prefix finds anyone's request in one query.
+	attrIDPrefix = "id_prefix"
 )
 
 // Break-glass attributes that key an index; opened_key works like
@@ -37,7 +42,8 @@ var (
 	requestsByRequester = index{name: "requester-created", partitionKey: attrRequester, sortKey: attrCreatedKey}
 	requestsByProfile   = index{name: "profile-created", partitionKey: attrProfile, sortKey: attrCreatedKey}
 	requestsByStatus    = index{name: "status-created", partitionKey: attrStatus, sortKey: attrCreatedKey}
-	requestIndexes      = []index{requestsByRequester, requestsByProfile, requestsByStatus}
+	requestsByIDPrefix  = index{name: "id-prefix", partitionKey: attrIDPrefix, sortKey: attrID}
+	requestIndexes      = []index{requestsByRequester, requestsByProfile, requestsByStatus, requestsByIDPrefix}
 )
 
 // The indexes of the break-glass table.
