@@ -113,10 +113,14 @@ func (b *Broker) planCredentials(ctx context.Context, chain *vault.Chain, caller
 			grant.Credentials, grant.RoleARN, grant.SourceIdentity, grant.Cached = g.Credentials, g.RoleARN, g.SourceIdentity, true
 			return true, nil
 		}
+	case chain.SSODirect():
+		// Also for a console sign-in: the portal's role credentials sign
+		// in as they are, as aws-vault does (there are no stored keys to
+		// get a federation token with), and any policy limit they outlive
+		// refuses them.
+		return true, b.ssoDirectCredentials(ctx, chain, caller, limit, in, cached, grant, now)
 	case in.Use == UseConsole:
 		// Console credentials are always fresh, and never cached.
-	case chain.SSODirect():
-		return true, b.ssoDirectCredentials(ctx, chain, caller, limit, in, cached, grant, now)
 	default:
 		if cached == nil && basis != BasisDirect {
 			if e, ok := b.cachedRole(chain, in, basis); ok {

@@ -51,20 +51,12 @@ func addNote(existing, note string) string {
 	return existing + "; " + note
 }
 
-// consoleCredentials issues credentials for a console sign-in: the IAM
-// Identity Center role credentials for a profile that uses them directly,
-// fresh ones from the role chain when the profile has one, else
-// GetFederationToken with the base profile's long-lived keys.
+// consoleCredentials issues fresh credentials for a console sign-in: the
+// role chain when the profile has one, else GetFederationToken with the
+// base profile's long-lived keys. (A profile that uses IAM Identity Center
+// directly signs in with the portal's role credentials, which
+// planCredentials has at hand.)
 func (b *Broker) consoleCredentials(ctx context.Context, chain *vault.Chain, caller vault.Identity, basis string, d time.Duration, in Input, grant *Grant) (vault.Credentials, error) {
-	if chain.SSODirect() {
-		// The portal's role credentials sign in as they are, as
-		// aws-vault does: there are no stored keys to get a federation
-		// token with, and an approval window they outlive is refused.
-		if err := b.ssoDirectCredentials(ctx, chain, caller, basis, d, in, nil, grant); err != nil {
-			return vault.Credentials{}, err
-		}
-		return grant.Credentials, nil
-	}
 	if len(chain.Roles) > 0 {
 		return b.assumeRoles(ctx, chain, caller, basis, d, in, grant)
 	}
