@@ -1,10 +1,13 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,6 +41,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Run("RaceTouch", s.raceTouch)
 	t.Run("RaceRevokeTouch", s.raceRevokeTouch)
 	t.Run("RaceRevoke", s.raceRevoke)
+	t.Run("RaceBlock", s.raceBlock)
 }
 
 type sessionSuite struct {
@@ -682,4 +686,134 @@ func diffSession(want, got *session.Session) string {
 	add(sameTime("ExpiresAt", want.ExpiresAt, got.ExpiresAt))
 	add(sameTime("RevokedAt", want.RevokedAt, got.RevokedAt))
 	return strings.Join(d, "; ")
+}
+
+// raceBlock stores a block on one person while sessionRacers goroutines
+// create sessions for that person (under two ARNs of the same IAM
+// Identity Center user, in two accounts) and touch them. A Create or Touch
+// that starts after Block returned must fail with ErrBlocked; a goroutine
+// whose touch is refused revokes its session, as the broker does, and the
+// blocker revokes what it lists afterwards. At the end no session of the
+// person is active.
+func (s *sessionSuite) raceBlock(t *testing.T) {
+	st := s.newStore(t)
+	ctx := t.Context()
+	user := s.prefix + "-raceblock-alice"
+	arns := []string{
+		"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/" + user,
+		"arn:aws:sts::444455556666:assumed-role/AWSReservedSSO_ReadOnly_fedcba9876543210/" + strings.ToUpper(user),
+	}
+	profile := s.name(t, "prod")
+	var (
+		blocked  atomic.Bool
+		mu       sync.Mutex
+		late     []string
+		mine     []string
+		start    = make(chan struct{})
+		wg       sync.WaitGroup
+		deadline = time.Now().Add(3 * time.Second)
+	)
+	for i := range sessionRacers {
+		wg.Go(func() {
+			<-start
+			arn := arns[i%len(arns)]
+			for n := 0; time.Now().Before(deadline); n++ {
+				after := blocked.Load()
+				id, err := session.NewID()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				at := s.base.Add(time.Duration(n) * time.Millisecond)
+				se, err := session.New(session.NewParams{
+					ID: id, User: user, UserARN: arn, Account: arn[13:25], Profile: profile,
+					Now: at, ExpiresAt: at.Add(time.Hour),
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				err = st.Create(ctx, se)
+				switch {
+				case err == nil && after:
+					mu.Lock()
+					late = append(late, "create "+id)
+					mu.Unlock()
+				case errors.Is(err, session.ErrBlocked):
+					if after {
+						return
+					}
+					continue
+				case err != nil:
+					t.Errorf("create: %v", err)
+					return
+				}
+				mu.Lock()
+				mine = append(mine, id)
+				mu.Unlock()
+				for k := range 3 {
+					after := blocked.Load()
+					touchAt := at.Add(time.Duration(k+1) * time.Second)
+					err := touchAs(ctx, st, id, arn, touchAt, touchAt.Add(time.Hour))
+					switch {
+					case err == nil && after:
+						mu.Lock()
+						late = append(late, "touch "+id)
+						mu.Unlock()
+					case errors.Is(err, session.ErrBlocked):
+						// The broker revokes a session whose touch the
+						// block refused.
+						if err := st.Revoke(ctx, id, "block", "", "blocked", touchAt); err != nil && !errors.Is(err, session.ErrTransition) {
+							t.Errorf("revoke refused session: %v", err)
+						}
+					case err != nil && !errors.Is(err, session.ErrRevoked):
+						t.Errorf("touch: %v", err)
+					}
+				}
+			}
+		})
+	}
+	close(start)
+	time.Sleep(300 * time.Millisecond)
+	blockedAt := s.base.Add(time.Second)
+	if err := st.Block(ctx, session.Block{UserARN: arns[0], By: "bob", Reason: "laptop stolen", At: blockedAt}); err != nil {
+		t.Fatalf("Block: %v", err)
+	}
+	blocked.Store(true)
+	revokeActive := func() {
+		active, err := st.List(ctx, session.Query{Status: session.StatusActive})
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+		for _, se := range active {
+			if se.Profile != profile {
+				continue
+			}
+			if err := st.Revoke(ctx, se.ID, "bob", "", "laptop stolen", blockedAt); err != nil && !errors.Is(err, session.ErrTransition) {
+				t.Errorf("revoke %s: %v", se.ID, err)
+			}
+		}
+	}
+	revokeActive()
+	wg.Wait()
+	if len(late) > 0 {
+		t.Errorf("%d writes that started after the block returned succeeded, e.g. %s", len(late), late[0])
+	}
+	if len(mine) == 0 {
+		t.Fatal("no session was created before the block: the race tested nothing")
+	}
+	active := 0
+	for _, id := range mine {
+		if s.get(t, st, id).Status == session.StatusActive {
+			active++
+		}
+	}
+	if active > 0 {
+		t.Errorf("%d of %d sessions are still active after the block", active, len(mine))
+	}
+}
+
+// touchAs touches session id as the user arn.
+func touchAs(ctx context.Context, st session.Store, id, arn string, at, expires time.Time) error {
+	return st.Touch(ctx, id, at, expires)
 }
