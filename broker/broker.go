@@ -128,6 +128,12 @@ type Grant struct {
 	SessionID string
 	// Cached is true when the credentials came from the cache.
 	Cached bool
+
+	// blockCheckedAt and cachedRequestID come from the cache entry of a
+	// warm hit: when its person's block was last checked, and the request
+	// the credentials were issued under (see checkIssuedBlock).
+	blockCheckedAt  time.Time
+	cachedRequestID string
 }
 
 func (b *Broker) now() time.Time {
@@ -291,6 +297,14 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	}
 	if err != nil {
 		return nil, b.deny(&entry, "credentials not issued: "+err.Error(), err)
+	}
+	// Block check for the paths without a session (exec, credentials,
+	// export, login): after STS answered, before anything is handed out.
+	// Server mode checked it atomically with the session touch instead.
+	if in.Server == nil {
+		if err := b.checkIssuedBlock(ctx, chain, in, basis, grant, now); err != nil {
+			return nil, b.deny(&entry, err.Error(), err)
+		}
 	}
 	entry.Effect = "allow"
 	entry.SourceIdentity = grant.SourceIdentity

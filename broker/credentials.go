@@ -113,6 +113,7 @@ func (b *Broker) issueCredentials(ctx context.Context, chain *vault.Chain, calle
 			grant.RoleARN = e.RoleARN
 			grant.SourceIdentity = e.SourceIdentity
 			grant.Cached = true
+			grant.blockCheckedAt, grant.cachedRequestID = e.BlockCheckedAt, e.RequestID
 			return nil
 		}
 		b.debugf("cache: not used for profile %s (%s): %s", in.Profile, basis, why)
