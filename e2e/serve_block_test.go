@@ -14,8 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	"github.com/sentinel-cli/sentinel/proof"
 	"github.com/sentinel-cli/sentinel/session"
+	"github.com/sentinel-cli/sentinel/store/dynamodb"
 	"github.com/sentinel-cli/sentinel/store/local"
 )
 
@@ -61,6 +65,52 @@ const raceClients = 32
 func TestServeBlockWinsTheRace(t *testing.T) {
 	w := newServeWorld(t)
 	w.start()
+	serveBlockRace(t, w, func() session.Store {
+		st, err := local.Open(filepath.Join(w.dir, "state.db"), local.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st.Sessions()
+	})
+}
+
+// serveBlockOnDynamoDB runs the race with the service's state in DynamoDB
+// Local, in tables of its own.
+func serveBlockOnDynamoDB(t *testing.T, endpoint string) {
+	const prefix = "e2e-serveblock"
+	open := sessionsDynamoDB(endpoint, prefix)
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+	st, err := dynamodb.New(context.Background(), dynamodb.Options{
+		Region: "us-east-1", RequestsTable: prefix + "-requests", BreakglassTable: prefix + "-breakglass", SessionsTable: prefix + "-sessions",
+		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("AKIAFAKEWRITER01", fakeSecret, "")),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InitTables(context.Background(), false, io.Discard); err != nil {
+		t.Fatalf("create the tables: %v", err)
+	}
+	w := newServeWorld(t)
+	w.writeConfig(fmt.Sprintf(`server_id: team-e2e
+policy: %s
+accounts: ["111122223333"]
+store: {backend: dynamodb, region: us-east-1, tables: {requests: %s-requests, breakglass: %s-breakglass, sessions: %s-sessions}}
+log: {file: %s, stdout: true}
+`, filepath.Join(w.dir, "policy.yaml"), prefix, prefix, prefix, filepath.Join(w.dir, "decisions.jsonl")))
+	w.extraEnv = []string{"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint}
+	w.start()
+	serveBlockRace(t, w, func() session.Store {
+		s, done := open(t)
+		t.Cleanup(done)
+		return s
+	})
+}
+
+// serveBlockRace races 32 clients of alice against bob's block of her on
+// the running service w; sessions opens the service's session store once
+// the service has stopped.
+func serveBlockRace(t *testing.T, w *serveWorld, sessions func() session.Store) {
 	aliceARN := "arn:aws:iam::" + account + ":user/alice"
 	ctx := t.Context()
 
@@ -149,12 +199,7 @@ func TestServeBlockWinsTheRace(t *testing.T) {
 	if err := w.cmd.Wait(); err != nil {
 		t.Fatalf("serve after SIGTERM: %v: %s", err, w.stderr)
 	}
-	st, err := local.Open(filepath.Join(w.dir, "state.db"), local.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	active, err := st.Sessions().List(context.Background(), session.Query{UserARN: aliceARN, Status: session.StatusActive})
+	active, err := sessions().List(context.Background(), session.Query{UserARN: aliceARN, Status: session.StatusActive})
 	if err != nil {
 		t.Fatal(err)
 	}

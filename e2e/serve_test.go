@@ -58,6 +58,9 @@ type serveWorld struct {
 	stderr *bytes.Buffer
 	stdout *bytes.Buffer
 	keys   map[string]aws.Credentials
+	// extraEnv is added to the service's environment (e.g. the DynamoDB
+	// endpoint).
+	extraEnv []string
 }
 
 func freeAddr(t *testing.T) string {
@@ -120,7 +123,7 @@ func (w *serveWorld) start(args ...string) {
 	addr := freeAddr(w.t)
 	w.url = "http://" + addr
 	w.cmd = exec.Command(sentinelBin, append([]string{"serve", "--listen", addr}, args...)...)
-	w.cmd.Env = append(w.env(), "SENTINEL_SERVE_CONFIG="+w.config)
+	w.cmd.Env = append(append(w.env(), w.extraEnv...), "SENTINEL_SERVE_CONFIG="+w.config)
 	w.stdout, w.stderr = &bytes.Buffer{}, &bytes.Buffer{}
 	w.cmd.Stdout, w.cmd.Stderr = w.stdout, w.stderr
 	if err := w.cmd.Start(); err != nil {
