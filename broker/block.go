@@ -8,6 +8,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/person"
+	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -21,9 +22,9 @@ import (
 //     broker then revokes the session in the name of whoever blocked.
 //   - Paths without a session (exec, credentials, export, login): after
 //     STS answered and before anything is handed out, the person's block
-//     is read (checkBlock). A warm credentials cache hit may rely on a
-//     check at most BlockCheckMaxAge old, recorded in the cache entry, so
-//     the warm path reads no store.
+//     is read (checkBlock). A warm `credentials` (credential_process)
+//     cache hit may rely on a check at most BlockCheckMaxAge old, recorded
+//     in the cache entry, so that warm path reads no store.
 //
 // A blocked person may not act on others either (refuseBlockedActor).
 
@@ -93,14 +94,18 @@ func (b *Broker) checkBlock(ctx context.Context, sign Signer, caller vault.Ident
 }
 
 // checkIssuedBlock is the block check of Issue for paths without a
-// session. A warm hit whose entry records a check less than
-// BlockCheckMaxAge old needs none. Otherwise the block is read, and when
+// session. A warm credential_process hit whose entry records a check less
+// than BlockCheckMaxAge old needs none. Otherwise the block is read, and when
 // the person is not blocked the time of the check is recorded in the
 // cache entry.
 // Fresh credentials are cached (by issueCredentials) with no stamp, so a
 // refused check leaves nothing a later hit could rely on.
 func (b *Broker) checkIssuedBlock(ctx context.Context, chain *vault.Chain, in Input, basis string, grant *Grant, now time.Time) error {
-	if grant.Cached && !grant.blockCheckedAt.IsZero() && now.Sub(grant.blockCheckedAt) < BlockCheckMaxAge && !grant.blockCheckedAt.After(now) {
+	// Only credential_process relies on a recent check: the AWS SDK calls
+	// it for every client it builds, while exec, export and login start
+	// something slower than one store read anyway.
+	if in.Mode == policy.ModeCredentialProcess && grant.Cached && !grant.blockCheckedAt.IsZero() &&
+		now.Sub(grant.blockCheckedAt) < BlockCheckMaxAge && !grant.blockCheckedAt.After(now) {
 		return nil
 	}
 	err := b.checkBlock(ctx, b.signerFor(chain), grant.Caller, now)

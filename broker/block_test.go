@@ -197,10 +197,16 @@ func TestBlockRefusesPathsWithoutSession(t *testing.T) {
 	f := newFixture(t, basePolicy)
 	ctx := context.Background()
 	var opens atomic.Int64
+	// credential_process relies on a recent check; exec, export and
+	// login (mode cli) always read the block.
 	issue := func(profile string, use broker.Use) (*broker.Grant, error) {
 		b := f.broker()
 		b.OpenStores = countingOpener(f, &opens)
-		return b.Issue(ctx, broker.Input{Profile: profile, Mode: policy.ModeCLI, Use: use})
+		mode := policy.ModeCLI
+		if use == broker.UseProcess {
+			mode = policy.ModeCredentialProcess
+		}
+		return b.Issue(ctx, broker.Input{Profile: profile, Mode: mode, Use: use})
 	}
 	if _, err := issue("dev", broker.UseProcess); err != nil {
 		t.Fatalf("before the block: %v", err)
