@@ -132,7 +132,7 @@ func (e *RevokedError) Error() string {
 		if !e.Until.IsZero() {
 			until = "until " + e.Until.UTC().Format(time.RFC3339)
 		}
-		return fmt.Sprintf("new sessions are blocked for this user %s by %s: %s", until, e.By, e.Reason)
+		return fmt.Sprintf("this user is blocked %s by %s: %s", until, e.By, e.Reason)
 	}
 	if e.By == "" {
 		return fmt.Sprintf("session %s is no longer active", e.SessionID)
