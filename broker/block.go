@@ -101,6 +101,9 @@ func (b *Broker) checkBlock(ctx context.Context, sign Signer, caller vault.Ident
 // Fresh credentials are cached (by issueCredentials) with no stamp, so a
 // refused check leaves nothing a later hit could rely on.
 func (b *Broker) checkIssuedBlock(ctx context.Context, chain *vault.Chain, in Input, basis string, grant *Grant, now time.Time) error {
+	if b.OpenStores == nil {
+		return nil // no store, no block to read, and no check to record
+	}
 	// Only credential_process relies on a recent check: the AWS SDK calls
 	// it for every client it builds, while exec, export and login start
 	// something slower than one store read anyway.
