@@ -195,9 +195,8 @@ func (ss *sessionStore) Get(ctx context.Context, id string) (*session.Session, e
 // touches never lose one) under the condition that the session is
 // userARN's, active and its ExpiresAt after at (so a touch never revives a
 // revoked or expired session). DynamoDB has no "set to the later of", so
-// the first attempt leaves ExpiresAt and asks that the stored one be at
-// least as late (the common case: a server handing out its cached set
-// again); when it is earlier, the next attempt moves it. Transactions on
+// the first attempt also moves ExpiresAt and asks that the stored one be
+// earlier; when it is not, the second attempt leaves it. Transactions on
 // the same items clash with each other; those clashes are retried.
 func (ss *sessionStore) Touch(ctx context.Context, id, userARN string, at, expires time.Time) error {
 	s := ss.s
@@ -225,8 +224,8 @@ func (ss *sessionStore) Touch(ctx context.Context, id, userARN string, at, expir
 		ExpressionAttributeNames:            names,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
-	extend := false
-	for attempt := 0; attempt < 3; attempt++ {
+	extend := true
+	for attempt := 0; attempt < 2; attempt++ {
 		attemptValues := item{}
 		for k, v := range values {
 			attemptValues[k] = v
@@ -239,9 +238,8 @@ func (ss *sessionStore) Touch(ctx context.Context, id, userARN string, at, expir
 			update.ConditionExpression = aws.String("#uak = :uak AND #status = :active AND #exp > :at AND #exp < :exp")
 		} else {
 			delete(names, "#ttl")
-			attemptValues.setTime(":exp", expires)
 			update.UpdateExpression = aws.String("SET #last = :at ADD #count :one, #version :one")
-			update.ConditionExpression = aws.String("#uak = :uak AND #status = :active AND #exp > :at AND #exp >= :exp")
+			update.ConditionExpression = aws.String("#uak = :uak AND #status = :active AND #exp > :at")
 		}
 		update.ExpressionAttributeValues = attemptValues
 		err := retryTransactionConflicts(opCtx, func() error {
@@ -277,9 +275,8 @@ func (ss *sessionStore) Touch(ctx context.Context, id, userARN string, at, expir
 		if st := old.EffectiveStatus(at); st != session.StatusActive {
 			return fmt.Errorf("%s: %w", what, &session.StateError{ID: id, Op: "touch", Status: st})
 		}
-		// Active and unexpired: the stored expiry was on the other side
-		// of expires (a concurrent touch may have moved it meanwhile).
-		extend = old.ExpiresAt.Before(expires)
+		// Active and unexpired: the stored expiry was already as late.
+		extend = false
 	}
 	return fmt.Errorf("%s: the session changed under every attempt", what)
 }
