@@ -64,6 +64,9 @@ func TestRequestsRevoke(t *testing.T) {
 		t.Errorf("revoke said %q", r.stdout)
 	}
 	alice.wantStatus(id, "revoked")
+	if out := alice.mustRun("requests", "show", id).stdout; !strings.Contains(out, "Revoked:       by alice (account 111122223333) at ") || !strings.Contains(out, ": the fix is out") {
+		t.Errorf("requests show of a revoked request:\n%s", out)
+	}
 	alice.mustFail(`access to profile prod denied`, "exec", "prod", "--", "true")
 	if out := alice.mustRun("requests", "list", "--status", "revoked").stdout; !strings.Contains(out, id) {
 		t.Errorf("requests --status revoked:\n%s", out)
