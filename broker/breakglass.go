@@ -94,6 +94,12 @@ func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason strin
 	if !invoker && !approver {
 		return nil, notAllowedf("%s may not close break-glass %s: only its invoker or an approver of profile %s may", a.Identity.Name, id, e.Profile)
 	}
+	if !invoker {
+		// A blocked approver closes nobody else's break-glass.
+		if err := b.refuseBlockedActor(ctx, stores.Sessions(), a, "close break-glass "+id); err != nil {
+			return nil, err
+		}
+	}
 	if err := b.expireEventIfLapsed(ctx, st, a, e, now); err != nil {
 		return nil, err
 	}

@@ -128,6 +128,12 @@ type Grant struct {
 	SessionID string
 	// Cached is true when the credentials came from the cache.
 	Cached bool
+
+	// blockCheckedAt and cachedRequestID come from the cache entry of a
+	// warm hit: when its person's block was last checked, and the request
+	// the credentials were issued under (see checkIssuedBlock).
+	blockCheckedAt  time.Time
+	cachedRequestID string
 }
 
 func (b *Broker) now() time.Time {
@@ -316,9 +322,15 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 	// Checks that need the credentials obtained, before anything is kept
 	// or handed out. A refusal here is logged as the second entry.
 	if in.Server != nil {
-		if err := b.touchServerSession(ctx, in.Server, sessions, grant.Credentials.Expires, now); err != nil {
+		if err := b.touchServerSession(ctx, in.Server, sessions, caller, grant.Credentials.Expires, now); err != nil {
 			return nil, b.notIssued(&entry, err)
 		}
+	} else if err := b.checkIssuedBlock(ctx, chain, in, basis, grant, now); err != nil {
+		// The paths without a session (exec, credentials, export,
+		// login) read the block here, after STS answered and before
+		// anything is kept or handed out; server mode checked it
+		// atomically with the session touch above.
+		return nil, b.notIssued(&entry, err)
 	}
 	if !ready {
 		b.keepCredentials(chain, caller, basis, in, grant)

@@ -135,6 +135,7 @@ func (b *Broker) planCredentials(ctx context.Context, chain *vault.Chain, caller
 				grant.RoleARN = e.RoleARN
 				grant.SourceIdentity = e.SourceIdentity
 				grant.Cached = true
+				grant.blockCheckedAt, grant.cachedRequestID = e.BlockCheckedAt, e.RequestID
 				return true, nil
 			}
 			b.debugf("cache: not used for profile %s (%s): %s", in.Profile, basis, why)
@@ -175,7 +176,7 @@ func (b *Broker) keepCredentials(chain *vault.Chain, caller vault.Identity, basi
 		in.Server.cached, in.Server.cachedBasis = &kept, basis
 	case in.Use == UseConsole:
 	default:
-		entry := vault.RoleEntry{Credentials: grant.Credentials, RoleARN: grant.RoleARN, SourceIdentity: grant.SourceIdentity, RequestID: grant.RequestID, Identity: caller}
+		entry := vault.RoleEntry{Credentials: grant.Credentials, RoleARN: grant.RoleARN, SourceIdentity: grant.SourceIdentity, RequestID: grant.RequestID, Identity: caller, BlockCheckedAt: grant.blockCheckedAt}
 		if err := b.Cache.PutRole(vault.RoleKeyFor(chain, stsRegion(chain, in), basis), entry); err != nil {
 			b.debugf("credentials not cached: %v", err)
 		}

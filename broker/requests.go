@@ -118,6 +118,10 @@ const changeAttempts = 3
 // Review approves or denies a request as the actor, who must be named as
 // an approver of the request's profile and must not be its requester.
 func (b *Broker) Review(ctx context.Context, a *Actor, id string, action request.Action, comment string) (*request.Request, error) {
+	// A blocked approver reviews nothing (issue 14: a block wins).
+	if err := b.refuseIfBlocked(ctx, a, string(action)+" request "+id); err != nil {
+		return nil, err
+	}
 	now := b.now()
 	r, err := b.changeRequest(ctx, a, id, now, func(r *request.Request) error {
 		rule, ok := b.Policy.ApprovalRuleFor(r.Profile)

@@ -132,7 +132,7 @@ func (e *RevokedError) Error() string {
 		if !e.Until.IsZero() {
 			until = "until " + e.Until.UTC().Format(time.RFC3339)
 		}
-		return fmt.Sprintf("new sessions are blocked for this user %s by %s: %s", until, e.By, e.Reason)
+		return fmt.Sprintf("this user is blocked %s by %s: %s", until, e.By, e.Reason)
 	}
 	if e.By == "" {
 		return fmt.Sprintf("session %s is no longer active", e.SessionID)
@@ -172,7 +172,7 @@ func (b *Broker) checkServerSession(ctx context.Context, s *ServerSession, st se
 		return unavailable("session", err)
 	}
 	if blocked {
-		return &RevokedError{Blocked: true, By: actorWithAccount(blk.By, blk.ByARN), Reason: blk.Reason, Until: blk.Until}
+		return blockedError(blk)
 	}
 	id, err := session.NewID()
 	if err != nil {
@@ -187,6 +187,11 @@ func (b *Broker) checkServerSession(ctx context.Context, s *ServerSession, st se
 		return err
 	}
 	if err := st.Create(ctx, sess); err != nil {
+		var be *session.BlockedError
+		if errors.As(err, &be) {
+			// The block landed between the read above and the write.
+			return blockedError(be.Block)
+		}
 		return unavailable("session", err)
 	}
 	s.id = id
@@ -208,14 +213,16 @@ func (s *ServerSession) duration() time.Duration {
 	return DefaultServerDuration
 }
 
-// touchServerSession counts one issuance on the session. A revocation that
-// landed between the check and now wins: the credentials are not handed
-// out.
-func (b *Broker) touchServerSession(ctx context.Context, s *ServerSession, st session.Store, expires, now time.Time) error {
-	err := st.Touch(ctx, s.id, now, expires)
+// touchServerSession counts one issuance on the session. A revocation or
+// a block that landed between the check and now wins: the credentials are
+// not handed out, and a session refused for a block is revoked.
+func (b *Broker) touchServerSession(ctx context.Context, s *ServerSession, st session.Store, caller vault.Identity, expires, now time.Time) error {
+	err := st.Touch(ctx, s.id, caller.ARN, now, expires)
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, session.ErrBlocked):
+		return b.refusedTouch(ctx, st, s.id, caller, err, now)
 	case errors.Is(err, session.ErrRevoked), errors.Is(err, session.ErrNotActive), errors.Is(err, session.ErrNotFound):
 		return &RevokedError{SessionID: s.id}
 	}

@@ -148,6 +148,13 @@ func (b *Broker) RevokeSession(ctx context.Context, a *Actor, id, reason string)
 		return nil, &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN,
 			Action: "revoke session " + id, Allowed: "its own user or an approver of profile " + s.Profile}
 	}
+	if !strings.EqualFold(s.UserARN, a.Identity.ARN) {
+		// A blocked approver revokes nobody else's session; ending one's
+		// own is always allowed.
+		if err := b.refuseBlockedActor(ctx, st, a, "revoke session "+id); err != nil {
+			return nil, err
+		}
+	}
 	if err := st.Revoke(ctx, id, a.Identity.Name, a.Identity.ARN, reason, now); err != nil {
 		if se := (*session.StateError)(nil); errors.As(err, &se) {
 			return nil, se // "cannot revoke session ID: it is revoked", said once
@@ -164,13 +171,16 @@ func (b *Broker) RevokeSession(ctx context.Context, a *Actor, id, reason string)
 	return s, err
 }
 
-// RevokeUser blocks userARN from starting sessions for forDuration (0:
-// until an approver lifts it) and revokes every active session of theirs:
-// the answer to a stolen laptop. Only an approver may (see isAnyApprover).
-// The block is stored first, so that a session started while the others
-// are being revoked is refused by the block rather than missed.
+// RevokeUser blocks the person of userARN (by person key, so every ARN of
+// theirs) for forDuration (0: until an approver lifts it) and revokes
+// every active session of theirs: the answer to a stolen laptop. Only an
+// approver who is not blocked may (see isAnyApprover). The block is stored
+// first; the stores refuse any session created or touched after it (see
+// session.Store), so a session racing the listing below is refused by the
+// block rather than missed. An ARN that is not a caller ARN, or outside
+// the policy's accounts:, is refused.
 func (b *Broker) RevokeUser(ctx context.Context, a *Actor, userARN, reason string, forDuration time.Duration) (*UserRevocation, error) {
-	if err := checkUserARN(userARN); err != nil {
+	if err := b.checkBlockTarget(userARN); err != nil {
 		return nil, err
 	}
 	if forDuration < 0 {
@@ -195,6 +205,9 @@ func (b *Broker) RevokeUser(ctx context.Context, a *Actor, userARN, reason strin
 	}
 	defer stores.Close()
 	st := stores.Sessions()
+	if err := b.refuseBlockedActor(ctx, st, a, "block "+userARN); err != nil {
+		return nil, err
+	}
 	if err := st.Block(ctx, *blk); err != nil {
 		return nil, fmt.Errorf("block %s: %w", userARN, err)
 	}
@@ -210,7 +223,7 @@ func (b *Broker) RevokeUser(ctx context.Context, a *Actor, userARN, reason strin
 		return out, err
 	}
 
-	active, err := st.List(ctx, session.Query{UserARN: userARN, Status: session.StatusActive})
+	active, err := activeSessionsOf(ctx, st, userARN)
 	if err != nil {
 		return out, fmt.Errorf("%s is blocked, but listing their sessions failed: %w", userARN, err)
 	}
@@ -242,15 +255,21 @@ func (b *Broker) RevokeUser(ctx context.Context, a *Actor, userARN, reason strin
 }
 
 // UnblockUser lifts the block of userARN that is in force now. Only an
-// approver may. With no block in force it returns an error matching
+// approver who is neither blocked nor the blocked person may: a thief
+// with a blocked approver's keys cannot lift that block, nor use it to
+// lift another. With no block in force it returns an error matching
 // session.ErrNotFound. Sessions the block revoked stay revoked.
 func (b *Broker) UnblockUser(ctx context.Context, a *Actor, userARN string) error {
-	if err := checkUserARN(userARN); err != nil {
+	if err := b.checkBlockTarget(userARN); err != nil {
 		return err
 	}
 	if !b.isAnyApprover(a) {
 		return &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN,
 			Action: "unblock " + userARN, Allowed: "an approver named in the policy"}
+	}
+	if session.BlockKey(a.Identity.ARN) == session.BlockKey(userARN) {
+		return &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN,
+			Action: "unblock " + userARN, Allowed: "another approver, never the blocked person"}
 	}
 	now := b.now()
 	stores, err := b.openStores(ctx, a)
@@ -258,6 +277,9 @@ func (b *Broker) UnblockUser(ctx context.Context, a *Actor, userARN string) erro
 		return err
 	}
 	defer stores.Close()
+	if err := b.refuseBlockedActor(ctx, stores.Sessions(), a, "unblock "+userARN); err != nil {
+		return err
+	}
 	if err := stores.Sessions().Unblock(ctx, userARN, a.Identity.Name, a.Identity.ARN, now); err != nil {
 		if errors.Is(err, session.ErrNotFound) {
 			return &noBlockError{userARN: userARN}
@@ -266,6 +288,29 @@ func (b *Broker) UnblockUser(ctx context.Context, a *Actor, userARN string) erro
 	}
 	e := b.blockEntry(logging.EventUserUnblocked, a, userARN)
 	return b.appendLifecycle(&e, "unblock of "+userARN)
+}
+
+// activeSessionsOf lists the active sessions of the person of userARN.
+// For an IAM user the person key is the folded ARN, which the by-ARN index
+// serves; any other person may have sessions under several ARNs (an IAM
+// Identity Center user in several accounts, a role under many session
+// names), so the active sessions are listed and matched by person key.
+func activeSessionsOf(ctx context.Context, st session.Store, userARN string) ([]*session.Session, error) {
+	if k, err := person.Of(userARN); err == nil && k.Kind == person.KindUser {
+		return st.List(ctx, session.Query{UserARN: userARN, Status: session.StatusActive})
+	}
+	all, err := st.List(ctx, session.Query{Status: session.StatusActive})
+	if err != nil {
+		return nil, err
+	}
+	key := session.BlockKey(userARN)
+	var out []*session.Session
+	for _, s := range all {
+		if session.BlockKey(s.UserARN) == key {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // mayRevoke reports whether a may revoke s: s is a's own session (the same

@@ -34,7 +34,7 @@ func brokerHint(err error) string {
 		return "ask again after " + closing.NextOpen.Local().Format("Mon 15:04 MST") + ", when the window opens"
 	case errors.As(err, &revoked):
 		if revoked.Blocked {
-			return "an approver can lift the block: sentinel sessions unblock ARN"
+			return "another approver can lift the block: sentinel sessions unblock ARN"
 		}
 		return "see who revoked it and why: sentinel sessions show " + revoked.SessionID
 	case errors.As(err, &conflict):

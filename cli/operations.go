@@ -28,6 +28,7 @@ type Operations interface {
 	GetRequest(ctx context.Context, id string) (*request.Request, error)
 	Review(ctx context.Context, id string, action request.Action, comment string) (*request.Request, error)
 	CancelRequest(ctx context.Context, id string) (*request.Request, error)
+	RevokeRequest(ctx context.Context, id, reason string) (*request.Request, error)
 
 	OpenBreakglass(ctx context.Context, in broker.BreakglassInput) (*breakglass.Event, error)
 	ListBreakglass(ctx context.Context, q breakglass.Query) ([]*breakglass.Event, error)

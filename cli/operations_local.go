@@ -91,6 +91,12 @@ func (o *localOperations) CancelRequest(ctx context.Context, id string) (*reques
 	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) { return b.CancelRequest(ctx, a, id) })
 }
 
+func (o *localOperations) RevokeRequest(ctx context.Context, id, reason string) (*request.Request, error) {
+	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) {
+		return b.RevokeRequest(ctx, a, id, reason)
+	})
+}
+
 func (o *localOperations) OpenBreakglass(ctx context.Context, in broker.BreakglassInput) (*breakglass.Event, error) {
 	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*breakglass.Event, error) {
 		return b.OpenBreakglass(ctx, a, in)

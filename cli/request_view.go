@@ -28,6 +28,16 @@ type requestView struct {
 	// AccessActive is true while an approved request's window is open.
 	AccessActive bool             `json:"access_active"`
 	Reviews      []request.Review `json:"reviews"`
+	// Revoked is set for a revoked request: who withdrew it, when, why.
+	Revoked *revokedView `json:"revoked,omitempty"`
+}
+
+// revokedView is the revocation of a request (`sentinel requests revoke`).
+type revokedView struct {
+	By     string    `json:"by"`
+	ByARN  string    `json:"by_arn,omitempty"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
 }
 
 func viewRequest(r *request.Request, now time.Time) requestView {
@@ -52,6 +62,9 @@ func viewRequest(r *request.Request, now time.Time) requestView {
 		end := r.WindowEnd().UTC()
 		v.WindowEnd = &end
 		v.AccessActive = r.ActiveAt(now)
+	}
+	if r.Status == request.StatusRevoked {
+		v.Revoked = &revokedView{By: r.RevokedBy, ByARN: r.RevokedByARN, Reason: r.RevokeReason, At: r.RevokedAt.UTC()}
 	}
 	return v
 }
@@ -90,6 +103,9 @@ func writeRequestDetail(w io.Writer, r *request.Request, now time.Time) {
 	}
 	if v.AutoApproved {
 		fmt.Fprintf(w, "Auto-approved: yes\n")
+	}
+	if v.Revoked != nil {
+		fmt.Fprintf(w, "Revoked:       by %s (account %s) at %s: %s\n", field.Display(v.Revoked.By), field.Display(accountOf(v.Revoked.ByARN)), timeOrDash(v.Revoked.At), field.Display(v.Revoked.Reason))
 	}
 	for _, rv := range v.Reviews {
 		fmt.Fprintf(w, "Review:        %s by %s (account %s) at %s", field.Display(string(rv.Action)), field.Display(rv.User), field.Display(accountOf(rv.ARN)), timeOrDash(rv.At))

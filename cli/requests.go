@@ -21,10 +21,10 @@ type requestsCommand struct {
 
 func configureRequestsCommand(app *kingpin.Application, g *Globals) {
 	c := &requestsCommand{}
-	cmd := app.Command("requests", "List, show and cancel approval requests.")
+	cmd := app.Command("requests", "List, show, cancel and revoke approval requests.")
 
 	list := cmd.Command("list", "List requests, newest first (default: your own).").Default()
-	list.Flag("status", "Only requests with this status.").EnumVar(&c.Status, "pending", "approved", "denied", "cancelled", "expired")
+	list.Flag("status", "Only requests with this status.").EnumVar(&c.Status, "pending", "approved", "denied", "cancelled", "expired", "revoked")
 	list.Flag("profile", "Only requests for this profile.").StringVar(&c.Profile)
 	list.Flag("requester", "Only requests by this user.").StringVar(&c.Requester)
 	list.Flag("reviewable", "Only the pending requests you may approve under the current policy.").BoolVar(&c.Reviewable)
@@ -39,6 +39,8 @@ func configureRequestsCommand(app *kingpin.Application, g *Globals) {
 	cancel := cmd.Command("cancel", "Cancel your own pending request.")
 	cancel.Arg("id", "Request ID, or a unique prefix of at least 6 of its digits.").Required().StringVar(&c.ID)
 	cancel.Action(func(*kingpin.ParseContext) error { return c.cancel(g) })
+
+	configureRequestsRevokeCommand(cmd, g)
 }
 
 func (c *requestsCommand) list(g *Globals) error {

@@ -132,6 +132,7 @@ func TestDynamoDB(t *testing.T) {
 	t.Run("sessions", func(t *testing.T) { sessionsOnDynamoDB(t, endpoint) })
 	t.Run("doctor", func(t *testing.T) { doctorOnDynamoDB(t, endpoint) })
 	t.Run("exec --server revoked", func(t *testing.T) { serverRevokeOnDynamoDB(t, endpoint) })
+	t.Run("serve block race", func(t *testing.T) { serveBlockOnDynamoDB(t, endpoint) })
 	t.Run("races", func(t *testing.T) {
 		w := newWorld(t)
 		w.setPolicy(approvalsPolicy)
@@ -240,6 +241,11 @@ func TestDynamoDBUnreachable(t *testing.T) {
 	if d["effect"] != "deny" || d["profile"] != "prod" || !strings.Contains(d["reason"].(string), "could not be reached") {
 		t.Errorf("decision: %v", d)
 	}
-	// The allowed path never touches the store.
-	alice.mustRun("exec", "dev", "--", "true")
+	// The allowed path reads the person's block after STS answered (issue
+	// 14), so it too refuses when the store cannot be read: fail closed.
+	res := alice.run("exec", "dev", "--", "true")
+	if res.code == 0 {
+		t.Fatalf("exec dev succeeded with no store to read the block from: %s", res)
+	}
+	checkOneLineError(t, res.stderr, `^sentinel: the session store could not be reached: .*cannot reach DynamoDB`)
 }

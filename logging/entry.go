@@ -11,6 +11,7 @@ const (
 	EventRequestDenied     = "request.denied"
 	EventRequestCancelled  = "request.cancelled"
 	EventRequestExpired    = "request.expired"
+	EventRequestRevoked    = "request.revoked"
 	EventBreakglassOpened  = "breakglass.opened"
 	EventBreakglassClosed  = "breakglass.closed"
 	EventBreakglassExpired = "breakglass.expired"

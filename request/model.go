@@ -9,13 +9,17 @@ import (
 // Status is where a request stands in its life.
 type Status string
 
-// The statuses of a request. Pending is the only one that can change.
+// The statuses of a request. Pending can change to any other; approved
+// can change to revoked; the rest are final.
 const (
 	StatusPending   Status = "pending"
 	StatusApproved  Status = "approved"
 	StatusDenied    Status = "denied"
 	StatusCancelled Status = "cancelled"
 	StatusExpired   Status = "expired"
+	// StatusRevoked is an approved request withdrawn before its window
+	// ended (Revoke): it lifts nothing from then on.
+	StatusRevoked Status = "revoked"
 )
 
 // Sentinel errors, checked with errors.Is.
@@ -76,6 +80,11 @@ type Request struct {
 	// ExpiresAt is when a still-pending request lapses.
 	ExpiresAt time.Time `json:"expires_at"`
 	Reviews   []Review  `json:"reviews,omitempty"`
+	// RevokedBy, RevokedByARN, RevokeReason and RevokedAt record a Revoke.
+	RevokedBy    string    `json:"revoked_by,omitempty"`
+	RevokedByARN string    `json:"revoked_by_arn,omitempty"`
+	RevokeReason string    `json:"revoke_reason,omitempty"`
+	RevokedAt    time.Time `json:"revoked_at,omitzero"`
 	// Version is bumped by every successful Store.Update; conditional writes
 	// compare it.
 	Version int64 `json:"version"`

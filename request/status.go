@@ -27,7 +27,8 @@ func (r *Request) ActiveAt(now time.Time) bool {
 	return r.Status == StatusApproved && now.Before(r.WindowEnd())
 }
 
-// Final reports whether s is a status nothing can leave.
+// Final reports whether s is a status nothing can leave: an approved
+// request can still be revoked.
 func (s Status) Final() bool {
-	return s != StatusPending
+	return s != StatusPending && s != StatusApproved
 }

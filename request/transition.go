@@ -10,6 +10,7 @@ import (
 // The methods in this file move a request through its state machine:
 //
 //	pending -> approved | denied | cancelled | expired
+//	approved -> revoked (before its window ends)
 //
 // Each one either applies the whole change or returns an error and leaves
 // the request untouched. Malformed input (an empty user name, an over-long

@@ -314,13 +314,16 @@ func TestWindow(t *testing.T) {
 }
 
 func TestStatusFinal(t *testing.T) {
-	for _, s := range []Status{StatusApproved, StatusDenied, StatusCancelled, StatusExpired} {
+	for _, s := range []Status{StatusDenied, StatusCancelled, StatusExpired, StatusRevoked} {
 		if !s.Final() {
 			t.Errorf("%s.Final() = false", s)
 		}
 	}
-	if StatusPending.Final() {
-		t.Error("pending.Final() = true")
+	// An approved request can still be revoked.
+	for _, s := range []Status{StatusPending, StatusApproved} {
+		if s.Final() {
+			t.Errorf("%s.Final() = true", s)
+		}
 	}
 }
 

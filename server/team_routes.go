@@ -88,6 +88,8 @@ func route(path, method string) (*teamRoute, *call, bool) {
 			return routeRequestAct, c, true
 		case parts[1] == "requests" && c.action == "decision":
 			return routeRequestDecision, c, true
+		case parts[1] == "requests" && c.action == "revoke":
+			return routeRequestRevoke, c, true
 		case parts[1] == "breakglass" && c.action == "close":
 			return routeBreakClose, c, true
 		case parts[1] == "sessions" && c.action == "revoke":
@@ -417,7 +419,7 @@ func (h *teamHandler) inCatalogue(profile string) error {
 
 func validRequestStatus(s request.Status) bool {
 	switch s {
-	case "", request.StatusPending, request.StatusApproved, request.StatusDenied, request.StatusCancelled, request.StatusExpired:
+	case "", request.StatusPending, request.StatusApproved, request.StatusDenied, request.StatusCancelled, request.StatusExpired, request.StatusRevoked:
 		return true
 	}
 	return false

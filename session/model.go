@@ -122,8 +122,8 @@ type Session struct {
 	Version int64 `json:"version"`
 }
 
-// Block refuses new sessions for one user (by ARN, ignoring case) until it
-// ends or is lifted: the answer to a stolen laptop.
+// Block refuses credentials to one person (by person key, see BlockKey)
+// until it ends or is lifted: the answer to a stolen laptop.
 type Block struct {
 	UserARN string `json:"user_arn"`
 	// Until is when the block ends on its own; the zero time means it
@@ -161,7 +161,9 @@ type Query struct {
 // expired session, and a revoke racing touches always ends revoked.
 type Store interface {
 	// Create stores a new active session (checked with Validate). It
-	// returns ErrConflict if the ID exists.
+	// returns ErrConflict if the ID exists, and a *BlockedError when the
+	// person of its UserARN has a block in force at StartedAt, checked in
+	// the same atomic write.
 	Create(ctx context.Context, s *Session) error
 	// Get returns the session with the given ID, or ErrNotFound.
 	Get(ctx context.Context, id string) (*Session, error)
@@ -170,8 +172,13 @@ type Store interface {
 	// ExpiresAt = expires if that is later. It succeeds only while the
 	// stored status is active and at is before ExpiresAt; otherwise it
 	// returns a *StateError (ErrRevoked or ErrExpired) and changes nothing.
-	// An unknown ID is ErrNotFound.
-	Touch(ctx context.Context, id string, at, expires time.Time) error
+	// An unknown ID, or a session whose user ARN is not userARN (ignoring
+	// case), is ErrNotFound. In the same atomic write it checks the block
+	// of the session's person: with one in force at at it returns a
+	// *BlockedError (ErrBlocked) and changes nothing. This is the write
+	// made just before credentials are handed out, so a block that
+	// returned before it always wins.
+	Touch(ctx context.Context, id, userARN string, at, expires time.Time) error
 	// Revoke moves an active session to revoked, recording who, why and
 	// when. It succeeds whenever the stored status is active, even past
 	// ExpiresAt. A session already revoked or expired gives a *StateError
@@ -184,9 +191,10 @@ type Store interface {
 	List(ctx context.Context, q Query) ([]*Session, error)
 
 	// Block stores b (checked with Block.Validate), replacing any earlier
-	// block of the same user.
+	// block of the same person: blocks are keyed by BlockKey, the person
+	// key of UserARN, so a block on one ARN of a person holds for all.
 	Block(ctx context.Context, b Block) error
-	// ActiveBlock returns the block of userARN (ignoring case) if one is in
+	// ActiveBlock returns the block of the person of userARN if one is in
 	// force at now; ok is false if there is none.
 	ActiveBlock(ctx context.Context, userARN string, now time.Time) (b *Block, ok bool, err error)
 	// Unblock lifts the block of userARN that is in force at at, recording

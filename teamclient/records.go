@@ -127,6 +127,12 @@ func (c *Client) CancelRequest(ctx context.Context, id string) (*request.Request
 	return getRecord(ctx, c, http.MethodPost, "requests", id, "cancel", commentInput{}, kindRequest, requestID)
 }
 
+// RevokeRequest withdraws an approved request before its window ends
+// (POST /v1/requests/{id}/revoke).
+func (c *Client) RevokeRequest(ctx context.Context, id, reason string) (*request.Request, error) {
+	return getRecord(ctx, c, http.MethodPost, "requests", id, "revoke", reasonInput{Reason: reason}, kindRequest, requestID)
+}
+
 // OpenBreakglass opens a break-glass event (POST /v1/breakglass).
 func (c *Client) OpenBreakglass(ctx context.Context, in broker.BreakglassInput) (*breakglass.Event, error) {
 	e := new(breakglass.Event)

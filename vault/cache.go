@@ -76,6 +76,11 @@ type RoleEntry struct {
 	// here lets the credential_process warm path decide with one keyring
 	// read.
 	Identity Identity
+	// BlockCheckedAt is when the store last said that Identity's person
+	// had no block in force; zero when no check was recorded. A warm hit
+	// may rely on a check at most five minutes old instead of reading the
+	// store again.
+	BlockCheckedAt time.Time
 }
 
 // CacheInfo describes a cache entry without its secrets, for listings.
@@ -162,6 +167,7 @@ type storedRole struct {
 	SourceIdentity string         `json:"source_identity"`
 	RequestID      string         `json:"request_id"`
 	Identity       storedIdentity `json:"identity"`
+	BlockCheckedAt time.Time      `json:"block_checked_at,omitzero"`
 }
 
 // Session returns the cached session credentials of base profile, for a
@@ -269,7 +275,7 @@ func (c *Cache) Role(k RoleKey) (RoleEntry, bool, error) {
 		c.drop(key)
 		return RoleEntry{}, false, nil
 	}
-	return RoleEntry{Credentials: creds, RoleARN: s.RoleARN, SourceIdentity: s.SourceIdentity, RequestID: s.RequestID, Identity: id}, true, nil
+	return RoleEntry{Credentials: creds, RoleARN: s.RoleARN, SourceIdentity: s.SourceIdentity, RequestID: s.RequestID, Identity: id, BlockCheckedAt: s.BlockCheckedAt}, true, nil
 }
 
 // HasRoleEntries reports whether any role credentials are cached for
@@ -299,6 +305,7 @@ func (c *Cache) PutRole(k RoleKey, e RoleEntry) error {
 		SourceIdentity: e.SourceIdentity,
 		RequestID:      e.RequestID,
 		Identity:       storedIdentity(e.Identity),
+		BlockCheckedAt: e.BlockCheckedAt.UTC(),
 	}
 	s.Key.RoleARNs, s.Key.ExternalIDs = nonNil(k.RoleARNs), nonNil(k.ExternalIDs)
 	if k.Profile == "" || k.Base == "" || k.Basis == "" {

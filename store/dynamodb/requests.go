@@ -217,6 +217,10 @@ func encodeRequest(r *request.Request, version int64, retention time.Duration) i
 	it.setTime(attrDecidedAt, r.DecidedAt)
 	it.setTime(attrExpiresAt, r.ExpiresAt)
 	it.setString(attrCreatedKey, sortKey(r.CreatedAt, r.ID))
+	it.setString(attrRevokedBy, r.RevokedBy)
+	it.setString(attrRevokedByARN, r.RevokedByARN)
+	it.setString(attrRevokeReason, r.RevokeReason)
+	it.setTime(attrRevokedAt, r.RevokedAt)
 	if len(r.Reviews) > 0 {
 		reviews := make([]types.AttributeValue, len(r.Reviews))
 		for i, rv := range r.Reviews {
@@ -260,6 +264,10 @@ func decodeRequest(m map[string]types.AttributeValue) (*request.Request, error) 
 		UpdatedAt:     rd.time(attrUpdatedAt),
 		DecidedAt:     rd.time(attrDecidedAt),
 		ExpiresAt:     rd.time(attrExpiresAt),
+		RevokedBy:     rd.string(attrRevokedBy),
+		RevokedByARN:  rd.string(attrRevokedByARN),
+		RevokeReason:  rd.string(attrRevokeReason),
+		RevokedAt:     rd.time(attrRevokedAt),
 		Version:       rd.int(attrVersion),
 	}
 	for i, v := range rd.list(attrReviews) {

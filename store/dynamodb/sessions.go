@@ -83,15 +83,20 @@ const (
 	attrBlockLiftedAt  = "lifted_at"
 )
 
-// blockID is the ID of the block item of a user: "block#" and the SHA-256
-// of the folded ARN, so that the key is short whatever the ARN holds and
-// the same whatever its case.
+// blockID is the ID of the block item of a person: "block#" and the
+// SHA-256 of the person key (session.BlockKey), so that the key is short
+// whatever the ARN holds and the same for every ARN of the person. For an
+// IAM user the person key is the folded user ARN, the key blocks were
+// stored under before, so those items keep working.
 func blockID(userARN string) string {
-	sum := sha256.Sum256([]byte(session.FoldARN(userARN)))
+	sum := sha256.Sum256([]byte(session.BlockKey(userARN)))
 	return blockPrefix + hex.EncodeToString(sum[:])
 }
 
-// Create stores a new active session unless its ID is taken.
+// Create stores a new active session unless its ID is taken or its
+// person is blocked: one TransactWriteItems with a ConditionCheck on the
+// person's block item and the conditional Put of the session, so a block
+// stored first always refuses it, and one stored after finds it.
 func (ss *sessionStore) Create(ctx context.Context, se *session.Session) error {
 	s := ss.s
 	if err := session.CheckNew(se); err != nil {
@@ -100,19 +105,60 @@ func (ss *sessionStore) Create(ctx context.Context, se *session.Session) error {
 	what := "create session " + se.ID
 	opCtx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	_, err := s.client.PutItem(opCtx, &dynamodb.PutItemInput{
-		TableName:                aws.String(s.sessionsTable),
-		Item:                     encodeSession(se, s.retention),
-		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
-		ExpressionAttributeNames: map[string]string{"#id": attrID},
+	err := retryTransactionConflicts(opCtx, func() error {
+		_, err := s.client.TransactWriteItems(opCtx, &dynamodb.TransactWriteItemsInput{
+			TransactItems: []types.TransactWriteItem{
+				{ConditionCheck: ss.notBlocked(se.UserARN, se.StartedAt)},
+				{Put: &types.Put{
+					TableName:                aws.String(s.sessionsTable),
+					Item:                     encodeSession(se, s.retention),
+					ConditionExpression:      aws.String("attribute_not_exists(#id)"),
+					ExpressionAttributeNames: map[string]string{"#id": attrID},
+				}},
+			},
+		})
+		return err
 	})
-	if _, ok := conditionFailed(err); ok {
-		return fmt.Errorf("%s: %w: the ID exists", what, session.ErrConflict)
+	if reasons, ok := cancellationReasons(err); ok {
+		switch {
+		case reasonIs(reasons, 0, "ConditionalCheckFailed"):
+			return fmt.Errorf("%s: %w", what, blockedBy(se.ID, se.UserARN, reasons[0].Item))
+		case reasonIs(reasons, 1, "ConditionalCheckFailed"):
+			return fmt.Errorf("%s: %w: the ID exists", what, session.ErrConflict)
+		}
 	}
 	if err != nil {
 		return s.describe(ctx, what, s.sessionsTable, err)
 	}
 	return nil
+}
+
+// notBlocked is the ConditionCheck that the person of userARN has no
+// block in force at at: no block item, or one lifted, or one whose end is
+// not after at (the negation of session.Block.ActiveAt). Times are
+// fixed-width strings, so they compare as strings.
+func (ss *sessionStore) notBlocked(userARN string, at time.Time) *types.ConditionCheck {
+	values := item{}
+	values.setTime(":at", at)
+	return &types.ConditionCheck{
+		TableName:                           aws.String(ss.s.sessionsTable),
+		Key:                                 idKey(blockID(userARN)),
+		ConditionExpression:                 aws.String("attribute_not_exists(#id) OR attribute_exists(#lat) OR (attribute_exists(#until) AND #until <= :at)"),
+		ExpressionAttributeNames:            map[string]string{"#id": attrID, "#lat": attrBlockLiftedAt, "#until": attrBlockUntil},
+		ExpressionAttributeValues:           values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+}
+
+// blockedBy is the refusal of session id because of the block item m
+// returned with a failed ConditionCheck. A block item that does not decode
+// or names another person still refuses: fail closed.
+func blockedBy(id, userARN string, m map[string]types.AttributeValue) error {
+	b, err := decodeBlock(m)
+	if err != nil || session.BlockKey(b.UserARN) != session.BlockKey(userARN) {
+		return &session.BlockedError{ID: id}
+	}
+	return &session.BlockedError{ID: id, Block: b}
 }
 
 // Get reads a session with a strongly consistent read.
@@ -143,32 +189,36 @@ func (ss *sessionStore) Get(ctx context.Context, id string) (*session.Session, e
 	return se, nil
 }
 
-// Touch counts one issuance with one conditional UpdateItem: ADD on the
-// count (so concurrent touches never lose one) under the condition that
-// the session is active and its ExpiresAt after at (so a touch never
-// revives a revoked or expired session). DynamoDB has no "set to the
-// later of", so the first attempt also moves ExpiresAt and asks that the
-// stored one be earlier; when it is not, the second attempt leaves it.
-func (ss *sessionStore) Touch(ctx context.Context, id string, at, expires time.Time) error {
+// Touch counts one issuance with one TransactWriteItems: a ConditionCheck
+// that the person of userARN has no block in force (see notBlocked), and
+// the conditional update of the session: ADD on the count (so concurrent
+// touches never lose one) under the condition that the session is
+// userARN's, active and its ExpiresAt after at (so a touch never revives a
+// revoked or expired session). DynamoDB has no "set to the later of", so
+// the first attempt also moves ExpiresAt and asks that the stored one be
+// earlier; when it is not, the second attempt leaves it. Transactions on
+// the same items clash with each other; those clashes are retried.
+func (ss *sessionStore) Touch(ctx context.Context, id, userARN string, at, expires time.Time) error {
 	s := ss.s
 	what := "touch session " + id
 	if err := session.CheckTouch(at, expires); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if !session.ValidID(id) {
+	if !session.ValidID(id) || userARN == "" {
 		return fmt.Errorf("%s: %w", what, session.ErrNotFound)
 	}
 	opCtx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	names := map[string]string{
 		"#status": attrStatus, "#exp": attrExpiresAt, "#last": attrLastAccessAt,
-		"#count": attrRequestCount, "#version": attrVersion,
+		"#count": attrRequestCount, "#version": attrVersion, "#uak": attrUserARNKey,
 	}
 	values := item{}
 	values.setString(":active", string(session.StatusActive))
 	values.setTime(":at", at)
 	values.setInt(":one", 1)
-	in := &dynamodb.UpdateItemInput{
+	values.setString(":uak", session.FoldARN(userARN))
+	update := &types.Update{
 		TableName:                           aws.String(s.sessionsTable),
 		Key:                                 idKey(id),
 		ExpressionAttributeNames:            names,
@@ -184,25 +234,43 @@ func (ss *sessionStore) Touch(ctx context.Context, id string, at, expires time.T
 			names["#ttl"] = attrTTL
 			attemptValues.setTime(":exp", expires)
 			attemptValues.setInt(":ttl", ttlFor(expires, s.retention))
-			in.UpdateExpression = aws.String("SET #last = :at, #exp = :exp, #ttl = :ttl ADD #count :one, #version :one")
-			in.ConditionExpression = aws.String("#status = :active AND #exp > :at AND #exp < :exp")
+			update.UpdateExpression = aws.String("SET #last = :at, #exp = :exp, #ttl = :ttl ADD #count :one, #version :one")
+			update.ConditionExpression = aws.String("#uak = :uak AND #status = :active AND #exp > :at AND #exp < :exp")
 		} else {
 			delete(names, "#ttl")
-			in.UpdateExpression = aws.String("SET #last = :at ADD #count :one, #version :one")
-			in.ConditionExpression = aws.String("#status = :active AND #exp > :at")
+			update.UpdateExpression = aws.String("SET #last = :at ADD #count :one, #version :one")
+			update.ConditionExpression = aws.String("#uak = :uak AND #status = :active AND #exp > :at")
 		}
-		in.ExpressionAttributeValues = attemptValues
-		_, err := s.client.UpdateItem(opCtx, in)
-		ccf, failed := conditionFailed(err)
-		if !failed {
-			if err != nil {
-				return s.describe(ctx, what, s.sessionsTable, err)
-			}
-			return nil
-		}
-		old, err := refusedSession(what, ccf)
-		if err != nil {
+		update.ExpressionAttributeValues = attemptValues
+		err := retryTransactionConflicts(opCtx, func() error {
+			_, err := s.client.TransactWriteItems(opCtx, &dynamodb.TransactWriteItemsInput{
+				TransactItems: []types.TransactWriteItem{
+					{ConditionCheck: ss.notBlocked(userARN, at)},
+					{Update: update},
+				},
+			})
 			return err
+		})
+		reasons, cancelled := cancellationReasons(err)
+		switch {
+		case err == nil:
+			return nil
+		case !cancelled:
+			return s.describe(ctx, what, s.sessionsTable, err)
+		case reasonIs(reasons, 0, "ConditionalCheckFailed"):
+			return fmt.Errorf("%s: %w", what, blockedBy(id, userARN, reasons[0].Item))
+		case !reasonIs(reasons, 1, "ConditionalCheckFailed"):
+			return s.describe(ctx, what, s.sessionsTable, err)
+		}
+		if len(reasons[1].Item) == 0 {
+			return fmt.Errorf("%s: %w", what, session.ErrNotFound)
+		}
+		old, err := decodeSession(reasons[1].Item)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if !strings.EqualFold(old.UserARN, userARN) {
+			return fmt.Errorf("%s: %w: not %s's session", what, session.ErrNotFound, userARN)
 		}
 		if st := old.EffectiveStatus(at); st != session.StatusActive {
 			return fmt.Errorf("%s: %w", what, &session.StateError{ID: id, Op: "touch", Status: st})
@@ -393,8 +461,8 @@ func (ss *sessionStore) ActiveBlock(ctx context.Context, userARN string, now tim
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: %w", what, err)
 	}
-	if session.FoldARN(b.UserARN) != session.FoldARN(userARN) {
-		return nil, false, fmt.Errorf("%s: block item names another user", what)
+	if session.BlockKey(b.UserARN) != session.BlockKey(userARN) {
+		return nil, false, fmt.Errorf("%s: block item names another person", what)
 	}
 	if !b.ActiveAt(now) {
 		return nil, false, nil

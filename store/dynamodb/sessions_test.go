@@ -55,11 +55,11 @@ func TestSessionTTLOutlivesCredentials(t *testing.T) {
 	checkTTL(t, "new session", storedTTL(t, s, s.sessionsTable, se.ID), se.ExpiresAt, retention)
 
 	later := now.Add(12 * time.Hour)
-	if err := st.Touch(ctx, se.ID, now.Add(time.Minute), later); err != nil {
+	if err := st.Touch(ctx, se.ID, se.UserARN, now.Add(time.Minute), later); err != nil {
 		t.Fatal(err)
 	}
 	checkTTL(t, "touched session", storedTTL(t, s, s.sessionsTable, se.ID), later, retention)
-	if err := st.Touch(ctx, se.ID, now.Add(2*time.Minute), now.Add(time.Hour)); err != nil {
+	if err := st.Touch(ctx, se.ID, se.UserARN, now.Add(2*time.Minute), now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	checkTTL(t, "touched with earlier credentials", storedTTL(t, s, s.sessionsTable, se.ID), later, retention)
@@ -102,7 +102,7 @@ func TestBlockItemsAreNotSessions(t *testing.T) {
 		t.Errorf("Get of a block ID: got %v, want ErrNotFound", err)
 	}
 	for _, err := range []error{
-		s.Sessions().Touch(t.Context(), id, time.Now(), time.Now().Add(time.Hour)),
+		s.Sessions().Touch(t.Context(), id, "arn:aws:iam::111122223333:user/alice", time.Now(), time.Now().Add(time.Hour)),
 		s.Sessions().Revoke(t.Context(), id, "bob", "", "stolen", time.Now()),
 		s.Sessions().Expire(t.Context(), id, time.Now()),
 	} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -58,6 +59,12 @@ func (ss *sessionStore) Create(ctx context.Context, s *session.Session) error {
 		if sessions.exists(tx, s.ID) {
 			return fmt.Errorf("%w: session %s already exists", session.ErrConflict, s.ID)
 		}
+		// The block is read in the same write transaction, so a block
+		// stored before this commit refuses the session, and one stored
+		// after it finds the session when it lists them.
+		if err := refuseBlocked(tx, s.ID, s.UserARN, s.StartedAt); err != nil {
+			return err
+		}
 		return sessions.put(tx, nil, item)
 	})
 	if err != nil {
@@ -85,11 +92,34 @@ func (ss *sessionStore) Get(ctx context.Context, id string) (*session.Session, e
 
 // Touch counts one issuance, in one write transaction (bbolt runs one at a
 // time, so no count is lost), applying the rules of session.Session.Touch.
-func (ss *sessionStore) Touch(ctx context.Context, id string, at, expires time.Time) error {
+// The same transaction reads the block of the session's person, so a
+// block that committed first always refuses the touch.
+func (ss *sessionStore) Touch(ctx context.Context, id, userARN string, at, expires time.Time) error {
 	if err := session.CheckTouch(at, expires); err != nil {
 		return fmt.Errorf("touch session %s: %w", id, err)
 	}
-	return ss.changeWith(ctx, ss.s.batch, "touch", id, func(s *session.Session) error { return s.Touch(at, expires) })
+	return ss.changeTx(ctx, ss.s.batch, "touch", id, func(tx *bolt.Tx, s *session.Session) error {
+		if !strings.EqualFold(s.UserARN, userARN) {
+			return fmt.Errorf("%w: session %s is not %s's", session.ErrNotFound, id, userARN)
+		}
+		if err := s.Touch(at, expires); err != nil {
+			return err
+		}
+		return refuseBlocked(tx, id, s.UserARN, at)
+	})
+}
+
+// refuseBlocked returns a *session.BlockedError when the person of
+// userARN has a block in force at at.
+func refuseBlocked(tx *bolt.Tx, id, userARN string, at time.Time) error {
+	b, err := getBlock(tx, userARN)
+	if err != nil {
+		return err
+	}
+	if b != nil && b.ActiveAt(at) {
+		return &session.BlockedError{ID: id, Block: b}
+	}
+	return nil
 }
 
 // Revoke ends an active session, applying the rules of
@@ -116,6 +146,11 @@ func (ss *sessionStore) change(ctx context.Context, op, id string, fn func(s *se
 // changeWith is change with the write transaction given: an ordinary one,
 // or one that concurrent touches share.
 func (ss *sessionStore) changeWith(ctx context.Context, write func(context.Context, func(*bolt.Tx) error) error, op, id string, fn func(s *session.Session) error) error {
+	return ss.changeTx(ctx, write, op, id, func(_ *bolt.Tx, s *session.Session) error { return fn(s) })
+}
+
+// changeTx is changeWith whose fn also reads the transaction.
+func (ss *sessionStore) changeTx(ctx context.Context, write func(context.Context, func(*bolt.Tx) error) error, op, id string, fn func(tx *bolt.Tx, s *session.Session) error) error {
 	if !session.ValidID(id) {
 		return fmt.Errorf("%s session %q: %w", op, id, session.ErrNotFound)
 	}
@@ -125,7 +160,7 @@ func (ss *sessionStore) changeWith(ctx context.Context, write func(context.Conte
 			return err
 		}
 		item := *old
-		if err := fn(&item); err != nil {
+		if err := fn(tx, &item); err != nil {
 			return err
 		}
 		item.Version++
@@ -179,7 +214,8 @@ func sessionMatches(s *session.Session, q session.Query) bool {
 		(q.Status == "" || s.Status == q.Status)
 }
 
-// Block stores b under its user's folded ARN, replacing any earlier block.
+// Block stores b under its person key (session.BlockKey), replacing any
+// earlier block of that person.
 func (ss *sessionStore) Block(ctx context.Context, b session.Block) error {
 	if err := session.CheckNewBlock(&b); err != nil {
 		return fmt.Errorf("block user: %w", err)
@@ -190,7 +226,7 @@ func (ss *sessionStore) Block(ctx context.Context, b session.Block) error {
 		return fmt.Errorf("block user %s: encode: %w", b.UserARN, err)
 	}
 	err = ss.s.run(ctx, true, func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketBlocks).Put([]byte(session.FoldARN(b.UserARN)), raw)
+		return tx.Bucket(bucketBlocks).Put([]byte(session.BlockKey(b.UserARN)), raw)
 	})
 	if err != nil {
 		return fmt.Errorf("block user %s: %w", b.UserARN, err)
@@ -238,7 +274,7 @@ func (ss *sessionStore) Unblock(ctx context.Context, userARN, by, byARN string, 
 		if err != nil {
 			return fmt.Errorf("encode block: %w", err)
 		}
-		return tx.Bucket(bucketBlocks).Put([]byte(session.FoldARN(userARN)), raw)
+		return tx.Bucket(bucketBlocks).Put([]byte(session.BlockKey(userARN)), raw)
 	})
 	if err != nil {
 		return fmt.Errorf("unblock %s: %w", userARN, err)
@@ -246,15 +282,20 @@ func (ss *sessionStore) Unblock(ctx context.Context, userARN, by, byARN string, 
 	return nil
 }
 
-// getBlock loads the block of userARN, or nil if there is none.
+// getBlock loads the block of the person of userARN, or nil if there is
+// none. Blocks of IAM users stored before person keys existed sit under
+// the same key (the lower-cased user ARN).
 func getBlock(tx *bolt.Tx, userARN string) (*session.Block, error) {
-	raw := tx.Bucket(bucketBlocks).Get([]byte(session.FoldARN(userARN)))
+	raw := tx.Bucket(bucketBlocks).Get([]byte(session.BlockKey(userARN)))
 	if raw == nil {
 		return nil, nil
 	}
 	b, err := decodeBlock(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: decode block: %v", ErrCorrupt, err)
+	}
+	if session.BlockKey(b.UserARN) != session.BlockKey(userARN) {
+		return nil, fmt.Errorf("%w: the block stored for %s names another person", ErrCorrupt, userARN)
 	}
 	return b, nil
 }

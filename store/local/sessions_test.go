@@ -48,8 +48,8 @@ func (hs handleSessions) Get(ctx context.Context, id string) (out *session.Sessi
 	return out, err
 }
 
-func (hs handleSessions) Touch(ctx context.Context, id string, at, expires time.Time) error {
-	return hs.h.with(func(s *Store) error { return s.Sessions().Touch(ctx, id, at, expires) })
+func (hs handleSessions) Touch(ctx context.Context, id, userARN string, at, expires time.Time) error {
+	return hs.h.with(func(s *Store) error { return s.Sessions().Touch(ctx, id, userARN, at, expires) })
 }
 
 func (hs handleSessions) Revoke(ctx context.Context, id, by, byARN, reason string, at time.Time) error {
@@ -150,7 +150,7 @@ func TestTamperedSessionIsCorrupt(t *testing.T) {
 			if _, err := s.Sessions().Get(ctx, se.ID); !errors.Is(err, ErrCorrupt) {
 				t.Errorf("Get: got %v, want ErrCorrupt", err)
 			}
-			if err := s.Sessions().Touch(ctx, se.ID, se.StartedAt.Add(2*time.Minute), se.ExpiresAt); !errors.Is(err, ErrCorrupt) {
+			if err := s.Sessions().Touch(ctx, se.ID, se.UserARN, se.StartedAt.Add(2*time.Minute), se.ExpiresAt); !errors.Is(err, ErrCorrupt) {
 				t.Errorf("Touch: got %v, want ErrCorrupt", err)
 			}
 			if _, err := s.Sessions().List(ctx, session.Query{User: "alice"}); !errors.Is(err, ErrCorrupt) {

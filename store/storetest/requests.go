@@ -30,6 +30,7 @@ func TestRequestStore(t *testing.T, newStore func(t *testing.T) request.Store) {
 	t.Run("ListNoKey", s.listNoKey)
 	t.Run("RaceApprove", s.raceApprove)
 	t.Run("RaceApproveCancel", s.raceApproveCancel)
+	t.Run("RevokeApproved", s.revokeApproved)
 }
 
 type requestSuite struct {
@@ -539,6 +540,12 @@ func diffRequest(want, got *request.Request) string {
 	add(sameTime("UpdatedAt", want.UpdatedAt, got.UpdatedAt))
 	add(sameTime("DecidedAt", want.DecidedAt, got.DecidedAt))
 	add(sameTime("ExpiresAt", want.ExpiresAt, got.ExpiresAt))
+	field("RevokedBy", want.RevokedBy, got.RevokedBy)
+	field("RevokedByARN", want.RevokedByARN, got.RevokedByARN)
+	field("RevokeReason", want.RevokeReason, got.RevokeReason)
+	if !want.RevokedAt.IsZero() || !got.RevokedAt.IsZero() {
+		add(sameTime("RevokedAt", want.RevokedAt, got.RevokedAt))
+	}
 	if len(want.Reviews) != len(got.Reviews) {
 		add(fmt.Sprintf("%d reviews, want %d", len(got.Reviews), len(want.Reviews)))
 	} else {
@@ -552,4 +559,37 @@ func diffRequest(want, got *request.Request) string {
 		}
 	}
 	return strings.Join(d, "; ")
+}
+
+// revokeApproved stores the revocation of an approved request: every
+// field round-trips, the listing by status revoked finds it, and a stale
+// copy still saying approved cannot overwrite it.
+func (s *requestSuite) revokeApproved(t *testing.T) {
+	st := s.newStore(t)
+	r := s.newRequest(t, s.name(t, "alice"), s.name(t, "prod"), 0)
+	if err := r.Approve("bob", "arn:aws:iam::111122223333:user/bob", "", s.base.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	s.create(t, st, r)
+	stale := *r
+	if err := r.Revoke("bob", "arn:aws:iam::111122223333:user/bob", "the incident is over", s.base.Add(2*time.Minute)); err != nil {
+		t.Fatalf("Revoke: %v", err)
+	}
+	if err := st.Update(t.Context(), r, request.StatusApproved); err != nil {
+		t.Fatalf("Update to revoked: %v", err)
+	}
+	got := s.get(t, st, r.ID)
+	if diff := diffRequest(r, got); diff != "" {
+		t.Fatalf("revoked request changed in the store: %s", diff)
+	}
+	if ids := s.list(t, st, request.Query{Profile: r.Profile, Status: request.StatusRevoked}); len(ids) != 1 || ids[0] != r.ID {
+		t.Fatalf("listing by status revoked: %v", ids)
+	}
+	if ids := s.list(t, st, request.Query{Profile: r.Profile, Status: request.StatusApproved}); len(ids) != 0 {
+		t.Fatalf("a revoked request is still listed as approved: %v", ids)
+	}
+	stale.Reviews = append([]request.Review(nil), stale.Reviews...)
+	if err := st.Update(t.Context(), &stale, request.StatusApproved); !errors.Is(err, request.ErrConflict) {
+		t.Fatalf("stale approved copy over the revocation: got %v, want ErrConflict", err)
+	}
 }

@@ -1,10 +1,13 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,6 +41,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Run("RaceTouch", s.raceTouch)
 	t.Run("RaceRevokeTouch", s.raceRevokeTouch)
 	t.Run("RaceRevoke", s.raceRevoke)
+	t.Run("RaceBlock", s.raceBlock)
 }
 
 type sessionSuite struct {
@@ -214,7 +218,7 @@ func (s *sessionSuite) touchCountsAndExtends(t *testing.T) {
 		{s.base.Add(3*time.Minute + 1), s.base.Add(3*time.Hour + 5), s.base.Add(3*time.Hour + 5)},
 	}
 	for i, step := range steps {
-		if err := st.Touch(t.Context(), se.ID, step.at, step.expires); err != nil {
+		if err := st.Touch(t.Context(), se.ID, se.UserARN, step.at, step.expires); err != nil {
 			t.Fatalf("Touch %d: %v", i, err)
 		}
 		want.RequestCount++
@@ -234,18 +238,21 @@ func (s *sessionSuite) touchRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Touch(ctx, missing, s.base, s.base.Add(time.Hour)); !errors.Is(err, session.ErrNotFound) {
+	if err := st.Touch(ctx, missing, se.UserARN, s.base, s.base.Add(time.Hour)); !errors.Is(err, session.ErrNotFound) {
 		t.Errorf("Touch of a missing session: got %v, want ErrNotFound", err)
 	}
-	if err := st.Touch(ctx, se.ID, s.base, s.base); !errors.Is(err, session.ErrInvalid) {
+	if err := st.Touch(ctx, se.ID, s.arn(t, "mallory"), s.base, s.base.Add(time.Hour)); !errors.Is(err, session.ErrNotFound) {
+		t.Errorf("Touch as another user: got %v, want ErrNotFound", err)
+	}
+	if err := st.Touch(ctx, se.ID, se.UserARN, s.base, s.base); !errors.Is(err, session.ErrInvalid) {
 		t.Errorf("Touch with credentials that expire at once: got %v, want ErrInvalid", err)
 	}
-	if err := st.Touch(ctx, se.ID, time.Time{}, s.base.Add(time.Hour)); !errors.Is(err, session.ErrInvalid) {
+	if err := st.Touch(ctx, se.ID, se.UserARN, time.Time{}, s.base.Add(time.Hour)); !errors.Is(err, session.ErrInvalid) {
 		t.Errorf("Touch without a time: got %v, want ErrInvalid", err)
 	}
 	// At ExpiresAt the session reads as expired; a touch cannot revive it.
 	end := se.ExpiresAt
-	err = st.Touch(ctx, se.ID, end, end.Add(time.Hour))
+	err = st.Touch(ctx, se.ID, se.UserARN, end, end.Add(time.Hour))
 	var stateErr *session.StateError
 	if !errors.Is(err, session.ErrExpired) || !errors.As(err, &stateErr) || stateErr.Status != session.StatusExpired {
 		t.Errorf("Touch at ExpiresAt: got %v, want a *StateError with ErrExpired", err)
@@ -258,7 +265,7 @@ func (s *sessionSuite) revokeRecordsAndStopsTouches(t *testing.T) {
 	se := s.newSession(t, s.name(t, "alice"), s.name(t, "prod"), 0)
 	s.create(t, st, se)
 	ctx := t.Context()
-	if err := st.Touch(ctx, se.ID, s.base.Add(time.Minute), s.base.Add(time.Hour)); err != nil {
+	if err := st.Touch(ctx, se.ID, se.UserARN, s.base.Add(time.Minute), s.base.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	at := s.base.Add(2 * time.Minute)
@@ -270,7 +277,7 @@ func (s *sessionSuite) revokeRecordsAndStopsTouches(t *testing.T) {
 		!got.RevokedAt.Equal(at) || got.RequestCount != 1 || got.Version != 2 {
 		t.Fatalf("after Revoke: %+v", *got)
 	}
-	err := st.Touch(ctx, se.ID, at.Add(time.Second), at.Add(time.Hour))
+	err := st.Touch(ctx, se.ID, se.UserARN, at.Add(time.Second), at.Add(time.Hour))
 	if !errors.Is(err, session.ErrRevoked) || !errors.Is(err, session.ErrNotActive) {
 		t.Fatalf("Touch after Revoke: got %v, want ErrRevoked", err)
 	}
@@ -344,7 +351,7 @@ func (s *sessionSuite) expire(t *testing.T) {
 	want := *se
 	want.Status, want.Version = session.StatusExpired, 1
 	s.unchanged(t, st, &want, "Expire (compared with what it should be)")
-	if err := st.Touch(ctx, se.ID, at, at.Add(time.Hour)); !errors.Is(err, session.ErrExpired) {
+	if err := st.Touch(ctx, se.ID, se.UserARN, at, at.Add(time.Hour)); !errors.Is(err, session.ErrExpired) {
 		t.Errorf("Touch after Expire: got %v, want ErrExpired", err)
 	}
 	if err := st.Revoke(ctx, se.ID, "bob", "", "stolen", at); !errors.Is(err, session.ErrTransition) {
@@ -560,7 +567,7 @@ func (s *sessionSuite) raceTouch(t *testing.T) {
 	s.create(t, st, se)
 	errs := race(sessionRacers, func(i int) error {
 		at := s.base.Add(time.Duration(i) * time.Millisecond)
-		return st.Touch(t.Context(), se.ID, at, at.Add(time.Hour))
+		return st.Touch(t.Context(), se.ID, se.UserARN, at, at.Add(time.Hour))
 	})
 	for i, err := range errs {
 		if err != nil {
@@ -591,7 +598,7 @@ func (s *sessionSuite) raceRevokeTouch(t *testing.T) {
 			if i == revoker {
 				return st.Revoke(t.Context(), se.ID, "bob", "", "laptop stolen", at)
 			}
-			return st.Touch(t.Context(), se.ID, at, at.Add(time.Hour))
+			return st.Touch(t.Context(), se.ID, se.UserARN, at, at.Add(time.Hour))
 		})
 		var counted int64
 		for i, err := range errs {
@@ -613,7 +620,7 @@ func (s *sessionSuite) raceRevokeTouch(t *testing.T) {
 			t.Fatalf("round %d: count %d, but %d touches succeeded", round, got.RequestCount, counted)
 		}
 		// No touch after the race brings it back.
-		if err := st.Touch(t.Context(), se.ID, se.StartedAt.Add(2*time.Minute), se.StartedAt.Add(time.Hour)); !errors.Is(err, session.ErrRevoked) {
+		if err := st.Touch(t.Context(), se.ID, se.UserARN, se.StartedAt.Add(2*time.Minute), se.StartedAt.Add(time.Hour)); !errors.Is(err, session.ErrRevoked) {
 			t.Fatalf("round %d: touch after the race: got %v, want ErrRevoked", round, err)
 		}
 	}
@@ -682,4 +689,142 @@ func diffSession(want, got *session.Session) string {
 	add(sameTime("ExpiresAt", want.ExpiresAt, got.ExpiresAt))
 	add(sameTime("RevokedAt", want.RevokedAt, got.RevokedAt))
 	return strings.Join(d, "; ")
+}
+
+// raceBlock stores a block on one person while sessionRacers goroutines
+// create sessions for that person (under two ARNs of the same IAM
+// Identity Center user, in two accounts) and touch them, up to four
+// rounds each (the block lands once half of them have a session; more
+// rounds only starve a store that opens its file per call); each goroutine
+// also tries once more after the block returned. A Create or Touch that
+// starts after Block returned must fail with ErrBlocked; a goroutine whose
+// touch is refused revokes its session, as the broker does, and the
+// blocker revokes what it lists afterwards. At the end no session of the
+// person is active.
+func (s *sessionSuite) raceBlock(t *testing.T) {
+	st := s.newStore(t)
+	ctx := t.Context()
+	user := s.prefix + "-raceblock-alice"
+	arns := []string{
+		"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/" + user,
+		"arn:aws:sts::444455556666:assumed-role/AWSReservedSSO_ReadOnly_fedcba9876543210/" + strings.ToUpper(user),
+	}
+	profile := s.name(t, "prod")
+	var (
+		blocked   atomic.Bool
+		created   atomic.Int64
+		mu        sync.Mutex
+		late      []string
+		mine      []string
+		blockDone = make(chan struct{})
+		wg        sync.WaitGroup
+	)
+	lateWrite := func(what string) {
+		mu.Lock()
+		late = append(late, what)
+		mu.Unlock()
+	}
+	// round creates one session and touches it three times; it reports
+	// whether the create was refused for the block.
+	round := func(arn string, n int) bool {
+		after := blocked.Load()
+		id, err := session.NewID()
+		if err != nil {
+			t.Error(err)
+			return true
+		}
+		at := s.base.Add(time.Duration(n) * time.Millisecond)
+		se, err := session.New(session.NewParams{
+			ID: id, User: user, UserARN: arn, Account: arn[13:25], Profile: profile,
+			Now: at, ExpiresAt: at.Add(time.Hour),
+		})
+		if err != nil {
+			t.Error(err)
+			return true
+		}
+		err = st.Create(ctx, se)
+		switch {
+		case errors.Is(err, session.ErrBlocked):
+			return true
+		case err != nil:
+			t.Errorf("create: %v", err)
+			return true
+		case after:
+			lateWrite("create " + id)
+		}
+		created.Add(1)
+		mu.Lock()
+		mine = append(mine, id)
+		mu.Unlock()
+		for k := range 3 {
+			after := blocked.Load()
+			touchAt := at.Add(time.Duration(k+1) * time.Second)
+			err := touchAs(ctx, st, id, arn, touchAt, touchAt.Add(time.Hour))
+			switch {
+			case err == nil && after:
+				lateWrite("touch " + id)
+			case errors.Is(err, session.ErrBlocked):
+				// The broker revokes a session whose touch the block
+				// refused.
+				if err := st.Revoke(ctx, id, "block", "", "blocked", touchAt); err != nil && !errors.Is(err, session.ErrTransition) {
+					t.Errorf("revoke refused session: %v", err)
+				}
+			case err != nil && !errors.Is(err, session.ErrRevoked):
+				t.Errorf("touch: %v", err)
+			}
+		}
+		return false
+	}
+	for i := range sessionRacers {
+		wg.Go(func() {
+			arn := arns[i%len(arns)]
+			n := 0
+			for ; n < 4 && !blocked.Load(); n++ {
+				if round(arn, n) {
+					break
+				}
+			}
+			<-blockDone
+			round(arn, n+1)
+		})
+	}
+	for created.Load() < sessionRacers/2 {
+		time.Sleep(time.Millisecond)
+	}
+	blockedAt := s.base.Add(time.Second)
+	if err := st.Block(ctx, session.Block{UserARN: arns[0], By: "bob", Reason: "laptop stolen", At: blockedAt}); err != nil {
+		t.Fatalf("Block: %v", err)
+	}
+	blocked.Store(true)
+	close(blockDone)
+	active, err := st.List(ctx, session.Query{Status: session.StatusActive})
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	for _, se := range active {
+		if se.Profile != profile {
+			continue
+		}
+		if err := st.Revoke(ctx, se.ID, "bob", "", "laptop stolen", blockedAt); err != nil && !errors.Is(err, session.ErrTransition) {
+			t.Errorf("revoke %s: %v", se.ID, err)
+		}
+	}
+	wg.Wait()
+	if len(late) > 0 {
+		t.Errorf("%d writes that started after the block returned succeeded, e.g. %s", len(late), late[0])
+	}
+	still := 0
+	for _, id := range mine {
+		if s.get(t, st, id).Status == session.StatusActive {
+			still++
+		}
+	}
+	if still > 0 {
+		t.Errorf("%d of %d sessions are still active after the block", still, len(mine))
+	}
+}
+
+// touchAs touches session id as the user arn.
+func touchAs(ctx context.Context, st session.Store, id, arn string, at, expires time.Time) error {
+	return st.Touch(ctx, id, arn, at, expires)
 }
