@@ -10,9 +10,6 @@ import (
 	"github.com/sentinel-cli/sentinel/config"
 )
 
-// Version is set at build time with -ldflags "-X .../cli.Version=...".
-var Version = "dev"
-
 // Globals are the flags every command shares, and what is loaded from them
 // on first use.
 type Globals struct {

@@ -127,7 +127,7 @@ func shellWords(s string) []string {
 // take a value.
 func commandModel() *kingpin.ApplicationModel {
 	app := kingpin.New("sentinel", "")
-	app.Version(cli.Version)
+	app.Version(cli.VersionLine())
 	app.HelpFlag.Short('h')
 	cli.Configure(app, &bytes.Buffer{}, &bytes.Buffer{})
 	return app.Model()
