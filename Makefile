@@ -2,7 +2,8 @@
 
 GO      ?= go
 # One tag set for every build (why each: internal/buildtags/buildtags.go).
-TAGS    := $(shell cat internal/buildtags/tags.txt)
+comma   := ,
+TAGS    := $(subst $(eval) ,$(comma),$(strip $(shell cat internal/buildtags/tags.txt)))
 # The stamps --version reports. DATE is the commit's time, not the build's,
 # so that two builds of one commit are the same bytes.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
@@ -22,7 +23,7 @@ export SENTINEL_REQUIRE_DYNAMODB = 1
 export SENTINEL_REQUIRE_AWSCLI = 1
 export SENTINEL_REQUIRE_LAMBDA_RIE = 1
 
-.PHONY: help build test deps vet fmt-check lint demo bench fuzz clean dist dist-check dist-darwin lambda
+.PHONY: help build test unit tools deps vet fmt-check lint demo bench fuzz clean dist dist-check dist-darwin lambda
 
 # staticcheck, pinned; `go run` fetches it from the module proxy once.
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -33,8 +34,11 @@ help: ## list the targets
 build: ## build ./sentinel
 	$(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o sentinel .
 
-deps: ## install what the tests and make dist need (AWS CLI, Java, DynamoDB Local, Lambda emulator, nfpm, cyclonedx-gomod)
+deps: tools ## install what the tests and make dist need (AWS CLI, Java, DynamoDB Local, Lambda emulator, nfpm, cyclonedx-gomod)
 	./scripts/install-test-deps.sh
+
+tools: ## install the pinned release tools (nfpm, cyclonedx-gomod) into ./bin and download the modules
+	./scripts/install-tools.sh
 
 vet:
 	$(GO) vet -tags '$(TAGS)' ./...
@@ -44,6 +48,9 @@ lint: ## staticcheck (pinned)
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+unit: ## the tests without the e2e package, as CI runs them on macOS and Windows
+	$(GO) test -tags '$(TAGS)' $$($(GO) list ./... | grep -v '/e2e$$')
 
 test: deps vet fmt-check lint ## install test dependencies, then vet, gofmt, staticcheck, every test with the race detector, and make dist twice compared
 	$(GO) test -race -tags '$(TAGS)' -timeout 20m ./...

@@ -384,7 +384,7 @@ func TestHelpVersionAndSuggestions(t *testing.T) {
 			t.Errorf("sentinel %v: want output on stdout only: %s", args, r)
 		}
 	}
-	if r := p.run("--version"); strings.TrimSpace(r.stdout) != cli.Version {
+	if r := p.run("--version"); !regexp.MustCompile(`^sentinel \S+ \(commit \S+, built \S+, go\S+, \w+/\w+\)$`).MatchString(strings.TrimSpace(r.stdout)) {
 		t.Errorf("--version printed %q", r.stdout)
 	}
 	p.mustFail(`expected command but got "exce"\nsentinel: hint: did you mean exec\?`, "exce", "dev")

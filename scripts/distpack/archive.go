@@ -27,13 +27,13 @@ type entry struct {
 func archiveCommand(args []string) error {
 	fs := flag.NewFlagSet("archive", flag.ContinueOnError)
 	out := fs.String("o", "", "the archive to write (.tar.gz or .zip)")
-	prefix := fs.String("prefix", "", "the directory every entry goes under")
+	prefix := fs.String("prefix", "", "the directory every entry goes under (none when empty)")
 	epoch := fs.String("epoch", os.Getenv("SOURCE_DATE_EPOCH"), "the entries' time, seconds since the epoch")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *out == "" || *prefix == "" {
-		return fmt.Errorf("archive: -o and -prefix are required")
+	if *out == "" {
+		return fmt.Errorf("archive: -o is required")
 	}
 	mtime, err := parseEpoch(*epoch)
 	if err != nil {
