@@ -23,7 +23,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: distpack archive|sums|formula ...")
+		return fmt.Errorf("usage: distpack archive|sums|formula [flags] [files]")
 	}
 	switch args[0] {
 	case "archive":
