@@ -70,6 +70,9 @@ func TestVersionStampPaths(t *testing.T) {
 	head := strings.TrimSpace(runTool(t, root, nil, "git", "rev-parse", "HEAD"))
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "sentinel")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
 	platform := regexp.QuoteMeta(runtime.GOOS + "/" + runtime.GOARCH)
 	for _, tc := range []struct {
 		name  string
