@@ -82,7 +82,9 @@ func TestVersionStampPaths(t *testing.T) {
 		{"ldflags stamp", []string{"-buildvcs=false", "-ldflags", "-X github.com/sentinel-cli/sentinel/cli.Version=v9.8.7 -X github.com/sentinel-cli/sentinel/cli.Commit=feedface1234 -X github.com/sentinel-cli/sentinel/cli.Date=1700000000"},
 			`^sentinel v9\.8\.7 \(commit feedface1234, built 2023-11-14T22:13:20Z, go[0-9.]+, ` + platform + `\)$`},
 		{"vcs recorded", []string{"-buildvcs=true"},
-			`^sentinel devel \(commit ` + head[:12] + `(-dirty)?, built 20[0-9-]+T[0-9:]+Z, go[0-9.]+, ` + platform + `\)$`},
+			// Go 1.24 and later also stamp the module version from VCS: a
+			// pseudo-version (v0.0.0-TIME-REVISION) or the tag at HEAD.
+			`^sentinel (devel|v[0-9]\S*) \(commit ` + head[:12] + `(-dirty)?, built 20[0-9-]+T[0-9:]+Z, go[0-9.]+, ` + platform + `\)$`},
 		{"nothing recorded", []string{"-buildvcs=false"},
 			`^sentinel devel \(commit unknown, built unknown, go[0-9.]+, ` + platform + `\)$`},
 	} {
