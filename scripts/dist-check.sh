@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make dist-check: make dist twice, into two fresh directories, and compare
-# every file byte for byte; a difference names the file and fails.
+# make dist-check: make dist (and make lambda for arm64 and amd64) twice,
+# into two fresh directories, and compare every file byte for byte; a
+# difference names the file and fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${VERSION:?}" "${COMMIT:?}" "${SOURCE_DATE_EPOCH:?}"
@@ -8,6 +9,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ./scripts/dist.sh "$work/one" >/dev/null
 ./scripts/dist.sh "$work/two" >/dev/null
+# The Lambda bundles too (make lambda), for both architectures.
+for arch in arm64 amd64; do
+  ./scripts/build-lambda.sh $arch "$work/one/lambda-$arch"
+  ./scripts/build-lambda.sh $arch "$work/two/lambda-$arch"
+done
 (cd "$work/one" && find . -type f | sort) > "$work/one.list"
 (cd "$work/two" && find . -type f | sort) > "$work/two.list"
 if ! cmp -s "$work/one.list" "$work/two.list"; then
