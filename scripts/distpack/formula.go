@@ -62,7 +62,7 @@ class Sentinel < Formula
   end
 
   test do
-    assert_match "sentinel #{version} ", shell_output("#{bin}/sentinel --version 2>&1")
+    assert_match version.to_s, shell_output("#{bin}/sentinel --version 2>&1")
   end
 end
 `))
