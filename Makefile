@@ -1,46 +1,79 @@
-# sentinel: build, test, demo and benchmarks. `make help` lists the targets.
+# sentinel: build, test, demo, release and benchmarks. `make help` lists the targets.
 
 GO      ?= go
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X github.com/sentinel-cli/sentinel/cli.Version=$(VERSION)
+# One tag set for every build (why each: internal/buildtags/buildtags.go).
+comma   := ,
+TAGS    := $(subst $(eval) ,$(comma),$(strip $(shell cat internal/buildtags/tags.txt)))
+# The stamps --version reports. DATE is the commit's time, not the build's,
+# so that two builds of one commit are the same bytes.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+STAMP   := github.com/sentinel-cli/sentinel/cli
+LDFLAGS := -s -w -buildid= -X $(STAMP).Version=$(VERSION) -X $(STAMP).Commit=$(COMMIT) -X $(STAMP).Date=$(SOURCE_DATE_EPOCH)
+# The Lambda function's architecture: arm64 (Graviton) or amd64.
+ARCH    ?= arm64
+# Where make deps puts the pinned tools (git-ignored).
+TOOLBIN ?= $(CURDIR)/bin
+export TOOLBIN
 # The tests fail instead of skipping when DynamoDB Local, the AWS CLI or the
 # AWS Lambda Runtime Interface Emulator is missing.
 export SENTINEL_REQUIRE_DYNAMODB = 1
 export SENTINEL_REQUIRE_AWSCLI = 1
 export SENTINEL_REQUIRE_LAMBDA_RIE = 1
 
-.PHONY: help build test deps vet fmt-check lint demo bench fuzz clean
+.PHONY: help build test unit tools deps vet fmt-check lint demo bench fuzz clean dist dist-check dist-darwin lambda
 
 # staticcheck, pinned; `go run` fetches it from the module proxy once.
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 build: ## build ./sentinel
-	$(GO) build -trimpath -tags lambda.norpc -ldflags '$(LDFLAGS)' -o sentinel .
+	$(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o sentinel .
 
-deps: ## install what the tests need (AWS CLI, Java, DynamoDB Local, Lambda emulator)
+deps: tools ## install what the tests and make dist need (AWS CLI, Java, DynamoDB Local, Lambda emulator, nfpm, cyclonedx-gomod)
 	./scripts/install-test-deps.sh
 
+tools: ## install the pinned release tools (nfpm, cyclonedx-gomod) into ./bin and download the modules
+	./scripts/install-tools.sh
+
 vet:
-	$(GO) vet ./...
+	$(GO) vet -tags '$(TAGS)' ./...
 
 lint: ## staticcheck (pinned)
-	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(STATICCHECK) -tags '$(TAGS)' ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-test: deps vet fmt-check lint ## install test dependencies, then vet, gofmt, staticcheck and every test with the race detector
+unit: ## the tests without the e2e package, as CI runs them on macOS and Windows
+	$(GO) test -tags '$(TAGS)' $$($(GO) list ./... | grep -v '/e2e$$')
+
+test: deps vet fmt-check lint ## install test dependencies, then vet, gofmt, staticcheck, cfn-lint, every test with the race detector, and make dist twice compared
 	./scripts/cfn-lint.sh
-	$(GO) test -race -timeout 20m ./...
+	$(GO) test -race -tags '$(TAGS)' -timeout 20m ./...
+	$(MAKE) dist-check
+
+dist: ## release archives, .deb/.rpm, SHA256SUMS, SBOM and Homebrew formula in dist/, reproducibly and offline
+	VERSION='$(VERSION)' COMMIT='$(COMMIT)' ./scripts/dist.sh dist
+
+dist-darwin: ## on macOS: rebuild the darwin binaries in dist/ with cgo (keychain), then repackage and re-sum
+	VERSION='$(VERSION)' COMMIT='$(COMMIT)' ./scripts/dist.sh -darwin-cgo dist
+
+dist-check: ## make dist twice into temporary directories and compare every file byte for byte
+	VERSION='$(VERSION)' COMMIT='$(COMMIT)' ./scripts/dist-check.sh
+
+lambda: ## the Lambda bootstrap for provided.al2023 (ARCH=arm64|amd64): deploy/build/bootstrap and deploy/build/sentinel-lambda-$(ARCH).zip
+	VERSION='$(VERSION)' COMMIT='$(COMMIT)' ./scripts/build-lambda.sh $(ARCH) deploy/build
 
 demo: build ## the main job, offline: exec, credentials, approvals and break-glass against a local STS stand-in
 	./scripts/demo.sh
 
 bench: build ## benchmarks: policy evaluation, log append, and the credential_process warm path vs a trivial process
-	$(GO) test -run '^$$' -bench . -benchmem ./policy ./logging
+	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem ./policy ./logging
 	./scripts/bench-warm-path.sh
 
 fuzz: ## run each fuzz target for a short while
@@ -48,4 +81,4 @@ fuzz: ## run each fuzz target for a short while
 
 clean:
 	rm -f sentinel
-	rm -rf bin
+	rm -rf bin dist deploy/build

@@ -23,7 +23,7 @@ func main() {
 		os.Exit(cli.LambdaMain(os.Getenv("SENTINEL_SERVE_CONFIG"), lambdaServeHandler, os.Stdout, os.Stderr))
 	}
 	app := kingpin.New("sentinel", "A policy-gated credential broker for AWS.")
-	app.Version(cli.Version)
+	app.Version(cli.VersionLine())
 	app.HelpFlag.Short('h')
 	cli.Configure(app, os.Stdout, os.Stderr)
 	if _, err := app.Parse(os.Args[1:]); err != nil {

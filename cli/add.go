@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -71,7 +72,23 @@ func (c *addCommand) run(g *Globals) error {
 	}
 	fmt.Fprintf(g.Stdout, "Added keys for profile %s to the keyring.\n", c.Profile)
 	warnVolatileKeyring(g, kr, c.Profile)
+	noteNoKeychain(g.Stderr, vault.KeychainMissing(), kr)
 	return nil
+}
+
+// noteNoKeychain tells a macOS user whose sentinel was built without cgo
+// (missing is vault.KeychainMissing()) that it has no Keychain backend,
+// which backend holds the keys instead, and that the file backend is the
+// encrypted one; release and Homebrew builds have the Keychain.
+func noteNoKeychain(w io.Writer, missing bool, kr keyring.Keyring) {
+	if !missing {
+		return
+	}
+	fmt.Fprintln(w, "sentinel: note: this sentinel was built without cgo and has no macOS Keychain backend")
+	if info, ok := vault.DescribeKeyring(kr); ok {
+		fmt.Fprintf(w, "sentinel: note: the keys are in the %s backend (%s)\n", info.Backend, info.Location)
+	}
+	fmt.Fprintln(w, "sentinel: hint: the file backend keeps them in an encrypted file (--backend file, or SENTINEL_BACKEND=file); a release or Homebrew build of sentinel uses the Keychain")
 }
 
 // store puts keys in sentinel's keyring under the profile.

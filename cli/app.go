@@ -10,9 +10,6 @@ import (
 	"github.com/sentinel-cli/sentinel/config"
 )
 
-// Version is set at build time with -ldflags "-X .../cli.Version=...".
-var Version = "dev"
-
 // Globals are the flags every command shares, and what is loaded from them
 // on first use.
 type Globals struct {
@@ -81,7 +78,7 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	app.Flag("log-file", "Decision log (default log: in the config, else $XDG_STATE_HOME/sentinel/decisions.jsonl).").
 		PlaceHolder("FILE").StringVar(&g.LogFile)
 	app.Flag("debug", "Print debug lines to stderr (never secrets).").BoolVar(&g.Debug)
-	app.Flag("backend", "Keyring backend: file, secret-service, keychain, pass, kwallet, keyctl, wincred (default: the system's).").
+	app.Flag("backend", "Keyring backend: file, secret-service, keychain, pass, kwallet, keyctl, wincred, winhello (default: the system's).").
 		Envar("SENTINEL_BACKEND").StringVar(&g.KeyringBackend)
 	app.Flag("prompt", "MFA prompt: terminal, zenity, kdialog, osascript or ykman (default $AWS_VAULT_PROMPT, else prompt: in the config, else the terminal, or ykman or a dialog without one).").
 		Envar("SENTINEL_PROMPT").StringVar(&g.Prompt)

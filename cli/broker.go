@@ -27,6 +27,10 @@ func (g *Globals) openKeyring() (keyring.Keyring, error) {
 		cfg.Passphrase = environment().Passphrase
 	}
 	kr, err := vault.OpenKeyring(cfg)
+	if err != nil && cfg.Backend == string(keyring.KeychainBackend) && vault.KeychainMissing() {
+		return nil, withHint(fmt.Errorf("open keyring: %w", err),
+			"this sentinel was built without cgo and has no macOS Keychain backend: use --backend file (an encrypted file), or a release or Homebrew build")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open keyring: %w", err)
 	}

@@ -93,6 +93,7 @@ func (c *listCommand) run(g *Globals) error {
 	if info, ok := vault.DescribeKeyring(kr); ok {
 		fmt.Fprintf(g.Stdout, "Keyring: %s (%s)\n\n", info.Backend, info.Location)
 	}
+	noteNoKeychain(g.Stderr, vault.KeychainMissing(), kr)
 	t := newTable(g.Stdout)
 	fmt.Fprintln(t, "PROFILE\tKEYS\tROLE\tCACHED SESSIONS")
 	for _, r := range list {

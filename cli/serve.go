@@ -335,7 +335,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 		ServerID:    cfg.ServerID,
 		STSEndpoint: stsEndpoint,
 		STSRegion:   verifier.Region,
-		Version:     Version,
+		Version:     ReleaseVersion(),
 		OnError: func(status int, err error) {
 			fmt.Fprintf(stderr, "sentinel: serve: %d: %s\n", status, oneLineText(err.Error()))
 		},

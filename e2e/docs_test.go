@@ -127,7 +127,7 @@ func shellWords(s string) []string {
 // take a value.
 func commandModel() *kingpin.ApplicationModel {
 	app := kingpin.New("sentinel", "")
-	app.Version(cli.Version)
+	app.Version(cli.VersionLine())
 	app.HelpFlag.Short('h')
 	cli.Configure(app, &bytes.Buffer{}, &bytes.Buffer{})
 	return app.Model()
@@ -404,7 +404,7 @@ func TestHelpVersionAndSuggestions(t *testing.T) {
 			t.Errorf("sentinel %v: want output on stdout only: %s", args, r)
 		}
 	}
-	if r := p.run("--version"); strings.TrimSpace(r.stdout) != cli.Version {
+	if r := p.run("--version"); !regexp.MustCompile(`^sentinel \S+ \(commit \S+, built \S+, go\S+, \w+/\w+\)$`).MatchString(strings.TrimSpace(r.stdout)) {
 		t.Errorf("--version printed %q", r.stdout)
 	}
 	p.mustFail(`expected command but got "exce"\nsentinel: hint: did you mean exec\?`, "exce", "dev")

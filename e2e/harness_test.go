@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sentinel-cli/sentinel/internal/buildtags"
 	"github.com/sentinel-cli/sentinel/internal/fakests"
 )
 
@@ -26,7 +27,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	sentinelBin = filepath.Join(dir, "sentinel")
-	build := exec.Command("go", "build", "-o", sentinelBin, "..")
+	build := exec.Command("go", "build", "-tags", buildtags.Flag(), "-o", sentinelBin, "..")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build sentinel:", err)

@@ -55,6 +55,8 @@ func describe(backend keyring.BackendType, kc keyring.Config) KeyringInfo {
 		info.Location = "password store " + dir + ", prefix " + kc.PassPrefix
 	case keyring.WinCredBackend:
 		info.Location = "Windows Credential Manager, prefix " + kc.WinCredPrefix
+	case keyring.WinHelloBackend:
+		info.Location = "Windows Credential Manager, encrypted under a Windows Hello key, service " + kc.ServiceName
 	default:
 		info.Location = "service " + kc.ServiceName
 	}
