@@ -88,7 +88,7 @@ func TestGettingStartedRunsAsWritten(t *testing.T) {
 	}
 	people := map[string]*guidePerson{}
 	for i, name := range []string{"alice", "bob"} {
-		p := &guidePerson{home: filepath.Join(w.dir, "guide-"+name), key: fmt.Sprintf("AKIAGUIDE%010d", i+1)}
+		p := &guidePerson{home: filepath.Join(w.dir, "guide-"+name), key: fmt.Sprintf("AKIAGUIDE%011d", i+1)}
 		if err := os.MkdirAll(p.home, 0o700); err != nil {
 			t.Fatal(err)
 		}

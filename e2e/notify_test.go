@@ -241,7 +241,7 @@ func TestNotifyConfigIsStrict(t *testing.T) {
 	for _, tt := range []struct{ hooks, want string }{
 		{"  - url: http://hooks.example.com/x\n    events: [request.created]\n", `notify webhook 1: url uses plain http to hooks.example.com`},
 		{"  - url: https://hooks.example.com/x\n    events: [request.exploded]\n", `notify webhook 1: event "request.exploded" is not one of`},
-		{"  - url: https://hooks.example.com/x\n    events: [request.created]\n    secret: inline\n", `field secret not found`},
+		{"  - url: https://hooks.example.com/x\n    events: [request.created]\n    secret: inline\n", `name a secret by reference`},
 		{"  - url: https://hooks.example.com/x\n    events: [request.created]\n    secret_file: /nonexistent/key\n", `notify webhook 1: secret_file`},
 	} {
 		alice.withNotify(tt.hooks)

@@ -27,7 +27,7 @@ import (
 // and sends the call.
 func (w *serveWorld) try(ctx context.Context, user, method, path, body string) (int, map[string]any, error) {
 	hdr, err := proof.Sign(ctx, w.keys[user], proof.SignParams{
-		STSEndpoint: w.sts.URL(), Region: "us-east-1", ServerID: "team-e2e",
+		STSEndpoint: w.sts.URL(), Region: "us-east-1", ServerID: "team-e2e", Audience: w.url,
 		RequestHash: proof.RequestHash(method, path, []byte(body)),
 	})
 	if err != nil {

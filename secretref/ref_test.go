@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sentinel-cli/sentinel/secretref"
+	"go.yaml.in/yaml/v3"
 )
 
 const secretARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:sentinel/webhook-AbCdEf"
@@ -46,4 +47,33 @@ func FuzzRefCheck(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestRefYAML(t *testing.T) {
+	tests := []struct {
+		doc  string
+		want secretref.Ref
+		err  string
+	}{
+		{"ref: {secret_arn: arn:aws:secretsmanager:eu-west-1:111111111111:secret:x-AbCdEf}", secretref.Ref{SecretARN: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:x-AbCdEf"}, ""},
+		{"ref: {ssm: /sentinel/key}", secretref.Ref{SSM: "/sentinel/key"}, ""},
+		{"ref: inline-secret", secretref.Ref{}, "never write it in the file"},
+		{"ref: {ssm: /x, other: 1}", secretref.Ref{}, "field other not found"},
+		{"ref: {ssm: [a]}", secretref.Ref{}, "must be a string"},
+	}
+	for _, tt := range tests {
+		var doc struct {
+			Ref secretref.Ref `yaml:"ref"`
+		}
+		err := yaml.Unmarshal([]byte(tt.doc), &doc)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "inline-secret") {
+				t.Errorf("%s: got %v, want an error with %q that does not echo the value", tt.doc, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || doc.Ref != tt.want {
+			t.Errorf("%s: got %+v, %v", tt.doc, doc.Ref, err)
+		}
+	}
 }

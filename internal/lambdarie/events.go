@@ -17,8 +17,12 @@ import (
 // names are lower-cased and multiple values comma-joined, Cookie headers
 // move to cookies, and a body that is not UTF-8 is base64-encoded.
 func FunctionURLEvent(method, pathWithQuery string, header http.Header, body []byte) []byte {
-	return httpEvent("$default", "$default", "abcdefghij.lambda-url.us-east-1.on.aws", method, pathWithQuery, header, body)
+	return httpEvent("$default", "$default", FunctionURLDomain, method, pathWithQuery, header, body)
 }
+
+// FunctionURLDomain is the domain of the function URL FunctionURLEvent
+// calls: a client of it signs the audience "https://" + FunctionURLDomain.
+const FunctionURLDomain = "abcdefghij.lambda-url.us-east-1.on.aws"
 
 // HTTPAPIEvent is the event an API Gateway HTTP API (payload format 2.0)
 // sends from a route ANY /{proxy+} on stage: a named stage prefixes

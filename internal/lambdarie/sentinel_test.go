@@ -32,9 +32,9 @@ func TestSentinelServesTeamAPIOnLambda(t *testing.T) {
 	}
 	const (
 		account    = "111122223333"
-		serviceKey = "AKIASERVICELAMBDA01"
+		serviceKey = "AKIASERVICELAMBDA001"
 		serviceARN = "arn:aws:iam::111122223333:user/sentinel-service"
-		aliceKey   = "AKIAALICELAMBDA0001"
+		aliceKey   = "AKIAALICELAMBDA00001"
 		devRole    = "arn:aws:iam::111122223333:role/dev"
 	)
 	sts := fakests.New()
@@ -79,7 +79,7 @@ func TestSentinelServesTeamAPIOnLambda(t *testing.T) {
 	body := []byte(`{"profile":"dev"}`)
 	call := func(secret string) (HTTPResponse, error) {
 		hdr, err := proof.Sign(ctx, aws.Credentials{AccessKeyID: aliceKey, SecretAccessKey: secret}, proof.SignParams{
-			STSEndpoint: sts.URL(), Region: "us-east-1", ServerID: "team-lambda",
+			STSEndpoint: sts.URL(), Region: "us-east-1", ServerID: "team-lambda", Audience: "https://" + FunctionURLDomain,
 			RequestHash: proof.RequestHash(http.MethodPost, "/v1/credentials", body), Now: time.Now(),
 		})
 		if err != nil {
