@@ -172,7 +172,7 @@ func (b *Broker) checkBlockTarget(arn string) error {
 		return fmt.Errorf("%w: %s is not the ARN of an IAM user or role session", session.ErrInvalid, quoteID(arn))
 	}
 	if b.Policy != nil && len(b.Policy.Accounts) > 0 && !containsAccount(b.Policy.Accounts, k.Account) {
-		return fmt.Errorf("%w: %s is in account %s, which is not in the policy's accounts:", session.ErrInvalid, quoteID(arn), k.Account)
+		return fmt.Errorf("%w: %s is in account %s, which is not one of the policy's accounts", session.ErrInvalid, quoteID(arn), k.Account)
 	}
 	return nil
 }

@@ -67,7 +67,7 @@ func (k Key) String() string { return k.Value }
 //	arn:P:iam::ACCOUNT:root                          -> the ARN, lower case
 func Of(arn string) (Key, error) {
 	parts := strings.Split(arn, ":")
-	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[3] != "" || !isAccountID(parts[4]) {
+	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[3] != "" || !IsAccountID(parts[4]) {
 		return Key{}, ErrNotPrincipal
 	}
 	partition, service, account, resource := parts[1], parts[2], parts[4], parts[5]
@@ -118,7 +118,8 @@ func Same(arn1, arn2 string) bool {
 	return KeyOf(arn1) == KeyOf(arn2)
 }
 
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is a 12-digit AWS account ID.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/sentinel-cli/sentinel/person"
 )
 
 // bareName is where a list first used a bare name, so that a policy without
@@ -21,7 +23,7 @@ func (d *decoder) accounts(n *yaml.Node, field string) []string {
 	seen := map[string]bool{}
 	for i, a := range list {
 		switch {
-		case !isAccountID(a):
+		case !person.IsAccountID(a):
 			d.addf(itemNode(n, i), field, "bad account ID %q (want 12 digits, quoted)", a)
 		case seen[a]:
 			d.addf(itemNode(n, i), field, "duplicate account %s", a)

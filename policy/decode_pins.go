@@ -7,6 +7,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sentinel-cli/sentinel/internal/field"
+	"github.com/sentinel-cli/sentinel/person"
 )
 
 // roleARN is the shape of an IAM role ARN: partition, 12-digit account,
@@ -100,7 +101,7 @@ func (d *decoder) pin(n *yaml.Node, field, name string, line int) ProfilePin {
 			if !ok {
 				return
 			}
-			if !isAccountID(s) {
+			if !person.IsAccountID(s) {
 				d.addf(v, f, "bad account ID %q (want 12 digits, quoted)", s)
 				return
 			}
@@ -126,7 +127,7 @@ func (d *decoder) pin(n *yaml.Node, field, name string, line int) ProfilePin {
 			if !ok {
 				return
 			}
-			if !isAccountID(s) {
+			if !person.IsAccountID(s) {
 				d.addf(v, f, "bad account ID %q (want 12 digits, quoted)", s)
 				return
 			}

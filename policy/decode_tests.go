@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/sentinel-cli/sentinel/person"
 )
 
 // testsSection decodes the tests: section; an empty one is fine.
@@ -33,7 +35,7 @@ func (d *decoder) testCase(n *yaml.Node, field string, names *uniqueNames) TestC
 		}},
 		{"account", func(f string, v *yaml.Node) {
 			s, ok := d.str(v, f)
-			if ok && !isAccountID(s) {
+			if ok && !person.IsAccountID(s) {
 				d.addf(v, f, "bad account ID %q (want 12 digits, quoted)", s)
 			}
 			tc.Account = s

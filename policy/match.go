@@ -1,6 +1,10 @@
 package policy
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/sentinel-cli/sentinel/person"
+)
 
 // profileSet matches profile names against a list of exact names and globs.
 // The zero value matches every profile (a condition that was left out).
@@ -146,7 +150,7 @@ func boundName(arn string) (account, name string, ok bool) {
 		return "", "", false
 	}
 	account, resource, found := strings.Cut(rest, ":")
-	if !found || !isAccountID(account) {
+	if !found || !person.IsAccountID(account) {
 		return "", "", false
 	}
 	switch service {
@@ -173,19 +177,6 @@ func boundName(arn string) (account, name string, ok bool) {
 		return "", "", false
 	}
 	return account, name, true
-}
-
-// isAccountID reports whether s is a 12-digit AWS account ID.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // roleSet is a rules' roles: condition: ARN globs matched against the roles

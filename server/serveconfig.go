@@ -13,6 +13,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/internal/safefile"
 	"github.com/sentinel-cli/sentinel/notify"
+	"github.com/sentinel-cli/sentinel/person"
 	"github.com/sentinel-cli/sentinel/secretref"
 )
 
@@ -188,7 +189,7 @@ func (c *ServeConfig) validate() error {
 	}
 	seen := map[string]bool{}
 	for _, a := range c.Accounts {
-		if !isAccountID(a) {
+		if !person.IsAccountID(a) {
 			return fmt.Errorf("accounts: %q is not a 12-digit account ID", a)
 		}
 		if seen[a] {
@@ -326,18 +327,6 @@ func checkServerID(id string) error {
 		}
 	}
 	return nil
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // validRegion accepts what AWS region names look like: lowercase letters,

@@ -220,18 +220,24 @@ func (h *teamHandler) listRequests(c *call) error {
 }
 
 func (h *teamHandler) showRequest(c *call) error {
-	if err := noBody(c.body); err != nil {
-		return err
-	}
-	if !request.ValidID(c.id) {
-		return errUnknownID
-	}
-	r, err := h.b.GetRequest(c.r.Context(), broker.NewActor(c.caller), c.id)
+	r, err := h.requestOf(c)
 	if err != nil {
 		return err
 	}
 	writeJSON(c.w, http.StatusOK, r)
 	return nil
+}
+
+// requestOf reads the request a bodiless GET names, as the caller may see
+// it: the one step of every read of a single request.
+func (h *teamHandler) requestOf(c *call) (*request.Request, error) {
+	if err := noBody(c.body); err != nil {
+		return nil, err
+	}
+	if !request.ValidID(c.id) {
+		return nil, errUnknownID
+	}
+	return h.b.GetRequest(c.r.Context(), broker.NewActor(c.caller), c.id)
 }
 
 type commentInput struct {

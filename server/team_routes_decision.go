@@ -2,9 +2,6 @@ package server
 
 import (
 	"net/http"
-
-	"github.com/sentinel-cli/sentinel/broker"
-	"github.com/sentinel-cli/sentinel/request"
 )
 
 // GET /v1/requests/{id}/decision says what the policy decides now for the
@@ -24,13 +21,7 @@ type decisionDocument struct {
 }
 
 func (h *teamHandler) requestDecision(c *call) error {
-	if err := noBody(c.body); err != nil {
-		return err
-	}
-	if !request.ValidID(c.id) {
-		return errUnknownID
-	}
-	r, err := h.b.GetRequest(c.r.Context(), broker.NewActor(c.caller), c.id)
+	r, err := h.requestOf(c)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package vault
 import (
 	"strings"
 	"testing"
+
+	"github.com/sentinel-cli/sentinel/person"
 )
 
 // FuzzParseIdentity checks that ParseIdentity never panics and that what it
@@ -16,7 +18,7 @@ func FuzzParseIdentity(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if id.ARN != arn || id.UserID != userID || !isAccountID(id.Account) || id.Name == "" {
+		if id.ARN != arn || id.UserID != userID || !person.IsAccountID(id.Account) || id.Name == "" {
 			t.Fatalf("inconsistent identity %+v for %q", id, arn)
 		}
 		if account != "" && id.Account != account {

@@ -2,6 +2,8 @@ package vault
 
 import (
 	"strings"
+
+	"github.com/sentinel-cli/sentinel/person"
 )
 
 // Identity is who a set of credentials belongs to, as STS GetCallerIdentity
@@ -46,7 +48,7 @@ func ParseIdentity(arn, account, userID string) (Identity, error) {
 	if region != "" {
 		return bad("IAM and STS ARNs have no region")
 	}
-	if !isAccountID(arnAccount) {
+	if !person.IsAccountID(arnAccount) {
 		return bad("account is not 12 digits")
 	}
 	if account != "" && account != arnAccount {
@@ -79,16 +81,4 @@ func ParseIdentity(arn, account, userID string) (Identity, error) {
 		}
 	}
 	return Identity{ARN: arn, Account: arnAccount, UserID: userID, Name: name}, nil
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }

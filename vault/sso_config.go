@@ -10,6 +10,7 @@ import (
 	"gopkg.in/ini.v1"
 
 	"github.com/sentinel-cli/sentinel/internal/field"
+	"github.com/sentinel-cli/sentinel/person"
 )
 
 // defaultSSOScopes are the scopes sentinel registers for with an
@@ -138,7 +139,7 @@ func (c *ConfigFile) SSOBaseOf(p Profile) (*SSOBase, error) {
 	if err := checkSSOSession(sess, "profile "+p.Name, c.path); err != nil {
 		return nil, err
 	}
-	if !isAccountID(p.SSOAccountID) {
+	if !person.IsAccountID(p.SSOAccountID) {
 		return nil, bad("sso_account_id %q is not a 12-digit account ID", p.SSOAccountID)
 	}
 	if !validSSORoleName(p.SSORoleName) {
