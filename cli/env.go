@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/sentinel-cli/sentinel/secretref/awsfetch"
 	"github.com/sentinel-cli/sentinel/vault"
 )
 
@@ -28,6 +29,9 @@ type startEnv struct {
 	// when that fails.
 	Passphrase    string
 	passphraseErr error
+	// Secrets are the endpoints of the services `serve` fetches secrets
+	// from (AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_SSM).
+	Secrets awsfetch.Endpoints
 }
 
 // environment returns the environment as read at the first call.
@@ -40,6 +44,7 @@ var environment = sync.OnceValue(func() startEnv {
 		e.Passphrase, e.passphraseErr = readPassphraseFD(fd)
 	}
 	e.STS, e.stsErr = vault.STSOptionsFromEnv(os.Getenv)
+	e.Secrets = awsfetch.Endpoints{SecretsManager: os.Getenv("AWS_ENDPOINT_URL_SECRETS_MANAGER"), SSM: os.Getenv("AWS_ENDPOINT_URL_SSM")}
 	return e
 })
 

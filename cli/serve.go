@@ -272,7 +272,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	}
 	// Secrets named by reference are fetched once, now, with the
 	// service's own credentials; a failure stops the start.
-	fetcher := awsfetch.NewFetcher(awsCfg)
+	fetcher := awsfetch.NewFetcher(awsCfg, environment().Secrets)
 	if !cfg.Log.HMACKey.IsZero() {
 		if logOpts.Key, err = fetcher.Fetch(ctx, cfg.Log.HMACKey); err != nil {
 			return nil, fmt.Errorf("serve: log.hmac_key: %w", err)

@@ -167,7 +167,7 @@ func TestNotifySection(t *testing.T) {
 	for _, tt := range []struct{ yaml, want string }{
 		{"notify:\n  - url: http://hooks.example.com/x\n    events: [request.created]\n", "plain http"},
 		{"notify:\n  - url: https://hooks.example.com/x\n    events: [nope]\n", `event "nope"`},
-		{"notify:\n  - url: https://hooks.example.com/x\n    events: [request.created]\n    secret: abc\n", "field secret not found"},
+		{"notify:\n  - url: https://hooks.example.com/x\n    events: [request.created]\n    secret: abc\n", "name a secret by reference"},
 		{"notify:\n  - url: https://hooks.example.com/x\n", "list at least one"},
 		{"notify:\n  url: https://hooks.example.com/x\n", "cannot unmarshal"},
 	} {

@@ -16,8 +16,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"go.yaml.in/yaml/v3"
 )
@@ -99,6 +97,14 @@ var sdkGrants = map[string]grant{
 	// The service config's secrets by reference (secretref/awsfetch).
 	"GetSecretValue": {[]string{"secretsmanager:GetSecretValue"}, onSecrets},
 	"GetParameter":   {[]string{"ssm:GetParameter"}, onParameters},
+}
+
+// jsonTargets maps the X-Amz-Target values the secrets fetcher sends
+// (secretref/awsfetch makes its calls without the SDK clients) to the
+// operations of sdkGrants.
+var jsonTargets = map[string]string{
+	"secretsmanager.GetSecretValue": "GetSecretValue",
+	"AmazonSSM.GetParameter":        "GetParameter",
 }
 
 // transactionItemActions maps the fields of types.TransactWriteItem to the
@@ -216,6 +222,17 @@ func requiredGrants(t *testing.T) map[string][]resourceKind {
 						need(where, a, g.on, n.Args[1], fileTables)
 					}
 				}
+			case *ast.BasicLit:
+				// The secrets fetcher makes its two calls itself (AWS JSON
+				// 1.1): the X-Amz-Target it sends names the operation.
+				op, ok := jsonTargets[strings.Trim(n.Value, "`\"")]
+				if !ok || n.Kind != token.STRING || !strings.HasPrefix(file, "secretref/") {
+					return true
+				}
+				found[op] = true
+				for _, a := range sdkGrants[op].actions {
+					need(fset.Position(n.Pos()), a, sdkGrants[op].on, n, fileTables)
+				}
 			case *ast.CompositeLit:
 				if isSelector(n.Type, "dynamodb", "QueryInput") && !hasKey(n, "IndexName") {
 					t.Errorf("%s: a QueryInput without IndexName queries a table: grant dynamodb:Query on the tables and update this test", fset.Position(n.Pos()))
@@ -323,11 +340,6 @@ func tableOf(node ast.Node, fileTables []string) (string, bool) {
 func sdkOperations(file string) map[string]bool {
 	ops := map[string]bool{}
 	clients := []any{&dynamodb.Client{}, &sts.Client{}}
-	if strings.HasPrefix(file, "secretref/") {
-		// Only the secrets fetcher calls these clients; their long lists
-		// of operation names would match unrelated methods elsewhere.
-		clients = []any{&secretsmanager.Client{}, &ssm.Client{}}
-	}
 	for _, c := range clients {
 		typ := reflect.TypeOf(c)
 		for i := range typ.NumMethod() {

@@ -44,7 +44,7 @@ func TestBlockRefusesEveryLocalPath(t *testing.T) {
 	alice.mustRun("exec", "dev", "--", "true")
 
 	// A block outside the policy's accounts: is one line and exit 1.
-	bob.mustFail(`not in the policy's accounts`, "sessions", "revoke", "--user", "arn:aws:iam::999999999999:user/alice", "--reason", "typo")
+	bob.mustFail(`not one of the policy's accounts`, "sessions", "revoke", "--user", "arn:aws:iam::999999999999:user/alice", "--reason", "typo")
 }
 
 // `sentinel requests revoke` withdraws an approved request (requester or

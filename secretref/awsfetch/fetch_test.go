@@ -28,7 +28,7 @@ func fetcher(t *testing.T) (*awsfetch.Fetcher, *fakesecrets.Server) {
 		BaseEndpoint:     aws.String(fake.URL()),
 		RetryMaxAttempts: 1,
 	}
-	return awsfetch.NewFetcher(cfg), fake
+	return awsfetch.NewFetcher(cfg, awsfetch.Endpoints{}), fake
 }
 
 func TestFetch(t *testing.T) {
