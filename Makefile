@@ -40,13 +40,13 @@ deps: tools ## install what the tests and make dist need (AWS CLI, Java, DynamoD
 tools: ## install the pinned release tools (nfpm, cyclonedx-gomod) into ./bin and download the modules
 	./scripts/install-tools.sh
 
-vet:
+vet: ## go vet with the tag set
 	$(GO) vet -tags '$(TAGS)' ./...
 
 lint: ## staticcheck (pinned)
 	$(GO) run $(STATICCHECK) -tags '$(TAGS)' ./...
 
-fmt-check:
+fmt-check: ## fail if a Go file needs gofmt
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 unit: ## the tests without the e2e package, as CI runs them on macOS and Windows
@@ -79,6 +79,6 @@ bench: build ## benchmarks: policy evaluation, log append, and the credential_pr
 fuzz: ## run each fuzz target for a short while
 	./scripts/fuzz.sh
 
-clean:
+clean: ## remove ./sentinel, bin/ (the pinned tools), dist/ and deploy/build/
 	rm -f sentinel
 	rm -rf bin dist deploy/build
