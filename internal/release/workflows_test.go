@@ -117,3 +117,47 @@ func TestReadmeInstall(t *testing.T) {
 		}
 	}
 }
+
+// TestCIInstallsCfnLint: make test runs scripts/cfn-lint.sh, which checks
+// for cfn-lint of one major.minor line and fails without it; it is not
+// installed by make deps (it comes with a machine's Python), so the CI job
+// that runs make test must install that line itself.
+func TestCIInstallsCfnLint(t *testing.T) {
+	script, err := os.ReadFile(filepath.Join(root(t), "scripts", "cfn-lint.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`want=\$\{CFN_LINT_VERSION:-([0-9.]+)\}`).FindSubmatch(script)
+	if m == nil {
+		t.Fatal("scripts/cfn-lint.sh: no want=${CFN_LINT_VERSION:-X.Y} line")
+	}
+	want := "cfn-lint==" + string(m[1])
+	data, err := os.ReadFile(filepath.Join(root(t), ".github", "workflows", "ci.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w workflow
+	if err := yaml.Unmarshal(data, &w); err != nil {
+		t.Fatal(err)
+	}
+	makeTest := regexp.MustCompile(`(?m)(?:^|&&|;)\s*make test\b`)
+	found := false
+	for name, job := range w.Jobs {
+		runsTest, installs := false, false
+		for _, s := range job.Steps {
+			if makeTest.MatchString(s.Run) {
+				runsTest = true
+				if !installs {
+					t.Errorf("job %s runs make test before any step installs %s", name, want)
+				}
+			}
+			if strings.Contains(s.Run, want) {
+				installs = true
+			}
+		}
+		found = found || runsTest
+	}
+	if !found {
+		t.Error("ci.yml never runs make test")
+	}
+}
