@@ -19,26 +19,25 @@ const MaxSecretSize = 4 << 10
 // ErrEmpty means the secret holds nothing.
 var ErrEmpty = errors.New("the secret is empty")
 
-// SecretsManagerAPI is the one call of the Secrets Manager client used.
-type SecretsManagerAPI interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-}
-
-// SSMAPI is the one call of the SSM client used.
-type SSMAPI interface {
-	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
-}
-
 // Fetcher gets secrets with the service's own AWS credentials.
+//
+// It holds the two calls it makes as method values of the concrete
+// clients, not the clients in an interface: a type stored in an
+// interface keeps every exported method in the binary (the CLI's help
+// templates use reflection, which stops the linker from dropping them),
+// and the SSM client alone has hundreds, over 2 MB.
 type Fetcher struct {
-	SecretsManager SecretsManagerAPI
-	SSM            SSMAPI
+	getSecretValue func(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	getParameter   func(context.Context, *ssm.GetParameterInput, ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
 }
 
 // NewFetcher builds the clients from cfg (the service's config: its
 // region, its credentials, and the endpoints the SDK read at start).
 func NewFetcher(cfg aws.Config) *Fetcher {
-	return &Fetcher{SecretsManager: secretsmanager.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg)}
+	return &Fetcher{
+		getSecretValue: secretsmanager.NewFromConfig(cfg).GetSecretValue,
+		getParameter:   ssm.NewFromConfig(cfg).GetParameter,
+	}
 }
 
 // Fetch returns the secret r names: a Secrets Manager secret's
@@ -51,7 +50,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r secretref.Ref) ([]byte, error) {
 	}
 	var value []byte
 	if r.SecretARN != "" {
-		out, err := f.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(r.SecretARN)})
+		out, err := f.getSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(r.SecretARN)})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r, err)
 		}
@@ -62,7 +61,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r secretref.Ref) ([]byte, error) {
 			value = out.SecretBinary
 		}
 	} else {
-		out, err := f.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(r.SSM), WithDecryption: aws.Bool(true)})
+		out, err := f.getParameter(ctx, &ssm.GetParameterInput{Name: aws.String(r.SSM), WithDecryption: aws.Bool(true)})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r, err)
 		}
