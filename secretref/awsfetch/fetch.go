@@ -21,23 +21,19 @@ var ErrEmpty = errors.New("the secret is empty")
 
 // Fetcher gets secrets with the service's own AWS credentials.
 //
-// It holds the two calls it makes as method values of the concrete
-// clients, not the clients in an interface: a type stored in an
-// interface keeps every exported method in the binary (the CLI's help
+// It holds the concrete clients, never in an interface: a type stored in
+// an interface keeps every exported method in the binary (the CLI's help
 // templates use reflection, which stops the linker from dropping them),
-// and the SSM client alone has hundreds, over 2 MB.
+// and the SSM client alone has hundreds, over 2 MB of the binary.
 type Fetcher struct {
-	getSecretValue func(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-	getParameter   func(context.Context, *ssm.GetParameterInput, ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+	secretsManager *secretsmanager.Client
+	ssm            *ssm.Client
 }
 
 // NewFetcher builds the clients from cfg (the service's config: its
 // region, its credentials, and the endpoints the SDK read at start).
 func NewFetcher(cfg aws.Config) *Fetcher {
-	return &Fetcher{
-		getSecretValue: secretsmanager.NewFromConfig(cfg).GetSecretValue,
-		getParameter:   ssm.NewFromConfig(cfg).GetParameter,
-	}
+	return &Fetcher{secretsManager: secretsmanager.NewFromConfig(cfg), ssm: ssm.NewFromConfig(cfg)}
 }
 
 // Fetch returns the secret r names: a Secrets Manager secret's
@@ -50,7 +46,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r secretref.Ref) ([]byte, error) {
 	}
 	var value []byte
 	if r.SecretARN != "" {
-		out, err := f.getSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(r.SecretARN)})
+		out, err := f.secretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(r.SecretARN)})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r, err)
 		}
@@ -61,7 +57,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r secretref.Ref) ([]byte, error) {
 			value = out.SecretBinary
 		}
 	} else {
-		out, err := f.getParameter(ctx, &ssm.GetParameterInput{Name: aws.String(r.SSM), WithDecryption: aws.Bool(true)})
+		out, err := f.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(r.SSM), WithDecryption: aws.Bool(true)})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r, err)
 		}
