@@ -66,8 +66,8 @@ dist-darwin: ## on macOS: rebuild the darwin binaries in dist/ with cgo (keychai
 dist-check: ## make dist twice into temporary directories and compare every file byte for byte
 	VERSION='$(VERSION)' COMMIT='$(COMMIT)' ./scripts/dist-check.sh
 
-lambda: ## the Lambda bootstrap for provided.al2023 (ARCH=arm64|amd64): deploy/build/bootstrap and deploy/build/sentinel-lambda-$(ARCH).zip
-	VERSION='$(VERSION)' COMMIT='$(COMMIT)' ./scripts/build-lambda.sh $(ARCH) deploy/build
+lambda: ## the Lambda bootstrap for provided.al2023 (ARCH=arm64|amd64): deploy/build/bootstrap (the template's CodeUri) and deploy/sentinel-lambda-$(ARCH).zip
+	VERSION='$(VERSION)' COMMIT='$(COMMIT)' LAMBDA_ZIP='deploy/sentinel-lambda-$(ARCH).zip' ./scripts/build-lambda.sh $(ARCH) deploy/build
 
 demo: build ## the main job, offline: exec, credentials, approvals and break-glass against a local STS stand-in
 	./scripts/demo.sh
@@ -81,4 +81,4 @@ fuzz: ## run each fuzz target for a short while
 
 clean: ## remove ./sentinel, bin/ (the pinned tools), dist/ and deploy/build/
 	rm -f sentinel
-	rm -rf bin dist deploy/build
+	rm -rf bin dist deploy/build deploy/sentinel-lambda-*.zip
