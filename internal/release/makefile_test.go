@@ -2,8 +2,10 @@ package release
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -22,6 +24,53 @@ func TestMakeHelpListsEveryTarget(t *testing.T) {
 	for _, target := range makeTargets(t) {
 		if !described[target] {
 			t.Errorf("make help does not list %s: give it a \"## what it does\" comment", target)
+		}
+	}
+}
+
+// TestMakeUnitLetsMissingServicesSkip: CI runs `make unit` on macOS and
+// Windows, where DynamoDB Local, the AWS CLI and the Lambda emulator are
+// not installed, so their tests must skip there; only `make test` (the
+// full run on Linux) demands them. The test runs `make unit` with a
+// stand-in go command that prints the environment it was given.
+func TestMakeUnitLetsMissingServicesSkip(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	fakeGo := filepath.Join(t.TempDir(), "go")
+	script := "#!/bin/sh\n[ \"$1\" = test ] && env | grep '^SENTINEL_REQUIRE_' | sed 's/^/ENV /'\nexit 0\n"
+	if err := os.WriteFile(fakeGo, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("make", "-s", "-C", root(t), "unit", "GO="+fakeGo)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SENTINEL_REQUIRE_") && !strings.HasPrefix(kv, "CI=") && !strings.HasPrefix(kv, "MAKEFLAGS=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("make unit: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(line, "ENV "); ok && !strings.HasSuffix(v, "=") {
+			t.Errorf("make unit runs the tests with %s: on macOS and Windows they fail instead of skipping", v)
+		}
+	}
+	// make test still demands them, on the command that runs the tests.
+	out, err = exec.Command("make", "-n", "-C", root(t), "test").CombinedOutput()
+	if err != nil {
+		t.Fatalf("make -n test: %v\n%s", err, out)
+	}
+	var testLine string
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, " test -race ") {
+			testLine = line
+		}
+	}
+	for _, v := range []string{"SENTINEL_REQUIRE_DYNAMODB=1", "SENTINEL_REQUIRE_AWSCLI=1", "SENTINEL_REQUIRE_LAMBDA_RIE=1"} {
+		if !strings.Contains(testLine, v) {
+			t.Errorf("make test runs %q without %s", testLine, v)
 		}
 	}
 }
