@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -72,5 +73,37 @@ func TestMakeUnitLetsMissingServicesSkip(t *testing.T) {
 		if !strings.Contains(testLine, v) {
 			t.Errorf("make test runs %q without %s", testLine, v)
 		}
+	}
+}
+
+// TestDocsMakeTargetsExist: every `make TARGET` the README and docs/ tell
+// people to run (in backticks, or as a command line of a shell block) is a
+// target of the Makefile.
+func TestDocsMakeTargetsExist(t *testing.T) {
+	targets := makeTargets(t)
+	files, err := filepath.Glob(filepath.Join(root(t), "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, filepath.Join(root(t), "README.md"))
+	inline := regexp.MustCompile("`make ([a-z][a-z0-9-]*)")
+	line := regexp.MustCompile(`(?m)^\s*(?:[A-Z_]+=\S+\s+)*make ([a-z][a-z0-9-]*)`)
+	seen := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, re := range []*regexp.Regexp{inline, line} {
+			for _, m := range re.FindAllStringSubmatch(string(data), -1) {
+				seen++
+				if !slices.Contains(targets, m[1]) {
+					t.Errorf("%s names make %s, which the Makefile does not define", filepath.Base(f), m[1])
+				}
+			}
+		}
+	}
+	if seen < 10 {
+		t.Errorf("found only %d make commands in the docs; is the extraction broken?", seen)
 	}
 }
