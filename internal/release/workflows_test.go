@@ -161,3 +161,47 @@ func TestCIInstallsCfnLint(t *testing.T) {
 		t.Error("ci.yml never runs make test")
 	}
 }
+
+// TestWorkflowsPinTheGoRelease: releases and CI build with the Go release
+// the runbook pins (GOTOOLCHAIN=goX.Y.Z in docs/deploy.md), patch and all:
+// setup-go reads only the go directive of go.mod (go 1.26.0, the language
+// version), so go-version-file would build releases with the first
+// release of the line and none of its security fixes.
+func TestWorkflowsPinTheGoRelease(t *testing.T) {
+	deploy, err := os.ReadFile(filepath.Join(root(t), "docs", "deploy.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`GOTOOLCHAIN=go(\d+\.\d+\.\d+)`).FindSubmatch(deploy)
+	if m == nil {
+		t.Fatal("docs/deploy.md pins no GOTOOLCHAIN=goX.Y.Z")
+	}
+	want := string(m[1])
+	for _, file := range []string{"ci.yml", "release.yml"} {
+		data, err := os.ReadFile(filepath.Join(root(t), ".github", "workflows", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w struct {
+			Jobs map[string]struct {
+				Steps []struct {
+					Uses string            `yaml:"uses"`
+					With map[string]string `yaml:"with"`
+				} `yaml:"steps"`
+			} `yaml:"jobs"`
+		}
+		if err := yaml.Unmarshal(data, &w); err != nil {
+			t.Fatal(err)
+		}
+		for name, job := range w.Jobs {
+			for _, s := range job.Steps {
+				if !strings.HasPrefix(s.Uses, "actions/setup-go@") {
+					continue
+				}
+				if got := s.With["go-version"]; got != want {
+					t.Errorf("%s job %s: setup-go go-version %q (go-version-file %q), want %s as docs/deploy.md pins", file, name, got, s.With["go-version-file"], want)
+				}
+			}
+		}
+	}
+}
