@@ -108,6 +108,8 @@ func hintFor(err error) string {
 		return "check SENTINEL_FILE_PASSPHRASE (or the passphrase you typed); nothing was changed"
 	case errors.Is(err, vault.ErrKeyringLocked):
 		return "set SENTINEL_FILE_PASSPHRASE, or run the command on a terminal to be asked for it"
+	case errors.Is(err, vault.ErrAccessDenied) && stampRefused(err):
+		return stampRefusedHint
 	case errors.Is(err, vault.ErrExpiredToken):
 		return "run the command again to get new credentials"
 	case errors.Is(err, vault.ErrThrottled):

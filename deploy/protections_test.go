@@ -172,6 +172,9 @@ func protections(required map[string][]resourceKind) []protection {
 					props(tpl, functionResource)["ReservedConcurrentExecutions"] = map[string]any{"Ref": "ReservedConcurrency"}
 				},
 				"alarm on errors only": func(tpl template) { props(tpl, "SentinelThrottleAlarm")["MetricName"] = "Errors" },
+				"0 reserves 0 (condition inverted)": func(tpl template) {
+					tpl.Conditions["HasReservedConcurrency"] = map[string]any{"Fn::Equals": []any{map[string]any{"Ref": "ReservedConcurrency"}, 0}}
+				},
 			},
 		},
 		{
@@ -343,6 +346,12 @@ func checkConcurrency(r reporter, tpl template) {
 	if got := props(tpl, functionResource)["ReservedConcurrentExecutions"]; !reflect.DeepEqual(got, want) {
 		r.Errorf("ReservedConcurrentExecutions %v, want %v (0 leaves it unset)", got, want)
 	}
+	// The condition itself: true exactly when the parameter is not 0.
+	// Inverted, the default 0 would reserve 0 executions, which stops the
+	// function from running at all.
+	if !isNotEqualsZero(tpl.Conditions["HasReservedConcurrency"], "ReservedConcurrency") {
+		r.Errorf("condition HasReservedConcurrency %v, want Fn::Not [Fn::Equals [Ref ReservedConcurrency, 0]]", tpl.Conditions["HasReservedConcurrency"])
+	}
 	alarms := 0
 	for id, res := range tpl.Resources {
 		if res.Type != "AWS::CloudWatch::Alarm" || res.Properties["MetricName"] != "Throttles" {
@@ -359,6 +368,25 @@ func checkConcurrency(r reporter, tpl template) {
 	if alarms != 1 {
 		r.Errorf("%d throttle alarms, want 1", alarms)
 	}
+}
+
+// isNotEqualsZero reports whether cond is {Fn::Not: [{Fn::Equals: [{Ref:
+// param}, 0]}]} (the 0 as a number or a string: CloudFormation compares
+// them as strings).
+func isNotEqualsZero(cond any, param string) bool {
+	not, _ := cond.(map[string]any)
+	args, _ := not["Fn::Not"].([]any)
+	if len(not) != 1 || len(args) != 1 {
+		return false
+	}
+	eq, _ := args[0].(map[string]any)
+	pair, _ := eq["Fn::Equals"].([]any)
+	if len(eq) != 1 || len(pair) != 2 {
+		return false
+	}
+	ref := map[string]any{"Ref": param}
+	return (reflect.DeepEqual(pair[0], ref) && fmt.Sprint(pair[1]) == "0") ||
+		(reflect.DeepEqual(pair[1], ref) && fmt.Sprint(pair[0]) == "0")
 }
 
 // setPath sets a dotted path of up to three nested map keys; the third

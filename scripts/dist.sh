@@ -30,8 +30,11 @@ tags=$(tr -s ' \n' ',' < internal/buildtags/tags.txt | sed 's/,$//')
 stamp=github.com/sentinel-cli/sentinel/cli
 ldflags="-s -w -buildid= -X $stamp.Version=$VERSION -X $stamp.Commit=$COMMIT -X $stamp.Date=$SOURCE_DATE_EPOCH"
 ver=${VERSION#v}
-# Package managers want a version that starts with a digit.
-case "$ver" in [0-9]*) pkgver=$ver ;; *) pkgver=0.0.0~git${COMMIT} ;; esac
+# Package managers want a version that starts with a digit, and compare
+# it with the releases': an untagged build (VERSION is then a commit such
+# as 90cf856, which starts with a digit too) must sort below every
+# release, or an installed test package would never be upgraded.
+if [[ $ver =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]]; then pkgver=$ver; else pkgver=0.0.0~git${COMMIT}; fi
 url=https://github.com/sentinel-cli/sentinel/releases/download/$VERSION
 
 mkdir -p "$out"
@@ -89,6 +92,8 @@ maintainer: sentinel maintainers <sentinel@users.noreply.github.com>
 description: A policy-gated credential broker for AWS.
 homepage: https://github.com/sentinel-cli/sentinel
 license: MIT
+section: utils
+priority: optional
 mtime: "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || date -u -r "$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)"
 rpm:
   buildhost: sentinel-release

@@ -40,19 +40,25 @@ func (e *NotSTSError) Unwrap() []error {
 }
 
 // notSTSAnswer returns a *NotSTSError when err says that an HTTP answer
-// came back but could not be read as STS's: its body did not decode, or
-// held no STS error code (the SDK then reports "UnknownError"). It
-// returns nil for every other error, including STS's own refusals.
+// came back but could not be read as STS's: its body did not decode (a
+// success that is not XML is a DeserializationError; an error answer
+// that is not XML, such as most HTML pages, comes back as a plain error
+// with no API error in it), or held no STS error code (the SDK then
+// reports "UnknownError"). It returns nil for every other error,
+// including STS's own refusals.
 func notSTSAnswer(action, endpoint string, err error) error {
 	var resp *smithyhttp.ResponseError
-	if !errors.As(err, &resp) || resp.Response == nil {
+	// No status: the request was never answered (refused, reset), which
+	// the SDK also wraps in a ResponseError.
+	if !errors.As(err, &resp) || resp.Response == nil || resp.HTTPStatusCode() == 0 {
 		return nil
 	}
 	var deser *smithy.DeserializationError
 	var apiErr smithy.APIError
 	switch {
 	case errors.As(err, &deser):
-	case errors.As(err, &apiErr) && (apiErr.ErrorCode() == "" || apiErr.ErrorCode() == "UnknownError"):
+	case !errors.As(err, &apiErr):
+	case apiErr.ErrorCode() == "" || apiErr.ErrorCode() == "UnknownError":
 	default:
 		return nil
 	}

@@ -26,6 +26,9 @@ var notSTSServers = []struct {
 	{"403 without a body", 403, "", ""},
 	{"JSON error", 400, "application/json", `{"message":"bad request"}`},
 	{"other XML", 403, "application/xml", `<Error><Code>AccessDenied</Code><Message>S3 says no</Message></Error>`},
+	// Python's http.server (and many a proxy) sends HTML that is not XML:
+	// an unclosed <meta>, which the SDK's XML error decoder chokes on.
+	{"HTML that is not XML", 501, "text/html", "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error response</title>\n</head>\n<body><h1>Error response</h1><p>Error code: 501</p></body>\n</html>\n"},
 }
 
 func notSTSServer(t *testing.T, status int, ctype, body string) *httptest.Server {

@@ -117,3 +117,91 @@ func TestReadmeInstall(t *testing.T) {
 		}
 	}
 }
+
+// TestCIInstallsCfnLint: make test runs scripts/cfn-lint.sh, which checks
+// for cfn-lint of one major.minor line and fails without it; it is not
+// installed by make deps (it comes with a machine's Python), so the CI job
+// that runs make test must install that line itself.
+func TestCIInstallsCfnLint(t *testing.T) {
+	script, err := os.ReadFile(filepath.Join(root(t), "scripts", "cfn-lint.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`want=\$\{CFN_LINT_VERSION:-([0-9.]+)\}`).FindSubmatch(script)
+	if m == nil {
+		t.Fatal("scripts/cfn-lint.sh: no want=${CFN_LINT_VERSION:-X.Y} line")
+	}
+	want := "cfn-lint==" + string(m[1])
+	data, err := os.ReadFile(filepath.Join(root(t), ".github", "workflows", "ci.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w workflow
+	if err := yaml.Unmarshal(data, &w); err != nil {
+		t.Fatal(err)
+	}
+	makeTest := regexp.MustCompile(`(?m)(?:^|&&|;)\s*make test\b`)
+	found := false
+	for name, job := range w.Jobs {
+		runsTest, installs := false, false
+		for _, s := range job.Steps {
+			if makeTest.MatchString(s.Run) {
+				runsTest = true
+				if !installs {
+					t.Errorf("job %s runs make test before any step installs %s", name, want)
+				}
+			}
+			if strings.Contains(s.Run, want) {
+				installs = true
+			}
+		}
+		found = found || runsTest
+	}
+	if !found {
+		t.Error("ci.yml never runs make test")
+	}
+}
+
+// TestWorkflowsPinTheGoRelease: releases and CI build with the Go release
+// the runbook pins (GOTOOLCHAIN=goX.Y.Z in docs/deploy.md), patch and all:
+// setup-go reads only the go directive of go.mod (go 1.26.0, the language
+// version), so go-version-file would build releases with the first
+// release of the line and none of its security fixes.
+func TestWorkflowsPinTheGoRelease(t *testing.T) {
+	deploy, err := os.ReadFile(filepath.Join(root(t), "docs", "deploy.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`GOTOOLCHAIN=go(\d+\.\d+\.\d+)`).FindSubmatch(deploy)
+	if m == nil {
+		t.Fatal("docs/deploy.md pins no GOTOOLCHAIN=goX.Y.Z")
+	}
+	want := string(m[1])
+	for _, file := range []string{"ci.yml", "release.yml"} {
+		data, err := os.ReadFile(filepath.Join(root(t), ".github", "workflows", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w struct {
+			Jobs map[string]struct {
+				Steps []struct {
+					Uses string            `yaml:"uses"`
+					With map[string]string `yaml:"with"`
+				} `yaml:"steps"`
+			} `yaml:"jobs"`
+		}
+		if err := yaml.Unmarshal(data, &w); err != nil {
+			t.Fatal(err)
+		}
+		for name, job := range w.Jobs {
+			for _, s := range job.Steps {
+				if !strings.HasPrefix(s.Uses, "actions/setup-go@") {
+					continue
+				}
+				if got := s.With["go-version"]; got != want {
+					t.Errorf("%s job %s: setup-go go-version %q (go-version-file %q), want %s as docs/deploy.md pins", file, name, got, s.With["go-version-file"], want)
+				}
+			}
+		}
+	}
+}
