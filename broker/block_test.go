@@ -255,3 +255,37 @@ func TestBlockRefusesPathsWithoutSession(t *testing.T) {
 	}
 	_ = assumes
 }
+
+// A refusal for a block leaves nothing a warm hit could rely on: once exec
+// (or any path that reads the store) has found its person blocked, a warm
+// credential_process hit within five minutes of an older check is refused
+// too, on this profile and on every other profile cached for that person.
+func TestSeenBlockEndsWarmHits(t *testing.T) {
+	f := newFixture(t, basePolicy)
+	ctx := context.Background()
+	issue := func(profile string, mode policy.Mode) (*broker.Grant, error) {
+		return f.broker().Issue(ctx, broker.Input{Profile: profile, Mode: mode})
+	}
+	for _, p := range []string{"dev", "dev2"} {
+		if _, err := issue(p, policy.ModeCredentialProcess); err != nil {
+			t.Fatalf("%s before the block: %v", p, err)
+		}
+	}
+	st := f.openStore()
+	if err := st.Sessions().Block(ctx, session.Block{UserARN: aliceARN, By: "bob", ByARN: bobARN, Reason: "laptop stolen", At: f.now}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	f.now = f.now.Add(time.Minute)
+	if _, err := issue("dev", policy.ModeCLI); !errors.Is(err, broker.ErrRevoked) {
+		t.Fatalf("exec after the block: got %v, want ErrRevoked", err)
+	}
+	for _, p := range []string{"dev", "dev2"} {
+		if g, err := issue(p, policy.ModeCredentialProcess); !errors.Is(err, broker.ErrRevoked) {
+			t.Errorf("credentials %s after exec found the block: got %+v, %v; want ErrRevoked", p, g, err)
+		}
+	}
+	if d := f.lastDecision(); d.Effect != "deny" {
+		t.Errorf("last refusal logged as %+v", d)
+	}
+}

@@ -203,6 +203,15 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 			}
 		}
 	}
+	// A refusal because the caller is blocked also drops what this
+	// machine has cached for them: a warm hit may rely on a check made up
+	// to BlockCheckMaxAge before, and one made before the block was seen
+	// here must not outlive it.
+	defer func() {
+		if err != nil {
+			b.forgetBlocked(caller, err)
+		}
+	}()
 	requestID, err := NewRequestID(b.Rand)
 	if err != nil {
 		return nil, err
