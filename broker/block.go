@@ -177,8 +177,9 @@ func (b *Broker) refuseIfBlocked(ctx context.Context, a *Actor, action string) e
 
 // checkBlockTarget refuses a block or unblock of an ARN that is not a
 // caller ARN, or whose account is not in the policy's accounts: (when it
-// has that list): such a block would match nobody the policy serves, and
-// a 200 with nothing revoked would read as success.
+// has that list) or, in the team service, the service's accounts: such a
+// block would match nobody the policy serves, and a 200 with nothing
+// revoked would read as success.
 func (b *Broker) checkBlockTarget(arn string) error {
 	if err := checkUserARN(arn); err != nil {
 		return err
@@ -189,6 +190,11 @@ func (b *Broker) checkBlockTarget(arn string) error {
 	}
 	if b.Policy != nil && len(b.Policy.Accounts) > 0 && !containsAccount(b.Policy.Accounts, k.Account) {
 		return fmt.Errorf("%w: %s is in account %s, which is not one of the policy's accounts", session.ErrInvalid, quoteID(arn), k.Account)
+	}
+	// The service admits no caller of another account, whatever the
+	// policy lists (a policy may name everyone by ARN and list none).
+	if len(b.ServiceAccounts) > 0 && !containsAccount(b.ServiceAccounts, k.Account) {
+		return fmt.Errorf("%w: %s is in account %s, which is not one of the service's accounts", session.ErrInvalid, quoteID(arn), k.Account)
 	}
 	return nil
 }

@@ -289,3 +289,32 @@ func TestSeenBlockEndsWarmHits(t *testing.T) {
 		t.Errorf("last refusal logged as %+v", d)
 	}
 }
+
+// In the team service a block must also name a principal of the service's
+// accounts: the policy may list none (every principal by ARN), and the
+// service admits no other caller.
+func TestBlockTargetMustBeOfTheServiceAccounts(t *testing.T) {
+	f := sessionFixture(t)
+	f.setPolicy(`version: "1"
+rules:
+  - name: dev
+    effect: allow
+    conditions: {profiles: [dev]}
+approvals:
+  - name: approvers
+    profiles: [dev]
+    approvers: ["arn:aws:iam::111122223333:user/bob"]
+`)
+	ctx := context.Background()
+	b, bob := f.as("bob")
+	b.ServiceAccounts = []string{"111122223333"}
+	if _, err := b.RevokeUser(ctx, bob, "arn:aws:iam::999999999999:user/alice", "stolen", 0); !errors.Is(err, session.ErrInvalid) {
+		t.Errorf("block outside the service's accounts: got %v, want ErrInvalid", err)
+	}
+	if err := b.UnblockUser(ctx, bob, "arn:aws:iam::999999999999:user/alice"); !errors.Is(err, session.ErrInvalid) {
+		t.Errorf("unblock outside the service's accounts: got %v, want ErrInvalid", err)
+	}
+	if _, err := b.RevokeUser(ctx, bob, aliceARN, "stolen", 0); err != nil {
+		t.Errorf("block of alice: %v", err)
+	}
+}

@@ -80,6 +80,11 @@ type Broker struct {
 	// Region is the STS region of a catalogued profile whose pin names
 	// none.
 	Region string
+	// ServiceAccounts are the accounts whose principals the team service
+	// admits (its config's accounts:); nil outside the service. A block
+	// must name a principal of one of them, as of the policy's
+	// accounts: when it has that list.
+	ServiceAccounts []string
 	// ssoFetched is the access key ID of the IAM Identity Center role
 	// credentials this broker fetched last, to tell them from a cache hit.
 	ssoFetched atomic.Value // string

@@ -318,6 +318,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 		Catalogue:       true,
 		BaseCredentials: baseCredentials,
 		Region:          region,
+		ServiceAccounts: cfg.Accounts,
 	}
 	if b.Notify, err = notify.New(cfg.Notify, notify.Options{}); err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
