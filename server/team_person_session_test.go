@@ -5,17 +5,22 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 )
 
-// credentialsAs is POST /v1/credentials by the caller with ARN arn.
-func (tm *team) credentialsAs(arn string, body map[string]any) (creds, answer) {
+// callAs sends one API call as the caller with ARN arn; body is JSON
+// encoded.
+func (tm *team) callAs(arn, method, path string, body any) answer {
 	tm.t.Helper()
-	raw, err := json.Marshal(body)
-	if err != nil {
-		tm.t.Fatal(err)
+	var raw []byte
+	if body != nil {
+		var err error
+		if raw, err = json.Marshal(body); err != nil {
+			tm.t.Fatal(err)
+		}
 	}
-	req, err := http.NewRequest(http.MethodPost, tm.srv.URL+"/v1/credentials", bytes.NewReader(raw))
+	req, err := http.NewRequest(method, tm.srv.URL+path, bytes.NewReader(raw))
 	if err != nil {
 		tm.t.Fatal(err)
 	}
@@ -29,7 +34,13 @@ func (tm *team) credentialsAs(arn string, body map[string]any) (creds, answer) {
 	if err != nil {
 		tm.t.Fatal(err)
 	}
-	a := answer{status: resp.StatusCode, body: data}
+	return answer{status: resp.StatusCode, body: data}
+}
+
+// credentialsAs is POST /v1/credentials by the caller with ARN arn.
+func (tm *team) credentialsAs(arn string, body map[string]any) (creds, answer) {
+	tm.t.Helper()
+	a := tm.callAs(arn, http.MethodPost, "/v1/credentials", body)
 	var c creds
 	if a.status == http.StatusOK {
 		a.decode(tm.t, &c)
@@ -70,4 +81,42 @@ func TestTeamSessionBelongsToThePerson(t *testing.T) {
 	// The owner's refused namesakes spoiled nothing.
 	_, a = tm.credentialsAs(ciX, map[string]any{"profile": "dev", "session_id": c1.SessionID})
 	tm.want(a, http.StatusOK, "")
+	// Their own listing, under either session name, holds the session;
+	// the namesakes' holds nothing.
+	for arn, want := range map[string]int{ciY: 1, ciX: 1, otherX: 0} {
+		var list struct{ Sessions []struct{ ID string } }
+		tm.want(tm.callAs(arn, http.MethodGet, "/v1/sessions", nil), http.StatusOK, "").decode(t, &list)
+		if len(list.Sessions) != want || (want == 1 && list.Sessions[0].ID != c1.SessionID) {
+			t.Errorf("%s lists %+v, want %d session(s)", arn, list.Sessions, want)
+		}
+	}
+}
+
+// What a person was granted is theirs under any of their ARNs: a role's
+// approved request (filed under one session name) lifts require_approval
+// for another session name of that role, whose own listing shows it, as
+// its pending-request limit already counts it; a role session of another
+// role with the requester's session name gets nothing.
+func TestTeamApprovalBelongsToThePerson(t *testing.T) {
+	tm := newTeam(t, teamOptions{})
+	const (
+		ciX    = "arn:aws:sts::111122223333:assumed-role/ci/x"
+		ciY    = "arn:aws:sts::111122223333:assumed-role/ci/y"
+		otherX = "arn:aws:sts::111122223333:assumed-role/other/x"
+	)
+	var r struct{ ID string }
+	tm.want(tm.callAs(ciX, http.MethodPost, "/v1/requests", map[string]any{"profile": "prod", "justification": "deploy the fix now"}), http.StatusOK, "").decode(t, &r)
+	var list struct{ Requests []struct{ ID string } }
+	tm.want(tm.callAs(ciY, http.MethodGet, "/v1/requests", nil), http.StatusOK, "").decode(t, &list)
+	if len(list.Requests) != 1 || list.Requests[0].ID != r.ID {
+		t.Errorf("the role's own requests, listed under another session name: %+v, want %s", list.Requests, r.ID)
+	}
+	tm.want(tm.call("bob", http.MethodPost, "/v1/requests/"+r.ID+"/approve", nil), http.StatusOK, "")
+	c, a := tm.credentialsAs(ciY, map[string]any{"profile": "prod"})
+	tm.want(a, http.StatusOK, "")
+	if !strings.Contains(c.SourceIdentity, ".apr-"+r.ID+".") {
+		t.Errorf("SourceIdentity %q does not name approval %s", c.SourceIdentity, r.ID)
+	}
+	_, a = tm.credentialsAs(otherX, map[string]any{"profile": "prod"})
+	tm.want(a, http.StatusForbidden, "AccessDenied")
 }
