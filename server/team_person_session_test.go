@@ -53,7 +53,14 @@ func (tm *team) credentialsAs(arn string, body map[string]any) (creds, answer) {
 // resumes it (warm in memory or not), while a role session of another
 // role or an IAM user with the same name does not.
 func TestTeamSessionBelongsToThePerson(t *testing.T) {
-	tm := newTeam(t, teamOptions{})
+	t.Run("local", func(t *testing.T) { sessionBelongsToThePerson(t, teamOptions{}) })
+	t.Run("dynamodb", func(t *testing.T) {
+		sessionBelongsToThePerson(t, teamOptions{stores: openDynamo(t, dynamoEndpoint(t), "person-session", true)})
+	})
+}
+
+func sessionBelongsToThePerson(t *testing.T, o teamOptions) {
+	tm := newTeam(t, o)
 	const (
 		ciX    = "arn:aws:sts::111122223333:assumed-role/ci/x"
 		ciY    = "arn:aws:sts::111122223333:assumed-role/ci/y"
@@ -98,7 +105,14 @@ func TestTeamSessionBelongsToThePerson(t *testing.T) {
 // its pending-request limit already counts it; a role session of another
 // role with the requester's session name gets nothing.
 func TestTeamApprovalBelongsToThePerson(t *testing.T) {
-	tm := newTeam(t, teamOptions{})
+	t.Run("local", func(t *testing.T) { approvalBelongsToThePerson(t, teamOptions{}) })
+	t.Run("dynamodb", func(t *testing.T) {
+		approvalBelongsToThePerson(t, teamOptions{stores: openDynamo(t, dynamoEndpoint(t), "person-approval", true)})
+	})
+}
+
+func approvalBelongsToThePerson(t *testing.T, o teamOptions) {
+	tm := newTeam(t, o)
 	const (
 		ciX    = "arn:aws:sts::111122223333:assumed-role/ci/x"
 		ciY    = "arn:aws:sts::111122223333:assumed-role/ci/y"
