@@ -112,8 +112,8 @@ func (b *Broker) checkIssuedBlock(ctx context.Context, chain *vault.Chain, in In
 		return nil
 	}
 	if err := b.checkBlock(ctx, b.signerFor(chain), grant.Caller, now); err != nil {
-		// A cache entry keeps its older stamp (or none), so the next hit
-		// checks again: nothing needs dropping.
+		// Issue then drops the person's cache entries (forgetBlocked),
+		// so no later warm hit relies on a check older than this one.
 		return err
 	}
 	grant.blockCheckedAt = now
@@ -130,6 +130,22 @@ func (b *Broker) checkIssuedBlock(ctx context.Context, chain *vault.Chain, in In
 		b.debugf("cache: block check not recorded: %v", cerr)
 	}
 	return nil
+}
+
+// forgetBlocked drops the keyring cache's credentials of caller when err
+// refuses them because caller is blocked (see Cache.DropRolesOf). Without
+// a keyring cache (server mode of the team service) there is nothing to
+// drop.
+func (b *Broker) forgetBlocked(caller vault.Identity, err error) {
+	var re *RevokedError
+	if b.Cache == nil || caller.ARN == "" || !errors.As(err, &re) || !re.Blocked {
+		return
+	}
+	if n, derr := b.Cache.DropRolesOf(caller.ARN); derr != nil {
+		b.debugf("cache: credentials of blocked %s not all dropped: %v", caller.ARN, derr)
+	} else if n > 0 {
+		b.debugf("cache: dropped %d cached credential set(s) of blocked %s", n, caller.ARN)
+	}
 }
 
 // refuseBlockedActor refuses an action on others (approve, deny, block,
@@ -161,8 +177,9 @@ func (b *Broker) refuseIfBlocked(ctx context.Context, a *Actor, action string) e
 
 // checkBlockTarget refuses a block or unblock of an ARN that is not a
 // caller ARN, or whose account is not in the policy's accounts: (when it
-// has that list): such a block would match nobody the policy serves, and
-// a 200 with nothing revoked would read as success.
+// has that list) or, in the team service, the service's accounts: such a
+// block would match nobody the policy serves, and a 200 with nothing
+// revoked would read as success.
 func (b *Broker) checkBlockTarget(arn string) error {
 	if err := checkUserARN(arn); err != nil {
 		return err
@@ -173,6 +190,11 @@ func (b *Broker) checkBlockTarget(arn string) error {
 	}
 	if b.Policy != nil && len(b.Policy.Accounts) > 0 && !containsAccount(b.Policy.Accounts, k.Account) {
 		return fmt.Errorf("%w: %s is in account %s, which is not one of the policy's accounts", session.ErrInvalid, quoteID(arn), k.Account)
+	}
+	// The service admits no caller of another account, whatever the
+	// policy lists (a policy may name everyone by ARN and list none).
+	if len(b.ServiceAccounts) > 0 && !containsAccount(b.ServiceAccounts, k.Account) {
+		return fmt.Errorf("%w: %s is in account %s, which is not one of the service's accounts", session.ErrInvalid, quoteID(arn), k.Account)
 	}
 	return nil
 }

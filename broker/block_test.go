@@ -255,3 +255,66 @@ func TestBlockRefusesPathsWithoutSession(t *testing.T) {
 	}
 	_ = assumes
 }
+
+// A refusal for a block leaves nothing a warm hit could rely on: once exec
+// (or any path that reads the store) has found its person blocked, a warm
+// credential_process hit within five minutes of an older check is refused
+// too, on this profile and on every other profile cached for that person.
+func TestSeenBlockEndsWarmHits(t *testing.T) {
+	f := newFixture(t, basePolicy)
+	ctx := context.Background()
+	issue := func(profile string, mode policy.Mode) (*broker.Grant, error) {
+		return f.broker().Issue(ctx, broker.Input{Profile: profile, Mode: mode})
+	}
+	for _, p := range []string{"dev", "dev2"} {
+		if _, err := issue(p, policy.ModeCredentialProcess); err != nil {
+			t.Fatalf("%s before the block: %v", p, err)
+		}
+	}
+	st := f.openStore()
+	if err := st.Sessions().Block(ctx, session.Block{UserARN: aliceARN, By: "bob", ByARN: bobARN, Reason: "laptop stolen", At: f.now}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	f.now = f.now.Add(time.Minute)
+	if _, err := issue("dev", policy.ModeCLI); !errors.Is(err, broker.ErrRevoked) {
+		t.Fatalf("exec after the block: got %v, want ErrRevoked", err)
+	}
+	for _, p := range []string{"dev", "dev2"} {
+		if g, err := issue(p, policy.ModeCredentialProcess); !errors.Is(err, broker.ErrRevoked) {
+			t.Errorf("credentials %s after exec found the block: got %+v, %v; want ErrRevoked", p, g, err)
+		}
+	}
+	if d := f.lastDecision(); d.Effect != "deny" {
+		t.Errorf("last refusal logged as %+v", d)
+	}
+}
+
+// In the team service a block must also name a principal of the service's
+// accounts: the policy may list none (every principal by ARN), and the
+// service admits no other caller.
+func TestBlockTargetMustBeOfTheServiceAccounts(t *testing.T) {
+	f := sessionFixture(t)
+	f.setPolicy(`version: "1"
+rules:
+  - name: dev
+    effect: allow
+    conditions: {profiles: [dev]}
+approvals:
+  - name: approvers
+    profiles: [dev]
+    approvers: ["arn:aws:iam::111122223333:user/bob"]
+`)
+	ctx := context.Background()
+	b, bob := f.as("bob")
+	b.ServiceAccounts = []string{"111122223333"}
+	if _, err := b.RevokeUser(ctx, bob, "arn:aws:iam::999999999999:user/alice", "stolen", 0); !errors.Is(err, session.ErrInvalid) {
+		t.Errorf("block outside the service's accounts: got %v, want ErrInvalid", err)
+	}
+	if err := b.UnblockUser(ctx, bob, "arn:aws:iam::999999999999:user/alice"); !errors.Is(err, session.ErrInvalid) {
+		t.Errorf("unblock outside the service's accounts: got %v, want ErrInvalid", err)
+	}
+	if _, err := b.RevokeUser(ctx, bob, aliceARN, "stolen", 0); err != nil {
+		t.Errorf("block of alice: %v", err)
+	}
+}

@@ -160,7 +160,8 @@ func (b *Broker) GetBreakglass(ctx context.Context, a *Actor, id string) (*break
 // the actor's own: the same person's (person.Same), not a namesake's.
 func (b *Broker) ListBreakglass(ctx context.Context, a *Actor, q breakglass.Query) ([]*breakglass.Event, error) {
 	mine := q.Invoker == "" && q.Profile == "" && q.Status == ""
-	if mine {
+	everyStatus := mine && !foundByName(a.Identity.ARN)
+	if mine && !everyStatus {
 		q.Invoker = a.Identity.Name
 	}
 	stores, err := b.openStores(ctx, a)
@@ -176,16 +177,25 @@ func (b *Broker) ListBreakglass(ctx context.Context, a *Actor, q breakglass.Quer
 		list: func(s breakglass.Status) ([]*breakglass.Event, error) {
 			q := q
 			q.Status = s
+			if everyStatus && s == "" {
+				return listEveryStatus([]breakglass.Status{breakglass.StatusActive, breakglass.StatusClosed, breakglass.StatusExpired},
+					func(s breakglass.Status) ([]*breakglass.Event, error) {
+						q.Status = s
+						return st.List(ctx, q)
+					}, eventOpened)
+			}
 			return st.List(ctx, q)
 		},
 		effective: func(e *breakglass.Event, now time.Time) breakglass.Status { return e.EffectiveStatus(now) },
-		created:   func(e *breakglass.Event) time.Time { return e.OpenedAt },
+		created:   eventOpened,
 	})
 	if err != nil || !mine {
 		return out, err
 	}
 	return slices.DeleteFunc(out, func(e *breakglass.Event) bool { return !person.Same(e.InvokerARN, a.Identity.ARN) }), nil
 }
+
+func eventOpened(e *breakglass.Event) time.Time { return e.OpenedAt }
 
 // checkBreakglassID refuses, before any store call, an ID that no event
 // can have.

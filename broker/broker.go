@@ -80,6 +80,11 @@ type Broker struct {
 	// Region is the STS region of a catalogued profile whose pin names
 	// none.
 	Region string
+	// ServiceAccounts are the accounts whose principals the team service
+	// admits (its config's accounts:); nil outside the service. A block
+	// must name a principal of one of them, as of the policy's
+	// accounts: when it has that list.
+	ServiceAccounts []string
 	// ssoFetched is the access key ID of the IAM Identity Center role
 	// credentials this broker fetched last, to tell them from a cache hit.
 	ssoFetched atomic.Value // string
@@ -203,6 +208,15 @@ func (b *Broker) Issue(ctx context.Context, in Input) (g *Grant, err error) {
 			}
 		}
 	}
+	// A refusal because the caller is blocked also drops what this
+	// machine has cached for them: a warm hit may rely on a check made up
+	// to BlockCheckMaxAge before, and one made before the block was seen
+	// here must not outlive it.
+	defer func() {
+		if err != nil {
+			b.forgetBlocked(caller, err)
+		}
+	}()
 	requestID, err := NewRequestID(b.Rand)
 	if err != nil {
 		return nil, err

@@ -24,7 +24,8 @@ type override struct {
 // whose rule names the caller and profile (break-glass lifts
 // require_approval too); require_server yields to nothing outside server
 // mode. It finds the caller's approved requests and active break-glass
-// events on profile, and
+// events on profile (under any ARN of the caller's person, see
+// foundByName), and
 // re-checks each against the current policy (see recheck.go): a record's
 // status alone never lifts a denial, and removing or tightening a rule
 // takes effect at once. Of those that still count it returns the one whose
@@ -56,7 +57,11 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 		}
 	}
 	if approvable {
-		reqs, err := stores.Requests().List(ctx, request.Query{Requester: caller.Name, Profile: profile, Status: request.StatusApproved})
+		q := request.Query{Profile: profile, Status: request.StatusApproved}
+		if foundByName(caller.ARN) {
+			q.Requester = caller.Name
+		}
+		reqs, err := stores.Requests().List(ctx, q)
 		if err != nil {
 			return nil, unavailable("approval", err)
 		}
@@ -74,7 +79,11 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 		}
 	}
 	if breakable {
-		events, err := stores.Breakglass().List(ctx, breakglass.Query{Invoker: caller.Name, Profile: profile, Status: breakglass.StatusActive})
+		q := breakglass.Query{Profile: profile, Status: breakglass.StatusActive}
+		if foundByName(caller.ARN) {
+			q.Invoker = caller.Name
+		}
+		events, err := stores.Breakglass().List(ctx, q)
 		if err != nil {
 			return nil, unavailable("break-glass", err)
 		}

@@ -268,7 +268,8 @@ func (b *Broker) GetRequest(ctx context.Context, a *Actor, id string) (*request.
 // of whoever else carries the same name.
 func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([]*request.Request, error) {
 	mine := q.Requester == "" && q.Profile == "" && q.Status == ""
-	if mine {
+	everyStatus := mine && !foundByName(a.Identity.ARN)
+	if mine && !everyStatus {
 		q.Requester = a.Identity.Name
 	}
 	stores, err := b.openStores(ctx, a)
@@ -284,16 +285,28 @@ func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([
 		list: func(s request.Status) ([]*request.Request, error) {
 			q := q
 			q.Status = s
+			if everyStatus && s == "" {
+				return listEveryStatus(requestStatuses, func(s request.Status) ([]*request.Request, error) {
+					q.Status = s
+					return st.List(ctx, q)
+				}, requestCreated)
+			}
 			return st.List(ctx, q)
 		},
 		effective: func(r *request.Request, now time.Time) request.Status { return r.EffectiveStatus(now) },
-		created:   func(r *request.Request) time.Time { return r.CreatedAt },
+		created:   requestCreated,
 	})
 	if err != nil || !mine {
 		return out, err
 	}
 	return slices.DeleteFunc(out, func(r *request.Request) bool { return !person.Same(r.RequesterARN, a.Identity.ARN) }), nil
 }
+
+// requestStatuses are every status a stored request may have.
+var requestStatuses = []request.Status{request.StatusPending, request.StatusApproved, request.StatusDenied,
+	request.StatusCancelled, request.StatusExpired, request.StatusRevoked}
+
+func requestCreated(r *request.Request) time.Time { return r.CreatedAt }
 
 func (b *Broker) requestEntry(event string, a *Actor, r *request.Request) logging.Entry {
 	e := logging.Entry{

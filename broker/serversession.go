@@ -40,8 +40,13 @@ type ServerSession struct {
 	// means DefaultServerDuration.
 	Duration time.Duration
 
-	mu           sync.Mutex
-	id           string
+	mu sync.Mutex
+	id string
+	// owner is the ARN the session was stored under. The flow checks
+	// that the caller is the same person (person.Same), who may call
+	// under another ARN (another session name of the same role); the
+	// store's touch is then made under the stored ARN.
+	owner        string
 	caller       vault.Identity
 	identifiedAt time.Time
 	base         string // the base profile whose keys sign store calls
@@ -161,6 +166,7 @@ func (b *Broker) checkServerSession(ctx context.Context, s *ServerSession, st se
 		case !person.Same(cur.UserARN, caller.ARN) || cur.Profile != profile:
 			return &RevokedError{SessionID: s.id}
 		case cur.EffectiveStatus(now) == session.StatusActive:
+			s.owner = cur.UserARN
 			return nil
 		}
 		// It lapsed on its own: record that, then start a new one.
@@ -194,7 +200,7 @@ func (b *Broker) checkServerSession(ctx context.Context, s *ServerSession, st se
 		}
 		return unavailable("session", err)
 	}
-	s.id = id
+	s.id, s.owner = id, caller.ARN
 	started := logging.Entry{
 		Event: logging.EventSessionStarted, Actor: caller.Name, ActorARN: caller.ARN, Account: caller.Account,
 		Subject: id, SessionID: id, Profile: profile, RoleARN: roleARN, Status: string(session.StatusActive),
@@ -217,7 +223,11 @@ func (s *ServerSession) duration() time.Duration {
 // a block that landed between the check and now wins: the credentials are
 // not handed out, and a session refused for a block is revoked.
 func (b *Broker) touchServerSession(ctx context.Context, s *ServerSession, st session.Store, caller vault.Identity, expires, now time.Time) error {
-	err := st.Touch(ctx, s.id, caller.ARN, now, expires)
+	owner := s.owner
+	if owner == "" {
+		owner = caller.ARN
+	}
+	err := st.Touch(ctx, s.id, owner, now, expires)
 	switch {
 	case err == nil:
 		return nil

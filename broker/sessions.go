@@ -63,11 +63,13 @@ type UserRevocation struct {
 // anything being written (see listEffective). With no user, user ARN,
 // profile or status given, it lists the actor's own sessions: those of the
 // same person (person.Same), so an IAM Identity Center user sees theirs in
-// every account, and a namesake's never. As with requests, anyone who can
+// every account, a role its sessions under every session name (see
+// foundByName), and a namesake's never. As with requests, anyone who can
 // read the store may list any sessions.
 func (b *Broker) ListSessions(ctx context.Context, a *Actor, q session.Query) ([]*session.Session, error) {
 	mine := q.User == "" && q.UserARN == "" && q.Profile == "" && q.Status == ""
-	if mine {
+	everyStatus := mine && !foundByName(a.Identity.ARN)
+	if mine && !everyStatus {
 		q.User = a.Identity.Name
 	}
 	if q.Status != "" && !q.Status.Valid() {
@@ -86,6 +88,17 @@ func (b *Broker) ListSessions(ctx context.Context, a *Actor, q session.Query) ([
 		list: func(s session.Status) ([]*session.Session, error) {
 			q := q
 			q.Status = s
+			if everyStatus && s == "" {
+				return listEveryStatus([]session.Status{session.StatusActive, session.StatusRevoked, session.StatusExpired},
+					func(s session.Status) ([]*session.Session, error) {
+						q.Status = s
+						got, err := st.List(ctx, q)
+						if err != nil {
+							return nil, fmt.Errorf("list sessions: %w", err)
+						}
+						return got, nil
+					}, func(s *session.Session) time.Time { return s.StartedAt })
+			}
 			got, err := st.List(ctx, q)
 			if err != nil {
 				return nil, fmt.Errorf("list sessions: %w", err)

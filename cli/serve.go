@@ -260,8 +260,10 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	}
 	// stdout only (Lambda): stdout is the record (CloudWatch Logs); the
 	// file in the temporary directory only carries the chain, so rotated
-	// files are dropped and a flood cannot fill /tmp.
-	logOpts := logging.Options{MaxBytes: cfg.Log.MaxBytes, DiscardRotated: cfg.Log.File == "", STSEndpoint: vault.NonAWSSTSEndpoint(environment().STS.Endpoint)}
+	// files are dropped and a flood cannot fill /tmp. The STS endpoint
+	// recorded is the one the service uses, from sts_endpoint: as well as
+	// from AWS_ENDPOINT_URL_STS (a regional AWS endpoint records none).
+	logOpts := logging.Options{MaxBytes: cfg.Log.MaxBytes, DiscardRotated: cfg.Log.File == "", STSEndpoint: vault.NonAWSSTSEndpoint(stsEndpoint)}
 	if logOpts.MaxBytes == 0 {
 		logOpts.MaxBytes = server.DefaultServeLogMaxBytes
 	}
@@ -316,6 +318,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 		Catalogue:       true,
 		BaseCredentials: baseCredentials,
 		Region:          region,
+		ServiceAccounts: cfg.Accounts,
 	}
 	if b.Notify, err = notify.New(cfg.Notify, notify.Options{}); err != nil {
 		return nil, fmt.Errorf("serve: %w", err)

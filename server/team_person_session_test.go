@@ -1,0 +1,136 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// callAs sends one API call as the caller with ARN arn; body is JSON
+// encoded.
+func (tm *team) callAs(arn, method, path string, body any) answer {
+	tm.t.Helper()
+	var raw []byte
+	if body != nil {
+		var err error
+		if raw, err = json.Marshal(body); err != nil {
+			tm.t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequest(method, tm.srv.URL+path, bytes.NewReader(raw))
+	if err != nil {
+		tm.t.Fatal(err)
+	}
+	req.Header.Set(testOnlyCallerHeader, arn)
+	resp, err := tm.srv.Client().Do(req)
+	if err != nil {
+		tm.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tm.t.Fatal(err)
+	}
+	return answer{status: resp.StatusCode, body: data}
+}
+
+// credentialsAs is POST /v1/credentials by the caller with ARN arn.
+func (tm *team) credentialsAs(arn string, body map[string]any) (creds, answer) {
+	tm.t.Helper()
+	a := tm.callAs(arn, http.MethodPost, "/v1/credentials", body)
+	var c creds
+	if a.status == http.StatusOK {
+		a.decode(tm.t, &c)
+	}
+	return c, a
+}
+
+// A session belongs to a person, not to an ARN: a role's sessions are the
+// role's whatever the session name, so another session name of that role
+// resumes it (warm in memory or not), while a role session of another
+// role or an IAM user with the same name does not.
+func TestTeamSessionBelongsToThePerson(t *testing.T) {
+	t.Run("local", func(t *testing.T) { sessionBelongsToThePerson(t, teamOptions{}) })
+	t.Run("dynamodb", func(t *testing.T) {
+		sessionBelongsToThePerson(t, teamOptions{stores: openDynamo(t, dynamoEndpoint(t), "person-session", true)})
+	})
+}
+
+func sessionBelongsToThePerson(t *testing.T, o teamOptions) {
+	tm := newTeam(t, o)
+	const (
+		ciX    = "arn:aws:sts::111122223333:assumed-role/ci/x"
+		ciY    = "arn:aws:sts::111122223333:assumed-role/ci/y"
+		otherX = "arn:aws:sts::111122223333:assumed-role/other/x"
+	)
+	c1, a := tm.credentialsAs(ciX, map[string]any{"profile": "dev"})
+	tm.want(a, http.StatusOK, "")
+	c2, a := tm.credentialsAs(ciY, map[string]any{"profile": "dev", "session_id": c1.SessionID})
+	tm.want(a, http.StatusOK, "")
+	if c2.SessionID != c1.SessionID {
+		t.Errorf("resumed as %s, want %s", c2.SessionID, c1.SessionID)
+	}
+	other := newTeamSharing(t, tm)
+	c3, a := other.credentialsAs(ciY, map[string]any{"profile": "dev", "session_id": c1.SessionID})
+	tm.want(a, http.StatusOK, "")
+	if c3.SessionID != c1.SessionID {
+		t.Errorf("resumed from the store as %s, want %s", c3.SessionID, c1.SessionID)
+	}
+	for _, arn := range []string{otherX, "arn:aws:iam::111122223333:user/x"} {
+		_, a = tm.credentialsAs(arn, map[string]any{"profile": "dev", "session_id": c1.SessionID})
+		tm.want(a, http.StatusForbidden, "")
+		_, a = other.credentialsAs(arn, map[string]any{"profile": "dev", "session_id": c1.SessionID})
+		tm.want(a, http.StatusForbidden, "")
+	}
+	// The owner's refused namesakes spoiled nothing.
+	_, a = tm.credentialsAs(ciX, map[string]any{"profile": "dev", "session_id": c1.SessionID})
+	tm.want(a, http.StatusOK, "")
+	// Their own listing, under either session name, holds the session;
+	// the namesakes' holds nothing.
+	for arn, want := range map[string]int{ciY: 1, ciX: 1, otherX: 0} {
+		var list struct{ Sessions []struct{ ID string } }
+		tm.want(tm.callAs(arn, http.MethodGet, "/v1/sessions", nil), http.StatusOK, "").decode(t, &list)
+		if len(list.Sessions) != want || (want == 1 && list.Sessions[0].ID != c1.SessionID) {
+			t.Errorf("%s lists %+v, want %d session(s)", arn, list.Sessions, want)
+		}
+	}
+}
+
+// What a person was granted is theirs under any of their ARNs: a role's
+// approved request (filed under one session name) lifts require_approval
+// for another session name of that role, whose own listing shows it, as
+// its pending-request limit already counts it; a role session of another
+// role with the requester's session name gets nothing.
+func TestTeamApprovalBelongsToThePerson(t *testing.T) {
+	t.Run("local", func(t *testing.T) { approvalBelongsToThePerson(t, teamOptions{}) })
+	t.Run("dynamodb", func(t *testing.T) {
+		approvalBelongsToThePerson(t, teamOptions{stores: openDynamo(t, dynamoEndpoint(t), "person-approval", true)})
+	})
+}
+
+func approvalBelongsToThePerson(t *testing.T, o teamOptions) {
+	tm := newTeam(t, o)
+	const (
+		ciX    = "arn:aws:sts::111122223333:assumed-role/ci/x"
+		ciY    = "arn:aws:sts::111122223333:assumed-role/ci/y"
+		otherX = "arn:aws:sts::111122223333:assumed-role/other/x"
+	)
+	var r struct{ ID string }
+	tm.want(tm.callAs(ciX, http.MethodPost, "/v1/requests", map[string]any{"profile": "prod", "justification": "deploy the fix now"}), http.StatusOK, "").decode(t, &r)
+	var list struct{ Requests []struct{ ID string } }
+	tm.want(tm.callAs(ciY, http.MethodGet, "/v1/requests", nil), http.StatusOK, "").decode(t, &list)
+	if len(list.Requests) != 1 || list.Requests[0].ID != r.ID {
+		t.Errorf("the role's own requests, listed under another session name: %+v, want %s", list.Requests, r.ID)
+	}
+	tm.want(tm.call("bob", http.MethodPost, "/v1/requests/"+r.ID+"/approve", nil), http.StatusOK, "")
+	c, a := tm.credentialsAs(ciY, map[string]any{"profile": "prod"})
+	tm.want(a, http.StatusOK, "")
+	if !strings.Contains(c.SourceIdentity, ".apr-"+r.ID+".") {
+		t.Errorf("SourceIdentity %q does not name approval %s", c.SourceIdentity, r.ID)
+	}
+	_, a = tm.credentialsAs(otherX, map[string]any{"profile": "prod"})
+	tm.want(a, http.StatusForbidden, "AccessDenied")
+}
