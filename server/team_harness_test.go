@@ -224,6 +224,17 @@ func (a answer) code() string {
 // encoded unless it is already a string or []byte.
 func (tm *team) call(user, method, path string, body any) answer {
 	tm.t.Helper()
+	arn := ""
+	if user != "" {
+		arn = arnOf(user)
+	}
+	return tm.callAs(arn, method, path, body)
+}
+
+// callAs sends one API call as the caller with ARN arn ("" sends no
+// caller); body is as for call.
+func (tm *team) callAs(arn, method, path string, body any) answer {
+	tm.t.Helper()
 	var raw []byte
 	switch b := body.(type) {
 	case nil:
@@ -241,8 +252,8 @@ func (tm *team) call(user, method, path string, body any) answer {
 	if err != nil {
 		tm.t.Fatal(err)
 	}
-	if user != "" {
-		req.Header.Set(testOnlyCallerHeader, arnOf(user))
+	if arn != "" {
+		req.Header.Set(testOnlyCallerHeader, arn)
 	}
 	resp, err := tm.srv.Client().Do(req)
 	if err != nil {

@@ -1,41 +1,10 @@
 package server_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 )
-
-// callAs sends one API call as the caller with ARN arn; body is JSON
-// encoded.
-func (tm *team) callAs(arn, method, path string, body any) answer {
-	tm.t.Helper()
-	var raw []byte
-	if body != nil {
-		var err error
-		if raw, err = json.Marshal(body); err != nil {
-			tm.t.Fatal(err)
-		}
-	}
-	req, err := http.NewRequest(method, tm.srv.URL+path, bytes.NewReader(raw))
-	if err != nil {
-		tm.t.Fatal(err)
-	}
-	req.Header.Set(testOnlyCallerHeader, arn)
-	resp, err := tm.srv.Client().Do(req)
-	if err != nil {
-		tm.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tm.t.Fatal(err)
-	}
-	return answer{status: resp.StatusCode, body: data}
-}
 
 // credentialsAs is POST /v1/credentials by the caller with ARN arn.
 func (tm *team) credentialsAs(arn string, body map[string]any) (creds, answer) {
