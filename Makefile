@@ -31,8 +31,13 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
+# make build links statically (no cgo) as the release archives do
+# (scripts/dist.sh): no dynamic loader and libc at every start, and user and
+# DNS look-ups in Go. On macOS cgo stays on for the keychain.
+BUILD_CGO ?= $(if $(filter Darwin,$(shell uname -s)),1,0)
+
 build: ## build ./sentinel
-	$(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o sentinel .
+	CGO_ENABLED=$(BUILD_CGO) $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o sentinel .
 
 deps: tools ## install what the tests and make dist need (AWS CLI, Java, DynamoDB Local, Lambda emulator, nfpm, cyclonedx-gomod)
 	./scripts/install-test-deps.sh

@@ -3,14 +3,19 @@ package cli
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/kingpin/v2"
 )
 
 // The parse errors of kingpin that name a word the person mistyped.
 var (
-	unknownCommand = regexp.MustCompile(`^(?:expected command but got "([^"]*)"|unexpected (\S+))$`)
-	unknownFlag    = regexp.MustCompile(`^unknown long flag '--([^']*)'$`)
+	// Compiled on first use, not by every process at start-up.
+	unknownCommand = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:expected command but got "([^"]*)"|unexpected (\S+))$`)
+	})
+	// Compiled on first use, not by every process at start-up.
+	unknownFlag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^unknown long flag '--([^']*)'$`) })
 )
 
 // Suggest adds to a parse error of app for args a hint naming the nearest
@@ -24,12 +29,12 @@ func Suggest(app *kingpin.Application, args []string, err error) error {
 	var word string
 	var candidates []string
 	ctx, _ := app.ParseContext(args)
-	if unknownCommand.MatchString(err.Error()) {
+	if unknownCommand().MatchString(err.Error()) {
 		var ok bool
 		if word, candidates, ok = misspeltCommand(app, args); !ok {
 			return err
 		}
-	} else if m := unknownFlag.FindStringSubmatch(err.Error()); m != nil {
+	} else if m := unknownFlag().FindStringSubmatch(err.Error()); m != nil {
 		word = m[1]
 		candidates = flagNames(app, ctx)
 	} else {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // stsNamespace is the XML namespace of STS answers.
@@ -25,15 +26,16 @@ type callerIdentity struct {
 }
 
 // defaultTransport is shared by the default clients so that connections to
-// STS are reused across calls.
-var defaultTransport = http.DefaultTransport.(*http.Transport).Clone()
+// STS are reused across calls. It is made on first use, not by every
+// process at start-up.
+var defaultTransport = sync.OnceValue(func() *http.Transport { return http.DefaultTransport.(*http.Transport).Clone() })
 
 // noRedirect makes a client return a redirect as it is.
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // client returns the Verifier's client with redirects turned off.
 func (v *Verifier) client() *http.Client {
-	c := http.Client{Transport: defaultTransport, Timeout: DefaultSTSTimeout}
+	c := http.Client{Transport: defaultTransport(), Timeout: DefaultSTSTimeout}
 	if v.Client != nil {
 		c = *v.Client
 		if c.Timeout == 0 {

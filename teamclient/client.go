@@ -149,7 +149,7 @@ func (c *Client) checkInfo(info Info) error {
 	if !IsAWSSTSEndpoint(info.STSEndpoint) && !sameEndpoint(info.STSEndpoint, c.opts.STSEndpointOverride) {
 		return fmt.Errorf("%w: it asks for proofs signed for %q, which is neither an AWS STS endpoint nor AWS_ENDPOINT_URL_STS", ErrWrongServer, safeMessage(info.STSEndpoint))
 	}
-	if !regionPattern.MatchString(info.STSRegion) {
+	if !regionPattern().MatchString(info.STSRegion) {
 		return fmt.Errorf("%w: sts_region %q is not a region name", ErrBadAnswer, safeMessage(info.STSRegion))
 	}
 	return nil

@@ -4,15 +4,20 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // regionPattern is what an AWS region name looks like (us-east-1,
 // us-gov-west-1, cn-north-1, eu-central-2).
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+// Compiled on first use, not by every process at start-up.
+var regionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`) })
 
 // awsSTSHost matches the hosts of AWS STS: the global endpoint, the
 // regional ones, their FIPS forms, and the China partition's.
-var awsSTSHost = regexp.MustCompile(`^sts(-fips)?(\.([a-z]{2}(-[a-z]+)+-[0-9]{1,2}))?\.amazonaws\.com(\.cn)?$`)
+// Compiled on first use, not by every process at start-up.
+var awsSTSHost = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^sts(-fips)?(\.([a-z]{2}(-[a-z]+)+-[0-9]{1,2}))?\.amazonaws\.com(\.cn)?$`)
+})
 
 // IsAWSSTSEndpoint reports whether endpoint is an AWS STS endpoint:
 // https, a host of the forms sts.amazonaws.com, sts.REGION.amazonaws.com,
@@ -29,7 +34,7 @@ func IsAWSSTSEndpoint(endpoint string) bool {
 	if u.Port() != "" || (u.Path != "" && u.Path != "/") {
 		return false
 	}
-	m := awsSTSHost.FindStringSubmatch(u.Host)
+	m := awsSTSHost().FindStringSubmatch(u.Host)
 	if m == nil {
 		return false
 	}

@@ -44,7 +44,7 @@ func FederationEndpoint(region string) string {
 // must start with "/" and hold no scheme or host, so that a sign-in URL
 // cannot be made to land elsewhere.
 func ConsoleDestination(region, path string) (string, error) {
-	if region != "" && !regionPattern.MatchString(region) {
+	if region != "" && !regionPattern().MatchString(region) {
 		return "", fmt.Errorf("region %q is not an AWS region name such as eu-west-1", region)
 	}
 	domain := "console.aws.amazon.com"

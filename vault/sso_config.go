@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"gopkg.in/ini.v1"
 
@@ -154,7 +155,7 @@ func checkSSOSession(s SSOSessionConfig, where, path string) error {
 	if s.StartURL == "" || err != nil || u.Scheme != "https" || u.Host == "" {
 		return newError(ErrInvalidProfile, nil, "%s in %s: sso_start_url %q is not an https URL", where, path, s.StartURL)
 	}
-	if !regionPattern.MatchString(s.Region) {
+	if !regionPattern().MatchString(s.Region) {
 		return newError(ErrInvalidProfile, nil, "%s in %s: sso_region %q is not a region name", where, path, s.Region)
 	}
 	return nil
@@ -162,4 +163,5 @@ func checkSSOSession(s SSOSessionConfig, where, path string) error {
 
 // regionPattern is the shape of an AWS region name (eu-west-1,
 // us-gov-west-1, cn-north-1): regions become parts of host names.
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$`)
+// Compiled on first use, not by every process at start-up.
+var regionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$`) })

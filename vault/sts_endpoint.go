@@ -4,13 +4,17 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // awsSTSHost matches the host names of AWS's own STS endpoints: global,
 // regional, FIPS and dual-stack, in the aws and aws-cn partitions. Other
 // hosts under amazonaws.com (an API Gateway, a bucket) are not STS and
 // can be anyone's.
-var awsSTSHost = regexp.MustCompile(`^sts(-fips)?(\.[a-z0-9-]+)?\.(amazonaws\.com|amazonaws\.com\.cn|api\.aws)$`)
+// Compiled on first use, not by every process at start-up.
+var awsSTSHost = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^sts(-fips)?(\.[a-z0-9-]+)?\.(amazonaws\.com|amazonaws\.com\.cn|api\.aws)$`)
+})
 
 // NonAWSSTSEndpoint returns the STS endpoint a process was pointed at
 // (STSOptions.Endpoint) when it is not one of AWS's own, for the decision
@@ -27,7 +31,7 @@ func NonAWSSTSEndpoint(endpoint string) string {
 	}
 	host := strings.ToLower(u.Hostname())
 	if strings.EqualFold(u.Scheme, "https") && (u.Port() == "" || u.Port() == "443") &&
-		(u.Path == "" || u.Path == "/") && awsSTSHost.MatchString(host) {
+		(u.Path == "" || u.Path == "/") && awsSTSHost().MatchString(host) {
 		return ""
 	}
 	clean := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}

@@ -27,7 +27,15 @@ func main() {
 	bin := flag.String("sentinel", "./sentinel", "the sentinel binary")
 	runs := flag.Int("runs", 200, "runs of each program")
 	compare := flag.String("compare", "", "an earlier sentinel binary to measure in the same run, with the same unpinned policy")
+	keep := flag.String("setup", "", "only set up a warm HOME in this directory (credentials cached) and print its environment, one variable a line, for profiling the warm path by hand")
 	flag.Parse()
+	if *keep != "" {
+		if err := setUpOnly(*bin, *keep); err != nil {
+			fmt.Fprintln(os.Stderr, "warmbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*bin, *compare, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "warmbench:", err)
 		os.Exit(1)
@@ -126,6 +134,32 @@ func run(bin, compare string, runs int) error {
 	if compare != "" {
 		old := float64(median(progs[len(progs)-1].times)) / float64(mb)
 		fmt.Printf("  this binary against the earlier one: %.2fx vs %.2fx, %+.1f%%\n", ratio, old, 100*(ratio-old)/old)
+	}
+	return nil
+}
+
+// setUpOnly sets up a warm HOME in dir with the unpinned policy, runs
+// `credentials dev` once so the credentials are cached (the STS stand-in is
+// gone afterwards: a warm run needs none), and prints the environment.
+func setUpOnly(bin, dir string) error {
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		return err
+	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return err
+	}
+	sts := fakests.New()
+	defer sts.Close()
+	env, err := setUp(dir, bin, sts, unpinnedPolicy, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := timeRun([]string{bin, "credentials", "dev"}, env); err != nil {
+		return err
+	}
+	for _, v := range env {
+		fmt.Println(v)
 	}
 	return nil
 }
