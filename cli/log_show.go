@@ -119,7 +119,9 @@ func runLogShow(g *Globals, f logShowFlags) error {
 		}
 		return out.print(r)
 	}
-	st, err := logging.ReadLog(path, show)
+	// With --since the log is read from its end: the cost follows the
+	// entries shown, not the log's size.
+	st, err := logging.ReadLogSince(path, flt.since, show)
 	if err != nil {
 		if os.IsNotExist(err) && !f.follow {
 			return withHint(fmt.Errorf("%s: no such file", path), "nothing has been logged yet")
