@@ -77,9 +77,8 @@ lambda: ## the Lambda bootstrap for provided.al2023 (ARCH=arm64|amd64): deploy/b
 demo: build ## the main job, offline: exec, credentials, approvals and break-glass against a local STS stand-in
 	./scripts/demo.sh
 
-bench: build ## benchmarks: policy evaluation, log append, and the credential_process warm path vs a trivial process
-	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem ./policy ./logging
-	./scripts/bench-warm-path.sh
+bench: build ## issue 17's figures in one table, each with its target and pass/fail (a few minutes; scripts/benchtable)
+	$(GO) run -tags '$(TAGS)' ./scripts/benchtable -sentinel ./sentinel
 
 fuzz: ## run each fuzz target for a short while
 	./scripts/fuzz.sh
