@@ -27,6 +27,11 @@
 // the new file starts with an EventRotated entry that continues the chain
 // (rotate.go); VerifyLog and ReadLog follow it back across the files.
 //
+// The log stays cheap at a million lines: Append reads only the last line
+// (from the end of the file) to chain onto it, VerifyLog streams the file
+// through a fixed buffer, and ReadLogSince reads backwards from the end to
+// the first entry older than the time asked for (read_since.go).
+//
 // The hash is computed over the raw bytes of the line, not over a
 // re-marshalled value, so entries written by a newer sentinel with fields
 // this one does not know still verify. For a line L:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -271,5 +272,76 @@ func assertMode(t *testing.T, path string, want os.FileMode) {
 	}
 	if got := fi.Mode().Perm(); got != want {
 		t.Errorf("%s has mode %o, want %o", path, got, want)
+	}
+}
+
+// TestAppendAll writes batches with AppendAll between single Appends: one
+// chain, seqs in order, every entry stamped, anchors at each multiple and
+// the mirror given every line.
+func TestAppendAll(t *testing.T) {
+	cases := []struct {
+		name    string
+		batches []int // 0 is a single Append
+		anchors []int64
+	}{
+		{"one batch", []int{5}, []int64{3}},
+		{"batches around appends", []int{0, 4, 0, 0, 7, 1}, []int64{3, 6, 9, 12, 15}},
+		{"an empty batch writes nothing", []int{0, -1, 0}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "decisions.jsonl")
+			var anchored []int64
+			l, err := OpenWith(path, Options{AnchorEvery: 3, OnAnchor: func(h Head) { anchored = append(anchored, h.Seq) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			l.Now = fixedClock()
+			var mirror bytes.Buffer
+			l.Mirror = &mirror
+			total := 0
+			for _, n := range tc.batches {
+				if n == 0 {
+					if err := l.Append(decision("alice")); err != nil {
+						t.Fatal(err)
+					}
+					total++
+					continue
+				}
+				var es []*Entry
+				for i := 0; i < n; i++ {
+					es = append(es, decision("bob"))
+				}
+				if err := l.AppendAll(es); err != nil {
+					t.Fatal(err)
+				}
+				for i, e := range es {
+					if e.Seq != int64(total+i+1) || e.Hash == "" || e.Time.IsZero() || e.Time.Location() != time.UTC {
+						t.Fatalf("entry %d of the batch: seq %d, hash %q, time %v", i, e.Seq, e.Hash, e.Time)
+					}
+				}
+				total += max(n, 0)
+			}
+			rep, err := VerifyLog(path, VerifyOptions{})
+			if err != nil || rep.Entries != total {
+				t.Fatalf("verify: %d entries, want %d: %v", rep.Entries, total, err)
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(mirror.Bytes(), data) {
+				t.Fatalf("mirror has %d bytes, the file %d", mirror.Len(), len(data))
+			}
+			if !slices.Equal(anchored, tc.anchors) {
+				t.Fatalf("anchored %v, want %v", anchored, tc.anchors)
+			}
+		})
+	}
+	l := openTemp(t)
+	l.Close()
+	if err := l.AppendAll([]*Entry{decision("alice")}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after Close: %v", err)
 	}
 }

@@ -79,7 +79,7 @@ func TestScanBack(t *testing.T) {
 // the log.
 func TestReadLogSince(t *testing.T) {
 	t0 := time.Date(2026, 5, 6, 7, 0, 0, 0, time.UTC)
-	plain := minuteLog(t, 200, 0, t0)      // 200 minutes, one file
+	plain := minuteLog(t, 200, 0, t0)       // 200 minutes, one file
 	rotating := minuteLog(t, 120, 8000, t0) // about 20 entries per file
 	empty := filepath.Join(t.TempDir(), "decisions.jsonl")
 	writeFile(t, empty, nil)
@@ -189,4 +189,45 @@ func first(s []string) string {
 		return ""
 	}
 	return s[0]
+}
+
+// FuzzScanBack checks that the backward walk never panics and agrees with
+// a forward reading of the same bytes: the offset is at the end of a line,
+// the line before it is an entry older than the cutoff, and no complete
+// line after it is; without one, every complete entry is at or after it.
+func FuzzScanBack(f *testing.F) {
+	f.Add([]byte{}, int64(0), 3)
+	f.Add([]byte(`{"time":"2026-01-01T00:00:00Z","seq":1}`+"\n"+`{"time":"2026-01-01T00:01:00Z","seq":2}`+"\n"+"{torn"), int64(30), 5)
+	f.Add([]byte("\n\n{}\nnot json\n"+`{"time":"2026-01-01T00:00:00Z","seq":7}`+"\n"), int64(0), 1)
+	f.Fuzz(func(t *testing.T, data []byte, seconds int64, block int) {
+		if block < 1 || block > 1<<16 {
+			return
+		}
+		cutoff := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(seconds%100000) * time.Second)
+		off, found, _, err := scanBack(bytes.NewReader(data), int64(len(data)), cutoff, block)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := bytes.LastIndexByte(data, '\n') + 1 // complete lines only
+		if off < 0 || off > int64(end) || (off > 0 && data[off-1] != '\n') {
+			t.Fatalf("offset %d is not at the end of a line of %q", off, data)
+		}
+		older := func(line []byte) bool {
+			tm, _, ok := entryTime(line)
+			return ok && tm.Before(cutoff)
+		}
+		for _, line := range bytes.Split(data[off:end], []byte("\n")) {
+			if older(line) {
+				t.Fatalf("an entry older than the cutoff after offset %d: %q", off, line)
+			}
+		}
+		if found {
+			lines := bytes.Split(data[:off-1], []byte("\n"))
+			if !older(lines[len(lines)-1]) {
+				t.Fatalf("offset %d does not follow an older entry", off)
+			}
+		} else if off != 0 {
+			t.Fatalf("not found, offset %d", off)
+		}
+	})
 }
