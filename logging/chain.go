@@ -41,6 +41,12 @@ func seal(body []byte) ([]byte, string) {
 // unseal splits a line (without its "\n") into the body that was hashed
 // and the hash the line claims. It checks the shape only, not the hash.
 func unseal(line []byte) (body []byte, claimed string, err error) {
+	return unsealInto(nil, line)
+}
+
+// unsealInto is unseal writing the body into dst's storage (Verify reuses
+// one buffer for every line, so that a long log costs no garbage per line).
+func unsealInto(dst, line []byte) (body []byte, claimed string, err error) {
 	n := len(line)
 	if n < hashSuffixLen+2 || line[0] != '{' {
 		return nil, "", errNoHash
@@ -53,10 +59,18 @@ func unseal(line []byte) (body []byte, claimed string, err error) {
 	if !isLowerHex(claimed) {
 		return nil, "", errNoHash
 	}
-	body = make([]byte, 0, n-hashSuffixLen+1)
-	body = append(body, line[:n-hashSuffixLen]...)
+	body = append(dst[:0], line[:n-hashSuffixLen]...)
 	body = append(body, '}')
 	return body, claimed, nil
+}
+
+// hashIs reports whether the hex SHA-256 of b is claimed, without
+// allocating.
+func hashIs(b []byte, claimed string) bool {
+	sum := sha256.Sum256(b)
+	var h [sha256.Size * 2]byte
+	hex.Encode(h[:], sum[:])
+	return string(h[:]) == claimed
 }
 
 // hashOf is the hex SHA-256 of b.

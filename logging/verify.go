@@ -109,9 +109,11 @@ type VerifyOptions struct {
 
 // chain verifies a sequence of files line by line.
 type chain struct {
-	opts  VerifyOptions
-	found []bool
-	rep   Report
+	// line and body are reused for every line read.
+	line, body []byte
+	opts       VerifyOptions
+	found      []bool
+	rep        Report
 	// started is true once a first line (of any file) was accepted.
 	started bool
 }
@@ -192,22 +194,23 @@ func VerifyLog(path string, opts VerifyOptions) (Report, error) {
 func (c *chain) file(name string, r io.Reader, prevBase string) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for n := 1; ; n++ {
-		line, complete, err := readLine(br)
+		line, complete, err := readLineInto(br, c.line)
 		if err != nil {
 			return fmt.Errorf("read decision log: %w", err)
 		}
 		if line == nil {
 			return nil
 		}
-		if err := c.line(n, line, complete, prevBase); err != nil {
+		c.line = line
+		if err := c.check(n, line, complete, prevBase); err != nil {
 			err.File = name
 			return err
 		}
 	}
 }
 
-// line checks line n of a file.
-func (c *chain) line(n int, line []byte, complete bool, prevBase string) *ChainError {
+// check checks line n of a file.
+func (c *chain) check(n int, line []byte, complete bool, prevBase string) *ChainError {
 	broken := func(format string, args ...any) *ChainError {
 		return &ChainError{Line: n, Problem: fmt.Sprintf(format, args...)}
 	}
@@ -220,11 +223,12 @@ func (c *chain) line(n int, line []byte, complete bool, prevBase string) *ChainE
 	if len(line) == 0 {
 		return broken("empty line")
 	}
-	body, claimed, err := unseal(line)
+	body, claimed, err := unsealInto(c.body, line)
 	if err != nil {
 		return broken("%v", err)
 	}
-	if hashOf(body) != claimed {
+	c.body = body
+	if !hashIs(body, claimed) {
 		return broken("hash mismatch (entry was modified)")
 	}
 	if c.opts.Key != nil {
@@ -384,6 +388,12 @@ func firstPrevious(path string) (string, error) {
 // It returns a nil line at the end of input. A line longer than
 // maxLineSize is returned cut to maxLineSize+1 bytes, incomplete.
 func readLine(br *bufio.Reader) (line []byte, complete bool, err error) {
+	return readLineInto(br, nil)
+}
+
+// readLineInto is readLine writing the line into buf's storage.
+func readLineInto(br *bufio.Reader, buf []byte) (line []byte, complete bool, err error) {
+	line = buf[:0]
 	for {
 		part, err := br.ReadSlice('\n')
 		switch {
