@@ -96,6 +96,7 @@ func main() {
 
 	policyFigures(t, o)
 	warmFigures(t, o, dir)
+	initFigures(t, o)
 	logFigures(t, o, dir)
 	if o.server {
 		serverFigures(t, o)
@@ -262,6 +263,50 @@ func warmFigures(t *table, o opts, dir string) {
 	} else {
 		t.failed(bigFig, "<= 1.15x", fmt.Errorf("no ratio in warmbench output:\n%s", tail(out, 5)))
 	}
+}
+
+// initLine is one line of GODEBUG=inittrace=1 output.
+var initLine = regexp.MustCompile(`^init (\S+) @\S+ ms, ([0-9.]+) ms clock, (\d+) bytes, (\d+) allocs`)
+
+// initFigures reports what package initialisation costs the built binary
+// (GODEBUG=inittrace=1, median of 11 runs of --version): in all, and in
+// sentinel's own packages. No target: it says where start-up goes.
+func initFigures(t *table, o opts) {
+	const fig = "package init (inittrace): all / sentinel's own"
+	var all, own, bytesAll []float64
+	var count int
+	for i := 0; i < 11; i++ {
+		cmd := exec.Command(o.sentinel, "--version")
+		cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.failed(fig, "(reported)", fmt.Errorf("%s --version: %v", o.sentinel, err))
+			return
+		}
+		a, w, b, n := sumInit(out)
+		all, own, bytesAll, count = append(all, a), append(own, w), append(bytesAll, b), n
+	}
+	t.add(fig, fmt.Sprintf("%.2f ms / %.2f ms, %d inits, %.0f KiB", median(all), median(own), count, median(bytesAll)/1024), "(reported)", "-")
+}
+
+// sumInit adds up inittrace output: total clock, the clock of sentinel's
+// own packages, bytes allocated, and the number of inits.
+func sumInit(out []byte) (all, own, allocated float64, n int) {
+	for _, line := range strings.Split(string(out), "\n") {
+		m := initLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		ms, _ := strconv.ParseFloat(m[2], 64)
+		b, _ := strconv.ParseFloat(m[3], 64)
+		all += ms
+		allocated += b
+		n++
+		if strings.HasPrefix(m[1], "github.com/sentinel-cli/sentinel") {
+			own += ms
+		}
+	}
+	return all, own, allocated, n
 }
 
 // logFigures writes a small and a big log with scripts/gen-log and times

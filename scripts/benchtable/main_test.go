@@ -44,3 +44,17 @@ ok  	github.com/sentinel-cli/sentinel/policy	3.1s
 		t.Error("found a benchmark that is not there")
 	}
 }
+
+// TestSumInit adds up inittrace lines, ours apart, ignoring other output.
+func TestSumInit(t *testing.T) {
+	out := []byte(`init runtime @0.012 ms, 0.029 ms clock, 0 bytes, 0 allocs
+init github.com/aws/aws-sdk-go-v2/service/dynamodb/schemas @1.2 ms, 0.66 ms clock, 586696 bytes, 9000 allocs
+init github.com/sentinel-cli/sentinel/policy @5.3 ms, 0.060 ms clock, 34856 bytes, 373 allocs
+init github.com/sentinel-cli/sentinel/cli @8.2 ms, 0.008 ms clock, 864 bytes, 10 allocs
+sentinel v1 (commit x)
+`)
+	all, own, b, n := sumInit(out)
+	if n != 4 || b != 586696+34856+864 || all < 0.7569 || all > 0.7571 || own < 0.0679 || own > 0.0681 {
+		t.Fatalf("all %v own %v bytes %v n %d", all, own, b, n)
+	}
+}
