@@ -77,8 +77,8 @@ lambda: ## the Lambda bootstrap for provided.al2023 (ARCH=arm64|amd64): deploy/b
 demo: build ## the main job, offline: exec, credentials, approvals and break-glass against a local STS stand-in
 	./scripts/demo.sh
 
-bench: build ## issue 17's figures in one table, each with its target and pass/fail (a few minutes; scripts/benchtable)
-	$(GO) run -tags '$(TAGS)' ./scripts/benchtable -sentinel ./sentinel
+bench: build ## issue 17's figures in one table, each with its target and pass/fail (a few minutes; COMPARE=old-binary adds a BEFORE column)
+	$(GO) run -tags '$(TAGS)' ./scripts/benchtable -sentinel ./sentinel $(if $(COMPARE),-compare $(COMPARE))
 
 fuzz: ## run each fuzz target for a short while
 	./scripts/fuzz.sh

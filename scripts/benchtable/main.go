@@ -40,6 +40,17 @@ type row struct {
 type table struct {
 	rows  []row
 	notes []string
+	// before holds, by figure, the value measured with the -compare
+	// binary in the same run.
+	before map[string]string
+}
+
+// setBefore records the earlier binary's value of a figure.
+func (t *table) setBefore(figure, value string) {
+	if t.before == nil {
+		t.before = map[string]string{}
+	}
+	t.before[figure] = value
 }
 
 func (t *table) add(figure, value, target, status string) {
@@ -67,6 +78,7 @@ func passFail(ok bool) string {
 // opts are the command-line settings.
 type opts struct {
 	sentinel string
+	compare  string
 	count    int
 	runs     int
 	lines    int
@@ -78,6 +90,7 @@ type opts struct {
 func main() {
 	var o opts
 	flag.StringVar(&o.sentinel, "sentinel", "./sentinel", "the built sentinel binary (make build)")
+	flag.StringVar(&o.compare, "compare", "", "an earlier sentinel binary: its whole-process figures (warm credentials, init, log verify and show) are measured in the same run and shown in a BEFORE column")
 	flag.IntVar(&o.count, "count", 5, "go test -count for the Go benchmarks")
 	flag.IntVar(&o.runs, "runs", 100, "runs of each program for the warm credential_process figures")
 	flag.IntVar(&o.lines, "lines", 1000000, "entries of the big log")
@@ -106,8 +119,20 @@ func main() {
 	fmt.Printf("\nissue 17 figures (%s, go test -count %d, %d warm runs, %d-entry log), %s\n",
 		time.Now().UTC().Format(time.RFC3339), o.count, o.runs, o.lines, time.Since(start).Round(time.Second))
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "FIGURE\tMEASURED\tTARGET\tRESULT")
+	if o.compare != "" {
+		fmt.Fprintf(tw, "FIGURE\tBEFORE (%s)\tMEASURED\tTARGET\tRESULT\n", o.compare)
+	} else {
+		fmt.Fprintln(tw, "FIGURE\tMEASURED\tTARGET\tRESULT")
+	}
 	for _, r := range t.rows {
+		if o.compare != "" {
+			before := t.before[r.figure]
+			if before == "" {
+				before = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.figure, before, r.value, r.target, r.status)
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.figure, r.value, r.target, r.status)
 	}
 	tw.Flush()
@@ -209,6 +234,7 @@ func policyFigures(t *table, o opts) {
 var (
 	ratioTrivial = regexp.MustCompile(`ratio of medians \(unpinned\): ([0-9.]+)x`)
 	ratioBig     = regexp.MustCompile(`big policy against the small one: ([0-9.]+)x`)
+	earlierLine  = regexp.MustCompile(`earlier binary[^:]*:\s+median (\S+)\s+p90 \S+\s+ratio ([0-9.]+)x`)
 	medianLine   = regexp.MustCompile(`(?m)^\s+(baseline|sentinel credentials dev)[^:]*:\s+median (\S+)`)
 )
 
@@ -218,6 +244,9 @@ var (
 func warmFigures(t *table, o opts, dir string) {
 	const trivialFig, bigFig = "warm credentials vs a trivial Go binary", "warm credentials, 10k-rule vs 10-rule policy"
 	args := []string{"run", "./internal/warmbench", "-sentinel", o.sentinel, "-runs", strconv.Itoa(o.runs)}
+	if o.compare != "" {
+		args = append(args, "-compare", o.compare)
+	}
 	big := false
 	if _, err := os.Stat("scripts/gen-policy"); err != nil {
 		t.notes = append(t.notes, bigFig+": no scripts/gen-policy in the tree")
@@ -248,6 +277,9 @@ func warmFigures(t *table, o opts, dir string) {
 			val += fmt.Sprintf(" (%s vs %s)", ms[1][2], ms[0][2])
 		}
 		t.add(trivialFig, val, "<= 4x", passFail(r <= 4))
+		if m := earlierLine.FindSubmatch(out); m != nil {
+			t.setBefore(trivialFig, fmt.Sprintf("%sx (%s)", m[2], m[1]))
+		}
 	} else {
 		t.failed(trivialFig, "<= 4x", fmt.Errorf("no ratio in warmbench output:\n%s", tail(out, 5)))
 	}
@@ -273,20 +305,33 @@ var initLine = regexp.MustCompile(`^init (\S+) @\S+ ms, ([0-9.]+) ms clock, (\d+
 // sentinel's own packages. No target: it says where start-up goes.
 func initFigures(t *table, o opts) {
 	const fig = "package init (inittrace): all / sentinel's own"
+	if v, err := initTrace(o.sentinel); err != nil {
+		t.failed(fig, "(reported)", err)
+	} else {
+		t.add(fig, v, "(reported)", "-")
+	}
+	if o.compare != "" {
+		if v, err := initTrace(o.compare); err == nil {
+			t.setBefore(fig, v)
+		}
+	}
+}
+
+// initTrace sums the inittrace of 11 runs of bin --version: medians.
+func initTrace(bin string) (string, error) {
 	var all, own, bytesAll []float64
 	var count int
 	for i := 0; i < 11; i++ {
-		cmd := exec.Command(o.sentinel, "--version")
+		cmd := exec.Command(bin, "--version")
 		cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			t.failed(fig, "(reported)", fmt.Errorf("%s --version: %v", o.sentinel, err))
-			return
+			return "", fmt.Errorf("%s --version: %v", bin, err)
 		}
 		a, w, b, n := sumInit(out)
 		all, own, bytesAll, count = append(all, a), append(own, w), append(bytesAll, b), n
 	}
-	t.add(fig, fmt.Sprintf("%.2f ms / %.2f ms, %d inits, %.0f KiB", median(all), median(own), count, median(bytesAll)/1024), "(reported)", "-")
+	return fmt.Sprintf("%.2f ms / %.2f ms, %d inits, %.0f KiB", median(all), median(own), count, median(bytesAll)/1024), nil
 }
 
 // sumInit adds up inittrace output: total clock, the clock of sentinel's
@@ -344,6 +389,11 @@ func logFigures(t *table, o opts, dir string) {
 		t.failed(fmt.Sprintf(verifyFig, n), "< 10 s", err)
 	} else {
 		t.add(fmt.Sprintf(verifyFig, n), bigT.Round(10*time.Millisecond).String(), "< 10 s", passFail(bigT < 10*time.Second))
+		if o.compare != "" {
+			if d, rss, err := timeCmd(env, o.logRuns, o.compare, "log", "verify", big); err == nil {
+				t.setBefore(fmt.Sprintf(verifyFig, n), fmt.Sprintf("%s (%.1f MiB)", d.Round(10*time.Millisecond), float64(rss)/(1<<20)))
+			}
+		}
 		fig := fmt.Sprintf(rssFig, n, thousands(midLines))
 		_, midRSS, err := timeCmd(env, o.logRuns, o.sentinel, "log", "verify", mid)
 		switch {
@@ -363,6 +413,11 @@ func logFigures(t *table, o opts, dir string) {
 		t.failed(fmt.Sprintf(showFig, n), "< 0.5 s", err)
 	} else {
 		t.add(fmt.Sprintf(showFig, n), showT.Round(time.Millisecond).String(), "< 0.5 s", passFail(showT < 500*time.Millisecond))
+		if o.compare != "" {
+			if d, _, err := timeCmd(env, o.logRuns, o.compare, "log", "show", "--log-file", big, "--since", "1h"); err == nil {
+				t.setBefore(fmt.Sprintf(showFig, n), d.Round(time.Millisecond).String())
+			}
+		}
 	}
 
 	// Append on the big log against the small one, in this process: the
