@@ -462,3 +462,20 @@ func windowOf(secs int64) (time.Duration, error) {
 	}
 	return time.Duration(secs) * time.Second, nil
 }
+
+// reviewableQuery reads ?reviewable=: absent or "false" lists as usual;
+// "true" lists the pending requests the caller may approve and takes no
+// other filter.
+func reviewableQuery(q map[string]string) (bool, error) {
+	v, ok := q["reviewable"]
+	if !ok || v == "false" {
+		return false, nil
+	}
+	if v != "true" {
+		return false, badRequest("reviewable must be true or false")
+	}
+	if q["status"] != "" || q["profile"] != "" || q["requester"] != "" {
+		return false, badRequest("reviewable takes no other filter")
+	}
+	return true, nil
+}
