@@ -89,13 +89,7 @@ func (b *Broker) pendingForDenial(ctx context.Context, sign Signer, who vault.Id
 		return nil
 	}
 	r := reqs[0]
-	p := &PendingRequest{ID: r.ID, CreatedAt: r.CreatedAt, Approvers: slices.Clone(rule.Approvers), Required: r.Required}
-	for _, rv := range r.Reviews {
-		if rv.Action == request.ActionApprove {
-			p.Approvals++
-		}
-	}
-	return p
+	return &PendingRequest{ID: r.ID, CreatedAt: r.CreatedAt, Approvers: slices.Clone(rule.Approvers), Required: r.Required, Approvals: r.Approvals()}
 }
 
 // ListReviewable lists the pending requests the actor may approve under

@@ -23,16 +23,16 @@ func configureBreakglassListCommand(app *kingpin.Application, g *Globals) {
 	cmd.Flag("profile", "Only events for this profile.").StringVar(&c.Profile)
 	cmd.Flag("invoker", "Only events opened by this user.").StringVar(&c.Invoker)
 	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *breakglassListCommand) run(g *Globals) error {
+func (c *breakglassListCommand) run(ctx context.Context, g *Globals) error {
 	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
 	q := breakglass.Query{Profile: c.Profile, Invoker: c.Invoker, Status: breakglass.Status(c.Status)}
-	events, err := ops.ListBreakglass(context.Background(), q)
+	events, err := ops.ListBreakglass(ctx, q)
 	if err != nil {
 		return err
 	}

@@ -17,15 +17,15 @@ func configureBreakglassShowCommand(app *kingpin.Application, g *Globals) {
 	cmd := app.Command("breakglass-show", "Show one break-glass event.")
 	cmd.Arg("id", "Event ID.").Required().StringVar(&c.ID)
 	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *breakglassShowCommand) run(g *Globals) error {
+func (c *breakglassShowCommand) run(ctx context.Context, g *Globals) error {
 	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	e, err := ops.GetBreakglass(context.Background(), c.ID)
+	e, err := ops.GetBreakglass(ctx, c.ID)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"time"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
 	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/vault"
@@ -21,9 +23,9 @@ type localOperations struct {
 }
 
 // withActor wires the broker, identifies the person and runs fn.
-func withActor[T any](o *localOperations, fn func(*broker.Broker, *broker.Actor) (T, error)) (T, error) {
+func withActor[T any](ctx context.Context, o *localOperations, fn func(*broker.Broker, *broker.Actor) (T, error)) (T, error) {
 	var zero T
-	b, actor, closeBroker, err := o.g.actorBroker(o.profile)
+	b, actor, closeBroker, err := o.g.actorBroker(ctx, o.profile)
 	if err != nil {
 		return zero, err
 	}
@@ -70,65 +72,94 @@ func (o *localOperations) Whoami(ctx context.Context) (vault.Identity, error) {
 }
 
 func (o *localOperations) CreateRequest(ctx context.Context, in broker.RequestInput) (*request.Request, error) {
-	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) { return b.CreateRequest(ctx, a, in) })
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) { return b.CreateRequest(ctx, a, in) })
 }
 
 func (o *localOperations) ListRequests(ctx context.Context, q request.Query) ([]*request.Request, error) {
-	return withActor(o, func(b *broker.Broker, a *broker.Actor) ([]*request.Request, error) { return b.ListRequests(ctx, a, q) })
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) ([]*request.Request, error) { return b.ListRequests(ctx, a, q) })
 }
 
 func (o *localOperations) GetRequest(ctx context.Context, id string) (*request.Request, error) {
-	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) { return b.GetRequest(ctx, a, id) })
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) { return b.GetRequest(ctx, a, id) })
 }
 
 func (o *localOperations) Review(ctx context.Context, id string, action request.Action, comment string) (*request.Request, error) {
-	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) {
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) {
 		return b.Review(ctx, a, id, action, comment)
 	})
 }
 
 func (o *localOperations) CancelRequest(ctx context.Context, id string) (*request.Request, error) {
-	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) { return b.CancelRequest(ctx, a, id) })
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) { return b.CancelRequest(ctx, a, id) })
 }
 
 func (o *localOperations) RevokeRequest(ctx context.Context, id, reason string) (*request.Request, error) {
-	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) {
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) {
 		return b.RevokeRequest(ctx, a, id, reason)
 	})
 }
 
 func (o *localOperations) OpenBreakglass(ctx context.Context, in broker.BreakglassInput) (*breakglass.Event, error) {
-	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*breakglass.Event, error) {
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*breakglass.Event, error) {
 		return b.OpenBreakglass(ctx, a, in)
 	})
 }
 
 func (o *localOperations) ListBreakglass(ctx context.Context, q breakglass.Query) ([]*breakglass.Event, error) {
-	return withActor(o, func(b *broker.Broker, a *broker.Actor) ([]*breakglass.Event, error) {
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) ([]*breakglass.Event, error) {
 		return b.ListBreakglass(ctx, a, q)
 	})
 }
 
 func (o *localOperations) GetBreakglass(ctx context.Context, id string) (*breakglass.Event, error) {
-	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*breakglass.Event, error) { return b.GetBreakglass(ctx, a, id) })
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*breakglass.Event, error) { return b.GetBreakglass(ctx, a, id) })
 }
 
 func (o *localOperations) CloseBreakglass(ctx context.Context, id, reason string) (*breakglass.Event, error) {
-	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*breakglass.Event, error) {
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*breakglass.Event, error) {
 		return b.CloseBreakglass(ctx, a, id, reason)
 	})
 }
 
 func (o *localOperations) ListSessions(ctx context.Context, q session.Query) ([]*session.Session, error) {
-	return withActor(o, func(b *broker.Broker, a *broker.Actor) ([]*session.Session, error) { return b.ListSessions(ctx, a, q) })
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) ([]*session.Session, error) { return b.ListSessions(ctx, a, q) })
 }
 
 func (o *localOperations) GetSession(ctx context.Context, id string) (*session.Session, error) {
-	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*session.Session, error) { return b.GetSession(ctx, a, id) })
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*session.Session, error) { return b.GetSession(ctx, a, id) })
 }
 
 func (o *localOperations) RevokeSession(ctx context.Context, id, reason string) (*session.Session, error) {
-	return withActor(o, func(b *broker.Broker, a *broker.Actor) (*session.Session, error) {
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*session.Session, error) {
 		return b.RevokeSession(ctx, a, id, reason)
 	})
+}
+
+func (o *localOperations) Policy() (*policy.Policy, error) {
+	cfg, err := o.g.Config()
+	if err != nil {
+		return nil, err
+	}
+	return readPolicy(cfg.PolicyPath(o.g.PolicyFile))
+}
+
+func (o *localOperations) ResolveRequestID(ctx context.Context, prefix string) (string, error) {
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (string, error) { return b.ResolveRequestID(ctx, a, prefix) })
+}
+
+func (o *localOperations) ListReviewable(ctx context.Context) ([]*request.Request, error) {
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) ([]*request.Request, error) { return b.ListReviewable(ctx, a) })
+}
+
+func (o *localOperations) BlockUser(ctx context.Context, userARN, reason string, forDuration time.Duration) (*broker.UserRevocation, error) {
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*broker.UserRevocation, error) {
+		return b.RevokeUser(ctx, a, userARN, reason, forDuration)
+	})
+}
+
+func (o *localOperations) UnblockUser(ctx context.Context, userARN string) error {
+	_, err := withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (struct{}, error) {
+		return struct{}{}, b.UnblockUser(ctx, a, userARN)
+	})
+	return err
 }

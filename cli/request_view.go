@@ -44,15 +44,10 @@ func viewRequest(r *request.Request, now time.Time) requestView {
 	v := requestView{
 		ID: r.ID, Status: r.EffectiveStatus(now), Profile: r.Profile, Requester: r.Requester, RequesterARN: r.RequesterARN,
 		Justification: r.Justification, DurationSeconds: int64(r.Duration.Seconds()), Required: r.Required,
-		AutoApproved: r.AutoApproved, CreatedAt: r.CreatedAt.UTC(), PendingUntil: r.ExpiresAt.UTC(), Reviews: r.Reviews,
+		Approvals: r.Approvals(), AutoApproved: r.AutoApproved, CreatedAt: r.CreatedAt.UTC(), PendingUntil: r.ExpiresAt.UTC(), Reviews: r.Reviews,
 	}
 	if v.Reviews == nil {
 		v.Reviews = []request.Review{}
-	}
-	for _, rv := range r.Reviews {
-		if rv.Action == request.ActionApprove {
-			v.Approvals++
-		}
 	}
 	if !r.DecidedAt.IsZero() {
 		d := r.DecidedAt.UTC()

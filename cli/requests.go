@@ -29,21 +29,21 @@ func configureRequestsCommand(app *kingpin.Application, g *Globals) {
 	list.Flag("requester", "Only requests by this user.").StringVar(&c.Requester)
 	list.Flag("reviewable", "Only the pending requests you may approve under the current policy.").BoolVar(&c.Reviewable)
 	outputFlag(list, &c.Output)
-	list.Action(func(*kingpin.ParseContext) error { return c.list(g) })
+	list.Action(g.action(c.list))
 
 	show := cmd.Command("show", "Show one request.")
 	show.Arg("id", "Request ID, or a unique prefix of at least 6 of its digits.").Required().StringVar(&c.ID)
 	outputFlag(show, &c.Output)
-	show.Action(func(*kingpin.ParseContext) error { return c.show(g) })
+	show.Action(g.action(c.show))
 
 	cancel := cmd.Command("cancel", "Cancel your own pending request.")
 	cancel.Arg("id", "Request ID, or a unique prefix of at least 6 of its digits.").Required().StringVar(&c.ID)
-	cancel.Action(func(*kingpin.ParseContext) error { return c.cancel(g) })
+	cancel.Action(g.action(c.cancel))
 
 	configureRequestsRevokeCommand(cmd, g)
 }
 
-func (c *requestsCommand) list(g *Globals) error {
+func (c *requestsCommand) list(ctx context.Context, g *Globals) error {
 	ops, err := g.operations("")
 	if err != nil {
 		return err
@@ -53,10 +53,10 @@ func (c *requestsCommand) list(g *Globals) error {
 		if c.Profile != "" || c.Requester != "" || (c.Status != "" && c.Status != string(request.StatusPending)) {
 			return fmt.Errorf("--reviewable lists pending requests you may approve; it takes no --profile, --requester or other --status")
 		}
-		reqs, err = listReviewable(context.Background(), ops)
+		reqs, err = ops.ListReviewable(ctx)
 	} else {
 		q := request.Query{Profile: c.Profile, Requester: c.Requester, Status: request.Status(c.Status)}
-		reqs, err = ops.ListRequests(context.Background(), q)
+		reqs, err = ops.ListRequests(ctx, q)
 	}
 	if err != nil {
 		return err
@@ -72,16 +72,16 @@ func (c *requestsCommand) list(g *Globals) error {
 	return writeRequestTable(g.Stdout, reqs, now)
 }
 
-func (c *requestsCommand) show(g *Globals) error {
+func (c *requestsCommand) show(ctx context.Context, g *Globals) error {
 	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	id, err := resolveRequestID(context.Background(), ops, c.ID)
+	id, err := ops.ResolveRequestID(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	r, err := ops.GetRequest(context.Background(), id)
+	r, err := ops.GetRequest(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -92,16 +92,16 @@ func (c *requestsCommand) show(g *Globals) error {
 	return nil
 }
 
-func (c *requestsCommand) cancel(g *Globals) error {
+func (c *requestsCommand) cancel(ctx context.Context, g *Globals) error {
 	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	id, err := resolveRequestID(context.Background(), ops, c.ID)
+	id, err := ops.ResolveRequestID(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	r, err := ops.CancelRequest(context.Background(), id)
+	r, err := ops.CancelRequest(ctx, id)
 	if err != nil {
 		return err
 	}

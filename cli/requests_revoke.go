@@ -23,16 +23,15 @@ func configureRequestsRevokeCommand(parent *kingpin.CmdClause, g *Globals) {
 	cmd.Arg("id", "Request ID, or a unique prefix of at least 6 of its digits.").Required().StringVar(&c.ID)
 	cmd.Flag("reason", "Why (it is logged and stored with the request).").Required().StringVar(&c.Reason)
 	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *requestsRevokeCommand) run(g *Globals) error {
+func (c *requestsRevokeCommand) run(ctx context.Context, g *Globals) error {
 	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
-	id, err := resolveRequestID(ctx, ops, c.ID)
+	id, err := ops.ResolveRequestID(ctx, c.ID)
 	if err != nil {
 		return err
 	}

@@ -38,20 +38,19 @@ func configureReviewCommands(app *kingpin.Application, g *Globals) {
 		cmd.Arg("id", "Request ID, or a unique prefix of at least 6 of its digits.").Required().StringVar(&c.ID)
 		cmd.Flag("comment", "A comment recorded with your decision.").Short('c').StringVar(&c.Comment)
 		cmd.Flag("yes", "Do not ask for confirmation on a terminal.").Short('y').BoolVar(&c.Yes)
-		cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+		cmd.Action(g.action(c.run))
 	}
 }
 
 // errNotConfirmed is the answer "no" to the confirmation.
 var errNotConfirmed = errors.New("nothing done: not confirmed")
 
-func (c *reviewCommand) run(g *Globals) error {
+func (c *reviewCommand) run(ctx context.Context, g *Globals) error {
 	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
-	id, err := resolveRequestID(ctx, ops, c.ID)
+	id, err := ops.ResolveRequestID(ctx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -82,13 +81,7 @@ func (c *reviewCommand) run(g *Globals) error {
 	case request.StatusDenied:
 		fmt.Fprintf(g.Stdout, "Request %s denied.\n", r.ID)
 	default:
-		approvals := 0
-		for _, rv := range r.Reviews {
-			if rv.Action == request.ActionApprove {
-				approvals++
-			}
-		}
-		fmt.Fprintf(g.Stdout, "Approval recorded: %d of %d required for request %s.\n", approvals, r.Required, r.ID)
+		fmt.Fprintf(g.Stdout, "Approval recorded: %d of %d required for request %s.\n", r.Approvals(), r.Required, r.ID)
 	}
 	return nil
 }

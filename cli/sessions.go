@@ -34,10 +34,10 @@ func configureSessionsListCommand(parent *kingpin.CmdClause, g *Globals) {
 	cmd.Flag("user", "Only sessions of this user (a name, or an ARN matched ignoring case).").StringVar(&c.User)
 	cmd.Flag("profile", "Only sessions for this profile.").StringVar(&c.Profile)
 	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *sessionsListCommand) run(g *Globals) error {
+func (c *sessionsListCommand) run(ctx context.Context, g *Globals) error {
 	ops, err := g.operations("")
 	if err != nil {
 		return err
@@ -48,7 +48,7 @@ func (c *sessionsListCommand) run(g *Globals) error {
 	} else {
 		q.User = c.User
 	}
-	sessions, err := ops.ListSessions(context.Background(), q)
+	sessions, err := ops.ListSessions(ctx, q)
 	if err != nil {
 		return sessionsError(err, checkSessionIDHint)
 	}

@@ -17,15 +17,15 @@ func configureSessionsShowCommand(parent *kingpin.CmdClause, g *Globals) {
 	cmd := parent.Command("show", "Show one session.")
 	cmd.Arg("id", "Session ID.").Required().StringVar(&c.ID)
 	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *sessionsShowCommand) run(g *Globals) error {
+func (c *sessionsShowCommand) run(ctx context.Context, g *Globals) error {
 	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	s, err := ops.GetSession(context.Background(), c.ID)
+	s, err := ops.GetSession(ctx, c.ID)
 	if err != nil {
 		return sessionsError(err, checkSessionIDHint)
 	}
