@@ -52,6 +52,28 @@ func viewFixtures() (time.Time, []*request.Request, []*breakglass.Event, []*sess
 	return now, reqs, events, sessions
 }
 
+func renderRecordViews(t *testing.T, out *bytes.Buffer, now time.Time, reqs []*request.Request, events []*breakglass.Event, sessions []*session.Session) {
+	t.Helper()
+	renderKind(t, out, requestRecords, reqs, now)
+	renderKind(t, out, breakglassRecords, events, now)
+	renderKind(t, out, sessionRecords, sessions, now)
+}
+
+// renderKind writes what list and show write for items, at now.
+func renderKind[T, Q, V any](t *testing.T, out *bytes.Buffer, k *recordKind[T, Q, V], items []T, now time.Time) {
+	t.Helper()
+	if err := k.writeTable(out, items, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		s := k.shown(it, now)
+		k.detail(out, s)
+		if err := writeJSON(out, s.v); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestRecordViewsGolden pins the tables, details and JSON documents of
 // every kind byte for byte (the golden file was written by the views
 // before they became one declaration-driven path).

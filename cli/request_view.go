@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -64,18 +65,46 @@ func viewRequest(r *request.Request, now time.Time) requestView {
 	return v
 }
 
-func writeRequestTable(w io.Writer, reqs []*request.Request, now time.Time) error {
-	t := newTable(w)
-	fmt.Fprintln(t, "ID\tSTATUS\tPROFILE\tREQUESTER\tACCOUNT\tDURATION\tAPPROVALS\tCREATED")
-	for _, r := range reqs {
-		v := viewRequest(r, now)
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\n", field.Display(v.ID), field.Display(statusLabel(v)), field.Display(v.Profile), field.Display(v.Requester), field.Display(accountOf(v.RequesterARN)), r.Duration, v.Approvals, v.Required, timeOrDash(v.CreatedAt))
-	}
-	return t.Flush()
+// shownRequest is a request as it is being shown.
+type shownRequest = shown[*request.Request, requestView]
+
+// requestRecords declares how requests are listed and shown.
+var requestRecords = &recordKind[*request.Request, request.Query, requestView]{
+	statuses:   []string{"pending", "approved", "denied", "cancelled", "expired", "revoked"},
+	statusHelp: "Only requests with this status.",
+	setStatus:  func(q *request.Query, s string) { q.Status = request.Status(s) },
+	filters: []filterFlag[request.Query]{
+		{"profile", "Only requests for this profile.", func(q *request.Query, v string) { q.Profile = v }},
+		{"requester", "Only requests by this user.", func(q *request.Query, v string) { q.Requester = v }},
+	},
+	idHelp: requestIDHelp,
+	list:   Operations.ListRequests,
+	get: func(ops Operations, ctx context.Context, arg string) (*request.Request, error) {
+		id, err := ops.ResolveRequestID(ctx, arg)
+		if err != nil {
+			return nil, err
+		}
+		return ops.GetRequest(ctx, id)
+	},
+	view: viewRequest,
+	columns: []column[*request.Request, requestView]{
+		{"ID", func(s shownRequest) string { return field.Display(s.v.ID) }},
+		{"STATUS", func(s shownRequest) string { return field.Display(statusLabel(s.v)) }},
+		{"PROFILE", func(s shownRequest) string { return field.Display(s.v.Profile) }},
+		{"REQUESTER", func(s shownRequest) string { return field.Display(s.v.Requester) }},
+		{"ACCOUNT", func(s shownRequest) string { return field.Display(accountOf(s.v.RequesterARN)) }},
+		{"DURATION", func(s shownRequest) string { return s.it.Duration.String() }},
+		{"APPROVALS", func(s shownRequest) string { return fmt.Sprintf("%d/%d", s.v.Approvals, s.v.Required) }},
+		{"CREATED", func(s shownRequest) string { return timeOrDash(s.v.CreatedAt) }},
+	},
+	detail: writeRequestDetail,
 }
 
-func writeRequestDetail(w io.Writer, r *request.Request, now time.Time) {
-	v := viewRequest(r, now)
+// requestIDHelp is the help of every request ID argument.
+const requestIDHelp = "Request ID, or a unique prefix of at least 6 of its digits."
+
+func writeRequestDetail(w io.Writer, s shownRequest) {
+	r, v, now := s.it, s.v, s.now
 	fmt.Fprintf(w, "ID:            %s\n", field.Display(v.ID))
 	fmt.Fprintf(w, "Status:        %s\n", field.Display(statusLabel(v)))
 	fmt.Fprintf(w, "Profile:       %s\n", field.Display(v.Profile))
