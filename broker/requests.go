@@ -170,7 +170,7 @@ func (b *Broker) CancelRequest(ctx context.Context, a *Actor, id string) (*reque
 	now := b.now()
 	mine := func(r *request.Request) error {
 		if !person.Same(a.Identity.ARN, r.RequesterARN) {
-			return &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN, Action: "cancel request " + r.ID, Allowed: "its requester " + r.Requester}
+			return forbidden(a.Identity, "cancel request "+r.ID, "its requester "+r.Requester)
 		}
 		return nil
 	}
