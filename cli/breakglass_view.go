@@ -81,11 +81,7 @@ func writeBreakglassDetail(w io.Writer, s shownEvent) {
 	fmt.Fprintf(w, "Justification: %s\n", field.Display(v.Justification))
 	fmt.Fprintf(w, "Duration:      %s\n", e.Duration)
 	fmt.Fprintf(w, "Opened:        %s\n", timeOrDash(v.OpenedAt))
-	if v.Status == breakglass.StatusActive {
-		fmt.Fprintf(w, "Ends:          %s (%s left)\n", timeOrDash(v.ExpiresAt), remaining(v.ExpiresAt, now))
-	} else {
-		fmt.Fprintf(w, "Ends:          %s\n", timeOrDash(v.ExpiresAt))
-	}
+	fmt.Fprintf(w, "Ends:          %s\n", endsDetail(v.ExpiresAt, now, v.Status == breakglass.StatusActive))
 	if v.ClosedAt != nil {
 		fmt.Fprintf(w, "Closed:        %s by %s: %s\n", timeOrDash(*v.ClosedAt), field.Display(v.ClosedBy), field.Display(v.CloseReason))
 	}

@@ -94,3 +94,18 @@ func (g *Globals) pickOperations(profile, proofProfile string) (Operations, erro
 	}
 	return &localOperations{g: g, profile: profile}, nil
 }
+
+// onRequest resolves arg, a request ID or an unambiguous prefix of one,
+// where the flow runs and hands act the operations and the full ID: the
+// one path of every command that acts on one request.
+func (g *Globals) onRequest(ctx context.Context, arg string, act func(ops Operations, id string) error) error {
+	ops, err := g.operations("")
+	if err != nil {
+		return err
+	}
+	id, err := ops.ResolveRequestID(ctx, arg)
+	if err != nil {
+		return err
+	}
+	return act(ops, id)
+}

@@ -123,7 +123,7 @@ func writeRequestDetail(w io.Writer, s shownRequest) {
 		fmt.Fprintf(w, "Decided:       %s\n", timeOrDash(*v.DecidedAt))
 	}
 	if v.WindowEnd != nil {
-		fmt.Fprintf(w, "Access until:  %s (%s left)\n", timeOrDash(*v.WindowEnd), remaining(*v.WindowEnd, now))
+		fmt.Fprintf(w, "Access until:  %s\n", endsDetail(*v.WindowEnd, now, true))
 	}
 	if v.AutoApproved {
 		fmt.Fprintf(w, "Auto-approved: yes\n")

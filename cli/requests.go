@@ -63,18 +63,12 @@ func (c *requestsListCommand) run(ctx context.Context, g *Globals) error {
 }
 
 func (c *requestsCommand) cancel(ctx context.Context, g *Globals) error {
-	ops, err := g.operations("")
-	if err != nil {
-		return err
-	}
-	id, err := ops.ResolveRequestID(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	r, err := ops.CancelRequest(ctx, id)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(g.Stdout, "Request %s cancelled.\n", r.ID)
-	return nil
+	return g.onRequest(ctx, c.ID, func(ops Operations, id string) error {
+		r, err := ops.CancelRequest(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(g.Stdout, "Request %s cancelled.\n", r.ID)
+		return nil
+	})
 }

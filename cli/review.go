@@ -35,7 +35,7 @@ func configureReviewCommands(app *kingpin.Application, g *Globals) {
 	} {
 		c := &reviewCommand{action: a.action}
 		cmd := app.Command(string(a.action), a.help)
-		cmd.Arg("id", "Request ID, or a unique prefix of at least 6 of its digits.").Required().StringVar(&c.ID)
+		cmd.Arg("id", requestIDHelp).Required().StringVar(&c.ID)
 		cmd.Flag("comment", "A comment recorded with your decision.").Short('c').StringVar(&c.Comment)
 		cmd.Flag("yes", "Do not ask for confirmation on a terminal.").Short('y').BoolVar(&c.Yes)
 		cmd.Action(g.action(c.run))
@@ -46,14 +46,12 @@ func configureReviewCommands(app *kingpin.Application, g *Globals) {
 var errNotConfirmed = errors.New("nothing done: not confirmed")
 
 func (c *reviewCommand) run(ctx context.Context, g *Globals) error {
-	ops, err := g.operations("")
-	if err != nil {
-		return err
-	}
-	id, err := ops.ResolveRequestID(ctx, c.ID)
-	if err != nil {
-		return err
-	}
+	return g.onRequest(ctx, c.ID, func(ops Operations, id string) error { return c.decide(ctx, g, ops, id) })
+}
+
+// decide shows request id, asks for confirmation on a terminal, and
+// records the review.
+func (c *reviewCommand) decide(ctx context.Context, g *Globals, ops Operations, id string) error {
 	// Show what is being decided before deciding it: an approver who
 	// typed the wrong prefix sees whose request it is.
 	current, err := ops.GetRequest(ctx, id)
@@ -100,11 +98,7 @@ func writeReviewSummary(w io.Writer, action request.Action, r *request.Request, 
 	fmt.Fprintf(w, "  Requester:     %s (%s)\n", field.Display(v.Requester), field.Display(v.RequesterARN))
 	fmt.Fprintf(w, "  Account:       %s\n", field.Display(accountOf(v.RequesterARN)))
 	fmt.Fprintf(w, "  Profile:       %s\n", field.Display(v.Profile))
-	role := r.RoleARN
-	if role == "" {
-		role = "-"
-	}
-	fmt.Fprintf(w, "  Role:          %s\n", field.Display(role))
+	fmt.Fprintf(w, "  Role:          %s\n", field.Display(orDash(r.RoleARN)))
 	fmt.Fprintf(w, "  Duration:      %s\n", r.Duration)
 	fmt.Fprintf(w, "  Justification: %s\n", field.Display(v.Justification))
 	fmt.Fprintf(w, "  Status:        %s (%d of %d approvals)\n", field.Display(statusLabel(v)), v.Approvals, v.Required)

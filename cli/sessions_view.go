@@ -107,11 +107,7 @@ func writeSessionDetail(w io.Writer, s shownSession) {
 	fmt.Fprintf(w, "Started:         %s\n", timeOrDash(v.StartedAt))
 	fmt.Fprintf(w, "Last access:     %s\n", timeOrDash(v.LastAccessAt))
 	fmt.Fprintf(w, "Requests:        %d\n", v.RequestCount)
-	if v.Status == session.StatusActive {
-		fmt.Fprintf(w, "Ends:            %s (%s left)\n", timeOrDash(v.ExpiresAt), remaining(v.ExpiresAt, now))
-	} else {
-		fmt.Fprintf(w, "Ends:            %s\n", timeOrDash(v.ExpiresAt))
-	}
+	fmt.Fprintf(w, "Ends:            %s\n", endsDetail(v.ExpiresAt, now, v.Status == session.StatusActive))
 	if v.RevokedAt != nil {
 		fmt.Fprintf(w, "Revoked:         %s by %s (%s, account %s): %s\n", timeOrDash(*v.RevokedAt),
 			v.RevokedBy, v.RevokedByARN, accountOf(v.RevokedByARN), v.RevokeReason)
