@@ -106,19 +106,8 @@ func (b *Broker) ListSessions(ctx context.Context, a *Actor, q session.Query) ([
 // GetSession returns one session as stored; callers show its
 // EffectiveStatus.
 func (b *Broker) GetSession(ctx context.Context, a *Actor, id string) (*session.Session, error) {
-	if err := checkSessionID(id); err != nil {
-		return nil, err
-	}
-	stores, err := b.openStores(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	defer stores.Close()
-	s, err := stores.Sessions().Get(ctx, id)
-	if err != nil {
-		return nil, sessionLookupError(id, err)
-	}
-	return s, nil
+	return getRecord(ctx, b, a, "session", id, checkSessionID, session.ErrNotFound,
+		func(s Stores) func(context.Context, string) (*session.Session, error) { return s.Sessions().Get })
 }
 
 // RevokeSession ends session id at once, for reason. The session's own
