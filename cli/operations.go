@@ -40,6 +40,9 @@ type Operations interface {
 	ResolveRequestID(ctx context.Context, prefix string) (string, error)
 	GetRequest(ctx context.Context, id string) (*request.Request, error)
 	Review(ctx context.Context, id string, action request.Action, comment string) (*request.Request, error)
+	// RequesterDecision is the policy's decision now for the requester
+	// of r on its profile, and whether an approval could be used.
+	RequesterDecision(ctx context.Context, r *request.Request) (policy.Decision, bool, error)
 	CancelRequest(ctx context.Context, id string) (*request.Request, error)
 	RevokeRequest(ctx context.Context, id, reason string) (*request.Request, error)
 

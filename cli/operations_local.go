@@ -163,3 +163,16 @@ func (o *localOperations) UnblockUser(ctx context.Context, userARN string) error
 	})
 	return err
 }
+
+// RequesterDecision is the policy's decision now for the requester of r on
+// its profile, from the local broker: require_approval (usable) when any
+// mode gives them that, else the deciding decision.
+func (o *localOperations) RequesterDecision(_ context.Context, r *request.Request) (policy.Decision, bool, error) {
+	b, closeBroker, err := o.g.newBroker()
+	if err != nil {
+		return policy.Decision{}, false, err
+	}
+	defer closeBroker()
+	d, _, usable := b.RequesterDecision(vault.Identity{Name: r.Requester, ARN: r.RequesterARN}, r.Profile, time.Now())
+	return d, usable, nil
+}
