@@ -34,11 +34,7 @@ func (h *teamHandler) endSession(c *call) error {
 		return errUnknownID
 	}
 	s, err := h.svc.EndSession(c.r.Context(), c.caller, c.id)
-	if err != nil {
-		return err
-	}
-	writeJSON(c.w, http.StatusOK, s)
-	return nil
+	return answerRecord(c, s, err)
 }
 
 // blockInput is the body of POST /v1/users/block.
