@@ -33,6 +33,11 @@ func withActor[T any](ctx context.Context, o *localOperations, fn func(*broker.B
 	return fn(b, actor)
 }
 
+// call runs a method of the broker that takes the actor and one argument.
+func call[A, T any](ctx context.Context, o *localOperations, method func(*broker.Broker, context.Context, *broker.Actor, A) (T, error), arg A) (T, error) {
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (T, error) { return method(b, ctx, a, arg) })
+}
+
 func (o *localOperations) Issue(ctx context.Context, in broker.Input) (*broker.Grant, error) {
 	b, closeBroker, err := o.g.newBroker()
 	if err != nil {
@@ -72,15 +77,15 @@ func (o *localOperations) Whoami(ctx context.Context) (vault.Identity, error) {
 }
 
 func (o *localOperations) CreateRequest(ctx context.Context, in broker.RequestInput) (*request.Request, error) {
-	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) { return b.CreateRequest(ctx, a, in) })
+	return call(ctx, o, (*broker.Broker).CreateRequest, in)
 }
 
 func (o *localOperations) ListRequests(ctx context.Context, q request.Query) ([]*request.Request, error) {
-	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) ([]*request.Request, error) { return b.ListRequests(ctx, a, q) })
+	return call(ctx, o, (*broker.Broker).ListRequests, q)
 }
 
 func (o *localOperations) GetRequest(ctx context.Context, id string) (*request.Request, error) {
-	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) { return b.GetRequest(ctx, a, id) })
+	return call(ctx, o, (*broker.Broker).GetRequest, id)
 }
 
 func (o *localOperations) Review(ctx context.Context, id string, action request.Action, comment string) (*request.Request, error) {
@@ -90,7 +95,7 @@ func (o *localOperations) Review(ctx context.Context, id string, action request.
 }
 
 func (o *localOperations) CancelRequest(ctx context.Context, id string) (*request.Request, error) {
-	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*request.Request, error) { return b.CancelRequest(ctx, a, id) })
+	return call(ctx, o, (*broker.Broker).CancelRequest, id)
 }
 
 func (o *localOperations) RevokeRequest(ctx context.Context, id, reason string) (*request.Request, error) {
@@ -100,19 +105,15 @@ func (o *localOperations) RevokeRequest(ctx context.Context, id, reason string) 
 }
 
 func (o *localOperations) OpenBreakglass(ctx context.Context, in broker.BreakglassInput) (*breakglass.Event, error) {
-	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*breakglass.Event, error) {
-		return b.OpenBreakglass(ctx, a, in)
-	})
+	return call(ctx, o, (*broker.Broker).OpenBreakglass, in)
 }
 
 func (o *localOperations) ListBreakglass(ctx context.Context, q breakglass.Query) ([]*breakglass.Event, error) {
-	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) ([]*breakglass.Event, error) {
-		return b.ListBreakglass(ctx, a, q)
-	})
+	return call(ctx, o, (*broker.Broker).ListBreakglass, q)
 }
 
 func (o *localOperations) GetBreakglass(ctx context.Context, id string) (*breakglass.Event, error) {
-	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*breakglass.Event, error) { return b.GetBreakglass(ctx, a, id) })
+	return call(ctx, o, (*broker.Broker).GetBreakglass, id)
 }
 
 func (o *localOperations) CloseBreakglass(ctx context.Context, id, reason string) (*breakglass.Event, error) {
@@ -122,11 +123,11 @@ func (o *localOperations) CloseBreakglass(ctx context.Context, id, reason string
 }
 
 func (o *localOperations) ListSessions(ctx context.Context, q session.Query) ([]*session.Session, error) {
-	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) ([]*session.Session, error) { return b.ListSessions(ctx, a, q) })
+	return call(ctx, o, (*broker.Broker).ListSessions, q)
 }
 
 func (o *localOperations) GetSession(ctx context.Context, id string) (*session.Session, error) {
-	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (*session.Session, error) { return b.GetSession(ctx, a, id) })
+	return call(ctx, o, (*broker.Broker).GetSession, id)
 }
 
 func (o *localOperations) RevokeSession(ctx context.Context, id, reason string) (*session.Session, error) {
@@ -144,7 +145,7 @@ func (o *localOperations) Policy() (*policy.Policy, error) {
 }
 
 func (o *localOperations) ResolveRequestID(ctx context.Context, prefix string) (string, error) {
-	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) (string, error) { return b.ResolveRequestID(ctx, a, prefix) })
+	return call(ctx, o, (*broker.Broker).ResolveRequestID, prefix)
 }
 
 func (o *localOperations) ListReviewable(ctx context.Context) ([]*request.Request, error) {
