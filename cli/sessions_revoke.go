@@ -47,11 +47,11 @@ func (c *sessionsRevokeCommand) run(ctx context.Context, g *Globals) error {
 	case c.For < 0:
 		return withHint(fmt.Errorf("--for %s is negative", c.For), "give how long the block lasts, e.g. --for 24h")
 	}
+	ops, err := g.operations("")
+	if err != nil {
+		return err
+	}
 	if c.ID != "" {
-		ops, err := g.operations("")
-		if err != nil {
-			return err
-		}
 		s, err := ops.RevokeSession(ctx, c.ID, c.Reason)
 		if err != nil {
 			return sessionsError(err, checkSessionIDHint)
@@ -61,10 +61,6 @@ func (c *sessionsRevokeCommand) run(ctx context.Context, g *Globals) error {
 		}
 		fmt.Fprintf(g.Stdout, "Session %s of %s on %s revoked: it gets no more credentials.\n", s.ID, s.UserARN, s.Profile)
 		return nil
-	}
-	ops, err := g.operations("")
-	if err != nil {
-		return err
 	}
 	res, err := ops.BlockUser(ctx, c.User, c.Reason, c.For)
 	if res != nil && c.Output == "json" {
