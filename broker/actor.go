@@ -50,11 +50,11 @@ func (b *Broker) Signer(a *Actor) Signer {
 	if a.chain == nil {
 		// A proven actor has no keys here: store calls are signed with the
 		// broker's own credentials, and fail without them.
-		return func() (vault.Credentials, error) {
+		return func(ctx context.Context) (vault.Credentials, error) {
 			if b.BaseCredentials == nil {
 				return vault.Credentials{}, errNoBaseCredentials
 			}
-			return b.BaseCredentials(context.Background())
+			return b.BaseCredentials(ctx)
 		}
 	}
 	return b.signerFor(a.chain)

@@ -160,8 +160,8 @@ func (b *Broker) refuseBlockedActor(ctx context.Context, st session.Store, a *Ac
 	if !blocked {
 		return nil
 	}
-	return &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN, Action: action,
-		Allowed: fmt.Sprintf("a person who is not blocked (blocked by %s: %s)", actorWithAccount(blk.By, blk.ByARN), blk.Reason)}
+	return forbidden(a.Identity, action,
+		fmt.Sprintf("a person who is not blocked (blocked by %s: %s)", actorWithAccount(blk.By, blk.ByARN), blk.Reason))
 }
 
 // refuseIfBlocked is refuseBlockedActor for an operation that has not

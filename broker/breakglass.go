@@ -140,19 +140,8 @@ func (b *Broker) expireEventIfLapsed(ctx context.Context, st breakglass.Store, a
 
 // GetBreakglass returns one event.
 func (b *Broker) GetBreakglass(ctx context.Context, a *Actor, id string) (*breakglass.Event, error) {
-	if err := checkBreakglassID(id); err != nil {
-		return nil, err
-	}
-	stores, err := b.openStores(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	defer stores.Close()
-	e, err := stores.Breakglass().Get(ctx, id)
-	if err != nil {
-		return nil, lookupError("break-glass event", id, breakglass.ErrNotFound, err)
-	}
-	return e, nil
+	return getRecord(ctx, b, a, "break-glass event", id, checkBreakglassID, breakglass.ErrNotFound,
+		func(s Stores) func(context.Context, string) (*breakglass.Event, error) { return s.Breakglass().Get })
 }
 
 // ListBreakglass lists events, newest first, each with its status as of

@@ -29,7 +29,7 @@ type Stores interface {
 // Signer returns the credentials that sign calls to a remote store. It is
 // called only by backends that need it, so the local store costs no keyring
 // read.
-type Signer func() (vault.Credentials, error)
+type Signer func(ctx context.Context) (vault.Credentials, error)
 
 // StoreOpener opens the shared state. Opening is deferred until a decision
 // needs it, so the common path (the policy allows) never touches a store.

@@ -198,7 +198,7 @@ func (b *Broker) fetchCredentials(ctx context.Context, chain *vault.Chain, calle
 // sessionTokenCredentials serves a profile without role_arn: its
 // credentials are GetSessionToken credentials of its own keys, for d.
 func (b *Broker) sessionTokenCredentials(ctx context.Context, chain *vault.Chain, d time.Duration, in Input) (vault.Credentials, error) {
-	keys, err := b.baseKeys(chain.Base.Name)
+	keys, err := b.baseKeys(ctx, chain.Base.Name)
 	if err != nil {
 		return vault.Credentials{}, err
 	}
@@ -346,7 +346,7 @@ func (b *Broker) baseCredentials(ctx context.Context, chain *vault.Chain, caller
 	}
 	base := chain.Base.Name
 	if in.NoSession {
-		keys, err := b.baseKeys(base)
+		keys, err := b.baseKeys(ctx, base)
 		return keys, false, false, err
 	}
 	s, ok, err := b.Cache.Session(base, chain.MFASerial)
@@ -357,7 +357,7 @@ func (b *Broker) baseCredentials(ctx context.Context, chain *vault.Chain, caller
 		b.debugf("cache: session of profile %s reused (MFA: %t)", base, s.MFASerial != "")
 		return s.Credentials, s.MFASerial != "", true, nil
 	}
-	keys, err := b.baseKeys(base)
+	keys, err := b.baseKeys(ctx, base)
 	if err != nil {
 		return vault.Credentials{}, false, false, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/sentinel-cli/sentinel/policy"
+	"github.com/sentinel-cli/sentinel/record"
 	"github.com/sentinel-cli/sentinel/vault"
 )
 
@@ -85,22 +86,13 @@ type ConflictError struct {
 func (e *ConflictError) Error() string { return fmt.Sprintf("%s %s: %v", e.Kind, e.ID, e.Err) }
 func (e *ConflictError) Unwrap() error { return e.Err }
 
-// NotFoundError says plainly that no request, event or session has the ID
-// given; the stores' own messages repeat the ID, so theirs is not passed on.
-type NotFoundError struct {
-	// Kind is "request", "break-glass event" or "session".
-	Kind string
-	ID   string
-	err  error // request.ErrNotFound, breakglass.ErrNotFound, ...
-}
-
-func (e *NotFoundError) Error() string { return fmt.Sprintf("no %s with ID %s", e.Kind, e.ID) }
-func (e *NotFoundError) Unwrap() error { return e.err }
-
-// lookupError words a store error about one request or event.
+// lookupError words a store error about one record: a
+// *record.NotFoundError says plainly that no record of the kind has the ID
+// given (the stores' own messages repeat the ID, so theirs is not passed
+// on), and matches notFound, the kind's own error.
 func lookupError(what, id string, notFound, err error) error {
-	if errors.Is(err, notFound) {
-		return &NotFoundError{Kind: what, ID: id, err: notFound}
+	if errors.Is(err, notFound) || errors.Is(err, record.ErrNotFound) {
+		return &record.NotFoundError{Kind: what, ID: id, Err: notFound}
 	}
 	return fmt.Errorf("%s %s: %w", what, id, err)
 }

@@ -17,7 +17,7 @@ func (b *Broker) callerIdentity(ctx context.Context, chain *vault.Chain) (vault.
 		e, _, err := b.ssoBase(ctx, chain, chain.Region)
 		return e.Identity, err
 	}
-	keys, err := b.baseKeys(chain.Base.Name)
+	keys, err := b.baseKeys(ctx, chain.Base.Name)
 	if err != nil {
 		return vault.Identity{}, err
 	}
@@ -47,10 +47,10 @@ func (b *Broker) callerIdentity(ctx context.Context, chain *vault.Chain) (vault.
 
 // baseKeys reads the long-lived keys of a base profile. A missing profile
 // is a *vault.MissingKeysError; the cli says what to do about it.
-func (b *Broker) baseKeys(base string) (vault.Credentials, error) {
+func (b *Broker) baseKeys(ctx context.Context, base string) (vault.Credentials, error) {
 	if b.BaseCredentials != nil {
 		// The team service: its own credentials, never a keyring.
-		return b.BaseCredentials(context.Background())
+		return b.BaseCredentials(ctx)
 	}
 	return b.Keys.Get(base)
 }

@@ -55,11 +55,7 @@ func requestNotification(event string, a *Actor, r *request.Request, comment str
 		Subject: r.Requester, SubjectARN: r.RequesterARN, SubjectAccount: accountOfARN(r.RequesterARN),
 		Profile: r.Profile, RoleARN: r.RoleARN, Status: string(r.Status), Justification: r.Justification,
 		Comment: comment, DurationSeconds: int64(r.Duration / time.Second), Required: r.Required,
-	}
-	for _, rv := range r.Reviews {
-		if rv.Action == request.ActionApprove {
-			ev.Approvals++
-		}
+		Approvals: r.Approvals(),
 	}
 	end := r.ExpiresAt.UTC()
 	if r.Status == request.StatusApproved {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/person"
 	"github.com/sentinel-cli/sentinel/policy"
+	"github.com/sentinel-cli/sentinel/record"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -89,13 +90,7 @@ func (b *Broker) pendingForDenial(ctx context.Context, sign Signer, who vault.Id
 		return nil
 	}
 	r := reqs[0]
-	p := &PendingRequest{ID: r.ID, CreatedAt: r.CreatedAt, Approvers: slices.Clone(rule.Approvers), Required: r.Required}
-	for _, rv := range r.Reviews {
-		if rv.Action == request.ActionApprove {
-			p.Approvals++
-		}
-	}
-	return p
+	return &PendingRequest{ID: r.ID, CreatedAt: r.CreatedAt, Approvers: slices.Clone(rule.Approvers), Required: r.Required, Approvals: r.Approvals()}
 }
 
 // ListReviewable lists the pending requests the actor may approve under
@@ -158,7 +153,7 @@ func (e *AmbiguousIDError) Is(target error) bool {
 // hex digits) into the full ID, among the requests the actor can list:
 // their own and every pending one, then, when none matches, everyone's
 // through the store's ID-prefix index. A full ID is returned as it is; no
-// match is a *NotFoundError, several an *AmbiguousIDError.
+// match is a *record.NotFoundError, several an *AmbiguousIDError.
 func (b *Broker) ResolveRequestID(ctx context.Context, a *Actor, prefix string) (string, error) {
 	if request.ValidID(prefix) {
 		return prefix, nil
@@ -175,7 +170,7 @@ func (b *Broker) ResolveRequestID(ctx context.Context, a *Actor, prefix string) 
 		return "", err
 	}
 	id, err := MatchRequestID(prefix, append(own, pending...))
-	var nf *NotFoundError
+	var nf *record.NotFoundError
 	if !errors.As(err, &nf) {
 		return id, err
 	}
@@ -233,7 +228,7 @@ func MatchRequestID(prefix string, candidates []*request.Request) (string, error
 	}
 	switch len(ids) {
 	case 0:
-		return "", &NotFoundError{Kind: "request", ID: prefix + "...", err: request.ErrNotFound}
+		return "", &record.NotFoundError{Kind: "request", ID: prefix + "...", Err: request.ErrNotFound}
 	case 1:
 		return ids[0], nil
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/sentinel-cli/sentinel/record"
 	"github.com/sentinel-cli/sentinel/request"
 )
 
@@ -38,9 +39,9 @@ func TestMatchRequestID(t *testing.T) {
 	if !errors.As(err, &amb) || len(amb.Candidates) != 2 || amb.Candidates[0] != "abcdef0123456789" {
 		t.Errorf("ambiguous: %v", err)
 	}
-	var nf *NotFoundError
+	var nf *record.NotFoundError
 	if _, err := MatchRequestID("999999", reqs); !errors.As(err, &nf) {
-		t.Errorf("no match is a *NotFoundError: %v", err)
+		t.Errorf("no match is a *record.NotFoundError: %v", err)
 	}
 }
 

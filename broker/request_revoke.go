@@ -13,7 +13,7 @@ import (
 // reason: from then on it lifts nothing (only an approved request inside
 // its window is an override, see findOverride). Its requester may, and so
 // may an approver of its profile under the current policy who is not
-// blocked; anyone else gets a *ForbiddenError. A request that is not
+// blocked; anyone else gets a *record.ForbiddenError. A request that is not
 // approved, or whose window has ended, gives an error matching
 // request.ErrTransition (409 Conflict in the team service).
 func (b *Broker) RevokeRequest(ctx context.Context, a *Actor, id, reason string) (*request.Request, error) {
@@ -30,8 +30,7 @@ func (b *Broker) RevokeRequest(ctx context.Context, a *Actor, id, reason string)
 		}
 		rule, ok := b.Policy.ApprovalRuleFor(r.Profile)
 		if !ok || !rule.IsApprover(a.Identity.Name, a.Identity.ARN) {
-			return &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN,
-				Action: "revoke request " + r.ID, Allowed: "its requester or an approver of profile " + r.Profile}
+			return forbidden(a.Identity, "revoke request "+r.ID, "its requester or an approver of profile "+r.Profile)
 		}
 		// An approver acting on someone else's request must not be
 		// blocked.

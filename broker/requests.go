@@ -170,7 +170,7 @@ func (b *Broker) CancelRequest(ctx context.Context, a *Actor, id string) (*reque
 	now := b.now()
 	mine := func(r *request.Request) error {
 		if !person.Same(a.Identity.ARN, r.RequesterARN) {
-			return &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN, Action: "cancel request " + r.ID, Allowed: "its requester " + r.Requester}
+			return forbidden(a.Identity, "cancel request "+r.ID, "its requester "+r.Requester)
 		}
 		return nil
 	}
@@ -247,19 +247,8 @@ func (b *Broker) expireIfLapsed(ctx context.Context, st request.Store, a *Actor,
 
 // GetRequest returns one request.
 func (b *Broker) GetRequest(ctx context.Context, a *Actor, id string) (*request.Request, error) {
-	if err := checkRequestID(id); err != nil {
-		return nil, err
-	}
-	stores, err := b.openStores(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	defer stores.Close()
-	r, err := stores.Requests().Get(ctx, id)
-	if err != nil {
-		return nil, lookupError("request", id, request.ErrNotFound, err)
-	}
-	return r, nil
+	return getRecord(ctx, b, a, "request", id, checkRequestID, request.ErrNotFound,
+		func(s Stores) func(context.Context, string) (*request.Request, error) { return s.Requests().Get })
 }
 
 // ListRequests lists requests, newest first, each with its status as of

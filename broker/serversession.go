@@ -280,12 +280,12 @@ func (b *Broker) endSession(ctx context.Context, st session.Store, id string, ca
 func (b *Broker) serverSigner(s *ServerSession) Signer {
 	base := s.base
 	if b.Profiles == nil || b.Keys == nil {
-		return func() (vault.Credentials, error) { return b.baseKeys(base) }
+		return func(ctx context.Context) (vault.Credentials, error) { return b.baseKeys(ctx, base) }
 	}
 	if chain, err := vault.ResolveChain(b.Profiles, base, b.Keys.Has); err == nil && chain.SSO != nil {
 		return b.signerFor(chain)
 	}
-	return func() (vault.Credentials, error) { return b.baseKeys(base) }
+	return func(ctx context.Context) (vault.Credentials, error) { return b.baseKeys(ctx, base) }
 }
 
 // actorWithAccount names an actor with the account of their ARN.

@@ -13,7 +13,7 @@ import (
 // EndSession marks the caller's session id expired when the command it
 // served has exited (`exec --server` in team mode), forgets its warm
 // credentials and logs it, as EndServerSession does on a laptop. Only the
-// session's own user may end it (a *ForbiddenError otherwise); a session
+// session's own user may end it (a *record.ForbiddenError otherwise); a session
 // that is no longer active gives an error matching session.ErrTransition
 // and stays as it is (a revoked session stays revoked).
 func (s *Service) EndSession(ctx context.Context, caller vault.Identity, id string) (*session.Session, error) {
@@ -33,7 +33,7 @@ func (s *Service) EndSession(ctx context.Context, caller vault.Identity, id stri
 		return nil, sessionLookupError(id, err)
 	}
 	if !person.Same(se.UserARN, caller.ARN) {
-		return nil, &ForbiddenError{Actor: caller.Name, ActorARN: caller.ARN, Action: "end session " + id, Allowed: "the session's own user"}
+		return nil, forbidden(caller, "end session "+id, "the session's own user")
 	}
 	now := b.now()
 	if err := st.Expire(ctx, id, now); err != nil {

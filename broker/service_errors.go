@@ -4,19 +4,15 @@ import (
 	"fmt"
 
 	"github.com/sentinel-cli/sentinel/person"
+	"github.com/sentinel-cli/sentinel/record"
 	"github.com/sentinel-cli/sentinel/request"
 )
 
-// notAllowedError is a refusal because of who asks, worded like the
-// errors it replaces: the cli prints the same line as before, and the team
-// service answers 403 because it matches ErrForbidden.
-type notAllowedError struct{ msg string }
-
-func (e *notAllowedError) Error() string        { return e.msg }
-func (e *notAllowedError) Is(target error) bool { return target == ErrForbidden }
-
+// notAllowedf is a refusal because of who asks that names no one record
+// in a form of its own: the team service answers 403 because it matches
+// ErrForbidden.
 func notAllowedf(format string, args ...any) error {
-	return &notAllowedError{msg: fmt.Sprintf(format, args...)}
+	return &record.ForbiddenError{Reason: fmt.Sprintf(format, args...)}
 }
 
 // checkNotRequester refuses a review of one's own request before the

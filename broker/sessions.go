@@ -10,6 +10,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/person"
+	"github.com/sentinel-cli/sentinel/record"
 	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -25,28 +26,16 @@ import (
 // profile. Blocking and unblocking a user is for approvers only; see
 // isAnyApprover for why any approval rule will do.
 
-// ErrForbidden is matched (errors.Is) by every refusal of a session
-// operation because of who asked.
-var ErrForbidden = errors.New("not allowed")
+// ErrForbidden is matched (errors.Is) by every refusal because of who
+// asked; each is a *record.ForbiddenError.
+var ErrForbidden = record.ErrForbidden
 
-// ForbiddenError says who was refused what, and who may do it instead.
-type ForbiddenError struct {
-	// Actor and ActorARN are who asked.
-	Actor    string
-	ActorARN string
-	// Action is what was refused, e.g. "revoke session 0123456789abcdef".
-	Action string
-	// Allowed says who may do it, e.g. "its own user or an approver of
-	// profile prod".
-	Allowed string
+// forbidden refuses who the action: only allowed may do it ("revoke
+// session 0123456789abcdef", "its own user or an approver of profile
+// prod").
+func forbidden(who vault.Identity, action, allowed string) error {
+	return &record.ForbiddenError{Actor: fmt.Sprintf("%s (%s)", who.Name, who.ARN), Action: action, Reason: "only " + allowed + " may"}
 }
-
-func (e *ForbiddenError) Error() string {
-	return fmt.Sprintf("%s (%s) may not %s: only %s may", e.Actor, e.ActorARN, e.Action, e.Allowed)
-}
-
-// Is makes errors.Is(err, ErrForbidden) true.
-func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
 
 // UserRevocation is what RevokeUser did: the block it stored and the
 // sessions it revoked.
@@ -117,24 +106,13 @@ func (b *Broker) ListSessions(ctx context.Context, a *Actor, q session.Query) ([
 // GetSession returns one session as stored; callers show its
 // EffectiveStatus.
 func (b *Broker) GetSession(ctx context.Context, a *Actor, id string) (*session.Session, error) {
-	if err := checkSessionID(id); err != nil {
-		return nil, err
-	}
-	stores, err := b.openStores(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	defer stores.Close()
-	s, err := stores.Sessions().Get(ctx, id)
-	if err != nil {
-		return nil, sessionLookupError(id, err)
-	}
-	return s, nil
+	return getRecord(ctx, b, a, "session", id, checkSessionID, session.ErrNotFound,
+		func(s Stores) func(context.Context, string) (*session.Session, error) { return s.Sessions().Get })
 }
 
 // RevokeSession ends session id at once, for reason. The session's own
 // user may, and so may an approver of its profile under the current
-// policy; anyone else gets a *ForbiddenError. A session that is already
+// policy; anyone else gets a *record.ForbiddenError. A session that is already
 // revoked or expired gives an error matching session.ErrTransition. An
 // active session whose time ran out is still revoked: a revocation never
 // loses to clock skew.
@@ -158,8 +136,7 @@ func (b *Broker) RevokeSession(ctx context.Context, a *Actor, id, reason string)
 		return nil, sessionLookupError(id, err)
 	}
 	if !b.mayRevoke(a, s) {
-		return nil, &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN,
-			Action: "revoke session " + id, Allowed: "its own user or an approver of profile " + s.Profile}
+		return nil, forbidden(a.Identity, "revoke session "+id, "its own user or an approver of profile "+s.Profile)
 	}
 	if !strings.EqualFold(s.UserARN, a.Identity.ARN) {
 		// A blocked approver revokes nobody else's session; ending one's
@@ -209,8 +186,7 @@ func (b *Broker) RevokeUser(ctx context.Context, a *Actor, userARN, reason strin
 		return nil, err
 	}
 	if !b.isAnyApprover(a) {
-		return nil, &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN,
-			Action: "block " + userARN, Allowed: "an approver named in the policy"}
+		return nil, forbidden(a.Identity, "block "+userARN, "an approver named in the policy")
 	}
 	stores, err := b.openStores(ctx, a)
 	if err != nil {
@@ -277,12 +253,10 @@ func (b *Broker) UnblockUser(ctx context.Context, a *Actor, userARN string) erro
 		return err
 	}
 	if !b.isAnyApprover(a) {
-		return &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN,
-			Action: "unblock " + userARN, Allowed: "an approver named in the policy"}
+		return forbidden(a.Identity, "unblock "+userARN, "an approver named in the policy")
 	}
 	if session.BlockKey(a.Identity.ARN) == session.BlockKey(userARN) {
-		return &ForbiddenError{Actor: a.Identity.Name, ActorARN: a.Identity.ARN,
-			Action: "unblock " + userARN, Allowed: "another approver, never the blocked person"}
+		return forbidden(a.Identity, "unblock "+userARN, "another approver, never the blocked person")
 	}
 	now := b.now()
 	stores, err := b.openStores(ctx, a)
@@ -407,12 +381,6 @@ func checkUserARN(arn string) error {
 	return nil
 }
 
-// noSessionError says plainly that no session has the ID given.
-type noSessionError struct{ id string }
-
-func (e *noSessionError) Error() string { return "no session with ID " + e.id }
-func (e *noSessionError) Unwrap() error { return session.ErrNotFound }
-
 // noBlockError says that the user has no block in force.
 type noBlockError struct{ userARN string }
 
@@ -421,8 +389,5 @@ func (e *noBlockError) Unwrap() error { return session.ErrNotFound }
 
 // sessionLookupError words a store error about one session.
 func sessionLookupError(id string, err error) error {
-	if errors.Is(err, session.ErrNotFound) {
-		return &noSessionError{id: id}
-	}
-	return fmt.Errorf("session %s: %w", id, err)
+	return lookupError("session", id, session.ErrNotFound, err)
 }

@@ -197,10 +197,10 @@ func (b *Broker) dropBaseSession(chain *vault.Chain) error {
 func (b *Broker) signerFor(chain *vault.Chain) Signer {
 	if chain.SSO == nil {
 		base := chain.Base.Name
-		return func() (vault.Credentials, error) { return b.baseKeys(base) }
+		return func(ctx context.Context) (vault.Credentials, error) { return b.baseKeys(ctx, base) }
 	}
-	return func() (vault.Credentials, error) {
-		e, _, err := b.ssoBase(context.Background(), chain, chain.Region)
+	return func(ctx context.Context) (vault.Credentials, error) {
+		e, _, err := b.ssoBase(ctx, chain, chain.Region)
 		return e.Credentials, err
 	}
 }

@@ -60,7 +60,7 @@ func (b *Broker) consoleCredentials(ctx context.Context, chain *vault.Chain, cal
 	if len(chain.Roles) > 0 {
 		return b.assumeRoles(ctx, chain, caller, basis, d, in, grant)
 	}
-	keys, err := b.baseKeys(chain.Base.Name)
+	keys, err := b.baseKeys(ctx, chain.Base.Name)
 	if err != nil {
 		return vault.Credentials{}, err
 	}

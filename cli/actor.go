@@ -25,7 +25,7 @@ func (g *Globals) identityProfile(profile string) string {
 // actorBroker wires the broker and establishes who is acting, from STS,
 // with the base credentials of profile ("" means identity_profile from the
 // config, or --identity-profile).
-func (g *Globals) actorBroker(profile string) (*broker.Broker, *broker.Actor, func(), error) {
+func (g *Globals) actorBroker(ctx context.Context, profile string) (*broker.Broker, *broker.Actor, func(), error) {
 	cfg, err := g.Config()
 	if err != nil {
 		return nil, nil, nil, err
@@ -39,7 +39,7 @@ func (g *Globals) actorBroker(profile string) (*broker.Broker, *broker.Actor, fu
 		closeBroker()
 		return nil, nil, nil, err
 	}
-	a, err := b.Identify(context.Background(), profile)
+	a, err := b.Identify(ctx, profile)
 	if err != nil {
 		closeBroker()
 		return nil, nil, nil, err

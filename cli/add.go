@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -26,10 +27,10 @@ func configureAddCommand(app *kingpin.Application, g *Globals) {
 	cmd.Flag("from-aws-vault", "Import the profile's keys from aws-vault's keyring on the same backend.").BoolVar(&c.FromAWSVault)
 	cmd.Flag("from-credentials-file", "Import the profile's keys from ~/.aws/credentials ($AWS_SHARED_CREDENTIALS_FILE), then offer to remove them from it.").BoolVar(&c.FromCredentialsFile)
 	cmd.Arg("profile", "Profile name.").Required().StringVar(&c.Profile)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *addCommand) run(g *Globals) error {
+func (c *addCommand) run(ctx context.Context, g *Globals) error {
 	n := 0
 	for _, set := range []bool{c.FromEnv, c.FromAWSVault, c.FromCredentialsFile} {
 		if set {

@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/alecthomas/kingpin/v2"
 
@@ -62,6 +66,36 @@ func (g *Globals) Debugf(format string, args ...any) {
 		fmt.Fprintf(g.Stderr, "sentinel: debug: "+format+"\n", args...)
 	}
 }
+
+// action runs a command with the one context every command gets: it is
+// cancelled when SIGINT or SIGTERM arrives, so that a command waiting on
+// the network, an approval or a log stops cleanly. The first signal also
+// gives the signals back their default handling, so a second one ends a
+// command that is blocked where no context reaches (a terminal prompt).
+// Work that must finish after a cancellation (ending a session, stopping
+// a server) runs under context.WithoutCancel.
+func (g *Globals) action(run func(context.Context, *Globals) error) kingpin.Action {
+	return func(*kingpin.ParseContext) error {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		go func() {
+			<-ctx.Done()
+			stop()
+		}()
+		err := run(ctx, g)
+		if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			return &ExitError{Code: exitInterrupted, Err: errInterrupted}
+		}
+		return err
+	}
+}
+
+// exitInterrupted is the exit code of a command cancelled by a signal, as
+// a shell reports a process that SIGINT ended (128 + 2).
+const exitInterrupted = 130
+
+// errInterrupted is what a cancelled command says.
+var errInterrupted = errors.New("interrupted")
 
 // Configure registers the global flags and every command on app. Commands
 // write to stdout and stderr (tests pass buffers).

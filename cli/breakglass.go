@@ -27,15 +27,15 @@ func configureBreakglassCommand(app *kingpin.Application, g *Globals) {
 	cmd.Flag("justification", "What is happening (20-2000 characters).").Short('j').Required().StringVar(&c.Justification)
 	cmd.Flag("duration", "How long access lasts (15m up to the rule's max_duration; default 1h).").Short('d').DurationVar(&c.Duration)
 	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *breakglassCommand) run(g *Globals) error {
+func (c *breakglassCommand) run(ctx context.Context, g *Globals) error {
 	ops, err := g.operations(c.Profile)
 	if err != nil {
 		return err
 	}
-	e, err := ops.OpenBreakglass(context.Background(), broker.BreakglassInput{
+	e, err := ops.OpenBreakglass(ctx, broker.BreakglassInput{
 		Profile: c.Profile, ReasonCode: c.ReasonCode, Justification: c.Justification, Duration: c.Duration,
 	})
 	if err != nil {

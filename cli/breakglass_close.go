@@ -20,15 +20,15 @@ func configureBreakglassCloseCommand(app *kingpin.Application, g *Globals) {
 	cmd.Arg("id", "Event ID.").Required().StringVar(&c.ID)
 	cmd.Flag("reason", "What was done, or why it is closed.").Required().StringVar(&c.Reason)
 	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *breakglassCloseCommand) run(g *Globals) error {
+func (c *breakglassCloseCommand) run(ctx context.Context, g *Globals) error {
 	ops, err := g.operations("")
 	if err != nil {
 		return err
 	}
-	e, err := ops.CloseBreakglass(context.Background(), c.ID, c.Reason)
+	e, err := ops.CloseBreakglass(ctx, c.ID, c.Reason)
 	if err != nil {
 		return err
 	}

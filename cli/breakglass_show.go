@@ -1,37 +1,13 @@
 package cli
 
 import (
-	"context"
-	"time"
-
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/sentinel-cli/sentinel/breakglass"
 )
 
-type breakglassShowCommand struct {
-	ID     string
-	Output string
-}
-
 func configureBreakglassShowCommand(app *kingpin.Application, g *Globals) {
-	c := &breakglassShowCommand{}
+	c := &recordShowCommand[*breakglass.Event, breakglass.Query, breakglassView]{kind: breakglassRecords}
 	cmd := app.Command("breakglass-show", "Show one break-glass event.")
-	cmd.Arg("id", "Event ID.").Required().StringVar(&c.ID)
-	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
-}
-
-func (c *breakglassShowCommand) run(g *Globals) error {
-	ops, err := g.operations("")
-	if err != nil {
-		return err
-	}
-	e, err := ops.GetBreakglass(context.Background(), c.ID)
-	if err != nil {
-		return err
-	}
-	if c.Output == "json" {
-		return writeJSON(g.Stdout, viewBreakglass(e, time.Now()))
-	}
-	writeBreakglassDetail(g.Stdout, e, time.Now())
-	return nil
+	c.configure(cmd)
+	cmd.Action(g.action(c.run))
 }

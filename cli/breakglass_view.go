@@ -39,18 +39,37 @@ func viewBreakglass(e *breakglass.Event, now time.Time) breakglassView {
 	return v
 }
 
-func writeBreakglassTable(w io.Writer, events []*breakglass.Event, now time.Time) error {
-	t := newTable(w)
-	fmt.Fprintln(t, "ID\tSTATUS\tPROFILE\tINVOKER\tACCOUNT\tREASON\tOPENED\tENDS")
-	for _, e := range events {
-		v := viewBreakglass(e, now)
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", field.Display(v.ID), field.Display(string(v.Status)), field.Display(v.Profile), field.Display(v.Invoker), field.Display(accountOf(v.InvokerARN)), field.Display(v.ReasonCode), timeOrDash(v.OpenedAt), endsCell(v.ExpiresAt, now))
-	}
-	return t.Flush()
+// shownEvent is a break-glass event as it is being shown.
+type shownEvent = shown[*breakglass.Event, breakglassView]
+
+// breakglassRecords declares how break-glass events are listed and shown.
+var breakglassRecords = &recordKind[*breakglass.Event, breakglass.Query, breakglassView]{
+	statuses:   []string{"active", "closed", "expired"},
+	statusHelp: "Only events with this status.",
+	setStatus:  func(q *breakglass.Query, s string) { q.Status = breakglass.Status(s) },
+	filters: []filterFlag[breakglass.Query]{
+		{"profile", "Only events for this profile.", func(q *breakglass.Query, v string) { q.Profile = v }},
+		{"invoker", "Only events opened by this user.", func(q *breakglass.Query, v string) { q.Invoker = v }},
+	},
+	idHelp: "Event ID.",
+	list:   Operations.ListBreakglass,
+	get:    Operations.GetBreakglass,
+	view:   viewBreakglass,
+	columns: []column[*breakglass.Event, breakglassView]{
+		{"ID", func(s shownEvent) string { return field.Display(s.v.ID) }},
+		{"STATUS", func(s shownEvent) string { return field.Display(string(s.v.Status)) }},
+		{"PROFILE", func(s shownEvent) string { return field.Display(s.v.Profile) }},
+		{"INVOKER", func(s shownEvent) string { return field.Display(s.v.Invoker) }},
+		{"ACCOUNT", func(s shownEvent) string { return field.Display(accountOf(s.v.InvokerARN)) }},
+		{"REASON", func(s shownEvent) string { return field.Display(s.v.ReasonCode) }},
+		{"OPENED", func(s shownEvent) string { return timeOrDash(s.v.OpenedAt) }},
+		{"ENDS", func(s shownEvent) string { return endsCell(s.v.ExpiresAt, s.now) }},
+	},
+	detail: writeBreakglassDetail,
 }
 
-func writeBreakglassDetail(w io.Writer, e *breakglass.Event, now time.Time) {
-	v := viewBreakglass(e, now)
+func writeBreakglassDetail(w io.Writer, s shownEvent) {
+	e, v, now := s.it, s.v, s.now
 	fmt.Fprintf(w, "ID:            %s\n", field.Display(v.ID))
 	fmt.Fprintf(w, "Status:        %s\n", field.Display(string(v.Status)))
 	fmt.Fprintf(w, "Profile:       %s\n", field.Display(v.Profile))
@@ -62,11 +81,7 @@ func writeBreakglassDetail(w io.Writer, e *breakglass.Event, now time.Time) {
 	fmt.Fprintf(w, "Justification: %s\n", field.Display(v.Justification))
 	fmt.Fprintf(w, "Duration:      %s\n", e.Duration)
 	fmt.Fprintf(w, "Opened:        %s\n", timeOrDash(v.OpenedAt))
-	if v.Status == breakglass.StatusActive {
-		fmt.Fprintf(w, "Ends:          %s (%s left)\n", timeOrDash(v.ExpiresAt), remaining(v.ExpiresAt, now))
-	} else {
-		fmt.Fprintf(w, "Ends:          %s\n", timeOrDash(v.ExpiresAt))
-	}
+	fmt.Fprintf(w, "Ends:          %s\n", endsDetail(v.ExpiresAt, now, v.Status == breakglass.StatusActive))
 	if v.ClosedAt != nil {
 		fmt.Fprintf(w, "Closed:        %s by %s: %s\n", timeOrDash(*v.ClosedAt), field.Display(v.ClosedBy), field.Display(v.CloseReason))
 	}

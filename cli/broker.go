@@ -15,7 +15,8 @@ import (
 )
 
 // openKeyring opens the keyring the flags and environment name. It probes
-// no other backend when one is named.
+// no other backend when one is named. vault's errors name the keyring
+// already, so they are passed on as they are.
 func (g *Globals) openKeyring() (keyring.Keyring, error) {
 	cfg := vault.KeyringConfigFromEnv()
 	if g.KeyringBackend != "" {
@@ -28,11 +29,11 @@ func (g *Globals) openKeyring() (keyring.Keyring, error) {
 	}
 	kr, err := vault.OpenKeyring(cfg)
 	if err != nil && cfg.Backend == string(keyring.KeychainBackend) && vault.KeychainMissing() {
-		return nil, withHint(fmt.Errorf("open keyring: %w", err),
+		return nil, withHint(err,
 			"this sentinel was built without cgo and has no macOS Keychain backend: use --backend file (an encrypted file), or a release or Homebrew build")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open keyring: %w", err)
+		return nil, err
 	}
 	return kr, nil
 }

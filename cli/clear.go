@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -17,10 +18,10 @@ func configureClearCommand(app *kingpin.Application, g *Globals) {
 	c := &clearCommand{}
 	cmd := app.Command("clear", "Remove cached sessions and role credentials (all, or those derived from one profile); never the long-lived keys.")
 	cmd.Arg("profile", "Profile whose cached credentials to remove, with those of every profile whose source_profile chain ends at it (default: all).").StringVar(&c.Profile)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *clearCommand) run(g *Globals) error {
+func (c *clearCommand) run(ctx context.Context, g *Globals) error {
 	kr, err := g.openKeyring()
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -31,10 +32,10 @@ func configureCredentialsCommand(app *kingpin.Application, g *Globals) {
 	c.register(cmd)
 	cmd.Flag("profile", "Profile (instead of the argument).").StringVar(&c.Profile)
 	cmd.Arg("profile", "Profile from ~/.aws/config or the keyring.").StringVar(&c.positional)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *credentialsCommand) run(g *Globals) error {
+func (c *credentialsCommand) run(ctx context.Context, g *Globals) error {
 	if c.Profile != "" && c.positional != "" && c.Profile != c.positional {
 		return fmt.Errorf("two different profiles given: %s and --profile %s", c.positional, c.Profile)
 	}
@@ -44,7 +45,7 @@ func (c *credentialsCommand) run(g *Globals) error {
 	if c.Profile == "" {
 		return withHint(fmt.Errorf("no profile given"), "use: sentinel credentials PROFILE")
 	}
-	grant, err := g.issue(&c.issueFlags, policy.ModeCredentialProcess)
+	grant, err := g.issue(ctx, &c.issueFlags, policy.ModeCredentialProcess)
 	if err != nil {
 		return err
 	}

@@ -58,11 +58,11 @@ func configureDoctorCommand(app *kingpin.Application, g *Globals) {
 	cmd := app.Command("doctor", "Check the config, policy, keyring, cache, decision log, store and STS (reachability and clock), one line each. "+
 		"Exit status: 0 when every check passes, 1 when one fails.")
 	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *doctorCommand) run(g *Globals) error {
-	checks := c.checks(g)
+func (c *doctorCommand) run(ctx context.Context, g *Globals) error {
+	checks := c.checks(ctx, g)
 	failed := 0
 	for _, ch := range checks {
 		if ch.Status == checkFail {
@@ -99,7 +99,7 @@ func (c *doctorCommand) run(g *Globals) error {
 
 // checks runs every check in order. A check that cannot run because an
 // earlier one failed says so rather than failing again.
-func (c *doctorCommand) checks(g *Globals) []doctorCheck {
+func (c *doctorCommand) checks(ctx context.Context, g *Globals) []doctorCheck {
 	var out []doctorCheck
 	cfgCheck, cfg := c.checkConfig(g)
 	out = append(out, cfgCheck)
@@ -113,8 +113,8 @@ func (c *doctorCommand) checks(g *Globals) []doctorCheck {
 	out = append(out, krCheck)
 	out = append(out, c.checkCache(g, kr))
 	out = append(out, c.checkLog(g, cfg))
-	out = append(out, c.checkStore(g, cfg, team))
-	out = append(out, c.checkSTS())
+	out = append(out, c.checkStore(ctx, g, cfg, team))
+	out = append(out, c.checkSTS(ctx))
 	return out
 }
 
@@ -266,8 +266,8 @@ func shortHash(h string) string {
 	return h
 }
 
-func (c *doctorCommand) checkStore(g *Globals, cfg *config.Config, team bool) doctorCheck {
-	ctx, cancel := context.WithTimeout(context.Background(), doctorTimeout)
+func (c *doctorCommand) checkStore(ctx context.Context, g *Globals, cfg *config.Config, team bool) doctorCheck {
+	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
 	defer cancel()
 	if team {
 		client, err := g.teamClient("")
@@ -335,12 +335,12 @@ func (c *doctorCommand) checkDynamoDB(ctx context.Context, g *Globals, cfg *conf
 
 // checkSTS sends one unsigned request to STS: it answers when reachable,
 // and its Date header shows how far the local clock is off.
-func (c *doctorCommand) checkSTS() doctorCheck {
+func (c *doctorCommand) checkSTS(ctx context.Context) doctorCheck {
 	env := environment()
 	if env.stsErr != nil {
 		return fail("sts", env.stsErr, "")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), doctorTimeout)
+	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
 	defer cancel()
 	p, err := vault.ProbeSTS(ctx, env.STS, env.Region, doctorTimeout, c.now)
 	if errors.Is(err, vault.ErrNotSTS) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/internal/field"
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // brokerHint is the advice for the broker's typed errors: what the person
@@ -15,7 +16,7 @@ import (
 func brokerHint(err error) string {
 	var denied *broker.DeniedError
 	var conflict *broker.ConflictError
-	var notFound *broker.NotFoundError
+	var notFound *record.NotFoundError
 	var closing *broker.WindowClosingError
 	var revoked *broker.RevokedError
 	var dup *broker.DuplicateRequestError

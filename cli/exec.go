@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -32,10 +33,10 @@ func configureExecCommand(app *kingpin.Application, g *Globals) {
 	cmd.Flag("no-aws-vault-env", "Do not set AWS_VAULT=<profile> in the command's environment.").BoolVar(&c.NoAWSVaultEnv)
 	cmd.Arg("profile", "Profile from ~/.aws/config or the keyring (default $AWS_PROFILE, else default).").StringVar(&c.Profile)
 	cmd.Arg("cmd", "Command and arguments to run, after -- (default $SHELL).").StringsVar(&c.Command)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *execCommand) run(g *Globals) error {
+func (c *execCommand) run(ctx context.Context, g *Globals) error {
 	if c.Server {
 		// First of all: the credential server runs as long as its command,
 		// which must find no secret in it (exec_server_secrets.go). This
@@ -66,14 +67,14 @@ func (c *execCommand) run(g *Globals) error {
 		return fmt.Errorf("find command %s: %w", args[0], err)
 	}
 	if c.Justification != "" {
-		if err := c.awaitApproval(g, &c.issueFlags); err != nil {
+		if err := c.awaitApproval(ctx, g, &c.issueFlags); err != nil {
 			return err
 		}
 	}
 	if c.Server {
-		return c.runServer(g, path, args)
+		return c.runServer(ctx, g, path, args)
 	}
-	grant, err := g.issue(&c.issueFlags, policy.ModeCLI)
+	grant, err := g.issue(ctx, &c.issueFlags, policy.ModeCLI)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (f *requestFlags) registerRequest(cmd *kingpin.CmdClause) {
 // approved. A pending request of the person's own for the profile is
 // waited for instead of filing a duplicate. Everything goes to stderr:
 // stdout belongs to the command.
-func (f *requestFlags) awaitApproval(g *Globals, f2 *issueFlags) error {
+func (f *requestFlags) awaitApproval(ctx context.Context, g *Globals, f2 *issueFlags) error {
 	if err := f.wait.check(); err != nil {
 		return err
 	}
@@ -38,7 +38,6 @@ func (f *requestFlags) awaitApproval(g *Globals, f2 *issueFlags) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
 	r, err := ops.CreateRequest(ctx, broker.RequestInput{Profile: f2.Profile, Justification: f.Justification, Duration: f2.Duration})
 	var dup *broker.DuplicateRequestError
 	switch {

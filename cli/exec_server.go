@@ -44,7 +44,7 @@ func (f *serverFlags) registerServer(cmd *kingpin.CmdClause) {
 // its environment: every credential fetch of the command's SDK is a new
 // decision in server mode. path and args are the command, already looked
 // up.
-func (c *execCommand) runServer(g *Globals, path string, args []string) error {
+func (c *execCommand) runServer(ctx context.Context, g *Globals, path string, args []string) error {
 	if c.Duration != 0 {
 		return withHint(fmt.Errorf("--duration does not apply to --server"), "use --server-duration")
 	}
@@ -58,11 +58,11 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 	if err != nil {
 		return err
 	}
-	grant, err := src.issue(context.Background())
+	grant, err := src.issue(ctx)
 	if err != nil {
 		return err
 	}
-	defer onExit()
+	defer onExit(ctx)
 	token, err := server.NewToken()
 	if err != nil {
 		return err
@@ -83,9 +83,9 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 		env = append(env, "AWS_VAULT="+grant.Profile)
 	}
 	code, runErr := runChild(path, args, env)
-	ctx, cancel := context.WithTimeout(context.Background(), serverStopTimeout)
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), serverStopTimeout)
 	defer cancel()
-	if err := srv.Close(ctx); err != nil {
+	if err := srv.Close(stopCtx); err != nil {
 		g.Debugf("stop credential server: %v", err)
 	}
 	refusals.flush()
@@ -106,7 +106,7 @@ func (c *execCommand) runServer(g *Globals, path string, args []string) error {
 // touches it on every issuance, and on exit marks it expired; through the
 // team service every refresh is a call to the service, passing the
 // session_id of the first answer, and the service does all of that.
-func serverBackend(g *Globals, f issueFlags) (src *serverSource, onExit func(), err error) {
+func serverBackend(g *Globals, f issueFlags) (src *serverSource, onExit func(context.Context), err error) {
 	ops, err := g.operations("")
 	if err != nil {
 		return nil, nil, err
@@ -158,22 +158,12 @@ func (s *serverSource) Credentials(ctx context.Context) (server.Credentials, err
 	}, nil
 }
 
-// serverSessionEnder is implemented by the operations that can mark a
-// credential server's session expired when its command exits: the local
-// broker, and the team client (POST /v1/sessions/{id}/end).
-type serverSessionEnder interface {
-	EndServerSession(ctx context.Context, s *broker.ServerSession) error
-}
-
-// end marks the session expired once the command has exited.
-func (s *serverSource) end() {
+// end marks the session expired once the command has exited, even when
+// a signal cancelled ctx: the session must not outlive its command.
+func (s *serverSource) end(ctx context.Context) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ender, ok := s.ops.(serverSessionEnder)
-	if !ok {
-		return
-	}
-	if err := ender.EndServerSession(context.Background(), s.session); err != nil {
+	if err := s.ops.EndServerSession(context.WithoutCancel(ctx), s.session); err != nil {
 		s.g.Debugf("session not ended: %v", err)
 	}
 }

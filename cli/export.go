@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,11 +34,11 @@ func configureExportCommand(app *kingpin.Application, g *Globals) {
 	cmd.Flag("format", "Output format: env, export-env, json (credential_process) or ini.").
 		Default(exportFormatEnv).EnumVar(&c.Format, exportFormatEnv, exportFormatExportEnv, exportFormatJSON, exportFormatINI)
 	cmd.Arg("profile", "Profile from ~/.aws/config or the keyring.").Required().StringVar(&c.Profile)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *exportCommand) run(g *Globals) error {
-	grant, err := g.issueFor(&c.issueFlags, policy.ModeCLI, broker.UseExport)
+func (c *exportCommand) run(ctx context.Context, g *Globals) error {
+	grant, err := g.issueFor(ctx, &c.issueFlags, policy.ModeCLI, broker.UseExport)
 	if err != nil {
 		return err
 	}

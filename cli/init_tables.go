@@ -18,10 +18,10 @@ func configureInitCommand(app *kingpin.Application, g *Globals) {
 	init := app.Command("init", "Set up shared state.")
 	tables := init.Command("tables", "Create the DynamoDB tables, indexes and TTL setting (idempotent).")
 	tables.Flag("dry-run", "Print what would be created and change nothing.").BoolVar(&c.DryRun)
-	tables.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	tables.Action(g.action(c.run))
 }
 
-func (c *initTablesCommand) run(g *Globals) error {
+func (c *initTablesCommand) run(ctx context.Context, g *Globals) error {
 	cfg, err := g.Config()
 	if err != nil {
 		return err
@@ -40,7 +40,6 @@ func (c *initTablesCommand) run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
 	a, err := b.Identify(ctx, profile)
 	if err != nil {
 		return err

@@ -30,13 +30,13 @@ func (f *issueFlags) register(cmd *kingpin.CmdClause) {
 
 // issue runs the decision flow for one door, where the config says it
 // runs: on this machine, or in the team service.
-func (g *Globals) issue(f *issueFlags, mode policy.Mode) (*broker.Grant, error) {
-	return g.issueFor(f, mode, broker.UseProcess)
+func (g *Globals) issue(ctx context.Context, f *issueFlags, mode policy.Mode) (*broker.Grant, error) {
+	return g.issueFor(ctx, f, mode, broker.UseProcess)
 }
 
 // issueFor is issue for credentials that are put to use (exported, turned
 // into a console session), which the decision log records.
-func (g *Globals) issueFor(f *issueFlags, mode policy.Mode, use broker.Use) (*broker.Grant, error) {
+func (g *Globals) issueFor(ctx context.Context, f *issueFlags, mode policy.Mode, use broker.Use) (*broker.Grant, error) {
 	if f.Profile == "" {
 		return nil, fmt.Errorf("no profile given")
 	}
@@ -44,7 +44,7 @@ func (g *Globals) issueFor(f *issueFlags, mode policy.Mode, use broker.Use) (*br
 	if err != nil {
 		return nil, err
 	}
-	return ops.Issue(context.Background(), broker.Input{
+	return ops.Issue(ctx, broker.Input{
 		Profile:   f.Profile,
 		Mode:      mode,
 		Duration:  f.Duration,

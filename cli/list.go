@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -38,10 +39,10 @@ func configureListCommand(app *kingpin.Application, g *Globals) {
 	c := &listCommand{}
 	cmd := app.Command("list", "List profiles, whether keys are stored, and cached sessions with their remaining time.").Alias("ls")
 	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *listCommand) run(g *Globals) error {
+func (c *listCommand) run(ctx context.Context, g *Globals) error {
 	profiles, err := vault.LoadConfigFile("")
 	if err != nil {
 		return err

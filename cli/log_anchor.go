@@ -16,14 +16,14 @@ func configureLogAnchorCommand(parent *kingpin.CmdClause, g *Globals) {
 	var keyFile string
 	cmd := parent.Command("anchor", "Verify the decision log, then record its head in every anchor of log_anchors.")
 	cmd.Flag("key-file", "HMAC key of keyed mode (default log_hmac_key_file in the config).").PlaceHolder("FILE").StringVar(&keyFile)
-	cmd.Action(func(*kingpin.ParseContext) error {
-		return runLogAnchor(g, keyFile)
-	})
+	cmd.Action(g.action(func(ctx context.Context, g *Globals) error {
+		return runLogAnchor(ctx, g, keyFile)
+	}))
 }
 
 // runLogAnchor anchors the head of a verified log: anchoring the head of a
 // broken chain would vouch for it.
-func runLogAnchor(g *Globals, keyFile string) error {
+func runLogAnchor(ctx context.Context, g *Globals, keyFile string) error {
 	cfg, err := g.Config()
 	if err != nil {
 		return err
@@ -51,7 +51,7 @@ func runLogAnchor(g *Globals, keyFile string) error {
 	}
 	files := rep.Files
 	h := logging.Head{Log: logID(path), File: filepath.Base(files[len(files)-1]), Seq: rep.LastSeq, Hash: rep.LastHash, Time: time.Now().UTC()}
-	ctx, cancel := context.WithTimeout(context.Background(), anchorTimeout)
+	ctx, cancel := context.WithTimeout(ctx, anchorTimeout)
 	defer cancel()
 	failed := 0
 	for _, a := range anchors {

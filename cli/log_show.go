@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -45,9 +44,9 @@ func configureLogShowCommand(parent *kingpin.CmdClause, g *Globals) {
 	cmd.Flag("follow", "Keep printing entries as they are appended (Ctrl-C stops).").Short('f').BoolVar(&f.follow)
 	cmd.Flag("utc", "Show times in UTC instead of local time.").BoolVar(&f.utc)
 	outputFlag(cmd, &f.output)
-	cmd.Action(func(*kingpin.ParseContext) error {
-		return runLogShow(g, f)
-	})
+	cmd.Action(g.action(func(ctx context.Context, g *Globals) error {
+		return runLogShow(ctx, g, f)
+	}))
 }
 
 // logFilter is the parsed filter of `log show`.
@@ -91,7 +90,7 @@ func parseWhen(flag, s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--%s %q: want a duration such as 2h or 7d, or an RFC 3339 time", flag, s)
 }
 
-func runLogShow(g *Globals, f logShowFlags) error {
+func runLogShow(ctx context.Context, g *Globals, f logShowFlags) error {
 	now := time.Now()
 	var flt logFilter
 	var err error
@@ -142,8 +141,6 @@ func runLogShow(g *Globals, f logShowFlags) error {
 	if !f.follow {
 		return nil
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	return logging.Follow(ctx, path, st.LastSeq, followPoll, func(r logging.Record) error {
 		if err := show(r); err != nil {
 			return err

@@ -31,14 +31,14 @@ func configureLogVerifyCommand(parent *kingpin.CmdClause, g *Globals) {
 	cmd.Flag("key-file", "HMAC key of keyed mode (default log_hmac_key_file in the config).").PlaceHolder("FILE").StringVar(&f.keyFile)
 	cmd.Flag("anchors", "Also check the log against every anchor in log_anchors that can be read back.").BoolVar(&f.anchors)
 	cmd.Flag("no-follow", "Check only the file given, not the rotated files it continues.").BoolVar(&f.noFollow)
-	cmd.Action(func(*kingpin.ParseContext) error {
-		return runLogVerify(g, f)
-	})
+	cmd.Action(g.action(func(ctx context.Context, g *Globals) error {
+		return runLogVerify(ctx, g, f)
+	}))
 }
 
 // runLogVerify checks each file and prints one line per file: OK with the
 // count and the head, or the first broken line.
-func runLogVerify(g *Globals, f logVerifyFlags) error {
+func runLogVerify(ctx context.Context, g *Globals, f logVerifyFlags) error {
 	cfg, err := g.Config()
 	if err != nil {
 		return err
@@ -66,7 +66,7 @@ func runLogVerify(g *Globals, f logVerifyFlags) error {
 	}
 	failed := 0
 	for _, path := range files {
-		err := verifyOne(g, cfg, path, opts, f.anchors)
+		err := verifyOne(ctx, g, cfg, path, opts, f.anchors)
 		if err == nil {
 			continue
 		}
@@ -83,11 +83,11 @@ func runLogVerify(g *Globals, f logVerifyFlags) error {
 }
 
 // verifyOne checks one log and prints its OK line.
-func verifyOne(g *Globals, cfg *config.Config, path string, opts logging.VerifyOptions, anchors bool) error {
+func verifyOne(ctx context.Context, g *Globals, cfg *config.Config, path string, opts logging.VerifyOptions, anchors bool) error {
 	g.Debugf("verifying decision log %s", path)
 	checked := 0
 	if anchors {
-		heads, err := readAnchors(g, cfg, path)
+		heads, err := readAnchors(ctx, g, cfg, path)
 		if err != nil {
 			return err
 		}
@@ -140,13 +140,13 @@ func verifyOne(g *Globals, cfg *config.Config, path string, opts logging.VerifyO
 // readAnchors reads the last head of the log at path from every anchor
 // that can be read back. An anchor that cannot be read fails the check
 // (fail closed); one that holds no head yet is a warning.
-func readAnchors(g *Globals, cfg *config.Config, path string) ([]logging.Head, error) {
+func readAnchors(ctx context.Context, g *Globals, cfg *config.Config, path string) ([]logging.Head, error) {
 	sources := anchorSources(g, cfg)
 	if len(sources) == 0 {
 		return nil, withHint(errors.New("--anchors: no anchor in log_anchors can be read back"),
 			"webhook anchors keep their heads at the receiver: compare with --head; add `- store: true` to log_anchors to check locally")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), anchorTimeout)
+	ctx, cancel := context.WithTimeout(ctx, anchorTimeout)
 	defer cancel()
 	id := logID(path)
 	var heads []logging.Head

@@ -32,16 +32,16 @@ func configureLoginCommand(app *kingpin.Application, g *Globals) {
 	cmd.Flag("stdout", "Print the sign-in URL instead of opening a browser.").Short('s').BoolVar(&c.Stdout)
 	cmd.Flag("path", "Console page to land on, such as /s3/home (default the console home).").StringVar(&c.Path)
 	cmd.Arg("profile", "Profile from ~/.aws/config or the keyring (default $AWS_PROFILE, else default).").StringVar(&c.Profile)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *loginCommand) run(g *Globals) error {
+func (c *loginCommand) run(ctx context.Context, g *Globals) error {
 	// Read once, at start, like the SDK's other AWS_ENDPOINT_URL_* settings.
 	fed := vault.Federation{Endpoint: os.Getenv("AWS_ENDPOINT_URL_SIGNIN")}
 	if c.Profile == "" {
 		c.Profile = firstSet(os.Getenv("AWS_PROFILE"), "default")
 	}
-	grant, err := g.issueFor(&c.issueFlags, policy.ModeCLI, broker.UseConsole)
+	grant, err := g.issueFor(ctx, &c.issueFlags, policy.ModeCLI, broker.UseConsole)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (c *loginCommand) run(g *Globals) error {
 	if grant.RoleARN != "" || isRoleSession(grant.Caller.ARN) {
 		sessionDuration = consoleSession(grant.Credentials.Expires, time.Now())
 	}
-	token, err := fed.SigninToken(context.Background(), grant.Region, grant.Credentials, sessionDuration)
+	token, err := fed.SigninToken(ctx, grant.Region, grant.Credentials, sessionDuration)
 	if err != nil {
 		if errors.Is(err, vault.ErrSignin) {
 			return withHint(err, "check AWS_ENDPOINT_URL_SIGNIN, or retry with --debug")

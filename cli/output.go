@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"text/tabwriter"
 	"time"
@@ -34,6 +35,15 @@ func remaining(t, now time.Time) string {
 		return "expired"
 	}
 	return humanDuration(d)
+}
+
+// endsDetail renders an end time in a detail line: with how long is left
+// while the record is active, the time alone otherwise.
+func endsDetail(t, now time.Time, active bool) string {
+	if active {
+		return fmt.Sprintf("%s (%s left)", timeOrDash(t), remaining(t, now))
+	}
+	return timeOrDash(t)
 }
 
 // endsCell renders an end time in a table: how long until it while in

@@ -33,10 +33,15 @@ func (g *Globals) policyFileFor(file string) (string, error) {
 	return cfg.PolicyPath(g.PolicyFile), nil
 }
 
-// loadPolicyFile loads the policy at path for the policy commands. An
+// loadPolicyFile loads the policy in file (the resolved policy when file
+// is "") for the policy commands; its Path is where it was read. An
 // invalid file has every issue printed on stderr, one per line, and yields
 // a silent exit status 1, so that an editor or CI can jump to each line.
-func (g *Globals) loadPolicyFile(path string) (*policy.Policy, error) {
+func (g *Globals) loadPolicyFile(file string) (*policy.Policy, error) {
+	path, err := g.policyFileFor(file)
+	if err != nil {
+		return nil, err
+	}
 	g.Debugf("loading policy %s", path)
 	p, err := readPolicy(path)
 	var le *policy.LoadError

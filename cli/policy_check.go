@@ -42,11 +42,7 @@ func configurePolicyCheckCommand(parent *kingpin.CmdClause, g *Globals) {
 // runPolicyCheck explains the decision for the request the flags describe;
 // now is the time used when --at is not given.
 func runPolicyCheck(g *Globals, o policyCheckOptions, now time.Time) error {
-	path, err := g.policyFileFor("")
-	if err != nil {
-		return err
-	}
-	p, err := g.loadPolicyFile(path)
+	p, err := g.loadPolicyFile("")
 	if err != nil {
 		return err
 	}

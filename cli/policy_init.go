@@ -24,10 +24,10 @@ func configurePolicyInitCommand(parent *kingpin.CmdClause, g *Globals) {
 	c := &policyInitCommand{}
 	cmd := parent.Command("init", "Print a starter policy made from ~/.aws/config: every role profile pinned, approval for the ones named like production, and tests. Read it through before you use it.")
 	cmd.Flag("write", "Write it to the policy path (--policy, $SENTINEL_POLICY, policy: in the config, else the default) instead of printing it; an existing file is never overwritten.").BoolVar(&c.Write)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *policyInitCommand) run(g *Globals) error {
+func (c *policyInitCommand) run(ctx context.Context, g *Globals) error {
 	profiles, err := vault.LoadConfigFile("")
 	if err != nil {
 		return err
@@ -39,7 +39,7 @@ func (c *policyInitCommand) run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	a, err := b.Identify(context.Background(), g.identityProfile(""))
+	a, err := b.Identify(ctx, g.identityProfile(""))
 	if err != nil {
 		return err
 	}

@@ -31,14 +31,11 @@ func runPolicyRoles(g *Globals, file, serviceRole string, trust bool, output str
 	if trust && serviceRole == "" {
 		return withHint(errors.New("policy roles --trust: no service role"), "give --service-role ARN (the ServiceRoleArn output of the stack)")
 	}
-	path, err := g.policyFileFor(file)
+	p, err := g.loadPolicyFile(file)
 	if err != nil {
 		return err
 	}
-	p, err := g.loadPolicyFile(path)
-	if err != nil {
-		return err
-	}
+	path := p.Path
 	if serviceRole == "" {
 		// The first hops do not depend on it; any role ARN will do.
 		serviceRole = "arn:aws:iam::000000000000:role/sentinel-service"

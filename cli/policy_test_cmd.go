@@ -50,14 +50,11 @@ type policyTestView struct {
 
 // runPolicyTest runs the cases; now is the time of cases that give none.
 func runPolicyTest(g *Globals, o policyTestOptions, now time.Time) error {
-	path, err := g.policyFileFor(o.File)
+	p, err := g.loadPolicyFile(o.File)
 	if err != nil {
 		return err
 	}
-	p, err := g.loadPolicyFile(path)
-	if err != nil {
-		return err
-	}
+	path := p.Path
 	if len(p.Tests()) == 0 {
 		return withHint(fmt.Errorf("%s has no tests: section", path),
 			"add cases under tests: (each names a user, a profile and the expected effect; `sentinel policy init` writes examples)")

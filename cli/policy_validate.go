@@ -30,14 +30,11 @@ func configurePolicyValidateCommand(parent *kingpin.CmdClause, g *Globals) {
 // one-line summary with the start of its SHA-256, the hash the decision
 // log records, then any warnings on stderr.
 func runPolicyValidate(g *Globals, file, output string) error {
-	path, err := g.policyFileFor(file)
+	p, err := g.loadPolicyFile(file)
 	if err != nil {
 		return err
 	}
-	p, err := g.loadPolicyFile(path)
-	if err != nil {
-		return err
-	}
+	path := p.Path
 	if output == "json" {
 		v := policyValidateView{Path: path, SHA256: p.SHA256, Summary: p.Summary(), Tests: len(p.Tests()), Warnings: []string{}}
 		for _, w := range p.Warnings() {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -19,10 +20,10 @@ func configureRemoveCommand(app *kingpin.Application, g *Globals) {
 	cmd := app.Command("remove", "Remove a profile's keys and cached sessions from the keyring.").Alias("rm")
 	cmd.Flag("force", "Do not ask for confirmation.").Short('f').BoolVar(&c.Force)
 	cmd.Arg("profile", "Profile name.").Required().StringVar(&c.Profile)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *removeCommand) run(g *Globals) error {
+func (c *removeCommand) run(ctx context.Context, g *Globals) error {
 	kr, err := g.openKeyring()
 	if err != nil {
 		return err

@@ -30,10 +30,10 @@ func configureRequestCommand(app *kingpin.Application, g *Globals) {
 		BoolVar(&c.wait.Wait)
 	c.wait.configure(cmd)
 	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *requestCommand) run(g *Globals) error {
+func (c *requestCommand) run(ctx context.Context, g *Globals) error {
 	if err := c.wait.check(); err != nil {
 		return err
 	}
@@ -41,7 +41,6 @@ func (c *requestCommand) run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
 	r, err := ops.CreateRequest(ctx, broker.RequestInput{Profile: c.Profile, Justification: c.Justification, Duration: c.Duration, Force: c.Force})
 	if err != nil {
 		return notApprovable(err)

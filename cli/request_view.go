@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -44,15 +45,10 @@ func viewRequest(r *request.Request, now time.Time) requestView {
 	v := requestView{
 		ID: r.ID, Status: r.EffectiveStatus(now), Profile: r.Profile, Requester: r.Requester, RequesterARN: r.RequesterARN,
 		Justification: r.Justification, DurationSeconds: int64(r.Duration.Seconds()), Required: r.Required,
-		AutoApproved: r.AutoApproved, CreatedAt: r.CreatedAt.UTC(), PendingUntil: r.ExpiresAt.UTC(), Reviews: r.Reviews,
+		Approvals: r.Approvals(), AutoApproved: r.AutoApproved, CreatedAt: r.CreatedAt.UTC(), PendingUntil: r.ExpiresAt.UTC(), Reviews: r.Reviews,
 	}
 	if v.Reviews == nil {
 		v.Reviews = []request.Review{}
-	}
-	for _, rv := range r.Reviews {
-		if rv.Action == request.ActionApprove {
-			v.Approvals++
-		}
 	}
 	if !r.DecidedAt.IsZero() {
 		d := r.DecidedAt.UTC()
@@ -69,18 +65,46 @@ func viewRequest(r *request.Request, now time.Time) requestView {
 	return v
 }
 
-func writeRequestTable(w io.Writer, reqs []*request.Request, now time.Time) error {
-	t := newTable(w)
-	fmt.Fprintln(t, "ID\tSTATUS\tPROFILE\tREQUESTER\tACCOUNT\tDURATION\tAPPROVALS\tCREATED")
-	for _, r := range reqs {
-		v := viewRequest(r, now)
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\n", field.Display(v.ID), field.Display(statusLabel(v)), field.Display(v.Profile), field.Display(v.Requester), field.Display(accountOf(v.RequesterARN)), r.Duration, v.Approvals, v.Required, timeOrDash(v.CreatedAt))
-	}
-	return t.Flush()
+// shownRequest is a request as it is being shown.
+type shownRequest = shown[*request.Request, requestView]
+
+// requestRecords declares how requests are listed and shown.
+var requestRecords = &recordKind[*request.Request, request.Query, requestView]{
+	statuses:   []string{"pending", "approved", "denied", "cancelled", "expired", "revoked"},
+	statusHelp: "Only requests with this status.",
+	setStatus:  func(q *request.Query, s string) { q.Status = request.Status(s) },
+	filters: []filterFlag[request.Query]{
+		{"profile", "Only requests for this profile.", func(q *request.Query, v string) { q.Profile = v }},
+		{"requester", "Only requests by this user.", func(q *request.Query, v string) { q.Requester = v }},
+	},
+	idHelp: requestIDHelp,
+	list:   Operations.ListRequests,
+	get: func(ops Operations, ctx context.Context, arg string) (*request.Request, error) {
+		id, err := ops.ResolveRequestID(ctx, arg)
+		if err != nil {
+			return nil, err
+		}
+		return ops.GetRequest(ctx, id)
+	},
+	view: viewRequest,
+	columns: []column[*request.Request, requestView]{
+		{"ID", func(s shownRequest) string { return field.Display(s.v.ID) }},
+		{"STATUS", func(s shownRequest) string { return field.Display(statusLabel(s.v)) }},
+		{"PROFILE", func(s shownRequest) string { return field.Display(s.v.Profile) }},
+		{"REQUESTER", func(s shownRequest) string { return field.Display(s.v.Requester) }},
+		{"ACCOUNT", func(s shownRequest) string { return field.Display(accountOf(s.v.RequesterARN)) }},
+		{"DURATION", func(s shownRequest) string { return s.it.Duration.String() }},
+		{"APPROVALS", func(s shownRequest) string { return fmt.Sprintf("%d/%d", s.v.Approvals, s.v.Required) }},
+		{"CREATED", func(s shownRequest) string { return timeOrDash(s.v.CreatedAt) }},
+	},
+	detail: writeRequestDetail,
 }
 
-func writeRequestDetail(w io.Writer, r *request.Request, now time.Time) {
-	v := viewRequest(r, now)
+// requestIDHelp is the help of every request ID argument.
+const requestIDHelp = "Request ID, or a unique prefix of at least 6 of its digits."
+
+func writeRequestDetail(w io.Writer, s shownRequest) {
+	r, v, now := s.it, s.v, s.now
 	fmt.Fprintf(w, "ID:            %s\n", field.Display(v.ID))
 	fmt.Fprintf(w, "Status:        %s\n", field.Display(statusLabel(v)))
 	fmt.Fprintf(w, "Profile:       %s\n", field.Display(v.Profile))
@@ -99,7 +123,7 @@ func writeRequestDetail(w io.Writer, r *request.Request, now time.Time) {
 		fmt.Fprintf(w, "Decided:       %s\n", timeOrDash(*v.DecidedAt))
 	}
 	if v.WindowEnd != nil {
-		fmt.Fprintf(w, "Access until:  %s (%s left)\n", timeOrDash(*v.WindowEnd), remaining(*v.WindowEnd, now))
+		fmt.Fprintf(w, "Access until:  %s\n", endsDetail(*v.WindowEnd, now, true))
 	}
 	if v.AutoApproved {
 		fmt.Fprintf(w, "Auto-approved: yes\n")

@@ -20,32 +20,25 @@ type requestsRevokeCommand struct {
 func configureRequestsRevokeCommand(parent *kingpin.CmdClause, g *Globals) {
 	c := &requestsRevokeCommand{}
 	cmd := parent.Command("revoke", "Withdraw an approved request before its window ends (its requester or an approver of its profile); it then lifts nothing.")
-	cmd.Arg("id", "Request ID, or a unique prefix of at least 6 of its digits.").Required().StringVar(&c.ID)
+	cmd.Arg("id", requestIDHelp).Required().StringVar(&c.ID)
 	cmd.Flag("reason", "Why (it is logged and stored with the request).").Required().StringVar(&c.Reason)
 	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *requestsRevokeCommand) run(g *Globals) error {
-	ops, err := g.operations("")
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	id, err := resolveRequestID(ctx, ops, c.ID)
-	if err != nil {
-		return err
-	}
-	r, err := ops.RevokeRequest(ctx, id, c.Reason)
-	if errors.Is(err, request.ErrTransition) {
-		return withHint(err, "only an approved request whose window is still open can be revoked; see sentinel requests show "+id)
-	}
-	if err != nil {
-		return err
-	}
-	if c.Output == "json" {
-		return writeJSON(g.Stdout, viewRequest(r, time.Now()))
-	}
-	fmt.Fprintf(g.Stdout, "Request %s of %s for %s revoked: it lifts nothing from now on.\n", r.ID, r.Requester, r.Profile)
-	return nil
+func (c *requestsRevokeCommand) run(ctx context.Context, g *Globals) error {
+	return g.onRequest(ctx, c.ID, func(ops Operations, id string) error {
+		r, err := ops.RevokeRequest(ctx, id, c.Reason)
+		if errors.Is(err, request.ErrTransition) {
+			return withHint(err, "only an approved request whose window is still open can be revoked; see sentinel requests show "+id)
+		}
+		if err != nil {
+			return err
+		}
+		if c.Output == "json" {
+			return writeJSON(g.Stdout, viewRequest(r, time.Now()))
+		}
+		fmt.Fprintf(g.Stdout, "Request %s of %s for %s revoked: it lifts nothing from now on.\n", r.ID, r.Requester, r.Profile)
+		return nil
+	})
 }

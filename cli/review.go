@@ -35,26 +35,23 @@ func configureReviewCommands(app *kingpin.Application, g *Globals) {
 	} {
 		c := &reviewCommand{action: a.action}
 		cmd := app.Command(string(a.action), a.help)
-		cmd.Arg("id", "Request ID, or a unique prefix of at least 6 of its digits.").Required().StringVar(&c.ID)
+		cmd.Arg("id", requestIDHelp).Required().StringVar(&c.ID)
 		cmd.Flag("comment", "A comment recorded with your decision.").Short('c').StringVar(&c.Comment)
 		cmd.Flag("yes", "Do not ask for confirmation on a terminal.").Short('y').BoolVar(&c.Yes)
-		cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+		cmd.Action(g.action(c.run))
 	}
 }
 
 // errNotConfirmed is the answer "no" to the confirmation.
 var errNotConfirmed = errors.New("nothing done: not confirmed")
 
-func (c *reviewCommand) run(g *Globals) error {
-	ops, err := g.operations("")
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	id, err := resolveRequestID(ctx, ops, c.ID)
-	if err != nil {
-		return err
-	}
+func (c *reviewCommand) run(ctx context.Context, g *Globals) error {
+	return g.onRequest(ctx, c.ID, func(ops Operations, id string) error { return c.decide(ctx, g, ops, id) })
+}
+
+// decide shows request id, asks for confirmation on a terminal, and
+// records the review.
+func (c *reviewCommand) decide(ctx context.Context, g *Globals, ops Operations, id string) error {
 	// Show what is being decided before deciding it: an approver who
 	// typed the wrong prefix sees whose request it is.
 	current, err := ops.GetRequest(ctx, id)
@@ -82,13 +79,7 @@ func (c *reviewCommand) run(g *Globals) error {
 	case request.StatusDenied:
 		fmt.Fprintf(g.Stdout, "Request %s denied.\n", r.ID)
 	default:
-		approvals := 0
-		for _, rv := range r.Reviews {
-			if rv.Action == request.ActionApprove {
-				approvals++
-			}
-		}
-		fmt.Fprintf(g.Stdout, "Approval recorded: %d of %d required for request %s.\n", approvals, r.Required, r.ID)
+		fmt.Fprintf(g.Stdout, "Approval recorded: %d of %d required for request %s.\n", r.Approvals(), r.Required, r.ID)
 	}
 	return nil
 }
@@ -107,11 +98,7 @@ func writeReviewSummary(w io.Writer, action request.Action, r *request.Request, 
 	fmt.Fprintf(w, "  Requester:     %s (%s)\n", field.Display(v.Requester), field.Display(v.RequesterARN))
 	fmt.Fprintf(w, "  Account:       %s\n", field.Display(accountOf(v.RequesterARN)))
 	fmt.Fprintf(w, "  Profile:       %s\n", field.Display(v.Profile))
-	role := r.RoleARN
-	if role == "" {
-		role = "-"
-	}
-	fmt.Fprintf(w, "  Role:          %s\n", field.Display(role))
+	fmt.Fprintf(w, "  Role:          %s\n", field.Display(orDash(r.RoleARN)))
 	fmt.Fprintf(w, "  Duration:      %s\n", r.Duration)
 	fmt.Fprintf(w, "  Justification: %s\n", field.Display(v.Justification))
 	fmt.Fprintf(w, "  Status:        %s (%d of %d approvals)\n", field.Display(statusLabel(v)), v.Approvals, v.Required)

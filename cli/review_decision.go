@@ -4,30 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/internal/field"
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/request"
-	"github.com/sentinel-cli/sentinel/vault"
 )
 
 // An approval lifts require_approval and nothing else. The words for that
 // rule live here: the request, approve and deny commands use them.
-
-// RequesterDecision is the policy's decision now for the requester of r on
-// its profile, from the local broker: require_approval (usable) when any
-// mode gives them that, else the deciding decision.
-func (o *localOperations) RequesterDecision(_ context.Context, r *request.Request) (policy.Decision, bool, error) {
-	b, closeBroker, err := o.g.newBroker()
-	if err != nil {
-		return policy.Decision{}, false, err
-	}
-	defer closeBroker()
-	d, _, usable := b.RequesterDecision(vault.Identity{Name: r.Requester, ARN: r.RequesterARN}, r.Profile, time.Now())
-	return d, usable, nil
-}
 
 // requesterDecisionLine says what the policy decides for the requester of
 // r now, for the summary shown before approve and deny: from the local
@@ -35,13 +20,7 @@ func (o *localOperations) RequesterDecision(_ context.Context, r *request.Reques
 // decides where the policy lives. Either refuses an approval that could not
 // be used whatever the line said.
 func requesterDecisionLine(ctx context.Context, ops Operations, r *request.Request) string {
-	teller, ok := ops.(interface {
-		RequesterDecision(context.Context, *request.Request) (policy.Decision, bool, error)
-	})
-	if !ok {
-		return "not known here: an approval that could not be used is refused"
-	}
-	d, usable, err := teller.RequesterDecision(ctx, r)
+	d, usable, err := ops.RequesterDecision(ctx, r)
 	if err != nil {
 		return "unknown (" + err.Error() + ")"
 	}

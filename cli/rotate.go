@@ -25,10 +25,10 @@ func configureRotateCommand(app *kingpin.Application, g *Globals) {
 	cmd.Flag("mfa-token", "MFA code, when the profile has mfa_serial (default: ask).").Short('t').StringVar(&c.MFAToken)
 	cmd.Flag("wait", "How long the new key may take to start working (IAM is eventually consistent).").Default(vault.DefaultRotateWait.String()).DurationVar(&c.Wait)
 	cmd.Arg("profile", "Profile whose stored keys (or whose source profile's keys) to rotate.").Required().StringVar(&c.Profile)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *rotateCommand) run(g *Globals) error {
+func (c *rotateCommand) run(ctx context.Context, g *Globals) error {
 	env := environment()
 	if env.stsErr != nil {
 		return env.stsErr
@@ -68,7 +68,7 @@ func (c *rotateCommand) run(g *Globals) error {
 	if r.Region == "" {
 		r.Region = chain.Region
 	}
-	res, err := r.Run(context.Background())
+	res, err := r.Run(ctx)
 	var rerr *vault.RotateError
 	if errors.As(err, &rerr) && rerr.Stage != vault.StageDeleteOld {
 		return rotateFailure(base, rerr)

@@ -8,9 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -44,7 +42,7 @@ func configureServeCommand(app *kingpin.Application, g *Globals) {
 	c := &serveCommand{}
 	cmd := app.Command("serve", "Run the team vending service: the decision flow behind an authenticated HTTP API (config: --config FILE, else $"+ServeConfigEnv+").")
 	cmd.Flag("listen", "Address to listen on (default listen: in the service config).").PlaceHolder("ADDR").StringVar(&c.Listen)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
 // serveEnv is what the service takes from the environment, read once at
@@ -77,9 +75,7 @@ func readServeEnv() serveEnv {
 	}
 }
 
-func (c *serveCommand) run(g *Globals) error {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
+func (c *serveCommand) run(ctx context.Context, g *Globals) error {
 	ts, err := OpenTeamService(ctx, g.ConfigFile, g.Stdout, g.Stderr)
 	if err != nil {
 		return err
@@ -149,7 +145,7 @@ func (c *serveCommand) run(g *Globals) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), serveShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), serveShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("serve: shut down: %w", err)

@@ -1,21 +1,10 @@
 package cli
 
 import (
-	"context"
-	"strings"
-	"time"
-
 	"github.com/alecthomas/kingpin/v2"
 
 	"github.com/sentinel-cli/sentinel/session"
 )
-
-type sessionsListCommand struct {
-	Status  string
-	User    string
-	Profile string
-	Output  string
-}
 
 // configureSessionsCommand registers `sentinel sessions` and its
 // subcommands; each subcommand lives in a sessions_*.go file of its own.
@@ -28,37 +17,8 @@ func configureSessionsCommand(app *kingpin.Application, g *Globals) {
 }
 
 func configureSessionsListCommand(parent *kingpin.CmdClause, g *Globals) {
-	c := &sessionsListCommand{}
+	c := &recordListCommand[*session.Session, session.Query, sessionView]{kind: sessionRecords}
 	cmd := parent.Command("list", "List sessions, newest first (default: your own).").Default()
-	cmd.Flag("status", "Only sessions with this status now.").EnumVar(&c.Status, "active", "revoked", "expired")
-	cmd.Flag("user", "Only sessions of this user (a name, or an ARN matched ignoring case).").StringVar(&c.User)
-	cmd.Flag("profile", "Only sessions for this profile.").StringVar(&c.Profile)
-	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
-}
-
-func (c *sessionsListCommand) run(g *Globals) error {
-	ops, err := g.operations("")
-	if err != nil {
-		return err
-	}
-	q := session.Query{Profile: c.Profile, Status: session.Status(c.Status)}
-	if strings.HasPrefix(c.User, "arn:") {
-		q.UserARN = c.User
-	} else {
-		q.User = c.User
-	}
-	sessions, err := ops.ListSessions(context.Background(), q)
-	if err != nil {
-		return sessionsError(err, checkSessionIDHint)
-	}
-	now := time.Now()
-	if c.Output == "json" {
-		views := make([]sessionView, 0, len(sessions))
-		for _, s := range sessions {
-			views = append(views, viewSession(s, now))
-		}
-		return writeJSON(g.Stdout, views)
-	}
-	return writeSessionTable(g.Stdout, sessions, now)
+	c.configure(cmd, nil)
+	cmd.Action(g.action(c.run))
 }

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
-
-	"github.com/sentinel-cli/sentinel/broker"
 )
 
 type sessionsRevokeCommand struct {
@@ -35,10 +33,10 @@ func configureSessionsRevokeCommand(parent *kingpin.CmdClause, g *Globals) {
 	cmd.Flag("reason", "Why (it is logged and stored with the session).").Required().StringVar(&c.Reason)
 	cmd.Flag("for", "With --user: how long the block lasts (e.g. 24h); 0 or left out: until `sentinel sessions unblock`.").DurationVar(&c.For)
 	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *sessionsRevokeCommand) run(g *Globals) error {
+func (c *sessionsRevokeCommand) run(ctx context.Context, g *Globals) error {
 	switch {
 	case c.ID != "" && c.User != "":
 		return withHint(errors.New("give a session ID or --user, not both"), "revoke one session: sentinel sessions revoke ID --reason TEXT")
@@ -49,12 +47,11 @@ func (c *sessionsRevokeCommand) run(g *Globals) error {
 	case c.For < 0:
 		return withHint(fmt.Errorf("--for %s is negative", c.For), "give how long the block lasts, e.g. --for 24h")
 	}
-	ctx := context.Background()
+	ops, err := g.operations("")
+	if err != nil {
+		return err
+	}
 	if c.ID != "" {
-		ops, err := g.operations("")
-		if err != nil {
-			return err
-		}
 		s, err := ops.RevokeSession(ctx, c.ID, c.Reason)
 		if err != nil {
 			return sessionsError(err, checkSessionIDHint)
@@ -65,7 +62,7 @@ func (c *sessionsRevokeCommand) run(g *Globals) error {
 		fmt.Fprintf(g.Stdout, "Session %s of %s on %s revoked: it gets no more credentials.\n", s.ID, s.UserARN, s.Profile)
 		return nil
 	}
-	res, err := c.blockUser(ctx, g)
+	res, err := ops.BlockUser(ctx, c.User, c.Reason, c.For)
 	if res != nil && c.Output == "json" {
 		v := sessionsBlockView{UserARN: res.Block.UserARN, Revoked: make([]sessionView, 0, len(res.Revoked))}
 		if !res.Block.Until.IsZero() {
@@ -98,26 +95,4 @@ func (c *sessionsRevokeCommand) run(g *Globals) error {
 		return sessionsError(err, checkSessionIDHint)
 	}
 	return nil
-}
-
-// blockUser blocks the user where the flow runs: the team service in team
-// mode, else the broker on this machine.
-func (c *sessionsRevokeCommand) blockUser(ctx context.Context, g *Globals) (*broker.UserRevocation, error) {
-	team, err := g.teamMode()
-	if err != nil {
-		return nil, err
-	}
-	if team {
-		tc, err := g.teamClient("")
-		if err != nil {
-			return nil, err
-		}
-		return tc.BlockUser(ctx, c.User, c.Reason, c.For)
-	}
-	b, actor, closeBroker, err := g.actorBroker("")
-	if err != nil {
-		return nil, err
-	}
-	defer closeBroker()
-	return b.RevokeUser(ctx, actor, c.User, c.Reason, c.For)
 }

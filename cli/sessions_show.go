@@ -1,38 +1,13 @@
 package cli
 
 import (
-	"context"
-	"time"
-
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/sentinel-cli/sentinel/session"
 )
 
-type sessionsShowCommand struct {
-	ID     string
-	Output string
-}
-
 func configureSessionsShowCommand(parent *kingpin.CmdClause, g *Globals) {
-	c := &sessionsShowCommand{}
+	c := &recordShowCommand[*session.Session, session.Query, sessionView]{kind: sessionRecords}
 	cmd := parent.Command("show", "Show one session.")
-	cmd.Arg("id", "Session ID.").Required().StringVar(&c.ID)
-	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
-}
-
-func (c *sessionsShowCommand) run(g *Globals) error {
-	ops, err := g.operations("")
-	if err != nil {
-		return err
-	}
-	s, err := ops.GetSession(context.Background(), c.ID)
-	if err != nil {
-		return sessionsError(err, checkSessionIDHint)
-	}
-	now := time.Now()
-	if c.Output == "json" {
-		return writeJSON(g.Stdout, viewSession(s, now))
-	}
-	writeSessionDetail(g.Stdout, s, now)
-	return nil
+	c.configure(cmd)
+	cmd.Action(g.action(c.run))
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sentinel-cli/sentinel/broker"
@@ -51,19 +53,46 @@ func viewSession(s *session.Session, now time.Time) sessionView {
 // The text shown here was validated by the session package when the store
 // read it back (no control characters), so it is printed as it is.
 
-func writeSessionTable(w io.Writer, sessions []*session.Session, now time.Time) error {
-	t := newTable(w)
-	fmt.Fprintln(t, "ID\tSTATUS\tUSER\tACCOUNT\tPROFILE\tHOST\tSTARTED\tLAST ACCESS\tREQUESTS\tENDS")
-	for _, s := range sessions {
-		v := viewSession(s, now)
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", v.ID, v.Status, v.User, v.Account, v.Profile, orDash(v.Host),
-			timeOrDash(v.StartedAt), relativeTime(v.LastAccessAt, now), v.RequestCount, endsCell(v.ExpiresAt, now))
-	}
-	return t.Flush()
+// shownSession is a session as it is being shown.
+type shownSession = shown[*session.Session, sessionView]
+
+// sessionRecords declares how sessions are listed and shown.
+var sessionRecords = &recordKind[*session.Session, session.Query, sessionView]{
+	statuses:   []string{"active", "revoked", "expired"},
+	statusHelp: "Only sessions with this status now.",
+	setStatus:  func(q *session.Query, s string) { q.Status = session.Status(s) },
+	filters: []filterFlag[session.Query]{
+		{"user", "Only sessions of this user (a name, or an ARN matched ignoring case).", func(q *session.Query, v string) {
+			if strings.HasPrefix(v, "arn:") {
+				q.UserARN = v
+			} else {
+				q.User = v
+			}
+		}},
+		{"profile", "Only sessions for this profile.", func(q *session.Query, v string) { q.Profile = v }},
+	},
+	idHelp:  "Session ID.",
+	list:    Operations.ListSessions,
+	get:     Operations.GetSession,
+	refused: func(err error) error { return sessionsError(err, checkSessionIDHint) },
+	view:    viewSession,
+	columns: []column[*session.Session, sessionView]{
+		{"ID", func(s shownSession) string { return s.v.ID }},
+		{"STATUS", func(s shownSession) string { return string(s.v.Status) }},
+		{"USER", func(s shownSession) string { return s.v.User }},
+		{"ACCOUNT", func(s shownSession) string { return s.v.Account }},
+		{"PROFILE", func(s shownSession) string { return s.v.Profile }},
+		{"HOST", func(s shownSession) string { return orDash(s.v.Host) }},
+		{"STARTED", func(s shownSession) string { return timeOrDash(s.v.StartedAt) }},
+		{"LAST ACCESS", func(s shownSession) string { return relativeTime(s.v.LastAccessAt, s.now) }},
+		{"REQUESTS", func(s shownSession) string { return strconv.FormatInt(s.v.RequestCount, 10) }},
+		{"ENDS", func(s shownSession) string { return endsCell(s.v.ExpiresAt, s.now) }},
+	},
+	detail: writeSessionDetail,
 }
 
-func writeSessionDetail(w io.Writer, s *session.Session, now time.Time) {
-	v := viewSession(s, now)
+func writeSessionDetail(w io.Writer, s shownSession) {
+	v, now := s.v, s.now
 	fmt.Fprintf(w, "ID:              %s\n", v.ID)
 	fmt.Fprintf(w, "Status:          %s\n", v.Status)
 	fmt.Fprintf(w, "User:            %s (%s, account %s)\n", v.User, v.UserARN, v.Account)
@@ -78,11 +107,7 @@ func writeSessionDetail(w io.Writer, s *session.Session, now time.Time) {
 	fmt.Fprintf(w, "Started:         %s\n", timeOrDash(v.StartedAt))
 	fmt.Fprintf(w, "Last access:     %s\n", timeOrDash(v.LastAccessAt))
 	fmt.Fprintf(w, "Requests:        %d\n", v.RequestCount)
-	if v.Status == session.StatusActive {
-		fmt.Fprintf(w, "Ends:            %s (%s left)\n", timeOrDash(v.ExpiresAt), remaining(v.ExpiresAt, now))
-	} else {
-		fmt.Fprintf(w, "Ends:            %s\n", timeOrDash(v.ExpiresAt))
-	}
+	fmt.Fprintf(w, "Ends:            %s\n", endsDetail(v.ExpiresAt, now, v.Status == session.StatusActive))
 	if v.RevokedAt != nil {
 		fmt.Fprintf(w, "Revoked:         %s by %s (%s, account %s): %s\n", timeOrDash(*v.RevokedAt),
 			v.RevokedBy, v.RevokedByARN, accountOf(v.RevokedByARN), v.RevokeReason)

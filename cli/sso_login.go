@@ -31,7 +31,7 @@ func configureSSOCommand(app *kingpin.Application, g *Globals) {
 	cmd.Flag("sso-session", "The [sso-session NAME] to sign in to (instead of a profile).").PlaceHolder("NAME").StringVar(&c.Session)
 	cmd.Flag("no-browser", "Print the sign-in page and code; do not open a browser.").BoolVar(&c.NoBrowser)
 	cmd.Arg("profile", "An IAM Identity Center profile: sign in to its session, then get its role credentials.").StringVar(&c.Profile)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
 // ssoStart is what IAM Identity Center needs of the environment, read once
@@ -81,7 +81,7 @@ func (g *Globals) ssoEngine() (*vault.SSO, error) {
 	return s, nil
 }
 
-func (c *ssoLoginCommand) run(g *Globals) error {
+func (c *ssoLoginCommand) run(ctx context.Context, g *Globals) error {
 	if (c.Profile == "") == (c.Session == "") {
 		return withHint(errors.New("name a profile or an sso-session, not both or neither"), "use: sentinel sso login PROFILE, or sentinel sso login --sso-session NAME")
 	}
@@ -114,7 +114,7 @@ func (c *ssoLoginCommand) run(g *Globals) error {
 		return err
 	}
 	browser := !c.NoBrowser && term.IsTerminal(int(os.Stderr.Fd()))
-	tok, err := engine.Login(context.Background(), sess, func(a vault.DeviceAuthorization) error {
+	tok, err := engine.Login(ctx, sess, func(a vault.DeviceAuthorization) error {
 		showSignIn(g.Stderr, a, browser)
 		return nil
 	})
@@ -129,7 +129,7 @@ func (c *ssoLoginCommand) run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	actor, err := b.Identify(context.Background(), c.Profile)
+	actor, err := b.Identify(ctx, c.Profile)
 	if err != nil {
 		return err
 	}

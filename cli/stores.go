@@ -35,8 +35,8 @@ func storeOpener(cfg *config.Config) broker.StoreOpener {
 // newDynamoStore opens the DynamoDB backend, signing calls with the
 // caller's base credentials.
 func newDynamoStore(ctx context.Context, cfg *config.Config, sign broker.Signer) (*dynamodb.Store, error) {
-	provider := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-		c, err := sign()
+	provider := aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		c, err := sign(ctx)
 		if err != nil {
 			return aws.Credentials{}, err
 		}

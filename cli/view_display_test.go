@@ -28,12 +28,12 @@ func TestViewsEscapeStoredText(t *testing.T) {
 		Duration: time.Hour, ClosedAt: now.Add(time.Minute), ClosedBy: evil, CloseReason: evil,
 	}
 	var out bytes.Buffer
-	writeRequestDetail(&out, r, now)
-	writeBreakglassDetail(&out, e, now)
-	if err := writeRequestTable(&out, []*request.Request{r}, now); err != nil {
+	requestRecords.detail(&out, requestRecords.shown(r, now))
+	breakglassRecords.detail(&out, breakglassRecords.shown(e, now))
+	if err := requestRecords.writeTable(&out, []*request.Request{r}, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeBreakglassTable(&out, []*breakglass.Event{e}, now); err != nil {
+	if err := breakglassRecords.writeTable(&out, []*breakglass.Event{e}, now); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{"\x1b", "\r", "\u202E", "\u200B", "\nApproved by"} {

@@ -8,6 +8,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 
 	"github.com/sentinel-cli/sentinel/internal/field"
+	"github.com/sentinel-cli/sentinel/policy"
 )
 
 type whoamiCommand struct {
@@ -54,61 +55,42 @@ func configureWhoamiCommand(app *kingpin.Application, g *Globals) {
 	cmd := app.Command("whoami", "Show who you are to sentinel: the identity STS gives the keys of the identity profile (through the team service when one is configured).")
 	cmd.Flag("profile", "Profile whose base keys identify you (default --identity-profile, else identity_profile in the config, else default).").StringVar(&c.Profile)
 	outputFlag(cmd, &c.Output)
-	cmd.Action(func(*kingpin.ParseContext) error { return c.run(g) })
+	cmd.Action(g.action(c.run))
 }
 
-func (c *whoamiCommand) run(g *Globals) error {
-	team, err := g.teamMode()
+func (c *whoamiCommand) run(ctx context.Context, g *Globals) error {
+	ops, err := g.operationsWithKeys(c.Profile)
 	if err != nil {
 		return err
 	}
-	var ops Operations
-	if team {
-		// Here the profile names the keys that sign the proof.
-		ops, err = g.teamClient(c.Profile)
-	} else {
-		ops, err = g.operations(c.Profile)
-	}
-	if err != nil {
-		return err
-	}
-	id, err := ops.Whoami(context.Background())
+	id, err := ops.Whoami(ctx)
 	if err != nil {
 		return err
 	}
 	view := whoamiView{ARN: id.ARN, Account: id.Account, User: id.Name}
-	var policyErr error
-	if !team {
-		view.Policy, policyErr = g.whoamiPolicy(id.ARN)
+	p, policyErr := ops.Policy()
+	if p != nil {
+		view.Policy = whoamiPolicy(p, id.ARN)
 	}
 	if c.Output == "json" {
 		return writeJSON(g.Stdout, view)
 	}
 	fmt.Fprintf(g.Stdout, "User:    %s\nARN:     %s\nAccount: %s\n", field.Display(id.Name), field.Display(id.ARN), field.Display(id.Account))
 	switch {
-	case team:
-		fmt.Fprintln(g.Stdout, "Policy:  the team service's (ask it with sentinel requests, exec...)")
 	case policyErr != nil:
 		fmt.Fprintf(g.Stdout, "Policy:  not loaded: %s\n", oneLine(policyErr.Error()))
+	case p == nil:
+		fmt.Fprintln(g.Stdout, "Policy:  the team service's (ask it with sentinel requests, exec...)")
 	default:
 		writeWhoamiPolicy(g, view.Policy)
 	}
 	return nil
 }
 
-// whoamiPolicy says how the local policy sees the caller with ARN arn.
-func (g *Globals) whoamiPolicy(arn string) (*whoamiPolicyView, error) {
-	cfg, err := g.Config()
-	if err != nil {
-		return nil, err
-	}
-	path := cfg.PolicyPath(g.PolicyFile)
-	p, err := readPolicy(path)
-	if err != nil {
-		return nil, err
-	}
+// whoamiPolicy says how the policy p sees the caller with ARN arn.
+func whoamiPolicy(p *policy.Policy, arn string) *whoamiPolicyView {
 	cv := p.Caller(arn)
-	v := &whoamiPolicyView{Path: path, Name: cv.Name, NameNote: cv.NameNote, Rules: []whoamiRuleView{}, Approves: []string{}, Breakglass: []string{}}
+	v := &whoamiPolicyView{Path: p.Path, Name: cv.Name, NameNote: cv.NameNote, Rules: []whoamiRuleView{}, Approves: []string{}, Breakglass: []string{}}
 	for _, i := range cv.Rules {
 		r := p.Rules[i]
 		profiles := r.Conditions.Profiles
@@ -123,7 +105,7 @@ func (g *Globals) whoamiPolicy(arn string) (*whoamiPolicyView, error) {
 	for _, i := range cv.Breakglass {
 		v.Breakglass = append(v.Breakglass, p.Breakglass[i].Name)
 	}
-	return v, nil
+	return v
 }
 
 func writeWhoamiPolicy(g *Globals, v *whoamiPolicyView) {

@@ -202,7 +202,7 @@ func TestTeamTwoPeopleThroughTheService(t *testing.T) {
 		t.Errorf("exit code %d (stderr: %s)", code, s.stderr)
 	}
 
-	// Blocking a user goes through the service (team_extra_test.go
+	// Blocking a user goes through the service (team_anchors_blocks_test.go
 	// covers it).
 
 	// Nothing was written on the laptops: no decision log, no store.

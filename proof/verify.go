@@ -139,25 +139,57 @@ func (v *Verifier) checkConfig() (*url.URL, error) {
 }
 
 // checkRequest checks everything that can be checked without STS and
-// returns the headers to forward, in canonical form.
-// checkHash is false only for Precheck, which has no body to hash.
+// returns the headers to forward, in canonical form: what the proof calls
+// (target), how (headers), that the signature covers it (signature), that
+// it was made for this service and call (binding), and when (clock), in
+// that order. checkHash is false only for Precheck, which has no body to
+// hash.
 func (v *Verifier) checkRequest(p wireProof, endpoint *url.URL, requestHash string, checkHash bool) (http.Header, error) {
+	if err := checkTarget(p, endpoint); err != nil {
+		return nil, err
+	}
+	values, err := checkHeaders(p)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := v.checkSignature(values)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.checkBinding(values, requestHash, checkHash); err != nil {
+		return nil, err
+	}
+	if err := v.checkClock(values, auth); err != nil {
+		return nil, err
+	}
+	out := make(http.Header, len(values))
+	for name, value := range values {
+		out[http.CanonicalHeaderKey(name)] = []string{value}
+	}
+	return out, nil
+}
+
+// checkTarget refuses a proof that is not a POST of GetCallerIdentity to
+// exactly the configured STS endpoint.
+func checkTarget(p wireProof, endpoint *url.URL) error {
 	if p.Method != http.MethodPost {
-		return nil, refuse(ReasonMethod, "")
+		return refuse(ReasonMethod, "")
 	}
 	u, err := parseEndpoint(p.URL)
 	if err != nil {
-		return nil, refuse(ReasonURL, "malformed")
+		return refuse(ReasonURL, "malformed")
 	}
 	if *u != *endpoint {
-		return nil, refuse(ReasonURL, "not the configured STS endpoint")
+		return refuse(ReasonURL, "not the configured STS endpoint")
 	}
-	if err := checkBody(p.Body); err != nil {
-		return nil, err
-	}
+	return checkBody(p.Body)
+}
 
-	// One value per header, only the allowed headers, Host never.
-	values := map[string]string{} // lowercase name -> value
+// checkHeaders returns the proof's headers by lowercase name: one value
+// each, only the allowed headers, every required one, Host never, a form
+// content type and a payload hash (when sent) that matches the body.
+func checkHeaders(p wireProof) (map[string]string, error) {
+	values := map[string]string{}
 	for name, vs := range p.Headers {
 		lower := strings.ToLower(name)
 		if lower == "host" {
@@ -190,67 +222,79 @@ func (v *Verifier) checkRequest(p wireProof, endpoint *url.URL, requestHash stri
 			return nil, refuse(ReasonHeader, "payload hash does not match the body")
 		}
 	}
+	return values, nil
+}
 
+// checkSignature parses the Authorization header and refuses a scope other
+// than sts in the verifier's region, and a signature that does not cover
+// exactly the headers sent: every header but Authorization signed, host
+// signed, content-length allowed (the SDK signs it; it is the length of
+// the fixed body), and nothing signed that is not sent. STS checks the
+// signature itself.
+func (v *Verifier) checkSignature(values map[string]string) (sigV4Authorization, error) {
 	auth, err := parseAuthorization(values["authorization"])
 	if err != nil {
-		return nil, err
+		return sigV4Authorization{}, err
 	}
 	if auth.service != stsService || auth.region != v.Region {
-		return nil, refuse(ReasonScope, "not sts in the service's region")
+		return sigV4Authorization{}, refuse(ReasonScope, "not sts in the service's region")
 	}
-	// Every header but Authorization signed, host signed, content-length
-	// allowed (the SDK signs it; it is the length of the fixed body), and
-	// nothing signed that is not sent.
 	signed := map[string]bool{}
 	for _, h := range auth.signedHeaders {
 		signed[h] = true
 	}
 	if !signed["host"] {
-		return nil, refuse(ReasonUnsigned, "host not signed")
+		return sigV4Authorization{}, refuse(ReasonUnsigned, "host not signed")
 	}
 	for name := range values {
 		if name != "authorization" && !signed[name] {
-			return nil, refuse(ReasonUnsigned, name+" not signed")
+			return sigV4Authorization{}, refuse(ReasonUnsigned, name+" not signed")
 		}
 	}
 	for name := range signed {
 		if _, sent := values[name]; !sent && name != "host" && name != "content-length" {
-			return nil, refuse(ReasonUnsigned, "a signed header is not sent")
+			return sigV4Authorization{}, refuse(ReasonUnsigned, "a signed header is not sent")
 		}
 		if name == "authorization" {
-			return nil, refuse(ReasonUnsigned, "authorization signed")
+			return sigV4Authorization{}, refuse(ReasonUnsigned, "authorization signed")
 		}
 	}
+	return auth, nil
+}
 
+// checkBinding refuses a proof made for another service (server ID,
+// audience) or, when checkHash is set, for another call.
+func (v *Verifier) checkBinding(values map[string]string, requestHash string, checkHash bool) error {
 	if values["x-sentinel-server-id"] != v.ServerID {
-		return nil, refuse(ReasonServerID, "")
+		return refuse(ReasonServerID, "")
 	}
 	if !slices.Contains(v.Audiences, values["x-sentinel-audience"]) {
-		return nil, refuse(ReasonAudience, "not this service's URL")
+		return refuse(ReasonAudience, "not this service's URL")
 	}
 	if checkHash && values["x-sentinel-request-sha256"] != requestHash {
-		return nil, refuse(ReasonRequestHash, "")
+		return refuse(ReasonRequestHash, "")
 	}
+	return nil
+}
+
+// checkClock refuses a malformed X-Amz-Date, a credential scope of
+// another day, and a signing time more than MaxSkew from now.
+func (v *Verifier) checkClock(values map[string]string, auth sigV4Authorization) error {
 	signedAt, err := time.Parse(amzDateLayout, values["x-amz-date"])
 	if err != nil || signedAt.Format(amzDateLayout) != values["x-amz-date"] {
-		return nil, refuse(ReasonDate, "malformed")
+		return refuse(ReasonDate, "malformed")
 	}
 	if auth.date != values["x-amz-date"][:8] {
-		return nil, refuse(ReasonDate, "scope date differs from X-Amz-Date")
+		return refuse(ReasonDate, "scope date differs from X-Amz-Date")
 	}
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
 	}
 	if skew := now().Sub(signedAt); skew > MaxSkew || skew < -MaxSkew {
-		return nil, refuse(ReasonDate, "more than 5 minutes off")
+		return refuse(ReasonDate, "more than 5 minutes off")
 	}
-
-	out := make(http.Header, len(values))
-	for name, value := range values {
-		out[http.CanonicalHeaderKey(name)] = []string{value}
-	}
-	return out, nil
+	return nil
 }
 
 // amzDateLayout is the layout of X-Amz-Date.

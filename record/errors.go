@@ -28,6 +28,9 @@ var (
 type NotFoundError struct {
 	Kind string
 	ID   string
+	// Err, when set, is the kind's own not-found error, which the error
+	// then matches too (errors.Is(err, session.ErrNotFound)).
+	Err error
 }
 
 // Error says which record is missing.
@@ -41,20 +44,36 @@ func (e *NotFoundError) Error() string {
 // Is matches ErrNotFound.
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
+// Unwrap returns the kind's own not-found error, if any.
+func (e *NotFoundError) Unwrap() error { return e.Err }
+
 // ForbiddenError says that an actor may not act on a record, and why. It
 // matches ErrForbidden.
 type ForbiddenError struct {
-	// Kind and ID name the record; ID may be empty for a listing.
+	// Kind and ID name the record; ID may be empty for a listing, and
+	// both when the refusal is of no one record (Reason then says it
+	// all).
 	Kind string
 	ID   string
+	// Actor and Action, when Action is set, are who was refused what:
+	// "alice (arn:aws:iam::111122223333:user/alice)", "revoke session
+	// 0123456789abcdef".
+	Actor  string
+	Action string
 	// Reason is one lower-case clause: "only approvers may list every
 	// session".
 	Reason string
 }
 
-// Error names the record and the reason.
+// Error says who was refused what and why, or names the record and the
+// reason.
 func (e *ForbiddenError) Error() string {
-	if e.ID == "" {
+	switch {
+	case e.Action != "":
+		return fmt.Sprintf("%s may not %s: %s", e.Actor, e.Action, e.Reason)
+	case e.Kind == "":
+		return e.Reason
+	case e.ID == "":
 		return fmt.Sprintf("%s: %s", e.Kind, e.Reason)
 	}
 	return fmt.Sprintf("%s %s: %s", e.Kind, e.ID, e.Reason)

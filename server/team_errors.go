@@ -13,6 +13,7 @@ import (
 	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/policy"
+	"github.com/sentinel-cli/sentinel/proof"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/teamapi"
@@ -45,7 +46,14 @@ func badRequest(msg string) error { return &badRequestError{msg: msg} }
 // proofError is a refused or missing proof of identity.
 type proofError struct{ err error }
 
-func (e *proofError) Error() string { return "invalid proof: " + e.err.Error() }
+// Error says "invalid proof" once: a refusal of the proof package says it
+// already, other refusals (no proof header at all) get it here.
+func (e *proofError) Error() string {
+	if errors.Is(e.err, proof.ErrInvalidProof) {
+		return e.err.Error()
+	}
+	return "invalid proof: " + e.err.Error()
+}
 func (e *proofError) Unwrap() error { return e.err }
 
 // flowLogged marks err as logged by the decision flow.

@@ -178,11 +178,7 @@ func (h *teamHandler) createRequest(c *call) error {
 		return err
 	}
 	r, err := h.b.CreateRequest(c.r.Context(), broker.NewActor(c.caller), broker.RequestInput{Profile: in.Profile, Justification: in.Justification, Duration: d, Force: in.Force})
-	if err != nil {
-		return err
-	}
-	writeJSON(c.w, http.StatusOK, r)
-	return nil
+	return answerRecord(c, r, err)
 }
 
 func (h *teamHandler) listRequests(c *call) error {
@@ -209,23 +205,11 @@ func (h *teamHandler) listRequests(c *call) error {
 	} else {
 		recs, err = h.b.ListRequests(c.r.Context(), broker.NewActor(c.caller), q)
 	}
-	if err != nil {
-		return err
-	}
-	if recs == nil {
-		recs = []*request.Request{}
-	}
-	writeJSON(c.w, http.StatusOK, map[string]any{"requests": recs})
-	return nil
+	return recordList(c, "requests", recs, err)
 }
 
 func (h *teamHandler) showRequest(c *call) error {
-	r, err := h.requestOf(c)
-	if err != nil {
-		return err
-	}
-	writeJSON(c.w, http.StatusOK, r)
-	return nil
+	return recordByID(c, request.ValidID, h.b.GetRequest)
 }
 
 // requestOf reads the request a bodiless GET names, as the caller may see
@@ -268,11 +252,7 @@ func (h *teamHandler) actOnRequest(c *call) error {
 		}
 		r, err = h.b.CancelRequest(c.r.Context(), a, c.id)
 	}
-	if err != nil {
-		return err
-	}
-	writeJSON(c.w, http.StatusOK, r)
-	return nil
+	return answerRecord(c, r, err)
 }
 
 type breakglassInput struct {
@@ -300,11 +280,7 @@ func (h *teamHandler) openBreakglass(c *call) error {
 	e, err := h.b.OpenBreakglass(c.r.Context(), broker.NewActor(c.caller), broker.BreakglassInput{
 		Profile: in.Profile, ReasonCode: in.ReasonCode, Justification: in.Justification, Duration: d,
 	})
-	if err != nil {
-		return err
-	}
-	writeJSON(c.w, http.StatusOK, e)
-	return nil
+	return answerRecord(c, e, err)
 }
 
 func (h *teamHandler) listBreakglass(c *call) error {
@@ -318,49 +294,15 @@ func (h *teamHandler) listBreakglass(c *call) error {
 		return badRequest("status is not a break-glass status")
 	}
 	recs, err := h.b.ListBreakglass(c.r.Context(), broker.NewActor(c.caller), q)
-	if err != nil {
-		return err
-	}
-	if recs == nil {
-		recs = []*breakglass.Event{}
-	}
-	writeJSON(c.w, http.StatusOK, map[string]any{"events": recs})
-	return nil
+	return recordList(c, "events", recs, err)
 }
 
 func (h *teamHandler) showBreakglass(c *call) error {
-	if err := noBody(c.body); err != nil {
-		return err
-	}
-	if !breakglass.ValidID(c.id) {
-		return errUnknownID
-	}
-	e, err := h.b.GetBreakglass(c.r.Context(), broker.NewActor(c.caller), c.id)
-	if err != nil {
-		return err
-	}
-	writeJSON(c.w, http.StatusOK, e)
-	return nil
-}
-
-type reasonInput struct {
-	Reason string `json:"reason"`
+	return recordByID(c, breakglass.ValidID, h.b.GetBreakglass)
 }
 
 func (h *teamHandler) closeBreakglass(c *call) error {
-	var in reasonInput
-	if err := decodeBody(c.body, &in, true); err != nil {
-		return err
-	}
-	if !breakglass.ValidID(c.id) {
-		return errUnknownID
-	}
-	e, err := h.b.CloseBreakglass(c.r.Context(), broker.NewActor(c.caller), c.id, in.Reason)
-	if err != nil {
-		return err
-	}
-	writeJSON(c.w, http.StatusOK, e)
-	return nil
+	return recordWithReason(c, breakglass.ValidID, h.b.CloseBreakglass)
 }
 
 func (h *teamHandler) listSessions(c *call) error {
@@ -372,45 +314,15 @@ func (h *teamHandler) listSessions(c *call) error {
 		return badRequest("status is not a session status")
 	}
 	recs, err := h.b.ListSessions(c.r.Context(), broker.NewActor(c.caller), q)
-	if err != nil {
-		return err
-	}
-	if recs == nil {
-		recs = []*session.Session{}
-	}
-	writeJSON(c.w, http.StatusOK, map[string]any{"sessions": recs})
-	return nil
+	return recordList(c, "sessions", recs, err)
 }
 
 func (h *teamHandler) showSession(c *call) error {
-	if err := noBody(c.body); err != nil {
-		return err
-	}
-	if !session.ValidID(c.id) {
-		return errUnknownID
-	}
-	s, err := h.b.GetSession(c.r.Context(), broker.NewActor(c.caller), c.id)
-	if err != nil {
-		return err
-	}
-	writeJSON(c.w, http.StatusOK, s)
-	return nil
+	return recordByID(c, session.ValidID, h.b.GetSession)
 }
 
 func (h *teamHandler) revokeSession(c *call) error {
-	var in reasonInput
-	if err := decodeBody(c.body, &in, true); err != nil {
-		return err
-	}
-	if !session.ValidID(c.id) {
-		return errUnknownID
-	}
-	s, err := h.b.RevokeSession(c.r.Context(), broker.NewActor(c.caller), c.id, in.Reason)
-	if err != nil {
-		return err
-	}
-	writeJSON(c.w, http.StatusOK, s)
-	return nil
+	return recordWithReason(c, session.ValidID, h.b.RevokeSession)
 }
 
 // inCatalogue checks a profile named in a body: well formed, and one the
@@ -461,4 +373,21 @@ func windowOf(secs int64) (time.Duration, error) {
 		return 0, badRequest("duration_seconds must be between 1 and 43200")
 	}
 	return time.Duration(secs) * time.Second, nil
+}
+
+// reviewableQuery reads ?reviewable=: absent or "false" lists as usual;
+// "true" lists the pending requests the caller may approve and takes no
+// other filter.
+func reviewableQuery(q map[string]string) (bool, error) {
+	v, ok := q["reviewable"]
+	if !ok || v == "false" {
+		return false, nil
+	}
+	if v != "true" {
+		return false, badRequest("reviewable must be true or false")
+	}
+	if q["status"] != "" || q["profile"] != "" || q["requester"] != "" {
+		return false, badRequest("reviewable takes no other filter")
+	}
+	return true, nil
 }

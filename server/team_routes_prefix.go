@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/record"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -39,7 +40,7 @@ func (h *teamHandler) requestsWithPrefix(ctx context.Context, caller vault.Ident
 	id, err := h.b.ResolveRequestID(ctx, a, prefix)
 	ids := []string{id}
 	var ambiguous *broker.AmbiguousIDError
-	var notFound *broker.NotFoundError
+	var notFound *record.NotFoundError
 	switch {
 	case errors.As(err, &ambiguous):
 		ids = ambiguous.Candidates

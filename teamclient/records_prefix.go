@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/record"
 	"github.com/sentinel-cli/sentinel/request"
 )
 
@@ -42,6 +43,6 @@ func (c *Client) ResolveRequestID(ctx context.Context, prefix string) (string, e
 }
 
 func isNotFoundError(err error) bool {
-	var nf *broker.NotFoundError
+	var nf *record.NotFoundError
 	return errors.As(err, &nf)
 }
