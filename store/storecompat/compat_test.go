@@ -1,0 +1,346 @@
+package storecompat
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/sentinel-cli/sentinel/internal/dynamolocal"
+	ddbstore "github.com/sentinel-cli/sentinel/store/dynamodb"
+	"github.com/sentinel-cli/sentinel/store/local"
+)
+
+// The fixture files, written by the release-era code (see testdata/README).
+const (
+	localFixture = "testdata/local.db"
+	ddbFixtures  = "testdata/dynamodb"
+)
+
+// ddbTables names the fixture file of each DynamoDB table.
+var ddbTables = []string{"requests", "breakglass", "sessions"}
+
+// TestLocalCompat opens a copy of the bbolt file the previous release wrote
+// and checks that the current store reads and changes it.
+func TestLocalCompat(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	raw, err := os.ReadFile(localFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := openLocal(t, path)
+	t.Run("reads", func(t *testing.T) { checkReads(t, b) })
+	checkChanges(t, b)
+}
+
+// TestDynamoDBCompat creates the tables with the current init code, loads
+// the items the previous release wrote, and runs the same checks.
+func TestDynamoDBCompat(t *testing.T) {
+	needLocal(t)
+	b, tables := openDynamoDB(t)
+	client := rawClient(t)
+	for _, kind := range ddbTables {
+		items, err := readItems(filepath.Join(ddbFixtures, kind+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) == 0 {
+			t.Fatalf("fixture %s holds no items", kind)
+		}
+		for _, it := range items {
+			if _, err := client.PutItem(t.Context(), &dynamodb.PutItemInput{TableName: aws.String(tables[kind]), Item: it}); err != nil {
+				t.Fatalf("load %s item into %s: %v", kind, tables[kind], err)
+			}
+		}
+	}
+	t.Run("reads", func(t *testing.T) { checkReads(t, b) })
+	checkChanges(t, b)
+}
+
+// openLocal opens the bbolt store at path on the fixtures' clock.
+func openLocal(t *testing.T, path string) *backend {
+	t.Helper()
+	s, err := local.Open(path, local.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return &backend{requests: s.Requests(), events: s.Breakglass(), sessions: s.Sessions(), team: s, log: s.Anchors()}
+}
+
+// openDynamoDB creates fresh tables with the store's own init code and
+// returns the store and the table name of each fixture kind.
+func openDynamoDB(t *testing.T) (*backend, map[string]string) {
+	t.Helper()
+	tables := map[string]string{}
+	for _, kind := range ddbTables {
+		tables[kind] = uniqueName(t, kind)
+	}
+	s, err := ddbstore.New(t.Context(), ddbstore.Options{
+		Region:          "us-east-1",
+		RequestsTable:   tables["requests"],
+		BreakglassTable: tables["breakglass"],
+		SessionsTable:   tables["sessions"],
+		Credentials:     testCredentials,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InitTables(t.Context(), false, io.Discard); err != nil {
+		t.Fatalf("InitTables: %v", err)
+	}
+	client := rawClient(t)
+	t.Cleanup(func() {
+		for _, name := range tables {
+			client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+		}
+	})
+	return &backend{requests: s.Requests(), events: s.Breakglass(), sessions: s.Sessions(), team: s}, tables
+}
+
+// --- DynamoDB Local, one per test binary ---
+
+var (
+	skipReason      string
+	testCredentials = credentials.NewStaticCredentialsProvider("AKIDTESTONLY", "not-a-real-secret", "")
+)
+
+func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "sentinel-storecompat-test-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "store/storecompat tests: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	for k, v := range map[string]string{
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"AWS_CONFIG_FILE":             filepath.Join(dir, "no-such-config"),
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "no-such-credentials"),
+		"HOME":                        dir,
+		"AWS_REGION":                  "us-east-1",
+	} {
+		os.Setenv(k, v)
+	}
+	for _, k := range []string{"AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
+		os.Unsetenv(k)
+	}
+	// A closed loopback port until DynamoDB Local answers: no test can
+	// reach real AWS.
+	os.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	inst, err := dynamolocal.Start(ctx)
+	switch {
+	case errors.Is(err, dynamolocal.ErrUnavailable) && !dynamolocal.Required():
+		skipReason = "DynamoDB Local unavailable, skipping (set CI or SENTINEL_REQUIRE_DYNAMODB=1 to fail instead): " + err.Error()
+		fmt.Fprintln(os.Stderr, skipReason)
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "store/storecompat tests: %v\n", err)
+		return 1
+	default:
+		defer inst.Stop()
+		os.Setenv("AWS_ENDPOINT_URL_DYNAMODB", inst.Endpoint())
+	}
+	return m.Run()
+}
+
+func needLocal(t *testing.T) {
+	t.Helper()
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+}
+
+func uniqueName(t *testing.T, what string) string {
+	t.Helper()
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	return "compat-" + hex.EncodeToString(b[:]) + "-" + what
+}
+
+// rawClient is a plain DynamoDB client on DynamoDB Local, for loading and
+// capturing items beneath the store.
+func rawClient(t *testing.T) *dynamodb.Client {
+	t.Helper()
+	cfg, err := config.LoadDefaultConfig(t.Context(),
+		config.WithRegion("us-east-1"),
+		config.WithCredentialsProvider(testCredentials),
+		config.WithSharedConfigFiles([]string{}),
+		config.WithSharedCredentialsFiles([]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true })
+}
+
+// --- items as JSON, in DynamoDB's low-level form ({"id":{"S":"..."}}) ---
+
+type jsonItem map[string]json.RawMessage
+
+func readItems(path string) ([]map[string]types.AttributeValue, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var items []jsonItem
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	out := make([]map[string]types.AttributeValue, 0, len(items))
+	for i, it := range items {
+		m, err := decodeMap(it)
+		if err != nil {
+			return nil, fmt.Errorf("%s: item %d: %w", path, i, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func decodeMap(it map[string]json.RawMessage) (map[string]types.AttributeValue, error) {
+	m := make(map[string]types.AttributeValue, len(it))
+	for name, raw := range it {
+		av, err := decodeAV(raw)
+		if err != nil {
+			return nil, fmt.Errorf("attribute %s: %w", name, err)
+		}
+		m[name] = av
+	}
+	return m, nil
+}
+
+func decodeAV(raw json.RawMessage) (types.AttributeValue, error) {
+	var one map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &one); err != nil {
+		return nil, err
+	}
+	if len(one) != 1 {
+		return nil, fmt.Errorf("want one type key, got %d", len(one))
+	}
+	for typ, v := range one {
+		switch typ {
+		case "S":
+			var s string
+			err := json.Unmarshal(v, &s)
+			return &types.AttributeValueMemberS{Value: s}, err
+		case "N":
+			var s string
+			err := json.Unmarshal(v, &s)
+			return &types.AttributeValueMemberN{Value: s}, err
+		case "B":
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return nil, err
+			}
+			b, err := base64.StdEncoding.DecodeString(s)
+			return &types.AttributeValueMemberB{Value: b}, err
+		case "BOOL":
+			var b bool
+			err := json.Unmarshal(v, &b)
+			return &types.AttributeValueMemberBOOL{Value: b}, err
+		case "NULL":
+			return &types.AttributeValueMemberNULL{Value: true}, nil
+		case "SS", "NS":
+			var ss []string
+			if err := json.Unmarshal(v, &ss); err != nil {
+				return nil, err
+			}
+			if typ == "SS" {
+				return &types.AttributeValueMemberSS{Value: ss}, nil
+			}
+			return &types.AttributeValueMemberNS{Value: ss}, nil
+		case "L":
+			var raws []json.RawMessage
+			if err := json.Unmarshal(v, &raws); err != nil {
+				return nil, err
+			}
+			l := make([]types.AttributeValue, 0, len(raws))
+			for _, r := range raws {
+				av, err := decodeAV(r)
+				if err != nil {
+					return nil, err
+				}
+				l = append(l, av)
+			}
+			return &types.AttributeValueMemberL{Value: l}, nil
+		case "M":
+			var it map[string]json.RawMessage
+			if err := json.Unmarshal(v, &it); err != nil {
+				return nil, err
+			}
+			m, err := decodeMap(it)
+			return &types.AttributeValueMemberM{Value: m}, err
+		default:
+			return nil, fmt.Errorf("unknown attribute type %q", typ)
+		}
+	}
+	panic("unreachable")
+}
+
+// encodeAV is decodeAV's inverse, used by the generator.
+func encodeAV(av types.AttributeValue) (any, error) {
+	switch v := av.(type) {
+	case *types.AttributeValueMemberS:
+		return map[string]any{"S": v.Value}, nil
+	case *types.AttributeValueMemberN:
+		return map[string]any{"N": v.Value}, nil
+	case *types.AttributeValueMemberB:
+		return map[string]any{"B": base64.StdEncoding.EncodeToString(v.Value)}, nil
+	case *types.AttributeValueMemberBOOL:
+		return map[string]any{"BOOL": v.Value}, nil
+	case *types.AttributeValueMemberNULL:
+		return map[string]any{"NULL": true}, nil
+	case *types.AttributeValueMemberSS:
+		return map[string]any{"SS": v.Value}, nil
+	case *types.AttributeValueMemberNS:
+		return map[string]any{"NS": v.Value}, nil
+	case *types.AttributeValueMemberL:
+		l := make([]any, 0, len(v.Value))
+		for _, e := range v.Value {
+			x, err := encodeAV(e)
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, x)
+		}
+		return map[string]any{"L": l}, nil
+	case *types.AttributeValueMemberM:
+		m, err := encodeMap(v.Value)
+		return map[string]any{"M": m}, err
+	default:
+		return nil, fmt.Errorf("unsupported attribute value %T", av)
+	}
+}
+
+func encodeMap(m map[string]types.AttributeValue) (map[string]any, error) {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		x, err := encodeAV(v)
+		if err != nil {
+			return nil, fmt.Errorf("attribute %s: %w", k, err)
+		}
+		out[k] = x
+	}
+	return out, nil
+}
