@@ -25,6 +25,11 @@ type backend struct {
 	// log is the per-machine decision-log anchor; nil where the backend
 	// has none (DynamoDB).
 	log logAnchors
+	// lockHolder reads, beneath the store, the lock slot in which the
+	// previous release kept oldHolder's break-glass lock, and returns the
+	// event ID it names now ("" if the slot is empty). It pins the lock
+	// layout: no refusal can, since the person's history refuses too.
+	lockHolder func(ctx context.Context, oldHolder string) (string, error)
 }
 
 type teamAnchors interface {

@@ -1,6 +1,7 @@
 package storecompat
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -19,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/sentinel-cli/sentinel/internal/dynamolocal"
 	ddbstore "github.com/sentinel-cli/sentinel/store/dynamodb"
@@ -46,6 +48,9 @@ func TestLocalCompat(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := openLocal(t, path)
+	b.lockHolder = func(ctx context.Context, oldHolder string) (string, error) {
+		return localLockHolder(path, oldHolder)
+	}
 	t.Run("reads", func(t *testing.T) { checkReads(t, b) })
 	checkChanges(t, b)
 }
@@ -70,14 +75,105 @@ func TestDynamoDBCompat(t *testing.T) {
 			}
 		}
 	}
+	b.lockHolder = func(ctx context.Context, oldHolder string) (string, error) {
+		return ddbLockHolder(ctx, client, tables["breakglass"], oldHolder)
+	}
 	t.Run("reads", func(t *testing.T) { checkReads(t, b) })
 	checkChanges(t, b)
+}
+
+// localLockHolder finds, in the fixture file, the key of the locks bucket
+// whose value names oldHolder, and returns the event named under that key
+// in the file at path. The store opens the file per operation, so it is
+// free between them.
+func localLockHolder(path, oldHolder string) (string, error) {
+	key, err := boltFind(localFixture, func(k, v []byte) bool {
+		var l struct {
+			EventID string `json:"event_id"`
+		}
+		return json.Unmarshal(v, &l) == nil && l.EventID == oldHolder
+	})
+	if err != nil || key == nil {
+		return "", fmt.Errorf("no lock of %s in the fixture (%v)", oldHolder, err)
+	}
+	var holder string
+	_, err = boltFind(path, func(k, v []byte) bool {
+		if !bytes.Equal(k, key) {
+			return false
+		}
+		var l struct {
+			EventID string `json:"event_id"`
+		}
+		if err := json.Unmarshal(v, &l); err == nil {
+			holder = l.EventID
+		}
+		return true
+	})
+	return holder, err
+}
+
+// boltFind returns the first key of the locks bucket of the bbolt file at
+// path for which match holds.
+func boltFind(path string, match func(k, v []byte) bool) ([]byte, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	var found []byte
+	err = db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("locks"))
+		if b == nil {
+			return errors.New("no locks bucket")
+		}
+		return b.ForEach(func(k, v []byte) error {
+			if found == nil && match(k, v) {
+				found = bytes.Clone(k)
+			}
+			return nil
+		})
+	})
+	return found, err
+}
+
+// ddbLockHolder finds, among the fixture items, the item other than the
+// event that names oldHolder in a top-level string attribute (its lock),
+// and returns what that attribute of that item holds now in table.
+func ddbLockHolder(ctx context.Context, client *dynamodb.Client, table, oldHolder string) (string, error) {
+	items, err := readItems(filepath.Join(ddbFixtures, "breakglass.json"))
+	if err != nil {
+		return "", err
+	}
+	for _, it := range items {
+		id, _ := it["id"].(*types.AttributeValueMemberS)
+		if id == nil || id.Value == oldHolder {
+			continue
+		}
+		for name, av := range it {
+			if s, ok := av.(*types.AttributeValueMemberS); !ok || s.Value != oldHolder {
+				continue
+			}
+			out, err := client.GetItem(ctx, &dynamodb.GetItemInput{
+				TableName: aws.String(table), ConsistentRead: aws.Bool(true),
+				Key: map[string]types.AttributeValue{"id": id},
+			})
+			if err != nil {
+				return "", err
+			}
+			now, _ := out.Item[name].(*types.AttributeValueMemberS)
+			if now == nil {
+				return "", nil
+			}
+			return now.Value, nil
+		}
+	}
+	return "", fmt.Errorf("no lock of %s in the fixture", oldHolder)
 }
 
 // openLocal opens the bbolt store at path on the fixtures' clock.
 func openLocal(t *testing.T, path string) *backend {
 	t.Helper()
-	s, err := local.Open(path, local.Options{Now: func() time.Time { return now }})
+	s, err := local.Open(path, local.Options{PerOperation: true, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
