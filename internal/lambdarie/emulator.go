@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sentinel-cli/sentinel/internal/childproc"
 	"github.com/sentinel-cli/sentinel/internal/tailbuf"
 )
 
@@ -131,7 +132,7 @@ func start(ctx context.Context, o Options) (*Emulator, error) {
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=" + strconv.Itoa(int((timeout+time.Second-1)/time.Second)),
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
 	}, o.Env...)
-	configureProcess(cmd)
+	childproc.Configure(cmd)
 	out := &tailbuf.Buffer{Max: 16 << 10}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -190,14 +191,7 @@ func (e *Emulator) Invoke(ctx context.Context, event []byte) (Response, error) {
 func (e *Emulator) Stop() {
 	e.stopOnce.Do(func() {
 		e.client.CloseIdleConnections()
-		signalGroup(e.cmd, false)
-		select {
-		case <-e.exited:
-			return
-		case <-time.After(stopGrace):
-		}
-		signalGroup(e.cmd, true)
-		<-e.exited
+		childproc.Stop(e.cmd, e.exited, stopGrace)
 	})
 }
 
