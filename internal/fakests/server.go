@@ -86,15 +86,9 @@ func (s *Server) Handler() http.Handler {
 
 // AddUser registers a long-lived access key belonging to the IAM user arn in
 // account. Its UserId is derived from the ARN, so it is stable across runs.
+// It is AddUserWithSecret without a secret: signatures are not checked.
 func (s *Server) AddUser(accessKeyID, arn, account string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.keys[accessKeyID] = &principal{
-		arn:      arn,
-		userID:   derivedID("AIDA", arn),
-		account:  account,
-		baseUser: accessKeyID,
-	}
+	s.AddUserWithSecret(accessKeyID, "", arn, account)
 }
 
 // AddUserWithSecret is AddUser for a user whose secret access key the
