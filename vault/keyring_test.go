@@ -83,11 +83,7 @@ func TestOpenKeyringUnknownBackend(t *testing.T) {
 }
 
 func TestWrongPassphrase(t *testing.T) {
-	isolate(t)
-	dir := t.TempDir()
-	if err := NewKeyStore(fileKeyring(t, dir, "right")).Set("dev", Credentials{AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "secret"}); err != nil {
-		t.Fatal(err)
-	}
+	dir := keyringWithDev(t, "right", Credentials{AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "secret"})
 	wrong := NewKeyStore(fileKeyring(t, dir, "wrong"))
 	_, err := wrong.Get("dev")
 	if !errors.Is(err, ErrUndecryptable) {
@@ -145,11 +141,7 @@ func TestFilePassphrase(t *testing.T) {
 }
 
 func TestLockedKeyringThroughKeyStore(t *testing.T) {
-	isolate(t)
-	dir := t.TempDir()
-	if err := NewKeyStore(fileKeyring(t, dir, "pw")).Set("dev", Credentials{AccessKeyID: "AKIA1", SecretAccessKey: "s"}); err != nil {
-		t.Fatal(err)
-	}
+	dir := keyringWithDev(t, "pw", Credentials{AccessKeyID: "AKIA1", SecretAccessKey: "s"})
 	// Build the keyring the way OpenKeyring does, but with no terminal.
 	inner, err := keyring.Open(keyring.Config{
 		AllowedBackends:  []keyring.BackendType{keyring.FileBackend},
