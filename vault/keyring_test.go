@@ -190,18 +190,8 @@ func TestOpenKeyringRefusesUnsafeDir(t *testing.T) {
 			mustNoErr(t, os.Symlink(real, link))
 			return link
 		}, safefile.KindSymlink},
-		{"group writable", func(t *testing.T, dir string) string {
-			d := filepath.Join(dir, "kr")
-			mustNoErr(t, os.Mkdir(d, 0o700))
-			mustNoErr(t, os.Chmod(d, 0o770))
-			return d
-		}, safefile.KindWritable},
-		{"other writable", func(t *testing.T, dir string) string {
-			d := filepath.Join(dir, "kr")
-			mustNoErr(t, os.Mkdir(d, 0o700))
-			mustNoErr(t, os.Chmod(d, 0o707))
-			return d
-		}, safefile.KindWritable},
+		{"group writable", dirWithMode(0o770), safefile.KindWritable},
+		{"other writable", dirWithMode(0o707), safefile.KindWritable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,5 +202,16 @@ func TestOpenKeyringRefusesUnsafeDir(t *testing.T) {
 				t.Fatalf("err = %v, want a *safefile.Error of kind %v", err, tt.kind)
 			}
 		})
+	}
+}
+
+// dirWithMode is a setup making a keyring directory kr of mode (set after
+// creation, so the umask does not narrow it).
+func dirWithMode(mode os.FileMode) func(*testing.T, string) string {
+	return func(t *testing.T, dir string) string {
+		d := filepath.Join(dir, "kr")
+		mustNoErr(t, os.Mkdir(d, 0o700))
+		mustNoErr(t, os.Chmod(d, mode))
+		return d
 	}
 }
