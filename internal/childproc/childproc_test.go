@@ -1,0 +1,104 @@
+package childproc
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+func TestRequired(t *testing.T) {
+	tests := []struct {
+		name, ci, demand string
+		want             bool
+	}{
+		{"nothing set", "", "", false},
+		{"CI true", "true", "", true},
+		{"CI 1", "1", "", true},
+		{"CI false", "false", "", false},
+		{"CI 0", "0", "", false},
+		{"demanded", "", "1", true},
+		{"demand other value", "", "yes", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("CI", tt.ci)
+			t.Setenv("CHILDPROC_TEST_DEMAND", tt.demand)
+			if got := Required("CHILDPROC_TEST_DEMAND"); got != tt.want {
+				t.Errorf("Required = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRepoRoot(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.test\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(dir, "a", "b")
+	if err := os.MkdirAll(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(sub)
+	got, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// TempDir may sit behind a symbolic link (macOS /var).
+	if want, _ := filepath.EvalSymlinks(dir); got != dir && got != want {
+		t.Errorf("RepoRoot = %q, want %q", got, dir)
+	}
+}
+
+// Stop ends a child that obeys SIGTERM at once, and kills one that
+// ignores it after the grace period.
+func TestStop(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs sh")
+	}
+	tests := []struct {
+		name    string
+		script  string
+		atLeast time.Duration
+	}{
+		{"obeys SIGTERM", "exec sleep 60", 0},
+		{"ignores SIGTERM", "trap '' TERM; echo ready; while :; do sleep 1; done", 300 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command("sh", "-c", tt.script)
+			Configure(cmd)
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if tt.atLeast > 0 {
+				// Wait until the trap is set.
+				if _, err := out.Read(make([]byte, 6)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			exited := make(chan struct{})
+			go func() {
+				_ = cmd.Wait()
+				close(exited)
+			}()
+			start := time.Now()
+			Stop(cmd, exited, 300*time.Millisecond)
+			if took := time.Since(start); took < tt.atLeast || took > 10*time.Second {
+				t.Errorf("Stop took %s, want at least %s", took, tt.atLeast)
+			}
+			select {
+			case <-exited:
+			default:
+				t.Fatal("child still running after Stop")
+			}
+		})
+	}
+}
