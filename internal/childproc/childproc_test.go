@@ -1,6 +1,8 @@
 package childproc
 
 import (
+	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,6 +100,42 @@ func TestStop(t *testing.T) {
 			case <-exited:
 			default:
 				t.Fatal("child still running after Stop")
+			}
+		})
+	}
+}
+
+func TestAttempts(t *testing.T) {
+	fail := errors.New("port taken")
+	tests := []struct {
+		name      string
+		failures  int
+		cancelled bool
+		wantCalls int
+		wantErr   error
+	}{
+		{"first succeeds", 0, false, 1, nil},
+		{"third succeeds", 2, false, 3, nil},
+		{"all fail", 5, false, 3, fail},
+		{"context done stops early", 5, true, 1, fail},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tt.cancelled {
+				cancel()
+			}
+			calls := 0
+			got, err := Attempts(ctx, 3, func() (int, error) {
+				calls++
+				if calls <= tt.failures {
+					return 0, fail
+				}
+				return 7, nil
+			})
+			if calls != tt.wantCalls || !errors.Is(err, tt.wantErr) || (err == nil) != (got == 7) {
+				t.Errorf("Attempts: %d calls, %d, %v; want %d calls, error %v", calls, got, err, tt.wantCalls, tt.wantErr)
 			}
 		})
 	}

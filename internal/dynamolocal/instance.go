@@ -49,18 +49,7 @@ func Start(ctx context.Context) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	var lastErr error
-	for attempt := 0; attempt < startAttempts; attempt++ {
-		i, err := startOnce(ctx, inst)
-		if err == nil {
-			return i, nil
-		}
-		lastErr = err
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	return nil, lastErr
+	return childproc.Attempts(ctx, startAttempts, func() (*Instance, error) { return startOnce(ctx, inst) })
 }
 
 // startOnce starts the process on one freshly picked port.

@@ -80,18 +80,7 @@ func Start(ctx context.Context, o Options) (*Emulator, error) {
 	if o.RIE == "" || o.Bootstrap == "" {
 		return nil, errors.New("start Lambda emulator: Options.RIE and Options.Bootstrap are required")
 	}
-	var lastErr error
-	for range startAttempts {
-		e, err := start(ctx, o)
-		if err == nil {
-			return e, nil
-		}
-		lastErr = err
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	return nil, lastErr
+	return childproc.Attempts(ctx, startAttempts, func() (*Emulator, error) { return start(ctx, o) })
 }
 
 func start(ctx context.Context, o Options) (*Emulator, error) {
