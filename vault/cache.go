@@ -177,7 +177,7 @@ type storedRole struct {
 // less than ReuseMargin left; it fails when the entry cannot be decrypted.
 func (c *Cache) Session(base, mfaSerial string) (SessionEntry, bool, error) {
 	var s storedSession
-	creds, id, found, err := c.loadLive(sessionItem(base), &s, func(Identity) bool { return s.Profile == base })
+	creds, id, found, err := c.loadLive(sessionItem(base), &s, &s.Credentials, &s.Identity, func(Identity) bool { return s.Profile == base })
 	if !found || err != nil {
 		return SessionEntry{}, false, err
 	}
@@ -249,7 +249,7 @@ func (c *Cache) PutIdentity(keys Credentials, id Identity) error {
 // ReuseMargin left; it fails when the entry cannot be decrypted.
 func (c *Cache) Role(k RoleKey) (RoleEntry, bool, error) {
 	var s storedRole
-	creds, id, found, err := c.loadLive(roleItem(k), &s, func(id Identity) bool {
+	creds, id, found, err := c.loadLive(roleItem(k), &s, &s.Credentials, &s.Identity, func(id Identity) bool {
 		return s.Key.binding() == k.binding() && s.User == id.Name
 	})
 	if !found || err != nil {
@@ -384,41 +384,32 @@ func (c *Cache) load(key string, v any) (found bool, err error) {
 	return true, nil
 }
 
-// drop deletes a damaged or stale item. A failure to delete is ignored: the
-// entry is a miss either way and will be overwritten when refetched.
-// liveEntry is a stored entry holding credentials for an identity.
-type liveEntry interface {
-	stored() (storedCreds, storedIdentity)
-}
-
-func (s *storedSession) stored() (storedCreds, storedIdentity) { return s.Credentials, s.Identity }
-func (s *storedRole) stored() (storedCreds, storedIdentity)    { return s.Credentials, s.Identity }
-
-// loadLive loads the entry under key into s and returns its credentials
-// and identity. It misses (and deletes the entry) when the entry is
-// damaged (an identity that is not a caller ARN, credentials that are not
-// temporary), was stored under another key (fits, given the identity,
-// says false) or has less than ReuseMargin left; it fails when the entry
-// cannot be decrypted.
-func (c *Cache) loadLive(key string, s liveEntry, fits func(Identity) bool) (Credentials, Identity, bool, error) {
+// loadLive loads the entry under key into s, whose credentials and
+// identity fields creds and ident point to, and returns them. It misses
+// (and deletes the entry) when the entry is damaged (an identity that is
+// not a caller ARN, credentials that are not temporary), was stored under
+// another key (fits, given the identity, says false) or has less than
+// ReuseMargin left; it fails when the entry cannot be decrypted.
+func (c *Cache) loadLive(key string, s any, creds *storedCreds, ident *storedIdentity, fits func(Identity) bool) (Credentials, Identity, bool, error) {
 	found, err := c.load(key, s)
 	if !found || err != nil {
 		return Credentials{}, Identity{}, false, err
 	}
-	stored, storedID := s.stored()
-	id, ok := storedID.identity()
-	if !ok || !stored.valid() || !fits(id) {
+	id, ok := ident.identity()
+	if !ok || !creds.valid() || !fits(id) {
 		c.drop(key)
 		return Credentials{}, Identity{}, false, nil
 	}
-	creds := stored.credentials()
-	if creds.Expired(c.now(), ReuseMargin) {
+	live := creds.credentials()
+	if live.Expired(c.now(), ReuseMargin) {
 		c.drop(key)
 		return Credentials{}, Identity{}, false, nil
 	}
-	return creds, id, true, nil
+	return live, id, true, nil
 }
 
+// drop deletes a damaged or stale item. A failure to delete is ignored: the
+// entry is a miss either way and will be overwritten when refetched.
 func (c *Cache) drop(key string) {
 	_ = c.kr.Remove(key)
 }

@@ -52,15 +52,13 @@ type storedSSORole struct {
 	Identity    storedIdentity `json:"identity"`
 }
 
-func (s *storedSSORole) stored() (storedCreds, storedIdentity) { return s.Credentials, s.Identity }
-
 // SSORole returns the role credentials cached under k. Like Session it
 // misses (and deletes the entry) when the entry is damaged, was stored
 // under another key or has less than ReuseMargin left, and fails when the
 // entry cannot be decrypted.
 func (c *Cache) SSORole(k SSORoleKey) (SSORoleEntry, bool, error) {
 	var s storedSSORole
-	creds, id, found, err := c.loadLive(ssoItem(k), &s, func(id Identity) bool {
+	creds, id, found, err := c.loadLive(ssoItem(k), &s, &s.Credentials, &s.Identity, func(id Identity) bool {
 		return s.Key.binding() == k.binding() && id.Account == k.AccountID
 	})
 	if !found || err != nil {
