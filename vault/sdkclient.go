@@ -39,3 +39,12 @@ func newSDKClient(creds Credentials, timeout time.Duration, attempts int, caBund
 		credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)),
 	}, nil
 }
+
+// baseEndpoint is an SDK client's BaseEndpoint for url: nil (the service's
+// own endpoint) when url is empty.
+func baseEndpoint(url string) *string {
+	if url == "" {
+		return nil
+	}
+	return aws.String(url)
+}

@@ -112,10 +112,7 @@ func NewSTS(ctx context.Context, region string, creds Credentials, opts STSOptio
 	if err != nil {
 		return nil, err
 	}
-	o := sts.Options{Region: region, Credentials: c.credentials, RetryMaxAttempts: c.attempts, HTTPClient: c.httpClient}
-	if opts.Endpoint != "" {
-		o.BaseEndpoint = aws.String(opts.Endpoint)
-	}
+	o := sts.Options{Region: region, Credentials: c.credentials, RetryMaxAttempts: c.attempts, HTTPClient: c.httpClient, BaseEndpoint: baseEndpoint(opts.Endpoint)}
 	endpoint := opts.Endpoint
 	if endpoint == "" {
 		endpoint = "https://sts." + region + ".amazonaws.com"
