@@ -12,9 +12,7 @@ import (
 // Decisions and lifecycle entries made against an STS endpoint that is not
 // AWS's own (here the stand-in, through AWS_ENDPOINT_URL_STS) say so.
 func TestLogRecordsANonAWSSTSEndpoint(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, approvalsPolicy)
 	alice.mustRun("credentials", "dev")
 	alice.mustRun("request", "prod", "--justification", "rotate the TLS certificate on the load balancer")
 	seen := map[string]bool{}
