@@ -135,15 +135,9 @@ func TestParseLogKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := Parse([]byte(tt.yaml), "config.yaml")
-			if tt.want != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.want) {
-					t.Fatalf("error %v, want %q", err, tt.want)
-				}
+			c, ok := parseCase(t, tt.yaml, tt.want)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if tt.name == "defaults" && (c.LogAnchorEvery != DefaultLogAnchorEvery || c.LogMaxBytes != DefaultLogMaxBytes || c.LogHMACKeyFile != "") {
 				t.Fatalf("defaults %+v", c)
@@ -176,4 +170,22 @@ func TestNotifySection(t *testing.T) {
 			t.Errorf("%q: error %v, want %q", tt.yaml, err, tt.want)
 		}
 	}
+}
+
+// parseCase parses yaml as config.yaml. With wantErr set it checks that
+// parsing fails with an error containing wantErr and returns false; else
+// it fails the test on any error and returns the config and true.
+func parseCase(t *testing.T, yaml, wantErr string) (*Config, bool) {
+	t.Helper()
+	c, err := Parse([]byte(yaml), "config.yaml")
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("error %v, want one containing %q", err, wantErr)
+		}
+		return nil, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, true
 }

@@ -28,23 +28,12 @@ func (p *person) runAWS(args ...string) result {
 	p.t.Helper()
 	cmd := exec.Command(awsCLI, args...)
 	cmd.Env = append(p.env(), "AWS_PAGER=", "AWS_DEFAULT_OUTPUT=json")
-	var out, errOut strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errOut.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		p.t.Fatalf("run aws: %v", err)
-	}
-	return r
+	return p.runCommand(cmd, "aws")
 }
 
 func TestAWSCLIUsesCredentialProcess(t *testing.T) {
 	requireAWSCLI(t)
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	alice.writeFile(".aws/config", defaultAWSConfig+`
 [profile cli-dev]
 region = eu-west-1

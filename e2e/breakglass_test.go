@@ -156,9 +156,7 @@ func breakglassLifecycle(t *testing.T, w *world, newPerson func(name string) *pe
 }
 
 func TestBreakglassWindowEnds(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, approvalsPolicy)
 	open := func() string {
 		t.Helper()
 		return firstLine(alice.mustRun("breakglass", "prod", "--reason-code", "security", "--justification", justification, "--duration", "30m").stdout)

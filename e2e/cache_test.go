@@ -52,9 +52,7 @@ func (p *person) keyringFiles() map[string]string {
 // Changing role_arn in ~/.aws/config never serves the old role's
 // credentials from the cache.
 func TestCacheRoleARNChangeIsNotServedOld(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	first := alice.credentialsDoc("dev")
 	if again := alice.credentialsDoc("dev"); again["AccessKeyId"] != first["AccessKeyId"] {
 		t.Fatal("the second run was not served from the cache")
@@ -88,9 +86,7 @@ func TestCacheRoleARNChangeIsNotServedOld(t *testing.T) {
 
 // A wrong keyring passphrase is an error that changes nothing.
 func TestCacheWrongPassphraseChangesNothing(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	alice.credentialsDoc("dev")
 	alice.credentialsDoc("plain")
 	before := alice.keyringFiles()
@@ -118,9 +114,7 @@ func TestCacheWrongPassphraseChangesNothing(t *testing.T) {
 
 // `sentinel clear` removes cached credentials and never the keys.
 func TestCacheClear(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	first := alice.credentialsDoc("dev")
 	r := alice.mustRun("clear", "dev")
 	if !strings.Contains(r.stdout, "Removed 1 cached item") {
@@ -151,9 +145,7 @@ func TestCacheClear(t *testing.T) {
 
 // exec keeps every keyring setting and secret out of the child.
 func TestExecChildHasNoKeyringSecrets(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	secrets := map[string]string{
 		"SENTINEL_FILE_PASSPHRASE":  passphrase,
 		"AWS_VAULT_FILE_PASSPHRASE": "fake-aws-vault-passphrase",
@@ -197,9 +189,7 @@ func TestExecChildHasNoKeyringSecrets(t *testing.T) {
 // AWS_REGION and AWS_DEFAULT_REGION override the profile's region, and
 // --region overrides both.
 func TestRegionFromEnvironment(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	tests := []struct {
 		env  map[string]string
 		args []string

@@ -50,9 +50,7 @@ func TestCompletionScriptsLoad(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash here")
 	}
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 
 	cmd := exec.Command("bash", "-c", "source <(sentinel completion bash); complete -p sentinel")
 	cmd.Env = append(alice.env(), "PATH="+filepath.Dir(sentinelBin)+":"+pathOf(alice.env()))
@@ -81,9 +79,7 @@ func TestCompletionCandidates(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash here")
 	}
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, approvalsPolicy)
 	bob := w.newPerson("bob")
 	// A profile that exists only in the keyring.
 	alice.addKeys("keyonly", alice.keyID)
@@ -128,9 +124,7 @@ func TestCompletionCandidates(t *testing.T) {
 // shells, where installed (`apt-get install zsh fish`), and asks them for
 // candidates.
 func TestCompletionZshAndFish(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	env := append(alice.env(), "PATH="+filepath.Dir(sentinelBin)+":"+pathOf(alice.env()))
 	run := func(t *testing.T, shell string, args ...string) string {
 		t.Helper()

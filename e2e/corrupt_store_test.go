@@ -9,9 +9,7 @@ import (
 // each command that reads it says so in one line and exits 1, with no
 // crash, no SIGBUS and no goroutine dump, and issues nothing.
 func TestCorruptStoreOneLine(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, approvalsPolicy)
 	alice.newRequest("prod")
 	whole, err := os.ReadFile(w.storePath)
 	if err != nil {

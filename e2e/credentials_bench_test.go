@@ -12,9 +12,7 @@ import (
 // five minutes old recorded in the cache entry, it reads no store. It
 // reports the median wall time of one run.
 func BenchmarkCredentialsWarm(b *testing.B) {
-	w := newWorld(b)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(b, devPolicy)
 	alice.mustRun("credentials", "dev")
 	alice.mustRun("credentials", "dev")
 	times := make([]time.Duration, 0, b.N)

@@ -20,9 +20,7 @@ func TestWarmCredentialsAgainstBinary(t *testing.T) {
 	if old == "" {
 		t.Skip("OLD_SENTINEL not set")
 	}
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	run := func(bin string) time.Duration {
 		cmd := exec.Command(bin, "credentials", "dev")
 		cmd.Env = alice.env()

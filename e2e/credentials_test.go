@@ -9,9 +9,7 @@ import (
 )
 
 func TestCredentialProcessDocumentAndCache(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 
 	r := alice.mustRun("credentials", "dev")
 	var doc map[string]any
@@ -59,9 +57,7 @@ func TestCredentialProcessDocumentAndCache(t *testing.T) {
 }
 
 func TestMFAIsAskedOncePerSession(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	w.sts.AddMFA(alice.keyID, "arn:aws:iam::111122223333:mfa/alice", "123456")
 	alice.writeFile(".aws/config", defaultAWSConfig+"\n[profile devmfa]\nsource_profile = default\nrole_arn = arn:aws:iam::111122223333:role/dev\nmfa_serial = arn:aws:iam::111122223333:mfa/alice\n")
 	w.setPolicy(strings.Replace(devPolicy, "profiles: [dev, plain]", "profiles: [dev, plain, devmfa]", 1))
@@ -87,9 +83,7 @@ func TestMFAIsAskedOncePerSession(t *testing.T) {
 }
 
 func TestBadInputGetsOneClearLine(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 
 	t.Run("unknown profile", func(t *testing.T) {
 		alice.mustFail(`profile "nosuch" not found`, "credentials", "nosuch")
@@ -156,9 +150,7 @@ func TestBadInputGetsOneClearLine(t *testing.T) {
 }
 
 func TestCorruptCacheEntryIsDroppedAndRefetched(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	alice.mustRun("credentials", "dev")
 	dir := filepath.Join(alice.home, ".local", "share", "sentinel", "keyring")
 	entries, err := os.ReadDir(dir)
@@ -191,9 +183,7 @@ func TestCorruptCacheEntryIsDroppedAndRefetched(t *testing.T) {
 }
 
 func TestRemovingKeysDropsWhatWasIssuedFromThem(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	alice.mustRun("credentials", "dev")
 	if out := alice.mustRun("list").stdout; !strings.Contains(out, "role direct") {
 		t.Fatalf("no cached role credentials listed:\n%s", out)

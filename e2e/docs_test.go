@@ -44,15 +44,10 @@ func docFiles(t *testing.T) []string {
 // (fenced or indented) and inline code spans of a Markdown file.
 func extractCommands(t *testing.T, path string) []docCommand {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []docCommand
 	inFence := false
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
+	for i, line := range fileLines(t, path) {
+		n := i + 1
 		trimmed := strings.TrimSpace(line)
 		where := filepath.Base(path) + ":" + strconv.Itoa(n)
 		if strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~") {
@@ -76,6 +71,22 @@ func extractCommands(t *testing.T, path string) []docCommand {
 		}
 	}
 	return out
+}
+
+// fileLines reads path and returns its lines, as bufio.Scanner splits
+// them.
+func fileLines(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return lines
 }
 
 // shellWords splits a command line the way a shell would for our

@@ -27,9 +27,7 @@ func doctorLines(t *testing.T, out string) map[string]string {
 // TestDoctorHealthy: after a decision, every check passes, one line each,
 // and the JSON says the same.
 func TestDoctorHealthy(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	alice.mustRun("exec", "dev", "--", "true")
 
 	r := alice.mustRun("doctor")
@@ -69,9 +67,7 @@ func TestDoctorHealthy(t *testing.T) {
 // TestDoctorFindsProblems: each broken thing is one FAIL line saying what
 // to do, and the exit status is 1.
 func TestDoctorFindsProblems(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	alice.mustRun("exec", "dev", "--", "true")
 	alice.mustRun("exec", "plain", "--", "true")
 

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -17,30 +15,13 @@ import (
 // java process, and stopped when that test ends (TestDynamoDB holds every
 // test that needs it as a subtest, because only the package's TestMain
 // could stop an instance shared by several top-level tests).
-var dynamo struct {
-	once sync.Once
-	inst *dynamolocal.Instance
-	err  error
-}
+var dynamo dynamolocal.Shared
 
-// dynamoEndpoint starts DynamoDB Local once and returns its loopback URL.
-// Where it cannot run it skips the test, unless the environment requires
-// it (CI, or SENTINEL_REQUIRE_DYNAMODB=1 as `make test` sets), in which
-// case the test fails: a missing `npm ci` must not pass silently.
+// dynamoEndpoint starts DynamoDB Local once and returns its loopback URL,
+// or skips the test (fails it where DynamoDB Local is required).
 func dynamoEndpoint(t *testing.T) string {
 	t.Helper()
-	dynamo.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		dynamo.inst, dynamo.err = dynamolocal.Start(ctx)
-	})
-	switch {
-	case errors.Is(dynamo.err, dynamolocal.ErrUnavailable) && !dynamolocal.Required():
-		t.Skipf("skipping the DynamoDB tests: %v", dynamo.err)
-	case dynamo.err != nil:
-		t.Fatalf("start DynamoDB Local: %v", dynamo.err)
-	}
-	return dynamo.inst.Endpoint()
+	return dynamo.Endpoint(t)
 }
 
 // useDynamoDB switches w's store to DynamoDB at endpoint, in tables of
@@ -99,7 +80,7 @@ func initTables(t testing.TB, admin *person, prefix string) {
 // backend against DynamoDB Local.
 func TestDynamoDB(t *testing.T) {
 	endpoint := dynamoEndpoint(t)
-	t.Cleanup(dynamo.inst.Stop)
+	t.Cleanup(dynamo.Stop)
 
 	t.Run("init tables", func(t *testing.T) {
 		w := newWorld(t)

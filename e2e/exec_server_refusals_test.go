@@ -10,9 +10,7 @@ import (
 // refusal does not fill the command's output: the reason is printed once,
 // and the count of the others when the command exits.
 func TestExecServerRefusalsOncePerReason(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	s := alice.startServerExec("dev", "--", "sh", "-c", `echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; read line; exit 0`)
 	uri, token, _ := strings.Cut(s.line(), " ")
 	w.setPolicy(strings.Replace(devPolicy, "profiles: [dev, plain]", "profiles: [plain]", 1))

@@ -15,9 +15,7 @@ import (
 // to read the server's environment or memory at all: the server is made
 // undumpable.
 func TestExecServerHoldsNoReadableSecret(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	secrets := map[string]string{
 		"SENTINEL_FILE_PASSPHRASE":  passphrase,
 		"MY_COPY_OF_THE_PASSPHRASE": passphrase,

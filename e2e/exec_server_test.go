@@ -98,9 +98,7 @@ func fetch(t testing.TB, uri, token string) (int, map[string]string) {
 
 func TestExecServerAWSCLIGetsCredentialsFromTheServer(t *testing.T) {
 	requireAWSCLI(t)
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	alice.extra["AWS_PAGER"] = ""
 	alice.extra["AWS_DEFAULT_OUTPUT"] = "json"
 
@@ -133,9 +131,7 @@ func TestExecServerAWSCLIGetsCredentialsFromTheServer(t *testing.T) {
 }
 
 func TestExecServerChildEnvironment(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	for k, v := range map[string]string{
 		"AWS_ACCESS_KEY_ID":                      "AKIAFAKEPARENTKEY",
 		"AWS_SECRET_ACCESS_KEY":                  fakeSecret,
@@ -190,9 +186,7 @@ func TestExecServerChildEnvironment(t *testing.T) {
 }
 
 func TestExecServerExitCodeAndSignals(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	if r := alice.run("exec", "--server", "dev", "--", "sh", "-c", "exit 7"); r.code != 7 {
 		t.Errorf("exit code %d, want the command's 7: %s", r.code, r)
 	}
@@ -218,9 +212,7 @@ func TestExecServerExitCodeAndSignals(t *testing.T) {
 }
 
 func TestExecServerEndpoint(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	s := alice.startServerExec("dev", "--", "sh", "-c", `echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; read line; exit 0`)
 	uri, token, _ := strings.Cut(s.line(), " ")
 
@@ -262,9 +254,7 @@ func TestExecServerEndpoint(t *testing.T) {
 }
 
 func TestExecServerDeniedStartsNothing(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	marker := alice.home + "/ran"
 	alice.mustFail(`access to profile prod denied for alice.*\n.*hint: ask for approval`, "exec", "--server", "prod", "--", "touch", marker)
 	if _, err := os.Stat(marker); err == nil {
@@ -278,9 +268,7 @@ func TestExecServerDeniedStartsNothing(t *testing.T) {
 // cache: the AWS CLI would refetch them on every call and refuse them in
 // their last 10 minutes.
 func TestExecServerHandsOutNoNearlyExpiredCredentials(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	s := alice.startServerExec("--server-duration", "15m", "dev", "--", "sh", "-c", `echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; read line; exit 0`)
 	uri, token, _ := strings.Cut(s.line(), " ")
 	seen := map[string]bool{}
@@ -364,9 +352,7 @@ func serverRevokeStory(t *testing.T, w *world, newPerson func(string) *person) {
 // with a server on dev, the store going away answers 503, never
 // credentials: there is no fail-open.
 func TestExecServerGrantEndsAndStoreGoesAway(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, approvalsPolicy)
 	id := strings.TrimSpace(alice.mustRun("breakglass", "prod", "--reason-code", "incident", "--justification", "the payment queue is stuck, paging").stdout)
 	id = id[:16]
 	s := alice.startServerExec("prod", "--", "sh", "-c", `echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; read line; exit 0`)

@@ -34,9 +34,7 @@ approvals:
 `
 
 func TestExecAllowedSetsTheEnvironmentContract(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	alice.extra["AWS_PROFILE"] = "prod"
 	alice.extra["AWS_DEFAULT_PROFILE"] = "prod"
 	alice.extra["AWS_SECURITY_TOKEN"] = "stale"
@@ -103,9 +101,7 @@ func TestExecAllowedSetsTheEnvironmentContract(t *testing.T) {
 }
 
 func TestExecDeniedSaysWhyAndIssuesNothing(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 
 	alice.mustFail(`access to profile prod denied for alice: production needs a second person.*\n.*hint: ask for approval: sentinel request prod`, "exec", "prod", "--", "env")
 	d := alice.lastDecision()
@@ -123,9 +119,7 @@ func TestExecDeniedSaysWhyAndIssuesNothing(t *testing.T) {
 }
 
 func TestExecExitCodeAndDefaultShell(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	if r := alice.run("exec", "dev", "--", "sh", "-c", "exit 7"); r.code != 7 {
 		t.Errorf("exit code %d, want the command's 7: %s", r.code, r)
 	}
@@ -136,9 +130,7 @@ func TestExecExitCodeAndDefaultShell(t *testing.T) {
 }
 
 func TestExecRefusesNesting(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	alice.extra["SENTINEL_PROFILE"] = "dev"
 	alice.mustFail(`already inside sentinel exec for profile dev.*\n.*--force-nested`, "exec", "dev", "--", "true")
 	r := alice.mustRun("exec", "--force-nested", "dev", "--", "env")
@@ -148,9 +140,7 @@ func TestExecRefusesNesting(t *testing.T) {
 }
 
 func TestProfileWithoutRoleGetsSessionCredentials(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	r := alice.mustRun("exec", "plain", "--", "env")
 	if !strings.HasPrefix(envOf(r.stdout)["AWS_ACCESS_KEY_ID"], "ASIA") {
 		t.Errorf("no session credentials: %s", r.stdout)
@@ -165,9 +155,7 @@ func TestProfileWithoutRoleGetsSessionCredentials(t *testing.T) {
 }
 
 func TestDurationIsCappedByTheRule(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	alice.mustRun("exec", "--duration", "6h", "dev", "--", "true")
 	calls := w.assumeCalls()
 	if got := calls[len(calls)-1].Params.Get("DurationSeconds"); got != "7200" {
@@ -177,9 +165,7 @@ func TestDurationIsCappedByTheRule(t *testing.T) {
 }
 
 func TestNoSecretInDebugOutputOrLog(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	r := alice.mustRun("--debug", "exec", "dev", "--", "env")
 	env := envOf(r.stdout)
 	if !strings.Contains(r.stderr, "sentinel: debug: ") {

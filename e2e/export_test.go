@@ -8,9 +8,7 @@ import (
 )
 
 func TestExportFormatsAsAWSVaultPrintsThem(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 
 	r := alice.mustRun("export", "dev")
 	if r.stderr != "" {
@@ -81,9 +79,7 @@ func TestExportFormatsAsAWSVaultPrintsThem(t *testing.T) {
 }
 
 func TestExecDefaultsToAWSProfileAndSetsAWSVault(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 
 	alice.extra["AWS_PROFILE"] = "dev"
 	r := alice.mustRun("exec", "--", "env")

@@ -101,9 +101,7 @@ func TestSymlinkedPolicyIsRefused(t *testing.T) {
 }
 
 func TestGroupWritableConfigIsRefused(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	cfg := filepath.Join(alice.home, ".config", "sentinel", "config.yaml")
 	if err := os.Chmod(cfg, 0o664); err != nil {
 		t.Fatal(err)
@@ -123,9 +121,7 @@ func TestGroupWritableConfigIsRefused(t *testing.T) {
 }
 
 func TestSymlinkedDecisionLogIsRefused(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 
 	// A first run writes a real log; then someone swaps it for a link to
 	// a log of their own.
@@ -149,9 +145,7 @@ func TestSymlinkedDecisionLogIsRefused(t *testing.T) {
 }
 
 func TestSymlinkedStoreIsRefused(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, approvalsPolicy)
 
 	// A real store elsewhere, and the configured path a link to it.
 	real := filepath.Join(w.dir, "elsewhere", "state.db")

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"net/http"
@@ -44,15 +43,10 @@ type guideBlock struct {
 // guideBlocks returns the ```sh blocks of the guide, in order.
 func guideBlocks(t *testing.T, path string) []guideBlock {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var blocks []guideBlock
 	var cur *guideBlock
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
+	for i, line := range fileLines(t, path) {
+		n := i + 1
 		switch {
 		case cur == nil && strings.TrimSpace(line) == "```sh":
 			cur = &guideBlock{line: n}

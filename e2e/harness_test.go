@@ -75,6 +75,15 @@ func (w *world) setPolicy(yaml string) {
 	}
 }
 
+// newWorldWithAlice is the set-up most tests start from: a world whose
+// policy is yaml, and alice in it.
+func newWorldWithAlice(tb testing.TB, yaml string) (*world, *person) {
+	tb.Helper()
+	w := newWorld(tb)
+	w.setPolicy(yaml)
+	return w, w.newPerson("alice")
+}
+
 // defaultAWSConfig has a dev and a prod role on top of the person's keys
 // (stored under "default"), and a profile without a role.
 const defaultAWSConfig = `[default]
@@ -192,6 +201,13 @@ func (p *person) runEnv(env map[string]string, args ...string) result {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
+	return p.runCommand(cmd, fmt.Sprintf("sentinel %v", args))
+}
+
+// runCommand runs cmd to the end and returns its output and exit code; it
+// fails the test when cmd cannot be run at all (what names it).
+func (p *person) runCommand(cmd *exec.Cmd, what string) result {
+	p.t.Helper()
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -199,7 +215,7 @@ func (p *person) runEnv(env map[string]string, args ...string) result {
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.code = ee.ExitCode()
 	} else if err != nil {
-		p.t.Fatalf("run sentinel %v: %v", args, err)
+		p.t.Fatalf("run %s: %v", what, err)
 	}
 	return r
 }

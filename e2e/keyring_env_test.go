@@ -7,9 +7,7 @@ import (
 )
 
 func TestListNamesTheKeyringAndAWSVaultVariablesAreHonoured(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	dir := filepath.Join(alice.home, ".local", "share", "sentinel", "keyring")
 	out := alice.mustRun("list").stdout
 	if first := strings.SplitN(out, "\n", 2)[0]; first != "Keyring: file (directory "+dir+")" {

@@ -36,9 +36,7 @@ func TestLogKeyedAnchoredRotated(t *testing.T) {
 	}))
 	defer hook.Close()
 
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, devPolicy)
 	key := filepath.Join(alice.home, ".config", "sentinel", "log.key")
 	alice.writeFile(".config/sentinel/log.key", "e2e-log-key-not-a-real-secret-0123456789")
 	alice.writeFile(".config/sentinel/config.yaml", "policy: "+w.policy+"\n"+w.storeYAML+

@@ -15,11 +15,9 @@ import (
 // checks credentials against the world's STS stand-in.
 func signinWorld(t *testing.T) (*world, *fakesignin.Server, *person) {
 	t.Helper()
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
+	w, alice := newWorldWithAlice(t, devPolicy)
 	signin := fakesignin.New(w.sts)
 	t.Cleanup(signin.Close)
-	alice := w.newPerson("alice")
 	alice.extra["AWS_ENDPOINT_URL_SIGNIN"] = signin.URL()
 	return w, signin, alice
 }

@@ -19,9 +19,7 @@ func TestNotSTSEndpoint(t *testing.T) {
 		http.NotFound(w, r)
 	}))
 	defer web.Close()
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, devPolicy)
 	alice.extra["AWS_ENDPOINT_URL_STS"] = web.URL
 
 	r := alice.run("doctor")

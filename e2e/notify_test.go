@@ -164,9 +164,7 @@ func TestNotifySignedJSONAndSlack(t *testing.T) {
 }
 
 func TestNotifyRetriesOn5xx(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, approvalsPolicy)
 	rc := newHookReceiver(t, func(n int, w http.ResponseWriter) {
 		if n < 3 {
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -207,9 +205,7 @@ func notifyFailureIsOnlyAWarning(t *testing.T, alice *person, why string) {
 }
 
 func TestNotifyHangingReceiverCostsOnlyAWarning(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, approvalsPolicy)
 	release := make(chan struct{})
 	rc := newHookReceiver(t, func(int, http.ResponseWriter) { <-release })
 	t.Cleanup(func() { close(release) })
@@ -221,9 +217,7 @@ func TestNotifyHangingReceiverCostsOnlyAWarning(t *testing.T) {
 }
 
 func TestNotifyRefusingReceiverCostsOnlyAWarning(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, approvalsPolicy)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -235,9 +229,7 @@ func TestNotifyRefusingReceiverCostsOnlyAWarning(t *testing.T) {
 }
 
 func TestNotifyConfigIsStrict(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, approvalsPolicy)
 	for _, tt := range []struct{ hooks, want string }{
 		{"  - url: http://hooks.example.com/x\n    events: [request.created]\n", `notify webhook 1: url uses plain http to hooks.example.com`},
 		{"  - url: https://hooks.example.com/x\n    events: [request.exploded]\n", `notify webhook 1: event "request.exploded" is not one of`},

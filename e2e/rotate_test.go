@@ -12,11 +12,9 @@ import (
 // rotateWorld is alice with an IAM stand-in that knows her key.
 func rotateWorld(t *testing.T) (*world, *fakeiam.Server, *person) {
 	t.Helper()
-	w := newWorld(t)
-	w.setPolicy(devPolicy)
+	w, alice := newWorldWithAlice(t, devPolicy)
 	iam := fakeiam.New(w.sts)
 	t.Cleanup(iam.Close)
-	alice := w.newPerson("alice")
 	iam.AddUser(alice.arn, alice.keyID)
 	alice.extra["AWS_ENDPOINT_URL_IAM"] = iam.URL()
 	return w, iam, alice

@@ -3,7 +3,7 @@
 package e2e
 
 import (
-	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,16 +73,7 @@ func (p *person) runDetached(args ...string) result {
 	cmd := exec.Command(sentinelBin, args...)
 	cmd.Env = p.env()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errOut.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		p.t.Fatalf("run sentinel %v: %v", args, err)
-	}
-	return r
+	return p.runCommand(cmd, fmt.Sprintf("sentinel %v", args))
 }
 
 func TestSSOLoginExecAndChainedRole(t *testing.T) {

@@ -12,22 +12,10 @@ import (
 // Decisions and lifecycle entries made against an STS endpoint that is not
 // AWS's own (here the stand-in, through AWS_ENDPOINT_URL_STS) say so.
 func TestLogRecordsANonAWSSTSEndpoint(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	w, alice := newWorldWithAlice(t, approvalsPolicy)
 	alice.mustRun("credentials", "dev")
 	alice.mustRun("request", "prod", "--justification", "rotate the TLS certificate on the load balancer")
-	seen := map[string]bool{}
-	for _, e := range alice.logEntries() {
-		ev, _ := e["event"].(string)
-		seen[ev] = true
-		if e["sts_endpoint"] != w.sts.URL() {
-			t.Errorf("%s entry: sts_endpoint %v, want %s", ev, e["sts_endpoint"], w.sts.URL())
-		}
-	}
-	if !seen["decision"] || !seen["request.created"] {
-		t.Errorf("events %v, want a decision and request.created", seen)
-	}
+	wantSTSEndpointLogged(t, alice.logEntries(), w.sts.URL())
 }
 
 // The team service records the STS endpoint it uses when the config's
@@ -52,20 +40,31 @@ func TestServeLogRecordsTheConfiguredSTSEndpoint(t *testing.T) {
 	if n := len(w.sts.CallsOf("AssumeRole")); n != 1 {
 		t.Fatalf("%d AssumeRole calls at the configured endpoint, want 1", n)
 	}
-	seen := map[string]bool{}
 	logged, err := os.ReadFile(filepath.Join(w.dir, "decisions.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	var entries []map[string]any
 	for _, line := range strings.Split(strings.TrimSpace(string(logged)), "\n") {
 		var e map[string]any
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("log line %q: %v", line, err)
 		}
+		entries = append(entries, e)
+	}
+	wantSTSEndpointLogged(t, entries, w.sts.URL())
+}
+
+// wantSTSEndpointLogged fails t for each entry whose sts_endpoint is not
+// endpoint, and unless a decision and a request.created are among them.
+func wantSTSEndpointLogged(t *testing.T, entries []map[string]any, endpoint string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, e := range entries {
 		ev, _ := e["event"].(string)
 		seen[ev] = true
-		if e["sts_endpoint"] != w.sts.URL() {
-			t.Errorf("%s entry: sts_endpoint %v, want %s", ev, e["sts_endpoint"], w.sts.URL())
+		if e["sts_endpoint"] != endpoint {
+			t.Errorf("%s entry: sts_endpoint %v, want %s", ev, e["sts_endpoint"], endpoint)
 		}
 	}
 	if !seen["decision"] || !seen["request.created"] {

@@ -132,9 +132,7 @@ func TestRequestWaitDeniedExits2(t *testing.T) {
 }
 
 func TestRequestWaitTimesOutWithExit3(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, approvalsPolicy)
 	r := alice.run("request", "prod", "--justification", justification, "--wait", "--timeout", "400ms", fastPoll)
 	if r.code != 3 {
 		t.Fatalf("want exit 3: %s", r)
@@ -179,9 +177,7 @@ func TestExecRequestWaitsThenRuns(t *testing.T) {
 }
 
 func TestDuplicatePendingRequest(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, approvalsPolicy)
 	id := alice.newRequest("prod")
 
 	alice.mustFail(`^sentinel: request `+id+` for profile prod, created .*, is still pending\n.*hint: see it: sentinel requests show `+id+`.*--force`,
@@ -362,9 +358,7 @@ func TestApproveAsksOnATerminal(t *testing.T) {
 }
 
 func TestRequestWaitSpinsOnATerminal(t *testing.T) {
-	w := newWorld(t)
-	w.setPolicy(approvalsPolicy)
-	alice := w.newPerson("alice")
+	_, alice := newWorldWithAlice(t, approvalsPolicy)
 	r := alice.onTerminal(t, "", "request", "prod", "--justification", "'"+justification+"'", "--wait", "--timeout", "700ms", fastPoll)
 	if r.code != 3 {
 		t.Fatalf("want exit 3: %s", r)

@@ -176,21 +176,10 @@ type storedRole struct {
 // one. It misses (and deletes the entry) when the entry is damaged or has
 // less than ReuseMargin left; it fails when the entry cannot be decrypted.
 func (c *Cache) Session(base, mfaSerial string) (SessionEntry, bool, error) {
-	key := sessionItem(base)
 	var s storedSession
-	found, err := c.load(key, &s)
+	creds, id, found, err := c.loadLive(sessionItem(base), &s, &s.Credentials, &s.Identity, func(Identity) bool { return s.Profile == base })
 	if !found || err != nil {
 		return SessionEntry{}, false, err
-	}
-	id, ok := s.Identity.identity()
-	if !ok || !s.Credentials.valid() || s.Profile != base {
-		c.drop(key)
-		return SessionEntry{}, false, nil
-	}
-	creds := s.Credentials.credentials()
-	if creds.Expired(c.now(), ReuseMargin) {
-		c.drop(key)
-		return SessionEntry{}, false, nil
 	}
 	if mfaSerial != "" && s.MFASerial != mfaSerial {
 		return SessionEntry{}, false, nil
@@ -259,21 +248,12 @@ func (c *Cache) PutIdentity(keys Credentials, id Identity) error {
 // entry is damaged, was stored for another key or has less than
 // ReuseMargin left; it fails when the entry cannot be decrypted.
 func (c *Cache) Role(k RoleKey) (RoleEntry, bool, error) {
-	key := roleItem(k)
 	var s storedRole
-	found, err := c.load(key, &s)
+	creds, id, found, err := c.loadLive(roleItem(k), &s, &s.Credentials, &s.Identity, func(id Identity) bool {
+		return s.Key.binding() == k.binding() && s.User == id.Name
+	})
 	if !found || err != nil {
 		return RoleEntry{}, false, err
-	}
-	id, idOK := s.Identity.identity()
-	if !s.Credentials.valid() || !idOK || s.Key.binding() != k.binding() || s.User != id.Name {
-		c.drop(key)
-		return RoleEntry{}, false, nil
-	}
-	creds := s.Credentials.credentials()
-	if creds.Expired(c.now(), ReuseMargin) {
-		c.drop(key)
-		return RoleEntry{}, false, nil
 	}
 	return RoleEntry{Credentials: creds, RoleARN: s.RoleARN, SourceIdentity: s.SourceIdentity, RequestID: s.RequestID, Identity: id, BlockCheckedAt: s.BlockCheckedAt}, true, nil
 }
@@ -402,6 +382,30 @@ func (c *Cache) load(key string, v any) (found bool, err error) {
 		return false, nil
 	}
 	return true, nil
+}
+
+// loadLive loads the entry under key into s, whose credentials and
+// identity fields creds and ident point to, and returns them. It misses
+// (and deletes the entry) when the entry is damaged (an identity that is
+// not a caller ARN, credentials that are not temporary), was stored under
+// another key (fits, given the identity, says false) or has less than
+// ReuseMargin left; it fails when the entry cannot be decrypted.
+func (c *Cache) loadLive(key string, s any, creds *storedCreds, ident *storedIdentity, fits func(Identity) bool) (Credentials, Identity, bool, error) {
+	found, err := c.load(key, s)
+	if !found || err != nil {
+		return Credentials{}, Identity{}, false, err
+	}
+	id, ok := ident.identity()
+	if !ok || !creds.valid() || !fits(id) {
+		c.drop(key)
+		return Credentials{}, Identity{}, false, nil
+	}
+	live := creds.credentials()
+	if live.Expired(c.now(), ReuseMargin) {
+		c.drop(key)
+		return Credentials{}, Identity{}, false, nil
+	}
+	return live, id, true, nil
 }
 
 // drop deletes a damaged or stale item. A failure to delete is ignored: the

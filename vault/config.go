@@ -3,6 +3,7 @@ package vault
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"sort"
@@ -129,11 +130,8 @@ func ParseConfig(data []byte, path string) (*ConfigFile, error) {
 		}
 		p := c.profiles[name]
 		p.Name = name
-		// Keys() returns only the section's own keys; Key(name) would also
-		// search ini's "parent" sections ([profile a] for [profile a.b]).
-		for _, k := range sec.Keys() {
-			value := strings.TrimSpace(k.Value())
-			switch strings.ToLower(strings.TrimSpace(k.Name())) {
+		for key, value := range ownKeys(sec) {
+			switch key {
 			case "source_profile":
 				p.SourceProfile = value
 			case "role_arn":
@@ -220,4 +218,17 @@ func (c *ConfigFile) ProfileNames() []string {
 // check reports a malformed setting of the named profile, if any.
 func (c *ConfigFile) check(name string) error {
 	return c.invalid[name]
+}
+
+// ownKeys yields a section's own keys, lower-cased, with their values,
+// both trimmed. Keys() returns only the section's own keys; Key(name) would
+// also search ini's "parent" sections ([profile a] for [profile a.b]).
+func ownKeys(sec *ini.Section) iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for _, k := range sec.Keys() {
+			if !yield(strings.ToLower(strings.TrimSpace(k.Name())), strings.TrimSpace(k.Value())) {
+				return
+			}
+		}
+	}
 }

@@ -39,6 +39,18 @@ func fileKeyring(t *testing.T, dir, passphrase string) keyring.Keyring {
 	return kr
 }
 
+// keyringWithDev isolates t and returns the directory of a file keyring
+// under passphrase holding creds for profile dev.
+func keyringWithDev(t *testing.T, passphrase string, creds Credentials) string {
+	t.Helper()
+	isolate(t)
+	dir := t.TempDir()
+	if err := NewKeyStore(fileKeyring(t, dir, passphrase)).Set("dev", creds); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // newFileKeyring opens a fresh file-backend keyring in a temporary
 // directory.
 func newFileKeyring(t *testing.T) keyring.Keyring {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -80,30 +79,17 @@ type IAM struct {
 // NewIAM builds an IAM client signing with creds. IAM is global: the
 // client signs for us-east-1.
 func NewIAM(creds Credentials, opts IAMOptions) (*IAM, error) {
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = DefaultSTSTimeout
-	}
-	attempts := opts.MaxAttempts
-	if attempts <= 0 {
-		attempts = defaultMaxAttempts
-	}
-	httpClient, err := sdkHTTPClient(opts.CABundle)
+	c, err := newSDKClient(creds, opts.Timeout, opts.MaxAttempts, opts.CABundle)
 	if err != nil {
 		return nil, err
 	}
-	o := iam.Options{
-		Region:           defaultRegion,
-		Credentials:      aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)),
-		RetryMaxAttempts: attempts,
-		HTTPClient:       httpClient,
-	}
+	o := iam.Options{Region: defaultRegion, Credentials: c.credentials, RetryMaxAttempts: c.attempts, HTTPClient: c.httpClient}
 	endpoint := "https://iam.amazonaws.com"
 	if opts.Endpoint != "" {
 		o.BaseEndpoint = aws.String(opts.Endpoint)
 		endpoint = opts.Endpoint
 	}
-	return &IAM{client: iam.New(o), timeout: timeout, endpoint: endpoint}, nil
+	return &IAM{client: iam.New(o), timeout: c.timeout, endpoint: endpoint}, nil
 }
 
 // ListAccessKeys lists the signing user's access keys.

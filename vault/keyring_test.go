@@ -83,11 +83,7 @@ func TestOpenKeyringUnknownBackend(t *testing.T) {
 }
 
 func TestWrongPassphrase(t *testing.T) {
-	isolate(t)
-	dir := t.TempDir()
-	if err := NewKeyStore(fileKeyring(t, dir, "right")).Set("dev", Credentials{AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "secret"}); err != nil {
-		t.Fatal(err)
-	}
+	dir := keyringWithDev(t, "right", Credentials{AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "secret"})
 	wrong := NewKeyStore(fileKeyring(t, dir, "wrong"))
 	_, err := wrong.Get("dev")
 	if !errors.Is(err, ErrUndecryptable) {
@@ -145,11 +141,7 @@ func TestFilePassphrase(t *testing.T) {
 }
 
 func TestLockedKeyringThroughKeyStore(t *testing.T) {
-	isolate(t)
-	dir := t.TempDir()
-	if err := NewKeyStore(fileKeyring(t, dir, "pw")).Set("dev", Credentials{AccessKeyID: "AKIA1", SecretAccessKey: "s"}); err != nil {
-		t.Fatal(err)
-	}
+	dir := keyringWithDev(t, "pw", Credentials{AccessKeyID: "AKIA1", SecretAccessKey: "s"})
 	// Build the keyring the way OpenKeyring does, but with no terminal.
 	inner, err := keyring.Open(keyring.Config{
 		AllowedBackends:  []keyring.BackendType{keyring.FileBackend},
@@ -198,18 +190,8 @@ func TestOpenKeyringRefusesUnsafeDir(t *testing.T) {
 			mustNoErr(t, os.Symlink(real, link))
 			return link
 		}, safefile.KindSymlink},
-		{"group writable", func(t *testing.T, dir string) string {
-			d := filepath.Join(dir, "kr")
-			mustNoErr(t, os.Mkdir(d, 0o700))
-			mustNoErr(t, os.Chmod(d, 0o770))
-			return d
-		}, safefile.KindWritable},
-		{"other writable", func(t *testing.T, dir string) string {
-			d := filepath.Join(dir, "kr")
-			mustNoErr(t, os.Mkdir(d, 0o700))
-			mustNoErr(t, os.Chmod(d, 0o707))
-			return d
-		}, safefile.KindWritable},
+		{"group writable", dirWithMode(0o770), safefile.KindWritable},
+		{"other writable", dirWithMode(0o707), safefile.KindWritable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -220,5 +202,16 @@ func TestOpenKeyringRefusesUnsafeDir(t *testing.T) {
 				t.Fatalf("err = %v, want a *safefile.Error of kind %v", err, tt.kind)
 			}
 		})
+	}
+}
+
+// dirWithMode is a setup making a keyring directory kr of mode (set after
+// creation, so the umask does not narrow it).
+func dirWithMode(mode os.FileMode) func(*testing.T, string) string {
+	return func(t *testing.T, dir string) string {
+		d := filepath.Join(dir, "kr")
+		mustNoErr(t, os.Mkdir(d, 0o700))
+		mustNoErr(t, os.Chmod(d, mode))
+		return d
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
@@ -180,11 +179,7 @@ func (s *SSO) oidcClient(region string) (*ssooidc.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := ssooidc.Options{Region: region, HTTPClient: hc, RetryMaxAttempts: s.Options.MaxAttempts}
-	if s.Options.OIDCEndpoint != "" {
-		o.BaseEndpoint = aws.String(s.Options.OIDCEndpoint)
-	}
-	return ssooidc.New(o), nil
+	return ssooidc.New(ssooidc.Options{Region: region, HTTPClient: hc, RetryMaxAttempts: s.Options.MaxAttempts, BaseEndpoint: baseEndpoint(s.Options.OIDCEndpoint)}), nil
 }
 
 // portalClient builds the portal client of region. Its calls carry the
@@ -194,11 +189,7 @@ func (s *SSO) portalClient(region string) (*sso.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := sso.Options{Region: region, HTTPClient: hc, RetryMaxAttempts: s.Options.MaxAttempts}
-	if s.Options.PortalEndpoint != "" {
-		o.BaseEndpoint = aws.String(s.Options.PortalEndpoint)
-	}
-	return sso.New(o), nil
+	return sso.New(sso.Options{Region: region, HTTPClient: hc, RetryMaxAttempts: s.Options.MaxAttempts, BaseEndpoint: baseEndpoint(s.Options.PortalEndpoint)}), nil
 }
 
 // ssoErrorCode returns the service's error code, or "" when err is not an

@@ -57,21 +57,12 @@ type storedSSORole struct {
 // under another key or has less than ReuseMargin left, and fails when the
 // entry cannot be decrypted.
 func (c *Cache) SSORole(k SSORoleKey) (SSORoleEntry, bool, error) {
-	key := ssoItem(k)
 	var s storedSSORole
-	found, err := c.load(key, &s)
+	creds, id, found, err := c.loadLive(ssoItem(k), &s, &s.Credentials, &s.Identity, func(id Identity) bool {
+		return s.Key.binding() == k.binding() && id.Account == k.AccountID
+	})
 	if !found || err != nil {
 		return SSORoleEntry{}, false, err
-	}
-	id, ok := s.Identity.identity()
-	if !ok || !s.Credentials.valid() || s.Key.binding() != k.binding() || id.Account != k.AccountID {
-		c.drop(key)
-		return SSORoleEntry{}, false, nil
-	}
-	creds := s.Credentials.credentials()
-	if creds.Expired(c.now(), ReuseMargin) {
-		c.drop(key)
-		return SSORoleEntry{}, false, nil
 	}
 	return SSORoleEntry{Credentials: creds, Identity: id}, true, nil
 }

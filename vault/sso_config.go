@@ -79,9 +79,8 @@ func ssoSessionName(section string) (string, bool) {
 // parseSSOSession reads one [sso-session NAME] section.
 func parseSSOSession(name string, sec *ini.Section) SSOSessionConfig {
 	s := SSOSessionConfig{Name: name}
-	for _, k := range sec.Keys() {
-		value := strings.TrimSpace(k.Value())
-		switch strings.ToLower(strings.TrimSpace(k.Name())) {
+	for key, value := range ownKeys(sec) {
+		switch key {
 		case "sso_start_url":
 			s.StartURL = value
 		case "sso_region":

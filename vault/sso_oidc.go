@@ -86,19 +86,13 @@ func (s *SSO) refresh(ctx context.Context, sess SSOSessionConfig, tok SSOToken) 
 	if err != nil {
 		return SSOToken{}, mapSSOError("CreateToken (refresh)", err)
 	}
-	fresh, err := s.tokenFrom(out, tok)
-	if err != nil {
-		return SSOToken{}, err
-	}
-	if err := s.Tokens.Store(sess, fresh); err != nil {
-		return SSOToken{}, err
-	}
-	return fresh, nil
+	return s.keepToken(sess, out, tok)
 }
 
-// tokenFrom builds the token of a CreateToken answer, keeping the client
-// registration of prev and its refresh token when no new one was sent.
-func (s *SSO) tokenFrom(out *ssooidc.CreateTokenOutput, prev SSOToken) (SSOToken, error) {
+// keepToken caches and returns the token of a CreateToken answer for
+// sess, keeping the client registration of prev and its refresh token when
+// no new one was sent.
+func (s *SSO) keepToken(sess SSOSessionConfig, out *ssooidc.CreateTokenOutput, prev SSOToken) (SSOToken, error) {
 	if aws.ToString(out.AccessToken) == "" || out.ExpiresIn <= 0 {
 		return SSOToken{}, newError(ErrSSO, nil, "IAM Identity Center CreateToken: the answer holds no token")
 	}
@@ -107,6 +101,9 @@ func (s *SSO) tokenFrom(out *ssooidc.CreateTokenOutput, prev SSOToken) (SSOToken
 	tok.ExpiresAt = s.now().Add(time.Duration(out.ExpiresIn) * time.Second).Truncate(time.Second)
 	if r := aws.ToString(out.RefreshToken); r != "" {
 		tok.RefreshToken = r
+	}
+	if err := s.Tokens.Store(sess, tok); err != nil {
+		return SSOToken{}, err
 	}
 	return tok, nil
 }
@@ -182,14 +179,7 @@ func (s *SSO) Login(ctx context.Context, sess SSOSessionConfig, show func(Device
 		if err != nil {
 			return SSOToken{}, mapSSOError("CreateToken", err)
 		}
-		tok, err := s.tokenFrom(out, reg)
-		if err != nil {
-			return SSOToken{}, err
-		}
-		if err := s.Tokens.Store(sess, tok); err != nil {
-			return SSOToken{}, err
-		}
-		return tok, nil
+		return s.keepToken(sess, out, reg)
 	}
 }
 

@@ -53,6 +53,16 @@ func newSSORig(t *testing.T) *ssoRig {
 	return r
 }
 
+// newSignedInSSORig is newSSORig after a device sign-in to testSession.
+func newSignedInSSORig(t *testing.T) *ssoRig {
+	t.Helper()
+	r := newSSORig(t)
+	if _, err := r.sso.Login(context.Background(), testSession, r.show); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func (r *ssoRig) show(a DeviceAuthorization) error {
 	r.shown = append(r.shown, a)
 	return nil
@@ -120,10 +130,7 @@ func TestSSODeviceCodeRunsOut(t *testing.T) {
 }
 
 func TestSSOTokenFileIsTheAWSCLIs(t *testing.T) {
-	r := newSSORig(t)
-	if _, err := r.sso.Login(context.Background(), testSession, r.show); err != nil {
-		t.Fatal(err)
-	}
+	r := newSignedInSSORig(t)
 	// sha1("corp")
 	path := filepath.Join(r.sso.Tokens.Dir, "ee0bfd2552fbd840c02cc48b6e823320543c450f.json")
 	if r.sso.Tokens.Path(testSession) != path {
@@ -244,10 +251,7 @@ func TestSSOTokenRefresh(t *testing.T) {
 }
 
 func TestSSORefreshFailsWhileValidKeepsTheToken(t *testing.T) {
-	r := newSSORig(t)
-	if _, err := r.sso.Login(context.Background(), testSession, r.show); err != nil {
-		t.Fatal(err)
-	}
+	r := newSignedInSSORig(t)
 	first, _, _ := r.sso.Tokens.Load(testSession)
 	r.srv.RevokeTokens()
 	r.srv.AddToken(first.AccessToken, first.ExpiresAt)
@@ -272,10 +276,7 @@ func TestSSOWithoutTerminal(t *testing.T) {
 		}
 	})
 	t.Run("token rejected by the portal", func(t *testing.T) {
-		r := newSSORig(t)
-		if _, err := r.sso.Login(context.Background(), testSession, r.show); err != nil {
-			t.Fatal(err)
-		}
+		r := newSignedInSSORig(t)
 		r.srv.RevokeTokens()
 		_, err := r.sso.RoleCredentials(context.Background(), base)
 		var need *SSOLoginRequiredError
@@ -284,10 +285,7 @@ func TestSSOWithoutTerminal(t *testing.T) {
 		}
 	})
 	t.Run("expired token signs in again on a terminal", func(t *testing.T) {
-		r := newSSORig(t)
-		if _, err := r.sso.Login(context.Background(), testSession, r.show); err != nil {
-			t.Fatal(err)
-		}
+		r := newSignedInSSORig(t)
 		r.srv.RevokeTokens()
 		r.now = r.now.Add(9 * time.Hour)
 		r.sso.SignIn = r.show
@@ -301,10 +299,7 @@ func TestSSOWithoutTerminal(t *testing.T) {
 }
 
 func TestSSORoleNotAssigned(t *testing.T) {
-	r := newSSORig(t)
-	if _, err := r.sso.Login(context.Background(), testSession, r.show); err != nil {
-		t.Fatal(err)
-	}
+	r := newSignedInSSORig(t)
 	_, err := r.sso.RoleCredentials(context.Background(), &SSOBase{Session: testSession, AccountID: "444455556666", RoleName: ssoRole})
 	if !errors.Is(err, ErrSSOForbidden) {
 		t.Fatalf("RoleCredentials: %v, want ErrSSOForbidden", err)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 )
@@ -109,27 +108,11 @@ func NewSTS(ctx context.Context, region string, creds Credentials, opts STSOptio
 	if region == "" {
 		region = defaultRegion
 	}
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = DefaultSTSTimeout
-	}
-	attempts := opts.MaxAttempts
-	if attempts <= 0 {
-		attempts = defaultMaxAttempts
-	}
-	httpClient, err := sdkHTTPClient(opts.CABundle)
+	c, err := newSDKClient(creds, opts.Timeout, opts.MaxAttempts, opts.CABundle)
 	if err != nil {
 		return nil, err
 	}
-	o := sts.Options{
-		Region:           region,
-		Credentials:      aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)),
-		RetryMaxAttempts: attempts,
-		HTTPClient:       httpClient,
-	}
-	if opts.Endpoint != "" {
-		o.BaseEndpoint = aws.String(opts.Endpoint)
-	}
+	o := sts.Options{Region: region, Credentials: c.credentials, RetryMaxAttempts: c.attempts, HTTPClient: c.httpClient, BaseEndpoint: baseEndpoint(opts.Endpoint)}
 	endpoint := opts.Endpoint
 	if endpoint == "" {
 		endpoint = "https://sts." + region + ".amazonaws.com"
@@ -137,7 +120,7 @@ func NewSTS(ctx context.Context, region string, creds Credentials, opts STSOptio
 	return &STS{
 		client:    sts.New(o),
 		temporary: creds.SessionToken != "",
-		timeout:   timeout,
+		timeout:   c.timeout,
 		endpoint:  endpoint,
 	}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/sentinel-cli/sentinel/internal/childproc"
 	"github.com/sentinel-cli/sentinel/internal/tailbuf"
 )
 
@@ -48,18 +49,7 @@ func Start(ctx context.Context) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	var lastErr error
-	for attempt := 0; attempt < startAttempts; attempt++ {
-		i, err := startOnce(ctx, inst)
-		if err == nil {
-			return i, nil
-		}
-		lastErr = err
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	return nil, lastErr
+	return childproc.Attempts(ctx, startAttempts, func() (*Instance, error) { return startOnce(ctx, inst) })
 }
 
 // startOnce starts the process on one freshly picked port.
@@ -79,7 +69,7 @@ func startOnce(ctx context.Context, inst installation) (*Instance, error) {
 	// Run beside the jar, as DynamoDB Local expects, and in a process group
 	// of its own so that Stop can end everything it started.
 	cmd.Dir = filepath.Dir(inst.jar)
-	configureProcess(cmd)
+	childproc.Configure(cmd)
 	out := &tailbuf.Buffer{Max: 4096}
 	cmd.Stdout = out
 	cmd.Stderr = out
@@ -107,14 +97,7 @@ func (i *Instance) Endpoint() string {
 // to call more than once.
 func (i *Instance) Stop() {
 	i.stopOnce.Do(func() {
-		signalGroup(i.cmd, false)
-		select {
-		case <-i.exited:
-			return
-		case <-time.After(stopGrace):
-		}
-		signalGroup(i.cmd, true)
-		<-i.exited
+		childproc.Stop(i.cmd, i.exited, stopGrace)
 	})
 }
 

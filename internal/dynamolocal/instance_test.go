@@ -12,31 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
-func TestRequired(t *testing.T) {
-	tests := []struct {
-		name    string
-		ci      string
-		require string
-		want    bool
-	}{
-		{"nothing set", "", "", false},
-		{"CI true", "true", "", true},
-		{"CI 1", "1", "", true},
-		{"CI false", "false", "", false},
-		{"explicit require", "", "1", true},
-		{"require other value", "", "yes", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("CI", tt.ci)
-			t.Setenv("SENTINEL_REQUIRE_DYNAMODB", tt.require)
-			if got := Required(); got != tt.want {
-				t.Errorf("Required() = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestLocateWithoutNpmInstall(t *testing.T) {
 	if _, err := os.Stat("/usr/bin/java"); err != nil {
 		// locate checks java first; this test is about the jar.

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+
+	"github.com/sentinel-cli/sentinel/internal/childproc"
 )
 
 // ErrUnavailable means DynamoDB Local cannot be started on this machine
@@ -18,13 +20,7 @@ var ErrUnavailable = errors.New("DynamoDB Local is not available")
 // (CI set to anything but "" or "false") or when SENTINEL_REQUIRE_DYNAMODB=1.
 // Tests must then fail rather than skip, so that a missing install step
 // cannot pass silently.
-func Required() bool {
-	if os.Getenv("SENTINEL_REQUIRE_DYNAMODB") == "1" {
-		return true
-	}
-	ci := os.Getenv("CI")
-	return ci != "" && ci != "false" && ci != "0"
-}
+func Required() bool { return childproc.Required("SENTINEL_REQUIRE_DYNAMODB") }
 
 // installation is where the pieces needed to run DynamoDB Local are.
 type installation struct {
@@ -40,7 +36,7 @@ func locate() (installation, error) {
 	if err != nil {
 		return installation{}, fmt.Errorf("%w: java not found on PATH (install a Java 17 runtime, e.g. apt-get install openjdk-17-jre-headless)", ErrUnavailable)
 	}
-	root, err := repoRoot()
+	root, err := childproc.RepoRoot()
 	if err != nil {
 		return installation{}, err
 	}
@@ -62,23 +58,4 @@ func locate() (installation, error) {
 		return installation{}, fmt.Errorf("%w: native library directory missing: %v: run `npm ci` in %s", ErrUnavailable, err, root)
 	}
 	return installation{java: java, jar: jar, libDir: libDir}, nil
-}
-
-// repoRoot walks up from the working directory to the first directory that
-// holds a go.mod file.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find repository root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find repository root: no go.mod in any parent of the working directory")
-		}
-		dir = parent
-	}
 }

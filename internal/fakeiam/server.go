@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/loopback"
 
 	"github.com/sentinel-cli/sentinel/internal/fakests"
 )
@@ -71,15 +72,7 @@ type Server struct {
 // New starts a stand-in on 127.0.0.1 whose keys live in sts.
 func New(sts *fakests.Server) *Server {
 	s := &Server{sts: sts, users: map[string]*user{}, faults: map[string]*fault{}}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic("fakeiam: listen on 127.0.0.1:0: " + err.Error())
-	}
-	ts := httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
-	ts.Listener.Close()
-	ts.Listener = l
-	ts.Start()
-	s.ts = ts
+	s.ts = loopback.Serve("fakeiam", http.HandlerFunc(s.serveHTTP))
 	return s
 }
 

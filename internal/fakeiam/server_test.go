@@ -29,6 +29,19 @@ func clients(t *testing.T, s *Server, st *fakests.Server, id, token string) (*ia
 		sts.New(sts.Options{Region: "us-east-1", Credentials: creds, BaseEndpoint: aws.String(st.URL()), RetryMaxAttempts: 1})
 }
 
+// aliceStandIns starts an STS stand-in and this IAM stand-in in front of
+// it, both knowing alice's key; they close when the test ends.
+func aliceStandIns(t *testing.T) (*fakests.Server, *Server) {
+	t.Helper()
+	st := fakests.New()
+	t.Cleanup(st.Close)
+	s := New(st)
+	t.Cleanup(s.Close)
+	st.AddUser(aliceKey, aliceARN, "111122223333")
+	s.AddUser(aliceARN, aliceKey)
+	return st, s
+}
+
 func codeOf(err error) string {
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
@@ -38,12 +51,7 @@ func codeOf(err error) string {
 }
 
 func TestKeyLifecycleWithTheRealSDK(t *testing.T) {
-	st := fakests.New()
-	defer st.Close()
-	s := New(st)
-	defer s.Close()
-	st.AddUser(aliceKey, aliceARN, "111122223333")
-	s.AddUser(aliceARN, aliceKey)
+	st, s := aliceStandIns(t)
 	s.SetPropagationDelay(300 * time.Millisecond)
 	ctx := context.Background()
 	c, _ := clients(t, s, st, aliceKey, "")
@@ -82,12 +90,7 @@ func TestKeyLifecycleWithTheRealSDK(t *testing.T) {
 }
 
 func TestSessionCredentialsNeedMFA(t *testing.T) {
-	st := fakests.New()
-	defer st.Close()
-	s := New(st)
-	defer s.Close()
-	st.AddUser(aliceKey, aliceARN, "111122223333")
-	s.AddUser(aliceARN, aliceKey)
+	st, s := aliceStandIns(t)
 	ctx := context.Background()
 	_, longSTS := clients(t, s, st, aliceKey, "")
 	plain, err := longSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})

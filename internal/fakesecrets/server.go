@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"sync"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/loopback"
 )
 
 // Call is one request the Server answered.
@@ -38,7 +40,7 @@ type Server struct {
 // New starts a Server on 127.0.0.1.
 func New() *Server {
 	s := &Server{secret: map[string]string{}, params: map[string]string{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = loopback.Serve("fakesecrets", http.HandlerFunc(s.serve))
 	return s
 }
 

@@ -4,12 +4,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/loopback"
 
 	"github.com/sentinel-cli/sentinel/internal/fakests"
 )
@@ -48,15 +49,7 @@ type Server struct {
 // New starts a stand-in on 127.0.0.1 that checks credentials with sts.
 func New(sts Resolver) *Server {
 	s := &Server{sts: sts}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic("fakesignin: listen on 127.0.0.1:0: " + err.Error())
-	}
-	ts := httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
-	ts.Listener.Close()
-	ts.Listener = l
-	ts.Start()
-	s.ts = ts
+	s.ts = loopback.Serve("fakesignin", http.HandlerFunc(s.serveHTTP))
 	return s
 }
 

@@ -7,11 +7,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/loopback"
 )
 
 // Answer is what the person does, as seen by one CreateToken poll of a
@@ -96,15 +97,7 @@ func New() *Server {
 		deviceLifetime: 10 * time.Minute,
 		calls:          map[string]int{},
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(fmt.Sprintf("fakesso: listen on 127.0.0.1:0: %v", err))
-	}
-	ts := httptest.NewUnstartedServer(s.Handler())
-	ts.Listener.Close()
-	ts.Listener = l
-	ts.Start()
-	s.ts = ts
+	s.ts = loopback.Serve("fakesso", s.Handler())
 	return s
 }
 

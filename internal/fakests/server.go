@@ -1,12 +1,12 @@
 package fakests
 
 import (
-	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/loopback"
 )
 
 // Server is an STS stand-in, made by New or NewUnstarted (the zero Server
@@ -41,17 +41,7 @@ type mfaDevice struct {
 // loopback, which only happens on a broken machine.
 func New() *Server {
 	s := NewUnstarted()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(fmt.Sprintf("fakests: listen on 127.0.0.1:0: %v", err))
-	}
-	ts := httptest.NewUnstartedServer(s.Handler())
-	// Replace httptest's own listener so that the address is 127.0.0.1
-	// whatever the -httptest.serve flag says.
-	ts.Listener.Close()
-	ts.Listener = l
-	ts.Start()
-	s.ts = ts
+	s.ts = loopback.Serve("fakests", s.Handler())
 	return s
 }
 
@@ -96,15 +86,9 @@ func (s *Server) Handler() http.Handler {
 
 // AddUser registers a long-lived access key belonging to the IAM user arn in
 // account. Its UserId is derived from the ARN, so it is stable across runs.
+// It is AddUserWithSecret without a secret: signatures are not checked.
 func (s *Server) AddUser(accessKeyID, arn, account string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.keys[accessKeyID] = &principal{
-		arn:      arn,
-		userID:   derivedID("AIDA", arn),
-		account:  account,
-		baseUser: accessKeyID,
-	}
+	s.AddUserWithSecret(accessKeyID, "", arn, account)
 }
 
 // AddUserWithSecret is AddUser for a user whose secret access key the

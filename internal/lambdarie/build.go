@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/sentinel-cli/sentinel/internal/childproc"
 )
 
 // Build compiles the main package pkg (an import path, or a directory
@@ -17,7 +19,7 @@ import (
 // emulator tests run what is deployed, only for the host's architecture: an
 // arm64 binary does not run on an x86_64 host.
 func Build(ctx context.Context, pkg, dir string) (string, error) {
-	root, err := repoRoot()
+	root, err := childproc.RepoRoot()
 	if err != nil {
 		return "", err
 	}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sentinel-cli/sentinel/internal/childproc"
 	"github.com/sentinel-cli/sentinel/internal/tailbuf"
 )
 
@@ -79,18 +80,7 @@ func Start(ctx context.Context, o Options) (*Emulator, error) {
 	if o.RIE == "" || o.Bootstrap == "" {
 		return nil, errors.New("start Lambda emulator: Options.RIE and Options.Bootstrap are required")
 	}
-	var lastErr error
-	for range startAttempts {
-		e, err := start(ctx, o)
-		if err == nil {
-			return e, nil
-		}
-		lastErr = err
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	return nil, lastErr
+	return childproc.Attempts(ctx, startAttempts, func() (*Emulator, error) { return start(ctx, o) })
 }
 
 func start(ctx context.Context, o Options) (*Emulator, error) {
@@ -131,7 +121,7 @@ func start(ctx context.Context, o Options) (*Emulator, error) {
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=" + strconv.Itoa(int((timeout+time.Second-1)/time.Second)),
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
 	}, o.Env...)
-	configureProcess(cmd)
+	childproc.Configure(cmd)
 	out := &tailbuf.Buffer{Max: 16 << 10}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -190,14 +180,7 @@ func (e *Emulator) Invoke(ctx context.Context, event []byte) (Response, error) {
 func (e *Emulator) Stop() {
 	e.stopOnce.Do(func() {
 		e.client.CloseIdleConnections()
-		signalGroup(e.cmd, false)
-		select {
-		case <-e.exited:
-			return
-		case <-time.After(stopGrace):
-		}
-		signalGroup(e.cmd, true)
-		<-e.exited
+		childproc.Stop(e.cmd, e.exited, stopGrace)
 	})
 }
 

@@ -50,6 +50,21 @@ func locateRIE(tb testing.TB) string {
 	return rie
 }
 
+// sentinelBootstrap returns a context for the test (five minutes), the
+// emulator (or skips, see locateRIE) and the real sentinel binary built as
+// a Lambda bootstrap in the test's temporary directory.
+func sentinelBootstrap(t *testing.T) (context.Context, string, string) {
+	t.Helper()
+	rie := locateRIE(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	bin, err := Build(ctx, "github.com/sentinel-cli/sentinel", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, rie, bin
+}
+
 // serveConfig writes the echo program's config and returns its path.
 func serveConfig(tb testing.TB, serverID string) string {
 	tb.Helper()
@@ -222,13 +237,7 @@ func BenchmarkColdStart(b *testing.B) {
 // without SENTINEL_SERVE_CONFIG it refuses to start with sentinel's one
 // line, not with the command-line usage.
 func TestSentinelBinaryOnLambda(t *testing.T) {
-	rie := locateRIE(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	bin, err := Build(ctx, "github.com/sentinel-cli/sentinel", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, rie, bin := sentinelBootstrap(t)
 	e, err := Start(ctx, Options{RIE: rie, Bootstrap: bin})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"github.com/sentinel-cli/sentinel/internal/childproc"
 )
 
 // ErrUnavailable means the emulator is not installed. Callers decide
@@ -19,18 +21,12 @@ const binaryName = "aws-lambda-rie"
 // SENTINEL_REQUIRE_LAMBDA_RIE=1 (the Makefile sets it) or CI. Tests must
 // then fail rather than skip, so that a missing install step cannot pass
 // silently.
-func Required() bool {
-	if os.Getenv("SENTINEL_REQUIRE_LAMBDA_RIE") == "1" {
-		return true
-	}
-	ci := os.Getenv("CI")
-	return ci != "" && ci != "false" && ci != "0"
-}
+func Required() bool { return childproc.Required("SENTINEL_REQUIRE_LAMBDA_RIE") }
 
 // Locate finds the emulator: bin/aws-lambda-rie under the repository root
 // (where `make deps` installs the pinned version), else on PATH.
 func Locate() (string, error) {
-	root, err := repoRoot()
+	root, err := childproc.RepoRoot()
 	if err != nil {
 		return "", err
 	}
@@ -42,23 +38,4 @@ func Locate() (string, error) {
 		return p, nil
 	}
 	return "", fmt.Errorf("%w: no %s: run `make deps` (scripts/install-test-deps.sh) in %s", ErrUnavailable, local, root)
-}
-
-// repoRoot walks up from the working directory to the first directory that
-// holds a go.mod file.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find repository root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find repository root: no go.mod in any parent of the working directory")
-		}
-		dir = parent
-	}
 }

@@ -1,12 +1,10 @@
 package lambdarie
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestSentinelRefusesRedirectedSTSOnLambda: under the Lambda runtime
@@ -15,13 +13,7 @@ import (
 // LAMBDA_TASK_ROOT, does not start: the init fails with one line naming
 // the variable, and no call is served.
 func TestSentinelRefusesRedirectedSTSOnLambda(t *testing.T) {
-	rie := locateRIE(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	bin, err := Build(ctx, "github.com/sentinel-cli/sentinel", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, rie, bin := sentinelBootstrap(t)
 	dir := t.TempDir()
 	policyPath := filepath.Join(dir, "policy.yaml")
 	configPath := filepath.Join(dir, "serve.yaml")

@@ -1,7 +1,6 @@
 package lambdarie
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -23,13 +22,7 @@ import (
 // service's AssumeRole credentials for the pinned role, stamped with
 // alice's SourceIdentity; a call with a forged proof gets 401.
 func TestSentinelServesTeamAPIOnLambda(t *testing.T) {
-	rie := locateRIE(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	bin, err := Build(ctx, "github.com/sentinel-cli/sentinel", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, rie, bin := sentinelBootstrap(t)
 	const (
 		account    = "111122223333"
 		serviceKey = "AKIASERVICELAMBDA001"

@@ -105,14 +105,41 @@ func readListening(t *testing.T, r io.Reader) string {
 	return base
 }
 
-func TestRunServesAndLogs(t *testing.T) {
-	users := writeUsers(t, aliceUsers)
+// wantCleanExit fails the test unless done yields nil within 10 seconds of
+// the stop request (what).
+func wantCleanExit(t *testing.T, done <-chan error, what string) {
+	t.Helper()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after %s: %v, want a clean exit", what, err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("still running 10s after %s", what)
+	}
+}
+
+// runInProcess runs the command in this process on a free loopback port
+// with the users file, and returns its base URL, its log, and stop, which
+// cancels it and fails the test unless run returns nil within 10 seconds.
+func runInProcess(t *testing.T, users string) (string, *lockedBuffer, func()) {
+	t.Helper()
 	stdoutR, stdoutW := io.Pipe()
-	var stderr lockedBuffer
+	stderr := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--users", users}, stdoutW, &stderr) }()
-	base := readListening(t, stdoutR)
+	go func() { done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--users", users}, stdoutW, stderr) }()
+	stop := func() {
+		t.Helper()
+		cancel()
+		wantCleanExit(t, done, "cancel")
+	}
+	return readListening(t, stdoutR), stderr, stop
+}
+
+func TestRunServesAndLogs(t *testing.T) {
+	users := writeUsers(t, aliceUsers)
+	base, stderr, stop := runInProcess(t, users)
 
 	status, body := post(t, base, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
 	if status != 200 || !strings.Contains(body, "<Arn>"+aliceARN+"</Arn>") {
@@ -131,15 +158,7 @@ func TestRunServesAndLogs(t *testing.T) {
 		t.Errorf("GetSessionToken without MFA for a user with a device: status %d, want 403", status)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run returned %v after cancel", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not stop after cancel")
-	}
+	stop()
 
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 	if len(lines) != 3 {
@@ -224,25 +243,13 @@ func TestSignalStops(t *testing.T) {
 	}
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
-	select {
-	case err := <-waited:
-		if err != nil {
-			t.Errorf("exit after SIGTERM: %v, want a clean exit", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("still running 10s after SIGTERM")
-	}
+	wantCleanExit(t, waited, "SIGTERM")
 }
 
 func TestRunChecksSignaturesOfUsersWithSecrets(t *testing.T) {
 	const secret = "fake-standin-secret-for-tests-only"
 	users := writeUsers(t, `[{"access_key_id":"`+aliceKey+`","arn":"`+aliceARN+`","account":"111122223333","secret_access_key":"`+secret+`"}]`)
-	stdoutR, stdoutW := io.Pipe()
-	var stderr lockedBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--users", users}, stdoutW, &stderr) }()
-	base := readListening(t, stdoutR)
+	base, stderr, stop := runInProcess(t, users)
 
 	// The unsigned request of post is refused now.
 	if status, body := post(t, base, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}); status == 200 {
@@ -272,10 +279,7 @@ func TestRunChecksSignaturesOfUsersWithSecrets(t *testing.T) {
 			t.Errorf("signed with secret %q: status %d, want %d", c.secret, resp.StatusCode, c.status)
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	if strings.Contains(stderr.String(), secret) {
 		t.Error("the log contains the secret")
 	}

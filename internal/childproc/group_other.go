@@ -1,11 +1,11 @@
 //go:build !unix
 
-package dynamolocal
+package childproc
 
 import "os/exec"
 
-// configureProcess does nothing on systems without process groups.
-func configureProcess(cmd *exec.Cmd) {}
+// Configure does nothing on systems without process groups.
+func Configure(cmd *exec.Cmd) {}
 
 // signalGroup kills the child process; without process groups there is no
 // gentler way that works everywhere.

@@ -1,15 +1,17 @@
 //go:build unix
 
-package dynamolocal
+package childproc
 
 import (
 	"os/exec"
 	"syscall"
 )
 
-// configureProcess puts the child in a process group of its own, so that
-// Stop can signal java and anything it spawned together.
-func configureProcess(cmd *exec.Cmd) {
+// Configure puts the child in a process group of its own, so that Stop
+// signals it and anything it spawned together, and (on Linux) asks the
+// kernel to kill it if the test binary dies without calling Stop (a panic
+// or a -timeout), so that no child outlives its tests.
+func Configure(cmd *exec.Cmd) {
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package dynamolocal
+package childproc
 
 import "syscall"
 
