@@ -58,7 +58,7 @@
 //
 // # Limits
 //
-// A policy file over 1 MiB (MaxFileSize) or with any key or value over
+// A policy file over 16 MiB (MaxFileSize) or with any key or value over
 // 4 KiB (MaxStringSize) is refused. So is any string holding invalid
 // UTF-8, a control character (tab and newline included: every policy
 // string is a single line), a bidirectional formatting character or a

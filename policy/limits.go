@@ -14,8 +14,11 @@ import (
 // each of those bounded, and a policy file that size is already far
 // larger than any team writes.
 const (
-	// MaxFileSize is the largest policy file Load and Parse accept.
-	MaxFileSize = 1 << 20
+	// MaxFileSize is the largest policy file Load and Parse accept: room
+	// for a team's 10,000 rules and 10,000 pinned profiles (about 2 MB)
+	// several times over. Parsing is linear in the file's size, so the
+	// cap bounds the work a file can cause, not what a team may write.
+	MaxFileSize = 16 << 20
 	// MaxStringSize is the longest string (key or value) in bytes.
 	MaxStringSize = 4 << 10
 )
@@ -34,7 +37,7 @@ func readLimited(path string) ([]byte, error) {
 // checkSize records an issue and reports false when data is over the limit.
 func (d *decoder) checkSize(data []byte) bool {
 	if len(data) > MaxFileSize {
-		d.addf(nil, "", "policy file is more than %d bytes (the limit is 1 MiB)", MaxFileSize)
+		d.addf(nil, "", "policy file is more than %d bytes (the limit is 16 MiB)", MaxFileSize)
 		return false
 	}
 	return true
