@@ -35,6 +35,9 @@ type Policy struct {
 	Pins map[string]ProfilePin
 
 	hasPins bool
+	// index finds the rules that could match a profile (see ruleIndex);
+	// nil for a Policy not made by Parse, which Evaluate then scans.
+	index *ruleIndex
 	// tests are the cases of the tests: section (see Tests).
 	tests []TestCase
 }
@@ -104,6 +107,7 @@ func Parse(data []byte, path string) (*Policy, error) {
 		slices.SortStableFunc(d.issues, func(a, b Issue) int { return cmp.Compare(a.Line, b.Line) })
 		return nil, &LoadError{Path: path, Issues: d.issues}
 	}
+	p.index = newRuleIndex(p.Rules)
 	sum := sha256.Sum256(data)
 	p.Path = path
 	p.SHA256 = hex.EncodeToString(sum[:])
