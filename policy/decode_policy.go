@@ -25,8 +25,14 @@ const (
 // not even a YAML mapping; otherwise the (possibly partial) policy, with
 // problems in d.issues.
 func (d *decoder) document(data []byte) *Policy {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
+	if root, ok := parseFastYAML(data); ok {
+		// The plain subset policies are written in, read fast; anything
+		// else (and every error) goes through yaml.v3 below.
+		doc = yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{root}}
+		return d.root(&doc)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	err := dec.Decode(&doc)
 	if errors.Is(err, io.EOF) || (err == nil && len(doc.Content) == 0) {
 		d.addf(nil, "", `empty policy file (want version: "1" and rules:)`)
@@ -44,7 +50,12 @@ func (d *decoder) document(data []byte) *Policy {
 		d.syntax(err)
 	}
 
-	if !d.checkStrings(&doc, "") {
+	return d.root(&doc)
+}
+
+// root decodes the policy in a parsed document.
+func (d *decoder) root(doc *yaml.Node) *Policy {
+	if !d.checkStrings(doc, "") {
 		return nil
 	}
 	root := doc.Content[0]

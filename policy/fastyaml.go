@@ -1,0 +1,463 @@
+package policy
+
+import (
+	"go.yaml.in/yaml/v3"
+)
+
+// fastYAML parses the plain subset of YAML that policy files are written
+// in into the same yaml.Node tree go.yaml.in/yaml/v3 builds, without its
+// cost: yaml.v3 spent 10 ms and 64,000 allocations on a 1,000-rule policy,
+// every command, while this parser takes the nodes and their slices from a
+// few large blocks and the strings from one copy of the file.
+//
+// It is only a shortcut: whenever the input leaves the subset, or is not
+// valid YAML, it gives up and Parse uses yaml.v3, whose tree (and whose
+// error messages) are the reference. The subset:
+//
+//   - printable ASCII and newlines only (no tab, CR, BOM or non-ASCII
+//     byte anywhere, comments included);
+//   - one document, a block mapping starting at column 1; no "---",
+//     "..." or "%" line; no anchors, aliases, tags, block scalars,
+//     complex keys or empty values;
+//   - block mappings and block sequences (indented or not, "- key: v"
+//     compact mappings included);
+//   - flow sequences and mappings that close on the line they open on,
+//     with no empty entry, trailing comma or single-pair mapping;
+//   - plain scalars on one line that start with no indicator character,
+//     and quoted scalars on one line without escapes;
+//   - comments that follow a space or start a line.
+//
+// FuzzFastYAML checks that whatever it accepts, yaml.v3 parses to the
+// same tree: kinds, tags, values, styles, lines and columns.
+type fastYAML struct {
+	src       string
+	pos       int
+	line      int // 1-based line of pos
+	lineStart int // offset of the first byte of pos's line
+
+	nodes []yaml.Node  // the block nodes are taken from
+	ptrs  []*yaml.Node // the block Content slices are taken from
+	stack []*yaml.Node // children of the collections being read
+	size  int          // size of the next node block
+}
+
+// errNotFast stops fastYAML; Parse then falls back to yaml.v3.
+type errNotFast struct{}
+
+// parseFastYAML returns the root mapping of data, or false when data is
+// outside the subset (or invalid) and yaml.v3 must parse it.
+func parseFastYAML(data []byte) (root *yaml.Node, ok bool) {
+	for _, c := range data {
+		if (c < 0x20 && c != '\n') || c >= 0x7f {
+			return nil, false
+		}
+	}
+	p := &fastYAML{src: string(data), line: 1, size: 64}
+	defer func() {
+		if r := recover(); r != nil {
+			if _, bail := r.(errNotFast); !bail {
+				panic(r)
+			}
+			root, ok = nil, false
+		}
+	}()
+	p.checkMarkers()
+	ind, ok := p.nextContent()
+	if !ok || ind != 0 {
+		p.bail()
+	}
+	root = p.blockMapping(0)
+	if _, more := p.nextContent(); more {
+		p.bail()
+	}
+	return root, true
+}
+
+func (p *fastYAML) bail() { panic(errNotFast{}) }
+
+// checkMarkers gives up on document markers and directives.
+func (p *fastYAML) checkMarkers() {
+	s := p.src
+	for i := 0; i < len(s); {
+		if s[i] == '%' || hasPrefixAt(s, i, "---") || hasPrefixAt(s, i, "...") {
+			p.bail()
+		}
+		j := indexByteFrom(s, i, '\n')
+		if j < 0 {
+			break
+		}
+		i = j + 1
+	}
+}
+
+func hasPrefixAt(s string, i int, prefix string) bool {
+	return len(s)-i >= len(prefix) && s[i:i+len(prefix)] == prefix
+}
+
+func indexByteFrom(s string, i int, c byte) int {
+	for ; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// node takes a fresh node from the current block.
+func (p *fastYAML) node(kind yaml.Kind, tag string, line, col int) *yaml.Node {
+	if len(p.nodes) == 0 {
+		p.nodes = make([]yaml.Node, p.size)
+		if p.size < 8192 {
+			p.size *= 2
+		}
+	}
+	n := &p.nodes[0]
+	p.nodes = p.nodes[1:]
+	n.Kind, n.Tag, n.Line, n.Column = kind, tag, line, col
+	return n
+}
+
+// finish moves the children pushed since mark into n's Content.
+func (p *fastYAML) finish(n *yaml.Node, mark int) {
+	k := len(p.stack) - mark
+	if k == 0 {
+		return
+	}
+	if len(p.ptrs) < k {
+		size := 4 * p.size
+		if size < k {
+			size = k
+		}
+		p.ptrs = make([]*yaml.Node, size)
+	}
+	n.Content = p.ptrs[:k:k]
+	copy(n.Content, p.stack[mark:])
+	p.ptrs = p.ptrs[k:]
+	clear(p.stack[mark:])
+	p.stack = p.stack[:mark]
+}
+
+func (p *fastYAML) col() int { return p.pos - p.lineStart }
+
+// nextContent moves to the first byte of the next line holding something
+// other than spaces and a comment, and returns its indentation. It reports
+// false at the end of the input.
+func (p *fastYAML) nextContent() (int, bool) {
+	s := p.src
+	for p.pos < len(s) {
+		i := p.pos
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i < len(s) && s[i] != '\n' && s[i] != '#' {
+			p.pos = i
+			return i - p.lineStart, true
+		}
+		nl := indexByteFrom(s, i, '\n')
+		if nl < 0 {
+			p.pos = len(s)
+			return 0, false
+		}
+		p.pos = nl + 1
+		p.line++
+		p.lineStart = p.pos
+	}
+	return 0, false
+}
+
+// endLine consumes spaces and a comment (which needs a space before it) up
+// to the end of the line, and gives up on anything else.
+func (p *fastYAML) endLine() {
+	s := p.src
+	start := p.pos
+	for p.pos < len(s) && s[p.pos] == ' ' {
+		p.pos++
+	}
+	if p.pos == len(s) || s[p.pos] == '\n' {
+		return
+	}
+	if s[p.pos] == '#' && p.pos > start {
+		if nl := indexByteFrom(s, p.pos, '\n'); nl >= 0 {
+			p.pos = nl
+		} else {
+			p.pos = len(s)
+		}
+		return
+	}
+	p.bail()
+}
+
+// restEmpty reports whether only spaces and a comment are left on the line.
+func (p *fastYAML) restEmpty() bool {
+	s := p.src
+	i := p.pos
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	return i == len(s) || s[i] == '\n' || (s[i] == '#' && i > p.pos)
+}
+
+func (p *fastYAML) skipSpaces() {
+	for p.pos < len(p.src) && p.src[p.pos] == ' ' {
+		p.pos++
+	}
+}
+
+// blockMapping reads a block mapping whose keys are at column col; pos is
+// at its first key.
+func (p *fastYAML) blockMapping(col int) *yaml.Node {
+	m := p.node(yaml.MappingNode, "!!map", p.line, col+1)
+	mark := len(p.stack)
+	for {
+		keyStart := p.pos
+		k := p.scalar(false)
+		if p.pos-keyStart > 1000 || p.pos >= len(p.src) || p.src[p.pos] != ':' {
+			p.bail()
+		}
+		p.pos++
+		if p.pos < len(p.src) && p.src[p.pos] != ' ' && p.src[p.pos] != '\n' {
+			p.bail()
+		}
+		p.stack = append(p.stack, k)
+		if p.restEmpty() {
+			p.endLine()
+			ind, ok := p.nextContent()
+			switch {
+			case !ok:
+				p.bail() // an empty value
+			case ind > col && p.atSeqEntry():
+				p.stack = append(p.stack, p.blockSequence(ind))
+			case ind > col:
+				p.stack = append(p.stack, p.blockMapping(ind))
+			case ind == col && p.atSeqEntry():
+				p.stack = append(p.stack, p.blockSequence(ind))
+			default:
+				p.bail() // an empty value
+			}
+		} else {
+			p.skipSpaces()
+			p.stack = append(p.stack, p.inlineValue())
+			p.endLine()
+		}
+		ind, ok := p.nextContent()
+		if !ok || ind < col {
+			break
+		}
+		if ind > col || p.atSeqEntry() {
+			p.bail()
+		}
+	}
+	p.finish(m, mark)
+	return m
+}
+
+// atSeqEntry reports whether pos starts a block sequence entry: "-"
+// followed by a space or the end of the line.
+func (p *fastYAML) atSeqEntry() bool {
+	s := p.src
+	return p.pos < len(s) && s[p.pos] == '-' && (p.pos+1 == len(s) || s[p.pos+1] == ' ' || s[p.pos+1] == '\n')
+}
+
+// blockSequence reads a block sequence whose dashes are at column col.
+func (p *fastYAML) blockSequence(col int) *yaml.Node {
+	seq := p.node(yaml.SequenceNode, "!!seq", p.line, col+1)
+	mark := len(p.stack)
+	for {
+		p.pos++ // the dash
+		if p.restEmpty() {
+			p.bail() // an entry on the lines below, or an empty one
+		}
+		p.skipSpaces()
+		if p.atSeqEntry() {
+			p.bail() // a sequence in a sequence
+		}
+		if p.startsKey() {
+			p.stack = append(p.stack, p.blockMapping(p.col()))
+		} else {
+			p.stack = append(p.stack, p.inlineValue())
+			p.endLine()
+		}
+		ind, ok := p.nextContent()
+		if !ok || ind < col {
+			break
+		}
+		if ind > col {
+			p.bail()
+		}
+		if !p.atSeqEntry() {
+			break // the next key of the mapping holding an unindented sequence
+		}
+	}
+	p.finish(seq, mark)
+	return seq
+}
+
+// startsKey reports whether a scalar followed by ": " starts at pos, so
+// that a sequence entry is a compact mapping. It does not move pos.
+func (p *fastYAML) startsKey() bool {
+	save, line, lineStart := p.pos, p.line, p.lineStart
+	defer func() { p.pos, p.line, p.lineStart = save, line, lineStart }()
+	c := p.src[p.pos]
+	if c == '[' || c == '{' {
+		return false
+	}
+	p.scalar(false)
+	return p.pos < len(p.src) && p.src[p.pos] == ':'
+}
+
+// inlineValue reads a value that starts on the current line: a flow
+// collection or a scalar.
+func (p *fastYAML) inlineValue() *yaml.Node {
+	switch p.src[p.pos] {
+	case '[', '{':
+		return p.flow()
+	}
+	return p.scalar(false)
+}
+
+// flow reads a flow collection, which must close on its line.
+func (p *fastYAML) flow() *yaml.Node {
+	s := p.src
+	open := s[p.pos]
+	var n *yaml.Node
+	if open == '[' {
+		n = p.node(yaml.SequenceNode, "!!seq", p.line, p.col()+1)
+	} else {
+		n = p.node(yaml.MappingNode, "!!map", p.line, p.col()+1)
+	}
+	n.Style = yaml.FlowStyle
+	closer := byte(']')
+	if open == '{' {
+		closer = '}'
+	}
+	mark := len(p.stack)
+	p.pos++
+	p.skipSpaces()
+	if p.pos < len(s) && s[p.pos] == closer {
+		p.pos++
+		return n
+	}
+	for {
+		if p.pos >= len(s) {
+			p.bail()
+		}
+		if open == '{' {
+			keyStart := p.pos
+			if s[p.pos] == '[' || s[p.pos] == '{' {
+				p.bail()
+			}
+			k := p.scalar(true)
+			if p.pos-keyStart > 1000 || p.pos+1 >= len(s) || s[p.pos] != ':' || s[p.pos+1] != ' ' {
+				p.bail()
+			}
+			p.pos++
+			p.skipSpaces()
+			p.stack = append(p.stack, k)
+		}
+		if p.pos >= len(s) {
+			p.bail()
+		}
+		switch s[p.pos] {
+		case '[', '{':
+			p.stack = append(p.stack, p.flow())
+		default:
+			p.stack = append(p.stack, p.scalar(true))
+		}
+		p.skipSpaces()
+		if p.pos >= len(s) {
+			p.bail()
+		}
+		switch s[p.pos] {
+		case ',':
+			p.pos++
+			p.skipSpaces()
+			if p.pos >= len(s) || s[p.pos] == closer || s[p.pos] == ',' {
+				p.bail() // a trailing comma or an empty entry
+			}
+			continue
+		case closer:
+			p.pos++
+			p.finish(n, mark)
+			return n
+		}
+		p.bail()
+	}
+}
+
+// scalar reads a plain or quoted scalar on the current line; inFlow says
+// whether it is inside a flow collection.
+func (p *fastYAML) scalar(inFlow bool) *yaml.Node {
+	s := p.src
+	if p.pos >= len(s) {
+		p.bail()
+	}
+	line, col := p.line, p.col()+1
+	switch c := s[p.pos]; c {
+	case '\'', '"':
+		end := p.pos + 1
+		for end < len(s) && s[end] != c {
+			if s[end] == '\n' || (c == '"' && s[end] == '\\') {
+				p.bail()
+			}
+			end++
+		}
+		if end == len(s) || (c == '\'' && end+1 < len(s) && s[end+1] == '\'') {
+			p.bail()
+		}
+		n := p.node(yaml.ScalarNode, "!!str", line, col)
+		n.Value = s[p.pos+1 : end]
+		if c == '\'' {
+			n.Style = yaml.SingleQuotedStyle
+		} else {
+			n.Style = yaml.DoubleQuotedStyle
+		}
+		p.pos = end + 1
+		// What follows a quoted scalar is checked by the caller; a
+		// character stuck to it ("'a'b") is refused there.
+		if p.pos < len(s) && s[p.pos] != ' ' && s[p.pos] != '\n' && s[p.pos] != ':' && !(inFlow && (s[p.pos] == ',' || s[p.pos] == ']' || s[p.pos] == '}')) {
+			p.bail()
+		}
+		return n
+	case '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '%', '@', '`', ' ', '\n':
+		p.bail()
+	}
+	start, end := p.pos, p.pos
+	i := p.pos
+scan:
+	for i < len(s) {
+		switch c := s[i]; c {
+		case '\n':
+			break scan
+		case ' ':
+			j := i
+			for j < len(s) && s[j] == ' ' {
+				j++
+			}
+			if j == len(s) || s[j] == '\n' || s[j] == '#' {
+				break scan
+			}
+			i = j
+			continue
+		case ':':
+			if i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\n' {
+				break scan
+			}
+		case ',', '?', '[', ']', '{', '}':
+			if inFlow {
+				break scan
+			}
+		}
+		i++
+		end = i
+	}
+	p.pos = end
+	if end == start || s[end-1] == ':' {
+		p.bail()
+	}
+	n := p.node(yaml.ScalarNode, "", line, col)
+	n.Value = s[start:end]
+	if n.Value == "<<" {
+		n.Tag = "!!merge"
+	}
+	return n
+}
