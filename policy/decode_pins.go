@@ -49,7 +49,7 @@ func (d *decoder) pins(n *yaml.Node, field string) map[string]ProfilePin {
 		if !ok {
 			continue
 		}
-		f := join(field, name)
+		f := d.join(field, name)
 		if isGlob(name) || strings.ContainsAny(name, globRefused) {
 			d.addf(k, f, "a pinned profile is an exact name, not a pattern")
 			continue

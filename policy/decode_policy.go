@@ -109,30 +109,35 @@ func (d *decoder) rules(n *yaml.Node, field string) []Rule {
 		d.addf(n, field, "empty rule list (want at least one rule)")
 		return nil
 	}
-	return decodeItems(items, field, d.rule)
+	return decodeItems(d, items, field, d.rule)
 }
 
 // decodeItems decodes each item of a section with one, naming each by its
 // index, and checks that the names are unique within the section.
-func decodeItems[T any](items []*yaml.Node, field string, one func(*yaml.Node, string, *uniqueNames) T) []T {
+func decodeItems[T any](d *decoder, items []*yaml.Node, field string, one func(*yaml.Node, string, *uniqueNames) T) []T {
 	var names uniqueNames
 	out := make([]T, 0, len(items))
 	for i, item := range items {
-		out = append(out, one(item, index(field, i), &names))
+		out = append(out, one(item, d.index(field, i), &names))
 	}
 	return out
 }
 
+// ruleKeys are the keys of a rule, in the order messages name them.
+var ruleKeys = []string{"name", "effect", "conditions", "max_duration", "reason"}
+
 func (d *decoder) rule(n *yaml.Node, field string, names *uniqueNames) Rule {
 	r := Rule{Line: n.Line}
 	var hasName, hasEffect bool
-	ok := d.mapping(n, field, []key{
-		{"name", func(f string, v *yaml.Node) {
+	it, ok := d.fields(n, field, ruleKeys)
+	for ok && it.next() {
+		f, v := it.f, it.v
+		switch it.key {
+		case 0: // name
 			hasName = true
 			r.Name, _ = d.name(v, f)
 			names.check(d, v, f, "rule", r.Name)
-		}},
-		{"effect", func(f string, v *yaml.Node) {
+		case 1: // effect
 			hasEffect = true
 			if s, ok := d.str(v, f); ok {
 				e, err := parseEffect(s)
@@ -141,13 +146,14 @@ func (d *decoder) rule(n *yaml.Node, field string, names *uniqueNames) Rule {
 				}
 				r.Effect = e
 			}
-		}},
-		{"conditions", func(f string, v *yaml.Node) { d.conditions(v, f, &r) }},
-		{"max_duration", func(f string, v *yaml.Node) {
+		case 2: // conditions
+			d.conditions(v, f, &r)
+		case 3: // max_duration
 			r.MaxDuration, _ = d.duration(v, f, minDuration, maxRuleDuration)
-		}},
-		{"reason", func(f string, v *yaml.Node) { r.Reason, _ = d.str(v, f) }},
-	})
+		case 4: // reason
+			r.Reason, _ = d.str(v, f)
+		}
+	}
 	if !ok {
 		return r
 	}
@@ -166,21 +172,27 @@ func (d *decoder) rule(n *yaml.Node, field string, names *uniqueNames) Rule {
 	return r
 }
 
+// conditionKeys are the keys of a rule's conditions.
+var conditionKeys = []string{"profiles", "users", "roles", "mode", "time"}
+
 // conditions decodes a rule's conditions: and compiles them into r.
 func (d *decoder) conditions(n *yaml.Node, field string, r *Rule) {
-	d.mapping(n, field, []key{
-		{"profiles", func(f string, v *yaml.Node) {
+	it, ok := d.fields(n, field, conditionKeys)
+	for ok && it.next() {
+		f, v := it.f, it.v
+		switch it.key {
+		case 0:
 			r.Conditions.Profiles, r.profiles = d.profiles(v, f, emptyConditionHint)
-		}},
-		{"users", func(f string, v *yaml.Node) {
+		case 1:
 			r.Conditions.Users, r.users, _ = d.principals(v, f, emptyConditionHint)
-		}},
-		{"roles", func(f string, v *yaml.Node) {
+		case 2:
 			r.Conditions.Roles, r.roles = d.roles(v, f)
-		}},
-		{"mode", func(f string, v *yaml.Node) { r.Conditions.Modes, r.modes = d.modes(v, f) }},
-		{"time", func(f string, v *yaml.Node) { r.Conditions.Time = d.window(v, f) }},
-	})
+		case 3:
+			r.Conditions.Modes, r.modes = d.modes(v, f)
+		case 4:
+			r.Conditions.Time = d.window(v, f)
+		}
+	}
 }
 
 // profiles decodes and compiles a list of profile names and globs. On any
@@ -251,20 +263,30 @@ func itemNode(n *yaml.Node, i int) *yaml.Node {
 	return n
 }
 
+// windowKeys and hoursKeys are the keys of a time window and its hours.
+var (
+	windowKeys = []string{"days", "hours", "timezone"}
+	hoursKeys  = []string{"start", "end"}
+)
+
 // window decodes a time: condition and compiles its timezone.
 func (d *decoder) window(n *yaml.Node, field string) *TimeWindow {
 	w := &TimeWindow{Timezone: "UTC", loc: time.UTC}
 	var hasDays, hasHours bool
-	ok := d.mapping(n, field, []key{
-		{"days", func(f string, v *yaml.Node) {
+	it, ok := d.fields(n, field, windowKeys)
+	for ok && it.next() {
+		f, v := it.f, it.v
+		switch it.key {
+		case 0: // days
 			hasDays = true
 			items, ok := d.sequence(v, f, "weekdays")
 			if !ok {
-				return
+				continue
 			}
 			if len(items) == 0 {
 				d.addf(v, f, "empty list (leave days out for every day)")
 			}
+			w.Days = make([]time.Weekday, 0, len(items))
 			for _, item := range items {
 				s, ok := d.str(item, f)
 				if !ok {
@@ -278,23 +300,24 @@ func (d *decoder) window(n *yaml.Node, field string) *TimeWindow {
 				w.Days = append(w.Days, day)
 				w.dayMask |= 1 << day
 			}
-		}},
-		{"hours", func(f string, v *yaml.Node) { hasHours = true; d.hours(v, f, w) }},
-		{"timezone", func(f string, v *yaml.Node) {
+		case 1: // hours
+			hasHours = true
+			d.hours(v, f, w)
+		case 2: // timezone
 			s, ok := d.name(v, f)
 			if !ok {
-				return
+				continue
 			}
 			// "Local" would make the policy mean different things on
 			// different machines.
 			loc, err := d.location(s)
 			if err != nil || s == "Local" {
 				d.addf(v, f, "unknown timezone %q (want an IANA name like Europe/Berlin, or UTC)", s)
-				return
+				continue
 			}
 			w.Timezone, w.loc = s, loc
-		}},
-	})
+		}
+	}
 	if ok && !hasDays && !hasHours {
 		d.addf(n, field, "give days, hours or both")
 	}
@@ -304,10 +327,14 @@ func (d *decoder) window(n *yaml.Node, field string) *TimeWindow {
 // hours decodes {start, end} into w.
 func (d *decoder) hours(n *yaml.Node, field string, w *TimeWindow) {
 	var start, end *yaml.Node
-	ok := d.mapping(n, field, []key{
-		{"start", func(_ string, v *yaml.Node) { start = v }},
-		{"end", func(_ string, v *yaml.Node) { end = v }},
-	})
+	it, ok := d.fields(n, field, hoursKeys)
+	for ok && it.next() {
+		if it.key == 0 {
+			start = it.v
+		} else {
+			end = it.v
+		}
+	}
 	if !ok {
 		return
 	}
@@ -327,8 +354,8 @@ func (d *decoder) hours(n *yaml.Node, field string, w *TimeWindow) {
 		}
 		return s, m, true
 	}
-	s, sm, okStart := clock(start, join(field, "start"))
-	e, em, okEnd := clock(end, join(field, "end"))
+	s, sm, okStart := clock(start, d.join(field, "start"))
+	e, em, okEnd := clock(end, d.join(field, "end"))
 	if !okStart || !okEnd {
 		return
 	}

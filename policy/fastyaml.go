@@ -454,10 +454,28 @@ scan:
 	if end == start || s[end-1] == ':' {
 		p.bail()
 	}
-	n := p.node(yaml.ScalarNode, "", line, col)
-	n.Value = s[start:end]
-	if n.Value == "<<" {
-		n.Tag = "!!merge"
-	}
+	v := s[start:end]
+	n := p.node(yaml.ScalarNode, plainTag(v), line, col)
+	n.Value = v
 	return n
+}
+
+// plainTag is the tag yaml.v3 resolves a plain scalar to, given here so
+// that ShortTag need not resolve it again at every call. Scalars that
+// could be numbers or timestamps (a digit, sign or dot first) are left
+// without a tag, for yaml.v3 to resolve.
+func plainTag(v string) string {
+	switch v[0] {
+	case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '+', '-', '.':
+		return ""
+	}
+	switch v {
+	case "true", "True", "TRUE", "false", "False", "FALSE":
+		return "!!bool"
+	case "~", "null", "Null", "NULL":
+		return "!!null"
+	case "<<":
+		return "!!merge"
+	}
+	return "!!str"
 }

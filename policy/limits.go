@@ -60,7 +60,7 @@ func (d *decoder) walkStrings(n *yaml.Node, field string) {
 		for i, c := range n.Content {
 			f := field
 			if n.Kind == yaml.SequenceNode {
-				f = index(field, i)
+				f = d.index(field, i)
 			}
 			d.walkStrings(c, f)
 		}
@@ -70,7 +70,7 @@ func (d *decoder) walkStrings(n *yaml.Node, field string) {
 			if !d.checkString(k, field, "key") {
 				continue
 			}
-			d.walkStrings(v, join(field, k.Value))
+			d.walkStrings(v, d.join(field, k.Value))
 		}
 	case yaml.ScalarNode:
 		d.checkString(n, field, "value")

@@ -102,6 +102,11 @@ func Parse(data []byte, path string) (*Policy, error) {
 		p = d.document(data)
 	}
 	if len(d.issues) > 0 {
+		// Again, spelling out the field paths the issues name.
+		d = &decoder{paths: true, zones: d.zones}
+		if d.checkSize(data) {
+			d.document(data)
+		}
 		// Sections are decoded in file order, but name checks run after
 		// a whole section; sorting keeps the output in reading order.
 		slices.SortStableFunc(d.issues, func(a, b Issue) int { return cmp.Compare(a.Line, b.Line) })
