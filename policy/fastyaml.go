@@ -53,6 +53,13 @@ func parseFastYAML(data []byte) (root *yaml.Node, ok bool) {
 		}
 	}
 	p := &fastYAML{src: string(data), line: 1, size: 64}
+	// Take the nodes from one block sized for the file: every node but a
+	// block mapping starts a word (a run after a space, newline, '[', '{'
+	// or ','), and each block mapping starts with a key, so twice the
+	// words is enough, and the words plus a quarter usually is.
+	words := countWords(data)
+	p.nodes = make([]yaml.Node, words+words/4+16)
+	p.ptrs = make([]*yaml.Node, len(p.nodes))
 	defer func() {
 		if r := recover(); r != nil {
 			if _, bail := r.(errNotFast); !bail {
@@ -74,6 +81,19 @@ func parseFastYAML(data []byte) (root *yaml.Node, ok bool) {
 }
 
 func (p *fastYAML) bail() { panic(errNotFast{}) }
+
+// countWords counts the places a node can start (see parseFastYAML).
+func countWords(data []byte) int {
+	n := 0
+	prev := byte('\n')
+	for _, c := range data {
+		if c != ' ' && c != '\n' && (prev == ' ' || prev == '\n' || prev == '[' || prev == '{' || prev == ',') {
+			n++
+		}
+		prev = c
+	}
+	return n
+}
 
 // checkMarkers gives up on document markers and directives.
 func (p *fastYAML) checkMarkers() {
@@ -124,7 +144,7 @@ func (p *fastYAML) finish(n *yaml.Node, mark int) {
 		return
 	}
 	if len(p.ptrs) < k {
-		size := 4 * p.size
+		size := 1024
 		if size < k {
 			size = k
 		}

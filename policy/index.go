@@ -41,7 +41,7 @@ const maxMerge = 16
 func newRuleIndex(rules []Rule) *ruleIndex {
 	x := &ruleIndex{}
 	// Two passes: count each key's rules, then fill one shared array, so
-	// that 10,000 profile names cost a map and one slice, not 10,000
+	// that 10,000 profile names cost two maps and one slice, not 10,000
 	// slices.
 	exactN := map[string]int32{}
 	prefixN := map[string]int32{}
@@ -70,19 +70,10 @@ func newRuleIndex(rules []Rule) *ruleIndex {
 			x.any = append(x.any, int32(i))
 		}
 	}
-	// last remembers the rule a key was last counted for, so that a rule
-	// naming the same profile or prefix twice is listed once.
-	lastExact := map[string]int{}
-	lastPrefix := map[string]int{}
-	countOnce := func(n map[string]int32, last map[string]int, i int, key string) {
-		if l, ok := last[key]; ok && l == i {
-			return
-		}
-		last[key] = i
-		n[key]++
-	}
+	// Counting may count a rule twice for one key (profiles: [a, a]);
+	// that only leaves room unused, since filling lists a rule once.
 	for i := range rules {
-		each(i, func(e string) { countOnce(exactN, lastExact, i, e) }, func(p string) { countOnce(prefixN, lastPrefix, i, p) })
+		each(i, func(e string) { exactN[e]++ }, func(p string) { prefixN[p]++ })
 	}
 	total := int32(0)
 	x.exact = make(map[string]span, len(exactN))

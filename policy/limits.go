@@ -98,6 +98,11 @@ func (d *decoder) checkString(n *yaml.Node, field, what string) bool {
 // a bidirectional formatting character, or a zero-width character.
 func badRune(s string) (rune, bool) {
 	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			// Printable ASCII, nearly every byte of a policy.
+			i++
+			continue
+		}
 		r, w := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && w == 1 {
 			return r, true
