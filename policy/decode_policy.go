@@ -29,8 +29,7 @@ func (d *decoder) document(data []byte) *Policy {
 	if root, ok := parseFastYAML(data); ok {
 		// The plain subset policies are written in, read fast; anything
 		// else (and every error) goes through yaml.v3 below.
-		doc = yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{root}}
-		return d.root(&doc)
+		return d.policy(root)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	err := dec.Decode(&doc)
@@ -53,12 +52,17 @@ func (d *decoder) document(data []byte) *Policy {
 	return d.root(&doc)
 }
 
-// root decodes the policy in a parsed document.
+// root checks the strings of a document yaml.v3 parsed and decodes its
+// policy.
 func (d *decoder) root(doc *yaml.Node) *Policy {
 	if !d.checkStrings(doc, "") {
 		return nil
 	}
-	root := doc.Content[0]
+	return d.policy(doc.Content[0])
+}
+
+// policy decodes the policy whose strings are checked.
+func (d *decoder) policy(root *yaml.Node) *Policy {
 	p := &Policy{}
 	var hasVersion, hasRules bool
 	var testsNode *yaml.Node

@@ -27,6 +27,10 @@ import (
 //     and quoted scalars on one line without escapes;
 //   - comments that follow a space or start a line.
 //
+// It also gives up on a string over MaxStringSize. So every string of a
+// tree it returns already passes the string checks (checkStrings), which
+// need not walk it again.
+//
 // FuzzFastYAML checks that whatever it accepts, yaml.v3 parses to the
 // same tree: kinds, tags, values, styles, lines and columns.
 type fastYAML struct {
@@ -47,17 +51,15 @@ type errNotFast struct{}
 // parseFastYAML returns the root mapping of data, or false when data is
 // outside the subset (or invalid) and yaml.v3 must parse it.
 func parseFastYAML(data []byte) (root *yaml.Node, ok bool) {
-	for _, c := range data {
-		if (c < 0x20 && c != '\n') || c >= 0x7f {
-			return nil, false
-		}
+	words, ok := scanBytes(data)
+	if !ok {
+		return nil, false
 	}
 	p := &fastYAML{src: string(data), line: 1, size: 64}
 	// Take the nodes from one block sized for the file: every node but a
 	// block mapping starts a word (a run after a space, newline, '[', '{'
 	// or ','), and each block mapping starts with a key, so twice the
 	// words is enough, and the words plus a quarter usually is.
-	words := countWords(data)
 	p.nodes = make([]yaml.Node, words+words/4+16)
 	p.ptrs = make([]*yaml.Node, len(p.nodes))
 	defer func() {
@@ -68,7 +70,6 @@ func parseFastYAML(data []byte) (root *yaml.Node, ok bool) {
 			root, ok = nil, false
 		}
 	}()
-	p.checkMarkers()
 	ind, ok := p.nextContent()
 	if !ok || ind != 0 {
 		p.bail()
@@ -82,36 +83,25 @@ func parseFastYAML(data []byte) (root *yaml.Node, ok bool) {
 
 func (p *fastYAML) bail() { panic(errNotFast{}) }
 
-// countWords counts the places a node can start (see parseFastYAML).
-func countWords(data []byte) int {
-	n := 0
+// scanBytes makes one pass over data: it reports false when data holds a
+// byte outside printable ASCII and newline, or a line starting with a
+// document marker ("---", "...") or a directive ("%"); otherwise it counts
+// the places a node can start (see parseFastYAML).
+func scanBytes(data []byte) (words int, ok bool) {
 	prev := byte('\n')
-	for _, c := range data {
+	for i, c := range data {
+		if (c < 0x20 && c != '\n') || c >= 0x7f {
+			return 0, false
+		}
+		if prev == '\n' && (c == '%' || (c == '-' || c == '.') && len(data)-i >= 3 && data[i+1] == c && data[i+2] == c) {
+			return 0, false
+		}
 		if c != ' ' && c != '\n' && (prev == ' ' || prev == '\n' || prev == '[' || prev == '{' || prev == ',') {
-			n++
+			words++
 		}
 		prev = c
 	}
-	return n
-}
-
-// checkMarkers gives up on document markers and directives.
-func (p *fastYAML) checkMarkers() {
-	s := p.src
-	for i := 0; i < len(s); {
-		if s[i] == '%' || hasPrefixAt(s, i, "---") || hasPrefixAt(s, i, "...") {
-			p.bail()
-		}
-		j := indexByteFrom(s, i, '\n')
-		if j < 0 {
-			break
-		}
-		i = j + 1
-	}
-}
-
-func hasPrefixAt(s string, i int, prefix string) bool {
-	return len(s)-i >= len(prefix) && s[i:i+len(prefix)] == prefix
+	return words, true
 }
 
 func indexByteFrom(s string, i int, c byte) int {
@@ -424,6 +414,9 @@ func (p *fastYAML) scalar(inFlow bool) *yaml.Node {
 		if end == len(s) || (c == '\'' && end+1 < len(s) && s[end+1] == '\'') {
 			p.bail()
 		}
+		if end-p.pos-1 > MaxStringSize {
+			p.bail() // for the issue the string checks report
+		}
 		n := p.node(yaml.ScalarNode, "!!str", line, col)
 		n.Value = s[p.pos+1 : end]
 		if c == '\'' {
@@ -473,6 +466,9 @@ scan:
 	p.pos = end
 	if end == start || s[end-1] == ':' {
 		p.bail()
+	}
+	if end-start > MaxStringSize {
+		p.bail() // for the issue the string checks report
 	}
 	v := s[start:end]
 	n := p.node(yaml.ScalarNode, plainTag(v), line, col)

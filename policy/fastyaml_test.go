@@ -62,6 +62,11 @@ func checkFastYAML(t *testing.T, data []byte) bool {
 	if d := sameTree(root, doc.Content[0], ""); d != "" {
 		t.Fatalf("trees differ at %s\n%s", d, data)
 	}
+	// Parse skips the string checks for fastYAML's trees: they must pass.
+	var d decoder
+	if !d.checkStrings(&doc, "") {
+		t.Fatalf("fastYAML accepted a string the checks refuse: %v\n%s", d.issues, data)
+	}
 	return true
 }
 
@@ -106,6 +111,9 @@ func fastYAMLSeeds(t testing.TB) [][]byte {
 		[]byte("a: b\n\tc: d\n"),
 		[]byte("a: caf\xc3\xa9\n"),
 		[]byte("a: b\r\n"),
+		[]byte("a: " + strings.Repeat("x", MaxStringSize+1) + "\nb: '" + strings.Repeat("y", MaxStringSize+1) + "'\n"),
+		[]byte("a: " + strings.Repeat("x", MaxStringSize) + "\n"),
+		[]byte("a: \x7f\n"),
 		[]byte("x: " + strings.Repeat("k", 1100) + "\n" + strings.Repeat("k", 1100) + ": v\n"),
 	}
 	for _, dir := range []string{"../docs/examples"} {
