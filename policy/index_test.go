@@ -5,8 +5,11 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/policy/policygen"
 )
 
 // choices draws from a byte string, so that the same generator serves a
@@ -144,4 +147,29 @@ func FuzzEvaluateIndex(f *testing.F) {
 		src, reqs := genIndexCase(&choices{data})
 		checkIndexCase(t, src, reqs)
 	})
+}
+
+// TestEvaluateConcurrently shares one indexed policy between goroutines,
+// as the team service does (run with -race).
+func TestEvaluateConcurrently(t *testing.T) {
+	p := mustParse(t, string(policygen.Policy(2000, 2000)))
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g; i < 1998; i += 4 {
+				if i%50 == 49 && i%100 != 99 {
+					continue // a weekend deny; this user has no rule on a Tuesday
+				}
+				r := Request{ARN: policygen.UserARN(i), Profile: policygen.Profile(i), Roles: []string{policygen.RoleARN(i)}, Mode: ModeServer,
+					Time: time.Date(2025, 6, 3, 10, 0, 0, 0, time.UTC)}
+				if d := p.Evaluate(r); d.RuleIndex != i {
+					t.Errorf("user %d: rule %d", i, d.RuleIndex)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
