@@ -42,7 +42,7 @@ type fastYAML struct {
 	nodes []yaml.Node  // the block nodes are taken from
 	ptrs  []*yaml.Node // the block Content slices are taken from
 	stack []*yaml.Node // children of the collections being read
-	size  int          // size of the next node block
+	size  int          // size of the next node block, if one is needed
 }
 
 // errNotFast stops fastYAML; Parse then falls back to yaml.v3.
@@ -55,12 +55,13 @@ func parseFastYAML(data []byte) (root *yaml.Node, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	p := &fastYAML{src: string(data), line: 1, size: 64}
 	// Take the nodes from one block sized for the file: every node but a
 	// block mapping starts a word (a run after a space, newline, '[', '{'
-	// or ','), and each block mapping starts with a key, so twice the
-	// words is enough, and the words plus a quarter usually is.
-	p.nodes = make([]yaml.Node, words+words/4+16)
+	// or ','), so the words are about the nodes (95% of them in flow-style
+	// rules; block mappings add one node per mapping). More blocks of an
+	// eighth of that follow if the first runs out.
+	p := &fastYAML{src: string(data), line: 1, size: words/8 + 64}
+	p.nodes = make([]yaml.Node, words+16)
 	p.ptrs = make([]*yaml.Node, len(p.nodes))
 	defer func() {
 		if r := recover(); r != nil {
@@ -117,9 +118,6 @@ func indexByteFrom(s string, i int, c byte) int {
 func (p *fastYAML) node(kind yaml.Kind, tag string, line, col int) *yaml.Node {
 	if len(p.nodes) == 0 {
 		p.nodes = make([]yaml.Node, p.size)
-		if p.size < 8192 {
-			p.size *= 2
-		}
 	}
 	n := &p.nodes[0]
 	p.nodes = p.nodes[1:]
