@@ -25,6 +25,8 @@ type decoder struct {
 	// building them was a third of a large policy's allocations; when
 	// that finds any issue, it decodes again with them.
 	paths bool
+	// slowYAML reads the file with yaml.v3 even when fastYAML could.
+	slowYAML bool
 }
 
 // join is join when the decoder spells out paths, else field unchanged.

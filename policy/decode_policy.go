@@ -26,7 +26,7 @@ const (
 // problems in d.issues.
 func (d *decoder) document(data []byte) *Policy {
 	var doc yaml.Node
-	if root, ok := parseFastYAML(data); ok {
+	if root, ok := parseFastYAML(data); ok && !d.slowYAML {
 		// The plain subset policies are written in, read fast; anything
 		// else (and every error) goes through yaml.v3 below.
 		return d.policy(root)

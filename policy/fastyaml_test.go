@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -168,6 +169,56 @@ func TestFastYAMLAgreesWithYAMLv3(t *testing.T) {
 	}
 }
 
+// checkParseSame fails when Parse decides data differently with the fast
+// reader than with yaml.v3 alone: a different policy, or different issues.
+func checkParseSame(t *testing.T, data []byte) {
+	t.Helper()
+	fast, fastErr := parse(data, "p.yaml", false)
+	slow, slowErr := parse(data, "p.yaml", true)
+	if (fastErr == nil) != (slowErr == nil) {
+		t.Fatalf("fast reader: %v; yaml.v3: %v\n%s", fastErr, slowErr, data)
+	}
+	if fastErr != nil {
+		if a, b := fastErr.Error(), slowErr.Error(); a != b {
+			t.Fatalf("issues differ:\nfast reader: %s\nyaml.v3:     %s\n%s", a, b, data)
+		}
+		return
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("policies differ:\nfast reader: %+v\nyaml.v3:     %+v\n%s", fast, slow, data)
+	}
+}
+
+// TestParseSameWithEitherReader holds Parse with the fast reader to Parse
+// with yaml.v3 alone, policy for policy and issue for issue, over the
+// seeds and mutations of them.
+func TestParseSameWithEitherReader(t *testing.T) {
+	seeds := fastYAMLSeeds(t)
+	for _, s := range seeds {
+		checkParseSame(t, s)
+	}
+	rng := rand.New(rand.NewPCG(2, 17))
+	alphabet := []byte(" \n-:#,[]{}'\"?*ab1")
+	for range 3000 {
+		s := bytes.Clone(seeds[rng.IntN(len(seeds))])
+		for range 1 + rng.IntN(3) {
+			if len(s) == 0 {
+				break
+			}
+			i := rng.IntN(len(s))
+			switch rng.IntN(3) {
+			case 0:
+				s[i] = alphabet[rng.IntN(len(alphabet))]
+			case 1:
+				s = append(s[:i], s[i+1:]...)
+			case 2:
+				s = append(s[:i], append([]byte{alphabet[rng.IntN(len(alphabet))]}, s[i:]...)...)
+			}
+		}
+		checkParseSame(t, s)
+	}
+}
+
 // FuzzFastYAML: whatever fastYAML accepts, yaml.v3 parses to the same tree.
 func FuzzFastYAML(f *testing.F) {
 	for _, s := range fastYAMLSeeds(f) {
@@ -175,5 +226,6 @@ func FuzzFastYAML(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkFastYAML(t, data)
+		checkParseSame(t, data)
 	})
 }

@@ -72,18 +72,32 @@ func newRuleIndex(rules []Rule) *ruleIndex {
 	}
 	// Counting may count a rule twice for one key (profiles: [a, a]);
 	// that only leaves room unused, since filling lists a rule once.
+	// The keys in the order they first appear, so that the lists are laid
+	// out the same way every time.
+	var exactKeys, prefixKeys []string
 	for i := range rules {
-		each(i, func(e string) { exactN[e]++ }, func(p string) { prefixN[p]++ })
+		each(i, func(e string) {
+			if exactN[e] == 0 {
+				exactKeys = append(exactKeys, e)
+			}
+			exactN[e]++
+		}, func(p string) {
+			if prefixN[p] == 0 {
+				prefixKeys = append(prefixKeys, p)
+			}
+			prefixN[p]++
+		})
 	}
 	total := int32(0)
 	x.exact = make(map[string]span, len(exactN))
-	for k, n := range exactN {
+	for _, k := range exactKeys {
 		x.exact[k] = span{total, total}
-		total += n
+		total += exactN[k]
 	}
 	x.prefixed = make(map[string]span, len(prefixN))
 	seenLen := map[int]bool{}
-	for k, n := range prefixN {
+	for _, k := range prefixKeys {
+		n := prefixN[k]
 		x.prefixed[k] = span{total, total}
 		total += n
 		if !seenLen[len(k)] {
