@@ -27,6 +27,9 @@ type decoder struct {
 	paths bool
 	// slowYAML reads the file with yaml.v3 even when fastYAML could.
 	slowYAML bool
+	// fast is the fastYAML reader of the file, for its lazy sections;
+	// nil when yaml.v3 read it.
+	fast *fastYAML
 }
 
 // join is join when the decoder spells out paths, else field unchanged.

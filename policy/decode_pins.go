@@ -94,24 +94,35 @@ func (d *decoder) pins(n *yaml.Node, field string) map[string]ProfilePin {
 		d.addf(n, field, "want a mapping from profile name to its pin, got %s", describe(n))
 		return out
 	}
+	if sec := d.fast.lazyOf(n); sec != nil {
+		out = make(map[string]ProfilePin, sec.count)
+		for k, v, ok := sec.next(); ok; k, v, ok = sec.next() {
+			d.pinEntry(out, k, v, field)
+		}
+		return out
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		name, ok := d.name(k, field)
-		if !ok {
-			continue
-		}
-		f := d.join(field, name)
-		if isGlob(name) || strings.ContainsAny(name, globRefused) {
-			d.addf(k, f, "a pinned profile is an exact name, not a pattern")
-			continue
-		}
-		if first, dup := out[name]; dup {
-			d.addf(k, f, "duplicate profile (first at line %d)", first.Line)
-			continue
-		}
-		out[name] = d.pin(v, f, name, k.Line)
+		d.pinEntry(out, n.Content[i], n.Content[i+1], field)
 	}
 	return out
+}
+
+// pinEntry decodes one profile name k and its pin v into out.
+func (d *decoder) pinEntry(out map[string]ProfilePin, k, v *yaml.Node, field string) {
+	name, ok := d.name(k, field)
+	if !ok {
+		return
+	}
+	f := d.join(field, name)
+	if isGlob(name) || strings.ContainsAny(name, globRefused) {
+		d.addf(k, f, "a pinned profile is an exact name, not a pattern")
+		return
+	}
+	if first, dup := out[name]; dup {
+		d.addf(k, f, "duplicate profile (first at line %d)", first.Line)
+		return
+	}
+	out[name] = d.pin(v, f, name, k.Line)
 }
 
 // pinKeys are the keys of a profile's pin.

@@ -25,12 +25,15 @@ const (
 // not even a YAML mapping; otherwise the (possibly partial) policy, with
 // problems in d.issues.
 func (d *decoder) document(data []byte) *Policy {
-	var doc yaml.Node
-	if root, ok := parseFastYAML(data); ok && !d.slowYAML {
+	if !d.slowYAML {
 		// The plain subset policies are written in, read fast; anything
-		// else (and every error) goes through yaml.v3 below.
-		return d.policy(root)
+		// else goes through yaml.v3 below.
+		if p, ok := d.fastDocument(data); ok {
+			return p
+		}
+		d.issues, d.bare = nil, nil
 	}
+	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	err := dec.Decode(&doc)
 	if errors.Is(err, io.EOF) || (err == nil && len(doc.Content) == 0) {
@@ -50,6 +53,31 @@ func (d *decoder) document(data []byte) *Policy {
 	}
 
 	return d.root(&doc)
+}
+
+// fastDocument decodes data read by fastYAML, and reports false when
+// fastYAML gave up on it, even halfway through (d then holds a partial
+// decoding, to be thrown away). In the first pass (without field paths)
+// the rules: and profiles: sections are read an entry at a time; the
+// second pass reads the file whole, since its issues keep nodes.
+func (d *decoder) fastDocument(data []byte) (p *Policy, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, bail := r.(errNotFast); !bail {
+				panic(r)
+			}
+			p, ok = nil, false
+		}
+	}()
+	root, fast, ok := readFastYAML(data, !d.paths)
+	if !ok {
+		return nil, false
+	}
+	d.fast = fast
+	p = d.policy(root)
+	// A section left unread (a second rules: key, say) was never checked
+	// to be YAML at all.
+	return p, fast.allRead()
 }
 
 // root checks the strings of a document yaml.v3 parsed and decodes its
@@ -105,6 +133,25 @@ func (d *decoder) version(n *yaml.Node, field string) {
 
 // rules decodes the rules: section.
 func (d *decoder) rules(n *yaml.Node, field string) []Rule {
+	// Each rule is decoded where it ends up: a Rule is large and full of
+	// pointers, and copying 1,000 of them cost more than decoding them.
+	var names uniqueNames
+	if sec := d.fast.lazyOf(n); sec != nil && n.Kind == yaml.SequenceNode {
+		// A block sequence has at least one entry.
+		out := make([]Rule, sec.count)
+		i := 0
+		for item, _, ok := sec.next(); ok; item, _, ok = sec.next() {
+			if i == len(out) {
+				sec.q.bail()
+			}
+			d.rule(&out[i], item, d.index(field, i), &names)
+			i++
+		}
+		if i != len(out) {
+			sec.q.bail()
+		}
+		return out
+	}
 	items, ok := d.sequence(n, field, "rules")
 	if !ok {
 		return nil
@@ -113,9 +160,6 @@ func (d *decoder) rules(n *yaml.Node, field string) []Rule {
 		d.addf(n, field, "empty rule list (want at least one rule)")
 		return nil
 	}
-	// Each rule is decoded where it ends up: a Rule is large and full of
-	// pointers, and copying 1,000 of them cost more than decoding them.
-	var names uniqueNames
 	out := make([]Rule, len(items))
 	for i, item := range items {
 		d.rule(&out[i], item, d.index(field, i), &names)

@@ -43,6 +43,10 @@ type fastYAML struct {
 	ptrs  []*yaml.Node // the block Content slices are taken from
 	stack []*yaml.Node // children of the collections being read
 	size  int          // size of the next node block, if one is needed
+
+	// lazy has the root's rules: and profiles: read later (lazySection).
+	lazy     bool
+	sections []*lazySection
 }
 
 // errNotFast stops fastYAML; Parse then falls back to yaml.v3.
@@ -51,24 +55,37 @@ type errNotFast struct{}
 // parseFastYAML returns the root mapping of data, or false when data is
 // outside the subset (or invalid) and yaml.v3 must parse it.
 func parseFastYAML(data []byte) (root *yaml.Node, ok bool) {
+	root, _, ok = readFastYAML(data, false)
+	return root, ok
+}
+
+// readFastYAML is parseFastYAML; with lazy, the root's rules: and
+// profiles: sections are left to be read through the returned reader (see
+// lazySection), whose reading may panic with errNotFast.
+func readFastYAML(data []byte, lazy bool) (root *yaml.Node, fast *fastYAML, ok bool) {
 	words, ok := scanBytes(data)
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
 	// Take the nodes from one block sized for the file: every node but a
 	// block mapping starts a word (a run after a space, newline, '[', '{'
 	// or ','), so the words are about the nodes (95% of them in flow-style
 	// rules; block mappings add one node per mapping). More blocks of an
 	// eighth of that follow if the first runs out.
-	p := &fastYAML{src: string(data), line: 1, size: words/8 + 64}
-	p.nodes = make([]yaml.Node, words+16)
-	p.ptrs = make([]*yaml.Node, len(p.nodes))
+	p := &fastYAML{src: string(data), line: 1, size: words/8 + 64, lazy: lazy}
+	if lazy {
+		// Most nodes are in the lazy sections, which have their own.
+		p.size = 256
+	} else {
+		p.nodes = make([]yaml.Node, words+16)
+		p.ptrs = make([]*yaml.Node, len(p.nodes))
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			if _, bail := r.(errNotFast); !bail {
 				panic(r)
 			}
-			root, ok = nil, false
+			root, fast, ok = nil, nil, false
 		}
 	}()
 	ind, ok := p.nextContent()
@@ -79,7 +96,7 @@ func parseFastYAML(data []byte) (root *yaml.Node, ok bool) {
 	if _, more := p.nextContent(); more {
 		p.bail()
 	}
-	return root, true
+	return root, p, true
 }
 
 func (p *fastYAML) bail() { panic(errNotFast{}) }
@@ -121,7 +138,8 @@ func (p *fastYAML) node(kind yaml.Kind, tag string, line, col int) *yaml.Node {
 	}
 	n := &p.nodes[0]
 	p.nodes = p.nodes[1:]
-	n.Kind, n.Tag, n.Line, n.Column = kind, tag, line, col
+	// The node may be reused (lazySection): set every field.
+	*n = yaml.Node{Kind: kind, Tag: tag, Line: line, Column: col}
 	return n
 }
 
@@ -217,46 +235,68 @@ func (p *fastYAML) blockMapping(col int) *yaml.Node {
 	m := p.node(yaml.MappingNode, "!!map", p.line, col+1)
 	mark := len(p.stack)
 	for {
-		keyStart := p.pos
-		k := p.scalar(false)
-		if p.pos-keyStart > 1000 || p.pos >= len(p.src) || p.src[p.pos] != ':' {
-			p.bail()
-		}
-		p.pos++
-		if p.pos < len(p.src) && p.src[p.pos] != ' ' && p.src[p.pos] != '\n' {
-			p.bail()
-		}
-		p.stack = append(p.stack, k)
-		if p.restEmpty() {
-			p.endLine()
-			ind, ok := p.nextContent()
-			switch {
-			case !ok:
-				p.bail() // an empty value
-			case ind > col && p.atSeqEntry():
-				p.stack = append(p.stack, p.blockSequence(ind))
-			case ind > col:
-				p.stack = append(p.stack, p.blockMapping(ind))
-			case ind == col && p.atSeqEntry():
-				p.stack = append(p.stack, p.blockSequence(ind))
-			default:
-				p.bail() // an empty value
-			}
-		} else {
-			p.skipSpaces()
-			p.stack = append(p.stack, p.inlineValue())
-			p.endLine()
-		}
-		ind, ok := p.nextContent()
-		if !ok || ind < col {
+		p.pair(col)
+		if !p.morePairs(col) {
 			break
-		}
-		if ind > col || p.atSeqEntry() {
-			p.bail()
 		}
 	}
 	p.finish(m, mark)
 	return m
+}
+
+// pair reads one key of a block mapping at col and its value, and pushes
+// both.
+func (p *fastYAML) pair(col int) {
+	keyStart := p.pos
+	k := p.scalar(false)
+	if p.pos-keyStart > 1000 || p.pos >= len(p.src) || p.src[p.pos] != ':' {
+		p.bail()
+	}
+	p.pos++
+	if p.pos < len(p.src) && p.src[p.pos] != ' ' && p.src[p.pos] != '\n' {
+		p.bail()
+	}
+	p.stack = append(p.stack, k)
+	if !p.restEmpty() {
+		p.skipSpaces()
+		p.stack = append(p.stack, p.inlineValue())
+		p.endLine()
+		return
+	}
+	p.endLine()
+	ind, ok := p.nextContent()
+	// The big sections of the root mapping are read later, an entry at
+	// a time (see lazySection).
+	lazy := p.lazy && col == 0 && (k.Value == "rules" || k.Value == "profiles")
+	switch {
+	case !ok:
+		p.bail() // an empty value
+	case lazy && ind >= col && p.atSeqEntry():
+		p.stack = append(p.stack, p.skipSection(yaml.SequenceNode, ind))
+	case lazy && ind > col:
+		p.stack = append(p.stack, p.skipSection(yaml.MappingNode, ind))
+	case ind > col && p.atSeqEntry():
+		p.stack = append(p.stack, p.blockSequence(ind))
+	case ind > col:
+		p.stack = append(p.stack, p.blockMapping(ind))
+	case ind == col && p.atSeqEntry():
+		p.stack = append(p.stack, p.blockSequence(ind))
+	default:
+		p.bail() // an empty value
+	}
+}
+
+// morePairs moves to the next key of a block mapping at col, and reports
+// false at the mapping's end.
+func (p *fastYAML) morePairs(col int) bool {
+	ind, ok := p.nextContent()
+	if !ok || ind < col {
+		return false
+	}
+	if ind > col || p.atSeqEntry() {
+		p.bail()
+	}
+	return true
 }
 
 // atSeqEntry reports whether pos starts a block sequence entry: "-"
@@ -271,33 +311,163 @@ func (p *fastYAML) blockSequence(col int) *yaml.Node {
 	seq := p.node(yaml.SequenceNode, "!!seq", p.line, col+1)
 	mark := len(p.stack)
 	for {
-		p.pos++ // the dash
-		if p.restEmpty() {
-			p.bail() // an entry on the lines below, or an empty one
-		}
-		p.skipSpaces()
-		if p.atSeqEntry() {
-			p.bail() // a sequence in a sequence
-		}
-		if p.startsKey() {
-			p.stack = append(p.stack, p.blockMapping(p.col()))
-		} else {
-			p.stack = append(p.stack, p.inlineValue())
-			p.endLine()
-		}
-		ind, ok := p.nextContent()
-		if !ok || ind < col {
+		p.entry()
+		if !p.moreEntries(col) {
 			break
-		}
-		if ind > col {
-			p.bail()
-		}
-		if !p.atSeqEntry() {
-			break // the next key of the mapping holding an unindented sequence
 		}
 	}
 	p.finish(seq, mark)
 	return seq
+}
+
+// entry reads one entry of a block sequence, from its dash, and pushes it.
+func (p *fastYAML) entry() {
+	p.pos++ // the dash
+	if p.restEmpty() {
+		p.bail() // an entry on the lines below, or an empty one
+	}
+	p.skipSpaces()
+	if p.atSeqEntry() {
+		p.bail() // a sequence in a sequence
+	}
+	if p.startsKey() {
+		p.stack = append(p.stack, p.blockMapping(p.col()))
+	} else {
+		p.stack = append(p.stack, p.inlineValue())
+		p.endLine()
+	}
+}
+
+// moreEntries moves to the next dash of a block sequence at col, and
+// reports false at the sequence's end.
+func (p *fastYAML) moreEntries(col int) bool {
+	ind, ok := p.nextContent()
+	if !ok || ind < col {
+		return false
+	}
+	if ind > col {
+		p.bail()
+	}
+	// A line at col without a dash is the next key of the mapping
+	// holding an unindented sequence.
+	return p.atSeqEntry()
+}
+
+// lazySection is the rules: or profiles: section of a policy, read an
+// entry at a time while the decoder decodes it, into the same few nodes:
+// a 10,000-rule policy would otherwise build a tree of 200,000 nodes
+// (30 MB) that is thrown away once decoded. The reader passes over the
+// section first, line by line, to find where it ends and how many
+// entries it has; the decoder then pulls the entries (next), and the
+// section must end exactly where that pass said, or the whole file goes
+// to yaml.v3.
+type lazySection struct {
+	node  *yaml.Node // the section's node in the tree; it has no Content
+	q     fastYAML   // the reader of the entries
+	col   int        // the column of the dashes or keys
+	count int        // the number of entries
+	end   int        // the offset where the section ends
+	block []yaml.Node
+	ptrs  []*yaml.Node
+	first bool // no entry read yet
+	done  bool // every entry read, and the section ended at end
+}
+
+// skipSection passes over a block sequence or mapping at col, and returns
+// its node, to be read through its lazySection.
+func (p *fastYAML) skipSection(kind yaml.Kind, col int) *yaml.Node {
+	tag := "!!map"
+	if kind == yaml.SequenceNode {
+		tag = "!!seq"
+	}
+	n := p.node(kind, tag, p.line, col+1)
+	sec := &lazySection{node: n, col: col, first: true,
+		q: fastYAML{src: p.src, pos: p.pos, line: p.line, lineStart: p.lineStart, size: 256}}
+	for {
+		ind := p.pos - p.lineStart
+		if ind < col || (ind == col && kind == yaml.SequenceNode && !p.atSeqEntry()) {
+			break
+		}
+		if ind == col {
+			sec.count++
+		}
+		nl := indexByteFrom(p.src, p.pos, '\n')
+		if nl < 0 {
+			p.pos = len(p.src)
+			break
+		}
+		p.pos = nl + 1
+		p.line++
+		p.lineStart = p.pos
+		if _, ok := p.nextContent(); !ok {
+			break
+		}
+	}
+	sec.end = p.pos
+	sec.block = make([]yaml.Node, 256)
+	sec.ptrs = make([]*yaml.Node, 256)
+	p.sections = append(p.sections, sec)
+	return n
+}
+
+// next reads the next entry of the section: an item of a sequence (b is
+// nil) or a key and its value. The nodes of the entry before are reused.
+// It reports false after the last entry.
+func (s *lazySection) next() (a, b *yaml.Node, ok bool) {
+	q := &s.q
+	if s.done {
+		return nil, nil, false
+	}
+	if !s.first {
+		more := false
+		if s.node.Kind == yaml.SequenceNode {
+			more = q.moreEntries(s.col)
+		} else {
+			more = q.morePairs(s.col)
+		}
+		if !more {
+			if q.pos != s.end {
+				q.bail()
+			}
+			s.done = true
+			return nil, nil, false
+		}
+	}
+	s.first = false
+	q.nodes, q.ptrs = s.block, s.ptrs
+	if s.node.Kind == yaml.SequenceNode {
+		q.entry()
+		a = q.stack[0]
+	} else {
+		q.pair(s.col)
+		a, b = q.stack[0], q.stack[1]
+	}
+	clear(q.stack)
+	q.stack = q.stack[:0]
+	return a, b, true
+}
+
+// lazyOf returns the lazySection of n, or nil when n was read whole.
+func (p *fastYAML) lazyOf(n *yaml.Node) *lazySection {
+	if p == nil {
+		return nil
+	}
+	for _, s := range p.sections {
+		if s.node == n {
+			return s
+		}
+	}
+	return nil
+}
+
+// allRead reports whether the decoder read every lazy section to its end.
+func (p *fastYAML) allRead() bool {
+	for _, s := range p.sections {
+		if !s.done {
+			return false
+		}
+	}
+	return true
 }
 
 // startsKey reports whether a scalar followed by ": " starts at pos, so

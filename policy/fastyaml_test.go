@@ -229,3 +229,23 @@ func FuzzFastYAML(f *testing.F) {
 		checkParseSame(t, data)
 	})
 }
+
+// TestLazySectionsAreRead pins that a policy in the plain subset has its
+// rules: and profiles: read an entry at a time, whether indented or not,
+// and decoded as yaml.v3 would.
+func TestLazySectionsAreRead(t *testing.T) {
+	for _, src := range [][]byte{
+		policygen.Policy(50, 20),
+		[]byte("version: \"1\"\nprofiles:\n  a: {account: \"111122223333\"}\n  b:\n    account: \"111122223333\"\nrules:\n- name: x\n  effect: allow\n- {name: y, effect: deny}\n# end\n"),
+	} {
+		d := &decoder{}
+		p := d.document(src)
+		if len(d.issues) > 0 || p == nil {
+			t.Fatalf("issues %v", d.issues)
+		}
+		if d.fast == nil || len(d.fast.sections) != 2 || !d.fast.allRead() {
+			t.Fatalf("the sections were not read lazily:\n%s", src)
+		}
+		checkParseSame(t, src)
+	}
+}
