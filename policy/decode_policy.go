@@ -139,6 +139,7 @@ func (d *decoder) rules(n *yaml.Node, field string) []Rule {
 	if sec := d.fast.lazyOf(n); sec != nil && n.Kind == yaml.SequenceNode {
 		// A block sequence has at least one entry.
 		out := make([]Rule, sec.count)
+		names.first = make(map[string]int, sec.count)
 		i := 0
 		for item, _, ok := sec.next(); ok; item, _, ok = sec.next() {
 			if i == len(out) {

@@ -138,8 +138,10 @@ func (p *fastYAML) node(kind yaml.Kind, tag string, line, col int) *yaml.Node {
 	}
 	n := &p.nodes[0]
 	p.nodes = p.nodes[1:]
-	// The node may be reused (lazySection): set every field.
-	*n = yaml.Node{Kind: kind, Tag: tag, Line: line, Column: col}
+	// The node may be reused (lazySection): set every field this reader
+	// sets anywhere, one by one, since assigning a whole Node costs a
+	// write barrier for each of its ten pointers while the GC runs.
+	n.Kind, n.Style, n.Tag, n.Value, n.Content, n.Line, n.Column = kind, 0, tag, "", nil, line, col
 	return n
 }
 

@@ -43,7 +43,7 @@ func newRuleIndex(rules []Rule) *ruleIndex {
 	// Two passes: count each key's rules, then fill one shared array, so
 	// that 10,000 profile names cost two maps and one slice, not 10,000
 	// slices.
-	exactN := map[string]int32{}
+	exactN := make(map[string]int32, len(rules))
 	prefixN := map[string]int32{}
 	each := func(i int, exact func(string), prefix func(string)) {
 		rule := &rules[i]
