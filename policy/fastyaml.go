@@ -1,6 +1,9 @@
 package policy
 
 import (
+	"bytes"
+	"strings"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -63,7 +66,7 @@ func parseFastYAML(data []byte) (root *yaml.Node, ok bool) {
 // profiles: sections are left to be read through the returned reader (see
 // lazySection), whose reading may panic with errNotFast.
 func readFastYAML(data []byte, lazy bool) (root *yaml.Node, fast *fastYAML, ok bool) {
-	words, ok := scanBytes(data)
+	words, ok := scanBytes(data, !lazy)
 	if !ok {
 		return nil, nil, false
 	}
@@ -101,19 +104,34 @@ func readFastYAML(data []byte, lazy bool) (root *yaml.Node, fast *fastYAML, ok b
 
 func (p *fastYAML) bail() { panic(errNotFast{}) }
 
-// scanBytes makes one pass over data: it reports false when data holds a
-// byte outside printable ASCII and newline, or a line starting with a
-// document marker ("---", "...") or a directive ("%"); otherwise it counts
-// the places a node can start (see parseFastYAML).
-func scanBytes(data []byte) (words int, ok bool) {
+// scanBytes checks data: it reports false when data holds a byte outside
+// printable ASCII and newline, or a line starting with a document marker
+// ("---", "...") or a directive ("%"). With countWords it also counts the
+// places a node can start (see readFastYAML).
+func scanBytes(data []byte, countWords bool) (words int, ok bool) {
+	for _, c := range data {
+		// One comparison for both ends of printable ASCII: below 0x20
+		// the subtraction wraps around.
+		if c-0x20 >= 0x7f-0x20 && c != '\n' {
+			return 0, false
+		}
+	}
+	for i := 0; i < len(data); {
+		c := data[i]
+		if c == '%' || (c == '-' || c == '.') && len(data)-i >= 3 && data[i+1] == c && data[i+2] == c {
+			return 0, false
+		}
+		j := bytes.IndexByte(data[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	if !countWords {
+		return 0, true
+	}
 	prev := byte('\n')
-	for i, c := range data {
-		if (c < 0x20 && c != '\n') || c >= 0x7f {
-			return 0, false
-		}
-		if prev == '\n' && (c == '%' || (c == '-' || c == '.') && len(data)-i >= 3 && data[i+1] == c && data[i+2] == c) {
-			return 0, false
-		}
+	for _, c := range data {
 		if c != ' ' && c != '\n' && (prev == ' ' || prev == '\n' || prev == '[' || prev == '{' || prev == ',') {
 			words++
 		}
@@ -123,10 +141,11 @@ func scanBytes(data []byte) (words int, ok bool) {
 }
 
 func indexByteFrom(s string, i int, c byte) int {
-	for ; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
+	if i >= len(s) {
+		return -1
+	}
+	if j := strings.IndexByte(s[i:], c); j >= 0 {
+		return i + j
 	}
 	return -1
 }

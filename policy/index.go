@@ -42,51 +42,32 @@ func newRuleIndex(rules []Rule) *ruleIndex {
 	x := &ruleIndex{}
 	// Two passes: count each key's rules, then fill one shared array, so
 	// that 10,000 profile names cost two maps and one slice, not 10,000
-	// slices.
+	// slices. Counting may count a rule twice for one key (profiles:
+	// [a, a]); that only leaves room unused, since filling lists a rule
+	// once. The keys are kept in the order they first appear, so that the
+	// lists are laid out the same way every time.
 	exactN := make(map[string]int32, len(rules))
 	prefixN := map[string]int32{}
-	each := func(i int, exact func(string), prefix func(string)) {
-		rule := &rules[i]
-		if !rule.compiled {
-			return
-		}
-		s := &rule.profiles
-		if !s.given {
-			x.any = append(x.any, int32(i))
-			return
-		}
-		inAny := false
-		for _, e := range s.exact {
-			exact(e)
-		}
-		for j := range s.globs {
-			if p := s.globs[j].prefix; p == "" {
-				inAny = true
-			} else {
-				prefix(p)
-			}
-		}
-		if inAny {
-			x.any = append(x.any, int32(i))
-		}
-	}
-	// Counting may count a rule twice for one key (profiles: [a, a]);
-	// that only leaves room unused, since filling lists a rule once.
-	// The keys in the order they first appear, so that the lists are laid
-	// out the same way every time.
 	var exactKeys, prefixKeys []string
 	for i := range rules {
-		each(i, func(e string) {
+		s := &rules[i].profiles
+		if !rules[i].compiled || !s.given {
+			continue
+		}
+		for _, e := range s.exact {
 			if exactN[e] == 0 {
 				exactKeys = append(exactKeys, e)
 			}
 			exactN[e]++
-		}, func(p string) {
-			if prefixN[p] == 0 {
-				prefixKeys = append(prefixKeys, p)
+		}
+		for j := range s.globs {
+			if p := s.globs[j].prefix; p != "" {
+				if prefixN[p] == 0 {
+					prefixKeys = append(prefixKeys, p)
+				}
+				prefixN[p]++
 			}
-			prefixN[p]++
-		})
+		}
 	}
 	total := int32(0)
 	x.exact = make(map[string]span, len(exactN))
@@ -97,9 +78,8 @@ func newRuleIndex(rules []Rule) *ruleIndex {
 	x.prefixed = make(map[string]span, len(prefixN))
 	seenLen := map[int]bool{}
 	for _, k := range prefixKeys {
-		n := prefixN[k]
 		x.prefixed[k] = span{total, total}
-		total += n
+		total += prefixN[k]
 		if !seenLen[len(k)] {
 			seenLen[len(k)] = true
 			x.prefixLens = append(x.prefixLens, len(k))
@@ -107,20 +87,42 @@ func newRuleIndex(rules []Rule) *ruleIndex {
 	}
 	sortInts(x.prefixLens)
 	x.lists = make([]int32, total)
-	add := func(m map[string]span, key string, i int) {
-		sp := m[key]
-		if sp.end > sp.start && x.lists[sp.end-1] == int32(i) {
-			return
-		}
-		x.lists[sp.end] = int32(i)
-		sp.end++
-		m[key] = sp
-	}
-	x.any = x.any[:0]
 	for i := range rules {
-		each(i, func(e string) { add(x.exact, e, i) }, func(p string) { add(x.prefixed, p, i) })
+		s := &rules[i].profiles
+		if !rules[i].compiled {
+			continue
+		}
+		if !s.given {
+			x.any = append(x.any, int32(i))
+			continue
+		}
+		inAny := false
+		for _, e := range s.exact {
+			x.add(x.exact, e, i)
+		}
+		for j := range s.globs {
+			if p := s.globs[j].prefix; p == "" {
+				inAny = true
+			} else {
+				x.add(x.prefixed, p, i)
+			}
+		}
+		if inAny {
+			x.any = append(x.any, int32(i))
+		}
 	}
 	return x
+}
+
+// add lists rule i under key in m, once.
+func (x *ruleIndex) add(m map[string]span, key string, i int) {
+	sp := m[key]
+	if sp.end > sp.start && x.lists[sp.end-1] == int32(i) {
+		return
+	}
+	x.lists[sp.end] = int32(i)
+	sp.end++
+	m[key] = sp
 }
 
 func sortInts(s []int) {
