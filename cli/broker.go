@@ -63,8 +63,9 @@ func (g *Globals) loadPolicy() (*policy.Policy, error) {
 	return p, nil
 }
 
-// MaxPolicySize is the largest policy file sentinel reads.
-const MaxPolicySize = 1 << 20
+// MaxPolicySize is the largest policy file sentinel reads: the policy
+// package's own cap.
+const MaxPolicySize = policy.MaxFileSize
 
 // readPolicy reads the policy file the way sentinel trusts it: not through
 // a symbolic link, not another user's file, not one that group or others

@@ -185,10 +185,10 @@ func TestSymlinkedStoreIsRefused(t *testing.T) {
 
 func TestOversizedPolicyIsRefused(t *testing.T) {
 	w := newWorld(t)
-	// A valid policy padded with a comment to just over 1 MiB.
-	w.setPolicy(devPolicy + "#" + strings.Repeat("x", 1<<20) + "\n")
+	// A valid policy padded with a comment to just over 16 MiB.
+	w.setPolicy(devPolicy + "#" + strings.Repeat("x", 16<<20) + "\n")
 	alice := w.newPerson("alice")
-	r := alice.mustFail(`^sentinel: no credentials without a valid policy: read policy: .*file too large \(over 1048576 bytes\)`, "credentials", "dev")
+	r := alice.mustFail(`^sentinel: no credentials without a valid policy: read policy: .*file too large \(over 16777216 bytes\)`, "credentials", "dev")
 	if r.code != 1 || r.stdout != "" {
 		t.Errorf("credentials dev: %s", r)
 	}

@@ -25,8 +25,16 @@ const (
 // not even a YAML mapping; otherwise the (possibly partial) policy, with
 // problems in d.issues.
 func (d *decoder) document(data []byte) *Policy {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if !d.slowYAML {
+		// The plain subset policies are written in, read fast; anything
+		// else goes through yaml.v3 below.
+		if p, ok := d.fastDocument(data); ok {
+			return p
+		}
+		d.issues, d.bare = nil, nil
+	}
 	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	err := dec.Decode(&doc)
 	if errors.Is(err, io.EOF) || (err == nil && len(doc.Content) == 0) {
 		d.addf(nil, "", `empty policy file (want version: "1" and rules:)`)
@@ -44,10 +52,45 @@ func (d *decoder) document(data []byte) *Policy {
 		d.syntax(err)
 	}
 
-	if !d.checkStrings(&doc, "") {
+	return d.root(&doc)
+}
+
+// fastDocument decodes data read by fastYAML, and reports false when
+// fastYAML gave up on it, even halfway through (d then holds a partial
+// decoding, to be thrown away). In the first pass (without field paths)
+// the rules: and profiles: sections are read an entry at a time; the
+// second pass reads the file whole, since its issues keep nodes.
+func (d *decoder) fastDocument(data []byte) (p *Policy, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, bail := r.(errNotFast); !bail {
+				panic(r)
+			}
+			p, ok = nil, false
+		}
+	}()
+	root, fast, ok := readFastYAML(data, !d.paths)
+	if !ok {
+		return nil, false
+	}
+	d.fast = fast
+	p = d.policy(root)
+	// A section left unread (a second rules: key, say) was never checked
+	// to be YAML at all.
+	return p, fast.allRead()
+}
+
+// root checks the strings of a document yaml.v3 parsed and decodes its
+// policy.
+func (d *decoder) root(doc *yaml.Node) *Policy {
+	if !d.checkStrings(doc, "") {
 		return nil
 	}
-	root := doc.Content[0]
+	return d.policy(doc.Content[0])
+}
+
+// policy decodes the policy whose strings are checked.
+func (d *decoder) policy(root *yaml.Node) *Policy {
 	p := &Policy{}
 	var hasVersion, hasRules bool
 	var testsNode *yaml.Node
@@ -90,6 +133,26 @@ func (d *decoder) version(n *yaml.Node, field string) {
 
 // rules decodes the rules: section.
 func (d *decoder) rules(n *yaml.Node, field string) []Rule {
+	// Each rule is decoded where it ends up: a Rule is large and full of
+	// pointers, and copying 1,000 of them cost more than decoding them.
+	var names uniqueNames
+	if sec := d.fast.lazyOf(n); sec != nil && n.Kind == yaml.SequenceNode {
+		// A block sequence has at least one entry.
+		out := make([]Rule, sec.count)
+		names.first = make(map[string]int, sec.count)
+		i := 0
+		for item, _, ok := sec.next(); ok; item, _, ok = sec.next() {
+			if i == len(out) {
+				sec.q.bail()
+			}
+			d.rule(&out[i], item, d.index(field, i), &names)
+			i++
+		}
+		if i != len(out) {
+			sec.q.bail()
+		}
+		return out
+	}
 	items, ok := d.sequence(n, field, "rules")
 	if !ok {
 		return nil
@@ -98,30 +161,40 @@ func (d *decoder) rules(n *yaml.Node, field string) []Rule {
 		d.addf(n, field, "empty rule list (want at least one rule)")
 		return nil
 	}
-	return decodeItems(items, field, d.rule)
-}
-
-// decodeItems decodes each item of a section with one, naming each by its
-// index, and checks that the names are unique within the section.
-func decodeItems[T any](items []*yaml.Node, field string, one func(*yaml.Node, string, *uniqueNames) T) []T {
-	var names uniqueNames
-	out := make([]T, 0, len(items))
+	out := make([]Rule, len(items))
 	for i, item := range items {
-		out = append(out, one(item, index(field, i), &names))
+		d.rule(&out[i], item, d.index(field, i), &names)
 	}
 	return out
 }
 
-func (d *decoder) rule(n *yaml.Node, field string, names *uniqueNames) Rule {
-	r := Rule{Line: n.Line}
+// decodeItems decodes each item of a section with one, naming each by its
+// index, and checks that the names are unique within the section.
+func decodeItems[T any](d *decoder, items []*yaml.Node, field string, one func(*yaml.Node, string, *uniqueNames) T) []T {
+	var names uniqueNames
+	out := make([]T, 0, len(items))
+	for i, item := range items {
+		out = append(out, one(item, d.index(field, i), &names))
+	}
+	return out
+}
+
+// ruleKeys are the keys of a rule, in the order messages name them.
+var ruleKeys = []string{"name", "effect", "conditions", "max_duration", "reason"}
+
+// rule decodes the rule at n into r, which is the zero Rule.
+func (d *decoder) rule(r *Rule, n *yaml.Node, field string, names *uniqueNames) {
+	r.Line = n.Line
 	var hasName, hasEffect bool
-	ok := d.mapping(n, field, []key{
-		{"name", func(f string, v *yaml.Node) {
+	it, ok := d.fields(n, field, ruleKeys)
+	for ok && it.next() {
+		f, v := it.f, it.v
+		switch it.key {
+		case 0: // name
 			hasName = true
 			r.Name, _ = d.name(v, f)
 			names.check(d, v, f, "rule", r.Name)
-		}},
-		{"effect", func(f string, v *yaml.Node) {
+		case 1: // effect
 			hasEffect = true
 			if s, ok := d.str(v, f); ok {
 				e, err := parseEffect(s)
@@ -130,15 +203,16 @@ func (d *decoder) rule(n *yaml.Node, field string, names *uniqueNames) Rule {
 				}
 				r.Effect = e
 			}
-		}},
-		{"conditions", func(f string, v *yaml.Node) { d.conditions(v, f, &r) }},
-		{"max_duration", func(f string, v *yaml.Node) {
+		case 2: // conditions
+			d.conditions(v, f, r)
+		case 3: // max_duration
 			r.MaxDuration, _ = d.duration(v, f, minDuration, maxRuleDuration)
-		}},
-		{"reason", func(f string, v *yaml.Node) { r.Reason, _ = d.str(v, f) }},
-	})
+		case 4: // reason
+			r.Reason, _ = d.str(v, f)
+		}
+	}
 	if !ok {
-		return r
+		return
 	}
 	if !hasName {
 		d.addf(n, join(field, "name"), "missing (every rule needs a name)")
@@ -152,24 +226,29 @@ func (d *decoder) rule(n *yaml.Node, field string, names *uniqueNames) Rule {
 	if r.Reason != "" {
 		r.serverReason += " (" + r.Reason + ")"
 	}
-	return r
 }
+
+// conditionKeys are the keys of a rule's conditions.
+var conditionKeys = []string{"profiles", "users", "roles", "mode", "time"}
 
 // conditions decodes a rule's conditions: and compiles them into r.
 func (d *decoder) conditions(n *yaml.Node, field string, r *Rule) {
-	d.mapping(n, field, []key{
-		{"profiles", func(f string, v *yaml.Node) {
+	it, ok := d.fields(n, field, conditionKeys)
+	for ok && it.next() {
+		f, v := it.f, it.v
+		switch it.key {
+		case 0:
 			r.Conditions.Profiles, r.profiles = d.profiles(v, f, emptyConditionHint)
-		}},
-		{"users", func(f string, v *yaml.Node) {
+		case 1:
 			r.Conditions.Users, r.users, _ = d.principals(v, f, emptyConditionHint)
-		}},
-		{"roles", func(f string, v *yaml.Node) {
+		case 2:
 			r.Conditions.Roles, r.roles = d.roles(v, f)
-		}},
-		{"mode", func(f string, v *yaml.Node) { r.Conditions.Modes, r.modes = d.modes(v, f) }},
-		{"time", func(f string, v *yaml.Node) { r.Conditions.Time = d.window(v, f) }},
-	})
+		case 3:
+			r.Conditions.Modes, r.modes = d.modes(v, f)
+		case 4:
+			r.Conditions.Time = d.window(v, f)
+		}
+	}
 }
 
 // profiles decodes and compiles a list of profile names and globs. On any
@@ -240,20 +319,30 @@ func itemNode(n *yaml.Node, i int) *yaml.Node {
 	return n
 }
 
+// windowKeys and hoursKeys are the keys of a time window and its hours.
+var (
+	windowKeys = []string{"days", "hours", "timezone"}
+	hoursKeys  = []string{"start", "end"}
+)
+
 // window decodes a time: condition and compiles its timezone.
 func (d *decoder) window(n *yaml.Node, field string) *TimeWindow {
 	w := &TimeWindow{Timezone: "UTC", loc: time.UTC}
 	var hasDays, hasHours bool
-	ok := d.mapping(n, field, []key{
-		{"days", func(f string, v *yaml.Node) {
+	it, ok := d.fields(n, field, windowKeys)
+	for ok && it.next() {
+		f, v := it.f, it.v
+		switch it.key {
+		case 0: // days
 			hasDays = true
 			items, ok := d.sequence(v, f, "weekdays")
 			if !ok {
-				return
+				continue
 			}
 			if len(items) == 0 {
 				d.addf(v, f, "empty list (leave days out for every day)")
 			}
+			w.Days = make([]time.Weekday, 0, len(items))
 			for _, item := range items {
 				s, ok := d.str(item, f)
 				if !ok {
@@ -267,23 +356,24 @@ func (d *decoder) window(n *yaml.Node, field string) *TimeWindow {
 				w.Days = append(w.Days, day)
 				w.dayMask |= 1 << day
 			}
-		}},
-		{"hours", func(f string, v *yaml.Node) { hasHours = true; d.hours(v, f, w) }},
-		{"timezone", func(f string, v *yaml.Node) {
+		case 1: // hours
+			hasHours = true
+			d.hours(v, f, w)
+		case 2: // timezone
 			s, ok := d.name(v, f)
 			if !ok {
-				return
+				continue
 			}
 			// "Local" would make the policy mean different things on
 			// different machines.
 			loc, err := d.location(s)
 			if err != nil || s == "Local" {
 				d.addf(v, f, "unknown timezone %q (want an IANA name like Europe/Berlin, or UTC)", s)
-				return
+				continue
 			}
 			w.Timezone, w.loc = s, loc
-		}},
-	})
+		}
+	}
 	if ok && !hasDays && !hasHours {
 		d.addf(n, field, "give days, hours or both")
 	}
@@ -293,10 +383,14 @@ func (d *decoder) window(n *yaml.Node, field string) *TimeWindow {
 // hours decodes {start, end} into w.
 func (d *decoder) hours(n *yaml.Node, field string, w *TimeWindow) {
 	var start, end *yaml.Node
-	ok := d.mapping(n, field, []key{
-		{"start", func(_ string, v *yaml.Node) { start = v }},
-		{"end", func(_ string, v *yaml.Node) { end = v }},
-	})
+	it, ok := d.fields(n, field, hoursKeys)
+	for ok && it.next() {
+		if it.key == 0 {
+			start = it.v
+		} else {
+			end = it.v
+		}
+	}
 	if !ok {
 		return
 	}
@@ -316,8 +410,8 @@ func (d *decoder) hours(n *yaml.Node, field string, w *TimeWindow) {
 		}
 		return s, m, true
 	}
-	s, sm, okStart := clock(start, join(field, "start"))
-	e, em, okEnd := clock(end, join(field, "end"))
+	s, sm, okStart := clock(start, d.join(field, "start"))
+	e, em, okEnd := clock(end, d.join(field, "end"))
 	if !okStart || !okEnd {
 		return
 	}

@@ -18,7 +18,7 @@ func decodeOptionalSection[T any](d *decoder, n *yaml.Node, field, what string, 
 	if !ok {
 		return nil
 	}
-	return decodeItems(items, field, one)
+	return decodeItems(d, items, field, one)
 }
 
 // isNull reports an empty section ("approvals:" with nothing after it).

@@ -58,7 +58,7 @@
 //
 // # Limits
 //
-// A policy file over 1 MiB (MaxFileSize) or with any key or value over
+// A policy file over 16 MiB (MaxFileSize) or with any key or value over
 // 4 KiB (MaxStringSize) is refused. So is any string holding invalid
 // UTF-8, a control character (tab and newline included: every policy
 // string is a single line), a bidirectional formatting character or a
@@ -174,7 +174,18 @@
 // # Evaluating
 //
 // Load compiles timezones and globs once; Evaluate (window end included)
-// then does no parsing and no allocation, so it can run on every credential request. Explain gives
-// the same decision plus, for every earlier rule, why it did not match. A
-// *Policy is read-only after Load and safe for concurrent use.
+// then does no parsing and no allocation, so it can run on every
+// credential request. Load also indexes the rules by profile: exact
+// names, the literal prefix of each glob, and the rules that match any
+// profile. Evaluate tries only the rules that could match the request's
+// profile, in file order, so it decides exactly as trying every rule
+// would, and 10,000 rules cost about what 10 do. Explain gives the same
+// decision plus, for every earlier rule, why it did not match. A *Policy
+// is read-only after Load and safe for concurrent use.
+//
+// Loading is linear in the file's size. Files in the plain YAML that
+// policies are written in (block and one-line flow collections, one-line
+// scalars, printable ASCII) are read by a small reader of that subset;
+// anything else, and every file with a problem, goes through yaml.v3, so
+// the same file is refused with the same messages either way.
 package policy

@@ -9,22 +9,58 @@ import (
 // Evaluate decides r: the first rule whose conditions all hold, else deny.
 // It neither parses nor allocates, so it is cheap enough for every
 // credential request and every refresh in server mode. A nil policy denies.
+//
+// Rules are looked up by profile (see ruleIndex): only the rules that could
+// match the request's profile are tried, in file order, so the decision is
+// the one a scan of every rule would reach.
 func (p *Policy) Evaluate(r Request) Decision {
+	if p == nil {
+		return noMatch()
+	}
+	var lists [maxMerge][]int32
+	if p.index == nil {
+		return p.evaluateAll(&r)
+	}
+	n, ok := p.index.candidates(r.Profile, &lists)
+	if !ok {
+		return p.evaluateAll(&r)
+	}
 	var skipped zoneRead
-	if p != nil {
-		for i := range p.Rules {
-			rule := &p.Rules[i]
-			if !rule.matchesBesidesTime(&r) {
-				continue
-			}
-			if w := rule.Conditions.Time; w != nil && !w.Contains(r.Time) {
-				skipped.note(w, r.Time)
-				continue
-			}
-			return skipped.fill(rule.decide(i, &r))
+	var d Decision
+	found := false
+	merged(&lists, n, func(i int) bool {
+		d, found = p.try(i, &r, &skipped)
+		return found
+	})
+	if found {
+		return d
+	}
+	return skipped.fill(noMatch())
+}
+
+// evaluateAll decides r by trying every rule in order: what Evaluate does
+// without an index, and what the index must agree with.
+func (p *Policy) evaluateAll(r *Request) Decision {
+	var skipped zoneRead
+	for i := range p.Rules {
+		if d, ok := p.try(i, r, &skipped); ok {
+			return d
 		}
 	}
 	return skipped.fill(noMatch())
+}
+
+// try returns the decision of rule i when it matches r.
+func (p *Policy) try(i int, r *Request, skipped *zoneRead) (Decision, bool) {
+	rule := &p.Rules[i]
+	if !rule.matchesBesidesTime(r) {
+		return Decision{}, false
+	}
+	if w := rule.Conditions.Time; w != nil && !w.Contains(r.Time) {
+		skipped.note(w, r.Time)
+		return Decision{}, false
+	}
+	return skipped.fill(rule.decide(i, r)), true
 }
 
 // zoneRead remembers the UTC offset of the first time window a decision

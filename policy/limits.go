@@ -14,8 +14,11 @@ import (
 // each of those bounded, and a policy file that size is already far
 // larger than any team writes.
 const (
-	// MaxFileSize is the largest policy file Load and Parse accept.
-	MaxFileSize = 1 << 20
+	// MaxFileSize is the largest policy file Load and Parse accept: room
+	// for a team's 10,000 rules and 10,000 pinned profiles (about 2 MB)
+	// several times over. Parsing is linear in the file's size, so the
+	// cap bounds the work a file can cause, not what a team may write.
+	MaxFileSize = 16 << 20
 	// MaxStringSize is the longest string (key or value) in bytes.
 	MaxStringSize = 4 << 10
 )
@@ -34,7 +37,7 @@ func readLimited(path string) ([]byte, error) {
 // checkSize records an issue and reports false when data is over the limit.
 func (d *decoder) checkSize(data []byte) bool {
 	if len(data) > MaxFileSize {
-		d.addf(nil, "", "policy file is more than %d bytes (the limit is 1 MiB)", MaxFileSize)
+		d.addf(nil, "", "policy file is more than %d bytes (the limit is 16 MiB)", MaxFileSize)
 		return false
 	}
 	return true
@@ -57,7 +60,7 @@ func (d *decoder) walkStrings(n *yaml.Node, field string) {
 		for i, c := range n.Content {
 			f := field
 			if n.Kind == yaml.SequenceNode {
-				f = index(field, i)
+				f = d.index(field, i)
 			}
 			d.walkStrings(c, f)
 		}
@@ -67,7 +70,7 @@ func (d *decoder) walkStrings(n *yaml.Node, field string) {
 			if !d.checkString(k, field, "key") {
 				continue
 			}
-			d.walkStrings(v, join(field, k.Value))
+			d.walkStrings(v, d.join(field, k.Value))
 		}
 	case yaml.ScalarNode:
 		d.checkString(n, field, "value")
@@ -95,6 +98,11 @@ func (d *decoder) checkString(n *yaml.Node, field, what string) bool {
 // a bidirectional formatting character, or a zero-width character.
 func badRune(s string) (rune, bool) {
 	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			// Printable ASCII, nearly every byte of a policy.
+			i++
+			continue
+		}
 		r, w := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && w == 1 {
 			return r, true

@@ -16,7 +16,7 @@ func TestLimits(t *testing.T) {
 		field   string
 		message string
 	}{
-		{"file over 1 MiB", "version: \"1\"\nrules: [{name: a, effect: allow}]\n#" + strings.Repeat("x", MaxFileSize), 1, "", "more than 1048576 bytes (the limit is 1 MiB)"},
+		{"file over 16 MiB", "version: \"1\"\nrules: [{name: a, effect: allow}]\n#" + strings.Repeat("x", MaxFileSize), 1, "", "more than 16777216 bytes (the limit is 16 MiB)"},
 		{"string over 4 KiB", "version: \"1\"\nrules:\n  - name: a\n    effect: allow\n    reason: " + long + "\n", 5, "rules[0].reason", "a value of 4097 bytes is longer than the limit of 4096"},
 		{"key over 4 KiB", "version: \"1\"\n? " + long + "\n: x\nrules: [{name: a, effect: allow}]\n", 2, "", "a key of 4097 bytes"},
 		{"newline in a reason", "version: \"1\"\nrules:\n  - name: a\n    effect: allow\n    reason: |\n      two\n      lines\n", 5, "rules[0].reason", "a value contains a newline"},
@@ -61,8 +61,8 @@ func TestLoadRefusesHugeFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Load(path)
-	if err == nil || !strings.Contains(err.Error(), "the limit is 1 MiB") {
-		t.Errorf("Load(2 MiB) = %v", err)
+	if err == nil || !strings.Contains(err.Error(), "the limit is 16 MiB") {
+		t.Errorf("Load(32 MiB) = %v", err)
 	}
 }
 

@@ -2,6 +2,8 @@ package policy
 
 import (
 	"errors"
+	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -192,4 +194,74 @@ func TestPinErrorKindString(t *testing.T) {
 			t.Errorf("%d.String() = %q, want %q", int(k), got, want)
 		}
 	}
+}
+
+// roleARNShape is the expression checkRoleARN implements by hand.
+var roleARNShape = regexp.MustCompile(`^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role/((?:[\x21-\x2e\x30-\x7e]+/)*)([\w+=,.@-]+)$`)
+
+func checkRoleARNByRegexp(s string) (string, bool) {
+	m := roleARNShape.FindStringSubmatch(s)
+	if m == nil || len(m[2]) > 512 || len(m[3]) > 64 {
+		return "", false
+	}
+	return m[1], true
+}
+
+// TestCheckRoleARNAgreesWithRegexp holds the hand-written role ARN check
+// to the expression it replaced, over real shapes and many mutations.
+func TestCheckRoleARNAgreesWithRegexp(t *testing.T) {
+	seeds := []string{
+		"arn:aws:iam::111122223333:role/admin",
+		"arn:aws-us-gov:iam::111122223333:role/a/b/c/admin+x=y,z.w@v-u_t",
+		"arn:aws-cn:iam::111122223333:role/" + strings.Repeat("p/", 256) + "n",
+		"arn:aws:iam::111122223333:role/" + strings.Repeat("n", 64),
+		"arn:aws:iam::111122223333:role/" + strings.Repeat("n", 65),
+		"arn:aws:iam::111122223333:role/p~!\"#$%&'()*+,-.:;<=>?@[\\]^_`{|}/n",
+		"arn:aws:iam::11112222333:role/a", "arn:aws:iam::111122223333:role//a", "arn:aws:iam::111122223333:role/a/",
+		"arn:aws-:iam::111122223333:role/a", "arn:aws-US:iam::111122223333:role/a", "arn:aws:sts::111122223333:role/a",
+		"arn:aws:iam::111122223333:role/a b", "arn:aws:iam::111122223333:role/caf\u00e9", "arn:aws:iam::111122223333:role/",
+	}
+	for _, s := range seeds {
+		wantAcct, want := checkRoleARNByRegexp(s)
+		if gotAcct, got := checkRoleARN(s); got != want || gotAcct != wantAcct {
+			t.Errorf("checkRoleARN(%q) = %q, %v; the expression says %q, %v", s, gotAcct, got, wantAcct, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 17))
+	alphabet := "arn:aws-iam:role/0123456789 az_+=,.@-~\x7f\x20\x21/é"
+	for range 50000 {
+		s := []byte(seeds[rng.IntN(len(seeds))])
+		for range 1 + rng.IntN(3) {
+			i := rng.IntN(len(s) + 1)
+			c := alphabet[rng.IntN(len(alphabet))]
+			switch rng.IntN(3) {
+			case 0:
+				if i < len(s) {
+					s[i] = c
+				}
+			case 1:
+				if i < len(s) {
+					s = append(s[:i], s[i+1:]...)
+				}
+			default:
+				s = append(s[:i], append([]byte{c}, s[i:]...)...)
+			}
+		}
+		wantAcct, want := checkRoleARNByRegexp(string(s))
+		if gotAcct, got := checkRoleARN(string(s)); got != want || gotAcct != wantAcct {
+			t.Fatalf("checkRoleARN(%q) = %q, %v; the expression says %q, %v", s, gotAcct, got, wantAcct, want)
+		}
+	}
+}
+
+// FuzzCheckRoleARN holds checkRoleARN to the expression on fuzzed input.
+func FuzzCheckRoleARN(f *testing.F) {
+	f.Add("arn:aws:iam::111122223333:role/a/b")
+	f.Add("arn:aws-us-gov:iam::111122223333:role/x")
+	f.Fuzz(func(t *testing.T, s string) {
+		wantAcct, want := checkRoleARNByRegexp(s)
+		if gotAcct, got := checkRoleARN(s); got != want || gotAcct != wantAcct {
+			t.Fatalf("checkRoleARN(%q) = %q, %v; the expression says %q, %v", s, gotAcct, got, wantAcct, want)
+		}
+	})
 }

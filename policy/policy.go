@@ -35,6 +35,9 @@ type Policy struct {
 	Pins map[string]ProfilePin
 
 	hasPins bool
+	// index finds the rules that could match a profile (see ruleIndex);
+	// nil for a Policy not made by Parse, which Evaluate then scans.
+	index *ruleIndex
 	// tests are the cases of the tests: section (see Tests).
 	tests []TestCase
 }
@@ -93,17 +96,29 @@ func Load(path string) (*Policy, error) {
 // in messages and kept in Policy.Path. Every problem found is returned in
 // one *LoadError.
 func Parse(data []byte, path string) (*Policy, error) {
-	d := &decoder{}
+	return parse(data, path, false)
+}
+
+// parse is Parse; slowYAML makes it read every file with yaml.v3, for the
+// test that holds the fast reader to it.
+func parse(data []byte, path string, slowYAML bool) (*Policy, error) {
+	d := &decoder{slowYAML: slowYAML}
 	var p *Policy
 	if d.checkSize(data) {
 		p = d.document(data)
 	}
 	if len(d.issues) > 0 {
+		// Again, spelling out the field paths the issues name.
+		d = &decoder{paths: true, zones: d.zones, slowYAML: slowYAML}
+		if d.checkSize(data) {
+			d.document(data)
+		}
 		// Sections are decoded in file order, but name checks run after
 		// a whole section; sorting keeps the output in reading order.
 		slices.SortStableFunc(d.issues, func(a, b Issue) int { return cmp.Compare(a.Line, b.Line) })
 		return nil, &LoadError{Path: path, Issues: d.issues}
 	}
+	p.index = newRuleIndex(p.Rules)
 	sum := sha256.Sum256(data)
 	p.Path = path
 	p.SHA256 = hex.EncodeToString(sum[:])
