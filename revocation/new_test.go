@@ -1,8 +1,8 @@
 package revocation
 
 import (
-	"fmt"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"

@@ -403,11 +403,11 @@ func TestRenderRefuses(t *testing.T) {
 // whitespace not counted.
 func TestPolicySize(t *testing.T) {
 	for in, want := range map[string]int{
-		``:                  0,
-		`{}`:                2,
+		``:                   0,
+		`{}`:                 2,
 		"{ \"a\" :\n\t1 }\r": 7,
-		`"é"`:               3,
-		"\u00a0x":           1,
+		`"é"`:                3,
+		"\u00a0x":            1,
 	} {
 		if got := PolicySize([]byte(in)); got != want {
 			t.Errorf("PolicySize(%q) = %d, want %d", in, got, want)
