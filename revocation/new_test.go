@@ -51,6 +51,8 @@ func TestNew(t *testing.T) {
 		{"block star", TargetBlock, "ali*", nil, false},
 		{"block lone star", TargetBlock, "*", nil, false},
 		{"block question mark", TargetBlock, "alic?", nil, false},
+		{"block policy variable", TargetBlock, "${aws:username}", nil, false},
+		{"block dollar", TargetBlock, "a$b", nil, false},
 		{"block upper case", TargetBlock, "Alice", nil, false},
 		{"block empty", TargetBlock, "", nil, false},
 		{"block too long", TargetBlock, strings.Repeat("a", 40), nil, false},

@@ -77,10 +77,13 @@ func ValidBasis(s string) bool {
 }
 
 // ValidLabel reports whether s is a person label (person.ValidLabel) that
-// is safe inside "sentinel.<label>.*": no '.', '*' or '?', so the pattern
-// matches exactly that person's SourceIdentities.
+// is safe inside "sentinel.<label>.*": no '.', '*' or '?' (wildcards and
+// the separator), nor '$' (IAM policy variables), so the pattern matches
+// exactly that person's SourceIdentities. person.ValidLabel refuses them
+// already; the check is repeated here because this is where a wrong label
+// would deny, or spare, someone else.
 func ValidLabel(s string) bool {
-	return person.ValidLabel(s) && !strings.ContainsAny(s, ".*?")
+	return person.ValidLabel(s) && !strings.ContainsAny(s, ".*?$")
 }
 
 // ValidRoleARN reports whether s is an IAM role ARN:
