@@ -1,7 +1,10 @@
 package revocation
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -112,5 +115,26 @@ func TestKind(t *testing.T) {
 	}
 	if ix, ok := Kind.Index(record.StatusIndex); !ok || ix.Key(in) != "active" {
 		t.Fatal("no status index")
+	}
+}
+
+// TestEntryJSON checks that an entry survives the JSON the stores keep,
+// and that the times a target does not use are left out.
+func TestEntryJSON(t *testing.T) {
+	for _, e := range []*Entry{sess(), blk(), unb(), old()} {
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Entry
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if err := back.Validate(); err != nil || !reflect.DeepEqual(Kind.Normalize(&back), Kind.Normalize(e)) {
+			t.Fatalf("round trip of %s: %v\n%+v\n%+v", b, err, back, *e)
+		}
+		if e.Target == TargetSession && bytes.Contains(b, []byte("blocked_at")) {
+			t.Fatalf("unused time written: %s", b)
+		}
 	}
 }

@@ -92,9 +92,9 @@ type Entry struct {
 	// the pinned role and the via roles credentials were handed out for.
 	Roles []string `json:"roles"`
 	// BlockedAt is the block's time, on an unblocked entry only.
-	BlockedAt time.Time `json:"blocked_at,omitempty"`
+	BlockedAt time.Time `json:"blocked_at,omitzero"`
 	// IssuedBefore is the fallback's time, on an older entry only.
-	IssuedBefore time.Time `json:"issued_before,omitempty"`
+	IssuedBefore time.Time `json:"issued_before,omitzero"`
 	CreatedAt    time.Time `json:"created_at"`
 	// ExpiresAt is the latest expiry of any credential the entry targets:
 	// after it the entry is pruned.
@@ -104,7 +104,7 @@ type Entry struct {
 	Status    Status    `json:"status"`
 	// EndedAt is when the entry was pruned or lifted; LiftedBy and
 	// LiftedByARN say who lifted a block.
-	EndedAt     time.Time `json:"ended_at,omitempty"`
+	EndedAt     time.Time `json:"ended_at,omitzero"`
 	LiftedBy    string    `json:"lifted_by,omitempty"`
 	LiftedByARN string    `json:"lifted_by_arn,omitempty"`
 	Version     int64     `json:"version"`
