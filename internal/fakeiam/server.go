@@ -63,6 +63,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	users  map[string]*user // user ARN -> user
+	roles  map[roleKey]*role
 	delay  time.Duration
 	faults map[string]*fault
 	calls  []Call
@@ -71,7 +72,7 @@ type Server struct {
 
 // New starts a stand-in on 127.0.0.1 whose keys live in sts.
 func New(sts *fakests.Server) *Server {
-	s := &Server{sts: sts, users: map[string]*user{}, faults: map[string]*fault{}}
+	s := &Server{sts: sts, users: map[string]*user{}, roles: map[roleKey]*role{}, faults: map[string]*fault{}}
 	s.ts = loopback.Serve("fakeiam", http.HandlerFunc(s.serveHTTP))
 	return s
 }
@@ -226,12 +227,20 @@ func (s *Server) answer(r *http.Request, form url.Values, formErr error, keyID s
 	if keyID == "" || !ok {
 		return "", &apiError{http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid."}
 	}
-	switch who.Kind {
-	case "user":
-	case "session-token":
-		if !who.MFA {
-			return "", &apiError{http.StatusForbidden, "AccessDenied", "Session credentials can call IAM only when issued with MFA."}
+	if who.Kind == "session-token" && !who.MFA {
+		return "", &apiError{http.StatusForbidden, "AccessDenied", "Session credentials can call IAM only when issued with MFA."}
+	}
+	if isRolePolicyAction(action) {
+		// A role's inline policies are written by users, MFA sessions and
+		// role sessions (the revoker role) of the role's account; AWS
+		// refuses every IAM call made with GetFederationToken credentials.
+		if who.Kind == "federated-user" {
+			return "", &apiError{http.StatusForbidden, "AccessDenied", "Federated user credentials cannot call IAM."}
 		}
+		return s.answerRolePolicy(action, who.Account, form)
+	}
+	switch who.Kind {
+	case "user", "session-token":
 	default:
 		return "", &apiError{http.StatusBadRequest, "ValidationError", "Must specify userName when calling with non-User credentials"}
 	}
