@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -310,4 +311,40 @@ func TestRolePolicyAggregateLimit(t *testing.T) {
 			t.Errorf("a single policy of 10241: %v", err)
 		}
 	})
+}
+
+// TestRolePolicySignaturesChecked: when the STS stand-in knows a user's
+// secret, IAM calls signed by that user and by the role sessions issued to
+// it must carry a valid signature scoped to iam.
+func TestRolePolicySignaturesChecked(t *testing.T) {
+	const carolKey, carolARN = "AKIACAROLEXAMPLE0001", "arn:aws:iam::111122223333:user/carol"
+	st := fakests.New()
+	t.Cleanup(st.Close)
+	s := New(st)
+	t.Cleanup(s.Close)
+	st.AddUserWithSecret(carolKey, secret, carolARN, account)
+	s.AddRole(deployARN)
+	ctx := context.Background()
+
+	carol, carolSTS := clients(t, s, st, carolKey, "")
+	if err := put(carol, "deploy", "ByCarol", denyAll); err != nil {
+		t.Fatalf("a correctly signed call: %v", err)
+	}
+	out, err := carolSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(revokerARN), RoleSessionName: aws.String("revoker")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := iam.New(iam.Options{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(s.URL()),
+		Credentials: credentials.NewStaticCredentialsProvider(aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken))})
+	if err := put(good, "deploy", "ByRevoker", denyAll); err != nil {
+		t.Fatalf("a role session signing with its secret: %v", err)
+	}
+	forged := iam.New(iam.Options{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(s.URL()),
+		Credentials: credentials.NewStaticCredentialsProvider(aws.ToString(out.Credentials.AccessKeyId), "not-the-secret", aws.ToString(out.Credentials.SessionToken))})
+	if err := put(forged, "deploy", "Forged", denyAll); codeOf(err) != "SignatureDoesNotMatch" || statusOf(err) != 403 {
+		t.Errorf("a forged signature: %v", err)
+	}
+	if p := s.RolePolicies(deployARN); len(p) != 2 {
+		t.Errorf("policies = %v, want carol's and the revoker's", p)
+	}
 }

@@ -1,11 +1,14 @@
 package fakeiam
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -187,11 +190,15 @@ type apiError struct {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	formErr := r.ParseForm()
+	// The body is read whole first: the signature covers its hash.
+	raw, formErr := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	if formErr == nil {
+		formErr = r.ParseForm()
+	}
 	form := r.PostForm
 	keyID := accessKeyOf(r.Header.Get("Authorization"))
-	body, apiErr := s.answer(r, form, formErr, keyID)
+	body, apiErr := s.answer(r, raw, form, formErr, keyID)
 	call := Call{Action: form.Get("Action"), AccessKeyID: keyID, Params: form, Status: http.StatusOK}
 	requestID := newRequestID()
 	w.Header().Set("Content-Type", "text/xml")
@@ -215,7 +222,7 @@ func (s *Server) record(c Call) {
 	s.calls = append(s.calls, c)
 }
 
-func (s *Server) answer(r *http.Request, form url.Values, formErr error, keyID string) (string, *apiError) {
+func (s *Server) answer(r *http.Request, raw []byte, form url.Values, formErr error, keyID string) (string, *apiError) {
 	if r.Method != http.MethodPost || formErr != nil || form.Get("Version") != apiVersion {
 		return "", &apiError{http.StatusBadRequest, "InvalidAction", "The stand-in answers POST / with Version " + apiVersion + " only."}
 	}
@@ -223,8 +230,14 @@ func (s *Server) answer(r *http.Request, form url.Values, formErr error, keyID s
 	if f := s.takeFault(action); f != nil {
 		return "", &apiError{f.status, f.code, f.msg}
 	}
-	who, ok := s.sts.Lookup(keyID, r.Header.Get("X-Amz-Security-Token"))
-	if keyID == "" || !ok {
+	// The STS stand-in knows the credentials; it checks the signature
+	// (scoped to iam) when it knows their secret.
+	who, err := s.sts.Authenticate(r, raw, "iam")
+	if err != nil {
+		var authErr *fakests.AuthError
+		if errors.As(err, &authErr) {
+			return "", &apiError{authErr.Status, authErr.Code, authErr.Message}
+		}
 		return "", &apiError{http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid."}
 	}
 	if who.Kind == "session-token" && !who.MFA {
