@@ -7,8 +7,9 @@
 //     ListRolePolicies on roles made to exist with AddRole.
 //
 // It shares its idea of who owns which key with the STS stand-in in
-// internal/fakests: callers are authenticated through it (access key ID
-// and session token; signatures are not checked here), a created key
+// internal/fakests: callers are authenticated through it (access key ID,
+// session token, and the SigV4 signature scoped to iam whenever the STS
+// stand-in knows the secret), a created key
 // becomes usable with STS only after a configurable delay (IAM's eventual
 // consistency), and a deleted key stops working with STS at once. As in
 // AWS, session credentials may call IAM only when issued with MFA, and a
