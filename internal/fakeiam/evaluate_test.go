@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -247,5 +248,42 @@ func TestRevocationEndToEnd(t *testing.T) {
 	}
 	if got, err := s.DeniesIssued(revokedSession); err != nil || got {
 		t.Errorf("after the policy is deleted: %v, %v", got, err)
+	}
+}
+
+// TestRolePolicyConcurrentWritersAndReaders writes, lists, deletes and
+// evaluates one role's policies from many goroutines (run with -race): the
+// aggregate limit holds whatever the interleaving.
+func TestRolePolicyConcurrentWritersAndReaders(t *testing.T) {
+	_, s, c := revokerClient(t)
+	ctx := context.Background()
+	doc := sizedDoc(t, 3000, 0) // at most three fit at once
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := fmt.Sprintf("P%d", i)
+			if err := put(c, "deploy", name, doc); err != nil && codeOf(err) != "LimitExceeded" {
+				t.Errorf("put %s: %v", name, err)
+			}
+			if _, err := c.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("deploy")}); err != nil {
+				t.Errorf("list: %v", err)
+			}
+			if _, err := s.Denies(deployARN, session); err != nil {
+				t.Errorf("Denies: %v", err)
+			}
+			if i%2 == 0 {
+				_, _ = c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("deploy"), PolicyName: aws.String(name)})
+			}
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for _, doc := range s.RolePolicies(deployARN) {
+		total += PolicySize(doc)
+	}
+	if total > maxRolePolicyAggregate {
+		t.Errorf("the role holds %d characters", total)
 	}
 }

@@ -1,11 +1,17 @@
 package fakeiam
 
 import (
+	"encoding/xml"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/fakests"
 )
 
 // FuzzEvaluateDeny feeds arbitrary policy documents (what a role's inline
@@ -91,4 +97,54 @@ func globRegexp(pattern string) *regexp.Regexp {
 	}
 	b.WriteString(`$`)
 	return regexp.MustCompile(b.String())
+}
+
+// FuzzRolePolicyRequests sends arbitrary form bodies to the stand-in as an
+// authenticated caller and checks that every answer is a well-formed IAM
+// response with a known status, and that a role's policies never exceed
+// the aggregate limit or hold a document the parser refuses.
+func FuzzRolePolicyRequests(f *testing.F) {
+	f.Add("Action=PutRolePolicy&Version=2010-05-08&RoleName=deploy&PolicyName=P&PolicyDocument=" + url.QueryEscape(denyAll))
+	f.Add("Action=PutRolePolicy&Version=2010-05-08&RoleName=deploy&PolicyName=P&PolicyDocument=" + url.QueryEscape(url.PathEscape(denyAll)))
+	f.Add("Action=GetRolePolicy&Version=2010-05-08&RoleName=deploy&PolicyName=P")
+	f.Add("Action=ListRolePolicies&Version=2010-05-08&RoleName=deploy&MaxItems=1&Marker=A")
+	f.Add("Action=DeleteRolePolicy&Version=2010-05-08&RoleName=deploy&PolicyName=P")
+	f.Add("Action=PutRolePolicy&Version=2010-05-08&RoleName=de%2Fploy&PolicyName=&PolicyDocument=%25zz")
+	st := fakests.New()
+	defer st.Close()
+	s := New(st)
+	defer s.Close()
+	st.AddUser(aliceKey, aliceARN, account)
+	s.AddUser(aliceARN, aliceKey)
+	s.AddRole("arn:aws:iam::111122223333:role/deploy")
+	auth := "AWS4-HMAC-SHA256 Credential=" + aliceKey + "/20261208/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
+	f.Fuzz(func(t *testing.T, body string) {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", auth)
+		rec := httptest.NewRecorder()
+		http.HandlerFunc(s.serveHTTP).ServeHTTP(rec, req)
+		switch rec.Code {
+		case 200, 400, 403, 404, 409:
+		default:
+			t.Fatalf("status %d", rec.Code)
+		}
+		var root struct{ XMLName xml.Name }
+		if err := xml.Unmarshal(rec.Body.Bytes(), &root); err != nil {
+			t.Fatalf("response is not XML: %v: %q", err, rec.Body.String())
+		}
+		total := 0
+		for name, doc := range s.RolePolicies("arn:aws:iam::111122223333:role/deploy") {
+			if _, err := parsePolicy(doc); err != nil {
+				t.Fatalf("stored policy %s is refused by the parser: %v", name, err)
+			}
+			total += PolicySize(doc)
+		}
+		if total > maxRolePolicyAggregate {
+			t.Fatalf("the role holds %d characters of policies", total)
+		}
+		s.mu.Lock()
+		s.calls = nil
+		s.mu.Unlock()
+	})
 }
