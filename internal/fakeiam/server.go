@@ -1,11 +1,14 @@
 package fakeiam
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -63,6 +66,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	users  map[string]*user // user ARN -> user
+	roles  map[roleKey]*role
 	delay  time.Duration
 	faults map[string]*fault
 	calls  []Call
@@ -71,7 +75,7 @@ type Server struct {
 
 // New starts a stand-in on 127.0.0.1 whose keys live in sts.
 func New(sts *fakests.Server) *Server {
-	s := &Server{sts: sts, users: map[string]*user{}, faults: map[string]*fault{}}
+	s := &Server{sts: sts, users: map[string]*user{}, roles: map[roleKey]*role{}, faults: map[string]*fault{}}
 	s.ts = loopback.Serve("fakeiam", http.HandlerFunc(s.serveHTTP))
 	return s
 }
@@ -186,11 +190,15 @@ type apiError struct {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	formErr := r.ParseForm()
+	// The body is read whole first: the signature covers its hash.
+	raw, formErr := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	if formErr == nil {
+		formErr = r.ParseForm()
+	}
 	form := r.PostForm
 	keyID := accessKeyOf(r.Header.Get("Authorization"))
-	body, apiErr := s.answer(r, form, formErr, keyID)
+	body, apiErr := s.answer(r, raw, form, formErr, keyID)
 	call := Call{Action: form.Get("Action"), AccessKeyID: keyID, Params: form, Status: http.StatusOK}
 	requestID := newRequestID()
 	w.Header().Set("Content-Type", "text/xml")
@@ -214,7 +222,7 @@ func (s *Server) record(c Call) {
 	s.calls = append(s.calls, c)
 }
 
-func (s *Server) answer(r *http.Request, form url.Values, formErr error, keyID string) (string, *apiError) {
+func (s *Server) answer(r *http.Request, raw []byte, form url.Values, formErr error, keyID string) (string, *apiError) {
 	if r.Method != http.MethodPost || formErr != nil || form.Get("Version") != apiVersion {
 		return "", &apiError{http.StatusBadRequest, "InvalidAction", "The stand-in answers POST / with Version " + apiVersion + " only."}
 	}
@@ -222,16 +230,30 @@ func (s *Server) answer(r *http.Request, form url.Values, formErr error, keyID s
 	if f := s.takeFault(action); f != nil {
 		return "", &apiError{f.status, f.code, f.msg}
 	}
-	who, ok := s.sts.Lookup(keyID, r.Header.Get("X-Amz-Security-Token"))
-	if keyID == "" || !ok {
+	// The STS stand-in knows the credentials; it checks the signature
+	// (scoped to iam) when it knows their secret.
+	who, err := s.sts.Authenticate(r, raw, "iam")
+	if err != nil {
+		var authErr *fakests.AuthError
+		if errors.As(err, &authErr) {
+			return "", &apiError{authErr.Status, authErr.Code, authErr.Message}
+		}
 		return "", &apiError{http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid."}
 	}
-	switch who.Kind {
-	case "user":
-	case "session-token":
-		if !who.MFA {
-			return "", &apiError{http.StatusForbidden, "AccessDenied", "Session credentials can call IAM only when issued with MFA."}
+	if who.Kind == "session-token" && !who.MFA {
+		return "", &apiError{http.StatusForbidden, "AccessDenied", "Session credentials can call IAM only when issued with MFA."}
+	}
+	if isRolePolicyAction(action) {
+		// A role's inline policies are written by users, MFA sessions and
+		// role sessions (the revoker role) of the role's account; AWS
+		// refuses every IAM call made with GetFederationToken credentials.
+		if who.Kind == "federated-user" {
+			return "", &apiError{http.StatusForbidden, "AccessDenied", "Federated user credentials cannot call IAM."}
 		}
+		return s.answerRolePolicy(action, who.Account, form)
+	}
+	switch who.Kind {
+	case "user", "session-token":
 	default:
 		return "", &apiError{http.StatusBadRequest, "ValidationError", "Must specify userName when calling with non-User credentials"}
 	}

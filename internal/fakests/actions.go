@@ -77,7 +77,8 @@ func (s *Server) assumeRole(caller principal, form url.Values) (stamper, *apiErr
 		}
 		sourceID = requested
 	}
-	if _, apiErr := parseTags(form); apiErr != nil {
+	tags, apiErr := parseTags(form)
+	if apiErr != nil {
 		return nil, apiErr
 	}
 	if form.Has("ExternalId") && !validExternalID(form.Get("ExternalId")) {
@@ -102,6 +103,7 @@ func (s *Server) assumeRole(caller principal, form url.Values) (stamper, *apiErr
 		mfa:       withMFA,
 		roleARN:   roleARN,
 		sourceID:  sourceID,
+		tags:      tags,
 	}
 	creds, apiErr := s.issue(session, duration)
 	if apiErr != nil {
@@ -169,13 +171,16 @@ func (s *Server) mayAssume(caller principal, roleARN string) bool {
 func (s *Server) issue(session principal, duration int) (issued, *apiError) {
 	// Whole seconds, as the response carries them, so that the client and
 	// the Server agree on the exact moment of expiry.
-	expiration := s.clock().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second)
+	now := s.clock().UTC()
+	expiration := now.Add(time.Duration(duration) * time.Second).Truncate(time.Second)
 	creds, err := s.newCredentials(expiration)
 	if err != nil {
 		return issued{}, errInternal
 	}
 	session.sessionToken = creds.sessionToken
 	session.expiration = expiration
+	// aws:TokenIssueTime carries whole seconds.
+	session.issuedAt = now.Truncate(time.Second)
 	session.secret = ""
 	if session.checkSig {
 		session.secret = creds.secret

@@ -16,4 +16,10 @@
 // AddUser are identified by the access key ID in the Authorization header
 // alone, and the secrets of their temporary credentials are not kept.
 // Secrets are never recorded or logged.
+//
+// Other stand-ins authenticate their callers through it (Authenticate, the
+// same checks with the signature scoped to their service), and Issued tells
+// what it issued temporary credentials for (role, session tags,
+// SourceIdentity, issue time), which the IAM stand-in evaluates policies
+// against.
 package fakests

@@ -97,6 +97,11 @@ func (s *Server) Lookup(accessKeyID, sessionToken string) (Session, bool) {
 	if apiErr != nil {
 		return Session{}, false
 	}
+	return sessionOf(p), true
+}
+
+// sessionOf describes an authenticated principal.
+func sessionOf(p principal) Session {
 	kind := "user"
 	switch {
 	case p.federated:
@@ -106,7 +111,7 @@ func (s *Server) Lookup(accessKeyID, sessionToken string) (Session, bool) {
 	case p.temporary:
 		kind = "session-token"
 	}
-	return Session{ARN: p.arn, Account: p.account, Kind: kind, MFA: p.mfa, Expiration: p.expiration}, true
+	return Session{ARN: p.arn, Account: p.account, Kind: kind, MFA: p.mfa, Expiration: p.expiration}
 }
 
 // RemoveUser forgets the long-lived access key accessKeyID, as IAM does

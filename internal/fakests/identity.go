@@ -33,6 +33,8 @@ type principal struct {
 	roleARN      string // the role of an assumed-role session
 	sourceID     string // the SourceIdentity, which role chaining keeps
 	federated    bool   // a GetFederationToken session
+	tags         []tag  // the session tags of an AssumeRole, as passed
+	issuedAt     time.Time
 }
 
 // issued is a fresh set of temporary credentials as sent to the client. The

@@ -87,8 +87,14 @@ func parseAuthorization(header string) (authorization, *apiError) {
 // checkSignature verifies the SigV4 signature of r, whose body is body,
 // against secret, at the Server time now.
 func checkSignature(r *http.Request, body []byte, auth authorization, secret string, now time.Time) *apiError {
-	if auth.service != "sts" {
-		return signatureDoesNotMatch("Credential should be scoped to correct service: 'sts'.")
+	return checkSignatureFor("sts", r, body, auth, secret, now)
+}
+
+// checkSignatureFor is checkSignature for a request to service, whose
+// credential scope must name it.
+func checkSignatureFor(service string, r *http.Request, body []byte, auth authorization, secret string, now time.Time) *apiError {
+	if auth.service != service {
+		return signatureDoesNotMatch("Credential should be scoped to correct service: '" + service + "'.")
 	}
 	if !validSigningRegion(auth.region) {
 		return signatureDoesNotMatch("Credential should be scoped to a valid region.")
