@@ -135,9 +135,9 @@ const (
 	protectedParameter     = "ProtectedRoleArns"
 	revokerResource        = "SentinelRevokerRole"
 	ownRevokerARN          = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${RevokerRoleName}"
-	roleResource     = "SentinelServiceRole"
-	functionResource = "SentinelFunction"
-	logGroupResource = "SentinelLogGroup"
+	roleResource           = "SentinelServiceRole"
+	functionResource       = "SentinelFunction"
+	logGroupResource       = "SentinelLogGroup"
 )
 
 var tableResources = []string{"RequestsTable", "BreakglassTable", "SessionsTable"}
