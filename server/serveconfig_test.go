@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sentinel-cli/sentinel/config"
 	"github.com/sentinel-cli/sentinel/internal/safefile"
 )
 
@@ -135,6 +136,8 @@ func FuzzParseServeConfig(f *testing.F) {
 	f.Add([]byte("server_id: &a x\nlisten: *a\n"))
 	f.Add([]byte("server_id: t\npolicy: /p\naccounts: ['111111111111']\nstore: {backend: local, path: /s}\nlog: {stdout: true, hmac_key: {ssm: /k}}\nallow_env: [AWS_ENDPOINT_URL_STS]\n" +
 		"notify: [{url: 'https://h.example', events: [request.created], secret: {secret_arn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:s-AbCdEf'}}]\n"))
+	f.Add([]byte(validServeConfig + "revoke_in_aws: {enabled: true, revokers: {'222222222222': 'arn:aws:iam::222222222222:role/r'}}\n"))
+	f.Add([]byte(validServeConfig + "revoke_in_aws: {revokers: {'2': 'arn:aws:iam::3:role/*'}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := ParseServeConfig(data)
 		if err != nil {
@@ -152,6 +155,14 @@ func FuzzParseServeConfig(f *testing.F) {
 		}
 		if checkAllowEnv(c.AllowEnv) != nil || (!c.Log.HMACKey.IsZero() && c.Log.HMACKey.Check() != nil) {
 			t.Fatalf("accepted allow_env %v or hmac_key %+v that do not check", c.AllowEnv, c.Log.HMACKey)
+		}
+		if len(c.RevokeInAWS.Revokers) > 0 && !c.RevokeInAWS.Enabled {
+			t.Fatal("accepted revokers without enabled: true")
+		}
+		for account, arn := range c.RevokeInAWS.Revokers {
+			if got, err := config.RoleARNAccount(arn); err != nil || got != account {
+				t.Fatalf("accepted revoker %q for account %q", arn, account)
+			}
 		}
 	})
 }
@@ -201,3 +212,4 @@ func TestServeConfigRevokeInAWS(t *testing.T) {
 		})
 	}
 }
+
