@@ -212,4 +212,3 @@ func TestServeConfigRevokeInAWS(t *testing.T) {
 		})
 	}
 }
-
