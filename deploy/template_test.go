@@ -487,7 +487,7 @@ func resourceKinds(t reporter, st statement) []resourceKind {
 	for _, r := range list {
 		k, name := classifyResource(r)
 		if k == "" {
-			t.Errorf("statement %s grants on %v: only the catalogued roles, the three tables, their indexes, the log group and the config's secrets are allowed", st.Sid, r)
+			t.Errorf("statement %s grants on %v: only the catalogued roles, the revoker roles, the three tables, their indexes, the log group and the config's secrets are allowed", st.Sid, r)
 			continue
 		}
 		seen[k] = append(seen[k], name)
