@@ -60,6 +60,10 @@ type Config struct {
 	// Notify lists the webhooks told of approval, break-glass and session
 	// changes this machine makes. In team mode the service sends them.
 	Notify []notify.Webhook `yaml:"notify"`
+	// RevokeInAWS names the revoker role of each account that `--in-aws`
+	// assumes with this person's keys to write the SentinelRevocations
+	// deny on the revoked credentials' roles.
+	RevokeInAWS RevokeInAWS `yaml:"revoke_in_aws"`
 
 	// path is the file this configuration was read from, for messages.
 	path string
@@ -208,6 +212,9 @@ func (c *Config) validate() error {
 		}
 	}
 	if err := c.Server.validate(); err != nil {
+		return err
+	}
+	if err := c.RevokeInAWS.Revokers.Check("revoke_in_aws.revokers"); err != nil {
 		return err
 	}
 	return c.validateLog()

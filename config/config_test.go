@@ -108,10 +108,18 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("policy: x\nstore:\n  backend: dynamodb\n"))
 	f.Add([]byte("store: {tables: {requests: r}}"))
 	f.Add([]byte("- a\n- b"))
+	f.Add([]byte("revoke_in_aws: {revokers: {'111111111111': 'arn:aws:iam::111111111111:role/r'}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse(data, "fuzz.yaml")
 		if err == nil && (c.Store.Backend != BackendLocal && c.Store.Backend != BackendDynamoDB) {
 			t.Fatalf("accepted backend %q", c.Store.Backend)
+		}
+		if err == nil {
+			for account, arn := range c.RevokeInAWS.Revokers {
+				if got, aerr := RoleARNAccount(arn); aerr != nil || got != account {
+					t.Fatalf("accepted revoker %q for account %q", arn, account)
+				}
+			}
 		}
 	})
 }

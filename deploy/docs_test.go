@@ -30,6 +30,11 @@ var docItems = []struct {
 	{"the one-hour ceiling", "deploy.md", regexp.MustCompile(`## Credentials past one hour[\s\S]*caps every hop at 3600 seconds`)},
 	{"the whole chain", "deploy.md", regexp.MustCompile(`sentinel policy roles --trust --service-role ARN POLICY`)},
 	{"make lambda documented", "deploy.md", regexp.MustCompile("`make lambda` writes `deploy/build/bootstrap`")},
+	{"the revoker roles", "deploy.md", regexp.MustCompile(`## Revocation in AWS: the revoker roles[\s\S]*deploy/revoker-role\.yaml`)},
+	{"ListRolePolicies for the size budget", "deploy.md", regexp.MustCompile("`iam:ListRolePolicies` \\(with\\s+`iam:GetRolePolicy`\\) is there because a role's inline policies share one\\s+10,240-character budget")},
+	{"the SCP keeps all but the revoker off the protected roles", "deploy.md", regexp.MustCompile(`"Sid": "OnlyTheRevokerEditsProtectedRoles"[\s\S]*"iam:PutRolePolicy",\s*"iam:DeleteRolePolicy",\s*"iam:DeleteRole",\s*"iam:UpdateAssumeRolePolicy"[\s\S]*"ArnNotLike": \{"aws:PrincipalArn": "arn:aws:iam::\*:role/sentinel-revoker"\}`)},
+	{"IAM cannot target one policy name", "deploy.md", regexp.MustCompile(`\*\*IAM cannot target one policy name\.\*\*`)},
+	{"SCPs do not bind the management account", "deploy.md", regexp.MustCompile(`\*\*SCPs do not bind the management account\*\*`)},
 	{"guarantees: team mode", "guarantees.md", regexp.MustCompile(`## Team mode \(the service\)`)},
 }
 

@@ -50,7 +50,7 @@ type protection struct {
 }
 
 func TestTemplateProtections(t *testing.T) {
-	required := requiredGrants(t)
+	required := withRevokers(requiredGrants(t))
 	for _, p := range protections(required) {
 		t.Run(p.name, func(t *testing.T) {
 			if problems := collect(p.check, loadTemplate(t)); len(problems) > 0 {
@@ -409,7 +409,8 @@ func setPath(m map[string]any, path string, v any) {
 }
 
 // TestProtectedRoleTrustBreaks: the example trust policy's request-tag
-// Null condition is checked, and removing it fails the check.
+// and session-tag Null conditions are checked, and removing either fails
+// the check.
 func TestProtectedRoleTrustBreaks(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(repoRoot(t), "deploy", "protected-role-trust.json"))
 	if err != nil {
@@ -420,8 +421,10 @@ func TestProtectedRoleTrustBreaks(t *testing.T) {
 			return fmt.Errorf("%d statements", len(doc.Statement))
 		}
 		null, _ := doc.Statement[0].Condition["Null"].(map[string]any)
-		if null["aws:RequestTag/"+RequestIDTag] != "false" {
-			return fmt.Errorf("condition %v: want Null aws:RequestTag/%s false", doc.Statement[0].Condition, RequestIDTag)
+		for _, tag := range []string{RequestIDTag, SessionIDTag} {
+			if null["aws:RequestTag/"+tag] != "false" {
+				return fmt.Errorf("condition %v: want Null aws:RequestTag/%s false", doc.Statement[0].Condition, tag)
+			}
 		}
 		return nil
 	}
@@ -431,6 +434,10 @@ func TestProtectedRoleTrustBreaks(t *testing.T) {
 	}
 	if err := check(doc); err != nil {
 		t.Fatal(err)
+	}
+	delete(doc.Statement[0].Condition["Null"].(map[string]any), "aws:RequestTag/"+SessionIDTag)
+	if check(doc) == nil {
+		t.Error("without the session tag's Null condition the check still passes")
 	}
 	delete(doc.Statement[0].Condition, "Null")
 	if check(doc) == nil {

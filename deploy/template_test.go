@@ -52,6 +52,13 @@ var notGranted = map[string]string{
 	// a role (the console refuses GetSessionToken credentials); the
 	// service never signs anyone in to the console.
 	"GetFederationToken": "laptop only",
+	// revoke_in_aws: the service makes these with the credentials of an
+	// account's revoker role, never its own; the revoker role grants them
+	// on the protected roles only (TestRevokerRole).
+	"PutRolePolicy":    "made as the revoker role",
+	"GetRolePolicy":    "made as the revoker role",
+	"DeleteRolePolicy": "made as the revoker role",
+	"ListRolePolicies": "made as the revoker role",
 }
 
 // resourceKind is what an action must be granted on.
@@ -63,6 +70,7 @@ const (
 	onTables       resourceKind = "the table the call names"
 	onIndexes      resourceKind = "the indexes of the three tables"
 	onCatalogRoles resourceKind = "the catalogued role ARNs"
+	onRevokers     resourceKind = "the revoker roles"
 	onLogGroup     resourceKind = "the function's log group"
 	onSecrets      resourceKind = "the secrets of the SecretArns parameter"
 	onParameters   resourceKind = "the parameters of the ParameterArns parameter"
@@ -121,9 +129,15 @@ const (
 	secretsParameter = "SecretArns"
 	paramsParameter  = "ParameterArns"
 	catalogParameter = "CatalogRoleArns"
-	roleResource     = "SentinelServiceRole"
-	functionResource = "SentinelFunction"
-	logGroupResource = "SentinelLogGroup"
+	// revoke_in_aws: the other accounts' revoker roles, the protected
+	// roles of this account, and this account's revoker role.
+	otherRevokersParameter = "OtherRevokerRoleArns"
+	protectedParameter     = "ProtectedRoleArns"
+	revokerResource        = "SentinelRevokerRole"
+	ownRevokerARN          = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${RevokerRoleName}"
+	roleResource           = "SentinelServiceRole"
+	functionResource       = "SentinelFunction"
+	logGroupResource       = "SentinelLogGroup"
 )
 
 var tableResources = []string{"RequestsTable", "BreakglassTable", "SessionsTable"}
@@ -132,7 +146,15 @@ var tableResources = []string{"RequestsTable", "BreakglassTable", "SessionsTable
 // calls is granted on the resources it needs (each table only what the
 // code does to that table), and nothing else is.
 func TestTemplateGrantsWhatTheCodeCalls(t *testing.T) {
-	grantProblems(t, loadTemplate(t), requiredGrants(t))
+	grantProblems(t, loadTemplate(t), withRevokers(requiredGrants(t)))
+}
+
+// withRevokers adds what revoke_in_aws needs of the service role: plain
+// sts:AssumeRole on the revoker roles (no SourceIdentity, no tags), to
+// make the IAM calls as the revoker of each account.
+func withRevokers(required map[string][]resourceKind) map[string][]resourceKind {
+	required["sts:AssumeRole"] = append(required["sts:AssumeRole"], onRevokers)
+	return required
 }
 
 // grantProblems reports, through r, every difference between what the
@@ -441,7 +463,7 @@ func kindFitsService(k resourceKind, service string) bool {
 		return service == "ssm"
 	case onIndexes:
 		return service == "dynamodb"
-	case onCatalogRoles:
+	case onCatalogRoles, onRevokers:
 		return service == "sts"
 	case onLogGroup:
 		return service == "logs"
@@ -465,7 +487,7 @@ func resourceKinds(t reporter, st statement) []resourceKind {
 	for _, r := range list {
 		k, name := classifyResource(r)
 		if k == "" {
-			t.Errorf("statement %s grants on %v: only the catalogued roles, the three tables, their indexes, the log group and the config's secrets are allowed", st.Sid, r)
+			t.Errorf("statement %s grants on %v: only the catalogued roles, the revoker roles, the three tables, their indexes, the log group and the config's secrets are allowed", st.Sid, r)
 			continue
 		}
 		seen[k] = append(seen[k], name)
@@ -498,6 +520,8 @@ func classifyResource(r any) (resourceKind, string) {
 			return onSecrets, ref
 		case paramsParameter:
 			return onParameters, ref
+		case otherRevokersParameter:
+			return onRevokers, ref
 		}
 	}
 	if ga, ok := m["Fn::GetAtt"].([]any); ok && len(ga) == 2 && ga[1] == "Arn" {
@@ -510,6 +534,9 @@ func classifyResource(r any) (resourceKind, string) {
 		}
 	}
 	if sub, ok := m["Fn::Sub"].(string); ok {
+		if sub == ownRevokerARN {
+			return onRevokers, sub
+		}
 		for _, name := range tableResources {
 			if sub == "${"+name+".Arn}/index/*" {
 				return onIndexes, name
@@ -817,6 +844,12 @@ func TestProtectedRoleTrust(t *testing.T) {
 	like, _ := st.Condition["StringLike"].(map[string]any)
 	if like["sts:SourceIdentity"] != "sentinel.*" {
 		t.Errorf("condition %v: want StringLike sts:SourceIdentity sentinel.*", st.Condition)
+	}
+	// Both tags must be sent: the session ID is what the SentinelRevocations
+	// deny names a revoked session by.
+	wantNull := map[string]any{"aws:RequestTag/" + RequestIDTag: "false", "aws:RequestTag/" + SessionIDTag: "false"}
+	if !reflect.DeepEqual(st.Condition["Null"], wantNull) {
+		t.Errorf("condition Null %v, want %v", st.Condition["Null"], wantNull)
 	}
 }
 

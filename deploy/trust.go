@@ -126,8 +126,12 @@ func Trust(p *policy.Policy, serviceRole string) (Roles, error) {
 
 // TrustPolicy is the trust policy of a role whose previous hops are
 // principals: only they may assume it, only with a SourceIdentity of
-// sentinel's form, only with sentinel's session tags, and the request-ID
-// tag must be present (ForAllValues alone passes a request with no tags).
+// sentinel's form, only with sentinel's session tags, and both the
+// request-ID and the session-ID tag must be present (ForAllValues alone
+// passes a request with no tags). The session ID is what the
+// SentinelRevocations deny names a revoked session by
+// (aws:PrincipalTag/sentinel-session-id), so credentials without it could
+// not be revoked one session at a time: the roles refuse to issue them.
 func TrustPolicy(principals []string) PolicyDocument {
 	var principal any = principals
 	if len(principals) == 1 {
@@ -141,7 +145,7 @@ func TrustPolicy(principals []string) PolicyDocument {
 		Condition: map[string]map[string]any{
 			"StringLike":                {"sts:SourceIdentity": SourceIdentityPrefix + "*"},
 			"ForAllValues:StringEquals": {"aws:TagKeys": []string{RequestIDTag, SessionIDTag}},
-			"Null":                      {"aws:RequestTag/" + RequestIDTag: "false"},
+			"Null":                      {"aws:RequestTag/" + RequestIDTag: "false", "aws:RequestTag/" + SessionIDTag: "false"},
 		},
 	}}}
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lints deploy/template.yaml with cfn-lint, the CloudFormation linter that
+# Lints deploy/template.yaml and deploy/revoker-role.yaml with cfn-lint, the CloudFormation linter that
 # comes with this machine's Python (1.51). It is checked, not installed:
 # a missing or different major.minor version fails, so a lint that did not
 # run never reads as a lint that passed.
@@ -15,5 +15,5 @@ case "$got" in
   "$want" | "$want".*) ;;
   *) echo "cfn-lint.sh: cfn-lint $got, want $want.x" >&2; exit 1 ;;
 esac
-cfn-lint deploy/template.yaml
-echo "cfn-lint $got: deploy/template.yaml ok"
+cfn-lint deploy/template.yaml deploy/revoker-role.yaml
+echo "cfn-lint $got: deploy/template.yaml deploy/revoker-role.yaml ok"

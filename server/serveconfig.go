@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/sentinel-cli/sentinel/config"
 	"github.com/sentinel-cli/sentinel/internal/safefile"
 	"github.com/sentinel-cli/sentinel/notify"
 	"github.com/sentinel-cli/sentinel/person"
@@ -65,6 +66,10 @@ type ServeConfig struct {
 	// Notify lists the webhooks the service tells of lifecycle changes
 	// (the service acts, so it sends them and holds their secrets).
 	Notify []notify.Webhook `yaml:"notify"`
+	// RevokeInAWS turns on the SentinelRevocations deny the service
+	// writes on the roles of revoked credentials, and names the revoker
+	// role of each account it assumes to write it.
+	RevokeInAWS ServeRevokeInAWS `yaml:"revoke_in_aws"`
 
 	// AllowEnv lists the variables of LambdaGuardedVars the service may
 	// start with on AWS Lambda (see CheckLambdaEnv); empty on a normal
@@ -117,6 +122,23 @@ type ServeLog struct {
 // DefaultServeLogMaxBytes is the size past which the service's log is
 // rotated when log.max_bytes is not set.
 const DefaultServeLogMaxBytes = 100 << 20
+
+// ServeRevokeInAWS is the serve config's revoke_in_aws: section.
+type ServeRevokeInAWS struct {
+	// Enabled turns the feature on; without it revokers are refused, so
+	// that a config naming revokers never silently does nothing.
+	Enabled bool `yaml:"enabled"`
+	// Revokers maps each account holding a pinned or via role to the
+	// ARN of its revoker role. The service's own account may be left
+	// out: the service then makes the IAM calls there with its own
+	// role's credentials.
+	Revokers config.Revokers `yaml:"revokers"`
+}
+
+// RevokerFor is the revoker role ARN for account, if one is configured.
+func (r ServeRevokeInAWS) RevokerFor(account string) (roleARN string, ok bool) {
+	return r.Revokers.RevokerFor(account)
+}
 
 // ServeTLS names the certificate and key files.
 type ServeTLS struct {
@@ -236,6 +258,12 @@ func (c *ServeConfig) validate() error {
 	}
 	if err := checkAllowEnv(c.AllowEnv); err != nil {
 		return err
+	}
+	if err := c.RevokeInAWS.Revokers.Check("revoke_in_aws.revokers"); err != nil {
+		return err
+	}
+	if len(c.RevokeInAWS.Revokers) > 0 && !c.RevokeInAWS.Enabled {
+		return errors.New("revoke_in_aws: revokers are named but enabled is not true")
 	}
 	if c.STSEndpoint != "" {
 		if err := checkEndpoint(c.STSEndpoint); err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sentinel-cli/sentinel/config"
 	"github.com/sentinel-cli/sentinel/internal/safefile"
 )
 
@@ -135,6 +136,8 @@ func FuzzParseServeConfig(f *testing.F) {
 	f.Add([]byte("server_id: &a x\nlisten: *a\n"))
 	f.Add([]byte("server_id: t\npolicy: /p\naccounts: ['111111111111']\nstore: {backend: local, path: /s}\nlog: {stdout: true, hmac_key: {ssm: /k}}\nallow_env: [AWS_ENDPOINT_URL_STS]\n" +
 		"notify: [{url: 'https://h.example', events: [request.created], secret: {secret_arn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:s-AbCdEf'}}]\n"))
+	f.Add([]byte(validServeConfig + "revoke_in_aws: {enabled: true, revokers: {'222222222222': 'arn:aws:iam::222222222222:role/r'}}\n"))
+	f.Add([]byte(validServeConfig + "revoke_in_aws: {revokers: {'2': 'arn:aws:iam::3:role/*'}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := ParseServeConfig(data)
 		if err != nil {
@@ -153,5 +156,59 @@ func FuzzParseServeConfig(f *testing.F) {
 		if checkAllowEnv(c.AllowEnv) != nil || (!c.Log.HMACKey.IsZero() && c.Log.HMACKey.Check() != nil) {
 			t.Fatalf("accepted allow_env %v or hmac_key %+v that do not check", c.AllowEnv, c.Log.HMACKey)
 		}
+		if len(c.RevokeInAWS.Revokers) > 0 && !c.RevokeInAWS.Enabled {
+			t.Fatal("accepted revokers without enabled: true")
+		}
+		for account, arn := range c.RevokeInAWS.Revokers {
+			if got, err := config.RoleARNAccount(arn); err != nil || got != account {
+				t.Fatalf("accepted revoker %q for account %q", arn, account)
+			}
+		}
 	})
+}
+
+func TestServeConfigRevokeInAWS(t *testing.T) {
+	const own, other = "111111111111", "222222222222"
+	for _, c := range []struct {
+		name, yaml string
+		enabled    bool
+		want       map[string]string
+		wantErr    string
+	}{
+		{name: "absent", yaml: ""},
+		{name: "own account omitted", yaml: "revoke_in_aws: {enabled: true}\n", enabled: true},
+		{name: "revokers", yaml: "revoke_in_aws:\n  enabled: true\n  revokers:\n    \"222222222222\": arn:aws:iam::222222222222:role/sentinel-revoker\n    111111111111: arn:aws:iam::111111111111:role/sentinel/revoker\n",
+			enabled: true, want: map[string]string{other: "arn:aws:iam::222222222222:role/sentinel-revoker", own: "arn:aws:iam::111111111111:role/sentinel/revoker"}},
+		{name: "revokers without enabled", yaml: "revoke_in_aws: {revokers: {'222222222222': 'arn:aws:iam::222222222222:role/r'}}\n", wantErr: "enabled is not true"},
+		{name: "unknown key", yaml: "revoke_in_aws:\n  enabled: true\n  revoker_roles: {}\n", wantErr: "line 10: field revoker_roles not found"},
+		{name: "enabled not a bool", yaml: "revoke_in_aws: {enabled: [yes]}\n", wantErr: "line 8"},
+		{name: "bad account", yaml: "revoke_in_aws: {enabled: true, revokers: {'2222': 'arn:aws:iam::222222222222:role/r'}}\n", wantErr: `revoke_in_aws.revokers: "2222" is not a 12-digit account ID`},
+		{name: "role of another account", yaml: "revoke_in_aws: {enabled: true, revokers: {'222222222222': 'arn:aws:iam::333333333333:role/r'}}\n", wantErr: "is in account 333333333333, not 222222222222"},
+		{name: "not a role", yaml: "revoke_in_aws: {enabled: true, revokers: {'222222222222': 'arn:aws:iam::222222222222:policy/r'}}\n", wantErr: "not a role ARN"},
+		{name: "wildcard role", yaml: "revoke_in_aws: {enabled: true, revokers: {'222222222222': 'arn:aws:iam::222222222222:role/*'}}\n", wantErr: "revoke_in_aws.revokers.222222222222"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := ParseServeConfig([]byte(validServeConfig + c.yaml))
+			if c.wantErr != "" {
+				if err == nil || !errors.Is(err, ErrServeConfig) || !strings.Contains(err.Error(), c.wantErr) || strings.Contains(err.Error(), "\n") {
+					t.Fatalf("error %v, want one line containing %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.RevokeInAWS.Enabled != c.enabled || len(cfg.RevokeInAWS.Revokers) != len(c.want) {
+				t.Fatalf("revoke_in_aws %+v", cfg.RevokeInAWS)
+			}
+			for acct, arn := range c.want {
+				if got, ok := cfg.RevokeInAWS.RevokerFor(acct); !ok || got != arn {
+					t.Errorf("RevokerFor(%s) = %q, %v; want %q", acct, got, ok, arn)
+				}
+			}
+			if _, ok := cfg.RevokeInAWS.RevokerFor("999999999999"); ok {
+				t.Error("RevokerFor an unlisted account found one")
+			}
+		})
+	}
 }
