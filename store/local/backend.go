@@ -68,9 +68,19 @@ func (c *collection[T, S]) get(tx *bolt.Tx, id string) (*T, error) {
 	if id == "" || raw == nil {
 		return nil, c.kind.Errors.Wrap(&record.NotFoundError{Kind: c.kind.Name, ID: id})
 	}
+	return c.decode(id, raw)
+}
+
+// decode reads a stored value. The file is writable by its owner, so what
+// it holds is evidence, not authority: a record that does not validate is
+// damage.
+func (c *collection[T, S]) decode(id string, raw []byte) (*T, error) {
 	item := new(T)
 	if err := json.Unmarshal(raw, item); err != nil {
 		return nil, fmt.Errorf("%w: decode %s %s: %v", ErrCorrupt, c.kind.Name, id, err)
+	}
+	if err := c.kind.Validate(item); err != nil {
+		return nil, fmt.Errorf("%w: stored %s %s: %v", ErrCorrupt, c.kind.Name, id, err)
 	}
 	return item, nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/record"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/store/storetest"
 )
@@ -80,11 +81,17 @@ func (r handleRequests) Get(ctx context.Context, id string) (out *request.Reques
 	return out, err
 }
 
-func (r handleRequests) Update(ctx context.Context, q *request.Request, prev request.Status) error {
-	return r.h.with(func(s *Store) error { return s.Requests().Update(ctx, q, prev) })
+func (r handleRequests) Change(ctx context.Context, id string, fn func(*request.Request) error) (out *request.Request, err error) {
+	err = r.h.with(func(s *Store) error { out, err = s.Requests().Change(ctx, id, fn); return err })
+	return out, err
 }
 
-func (r handleRequests) List(ctx context.Context, q request.Query) (out []*request.Request, err error) {
+func (r handleRequests) IDsWithPrefix(ctx context.Context, prefix string, limit int) (out []string, err error) {
+	err = r.h.with(func(s *Store) error { out, err = s.Requests().IDsWithPrefix(ctx, prefix, limit); return err })
+	return out, err
+}
+
+func (r handleRequests) List(ctx context.Context, q record.Query[request.Status]) (out []*request.Request, err error) {
 	err = r.h.with(func(s *Store) error { out, err = s.Requests().List(ctx, q); return err })
 	return out, err
 }
@@ -101,11 +108,12 @@ func (b handleBreakglass) Get(ctx context.Context, id string) (out *breakglass.E
 	return out, err
 }
 
-func (b handleBreakglass) Update(ctx context.Context, e *breakglass.Event, prev breakglass.Status) error {
-	return b.h.with(func(s *Store) error { return s.Breakglass().Update(ctx, e, prev) })
+func (b handleBreakglass) Change(ctx context.Context, id string, fn func(*breakglass.Event) error) (out *breakglass.Event, err error) {
+	err = b.h.with(func(s *Store) error { out, err = s.Breakglass().Change(ctx, id, fn); return err })
+	return out, err
 }
 
-func (b handleBreakglass) List(ctx context.Context, q breakglass.Query) (out []*breakglass.Event, err error) {
+func (b handleBreakglass) List(ctx context.Context, q record.Query[breakglass.Status]) (out []*breakglass.Event, err error) {
 	err = b.h.with(func(s *Store) error { out, err = s.Breakglass().List(ctx, q); return err })
 	return out, err
 }

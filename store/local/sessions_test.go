@@ -11,6 +11,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/sentinel-cli/sentinel/record"
 	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/store/storetest"
 )
@@ -52,15 +53,12 @@ func (hs handleSessions) Touch(ctx context.Context, id, userARN string, at, expi
 	return hs.h.with(func(s *Store) error { return s.Sessions().Touch(ctx, id, userARN, at, expires) })
 }
 
-func (hs handleSessions) Revoke(ctx context.Context, id, by, byARN, reason string, at time.Time) error {
-	return hs.h.with(func(s *Store) error { return s.Sessions().Revoke(ctx, id, by, byARN, reason, at) })
+func (hs handleSessions) Change(ctx context.Context, id string, fn func(*session.Session) error) (out *session.Session, err error) {
+	err = hs.h.with(func(s *Store) error { out, err = s.Sessions().Change(ctx, id, fn); return err })
+	return out, err
 }
 
-func (hs handleSessions) Expire(ctx context.Context, id string, at time.Time) error {
-	return hs.h.with(func(s *Store) error { return s.Sessions().Expire(ctx, id, at) })
-}
-
-func (hs handleSessions) List(ctx context.Context, q session.Query) (out []*session.Session, err error) {
+func (hs handleSessions) List(ctx context.Context, q record.Query[session.Status]) (out []*session.Session, err error) {
 	err = hs.h.with(func(s *Store) error { out, err = s.Sessions().List(ctx, q); return err })
 	return out, err
 }
@@ -115,7 +113,7 @@ func TestTamperedSessionIsCorrupt(t *testing.T) {
 			if err := s.Sessions().Create(ctx, se); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Sessions().Revoke(ctx, se.ID, "bob", "", "stolen", se.StartedAt.Add(time.Minute)); err != nil {
+			if _, err := s.Sessions().Change(ctx, se.ID, func(se *session.Session) error { return se.Revoke("bob", "", "stolen", se.StartedAt.Add(time.Minute)) }); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.Close(); err != nil {
@@ -153,7 +151,7 @@ func TestTamperedSessionIsCorrupt(t *testing.T) {
 			if err := s.Sessions().Touch(ctx, se.ID, se.UserARN, se.StartedAt.Add(2*time.Minute), se.ExpiresAt); !errors.Is(err, ErrCorrupt) {
 				t.Errorf("Touch: got %v, want ErrCorrupt", err)
 			}
-			if _, err := s.Sessions().List(ctx, session.Query{User: "alice"}); !errors.Is(err, ErrCorrupt) {
+			if _, err := s.Sessions().List(ctx, session.Query{User: "alice"}.Record(time.Now())); !errors.Is(err, ErrCorrupt) {
 				t.Errorf("List: got %v, want ErrCorrupt", err)
 			}
 		})
@@ -237,7 +235,7 @@ func FuzzDecodeSession(f *testing.F) {
 	f.Add([]byte(`null`))
 	f.Add([]byte(`{"started_at":"99999-01-01T00:00:00Z"}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		s, err := decodeSession(raw)
+		s, err := sessions.decode("fuzz", raw)
 		if err != nil {
 			return
 		}
@@ -248,7 +246,7 @@ func FuzzDecodeSession(f *testing.F) {
 		if err != nil {
 			t.Fatalf("encode an accepted session: %v", err)
 		}
-		back, err := decodeSession(again)
+		back, err := sessions.decode("fuzz", again)
 		if err != nil {
 			t.Fatalf("decode of a re-encoded session: %v", err)
 		}

@@ -629,6 +629,9 @@ func (s *sessionSuite) raceBlock(t *testing.T) {
 		mine      []string
 		blockDone = make(chan struct{})
 		wg        sync.WaitGroup
+		// waiting counts goroutines done before the block, so that the
+		// wait for creates ends even if creates fail (reported already).
+		waiting atomic.Int64
 	)
 	lateWrite := func(what string) {
 		mu.Lock()
@@ -695,11 +698,12 @@ func (s *sessionSuite) raceBlock(t *testing.T) {
 					break
 				}
 			}
+			waiting.Add(1)
 			<-blockDone
 			round(arn, n+1)
 		})
 	}
-	for created.Load() < sessionRacers/2 {
+	for created.Load() < sessionRacers/2 && waiting.Load() < sessionRacers {
 		time.Sleep(time.Millisecond)
 	}
 	blockedAt := s.base.Add(time.Second)
