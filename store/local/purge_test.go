@@ -119,7 +119,7 @@ func TestPurgeDropsItemsPastTheirRetention(t *testing.T) {
 		t.Fatalf("requests after the purge: %v %v", reqs, err)
 	}
 	for _, q := range []request.Query{{Profile: "prod"}, {Status: request.StatusPending}} {
-		if got, err := s.Requests().List(ctx, q.Record(time.Now())); err != nil || len(got) != 1 {
+		if got, err := s.Requests().List(ctx, q.Record(fresh.CreatedAt)); err != nil || len(got) != 1 {
 			t.Fatalf("requests by %+v: %d %v", q, len(got), err)
 		}
 	}

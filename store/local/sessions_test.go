@@ -33,34 +33,26 @@ func TestSessionContract(t *testing.T) {
 	})
 	t.Run("many-handles", func(t *testing.T) {
 		h := &handles{path: filepath.Join(t.TempDir(), "state.db")}
-		storetest.TestSessionStore(t, func(*testing.T) session.Store { return handleSessions{h} })
+		storetest.TestSessionStore(t, func(*testing.T) session.Store { return newHandleSessions(h) })
 	})
 }
 
-// handleSessions is a session.Store that opens the file per call.
-type handleSessions struct{ h *handles }
+// handleSessions is a session.Store that opens the file per operation.
+type handleSessions struct {
+	*record.Generic[session.Session, session.Status]
+	h *handles
+}
+
+func newHandleSessions(h *handles) handleSessions {
+	return handleSessions{Generic: record.NewStore(session.Kind, handleBackend[session.Session, session.Status]{h, sessions}), h: h}
+}
 
 func (hs handleSessions) Create(ctx context.Context, se *session.Session) error {
 	return hs.h.with(func(s *Store) error { return s.Sessions().Create(ctx, se) })
 }
 
-func (hs handleSessions) Get(ctx context.Context, id string) (out *session.Session, err error) {
-	err = hs.h.with(func(s *Store) error { out, err = s.Sessions().Get(ctx, id); return err })
-	return out, err
-}
-
 func (hs handleSessions) Touch(ctx context.Context, id, userARN string, at, expires time.Time) error {
 	return hs.h.with(func(s *Store) error { return s.Sessions().Touch(ctx, id, userARN, at, expires) })
-}
-
-func (hs handleSessions) Change(ctx context.Context, id string, fn func(*session.Session) error) (out *session.Session, err error) {
-	err = hs.h.with(func(s *Store) error { out, err = s.Sessions().Change(ctx, id, fn); return err })
-	return out, err
-}
-
-func (hs handleSessions) List(ctx context.Context, q record.Query[session.Status]) (out []*session.Session, err error) {
-	err = hs.h.with(func(s *Store) error { out, err = s.Sessions().List(ctx, q); return err })
-	return out, err
 }
 
 func (hs handleSessions) Block(ctx context.Context, b session.Block) error {

@@ -257,7 +257,7 @@ func TestRefusesUnstorable(t *testing.T) {
 	if err := s.Breakglass().Open(ctx, nil, breakglass.Limits{}); !errors.Is(err, breakglass.ErrInvalid) {
 		t.Errorf("Open of nil: got %v, want ErrInvalid", err)
 	}
-	e.Status = breakglass.StatusActive
+	e.Status, e.OpenedAt, e.ExpiresAt = breakglass.StatusActive, time.Now(), time.Now().Add(time.Hour)
 	if err := s.Breakglass().Open(ctx, e, breakglass.Limits{}); err != nil {
 		t.Fatal(err)
 	}

@@ -259,11 +259,15 @@ func (c *contract[T, S]) changeLostRace(t *testing.T) {
 	_, err := st.Change(t.Context(), id, func(r *T) error {
 		calls++
 		if calls == 1 {
-			winner = c.finished(t, st, r, c.name(t, "bob"))
+			w, err := st.Change(t.Context(), id, func(r *T) error { return c.f.Finish(r, c.name(t, "bob"), c.base.Add(time.Minute)) })
+			if err != nil {
+				return fmt.Errorf("the other writer: %w", err)
+			}
+			winner = w
 		}
 		return c.f.Finish(r, c.name(t, "carol"), c.base.Add(2*time.Minute))
 	})
-	if err == nil || calls != 2 {
+	if !errors.Is(err, c.f.Kind.Errors.Transition) || calls != 2 || winner == nil {
 		t.Fatalf("a change that lost the race: err %v after %d calls, want a refusal on the second", err, calls)
 	}
 	c.unchanged(t, st, winner, "the losing change")
@@ -287,7 +291,9 @@ func (c *contract[T, S]) changeLostRaceSameStatus(t *testing.T) {
 	got, err := st.Change(t.Context(), id, func(r *T) error {
 		calls++
 		if calls == 1 {
-			c.change(t, st, id, func(r *T) error { return c.f.Bump(r, c.name(t, "bob"), c.base.Add(time.Minute)) })
+			if _, err := st.Change(t.Context(), id, func(r *T) error { return c.f.Bump(r, c.name(t, "bob"), c.base.Add(time.Minute)) }); err != nil {
+				return fmt.Errorf("the other writer: %w", err)
+			}
 		}
 		return c.f.Bump(r, c.name(t, "carol"), c.base.Add(2*time.Minute))
 	})
