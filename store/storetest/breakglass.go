@@ -3,7 +3,6 @@ package storetest
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -119,25 +118,13 @@ func (s *breakglassSuite) open(t *testing.T, st breakglass.Store, e *breakglass.
 // get loads id and fails the test on error.
 func (s *breakglassSuite) get(t *testing.T, st breakglass.Store, id string) *breakglass.Event {
 	t.Helper()
-	e, err := st.Get(t.Context(), id)
-	if err != nil {
-		t.Fatalf("Get %s: %v", id, err)
-	}
-	return e
+	return mustGet(t, st, id)
 }
 
 // list runs q and returns the IDs in order.
 func (s *breakglassSuite) list(t *testing.T, st breakglass.Store, q breakglass.Query) []string {
 	t.Helper()
-	es, err := st.List(t.Context(), q.Record(s.base))
-	if err != nil {
-		t.Fatalf("List %+v: %v", q, err)
-	}
-	ids := make([]string, len(es))
-	for i, e := range es {
-		ids[i] = e.ID
-	}
-	return ids
+	return listIDs(t, st, breakglass.Kind, q.Record(s.base))
 }
 
 // closeAndUpdate closes e (as its invoker) and stores the change.
@@ -285,17 +272,8 @@ func (s *breakglassSuite) cannotBecomeActiveAgain(t *testing.T) {
 // diffEvent describes the differences between two events, or returns "" if
 // they are equal field by field.
 func diffEvent(want, got *breakglass.Event) string {
-	var d []string
-	add := func(s string) {
-		if s != "" {
-			d = append(d, s)
-		}
-	}
-	field := func(name string, w, g any) {
-		if w != g {
-			add(fmt.Sprintf("%s = %v, want %v", name, g, w))
-		}
-	}
+	var d diff
+	add, field := d.add, d.field
 	field("ID", want.ID, got.ID)
 	field("Invoker", want.Invoker, got.Invoker)
 	field("InvokerARN", want.InvokerARN, got.InvokerARN)
@@ -311,7 +289,7 @@ func diffEvent(want, got *breakglass.Event) string {
 	add(sameTime("OpenedAt", want.OpenedAt, got.OpenedAt))
 	add(sameTime("ExpiresAt", want.ExpiresAt, got.ExpiresAt))
 	add(sameTime("ClosedAt", want.ClosedAt, got.ClosedAt))
-	return strings.Join(d, "; ")
+	return d.String()
 }
 
 // wantLimit checks that err is a *breakglass.LimitError matching want and

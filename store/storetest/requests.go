@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -107,11 +106,7 @@ func (s *requestSuite) create(t *testing.T, st request.Store, r *request.Request
 // get loads id and fails the test on error.
 func (s *requestSuite) get(t *testing.T, st request.Store, id string) *request.Request {
 	t.Helper()
-	r, err := st.Get(t.Context(), id)
-	if err != nil {
-		t.Fatalf("Get %s: %v", id, err)
-	}
-	return r
+	return mustGet(t, st, id)
 }
 
 // raceApproveCancel has a reviewer approve while the requester cancels,
@@ -172,17 +167,8 @@ func checkIDs(t *testing.T, what string, got []string, want ...string) {
 // diffRequest describes the first differences between two requests, or
 // returns "" if they are equal field by field.
 func diffRequest(want, got *request.Request) string {
-	var d []string
-	add := func(s string) {
-		if s != "" {
-			d = append(d, s)
-		}
-	}
-	field := func(name string, w, g any) {
-		if w != g {
-			add(fmt.Sprintf("%s = %v, want %v", name, g, w))
-		}
-	}
+	var d diff
+	add, field := d.add, d.field
 	field("ID", want.ID, got.ID)
 	field("Requester", want.Requester, got.Requester)
 	field("RequesterARN", want.RequesterARN, got.RequesterARN)
@@ -216,7 +202,7 @@ func diffRequest(want, got *request.Request) string {
 			add(sameTime(fmt.Sprintf("Reviews[%d].At", i), w.At, g.At))
 		}
 	}
-	return strings.Join(d, "; ")
+	return d.String()
 }
 
 // revokeApproved stores the revocation of an approved request: every

@@ -132,25 +132,13 @@ func (s *sessionSuite) create(t *testing.T, st session.Store, se *session.Sessio
 
 func (s *sessionSuite) get(t *testing.T, st session.Store, id string) *session.Session {
 	t.Helper()
-	se, err := st.Get(t.Context(), id)
-	if err != nil {
-		t.Fatalf("Get %s: %v", id, err)
-	}
-	return se
+	return mustGet(t, st, id)
 }
 
 // list runs q and returns the IDs in order.
 func (s *sessionSuite) list(t *testing.T, st session.Store, q session.Query) []string {
 	t.Helper()
-	ss, err := st.List(t.Context(), q.Record(s.base))
-	if err != nil {
-		t.Fatalf("List %+v: %v", q, err)
-	}
-	ids := make([]string, len(ss))
-	for i, se := range ss {
-		ids[i] = se.ID
-	}
-	return ids
+	return listIDs(t, st, session.Kind, q.Record(s.base))
 }
 
 // unchanged fails t if the stored session differs from want.
@@ -569,17 +557,8 @@ func (s *sessionSuite) raceRevokeTouch(t *testing.T) {
 // diffSession describes the differences between two sessions, or returns
 // "" if they are equal field by field.
 func diffSession(want, got *session.Session) string {
-	var d []string
-	add := func(s string) {
-		if s != "" {
-			d = append(d, s)
-		}
-	}
-	field := func(name string, w, g any) {
-		if w != g {
-			add(fmt.Sprintf("%s = %v, want %v", name, g, w))
-		}
-	}
+	var d diff
+	add, field := d.add, d.field
 	field("ID", want.ID, got.ID)
 	field("User", want.User, got.User)
 	field("UserARN", want.UserARN, got.UserARN)
@@ -599,7 +578,7 @@ func diffSession(want, got *session.Session) string {
 	add(sameTime("LastAccessAt", want.LastAccessAt, got.LastAccessAt))
 	add(sameTime("ExpiresAt", want.ExpiresAt, got.ExpiresAt))
 	add(sameTime("RevokedAt", want.RevokedAt, got.RevokedAt))
-	return strings.Join(d, "; ")
+	return d.String()
 }
 
 // raceBlock stores a block on one person while sessionRacers goroutines
