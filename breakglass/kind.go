@@ -21,6 +21,7 @@ var machine = record.Machine[Status]{
 var Kind = &record.Kind[Event, Status]{
 	Name:    "break-glass event",
 	Machine: machine,
+	Errors:  record.Errors{NotFound: ErrNotFound, Conflict: ErrConflict, Invalid: ErrInvalid, Transition: ErrTransition},
 	ID:      func(e *Event) string { return e.ID },
 	Status:  func(e *Event) Status { return e.Status },
 	Version: func(e *Event) *int64 { return &e.Version },

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sentinel-cli/sentinel/person"
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // Status is where a break-glass event stands.
@@ -111,6 +112,11 @@ type Query struct {
 // Store keeps break-glass events. Implementations must be safe for
 // concurrent use by many goroutines and many processes.
 type Store interface {
+	// Get, Change and List as for every kind; there is no plain Create:
+	// Open is the only way an event comes into being. Change releases the
+	// per-person lock, and records its end for the cooldown, in the same
+	// atomic write when an event leaves active.
+	record.Reader[Event, Status]
 	// Open stores a new active event. In the same atomic write it enforces
 	// that the invoker has no other unexpired active event for the event's
 	// LimitKey (ErrActiveExists) and that lim allows a new event, as
@@ -118,13 +124,4 @@ type Store interface {
 	// come as a *LimitError saying when the next event becomes possible.
 	// It returns ErrConflict if the ID exists.
 	Open(ctx context.Context, e *Event, lim Limits) error
-	// Get returns the event with the given ID, or ErrNotFound.
-	Get(ctx context.Context, id string) (*Event, error)
-	// Update stores e only if the stored copy still has e.Version and
-	// prevStatus; on success it increments e.Version. When e leaves active,
-	// the per-user-and-role lock is released, and its end recorded for the
-	// cooldown, in the same atomic write.
-	Update(ctx context.Context, e *Event, prevStatus Status) error
-	// List returns the events that match q, newest (OpenedAt) first.
-	List(ctx context.Context, q Query) ([]*Event, error)
 }

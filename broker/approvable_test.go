@@ -97,7 +97,7 @@ func TestRequestRefusedWhenNoApprovalCouldBeUsed(t *testing.T) {
 			}
 			st := f.openStore()
 			defer st.Close()
-			if reqs, err := st.Requests().List(context.Background(), request.Query{Profile: tt.profile}); err != nil || len(reqs) != 0 {
+			if reqs, err := st.Requests().List(context.Background(), request.Query{Profile: tt.profile}.Record(time.Now())); err != nil || len(reqs) != 0 {
 				t.Errorf("stored %d requests (%v)", len(reqs), err)
 			}
 		})

@@ -54,7 +54,7 @@ func (b *Broker) refusedTouch(ctx context.Context, st session.Store, id string, 
 	if be.Block != nil {
 		by, byARN, reason = be.Block.By, be.Block.ByARN, be.Block.Reason
 	}
-	if rerr := st.Revoke(ctx, id, by, byARN, reason, now); rerr == nil {
+	if _, rerr := st.Change(ctx, id, func(s *session.Session) error { return s.Revoke(by, byARN, reason, now) }); rerr == nil {
 		e := logging.Entry{
 			Event: logging.EventSessionRevoked, Actor: by, ActorARN: byARN, Subject: id, SessionID: id,
 			User: caller.Name, PrincipalARN: caller.ARN, Account: caller.Account, Reason: reason,

@@ -100,18 +100,29 @@ func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason strin
 			return nil, err
 		}
 	}
-	if err := b.expireEventIfLapsed(ctx, st, a, e, now); err != nil {
-		return nil, err
+	// The event is closed by one conditional write (Change), which also
+	// releases its lock; an event whose time ran out gets its expiry
+	// recorded instead, and that is the reason it cannot be closed.
+	var lapsed *breakglass.Event
+	e, err = st.Change(ctx, id, func(e *breakglass.Event) error {
+		lapsed = nil
+		if e.Status == breakglass.StatusActive && e.EffectiveStatus(now) == breakglass.StatusExpired {
+			lapsed = e
+			return e.Expire(now)
+		}
+		return e.Close(a.Identity.Name, reason, now)
+	})
+	if lapsed != nil {
+		return nil, b.eventLapsed(a, lapsed, e, err)
 	}
-	prev := e.Status
-	if err := e.Close(a.Identity.Name, reason, now); err != nil {
-		return nil, err
-	}
-	if err := st.Update(ctx, e, prev); err != nil {
+	if err != nil {
 		if errors.Is(err, breakglass.ErrConflict) {
 			return nil, &ConflictError{Kind: "break-glass event", ID: id, Err: err}
 		}
-		return nil, lookupError("break-glass event", id, breakglass.ErrNotFound, err)
+		if errors.Is(err, breakglass.ErrNotFound) {
+			return nil, lookupError("break-glass event", id, breakglass.ErrNotFound, err)
+		}
+		return nil, err
 	}
 	entry := b.breakglassEntry(logging.EventBreakglassClosed, a, e)
 	entry.Comment = reason
@@ -120,18 +131,12 @@ func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason strin
 	return e, err
 }
 
-// expireEventIfLapsed records the expiry of an active event whose time ran
-// out, as changeRequest does for requests, and reports it as the reason
-// the event cannot be closed.
-func (b *Broker) expireEventIfLapsed(ctx context.Context, st breakglass.Store, a *Actor, e *breakglass.Event, now time.Time) error {
-	if e.Status != breakglass.StatusActive || e.EffectiveStatus(now) != breakglass.StatusExpired {
-		return nil
-	}
-	if err := e.Expire(now); err != nil {
-		return err
-	}
-	if err := st.Update(ctx, e, breakglass.StatusActive); err == nil {
-		entry := b.breakglassEntry(logging.EventBreakglassExpired, a, e)
+// eventLapsed logs the expiry a close recorded instead (stored, nil when
+// that write failed) and reports it as the reason the event cannot be
+// closed.
+func (b *Broker) eventLapsed(a *Actor, e, stored *breakglass.Event, err error) error {
+	if err == nil {
+		entry := b.breakglassEntry(logging.EventBreakglassExpired, a, stored)
 		_ = b.Log.Append(&entry) // the expiry is reported below either way
 	}
 	return fmt.Errorf("%w: cannot close break-glass event %s: it expired at %s",
@@ -158,33 +163,16 @@ func (b *Broker) ListBreakglass(ctx context.Context, a *Actor, q breakglass.Quer
 		return nil, err
 	}
 	defer stores.Close()
-	st := stores.Breakglass()
-	out, err := listEffective(b, listing[breakglass.Event, breakglass.Status]{
-		want:    q.Status,
-		expired: breakglass.StatusExpired,
-		lapsing: breakglass.StatusActive,
-		list: func(s breakglass.Status) ([]*breakglass.Event, error) {
-			q := q
-			q.Status = s
-			if everyStatus && s == "" {
-				return listEveryStatus([]breakglass.Status{breakglass.StatusActive, breakglass.StatusClosed, breakglass.StatusExpired},
-					func(s breakglass.Status) ([]*breakglass.Event, error) {
-						q.Status = s
-						return st.List(ctx, q)
-					}, eventOpened)
-			}
-			return st.List(ctx, q)
-		},
-		effective: func(e *breakglass.Event, now time.Time) breakglass.Status { return e.EffectiveStatus(now) },
-		created:   eventOpened,
-	})
+	var every []breakglass.Status
+	if everyStatus {
+		every = []breakglass.Status{breakglass.StatusActive, breakglass.StatusClosed, breakglass.StatusExpired}
+	}
+	out, err := listRecords(ctx, stores.Breakglass(), breakglass.Kind, q.Record(b.now()), every)
 	if err != nil || !mine {
 		return out, err
 	}
 	return slices.DeleteFunc(out, func(e *breakglass.Event) bool { return !person.Same(e.InvokerARN, a.Identity.ARN) }), nil
 }
-
-func eventOpened(e *breakglass.Event) time.Time { return e.OpenedAt }
 
 // checkBreakglassID refuses, before any store call, an ID that no event
 // can have.

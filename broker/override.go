@@ -61,7 +61,7 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 		if foundByName(caller.ARN) {
 			q.Requester = caller.Name
 		}
-		reqs, err := stores.Requests().List(ctx, q)
+		reqs, err := stores.Requests().List(ctx, q.Record(now))
 		if err != nil {
 			return nil, unavailable("approval", err)
 		}
@@ -83,7 +83,7 @@ func (b *Broker) findOverride(ctx context.Context, chain *vault.Chain, caller va
 		if foundByName(caller.ARN) {
 			q.Invoker = caller.Name
 		}
-		events, err := stores.Breakglass().List(ctx, q)
+		events, err := stores.Breakglass().List(ctx, q.Record(now))
 		if err != nil {
 			return nil, unavailable("break-glass", err)
 		}

@@ -331,10 +331,7 @@ func TestListingByEffectiveStatus(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := recordedReq.Expire(f.now); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Requests().Update(ctx, &recordedReq, request.StatusPending); err != nil {
+	if _, err := st.Requests().Change(ctx, recordedReq.ID, func(r *request.Request) error { return r.Expire(f.now) }); err != nil {
 		t.Fatal(err)
 	}
 	mkEvent := func(id string, opened time.Time, profile string) *breakglass.Event {
@@ -348,10 +345,7 @@ func TestListingByEffectiveStatus(t *testing.T) {
 	mkEvent("00000000000000b1", f.now.Add(-3*time.Hour), "prod")
 	recordedEv := mkEvent("00000000000000b2", f.now.Add(-5*time.Hour), "dev")
 	mkEvent("00000000000000b3", f.now.Add(-time.Minute), "prod2")
-	if err := recordedEv.Expire(f.now); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Breakglass().Update(ctx, recordedEv, breakglass.StatusActive); err != nil {
+	if _, err := st.Breakglass().Change(ctx, recordedEv.ID, func(e *breakglass.Event) error { return e.Expire(f.now) }); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

@@ -55,14 +55,13 @@ type PendingRequest struct {
 // The listing is the profile's pending requests, which their TTL keeps
 // few.
 func (b *Broker) pendingOf(ctx context.Context, st request.Store, who vault.Identity, profile string) ([]*request.Request, error) {
-	reqs, err := st.List(ctx, request.Query{Profile: profile, Status: request.StatusPending})
+	reqs, err := st.List(ctx, request.Query{Profile: profile, Status: request.StatusPending}.Record(b.now()))
 	if err != nil {
 		return nil, err
 	}
-	now := b.now()
 	out := reqs[:0]
 	for _, r := range reqs {
-		if person.Same(r.RequesterARN, who.ARN) && r.EffectiveStatus(now) == request.StatusPending {
+		if person.Same(r.RequesterARN, who.ARN) {
 			out = append(out, r)
 		}
 	}

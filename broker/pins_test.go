@@ -113,12 +113,10 @@ func setRole(f *fixture, r *request.Request, role string) {
 	f.t.Helper()
 	st := f.openStore()
 	defer st.Close()
-	cur, err := st.Requests().Get(context.Background(), r.ID)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	cur.RoleARN = role
-	if err := st.Requests().Update(context.Background(), cur, cur.Status); err != nil {
+	if _, err := st.Requests().Change(context.Background(), r.ID, func(cur *request.Request) error {
+		cur.RoleARN = role
+		return nil
+	}); err != nil {
 		f.t.Fatal(err)
 	}
 }

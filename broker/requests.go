@@ -108,13 +108,6 @@ func (b *Broker) CreateRequest(ctx context.Context, a *Actor, in RequestInput) (
 	return r, nil
 }
 
-// changeAttempts is how many times a review or cancellation is applied
-// when its conditional write keeps losing to someone else's change at the
-// same moment (two approvers of a two-person rule, typically). Each attempt
-// re-reads the request and re-checks everything, so a retry can only do
-// what a fresh run of the command would.
-const changeAttempts = 3
-
 // Review approves or denies a request as the actor, who must be named as
 // an approver of the request's profile and must not be its requester.
 func (b *Broker) Review(ctx context.Context, a *Actor, id string, action request.Action, comment string) (*request.Request, error) {
@@ -186,10 +179,11 @@ func (b *Broker) CancelRequest(ctx context.Context, a *Actor, id string) (*reque
 	return r, err
 }
 
-// changeRequest reads request id, checks it with allowed (which may be
-// nil), records its expiry if its time ran out, applies change and stores
-// the result with a conditional write. A write that lost to a concurrent
-// change is retried on a fresh copy, up to changeAttempts times in all.
+// changeRequest applies change to request id in one conditional write
+// (request.Store.Change, which retries a lost race on a fresh copy),
+// after checking it with allowed (which may be nil). A pending request
+// whose time ran out gets its expiry recorded instead, and that is
+// reported as the reason the change cannot go ahead.
 func (b *Broker) changeRequest(ctx context.Context, a *Actor, id string, now time.Time, allowed, change func(*request.Request) error) (*request.Request, error) {
 	if err := checkRequestID(id); err != nil {
 		return nil, err
@@ -199,46 +193,41 @@ func (b *Broker) changeRequest(ctx context.Context, a *Actor, id string, now tim
 		return nil, err
 	}
 	defer stores.Close()
-	st := stores.Requests()
-	for attempt := 1; ; attempt++ {
-		r, err := st.Get(ctx, id)
-		if err != nil {
-			return nil, lookupError("request", id, request.ErrNotFound, err)
-		}
+	var lapsed *request.Request
+	var refused error
+	r, err := stores.Requests().Change(ctx, id, func(r *request.Request) error {
+		lapsed, refused = nil, nil
 		if allowed != nil {
-			if err := allowed(r); err != nil {
-				return nil, err
-			}
+			refused = allowed(r)
 		}
-		if err := b.expireIfLapsed(ctx, st, a, r, now); err != nil {
-			return nil, err
+		switch {
+		case refused != nil:
+		case r.Status == request.StatusPending && r.EffectiveStatus(now) == request.StatusExpired:
+			lapsed = r
+			return r.Expire(now)
+		default:
+			refused = change(r)
 		}
-		prev := r.Status
-		if err := change(r); err != nil {
-			return nil, err
-		}
-		err = st.Update(ctx, r, prev)
-		if err == nil {
-			return r, nil
-		}
-		if !errors.Is(err, request.ErrConflict) || attempt == changeAttempts {
-			return nil, conflictHint(err, id)
-		}
-		b.debugf("request %s changed while we wrote it (attempt %d): reading it again", id, attempt)
+		return refused
+	})
+	switch {
+	case lapsed != nil:
+		return nil, b.requestLapsed(a, lapsed, r, err)
+	case refused != nil:
+		return nil, refused
+	case errors.Is(err, request.ErrNotFound):
+		return nil, lookupError("request", id, request.ErrNotFound, err)
+	case err != nil:
+		return nil, conflictHint(err, id)
 	}
+	return r, nil
 }
 
-// expireIfLapsed records the expiry of a pending request whose time ran
-// out, and reports it as the reason the operation cannot go ahead.
-func (b *Broker) expireIfLapsed(ctx context.Context, st request.Store, a *Actor, r *request.Request, now time.Time) error {
-	if r.Status != request.StatusPending || r.EffectiveStatus(now) != request.StatusExpired {
-		return nil
-	}
-	if err := r.Expire(now); err != nil {
-		return err
-	}
-	if err := st.Update(ctx, r, request.StatusPending); err == nil {
-		e := b.requestEntry(logging.EventRequestExpired, a, r)
+// requestLapsed logs the expiry a change recorded (stored, nil when the
+// write failed) and reports it as the reason the change cannot go ahead.
+func (b *Broker) requestLapsed(a *Actor, r, stored *request.Request, err error) error {
+	if err == nil {
+		e := b.requestEntry(logging.EventRequestExpired, a, stored)
 		_ = b.Log.Append(&e) // the expiry is reported below either way
 	}
 	return fmt.Errorf("%w: request %s expired at %s: ask again with `sentinel request %s`",
@@ -266,25 +255,11 @@ func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([
 		return nil, err
 	}
 	defer stores.Close()
-	st := stores.Requests()
-	out, err := listEffective(b, listing[request.Request, request.Status]{
-		want:    q.Status,
-		expired: request.StatusExpired,
-		lapsing: request.StatusPending,
-		list: func(s request.Status) ([]*request.Request, error) {
-			q := q
-			q.Status = s
-			if everyStatus && s == "" {
-				return listEveryStatus(requestStatuses, func(s request.Status) ([]*request.Request, error) {
-					q.Status = s
-					return st.List(ctx, q)
-				}, requestCreated)
-			}
-			return st.List(ctx, q)
-		},
-		effective: func(r *request.Request, now time.Time) request.Status { return r.EffectiveStatus(now) },
-		created:   requestCreated,
-	})
+	var every []request.Status
+	if everyStatus {
+		every = requestStatuses
+	}
+	out, err := listRecords(ctx, stores.Requests(), request.Kind, q.Record(b.now()), every)
 	if err != nil || !mine {
 		return out, err
 	}

@@ -261,7 +261,7 @@ func (b *Broker) EndServerSession(ctx context.Context, s *ServerSession) error {
 // endSession moves an active session to expired and logs it; a session
 // that is no longer active is left as it is.
 func (b *Broker) endSession(ctx context.Context, st session.Store, id string, caller vault.Identity, profile string, now time.Time, why string) {
-	if err := st.Expire(ctx, id, now); err != nil {
+	if _, err := st.Change(ctx, id, func(s *session.Session) error { return s.Expire(now) }); err != nil {
 		b.debugf("session %s not marked expired: %v", id, err)
 		return
 	}

@@ -94,7 +94,7 @@ func TestServerSessionLifecycle(t *testing.T) {
 	// A revocation from another process bites on the very next request,
 	// even though the server still holds unexpired credentials.
 	st := f.openStore()
-	if err := st.Sessions().Revoke(context.Background(), s.ID(), "bob", bobARN, "laptop stolen", f.now); err != nil {
+	if _, err := st.Sessions().Change(context.Background(), s.ID(), func(s *session.Session) error { return s.Revoke("bob", bobARN, "laptop stolen", f.now) }); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

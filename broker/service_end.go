@@ -36,11 +36,11 @@ func (s *Service) EndSession(ctx context.Context, caller vault.Identity, id stri
 		return nil, forbidden(caller, "end session "+id, "the session's own user")
 	}
 	now := b.now()
-	if err := st.Expire(ctx, id, now); err != nil {
+	se, err = st.Change(ctx, id, func(se *session.Session) error { return se.Expire(now) })
+	if err != nil {
 		return nil, fmt.Errorf("end session %s: %w", id, err)
 	}
 	s.forget(id)
-	_ = se.Expire(now)
 	e := b.sessionEntry(logging.EventSessionExpired, a, se)
 	e.Subject = id
 	e.Comment = "ended by its user: the command exited"

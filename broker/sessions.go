@@ -69,34 +69,14 @@ func (b *Broker) ListSessions(ctx context.Context, a *Actor, q session.Query) ([
 		return nil, err
 	}
 	defer stores.Close()
-	st := stores.Sessions()
-	out, err := listEffective(b, listing[session.Session, session.Status]{
-		want:    q.Status,
-		expired: session.StatusExpired,
-		lapsing: session.StatusActive,
-		list: func(s session.Status) ([]*session.Session, error) {
-			q := q
-			q.Status = s
-			if everyStatus && s == "" {
-				return listEveryStatus([]session.Status{session.StatusActive, session.StatusRevoked, session.StatusExpired},
-					func(s session.Status) ([]*session.Session, error) {
-						q.Status = s
-						got, err := st.List(ctx, q)
-						if err != nil {
-							return nil, fmt.Errorf("list sessions: %w", err)
-						}
-						return got, nil
-					}, func(s *session.Session) time.Time { return s.StartedAt })
-			}
-			got, err := st.List(ctx, q)
-			if err != nil {
-				return nil, fmt.Errorf("list sessions: %w", err)
-			}
-			return got, nil
-		},
-		effective: func(s *session.Session, now time.Time) session.Status { return s.EffectiveStatus(now) },
-		created:   func(s *session.Session) time.Time { return s.StartedAt },
-	})
+	var every []session.Status
+	if everyStatus {
+		every = []session.Status{session.StatusActive, session.StatusRevoked, session.StatusExpired}
+	}
+	out, err := listRecords(ctx, stores.Sessions(), session.Kind, q.Record(b.now()), every)
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
 	if err != nil || !mine {
 		return out, err
 	}
@@ -145,15 +125,13 @@ func (b *Broker) RevokeSession(ctx context.Context, a *Actor, id, reason string)
 			return nil, err
 		}
 	}
-	if err := st.Revoke(ctx, id, a.Identity.Name, a.Identity.ARN, reason, now); err != nil {
+	s, err = st.Change(ctx, id, func(s *session.Session) error { return s.Revoke(a.Identity.Name, a.Identity.ARN, reason, now) })
+	if err != nil {
 		if se := (*session.StateError)(nil); errors.As(err, &se) {
 			return nil, se // "cannot revoke session ID: it is revoked", said once
 		}
 		return nil, sessionLookupError(id, err)
 	}
-	// The copy read above was active (else the store would have refused),
-	// so this applies the same change the store made.
-	_ = s.Revoke(a.Identity.Name, a.Identity.ARN, reason, now)
 	e := b.sessionEntry(logging.EventSessionRevoked, a, s)
 	e.Reason = reason
 	err = b.appendLifecycle(&e, "revocation of session "+id)
@@ -212,22 +190,22 @@ func (b *Broker) RevokeUser(ctx context.Context, a *Actor, userARN, reason strin
 		return out, err
 	}
 
-	active, err := activeSessionsOf(ctx, st, userARN)
+	active, err := activeSessionsOf(ctx, st, userARN, now)
 	if err != nil {
 		return out, fmt.Errorf("%s is blocked, but listing their sessions failed: %w", userARN, err)
 	}
 	var failed []string
 	for _, s := range active {
-		err := st.Revoke(ctx, s.ID, a.Identity.Name, a.Identity.ARN, blk.Reason, now)
+		id := s.ID
+		s, err := st.Change(ctx, s.ID, func(s *session.Session) error { return s.Revoke(a.Identity.Name, a.Identity.ARN, blk.Reason, now) })
 		if errors.Is(err, session.ErrTransition) || errors.Is(err, session.ErrNotFound) {
 			continue // it ended in the meantime
 		}
 		if err != nil {
-			failed = append(failed, s.ID)
-			b.debugf("revoke session %s: %v", s.ID, err)
+			failed = append(failed, id)
+			b.debugf("revoke session %s: %v", id, err)
 			continue
 		}
-		_ = s.Revoke(a.Identity.Name, a.Identity.ARN, blk.Reason, now)
 		out.Revoked = append(out.Revoked, s)
 		e := b.sessionEntry(logging.EventSessionRevoked, a, s)
 		e.Reason = blk.Reason
@@ -282,11 +260,11 @@ func (b *Broker) UnblockUser(ctx context.Context, a *Actor, userARN string) erro
 // serves; any other person may have sessions under several ARNs (an IAM
 // Identity Center user in several accounts, a role under many session
 // names), so the active sessions are listed and matched by person key.
-func activeSessionsOf(ctx context.Context, st session.Store, userARN string) ([]*session.Session, error) {
+func activeSessionsOf(ctx context.Context, st session.Store, userARN string, now time.Time) ([]*session.Session, error) {
 	if k, err := person.Of(userARN); err == nil && k.Kind == person.KindUser {
-		return st.List(ctx, session.Query{UserARN: userARN, Status: session.StatusActive})
+		return st.List(ctx, session.Query{UserARN: userARN, Status: session.StatusActive}.Record(now))
 	}
-	all, err := st.List(ctx, session.Query{Status: session.StatusActive})
+	all, err := st.List(ctx, session.Query{Status: session.StatusActive}.Record(now))
 	if err != nil {
 		return nil, err
 	}

@@ -151,7 +151,7 @@ func TestRevokeSession(t *testing.T) {
 			before: func(f *fixture, id string) {
 				st := f.openStore()
 				defer st.Close()
-				if err := st.Sessions().Expire(context.Background(), id, f.now); err != nil {
+				if _, err := st.Sessions().Change(context.Background(), id, func(s *session.Session) error { return s.Expire(f.now) }); err != nil {
 					f.t.Fatal(err)
 				}
 			}},
@@ -300,7 +300,7 @@ func TestRevokeUser(t *testing.T) {
 	a2 := f.startSession(aliceARN, "dev", f.now.Add(-time.Minute), f.now.Add(time.Hour))
 	done := f.startSession(aliceARN, "dev", f.now.Add(-3*time.Hour), f.now.Add(time.Hour))
 	st := f.openStore()
-	if err := st.Sessions().Expire(ctx, done.ID, f.now.Add(-2*time.Hour)); err != nil {
+	if _, err := st.Sessions().Change(ctx, done.ID, func(s *session.Session) error { return s.Expire(f.now.Add(-2 * time.Hour)) }); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

@@ -204,7 +204,7 @@ func credentialExpiration(t *testing.T, envOutput string) time.Time {
 // editRequest changes a stored request in the shared bbolt store, as a test
 // harness standing in for time passing: nothing in sentinel lets a person
 // move a window, and the test should not wait an hour. It uses the store's
-// own conditional Update, so the version check still applies.
+// own conditional Change, so the version check still applies.
 func (w *world) editRequest(id string, edit func(*request.Request)) {
 	w.t.Helper()
 	ctx := context.Background()
@@ -213,14 +213,8 @@ func (w *world) editRequest(id string, edit func(*request.Request)) {
 		w.t.Fatalf("open the shared store: %v", err)
 	}
 	defer s.Close()
-	r, err := s.Requests().Get(ctx, id)
-	if err != nil {
-		w.t.Fatalf("get request %s: %v", id, err)
-	}
-	prev := r.Status
-	edit(r)
-	if err := s.Requests().Update(ctx, r, prev); err != nil {
-		w.t.Fatalf("update request %s: %v", id, err)
+	if _, err := s.Requests().Change(ctx, id, func(r *request.Request) error { edit(r); return nil }); err != nil {
+		w.t.Fatalf("change request %s: %v", id, err)
 	}
 }
 
@@ -234,13 +228,7 @@ func (w *world) editEvent(id string, edit func(*breakglass.Event)) {
 		w.t.Fatalf("open the shared store: %v", err)
 	}
 	defer s.Close()
-	e, err := s.Breakglass().Get(ctx, id)
-	if err != nil {
-		w.t.Fatalf("get break-glass event %s: %v", id, err)
-	}
-	prev := e.Status
-	edit(e)
-	if err := s.Breakglass().Update(ctx, e, prev); err != nil {
-		w.t.Fatalf("update break-glass event %s: %v", id, err)
+	if _, err := s.Breakglass().Change(ctx, id, func(e *breakglass.Event) error { edit(e); return nil }); err != nil {
+		w.t.Fatalf("change break-glass event %s: %v", id, err)
 	}
 }

@@ -199,7 +199,7 @@ func serveBlockRace(t *testing.T, w *serveWorld, sessions func() session.Store) 
 	if err := w.cmd.Wait(); err != nil {
 		t.Fatalf("serve after SIGTERM: %v: %s", err, w.stderr)
 	}
-	active, err := sessions().List(context.Background(), session.Query{UserARN: aliceARN, Status: session.StatusActive})
+	active, err := sessions().List(context.Background(), session.Query{UserARN: aliceARN, Status: session.StatusActive}.Record(time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}

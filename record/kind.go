@@ -11,6 +11,9 @@ type Kind[T any, S ~string] struct {
 	Name string
 	// Machine is the kind's status machine.
 	Machine Machine[S]
+	// Errors are the kind's own error values, which the store's errors
+	// match as well as record's.
+	Errors Errors
 
 	// ID, Status and Version read the record's fields; Version returns a
 	// pointer so that Store can bump it.

@@ -65,6 +65,13 @@ type Store[T any, S ~string] interface {
 	// Create stores a new record (checked with the kind's Validate), or
 	// returns an ErrConflict error if its ID is taken.
 	Create(ctx context.Context, r *T) error
+	Reader[T, S]
+}
+
+// Reader is Store without Create, for a kind whose records come into
+// being only through an operation of its own (a break-glass event is
+// opened, with its lock and limits checked in the same write).
+type Reader[T any, S ~string] interface {
 	// Get returns the record with the given ID, or an ErrNotFound error.
 	Get(ctx context.Context, id string) (*T, error)
 	// Change applies change to a fresh copy of the record and stores it
@@ -89,6 +96,10 @@ func NewStore[T any, S ~string](k *Kind[T, S], b Backend[T]) *Generic[T, S] {
 // Create validates r and stores a copy of it, or returns an ErrConflict
 // error if its ID is taken.
 func (s *Generic[T, S]) Create(ctx context.Context, r *T) error {
+	return s.Kind.Errors.Wrap(s.create(ctx, r))
+}
+
+func (s *Generic[T, S]) create(ctx context.Context, r *T) error {
 	if r == nil {
 		return Invalidf("no %s given", s.Kind.Name)
 	}
@@ -104,6 +115,11 @@ func (s *Generic[T, S]) Create(ctx context.Context, r *T) error {
 // Get returns the record with the given ID, checked with the kind's
 // Validate: a damaged record is an error, never acted on.
 func (s *Generic[T, S]) Get(ctx context.Context, id string) (*T, error) {
+	v, err := s.get(ctx, id)
+	return v, s.Kind.Errors.Wrap(err)
+}
+
+func (s *Generic[T, S]) get(ctx context.Context, id string) (*T, error) {
 	if id == "" {
 		return nil, &NotFoundError{Kind: s.Kind.Name}
 	}
@@ -125,9 +141,14 @@ func (s *Generic[T, S]) Get(ctx context.Context, id string) (*T, error) {
 // ends Change with that error and writes nothing. Change returns the
 // record as stored.
 func (s *Generic[T, S]) Change(ctx context.Context, id string, change func(*T) error) (*T, error) {
+	v, err := s.change(ctx, id, change)
+	return v, s.Kind.Errors.Wrap(err)
+}
+
+func (s *Generic[T, S]) change(ctx context.Context, id string, change func(*T) error) (*T, error) {
 	k := s.Kind
 	for attempt := 1; ; attempt++ {
-		old, err := s.Get(ctx, id)
+		old, err := s.get(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -179,6 +200,11 @@ func pause(ctx context.Context, attempt int) error {
 // records stored in those statuses that are due; asking for a status that
 // lapses leaves its due records out.
 func (s *Generic[T, S]) List(ctx context.Context, q Query[S]) ([]*T, error) {
+	v, err := s.list(ctx, q)
+	return v, s.Kind.Errors.Wrap(err)
+}
+
+func (s *Generic[T, S]) list(ctx context.Context, q Query[S]) ([]*T, error) {
 	k := s.Kind
 	if q.Limit < 0 {
 		return nil, Invalidf("list %ss: negative limit %d", k.Name, q.Limit)

@@ -26,6 +26,7 @@ var machine = record.Machine[Status]{
 var Kind = &record.Kind[Request, Status]{
 	Name:      "request",
 	Machine:   machine,
+	Errors:    record.Errors{NotFound: ErrNotFound, Conflict: ErrConflict, Invalid: ErrInvalid, Transition: ErrTransition},
 	ID:        func(r *Request) string { return r.ID },
 	Status:    func(r *Request) Status { return r.Status },
 	Version:   func(r *Request) *int64 { return &r.Version },

@@ -1,9 +1,10 @@
 package request
 
 import (
-	"context"
 	"errors"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // Status is where a request stands in its life.
@@ -104,14 +105,6 @@ type Query struct {
 // many goroutines and many processes, and every state change must be a
 // conditional write.
 type Store interface {
-	// Create stores a new request. It returns ErrConflict if the ID exists.
-	Create(ctx context.Context, r *Request) error
-	// Get returns the request with the given ID, or ErrNotFound.
-	Get(ctx context.Context, id string) (*Request, error)
-	// Update stores r only if the stored copy still has r.Version and
-	// prevStatus; on success it increments r.Version. A lost race returns
-	// ErrConflict and changes nothing.
-	Update(ctx context.Context, r *Request, prevStatus Status) error
-	// List returns the requests that match q, newest (CreatedAt) first.
-	List(ctx context.Context, q Query) ([]*Request, error)
+	record.Store[Request, Status]
+	IDPrefixIndex
 }

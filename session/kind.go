@@ -8,7 +8,8 @@ import (
 
 // Kind declares sessions to the generic record store.
 var Kind = &record.Kind[Session, Status]{
-	Name: "session",
+	Name:   "session",
+	Errors: record.Errors{NotFound: ErrNotFound, Conflict: ErrConflict, Invalid: ErrInvalid, Transition: ErrTransition},
 	Machine: record.Machine[Status]{
 		Moves: map[Status][]Status{
 			StatusActive:  {StatusRevoked, StatusExpired},

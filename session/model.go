@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // Status is where a session stands in its life.
@@ -160,13 +162,11 @@ type Query struct {
 // must be a conditional write: a touch never resurrects a revoked or
 // expired session, and a revoke racing touches always ends revoked.
 type Store interface {
-	// Create stores a new active session (checked with Validate). It
-	// returns ErrConflict if the ID exists, and a *BlockedError when the
-	// person of its UserARN has a block in force at StartedAt, checked in
-	// the same atomic write.
-	Create(ctx context.Context, s *Session) error
-	// Get returns the session with the given ID, or ErrNotFound.
-	Get(ctx context.Context, id string) (*Session, error)
+	// Get, Change and List as for every kind. Create stores a new active
+	// session (checked with CheckNew). It returns ErrConflict if the ID
+	// exists, and a *BlockedError when the person of its UserARN has a
+	// block in force at StartedAt, checked in the same atomic write.
+	record.Store[Session, Status]
 	// Touch records one issuance at at: RequestCount plus one (atomically:
 	// concurrent touches never lose a count), LastAccessAt = at, and
 	// ExpiresAt = expires if that is later. It succeeds only while the
@@ -179,16 +179,6 @@ type Store interface {
 	// made just before credentials are handed out, so a block that
 	// returned before it always wins.
 	Touch(ctx context.Context, id, userARN string, at, expires time.Time) error
-	// Revoke moves an active session to revoked, recording who, why and
-	// when. It succeeds whenever the stored status is active, even past
-	// ExpiresAt. A session already revoked or expired gives a *StateError
-	// (ErrTransition).
-	Revoke(ctx context.Context, id, by, byARN, reason string, at time.Time) error
-	// Expire moves an active session to expired: its child exited. A
-	// session already revoked or expired gives a *StateError.
-	Expire(ctx context.Context, id string, at time.Time) error
-	// List returns the sessions that match q, newest (StartedAt) first.
-	List(ctx context.Context, q Query) ([]*Session, error)
 
 	// Block stores b (checked with Block.Validate), replacing any earlier
 	// block of the same person: blocks are keyed by BlockKey, the person

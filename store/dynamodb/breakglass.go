@@ -311,9 +311,9 @@ func (es *eventStore) putEvent(ctx context.Context, put *types.Put) error {
 	})
 }
 
-// List queries the index of the most selective key that is set and
+// query queries the index of the most selective key that is set and
 // applies the other keys and the limit in code.
-func (es *eventStore) List(ctx context.Context, q breakglass.Query) ([]*breakglass.Event, error) {
+func (es *eventStore) query(ctx context.Context, q breakglass.Query) ([]*breakglass.Event, error) {
 	s := es.s
 	idx, value, err := eventIndexFor(q)
 	if err != nil {

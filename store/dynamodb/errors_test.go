@@ -29,10 +29,10 @@ var storeCalls = []storeCall{
 		return err
 	}},
 	{"request Update", func(ctx context.Context, s *Store) error {
-		return s.Requests().Update(ctx, testRequest(), request.StatusPending)
+		return (&requestStore{s: s}).Update(ctx, testRequest(), request.StatusPending)
 	}},
 	{"request List", func(ctx context.Context, s *Store) error {
-		_, err := s.Requests().List(ctx, request.Query{Requester: "alice"})
+		_, err := s.Requests().List(ctx, request.Query{Requester: "alice"}.Record(time.Now()))
 		return err
 	}},
 	{"event Open", func(ctx context.Context, s *Store) error {
@@ -43,13 +43,13 @@ var storeCalls = []storeCall{
 		return err
 	}},
 	{"event Update to closed", func(ctx context.Context, s *Store) error {
-		return s.Breakglass().Update(ctx, testEvent(breakglass.StatusClosed), breakglass.StatusActive)
+		return (&eventStore{s: s}).Update(ctx, testEvent(breakglass.StatusClosed), breakglass.StatusActive)
 	}},
 	{"event Update staying closed", func(ctx context.Context, s *Store) error {
-		return s.Breakglass().Update(ctx, testEvent(breakglass.StatusClosed), breakglass.StatusClosed)
+		return (&eventStore{s: s}).Update(ctx, testEvent(breakglass.StatusClosed), breakglass.StatusClosed)
 	}},
 	{"event List", func(ctx context.Context, s *Store) error {
-		_, err := s.Breakglass().List(ctx, breakglass.Query{Invoker: "alice"})
+		_, err := s.Breakglass().List(ctx, breakglass.Query{Invoker: "alice"}.Record(time.Now()))
 		return err
 	}},
 }
@@ -97,7 +97,7 @@ func TestMissingIndexSaysRunInitTables(t *testing.T) {
 	if err := s.createTable(t.Context(), tableSpec{name: s.requestsTable, indexes: requestIndexes[:1]}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Requests().List(t.Context(), request.Query{Status: request.StatusPending})
+	_, err := s.Requests().List(t.Context(), request.Query{Status: request.StatusPending}.Record(time.Now()))
 	if err == nil || !strings.Contains(err.Error(), "lacks an index") || !strings.Contains(err.Error(), "run `sentinel init tables`") {
 		t.Fatalf("List on a table without the status index: got %v, want a hint to run init tables", err)
 	}

@@ -100,9 +100,9 @@ func (rs *requestStore) Update(ctx context.Context, r *request.Request, prevStat
 	return nil
 }
 
-// List queries the index of the most selective key that is set and
+// query queries the index of the most selective key that is set and
 // applies the other keys and the limit in code.
-func (rs *requestStore) List(ctx context.Context, q request.Query) ([]*request.Request, error) {
+func (rs *requestStore) query(ctx context.Context, q request.Query) ([]*request.Request, error) {
 	s := rs.s
 	idx, value, err := requestIndexFor(q)
 	if err != nil {

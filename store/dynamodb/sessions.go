@@ -281,82 +281,6 @@ func (ss *sessionStore) Touch(ctx context.Context, id, userARN string, at, expir
 	return fmt.Errorf("%s: the session changed under every attempt", what)
 }
 
-// Revoke moves an active session to revoked with one conditional
-// UpdateItem; a revoke racing touches therefore always ends revoked.
-func (ss *sessionStore) Revoke(ctx context.Context, id, by, byARN, reason string, at time.Time) error {
-	what := "revoke session " + id
-	reason, err := session.CheckRevoke(by, byARN, reason, at)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	set := item{}
-	set.setString(attrStatus, string(session.StatusRevoked))
-	set.setString(attrRevokedBy, by)
-	set.setString(attrRevokedByARN, byARN)
-	set.setString(attrRevokeReason, reason)
-	set.setTime(attrRevokedAt, at)
-	return ss.leaveActive(ctx, what, "revoke", id, set)
-}
-
-// Expire moves an active session to expired with one conditional
-// UpdateItem.
-func (ss *sessionStore) Expire(ctx context.Context, id string, at time.Time) error {
-	what := "expire session " + id
-	if err := session.CheckExpire(at); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	set := item{}
-	set.setString(attrStatus, string(session.StatusExpired))
-	return ss.leaveActive(ctx, what, "expire", id, set)
-}
-
-// leaveActive sets the attributes in set and bumps the version, on the
-// condition that the session is stored as active.
-func (ss *sessionStore) leaveActive(ctx context.Context, what, opName, id string, set item) error {
-	s := ss.s
-	if !session.ValidID(id) {
-		return fmt.Errorf("%s: %w", what, session.ErrNotFound)
-	}
-	names := map[string]string{"#status": attrStatus, "#version": attrVersion}
-	values := item{}
-	values.setString(":active", string(session.StatusActive))
-	values.setInt(":one", 1)
-	var assignments []string
-	i := 0
-	for name, v := range set {
-		n, p := fmt.Sprintf("#a%d", i), fmt.Sprintf(":a%d", i)
-		if name == attrStatus {
-			n = "#status"
-		}
-		names[n] = name
-		values[p] = v
-		assignments = append(assignments, n+" = "+p)
-		i++
-	}
-	opCtx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	_, err := s.client.UpdateItem(opCtx, &dynamodb.UpdateItemInput{
-		TableName:                           aws.String(s.sessionsTable),
-		Key:                                 idKey(id),
-		UpdateExpression:                    aws.String("SET " + strings.Join(assignments, ", ") + " ADD #version :one"),
-		ConditionExpression:                 aws.String("#status = :active"),
-		ExpressionAttributeNames:            names,
-		ExpressionAttributeValues:           values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	if ccf, ok := conditionFailed(err); ok {
-		old, err := refusedSession(what, ccf)
-		if err != nil {
-			return err
-		}
-		return fmt.Errorf("%s: %w", what, &session.StateError{ID: id, Op: opName, Status: old.Status})
-	}
-	if err != nil {
-		return s.describe(ctx, what, s.sessionsTable, err)
-	}
-	return nil
-}
-
 // refusedSession decodes the item returned with a failed condition:
 // ErrNotFound when there was none.
 func refusedSession(what string, ccf *types.ConditionalCheckFailedException) (*session.Session, error) {
@@ -370,9 +294,9 @@ func refusedSession(what string, ccf *types.ConditionalCheckFailedException) (*s
 	return old, nil
 }
 
-// List queries the index of the most selective key that is set and
+// query queries the index of the most selective key that is set and
 // applies the other keys and the limit in code.
-func (ss *sessionStore) List(ctx context.Context, q session.Query) ([]*session.Session, error) {
+func (ss *sessionStore) query(ctx context.Context, q session.Query) ([]*session.Session, error) {
 	s := ss.s
 	idx, value, err := sessionIndexFor(q)
 	if err != nil {

@@ -63,7 +63,7 @@ func TestSessionTTLOutlivesCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkTTL(t, "touched with earlier credentials", storedTTL(t, s, s.sessionsTable, se.ID), later, retention)
-	if err := st.Revoke(ctx, se.ID, "bob", "", "stolen", now.Add(3*time.Minute)); err != nil {
+	if _, err := st.Change(ctx, se.ID, func(se *session.Session) error { return se.Revoke("bob", "", "stolen", now.Add(3*time.Minute)) }); err != nil {
 		t.Fatal(err)
 	}
 	checkTTL(t, "revoked session", storedTTL(t, s, s.sessionsTable, se.ID), later, retention)
@@ -103,8 +103,8 @@ func TestBlockItemsAreNotSessions(t *testing.T) {
 	}
 	for _, err := range []error{
 		s.Sessions().Touch(t.Context(), id, "arn:aws:iam::111122223333:user/alice", time.Now(), time.Now().Add(time.Hour)),
-		s.Sessions().Revoke(t.Context(), id, "bob", "", "stolen", time.Now()),
-		s.Sessions().Expire(t.Context(), id, time.Now()),
+		changeErr(s.Sessions().Change(t.Context(), id, func(se *session.Session) error { return se.Revoke("bob", "", "stolen", time.Now()) })),
+		changeErr(s.Sessions().Change(t.Context(), id, func(se *session.Session) error { return se.Expire(time.Now()) })),
 	} {
 		if !errors.Is(err, session.ErrNotFound) {
 			t.Errorf("change of a block ID: got %v, want ErrNotFound", err)
@@ -281,3 +281,6 @@ func TestAnchorItemsAreNotSessions(t *testing.T) {
 		t.Error("two logs share an anchor ID")
 	}
 }
+
+// changeErr keeps the error of a Change.
+func changeErr(_ *session.Session, err error) error { return err }

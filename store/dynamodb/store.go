@@ -124,17 +124,17 @@ func New(ctx context.Context, o Options) (*Store, error) {
 
 // Requests returns the request.Store kept in the requests table.
 func (s *Store) Requests() request.Store {
-	return &requestStore{s: s}
+	return newRequestsView(s)
 }
 
 // Breakglass returns the breakglass.Store kept in the break-glass table.
 func (s *Store) Breakglass() breakglass.Store {
-	return &eventStore{s: s}
+	return newEventsView(s)
 }
 
 // Sessions returns the session.Store kept in the sessions table.
 func (s *Store) Sessions() session.Store {
-	return &sessionStore{s: s}
+	return newSessionsView(s)
 }
 
 // withTimeout bounds one store operation by the configured timeout.

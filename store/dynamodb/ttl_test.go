@@ -67,10 +67,8 @@ func TestTTLIsWellAfterBusinessExpiry(t *testing.T) {
 	checkTTL(t, "pending request", storedTTL(t, s, s.requestsTable, r.ID), r.ExpiresAt, retention)
 
 	// Approved late in its pending time, the window outlasts the expiry.
-	if err := r.Approve("ttl-bob", "", "", now.Add(5*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Requests().Update(t.Context(), r, request.StatusPending); err != nil {
+	r, err = s.Requests().Change(t.Context(), r.ID, func(r *request.Request) error { return r.Approve("ttl-bob", "", "", now.Add(5*time.Hour)) })
+	if err != nil {
 		t.Fatal(err)
 	}
 	checkTTL(t, "approved request", storedTTL(t, s, s.requestsTable, r.ID), r.WindowEnd(), retention)

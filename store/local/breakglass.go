@@ -9,25 +9,32 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/record"
 )
 
-// breakglassStore is the breakglass.Store view of a Store.
-type breakglassStore struct{ s *Store }
-
-var (
-	eventsByInvoker = index[breakglass.Event]{bucketEventsByInvoker, func(e *breakglass.Event) string { return e.Invoker }}
-	eventsByProfile = index[breakglass.Event]{bucketEventsByProfile, func(e *breakglass.Event) string { return e.Profile }}
-	eventsByStatus  = index[breakglass.Event]{bucketEventsByStatus, func(e *breakglass.Event) string { return string(e.Status) }}
-
-	events = &collection[breakglass.Event]{
-		what:     "break-glass event",
-		items:    bucketEvents,
-		indexes:  []index[breakglass.Event]{eventsByInvoker, eventsByProfile, eventsByStatus},
-		id:       func(e *breakglass.Event) string { return e.ID },
-		sortTime: func(e *breakglass.Event) time.Time { return e.OpenedAt },
-		notFound: breakglass.ErrNotFound,
+// events is where break-glass events live in the file. An event that
+// leaves active releases its lock in the transaction that records it.
+var events = func() *collection[breakglass.Event, breakglass.Status] {
+	c := newCollection(breakglass.Kind, bucketEvents, map[string][]byte{
+		breakglass.IndexInvoker: bucketEventsByInvoker,
+		breakglass.IndexProfile: bucketEventsByProfile,
+		record.StatusIndex:      bucketEventsByStatus,
+	})
+	c.replacing = func(tx *bolt.Tx, old, e *breakglass.Event) error {
+		if old.Status == breakglass.StatusActive && e.Status != breakglass.StatusActive {
+			return releaseLock(tx, old)
+		}
+		return nil
 	}
-)
+	return c
+}()
+
+// breakglassStore is the breakglass.Store view of a Store: the generic
+// store without its Create, and Open.
+type breakglassStore struct {
+	record.Reader[breakglass.Event, breakglass.Status]
+	s *Store
+}
 
 // lock is the value in the locks bucket: which event holds the invoker's
 // lock on the profile, and until when. The event record stays the authority;
@@ -44,13 +51,16 @@ type lock struct {
 // existing lock blocks it only while its event is stored as active and
 // expires after e.OpenedAt.
 func (bs *breakglassStore) Open(ctx context.Context, e *breakglass.Event, lim breakglass.Limits) error {
-	if err := checkEvent(e); err != nil {
-		return err
+	if e == nil {
+		return fmt.Errorf("open break-glass event: %w: no event given", breakglass.ErrInvalid)
+	}
+	if err := breakglass.Kind.Validate(e); err != nil {
+		return breakglass.Kind.Errors.Wrap(err)
 	}
 	if e.Status != breakglass.StatusActive {
 		return fmt.Errorf("open break-glass event %s: %w: a new event must be active, not %s", e.ID, breakglass.ErrInvalid, e.Status)
 	}
-	item := storedEvent(e)
+	item := breakglass.Kind.Normalize(e)
 	err := bs.s.run(ctx, true, func(tx *bolt.Tx) error {
 		if events.exists(tx, e.ID) {
 			return fmt.Errorf("%w: event %s already exists", breakglass.ErrConflict, e.ID)
@@ -82,94 +92,6 @@ func (bs *breakglassStore) Open(ctx context.Context, e *breakglass.Event, lim br
 		return fmt.Errorf("open break-glass event %s: %w", e.ID, err)
 	}
 	return nil
-}
-
-// Get returns the event with the given ID, or breakglass.ErrNotFound.
-func (bs *breakglassStore) Get(ctx context.Context, id string) (*breakglass.Event, error) {
-	var e *breakglass.Event
-	err := bs.s.run(ctx, false, func(tx *bolt.Tx) error {
-		var err error
-		e, err = events.get(tx, id)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("get break-glass event: %w", err)
-	}
-	return e, nil
-}
-
-// Update stores e if the stored copy still has e.Version and prevStatus, and
-// then bumps e.Version. When e leaves active, the lock it holds is released
-// in the same transaction.
-func (bs *breakglassStore) Update(ctx context.Context, e *breakglass.Event, prevStatus breakglass.Status) error {
-	if err := checkEvent(e); err != nil {
-		return err
-	}
-	if prevStatus != breakglass.StatusActive && e.Status == breakglass.StatusActive {
-		// Reactivating would bypass the lock that keeps one active event
-		// per user and profile.
-		return fmt.Errorf("update break-glass event %s: %w: an event cannot become active again", e.ID, breakglass.ErrTransition)
-	}
-	item := storedEvent(e)
-	item.Version = e.Version + 1
-	err := bs.s.run(ctx, true, func(tx *bolt.Tx) error {
-		old, err := events.get(tx, e.ID)
-		if err != nil {
-			return err
-		}
-		if old.Version != e.Version || old.Status != prevStatus {
-			return fmt.Errorf("%w: event %s is now %s at version %d (expected %s at version %d)",
-				breakglass.ErrConflict, e.ID, old.Status, old.Version, prevStatus, e.Version)
-		}
-		if old.Status == breakglass.StatusActive && item.Status != breakglass.StatusActive {
-			if err := releaseLock(tx, old); err != nil {
-				return err
-			}
-		}
-		return events.put(tx, old, item)
-	})
-	if err != nil {
-		return fmt.Errorf("update break-glass event %s: %w", e.ID, err)
-	}
-	e.Version = item.Version
-	return nil
-}
-
-// List returns the events matching q, newest first, served by the index of
-// the most selective key that is set.
-func (bs *breakglassStore) List(ctx context.Context, q breakglass.Query) ([]*breakglass.Event, error) {
-	if q.Limit < 0 {
-		return nil, fmt.Errorf("list break-glass events: %w: negative limit %d", breakglass.ErrInvalid, q.Limit)
-	}
-	var (
-		ix    index[breakglass.Event]
-		value string
-	)
-	switch {
-	case q.Invoker != "":
-		ix, value = eventsByInvoker, q.Invoker
-	case q.Profile != "":
-		ix, value = eventsByProfile, q.Profile
-	case q.Status != "":
-		ix, value = eventsByStatus, string(q.Status)
-	default:
-		return nil, fmt.Errorf("list break-glass events: %w: give an invoker, a profile or a status", breakglass.ErrInvalid)
-	}
-	keep := func(e *breakglass.Event) bool {
-		return (q.Invoker == "" || e.Invoker == q.Invoker) &&
-			(q.Profile == "" || e.Profile == q.Profile) &&
-			(q.Status == "" || e.Status == q.Status)
-	}
-	var out []*breakglass.Event
-	err := bs.s.run(ctx, false, func(tx *bolt.Tx) error {
-		var err error
-		out, err = events.list(tx, ix, value, keep, q.Limit)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list break-glass events: %w", err)
-	}
-	return out, nil
 }
 
 // lockHolder returns the event that holds the lock under key, or nil if
@@ -219,24 +141,4 @@ func releaseLockAt(tx *bolt.Tx, key []byte, e *breakglass.Event) error {
 		return fmt.Errorf("release lock: %w", err)
 	}
 	return nil
-}
-
-// checkEvent refuses an event the store cannot key.
-func checkEvent(e *breakglass.Event) error {
-	switch {
-	case e == nil:
-		return fmt.Errorf("%w: nil event", breakglass.ErrInvalid)
-	case e.ID == "" || e.Invoker == "" || e.Profile == "" || e.Status == "":
-		return fmt.Errorf("%w: event needs an id, an invoker, a profile and a status to be stored", breakglass.ErrInvalid)
-	}
-	return nil
-}
-
-// storedEvent returns the copy of e to write, with times in UTC.
-func storedEvent(e *breakglass.Event) *breakglass.Event {
-	c := *e
-	c.OpenedAt = c.OpenedAt.UTC()
-	c.ExpiresAt = c.ExpiresAt.UTC()
-	c.ClosedAt = c.ClosedAt.UTC()
-	return &c
 }

@@ -88,9 +88,9 @@ func exercise(t *testing.T, path string) (first error) {
 			continue
 		}
 		ctx := context.Background()
-		_, err = s.Requests().List(ctx, request.Query{Status: request.StatusPending})
+		_, err = s.Requests().List(ctx, request.Query{Status: request.StatusPending}.Record(time.Now()))
 		note("List requests", err)
-		_, err = s.Breakglass().List(ctx, breakglass.Query{Invoker: "user3"})
+		_, err = s.Breakglass().List(ctx, breakglass.Query{Invoker: "user3"}.Record(time.Now()))
 		note("List events", err)
 		_, err = s.Requests().Get(ctx, "0123456789abcdef")
 		note("Get", err)

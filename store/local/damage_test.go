@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -63,7 +64,7 @@ func TestDamagedDataPage(t *testing.T) {
 	if _, err := s.Requests().Get(ctx, ids[0]); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
 		t.Errorf("Get through a damaged page: got %v, want ErrCorrupt", err)
 	}
-	if _, err := s.Requests().List(ctx, request.Query{Requester: "user1"}); !errors.Is(err, ErrCorrupt) {
+	if _, err := s.Requests().List(ctx, request.Query{Requester: "user1"}.Record(time.Now())); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("List through a damaged page: got %v, want ErrCorrupt", err)
 	}
 	if err := s.Requests().Create(ctx, testRequest(t, "user9")); !errors.Is(err, ErrCorrupt) {

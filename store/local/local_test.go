@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/record"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/store/storetest"
 )
@@ -49,8 +50,8 @@ func TestContractPerOperation(t *testing.T) {
 func TestContractManyHandles(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	h := &handles{path: path}
-	storetest.TestRequestStore(t, func(*testing.T) request.Store { return handleRequests{h} })
-	storetest.TestBreakglassStore(t, func(*testing.T) breakglass.Store { return handleBreakglass{h} })
+	storetest.TestRequestStore(t, func(*testing.T) request.Store { return newHandleRequests(h) })
+	storetest.TestBreakglassStore(t, func(*testing.T) breakglass.Store { return newHandleBreakglass(h) })
 }
 
 // handles opens a new *Store on path for every call of with.
@@ -68,44 +69,62 @@ func (h *handles) with(fn func(s *Store) error) error {
 	return opErr
 }
 
-// handleRequests is a request.Store that opens the file per call.
-type handleRequests struct{ h *handles }
-
-func (r handleRequests) Create(ctx context.Context, q *request.Request) error {
-	return r.h.with(func(s *Store) error { return s.Requests().Create(ctx, q) })
+// handleBackend is the local backend with every primitive operation
+// going through its own *Store: Open, one operation, Close. A Change is
+// then a read and a conditional write by two "processes", as when two
+// sentinel commands race.
+type handleBackend[T any, S ~string] struct {
+	h *handles
+	c *collection[T, S]
 }
 
-func (r handleRequests) Get(ctx context.Context, id string) (out *request.Request, err error) {
-	err = r.h.with(func(s *Store) error { out, err = s.Requests().Get(ctx, id); return err })
+func (b handleBackend[T, S]) Insert(ctx context.Context, r *T) error {
+	return b.h.with(func(s *Store) error { return (&backend[T, S]{s: s, c: b.c}).Insert(ctx, r) })
+}
+
+func (b handleBackend[T, S]) Load(ctx context.Context, id string) (out *T, err error) {
+	err = b.h.with(func(s *Store) error { out, err = (&backend[T, S]{s: s, c: b.c}).Load(ctx, id); return err })
 	return out, err
 }
 
-func (r handleRequests) Update(ctx context.Context, q *request.Request, prev request.Status) error {
-	return r.h.with(func(s *Store) error { return s.Requests().Update(ctx, q, prev) })
+func (b handleBackend[T, S]) Replace(ctx context.Context, old, r *T) error {
+	return b.h.with(func(s *Store) error { return (&backend[T, S]{s: s, c: b.c}).Replace(ctx, old, r) })
 }
 
-func (r handleRequests) List(ctx context.Context, q request.Query) (out []*request.Request, err error) {
-	err = r.h.with(func(s *Store) error { out, err = s.Requests().List(ctx, q); return err })
+func (b handleBackend[T, S]) Scan(ctx context.Context, ix record.Index[T], value string, limit int) (out []*T, err error) {
+	err = b.h.with(func(s *Store) error {
+		out, err = (&backend[T, S]{s: s, c: b.c}).Scan(ctx, ix, value, limit)
+		return err
+	})
 	return out, err
 }
 
-// handleBreakglass is a breakglass.Store that opens the file per call.
-type handleBreakglass struct{ h *handles }
+// handleRequests is a request.Store that opens the file per operation.
+type handleRequests struct {
+	*record.Generic[request.Request, request.Status]
+	h *handles
+}
+
+func newHandleRequests(h *handles) handleRequests {
+	return handleRequests{Generic: record.NewStore(request.Kind, handleBackend[request.Request, request.Status]{h, requests}), h: h}
+}
+
+func (r handleRequests) IDsWithPrefix(ctx context.Context, prefix string, limit int) (out []string, err error) {
+	err = r.h.with(func(s *Store) error { out, err = s.Requests().IDsWithPrefix(ctx, prefix, limit); return err })
+	return out, err
+}
+
+// handleBreakglass is a breakglass.Store that opens the file per
+// operation.
+type handleBreakglass struct {
+	record.Reader[breakglass.Event, breakglass.Status]
+	h *handles
+}
+
+func newHandleBreakglass(h *handles) handleBreakglass {
+	return handleBreakglass{Reader: record.NewStore(breakglass.Kind, handleBackend[breakglass.Event, breakglass.Status]{h, events}), h: h}
+}
 
 func (b handleBreakglass) Open(ctx context.Context, e *breakglass.Event, lim breakglass.Limits) error {
 	return b.h.with(func(s *Store) error { return s.Breakglass().Open(ctx, e, lim) })
-}
-
-func (b handleBreakglass) Get(ctx context.Context, id string) (out *breakglass.Event, err error) {
-	err = b.h.with(func(s *Store) error { out, err = s.Breakglass().Get(ctx, id); return err })
-	return out, err
-}
-
-func (b handleBreakglass) Update(ctx context.Context, e *breakglass.Event, prev breakglass.Status) error {
-	return b.h.with(func(s *Store) error { return s.Breakglass().Update(ctx, e, prev) })
-}
-
-func (b handleBreakglass) List(ctx context.Context, q breakglass.Query) (out []*breakglass.Event, err error) {
-	err = b.h.with(func(s *Store) error { out, err = s.Breakglass().List(ctx, q); return err })
-	return out, err
 }

@@ -74,7 +74,7 @@ func TestProcessRace(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	es, err := s.Breakglass().List(context.Background(), breakglass.Query{Invoker: "alice"})
+	es, err := s.Breakglass().List(context.Background(), breakglass.Query{Invoker: "alice"}.Record(time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}

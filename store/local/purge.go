@@ -104,7 +104,7 @@ func (s *Store) purgeDue(tx *bolt.Tx) bool {
 
 // purgeCollection removes the items of c that expired says are past
 // their retention, with their index entries.
-func purgeCollection[T any](tx *bolt.Tx, c *collection[T], expired func(*T) bool) (int, error) {
+func purgeCollection[T any, S ~string](tx *bolt.Tx, c *collection[T, S], expired func(*T) bool) (int, error) {
 	var doomed []*T
 	err := tx.Bucket(c.items).ForEach(func(k, _ []byte) error {
 		item, err := c.get(tx, string(k))

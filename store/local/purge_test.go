@@ -114,19 +114,19 @@ func TestPurgeDropsItemsPastTheirRetention(t *testing.T) {
 	if r, e, x := present(s); r || e || x {
 		t.Fatalf("kept past the retention: request %v event %v session %v", r, e, x)
 	}
-	reqs, err := s.Requests().List(ctx, request.Query{Requester: "alice"})
+	reqs, err := s.Requests().List(ctx, request.Query{Requester: "alice"}.Record(time.Now()))
 	if err != nil || len(reqs) != 1 || reqs[0].ID != fresh.ID {
 		t.Fatalf("requests after the purge: %v %v", reqs, err)
 	}
 	for _, q := range []request.Query{{Profile: "prod"}, {Status: request.StatusPending}} {
-		if got, err := s.Requests().List(ctx, q); err != nil || len(got) != 1 {
+		if got, err := s.Requests().List(ctx, q.Record(fresh.CreatedAt)); err != nil || len(got) != 1 {
 			t.Fatalf("requests by %+v: %d %v", q, len(got), err)
 		}
 	}
-	if got, err := s.Breakglass().List(ctx, breakglass.Query{Invoker: "alice"}); err != nil || len(got) != 0 {
+	if got, err := s.Breakglass().List(ctx, breakglass.Query{Invoker: "alice"}.Record(time.Now())); err != nil || len(got) != 0 {
 		t.Fatalf("events after the purge: %v %v", got, err)
 	}
-	if got, err := s.Sessions().List(ctx, session.Query{User: "alice"}); err != nil || len(got) != 0 {
+	if got, err := s.Sessions().List(ctx, session.Query{User: "alice"}.Record(time.Now())); err != nil || len(got) != 0 {
 		t.Fatalf("sessions after the purge: %v %v", got, err)
 	}
 	// An explicit purge finds nothing more to drop; past the fresh

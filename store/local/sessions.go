@@ -9,85 +9,43 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/sentinel-cli/sentinel/record"
 	"github.com/sentinel-cli/sentinel/session"
 )
 
-// sessionStore is the session.Store view of a Store. The local store keeps
+// sessions is where sessions live in the file. The local store keeps
 // every session and block for good: it prunes nothing, so a record lives
-// at least as long as any credentials issued under it.
-type sessionStore struct{ s *Store }
-
-var (
-	sessionsByUser    = index[session.Session]{bucketSessionsByUser, func(s *session.Session) string { return s.User }}
-	sessionsByUserARN = index[session.Session]{bucketSessionsByUserARN, func(s *session.Session) string { return session.FoldARN(s.UserARN) }}
-	sessionsByProfile = index[session.Session]{bucketSessionsByProfile, func(s *session.Session) string { return s.Profile }}
-	sessionsByStatus  = index[session.Session]{bucketSessionsByStatus, func(s *session.Session) string { return string(s.Status) }}
-
-	sessions = &collection[session.Session]{
-		what:     "session",
-		items:    bucketSessions,
-		indexes:  []index[session.Session]{sessionsByUser, sessionsByUserARN, sessionsByProfile, sessionsByStatus},
-		id:       func(s *session.Session) string { return s.ID },
-		sortTime: func(s *session.Session) time.Time { return s.StartedAt },
-		notFound: session.ErrNotFound,
-		decode:   decodeSession,
+// at least as long as any credentials issued under it. A new session's
+// block is read in the transaction that stores it, so a block stored
+// before that commit refuses the session, and one stored after it finds
+// the session when it lists them.
+var sessions = func() *collection[session.Session, session.Status] {
+	c := newCollection(session.Kind, bucketSessions, map[string][]byte{
+		session.IndexUser:    bucketSessionsByUser,
+		session.IndexUserARN: bucketSessionsByUserARN,
+		session.IndexProfile: bucketSessionsByProfile,
+		record.StatusIndex:   bucketSessionsByStatus,
+	})
+	c.inserting = func(tx *bolt.Tx, s *session.Session) error {
+		return refuseBlocked(tx, s.ID, s.UserARN, s.StartedAt)
 	}
-)
+	return c
+}()
 
-// decodeSession reads a stored session and refuses one that does not
-// validate: the file is writable by its owner, so what it holds is
-// evidence, not authority.
-func decodeSession(raw []byte) (*session.Session, error) {
-	s := new(session.Session)
-	if err := json.Unmarshal(raw, s); err != nil {
-		return nil, err
-	}
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
-	return s, nil
+// sessionStore is the session.Store view of a Store: the generic store,
+// with Create checking a new session first, and touches and blocks.
+type sessionStore struct {
+	*record.Generic[session.Session, session.Status]
+	s *Store
 }
 
-// Create stores a new active session, or returns session.ErrConflict if
-// the ID is taken.
+// Create stores a new active session (checked with session.CheckNew), or
+// returns session.ErrConflict if the ID is taken.
 func (ss *sessionStore) Create(ctx context.Context, s *session.Session) error {
 	if err := session.CheckNew(s); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
-	item := storedSession(s)
-	err := ss.s.run(ctx, true, func(tx *bolt.Tx) error {
-		if sessions.exists(tx, s.ID) {
-			return fmt.Errorf("%w: session %s already exists", session.ErrConflict, s.ID)
-		}
-		// The block is read in the same write transaction, so a block
-		// stored before this commit refuses the session, and one stored
-		// after it finds the session when it lists them.
-		if err := refuseBlocked(tx, s.ID, s.UserARN, s.StartedAt); err != nil {
-			return err
-		}
-		return sessions.put(tx, nil, item)
-	})
-	if err != nil {
-		return fmt.Errorf("create session %s: %w", s.ID, err)
-	}
-	return nil
-}
-
-// Get returns the session with the given ID, or session.ErrNotFound.
-func (ss *sessionStore) Get(ctx context.Context, id string) (*session.Session, error) {
-	if !session.ValidID(id) {
-		return nil, fmt.Errorf("get session %q: %w", id, session.ErrNotFound)
-	}
-	var s *session.Session
-	err := ss.s.run(ctx, false, func(tx *bolt.Tx) error {
-		var err error
-		s, err = sessions.get(tx, id)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("get session: %w", err)
-	}
-	return s, nil
+	return ss.Generic.Create(ctx, s)
 }
 
 // Touch counts one issuance, in one write transaction (bbolt runs one at a
@@ -98,15 +56,31 @@ func (ss *sessionStore) Touch(ctx context.Context, id, userARN string, at, expir
 	if err := session.CheckTouch(at, expires); err != nil {
 		return fmt.Errorf("touch session %s: %w", id, err)
 	}
-	return ss.changeTx(ctx, ss.s.batch, "touch", id, func(tx *bolt.Tx, s *session.Session) error {
-		if !strings.EqualFold(s.UserARN, userARN) {
+	if !session.ValidID(id) {
+		return fmt.Errorf("touch session %q: %w", id, session.ErrNotFound)
+	}
+	err := ss.s.batch(ctx, func(tx *bolt.Tx) error {
+		old, err := sessions.get(tx, id)
+		if err != nil {
+			return err
+		}
+		if !strings.EqualFold(old.UserARN, userARN) {
 			return fmt.Errorf("%w: session %s is not %s's", session.ErrNotFound, id, userARN)
 		}
+		s := session.Kind.Normalize(old)
 		if err := s.Touch(at, expires); err != nil {
 			return err
 		}
-		return refuseBlocked(tx, id, s.UserARN, at)
+		if err := refuseBlocked(tx, id, s.UserARN, at); err != nil {
+			return err
+		}
+		s.Version++
+		return sessions.put(tx, old, session.Kind.Normalize(s))
 	})
+	if err != nil {
+		return fmt.Errorf("touch session %s: %w", id, err)
+	}
+	return nil
 }
 
 // refuseBlocked returns a *session.BlockedError when the person of
@@ -120,98 +94,6 @@ func refuseBlocked(tx *bolt.Tx, id, userARN string, at time.Time) error {
 		return &session.BlockedError{ID: id, Block: b}
 	}
 	return nil
-}
-
-// Revoke ends an active session, applying the rules of
-// session.Session.Revoke in one write transaction.
-func (ss *sessionStore) Revoke(ctx context.Context, id, by, byARN, reason string, at time.Time) error {
-	if _, err := session.CheckRevoke(by, byARN, reason, at); err != nil {
-		return fmt.Errorf("revoke session %s: %w", id, err)
-	}
-	return ss.change(ctx, "revoke", id, func(s *session.Session) error { return s.Revoke(by, byARN, reason, at) })
-}
-
-// Expire ends an active session whose child exited.
-func (ss *sessionStore) Expire(ctx context.Context, id string, at time.Time) error {
-	return ss.change(ctx, "expire", id, func(s *session.Session) error { return s.Expire(at) })
-}
-
-// change loads a session, applies fn and writes the result with its
-// version bumped, all in one write transaction.
-func (ss *sessionStore) change(ctx context.Context, op, id string, fn func(s *session.Session) error) error {
-	write := func(ctx context.Context, fn func(*bolt.Tx) error) error { return ss.s.run(ctx, true, fn) }
-	return ss.changeWith(ctx, write, op, id, fn)
-}
-
-// changeWith is change with the write transaction given: an ordinary one,
-// or one that concurrent touches share.
-func (ss *sessionStore) changeWith(ctx context.Context, write func(context.Context, func(*bolt.Tx) error) error, op, id string, fn func(s *session.Session) error) error {
-	return ss.changeTx(ctx, write, op, id, func(_ *bolt.Tx, s *session.Session) error { return fn(s) })
-}
-
-// changeTx is changeWith whose fn also reads the transaction.
-func (ss *sessionStore) changeTx(ctx context.Context, write func(context.Context, func(*bolt.Tx) error) error, op, id string, fn func(tx *bolt.Tx, s *session.Session) error) error {
-	if !session.ValidID(id) {
-		return fmt.Errorf("%s session %q: %w", op, id, session.ErrNotFound)
-	}
-	err := write(ctx, func(tx *bolt.Tx) error {
-		old, err := sessions.get(tx, id)
-		if err != nil {
-			return err
-		}
-		item := *old
-		if err := fn(tx, &item); err != nil {
-			return err
-		}
-		item.Version++
-		return sessions.put(tx, old, storedSession(&item))
-	})
-	if err != nil {
-		return fmt.Errorf("%s session %s: %w", op, id, err)
-	}
-	return nil
-}
-
-// List returns the sessions matching q, newest first, served by the index
-// of the most selective key that is set.
-func (ss *sessionStore) List(ctx context.Context, q session.Query) ([]*session.Session, error) {
-	if q.Limit < 0 {
-		return nil, fmt.Errorf("list sessions: %w: negative limit %d", session.ErrInvalid, q.Limit)
-	}
-	var (
-		ix    index[session.Session]
-		value string
-	)
-	switch {
-	case q.UserARN != "":
-		ix, value = sessionsByUserARN, session.FoldARN(q.UserARN)
-	case q.User != "":
-		ix, value = sessionsByUser, q.User
-	case q.Profile != "":
-		ix, value = sessionsByProfile, q.Profile
-	case q.Status != "":
-		ix, value = sessionsByStatus, string(q.Status)
-	default:
-		return nil, fmt.Errorf("list sessions: %w: give a user, a user ARN, a profile or a status", session.ErrInvalid)
-	}
-	var out []*session.Session
-	err := ss.s.run(ctx, false, func(tx *bolt.Tx) error {
-		var err error
-		out, err = sessions.list(tx, ix, value, func(s *session.Session) bool { return sessionMatches(s, q) }, q.Limit)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list sessions: %w", err)
-	}
-	return out, nil
-}
-
-// sessionMatches applies every key of q that is set.
-func sessionMatches(s *session.Session, q session.Query) bool {
-	return (q.User == "" || s.User == q.User) &&
-		(q.UserARN == "" || session.FoldARN(s.UserARN) == session.FoldARN(q.UserARN)) &&
-		(q.Profile == "" || s.Profile == q.Profile) &&
-		(q.Status == "" || s.Status == q.Status)
 }
 
 // Block stores b under its person key (session.BlockKey), replacing any
@@ -310,16 +192,6 @@ func decodeBlock(raw []byte) (*session.Block, error) {
 		return nil, err
 	}
 	return b, nil
-}
-
-// storedSession returns the copy of s to write, with times in UTC.
-func storedSession(s *session.Session) *session.Session {
-	c := *s
-	c.StartedAt = c.StartedAt.UTC()
-	c.LastAccessAt = c.LastAccessAt.UTC()
-	c.ExpiresAt = c.ExpiresAt.UTC()
-	c.RevokedAt = c.RevokedAt.UTC()
-	return &c
 }
 
 // storedBlock returns the copy of b to write, with times in UTC.

@@ -11,6 +11,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/sentinel-cli/sentinel/record"
 	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/store/storetest"
 )
@@ -32,37 +33,26 @@ func TestSessionContract(t *testing.T) {
 	})
 	t.Run("many-handles", func(t *testing.T) {
 		h := &handles{path: filepath.Join(t.TempDir(), "state.db")}
-		storetest.TestSessionStore(t, func(*testing.T) session.Store { return handleSessions{h} })
+		storetest.TestSessionStore(t, func(*testing.T) session.Store { return newHandleSessions(h) })
 	})
 }
 
-// handleSessions is a session.Store that opens the file per call.
-type handleSessions struct{ h *handles }
+// handleSessions is a session.Store that opens the file per operation.
+type handleSessions struct {
+	*record.Generic[session.Session, session.Status]
+	h *handles
+}
+
+func newHandleSessions(h *handles) handleSessions {
+	return handleSessions{Generic: record.NewStore(session.Kind, handleBackend[session.Session, session.Status]{h, sessions}), h: h}
+}
 
 func (hs handleSessions) Create(ctx context.Context, se *session.Session) error {
 	return hs.h.with(func(s *Store) error { return s.Sessions().Create(ctx, se) })
 }
 
-func (hs handleSessions) Get(ctx context.Context, id string) (out *session.Session, err error) {
-	err = hs.h.with(func(s *Store) error { out, err = s.Sessions().Get(ctx, id); return err })
-	return out, err
-}
-
 func (hs handleSessions) Touch(ctx context.Context, id, userARN string, at, expires time.Time) error {
 	return hs.h.with(func(s *Store) error { return s.Sessions().Touch(ctx, id, userARN, at, expires) })
-}
-
-func (hs handleSessions) Revoke(ctx context.Context, id, by, byARN, reason string, at time.Time) error {
-	return hs.h.with(func(s *Store) error { return s.Sessions().Revoke(ctx, id, by, byARN, reason, at) })
-}
-
-func (hs handleSessions) Expire(ctx context.Context, id string, at time.Time) error {
-	return hs.h.with(func(s *Store) error { return s.Sessions().Expire(ctx, id, at) })
-}
-
-func (hs handleSessions) List(ctx context.Context, q session.Query) (out []*session.Session, err error) {
-	err = hs.h.with(func(s *Store) error { out, err = s.Sessions().List(ctx, q); return err })
-	return out, err
 }
 
 func (hs handleSessions) Block(ctx context.Context, b session.Block) error {
@@ -115,7 +105,7 @@ func TestTamperedSessionIsCorrupt(t *testing.T) {
 			if err := s.Sessions().Create(ctx, se); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Sessions().Revoke(ctx, se.ID, "bob", "", "stolen", se.StartedAt.Add(time.Minute)); err != nil {
+			if _, err := s.Sessions().Change(ctx, se.ID, func(se *session.Session) error { return se.Revoke("bob", "", "stolen", se.StartedAt.Add(time.Minute)) }); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.Close(); err != nil {
@@ -153,7 +143,7 @@ func TestTamperedSessionIsCorrupt(t *testing.T) {
 			if err := s.Sessions().Touch(ctx, se.ID, se.UserARN, se.StartedAt.Add(2*time.Minute), se.ExpiresAt); !errors.Is(err, ErrCorrupt) {
 				t.Errorf("Touch: got %v, want ErrCorrupt", err)
 			}
-			if _, err := s.Sessions().List(ctx, session.Query{User: "alice"}); !errors.Is(err, ErrCorrupt) {
+			if _, err := s.Sessions().List(ctx, session.Query{User: "alice"}.Record(time.Now())); !errors.Is(err, ErrCorrupt) {
 				t.Errorf("List: got %v, want ErrCorrupt", err)
 			}
 		})
@@ -237,7 +227,7 @@ func FuzzDecodeSession(f *testing.F) {
 	f.Add([]byte(`null`))
 	f.Add([]byte(`{"started_at":"99999-01-01T00:00:00Z"}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		s, err := decodeSession(raw)
+		s, err := sessions.decode("fuzz", raw)
 		if err != nil {
 			return
 		}
@@ -248,7 +238,7 @@ func FuzzDecodeSession(f *testing.F) {
 		if err != nil {
 			t.Fatalf("encode an accepted session: %v", err)
 		}
-		back, err := decodeSession(again)
+		back, err := sessions.decode("fuzz", again)
 		if err != nil {
 			t.Fatalf("decode of a re-encoded session: %v", err)
 		}

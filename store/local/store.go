@@ -307,10 +307,12 @@ func (e *busyError) Error() string {
 func (e *busyError) Is(target error) bool { return target == ErrBusy }
 
 // Requests returns the store's view as a request.Store.
-func (s *Store) Requests() request.Store { return &requestStore{s: s} }
+func (s *Store) Requests() request.Store { return &requestStore{Generic: newStore(s, requests), s: s} }
 
 // Breakglass returns the store's view as a breakglass.Store.
-func (s *Store) Breakglass() breakglass.Store { return &breakglassStore{s: s} }
+func (s *Store) Breakglass() breakglass.Store {
+	return &breakglassStore{Reader: newStore(s, events), s: s}
+}
 
 // Sessions returns the store's view as a session.Store.
-func (s *Store) Sessions() session.Store { return &sessionStore{s: s} }
+func (s *Store) Sessions() session.Store { return &sessionStore{Generic: newStore(s, sessions), s: s} }

@@ -194,7 +194,7 @@ func TestCorruptValue(t *testing.T) {
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("Get of a damaged value: got %v, want ErrCorrupt naming the file", err)
 	}
-	if _, err := s.Requests().List(context.Background(), request.Query{Requester: "alice"}); !errors.Is(err, ErrCorrupt) {
+	if _, err := s.Requests().List(context.Background(), request.Query{Requester: "alice"}.Record(time.Now())); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("List through a damaged value: got %v, want ErrCorrupt", err)
 	}
 }
@@ -234,13 +234,19 @@ func TestRefusesUnstorable(t *testing.T) {
 	for name, err := range map[string]error{
 		"nil request":         s.Requests().Create(ctx, nil),
 		"request, no profile": s.Requests().Create(ctx, noProfile),
-		"nil update":          s.Requests().Update(ctx, nil, request.StatusPending),
 	} {
 		if !errors.Is(err, request.ErrInvalid) {
 			t.Errorf("%s: got %v, want ErrInvalid", name, err)
 		}
 	}
-	if _, err := s.Requests().List(ctx, request.Query{Requester: "alice", Limit: -1}); !errors.Is(err, request.ErrInvalid) {
+	stored := testRequest(t, "alice")
+	if err := s.Requests().Create(ctx, stored); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Requests().Change(ctx, stored.ID, func(r *request.Request) error { r.Profile = ""; return nil }); !errors.Is(err, request.ErrInvalid) {
+		t.Errorf("change that leaves no profile: got %v, want ErrInvalid", err)
+	}
+	if _, err := s.Requests().List(ctx, request.Query{Requester: "alice", Limit: -1}.Record(time.Now())); !errors.Is(err, request.ErrInvalid) {
 		t.Errorf("negative limit: got %v, want ErrInvalid", err)
 	}
 
@@ -251,11 +257,17 @@ func TestRefusesUnstorable(t *testing.T) {
 	if err := s.Breakglass().Open(ctx, nil, breakglass.Limits{}); !errors.Is(err, breakglass.ErrInvalid) {
 		t.Errorf("Open of nil: got %v, want ErrInvalid", err)
 	}
-	e.Status = breakglass.StatusActive
-	if err := s.Breakglass().Update(ctx, e, breakglass.StatusClosed); !errors.Is(err, breakglass.ErrTransition) {
-		t.Errorf("Update back to active: got %v, want ErrTransition", err)
+	e.Status, e.OpenedAt, e.ExpiresAt = breakglass.StatusActive, time.Now(), time.Now().Add(time.Hour)
+	if err := s.Breakglass().Open(ctx, e, breakglass.Limits{}); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := s.Breakglass().List(ctx, breakglass.Query{Invoker: "alice", Limit: -1}); !errors.Is(err, breakglass.ErrInvalid) {
+	if _, err := s.Breakglass().Change(ctx, e.ID, func(e *breakglass.Event) error { return e.Close("alice", "done", time.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Breakglass().Change(ctx, e.ID, func(e *breakglass.Event) error { e.Status = breakglass.StatusActive; return nil }); !errors.Is(err, breakglass.ErrTransition) {
+		t.Errorf("change back to active: got %v, want ErrTransition", err)
+	}
+	if _, err := s.Breakglass().List(ctx, breakglass.Query{Invoker: "alice", Limit: -1}.Record(time.Now())); !errors.Is(err, breakglass.ErrInvalid) {
 		t.Errorf("negative limit: got %v, want ErrInvalid", err)
 	}
 }
@@ -286,7 +298,7 @@ func TestNamesThatLookLikeSeparators(t *testing.T) {
 	if err := open("a\x00", "x"); err != nil {
 		t.Fatal(err)
 	}
-	es, err := s.Breakglass().List(ctx, breakglass.Query{Invoker: "a"})
+	es, err := s.Breakglass().List(ctx, breakglass.Query{Invoker: "a"}.Record(time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,10 +343,7 @@ func TestIndexesFollowUpdates(t *testing.T) {
 	if err := s.Requests().Create(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Approve("bob", "", "", r.CreatedAt.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Requests().Update(ctx, r, request.StatusPending); err != nil {
+	if _, err := s.Requests().Change(ctx, r.ID, func(r *request.Request) error { return r.Approve("bob", "", "", r.CreatedAt.Add(time.Minute)) }); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
@@ -348,10 +357,7 @@ func TestIndexesFollowUpdates(t *testing.T) {
 	if err := s.Breakglass().Open(ctx, e, breakglass.Limits{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Close("alice", "restored", now.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Breakglass().Update(ctx, e, breakglass.StatusActive); err != nil {
+	if _, err := s.Breakglass().Change(ctx, e.ID, func(e *breakglass.Event) error { return e.Close("alice", "restored", now.Add(time.Minute)) }); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {

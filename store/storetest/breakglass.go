@@ -3,34 +3,53 @@ package storetest
 import (
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // TestBreakglassStore runs the breakglass.Store contract against the stores
 // that newStore returns. newStore is called once per subtest.
 func TestBreakglassStore(t *testing.T, newStore func(t *testing.T) breakglass.Store) {
 	s := &breakglassSuite{prefix: uniquePrefix(t), base: baseTime(), newStore: newStore}
-	t.Run("OpenGetRoundTrip", s.openGetRoundTrip)
+	Contract(t, Fixture[breakglass.Event, breakglass.Status]{
+		Kind:  breakglass.Kind,
+		Store: func(t *testing.T) record.Reader[breakglass.Event, breakglass.Status] { return newStore(t) },
+		Create: func(t *testing.T, st record.Reader[breakglass.Event, breakglass.Status], e *breakglass.Event) error {
+			return st.(breakglass.Store).Open(t.Context(), e, breakglass.Limits{})
+		},
+		New: func(t *testing.T, owner, profile string, at time.Time) *breakglass.Event {
+			// A role of its own, so that the contract's many events of one
+			// invoker and profile hold separate locks.
+			e := s.newEvent(t, owner, profile, at.Sub(s.base))
+			e.RoleARN = "arn:aws:iam::111122223333:role/contract-" + e.ID
+			return e
+		},
+		Fill: func(t *testing.T, e *breakglass.Event, at time.Time) {
+			e.Duration = 45*time.Minute + 3*time.Nanosecond
+			e.ExpiresAt = e.OpenedAt.Add(e.Duration)
+			e.ReasonCode = breakglass.ReasonSecurity
+			e.Justification = "ünïcode justification, long enough ✓"
+		},
+		Finish: func(e *breakglass.Event, actor string, at time.Time) error {
+			return e.Close(actor, "contract suite: done", at)
+		},
+		Expire:    func(e *breakglass.Event, at time.Time) error { return e.Expire(at) },
+		Owner:     breakglass.IndexInvoker,
+		Profile:   breakglass.IndexProfile,
+		SetID:     func(e *breakglass.Event, id string) { e.ID = id },
+		SetStatus: func(e *breakglass.Event, st breakglass.Status) { e.Status = st },
+		Diff:      diffEvent,
+	})
 	t.Run("OpenDuplicateID", s.openDuplicateID)
-	t.Run("GetMissing", s.getMissing)
 	t.Run("SecondOpenActiveExists", s.secondOpenActiveExists)
 	t.Run("RaceOpen", s.raceOpen)
 	t.Run("ExpiredDoesNotBlock", s.expiredDoesNotBlock)
 	t.Run("CloseReleasesLock", s.closeReleasesLock)
-	t.Run("UpdateStaleVersion", s.updateStaleVersion)
-	t.Run("UpdateStaleVersionSameStatus", s.updateStaleVersionSameStatus)
-	t.Run("UpdateWrongPrevStatus", s.updateWrongPrevStatus)
-	t.Run("UpdateMissing", s.updateMissing)
-	t.Run("RaceClose", s.raceClose)
-	t.Run("ListByInvoker", s.listByInvoker)
-	t.Run("ListByProfile", s.listByProfile)
-	t.Run("ListByStatus", s.listByStatus)
-	t.Run("ListNoKey", s.listNoKey)
+	t.Run("RefusedChangeKeepsLock", s.refusedChangeKeepsLock)
+	t.Run("CannotBecomeActiveAgain", s.cannotBecomeActiveAgain)
 	t.Run("DailyLimit", s.dailyLimit)
 	t.Run("CooldownSharedByRoleAliases", s.cooldownSharedByRoleAliases)
 	t.Run("LockSharedByRoleAliases", s.lockSharedByRoleAliases)
@@ -99,62 +118,22 @@ func (s *breakglassSuite) open(t *testing.T, st breakglass.Store, e *breakglass.
 // get loads id and fails the test on error.
 func (s *breakglassSuite) get(t *testing.T, st breakglass.Store, id string) *breakglass.Event {
 	t.Helper()
-	e, err := st.Get(t.Context(), id)
-	if err != nil {
-		t.Fatalf("Get %s: %v", id, err)
-	}
-	return e
+	return mustGet(t, st, id)
 }
 
 // list runs q and returns the IDs in order.
 func (s *breakglassSuite) list(t *testing.T, st breakglass.Store, q breakglass.Query) []string {
 	t.Helper()
-	es, err := st.List(t.Context(), q)
-	if err != nil {
-		t.Fatalf("List %+v: %v", q, err)
-	}
-	ids := make([]string, len(es))
-	for i, e := range es {
-		ids[i] = e.ID
-	}
-	return ids
+	return listIDs(t, st, breakglass.Kind, q.Record(s.base))
 }
 
 // closeAndUpdate closes e (as its invoker) and stores the change.
 func (s *breakglassSuite) closeAndUpdate(t *testing.T, st breakglass.Store, e *breakglass.Event, at time.Time) {
 	t.Helper()
-	if err := e.Close(e.Invoker, "contract suite: done", at); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	if err := st.Update(t.Context(), e, breakglass.StatusActive); err != nil {
-		t.Fatalf("Update to closed: %v", err)
-	}
-}
-
-func (s *breakglassSuite) openGetRoundTrip(t *testing.T) {
-	st := s.newStore(t)
-	e := s.newEvent(t, s.name(t, "alice"), s.name(t, "prod"), 0)
-	e.Duration = 45*time.Minute + 3*time.Nanosecond
-	e.ExpiresAt = e.OpenedAt.Add(e.Duration)
-	e.ReasonCode = breakglass.ReasonSecurity
-	e.Justification = "ünïcode justification, long enough ✓"
-	e.RoleARN = "arn:aws:iam::111122223333:role/" + s.name(t, "Admin")
-	s.open(t, st, e)
-	got := s.get(t, st, e.ID)
-	if diff := diffEvent(e, got); diff != "" {
-		t.Fatalf("round trip changed the event: %s", diff)
-	}
-
-	// The fields Close fills must round-trip too.
-	s.closeAndUpdate(t, st, got, s.base.Add(10*time.Minute+1))
-	if diff := diffEvent(got, s.get(t, st, e.ID)); diff != "" {
-		t.Fatalf("round trip changed the closed event: %s", diff)
-	}
-
-	// Changing a returned copy must not change the stored one.
-	got.Justification = "changed in memory only"
-	if diff := diffEvent(got, s.get(t, st, e.ID)); diff == "" {
-		t.Fatal("Get returned an alias of the stored event")
+	if _, err := st.Change(t.Context(), e.ID, func(e *breakglass.Event) error {
+		return e.Close(e.Invoker, "contract suite: done", at)
+	}); err != nil {
+		t.Fatalf("Change to closed: %v", err)
 	}
 }
 
@@ -173,17 +152,6 @@ func (s *breakglassSuite) openDuplicateID(t *testing.T) {
 	}
 	// The failed Open must not have taken bob's lock.
 	s.open(t, st, s.newEvent(t, s.name(t, "bob"), s.name(t, "dev"), time.Second))
-}
-
-func (s *breakglassSuite) getMissing(t *testing.T) {
-	st := s.newStore(t)
-	id, err := breakglass.NewID()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Get(t.Context(), id); !errors.Is(err, breakglass.ErrNotFound) {
-		t.Fatalf("Get of a missing ID: got %v, want ErrNotFound", err)
-	}
 }
 
 func (s *breakglassSuite) secondOpenActiveExists(t *testing.T) {
@@ -231,12 +199,8 @@ func (s *breakglassSuite) expiredDoesNotBlock(t *testing.T) {
 	if err := st.Open(t.Context(), current, breakglass.Limits{}); err != nil {
 		t.Fatalf("Open after an expired event: %v", err)
 	}
-	stale := s.get(t, st, old.ID)
-	if err := stale.Expire(s.base); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Update(t.Context(), stale, breakglass.StatusActive); err != nil {
-		t.Fatalf("Update of the old event to expired: %v", err)
+	if _, err := st.Change(t.Context(), old.ID, func(e *breakglass.Event) error { return e.Expire(s.base) }); err != nil {
+		t.Fatalf("Change of the old event to expired: %v", err)
 	}
 	if err := st.Open(t.Context(), s.newEvent(t, alice, prod, time.Minute), breakglass.Limits{}); !errors.Is(err, breakglass.ErrActiveExists) {
 		t.Fatalf("expiring an old event released the current event's lock: Open returned %v", err)
@@ -259,227 +223,57 @@ func (s *breakglassSuite) closeReleasesLock(t *testing.T) {
 	}
 }
 
-func (s *breakglassSuite) updateStaleVersion(t *testing.T) {
-	st := s.newStore(t)
-	e := s.newEvent(t, s.name(t, "alice"), s.name(t, "prod"), 0)
-	s.open(t, st, e)
-	first, second := s.get(t, st, e.ID), s.get(t, st, e.ID)
-	s.closeAndUpdate(t, st, first, s.base.Add(time.Minute))
-	if first.Version != 1 {
-		t.Fatalf("after Update the caller's Version = %d, want 1", first.Version)
-	}
-	if err := second.Close(s.name(t, "bob"), "too late", s.base.Add(2*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Update(t.Context(), second, breakglass.StatusActive); !errors.Is(err, breakglass.ErrConflict) {
-		t.Fatalf("Update with a stale version: got %v, want ErrConflict", err)
-	}
-	if second.Version != 0 {
-		t.Fatalf("failed Update changed the caller's Version to %d", second.Version)
-	}
-	if diff := diffEvent(first, s.get(t, st, e.ID)); diff != "" {
-		t.Fatalf("failed Update changed the stored event: %s", diff)
-	}
-}
-
-// updateStaleVersionSameStatus checks the version on an update that keeps
-// the event active, where the status check alone would let it through.
-func (s *breakglassSuite) updateStaleVersionSameStatus(t *testing.T) {
-	st := s.newStore(t)
-	e := s.newEvent(t, s.name(t, "alice"), s.name(t, "prod"), 0)
-	s.open(t, st, e)
-	first, second := s.get(t, st, e.ID), s.get(t, st, e.ID)
-	if err := st.Update(t.Context(), first, breakglass.StatusActive); err != nil {
-		t.Fatalf("first Update (still active): %v", err)
-	}
-	if first.Version != 1 {
-		t.Fatalf("after Update the caller's Version = %d, want 1", first.Version)
-	}
-	second.Justification = "an edit made from a stale copy of the event"
-	if err := st.Update(t.Context(), second, breakglass.StatusActive); !errors.Is(err, breakglass.ErrConflict) {
-		t.Fatalf("Update with a stale version and the same status: got %v, want ErrConflict", err)
-	}
-	if diff := diffEvent(first, s.get(t, st, e.ID)); diff != "" {
-		t.Fatalf("failed Update changed the stored event: %s", diff)
-	}
-}
-
-func (s *breakglassSuite) updateWrongPrevStatus(t *testing.T) {
+// refusedChangeKeepsLock: a change that fails after closing the event in
+// memory writes nothing, and so releases no lock.
+func (s *breakglassSuite) refusedChangeKeepsLock(t *testing.T) {
 	st := s.newStore(t)
 	alice, prod := s.name(t, "alice"), s.name(t, "prod")
 	e := s.newEvent(t, alice, prod, 0)
 	s.open(t, st, e)
-	changed := s.get(t, st, e.ID)
-	if err := changed.Close(alice, "done", s.base.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Update(t.Context(), changed, breakglass.StatusClosed); !errors.Is(err, breakglass.ErrConflict) {
-		t.Fatalf("Update with the wrong prevStatus: got %v, want ErrConflict", err)
+	refused := errors.New("refused")
+	if _, err := st.Change(t.Context(), e.ID, func(e *breakglass.Event) error {
+		if err := e.Close(e.Invoker, "contract suite: done", s.base.Add(time.Minute)); err != nil {
+			return err
+		}
+		return refused
+	}); !errors.Is(err, refused) {
+		t.Fatalf("failed change: got %v", err)
 	}
 	if diff := diffEvent(e, s.get(t, st, e.ID)); diff != "" {
-		t.Fatalf("failed Update changed the stored event: %s", diff)
+		t.Fatalf("failed change changed the stored event: %s", diff)
 	}
-	// The lock is still held.
 	if err := st.Open(t.Context(), s.newEvent(t, alice, prod, time.Minute), breakglass.Limits{}); !errors.Is(err, breakglass.ErrActiveExists) {
-		t.Fatalf("failed Update released the lock: Open returned %v", err)
+		t.Fatalf("failed change released the lock: Open returned %v", err)
 	}
 }
 
-func (s *breakglassSuite) updateMissing(t *testing.T) {
-	st := s.newStore(t)
-	e := s.newEvent(t, s.name(t, "alice"), s.name(t, "prod"), 0)
-	if err := e.Close(e.Invoker, "never opened", s.base.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Update(t.Context(), e, breakglass.StatusActive); !errors.Is(err, breakglass.ErrNotFound) {
-		t.Fatalf("Update of a missing event: got %v, want ErrNotFound", err)
-	}
-	if _, err := st.Get(t.Context(), e.ID); !errors.Is(err, breakglass.ErrNotFound) {
-		t.Fatalf("failed Update created the event: Get returned %v", err)
-	}
-}
-
-// raceClose has many closers close one event at once. Every one reads the
-// event first, so all see it active at version 0; exactly one may win.
-func (s *breakglassSuite) raceClose(t *testing.T) {
+// cannotBecomeActiveAgain: reactivating an event would bypass the lock
+// that keeps one active event per person and role; the store refuses it
+// whatever the change does.
+func (s *breakglassSuite) cannotBecomeActiveAgain(t *testing.T) {
 	st := s.newStore(t)
 	alice, prod := s.name(t, "alice"), s.name(t, "prod")
 	e := s.newEvent(t, alice, prod, 0)
 	s.open(t, st, e)
-	copies := make([]*breakglass.Event, racers)
-	for i, err := range race(racers, func(i int) error {
-		var err error
-		copies[i], err = st.Get(t.Context(), e.ID)
-		return err
-	}) {
-		if err != nil {
-			t.Fatalf("concurrent Get %d: %v", i, err)
-		}
-	}
-	errs := race(racers, func(i int) error {
-		if err := copies[i].Close(s.name(t, fmt.Sprintf("closer%d", i)), "race", s.base.Add(time.Minute)); err != nil {
-			return fmt.Errorf("close: %w", err)
-		}
-		return st.Update(t.Context(), copies[i], breakglass.StatusActive)
+	s.closeAndUpdate(t, st, e, s.base.Add(time.Minute))
+	closed := s.get(t, st, e.ID)
+	_, err := st.Change(t.Context(), e.ID, func(e *breakglass.Event) error {
+		e.Status, e.ClosedBy, e.CloseReason, e.ClosedAt = breakglass.StatusActive, "", "", time.Time{}
+		return nil
 	})
-	winner := oneWinner(t, errs, breakglass.ErrConflict)
-	got := s.get(t, st, e.ID)
-	if got.Status != breakglass.StatusClosed || got.Version != 1 || got.ClosedBy != s.name(t, fmt.Sprintf("closer%d", winner)) {
-		t.Fatalf("after the race: status %s version %d closed by %s; want closed, 1, closer%d", got.Status, got.Version, got.ClosedBy, winner)
+	if !errors.Is(err, breakglass.ErrTransition) {
+		t.Fatalf("reactivating a closed event: got %v, want ErrTransition", err)
 	}
-	s.open(t, st, s.newEvent(t, alice, prod, 2*time.Minute))
-}
-
-func (s *breakglassSuite) listByInvoker(t *testing.T) {
-	st := s.newStore(t)
-	alice, bob := s.name(t, "alice"), s.name(t, "bob")
-	prod, dev, stage := s.name(t, "prod"), s.name(t, "dev"), s.name(t, "stage")
-	// Opened out of order, so a store that returns insertion order fails.
-	e2 := s.newEvent(t, alice, stage, 2*time.Second)
-	e0 := s.newEvent(t, alice, prod, 0)
-	e1 := s.newEvent(t, alice, dev, time.Second)
-	other := s.newEvent(t, bob, prod, 3*time.Second)
-	for _, e := range []*breakglass.Event{e2, e0, e1, other} {
-		s.open(t, st, e)
-	}
-	s.closeAndUpdate(t, st, e1, s.base.Add(time.Minute))
-	checkIDs(t, "by invoker", s.list(t, st, breakglass.Query{Invoker: alice}), e2.ID, e1.ID, e0.ID)
-	checkIDs(t, "by invoker, limit 2", s.list(t, st, breakglass.Query{Invoker: alice, Limit: 2}), e2.ID, e1.ID)
-	checkIDs(t, "by invoker and status", s.list(t, st, breakglass.Query{Invoker: alice, Status: breakglass.StatusActive}), e2.ID, e0.ID)
-	checkIDs(t, "by invoker and closed", s.list(t, st, breakglass.Query{Invoker: alice, Status: breakglass.StatusClosed}), e1.ID)
-	checkIDs(t, "by invoker and profile", s.list(t, st, breakglass.Query{Invoker: alice, Profile: prod}), e0.ID)
-	checkIDs(t, "by unknown invoker", s.list(t, st, breakglass.Query{Invoker: s.name(t, "nobody")}))
-
-	es, err := st.List(t.Context(), breakglass.Query{Invoker: alice})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := diffEvent(e1, es[1]); diff != "" {
-		t.Fatalf("List returned a different event than was stored: %s", diff)
-	}
-}
-
-func (s *breakglassSuite) listByProfile(t *testing.T) {
-	st := s.newStore(t)
-	alice, bob, carol := s.name(t, "alice"), s.name(t, "bob"), s.name(t, "carol")
-	prod, dev := s.name(t, "prod"), s.name(t, "dev")
-	e1 := s.newEvent(t, bob, prod, time.Second)
-	e0 := s.newEvent(t, alice, prod, 0)
-	e2 := s.newEvent(t, carol, prod, 2*time.Second)
-	other := s.newEvent(t, alice, dev, 3*time.Second)
-	for _, e := range []*breakglass.Event{e1, e0, e2, other} {
-		s.open(t, st, e)
-	}
-	s.closeAndUpdate(t, st, e2, s.base.Add(time.Minute))
-	checkIDs(t, "by profile", s.list(t, st, breakglass.Query{Profile: prod}), e2.ID, e1.ID, e0.ID)
-	checkIDs(t, "by profile, limit 1", s.list(t, st, breakglass.Query{Profile: prod, Limit: 1}), e2.ID)
-	checkIDs(t, "by profile and status", s.list(t, st, breakglass.Query{Profile: prod, Status: breakglass.StatusActive}), e1.ID, e0.ID)
-	checkIDs(t, "by profile and invoker", s.list(t, st, breakglass.Query{Profile: prod, Invoker: bob}), e1.ID)
-}
-
-// listByStatus lists by status alone; as for requests, other subtests' and
-// runs' events may be in the result, so it checks the status of every
-// result, the overall order, and the order of this subtest's events.
-func (s *breakglassSuite) listByStatus(t *testing.T) {
-	st := s.newStore(t)
-	var mine []string
-	for i := range 3 {
-		e := s.newEvent(t, s.name(t, fmt.Sprintf("user%d", i)), s.name(t, "prod"), time.Duration(i)*time.Second)
-		s.open(t, st, e)
-		s.closeAndUpdate(t, st, e, s.base.Add(time.Minute))
-		mine = append([]string{e.ID}, mine...)
-	}
-	es, err := st.List(t.Context(), breakglass.Query{Status: breakglass.StatusClosed})
-	if err != nil {
-		t.Fatalf("List by status: %v", err)
-	}
-	var seen []string
-	for i, e := range es {
-		if e.Status != breakglass.StatusClosed {
-			t.Fatalf("List by status closed returned %s with status %s", e.ID, e.Status)
-		}
-		if i > 0 && e.OpenedAt.After(es[i-1].OpenedAt) {
-			t.Fatalf("List by status is not newest first: %s after %s", e.OpenedAt, es[i-1].OpenedAt)
-		}
-		if slices.Contains(mine, e.ID) {
-			seen = append(seen, e.ID)
-		}
-	}
-	checkIDs(t, "this subtest's closed events", seen, mine...)
-
-	limited, err := st.List(t.Context(), breakglass.Query{Status: breakglass.StatusClosed, Limit: 2})
-	if err != nil {
-		t.Fatalf("List by status with limit: %v", err)
-	}
-	if len(limited) != 2 {
-		t.Fatalf("List by status with limit 2 returned %d events", len(limited))
-	}
-}
-
-func (s *breakglassSuite) listNoKey(t *testing.T) {
-	st := s.newStore(t)
-	if _, err := st.List(t.Context(), breakglass.Query{}); err == nil {
-		t.Fatal("List with no key succeeded; want an error")
-	}
-	if _, err := st.List(t.Context(), breakglass.Query{Limit: 5}); err == nil {
-		t.Fatal("List with only a limit succeeded; want an error")
+	if diff := diffEvent(closed, s.get(t, st, e.ID)); diff != "" {
+		t.Fatalf("refused reactivation changed the stored event: %s", diff)
 	}
 }
 
 // diffEvent describes the differences between two events, or returns "" if
 // they are equal field by field.
 func diffEvent(want, got *breakglass.Event) string {
-	var d []string
-	add := func(s string) {
-		if s != "" {
-			d = append(d, s)
-		}
-	}
-	field := func(name string, w, g any) {
-		if w != g {
-			add(fmt.Sprintf("%s = %v, want %v", name, g, w))
-		}
-	}
+	var d diff
+	add, field := d.add, d.field
 	field("ID", want.ID, got.ID)
 	field("Invoker", want.Invoker, got.Invoker)
 	field("InvokerARN", want.InvokerARN, got.InvokerARN)
@@ -495,7 +289,7 @@ func diffEvent(want, got *breakglass.Event) string {
 	add(sameTime("OpenedAt", want.OpenedAt, got.OpenedAt))
 	add(sameTime("ExpiresAt", want.ExpiresAt, got.ExpiresAt))
 	add(sameTime("ClosedAt", want.ClosedAt, got.ClosedAt))
-	return strings.Join(d, "; ")
+	return d.String()
 }
 
 // wantLimit checks that err is a *breakglass.LimitError matching want and

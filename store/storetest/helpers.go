@@ -4,9 +4,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // racers is how many goroutines each race test starts.
@@ -59,3 +62,44 @@ func sameTime(field string, want, got time.Time) string {
 	}
 	return ""
 }
+
+// mustGet loads id and fails the test on error.
+func mustGet[T any, S ~string](t *testing.T, st record.Reader[T, S], id string) *T {
+	t.Helper()
+	r, err := st.Get(t.Context(), id)
+	if err != nil {
+		t.Fatalf("Get %s: %v", id, err)
+	}
+	return r
+}
+
+// listIDs runs q and returns the IDs in order.
+func listIDs[T any, S ~string](t *testing.T, st record.Reader[T, S], k *record.Kind[T, S], q record.Query[S]) []string {
+	t.Helper()
+	rs, err := st.List(t.Context(), q)
+	if err != nil {
+		t.Fatalf("List %+v: %v", q, err)
+	}
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = k.ID(r)
+	}
+	return ids
+}
+
+// diff collects the differences a diff function finds, one per field.
+type diff []string
+
+func (d *diff) add(s string) {
+	if s != "" {
+		*d = append(*d, s)
+	}
+}
+
+func (d *diff) field(name string, want, got any) {
+	if want != got {
+		d.add(fmt.Sprintf("%s = %v, want %v", name, got, want))
+	}
+}
+
+func (d diff) String() string { return strings.Join(d, "; ") }

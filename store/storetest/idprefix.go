@@ -35,11 +35,9 @@ func TestRequestIDPrefixIndex(t *testing.T, newStore func(t *testing.T) request.
 		s.create(t, st, r)
 	}
 	// Someone else approves one: it is found all the same.
-	r := s.get(t, st, ids[3])
-	if err := r.Approve("approver", "arn:aws:iam::111122223333:user/approver", "", s.base.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Update(t.Context(), r, request.StatusPending); err != nil {
+	if _, err := st.Change(t.Context(), ids[3], func(r *request.Request) error {
+		return r.Approve("approver", "arn:aws:iam::111122223333:user/approver", "", s.base.Add(time.Hour))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
