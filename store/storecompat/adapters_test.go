@@ -2,11 +2,11 @@ package storecompat
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
 	"github.com/sentinel-cli/sentinel/logging"
+	"github.com/sentinel-cli/sentinel/record"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/session"
 )
@@ -53,42 +53,20 @@ func getRequest(ctx context.Context, b *backend, id string) (*request.Request, e
 }
 
 func listRequests(ctx context.Context, b *backend, index, value string) ([]*request.Request, error) {
-	var q request.Query
-	switch index {
-	case "requester":
-		q.Requester = value
-	case "profile":
-		q.Profile = value
-	case "status":
-		q.Status = request.Status(value)
-	default:
-		return nil, fmt.Errorf("no request index %q", index)
-	}
-	return b.requests.List(ctx, q)
+	// Where on the index itself, so that "status" means the stored status
+	// as the previous release's listings did.
+	return b.requests.List(ctx, record.Query[request.Status]{Where: []record.Match{{Index: index, Value: value}}})
 }
 
 // changeRequest applies fn to the stored request and writes it back
 // conditionally, as one change.
 func changeRequest(ctx context.Context, b *backend, id string, fn func(*request.Request) error) error {
-	r, err := b.requests.Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	prev := r.Status
-	if err := fn(r); err != nil {
-		return err
-	}
-	return b.requests.Update(ctx, r, prev)
+	_, err := b.requests.Change(ctx, id, fn)
+	return err
 }
 
 func requestIDsWithPrefix(ctx context.Context, b *backend, prefix string, limit int) ([]string, error) {
-	p, ok := b.requests.(interface {
-		IDsWithPrefix(ctx context.Context, prefix string, limit int) ([]string, error)
-	})
-	if !ok {
-		return nil, fmt.Errorf("%T cannot list request IDs by prefix", b.requests)
-	}
-	return p.IDsWithPrefix(ctx, prefix, limit)
+	return b.requests.IDsWithPrefix(ctx, prefix, limit)
 }
 
 // --- break-glass events ---
@@ -102,30 +80,14 @@ func getEvent(ctx context.Context, b *backend, id string) (*breakglass.Event, er
 }
 
 func listEvents(ctx context.Context, b *backend, index, value string) ([]*breakglass.Event, error) {
-	var q breakglass.Query
-	switch index {
-	case "invoker":
-		q.Invoker = value
-	case "profile":
-		q.Profile = value
-	case "status":
-		q.Status = breakglass.Status(value)
-	default:
-		return nil, fmt.Errorf("no event index %q", index)
-	}
-	return b.events.List(ctx, q)
+	// Where on the index itself, so that "status" means the stored status
+	// as the previous release's listings did.
+	return b.events.List(ctx, record.Query[breakglass.Status]{Where: []record.Match{{Index: index, Value: value}}})
 }
 
 func changeEvent(ctx context.Context, b *backend, id string, fn func(*breakglass.Event) error) error {
-	e, err := b.events.Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	prev := e.Status
-	if err := fn(e); err != nil {
-		return err
-	}
-	return b.events.Update(ctx, e, prev)
+	_, err := b.events.Change(ctx, id, fn)
+	return err
 }
 
 // --- sessions and blocks ---
@@ -139,20 +101,9 @@ func getSession(ctx context.Context, b *backend, id string) (*session.Session, e
 }
 
 func listSessions(ctx context.Context, b *backend, index, value string) ([]*session.Session, error) {
-	var q session.Query
-	switch index {
-	case "user":
-		q.User = value
-	case "user_arn":
-		q.UserARN = value
-	case "profile":
-		q.Profile = value
-	case "status":
-		q.Status = session.Status(value)
-	default:
-		return nil, fmt.Errorf("no session index %q", index)
-	}
-	return b.sessions.List(ctx, q)
+	// Where on the index itself, so that "status" means the stored status
+	// as the previous release's listings did.
+	return b.sessions.List(ctx, record.Query[session.Status]{Where: []record.Match{{Index: index, Value: value}}})
 }
 
 func touchSession(ctx context.Context, b *backend, id, userARN string, at, expires time.Time) error {
@@ -160,11 +111,13 @@ func touchSession(ctx context.Context, b *backend, id, userARN string, at, expir
 }
 
 func revokeSession(ctx context.Context, b *backend, id, by, byARN, reason string, at time.Time) error {
-	return b.sessions.Revoke(ctx, id, by, byARN, reason, at)
+	_, err := b.sessions.Change(ctx, id, func(s *session.Session) error { return s.Revoke(by, byARN, reason, at) })
+	return err
 }
 
 func expireSession(ctx context.Context, b *backend, id string, at time.Time) error {
-	return b.sessions.Expire(ctx, id, at)
+	_, err := b.sessions.Change(ctx, id, func(s *session.Session) error { return s.Expire(at) })
+	return err
 }
 
 func blockUser(ctx context.Context, b *backend, bl session.Block) error {
