@@ -12,7 +12,7 @@ import (
 // requests' own.
 type requestsOnBackend struct {
 	*record.Generic[request.Request, request.Status]
-	s *Store
+	b *backend[request.Request, request.Status]
 }
 
 // newRequestStore declares requests to the backend: their table, the GSI
@@ -26,11 +26,12 @@ func newRequestStore(s *Store) *requestsOnBackend {
 			record.StatusIndex:     requestsByStatus,
 		},
 	}
-	return &requestsOnBackend{Generic: record.NewStore(request.Kind, b), s: s}
+	return &requestsOnBackend{Generic: record.NewStore(request.Kind, b), b: b}
 }
 
 // IDsWithPrefix returns, sorted, at most limit request IDs starting with
 // prefix, from the ID-prefix index (see requestStore.IDsWithPrefix).
 func (rs *requestsOnBackend) IDsWithPrefix(ctx context.Context, prefix string, limit int) ([]string, error) {
-	return (&requestStore{s: rs.s}).IDsWithPrefix(ctx, prefix, limit)
+	return (&requestStore{s: rs.b.s}).IDsWithPrefix(ctx, prefix, limit)
 }
+
