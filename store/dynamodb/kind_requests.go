@@ -34,4 +34,3 @@ func newRequestStore(s *Store) *requestsOnBackend {
 func (rs *requestsOnBackend) IDsWithPrefix(ctx context.Context, prefix string, limit int) ([]string, error) {
 	return (&requestStore{s: rs.b.s}).IDsWithPrefix(ctx, prefix, limit)
 }
-
