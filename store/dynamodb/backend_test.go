@@ -23,6 +23,26 @@ import (
 	"github.com/sentinel-cli/sentinel/session"
 )
 
+// The stores satisfy the shape of each kind's Store in issue 18: the
+// generic record.Store and the kind's own operations.
+var (
+	_ interface {
+		record.Store[request.Request, request.Status]
+		IDsWithPrefix(ctx context.Context, prefix string, limit int) ([]string, error)
+	} = (*requestsOnBackend)(nil)
+	_ interface {
+		record.Store[breakglass.Event, breakglass.Status]
+		Open(ctx context.Context, e *breakglass.Event, lim breakglass.Limits) error
+	} = (*eventsOnBackend)(nil)
+	_ interface {
+		record.Store[session.Session, session.Status]
+		Touch(ctx context.Context, id, userARN string, at, expires time.Time) error
+		Block(ctx context.Context, b session.Block) error
+		ActiveBlock(ctx context.Context, userARN string, now time.Time) (*session.Block, bool, error)
+		Unblock(ctx context.Context, userARN, by, byARN string, at time.Time) error
+	} = (*sessionsOnBackend)(nil)
+)
+
 // recordedStore builds a store on fresh tables that rec watches.
 func recordedStore(t *testing.T) (*Store, *callRecorder) {
 	t.Helper()
@@ -218,6 +238,7 @@ func TestBackendBreakglassReleasesTheLockInTheSameWrite(t *testing.T) {
 		t.Fatal("Open took no lock")
 	}
 	checkTTL(t, "active event", storedTTL(t, s, s.breakglassTable, e.ID), e.ExpiresAt, DefaultAuditRetention)
+	checkTTL(t, "lock of the active event", storedTTL(t, s, s.breakglassTable, lock), e.ExpiresAt, DefaultAuditRetention)
 	// The lock holds against a second open and against a plain Create.
 	second := newTestEvent(t, "alice", "prod", now.Add(time.Second))
 	var le *breakglass.LimitError
@@ -241,6 +262,7 @@ func TestBackendBreakglassReleasesTheLockInTheSameWrite(t *testing.T) {
 	// One read of the event, one of the quota, and the event, the lock
 	// and the quota in one transaction.
 	only(t, "a close", calls, map[string]int{"GetItem": 2, "TransactWriteItems": 1})
+	checkTTL(t, "closed event", storedTTL(t, s, s.breakglassTable, e.ID), e.ExpiresAt, DefaultAuditRetention)
 	if storedItem(t, s, s.breakglassTable, lock) != nil {
 		t.Error("the lock outlived the close of its event")
 	}
