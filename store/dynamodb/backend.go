@@ -52,6 +52,10 @@ func (b *backend[T, S]) decode(m map[string]types.AttributeValue) (*T, error) {
 	if err != nil {
 		return nil, record.Invalidf("stored %s item: %v", b.kind.Name, err)
 	}
+	if id := b.kind.ID(r); !record.ValidID(id) {
+		// Lock, quota, block and anchor items share the tables.
+		return nil, record.Invalidf("stored %s item: %q is not a record ID", b.kind.Name, id)
+	}
 	if err := b.kind.Validate(r); err != nil {
 		return nil, fmt.Errorf("stored %s %s: %w", b.kind.Name, b.kind.ID(r), err)
 	}

@@ -110,6 +110,27 @@ func TestCodecItemsMatchTheOldEncoders(t *testing.T) {
 	}
 }
 
+func TestBlockItemsMatchTheOldEncoder(t *testing.T) {
+	arn := "arn:aws:iam::111122223333:user/Alice"
+	for _, b := range []*session.Block{
+		{UserARN: arn, By: "bob", Reason: "laptop stolen", At: base},
+		{UserARN: arn, Until: base.Add(time.Hour), By: "bob", ByARN: "arn:aws:iam::111122223333:user/bob", Reason: "on leave", At: base},
+		{UserARN: arn, By: "bob", Reason: "stolen", At: base, LiftedBy: "carol", LiftedByARN: "arn:aws:iam::111122223333:user/carol", LiftedAt: base.Add(time.Minute)},
+	} {
+		it := blockItem(b, codecRetention)
+		sameItem(t, "block", it, encodeBlock(b, codecRetention))
+		got, err := decodeBlockItem(it)
+		if err != nil || !reflect.DeepEqual(got, b) {
+			t.Errorf("block round trip: %+v, %v; want %+v", got, err, b)
+		}
+	}
+	it := blockItem(&session.Block{UserARN: arn, By: "bob", Reason: "stolen", At: base}, codecRetention)
+	it.setString(attrBlockUserARN, "arn:aws:iam::111122223333:user/mallory")
+	if _, err := decodeBlockItem(it); err == nil {
+		t.Error("a block item under another person's ID decoded")
+	}
+}
+
 // sameItem fails t unless two items hold the same attributes.
 func sameItem(t *testing.T, what string, got, want item) {
 	t.Helper()

@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,7 +40,7 @@ func newBreakglassStore(s *Store) *eventsOnBackend {
 		},
 		replace: func(ctx context.Context, old, e *breakglass.Event, put *types.Put) error {
 			if old.Status == breakglass.StatusActive && e.Status != breakglass.StatusActive {
-				return (&eventStore{s: s}).updateReleasingLock(ctx, put, e)
+				return es.replaceReleasingLock(ctx, put, e)
 			}
 			return s.putItem(ctx, put)
 		},
@@ -80,11 +81,10 @@ func (es *eventsOnBackend) open(ctx context.Context, e *breakglass.Event, put *t
 	lock := lockItem(e, s.retention)
 	openedAt := item{}
 	openedAt.setInt(":opened", e.OpenedAt.UnixNano())
-	old := &eventStore{s: s}
 	opCtx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	for attempt := 0; attempt < quotaAttempts; attempt++ {
-		q, err := old.readQuota(opCtx, e)
+		q, err := es.readQuota(opCtx, e)
 		if err != nil {
 			return s.describe(ctx, what, s.breakglassTable, err)
 		}
@@ -133,4 +133,102 @@ func (es *eventsOnBackend) open(ctx context.Context, e *breakglass.Event, put *t
 		return nil
 	}
 	return fmt.Errorf("%s: %w: too many concurrent break-glass writes by %s; try again", what, record.ErrConflict, e.Invoker)
+}
+
+// replaceReleasingLock writes the event (put), deletes its lock and, when
+// the event was closed, records its end in its person's quota (for the
+// cooldown), in one transaction. The lock is deleted only if it still
+// names e: a newer event may have taken it over after e expired. If only
+// the lock's condition fails, the write is tried again without it; if
+// only the quota's fails, another open or close of the same person came
+// in between, and the quota is read again. A failed condition on the
+// event comes back as a ConditionalCheckFailedException carrying the
+// stored item, as from a single write.
+func (es *eventsOnBackend) replaceReleasingLock(ctx context.Context, put *types.Put, e *breakglass.Event) error {
+	s := es.b.s
+	holder := item{}
+	holder.setString(":event", e.ID)
+	release := &types.Delete{
+		TableName:                 aws.String(s.breakglassTable),
+		Key:                       idKey(lockID(e.PersonKey(), e.LimitKey())),
+		ConditionExpression:       aws.String("#event = :event"),
+		ExpressionAttributeNames:  map[string]string{"#event": attrLockEvent},
+		ExpressionAttributeValues: holder,
+	}
+	withLock := true
+	for attempt := 0; attempt < quotaAttempts; attempt++ {
+		items := []types.TransactWriteItem{{Put: put}}
+		lockAt, quotaAt := -1, -1
+		if withLock {
+			lockAt = len(items)
+			items = append(items, types.TransactWriteItem{Delete: release})
+		}
+		if e.Status == breakglass.StatusClosed {
+			q, err := es.readQuota(ctx, e)
+			if err != nil {
+				return err
+			}
+			q.record(e)
+			quotaPut, err := q.put(s.breakglassTable, s.retention)
+			if err != nil {
+				return err
+			}
+			quotaAt = len(items)
+			items = append(items, types.TransactWriteItem{Put: quotaPut})
+		}
+		if len(items) == 1 {
+			return s.putItem(ctx, put)
+		}
+		err := retryTransactionConflicts(ctx, func() error {
+			_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+			return err
+		})
+		reasons, ok := cancellationReasons(err)
+		switch {
+		case !ok:
+			return err
+		case reasonIs(reasons, 0, "ConditionalCheckFailed"):
+			return &types.ConditionalCheckFailedException{Message: reasons[0].Message, Item: reasons[0].Item}
+		case lockAt > 0 && reasonIs(reasons, lockAt, "ConditionalCheckFailed"):
+			withLock = false
+		case quotaAt > 0 && reasonIs(reasons, quotaAt, "ConditionalCheckFailed"):
+			if err := quotaBackoff(ctx, attempt); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+	return fmt.Errorf("%w: too many concurrent break-glass writes by %s; try again", record.ErrConflict, e.Invoker)
+}
+
+// readQuota reads the quota item of e's person with a strongly consistent
+// read. A missing item is an empty quota; one that does not decode is an
+// error, so that a damaged item never lifts a limit.
+func (es *eventsOnBackend) readQuota(ctx context.Context, e *breakglass.Event) (*quota, error) {
+	s := es.b.s
+	q := &quota{user: quotaUser(e)}
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.breakglassTable),
+		Key:            idKey(quotaID(q.user)),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Item) == 0 {
+		return q, nil
+	}
+	rd := &itemReader{item: out.Item}
+	raw := rd.string(attrQuotaEntries)
+	q.version = rd.int(attrVersion)
+	if rd.err == nil && raw != "" {
+		if err := json.Unmarshal([]byte(raw), &q.entries); err != nil {
+			rd.fail(attrQuotaEntries, "%v", err)
+		}
+	}
+	if rd.err != nil || q.version < 1 {
+		return nil, record.Invalidf("break-glass quota item of %s is damaged (%v)", q.user, rd.err)
+	}
+	return q, nil
 }

@@ -16,8 +16,17 @@ import (
 
 // sessionsOnBackend is session.Store on the sessions table: the generic
 // store over the one backend, whose create checks the person's block in
-// the same write, and the sessions' own operations: Touch, and the blocks
-// (see sessionStore for those and for the ttl of sessions and blocks).
+// the same write, and the sessions' own operations: Touch, and the blocks,
+// kept in the same table under IDs starting with blockPrefix.
+//
+// Retention: a session's ttl is its ExpiresAt plus the audit retention
+// (Options.AuditRetention), rounded up to the second. Touch moves
+// ExpiresAt to the expiry of the latest credentials issued under the
+// session, and the ttl with it, so DynamoDB never deletes a session,
+// revoked or not, before every credential issued under it has expired and
+// the retention has passed on top. A block is kept until its end plus the
+// retention (the lift plus the retention once lifted); a block without an
+// end has no ttl until it is lifted.
 type sessionsOnBackend struct {
 	*record.Generic[session.Session, session.Status]
 	b *backend[session.Session, session.Status]
@@ -67,7 +76,7 @@ func (ss *sessionsOnBackend) insert(ctx context.Context, se *session.Session, pu
 	err := retryTransactionConflicts(opCtx, func() error {
 		_, err := s.client.TransactWriteItems(opCtx, &dynamodb.TransactWriteItemsInput{
 			TransactItems: []types.TransactWriteItem{
-				{ConditionCheck: (&sessionStore{s: s}).notBlocked(se.UserARN, se.StartedAt)},
+				{ConditionCheck: ss.notBlocked(se.UserARN, se.StartedAt)},
 				{Put: put},
 			},
 		})
@@ -76,7 +85,7 @@ func (ss *sessionsOnBackend) insert(ctx context.Context, se *session.Session, pu
 	if reasons, ok := cancellationReasons(err); ok {
 		switch {
 		case reasonIs(reasons, 0, "ConditionalCheckFailed"):
-			return fmt.Errorf("%s: %w", what, blockedBy(se.ID, se.UserARN, reasons[0].Item))
+			return fmt.Errorf("%s: %w", what, ss.blockedBy(se.ID, se.UserARN, reasons[0].Item))
 		case reasonIs(reasons, 1, "ConditionalCheckFailed"):
 			return fmt.Errorf("%s: %w: the ID exists", what, record.ErrConflict)
 		}
@@ -111,7 +120,7 @@ func (ss *sessionsOnBackend) Touch(ctx context.Context, id, userARN string, at, 
 	}
 	opCtx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	block := (&sessionStore{s: s}).notBlocked(userARN, at)
+	block := ss.notBlocked(userARN, at)
 	for extend := true; ; extend = false {
 		update := touchUpdate(s, id, userARN, at, expires, extend)
 		err := retryTransactionConflicts(opCtx, func() error {
@@ -127,7 +136,7 @@ func (ss *sessionsOnBackend) Touch(ctx context.Context, id, userARN string, at, 
 		case !cancelled:
 			return s.describe(ctx, what, s.sessionsTable, err)
 		case reasonIs(reasons, 0, "ConditionalCheckFailed"):
-			return fmt.Errorf("%s: %w", what, blockedBy(id, userARN, reasons[0].Item))
+			return fmt.Errorf("%s: %w", what, ss.blockedBy(id, userARN, reasons[0].Item))
 		case !reasonIs(reasons, 1, "ConditionalCheckFailed"):
 			return s.describe(ctx, what, s.sessionsTable, err)
 		case len(reasons[1].Item) == 0:
@@ -182,19 +191,153 @@ func touchUpdate(s *Store, id, userARN string, at, expires time.Time, extend boo
 	}
 }
 
-// Block stores b in its person's block item (see sessionStore.Block).
+// notBlocked is the ConditionCheck that the person of userARN has no
+// block in force at at: no block item, or one lifted, or one whose end is
+// not after at (the negation of session.Block.ActiveAt). Times are
+// fixed-width strings, so they compare as strings.
+func (ss *sessionsOnBackend) notBlocked(userARN string, at time.Time) *types.ConditionCheck {
+	values := item{}
+	values.setTime(":at", at)
+	return &types.ConditionCheck{
+		TableName:                           aws.String(ss.b.table),
+		Key:                                 idKey(blockID(userARN)),
+		ConditionExpression:                 aws.String("attribute_not_exists(#id) OR attribute_exists(#lat) OR (attribute_exists(#until) AND #until <= :at)"),
+		ExpressionAttributeNames:            map[string]string{"#id": attrID, "#lat": attrBlockLiftedAt, "#until": attrBlockUntil},
+		ExpressionAttributeValues:           values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+}
+
+// blockedBy is the refusal of session id because of the block item m
+// returned with a failed ConditionCheck. A block item that does not decode
+// or names another person still refuses: fail closed.
+func (ss *sessionsOnBackend) blockedBy(id, userARN string, m map[string]types.AttributeValue) error {
+	b, err := decodeBlockItem(m)
+	if err != nil || session.BlockKey(b.UserARN) != session.BlockKey(userARN) {
+		return &session.BlockedError{ID: id}
+	}
+	return &session.BlockedError{ID: id, Block: b}
+}
+
+// blockItem is the item of b: its codec's attributes and, once the block
+// has an end or was lifted, the ttl.
+func blockItem(b *session.Block, retention time.Duration) item {
+	it := blockCodec.encode(b)
+	if !b.Until.IsZero() || !b.LiftedAt.IsZero() {
+		it.setInt(attrTTL, ttlFor(latest(b.Until, b.LiftedAt), retention))
+	}
+	return it
+}
+
+// decodeBlockItem reads a block item and refuses one whose ID is not its
+// person's or that does not validate.
+func decodeBlockItem(m map[string]types.AttributeValue) (*session.Block, error) {
+	b, err := blockCodec.decode(m)
+	if err != nil {
+		return nil, record.Invalidf("stored block item: %v", err)
+	}
+	rd := &itemReader{item: m}
+	if rd.string(attrID) != blockID(b.UserARN) {
+		return nil, record.Invalidf("stored block item: its ID does not match its user")
+	}
+	if err := b.Validate(); err != nil {
+		return nil, fmt.Errorf("stored block item: %w", err)
+	}
+	return b, nil
+}
+
+// Block stores b in its person's block item, replacing any earlier block.
 func (ss *sessionsOnBackend) Block(ctx context.Context, b session.Block) error {
-	return (&sessionStore{s: ss.b.s}).Block(ctx, b)
+	s := ss.b.s
+	if err := session.CheckNewBlock(&b); err != nil {
+		return fmt.Errorf("block user: %w", err)
+	}
+	opCtx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	_, err := s.client.PutItem(opCtx, &dynamodb.PutItemInput{
+		TableName: aws.String(ss.b.table),
+		Item:      blockItem(&b, s.retention),
+	})
+	if err != nil {
+		return s.describe(ctx, "block user "+b.UserARN, ss.b.table, err)
+	}
+	return nil
 }
 
-// ActiveBlock reads the block of the person of userARN in force at now
-// (see sessionStore.ActiveBlock).
+// ActiveBlock reads the block item of the person of userARN with a
+// strongly consistent read, and returns the block if it is in force at
+// now.
 func (ss *sessionsOnBackend) ActiveBlock(ctx context.Context, userARN string, now time.Time) (*session.Block, bool, error) {
-	return (&sessionStore{s: ss.b.s}).ActiveBlock(ctx, userARN, now)
+	s := ss.b.s
+	what := "check block of " + userARN
+	if userARN == "" {
+		return nil, false, record.Invalidf("check block: no user ARN")
+	}
+	opCtx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	out, err := s.client.GetItem(opCtx, &dynamodb.GetItemInput{
+		TableName:      aws.String(ss.b.table),
+		Key:            idKey(blockID(userARN)),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, false, s.describe(ctx, what, ss.b.table, err)
+	}
+	if len(out.Item) == 0 {
+		return nil, false, nil
+	}
+	b, err := decodeBlockItem(out.Item)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", what, err)
+	}
+	if session.BlockKey(b.UserARN) != session.BlockKey(userARN) {
+		return nil, false, record.Invalidf("%s: the block item names another person", what)
+	}
+	if !b.ActiveAt(now) {
+		return nil, false, nil
+	}
+	return b, true, nil
 }
 
-// Unblock lifts the block of userARN in force at at (see
-// sessionStore.Unblock).
+// Unblock records the lift on the condition that the block is in force at
+// at: not lifted, and with no end or an end after at.
 func (ss *sessionsOnBackend) Unblock(ctx context.Context, userARN, by, byARN string, at time.Time) error {
-	return (&sessionStore{s: ss.b.s}).Unblock(ctx, userARN, by, byARN, at)
+	s := ss.b.s
+	what := "unblock " + userARN
+	if err := session.CheckLift(by, byARN, at); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if userARN == "" {
+		return record.Invalidf("%s: no user ARN", what)
+	}
+	names := map[string]string{
+		"#id": attrID, "#until": attrBlockUntil, "#lby": attrBlockLiftedBy, "#lat": attrBlockLiftedAt, "#ttl": attrTTL,
+	}
+	values := item{}
+	values.setString(":by", by)
+	values.setTime(":at", at)
+	values.setInt(":ttl", ttlFor(at, s.retention))
+	update := "SET #lby = :by, #lat = :at, #ttl = :ttl"
+	if byARN != "" {
+		names["#larn"] = attrBlockLiftedARN
+		values.setString(":arn", byARN)
+		update += ", #larn = :arn"
+	}
+	opCtx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	_, err := s.client.UpdateItem(opCtx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(ss.b.table),
+		Key:                       idKey(blockID(userARN)),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("attribute_exists(#id) AND attribute_not_exists(#lat) AND (attribute_not_exists(#until) OR #until > :at)"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	})
+	if _, ok := conditionFailed(err); ok {
+		return fmt.Errorf("%s: %w: no block in force", what, record.ErrNotFound)
+	}
+	if err != nil {
+		return s.describe(ctx, what, ss.b.table, err)
+	}
+	return nil
 }
