@@ -97,8 +97,8 @@ func small[T any](name string, p func(*T) *int) attr[T] {
 	}
 }
 
-// flag is a boolean attribute, stored only when true.
-func flag[T any](name string, p func(*T) *bool) attr[T] {
+// boolean is a boolean attribute, stored only when true.
+func boolean[T any](name string, p func(*T) *bool) attr[T] {
 	return attr[T]{
 		name: name,
 		put:  func(it item, r *T) { it.setBool(name, *p(r)) },
@@ -166,7 +166,7 @@ var requestCodec = codec[request.Request]{
 	whole(attrDurationNS, func(r *request.Request) *time.Duration { return &r.Duration }),
 	text(attrStatus, func(r *request.Request) *request.Status { return &r.Status }),
 	small(attrRequired, func(r *request.Request) *int { return &r.Required }),
-	flag(attrAutoApproved, func(r *request.Request) *bool { return &r.AutoApproved }),
+	boolean(attrAutoApproved, func(r *request.Request) *bool { return &r.AutoApproved }),
 	instant(attrCreatedAt, func(r *request.Request) *time.Time { return &r.CreatedAt }),
 	instant(attrUpdatedAt, func(r *request.Request) *time.Time { return &r.UpdatedAt }),
 	instant(attrDecidedAt, func(r *request.Request) *time.Time { return &r.DecidedAt }),

@@ -1,7 +1,12 @@
 package dynamodb
 
 import (
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -104,6 +109,7 @@ func TestCodecItemsMatchTheOldEncoders(t *testing.T) {
 	}
 	for _, e := range codecEvents() {
 		sameItem(t, "event "+e.ID, eb.item(breakglass.Kind.Normalize(e)), encodeEvent(e, e.Version, codecRetention))
+		sameItem(t, "lock of event "+e.ID, newBreakglassStore(s).lockItem(e), lockItem(e, codecRetention))
 	}
 	for _, se := range codecSessions(t) {
 		sameItem(t, "session "+se.ID, sb.item(session.Kind.Normalize(se)), encodeSession(se, codecRetention))
@@ -112,11 +118,7 @@ func TestCodecItemsMatchTheOldEncoders(t *testing.T) {
 
 func TestBlockItemsMatchTheOldEncoder(t *testing.T) {
 	arn := "arn:aws:iam::111122223333:user/Alice"
-	for _, b := range []*session.Block{
-		{UserARN: arn, By: "bob", Reason: "laptop stolen", At: base},
-		{UserARN: arn, Until: base.Add(time.Hour), By: "bob", ByARN: "arn:aws:iam::111122223333:user/bob", Reason: "on leave", At: base},
-		{UserARN: arn, By: "bob", Reason: "stolen", At: base, LiftedBy: "carol", LiftedByARN: "arn:aws:iam::111122223333:user/carol", LiftedAt: base.Add(time.Minute)},
-	} {
+	for _, b := range codecBlocks() {
 		it := blockItem(b, codecRetention)
 		sameItem(t, "block", it, encodeBlock(b, codecRetention))
 		got, err := decodeBlockItem(it)
@@ -128,6 +130,89 @@ func TestBlockItemsMatchTheOldEncoder(t *testing.T) {
 	it.setString(attrBlockUserARN, "arn:aws:iam::111122223333:user/mallory")
 	if _, err := decodeBlockItem(it); err == nil {
 		t.Error("a block item under another person's ID decoded")
+	}
+}
+
+var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/codec_items.json from the codecs")
+
+// TestCodecItemsMatchTheGolden pins the items of every kind, derived keys
+// and ttl included, to testdata/codec_items.json: the items the encoders
+// of the previous release wrote (TestCodecItemsMatchTheOldEncoders showed
+// them equal when the file was made), so that the attribute names and
+// formats stay compatible once those encoders are gone.
+func TestCodecItemsMatchTheGolden(t *testing.T) {
+	s := codecStore(t)
+	rb, es, sb := newRequestStore(s).b, newBreakglassStore(s), newSessionStore(s).b
+	got := map[string]any{}
+	for _, r := range codecRequests() {
+		got["request "+r.ID] = itemJSON(rb.item(request.Kind.Normalize(r)))
+	}
+	for _, e := range codecEvents() {
+		got["event "+e.ID] = itemJSON(es.b.item(breakglass.Kind.Normalize(e)))
+		got["lock of event "+e.ID] = itemJSON(es.lockItem(e))
+	}
+	for _, se := range codecSessions(t) {
+		got["session "+se.ID] = itemJSON(sb.item(session.Kind.Normalize(se)))
+	}
+	for i, b := range codecBlocks() {
+		got[fmt.Sprintf("block %d", i)] = itemJSON(blockItem(b, codecRetention))
+	}
+	raw, err := json.MarshalIndent(got, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "codec_items.json")
+	if *updateGolden {
+		if err := os.WriteFile(path, append(raw, '\n'), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != string(raw)+"\n" {
+		t.Errorf("items differ from %s (run with -update-golden only for a deliberate change of the table format):\n%s", path, raw)
+	}
+}
+
+// itemJSON renders an item in DynamoDB's JSON shape, which sorts its keys.
+func itemJSON(m map[string]types.AttributeValue) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		out[k] = valueJSON(v)
+	}
+	return out
+}
+
+func valueJSON(v types.AttributeValue) any {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return map[string]string{"S": v.Value}
+	case *types.AttributeValueMemberN:
+		return map[string]string{"N": v.Value}
+	case *types.AttributeValueMemberBOOL:
+		return map[string]bool{"BOOL": v.Value}
+	case *types.AttributeValueMemberM:
+		return map[string]any{"M": itemJSON(v.Value)}
+	case *types.AttributeValueMemberL:
+		l := make([]any, len(v.Value))
+		for i, e := range v.Value {
+			l[i] = valueJSON(e)
+		}
+		return map[string]any{"L": l}
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}
+
+// codecBlocks are blocks: for good, for a while, and lifted.
+func codecBlocks() []*session.Block {
+	arn := "arn:aws:iam::111122223333:user/Alice"
+	return []*session.Block{
+		{UserARN: arn, By: "bob", Reason: "laptop stolen", At: base},
+		{UserARN: arn, Until: base.Add(time.Hour), By: "bob", ByARN: "arn:aws:iam::111122223333:user/bob", Reason: "on leave", At: base},
+		{UserARN: arn, By: "bob", Reason: "stolen", At: base, LiftedBy: "carol", LiftedByARN: "arn:aws:iam::111122223333:user/carol", LiftedAt: base.Add(time.Minute)},
 	}
 }
 

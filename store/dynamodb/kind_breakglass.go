@@ -78,7 +78,7 @@ func (es *eventsOnBackend) open(ctx context.Context, e *breakglass.Event, put *t
 	if e.Status != breakglass.StatusActive {
 		return record.Invalidf("%s: a new event must be active, not %q", what, e.Status)
 	}
-	lock := lockItem(e, s.retention)
+	lock := es.lockItem(e)
 	openedAt := item{}
 	openedAt.setInt(":opened", e.OpenedAt.UnixNano())
 	opCtx, cancel := s.withTimeout(ctx)
@@ -133,6 +133,22 @@ func (es *eventsOnBackend) open(ctx context.Context, e *breakglass.Event, put *t
 		return nil
 	}
 	return fmt.Errorf("%s: %w: too many concurrent break-glass writes by %s; try again", what, record.ErrConflict, e.Invoker)
+}
+
+// lockItem is the lock that e holds while it is active: the ID of e and
+// its expiry, and, for people reading the table, its invoker and profile
+// under names that key no index, so that no listing ever sees it. It
+// expires with e.
+func (es *eventsOnBackend) lockItem(e *breakglass.Event) item {
+	lock := item{}
+	lock.setString(attrID, lockID(e.PersonKey(), e.LimitKey()))
+	lock.setString(attrLockEvent, e.ID)
+	lock.setString(attrLockInvoker, e.Invoker)
+	lock.setString(attrLockProfile, e.Profile)
+	lock.setTime(attrExpiresAt, e.ExpiresAt)
+	lock.setInt(attrLockExpiresAtNS, e.ExpiresAt.UnixNano())
+	lock.setInt(attrTTL, ttlFor(breakglass.Kind.End(e), es.b.s.retention))
+	return lock
 }
 
 // replaceReleasingLock writes the event (put), deletes its lock and, when
