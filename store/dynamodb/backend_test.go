@@ -549,6 +549,53 @@ func TestSessionTouchesCountUnderConcurrency(t *testing.T) {
 	}
 }
 
+// TestRevokeRacingTouchesEndsRevoked races a revoke through Change with
+// touches: the session ends revoked, and every touch that succeeded is
+// counted, none lost to the revoke's write of the whole item. Each touch
+// can make the revoke lose one attempt, so fewer touches than
+// record.ChangeAttempts can never exhaust it.
+func TestRevokeRacingTouchesEndsRevoked(t *testing.T) {
+	s, _ := recordedStore(t)
+	st := newSessionStore(s)
+	now := backendBase()
+	se := newTestSession(t, "alice", now)
+	if err := st.Create(t.Context(), se); err != nil {
+		t.Fatal(err)
+	}
+	const n = record.ChangeAttempts / 2
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = st.Touch(t.Context(), se.ID, se.UserARN, now.Add(time.Duration(i+1)*time.Millisecond), se.ExpiresAt)
+		})
+	}
+	var revokeErr error
+	wg.Go(func() {
+		_, revokeErr = st.Change(t.Context(), se.ID, func(s *session.Session) error {
+			return s.Revoke("bob", "", "stolen", now.Add(time.Second))
+		})
+	})
+	wg.Wait()
+	if revokeErr != nil {
+		t.Fatalf("Change revoke: %v", revokeErr)
+	}
+	counted := int64(0)
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			counted++
+		case !errors.Is(err, session.ErrRevoked):
+			t.Errorf("touch %d: %v", i, err)
+		}
+	}
+	got, err := st.Get(t.Context(), se.ID)
+	if err != nil || got.Status != session.StatusRevoked || got.RequestCount != counted || got.Version != counted+1 {
+		t.Fatalf("after the race: %+v, %v; want revoked with %d touches counted", got, err, counted)
+	}
+	t.Logf("%d of %d touches landed before the revoke", counted, n)
+}
+
 // benchStore is a store on fresh tables for a benchmark, with rec
 // watching it.
 func benchStore(b *testing.B) (*Store, *callRecorder) {
