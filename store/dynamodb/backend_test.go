@@ -127,6 +127,28 @@ func newTestSession(t testing.TB, user string, now time.Time) *session.Session {
 	return se
 }
 
+// createdSession builds a session of user started at now and creates it
+// in st.
+func createdSession(t testing.TB, st *sessionsOnBackend, user string, now time.Time) *session.Session {
+	t.Helper()
+	se := newTestSession(t, user, now)
+	if err := st.Create(t.Context(), se); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	return se
+}
+
+// concurrently runs fn(0..n-1) at once and returns their errors.
+func concurrently(n int, fn func(i int) error) []error {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() { errs[i] = fn(i) })
+	}
+	wg.Wait()
+	return errs
+}
+
 // ids lists the IDs of records.
 func ids[T any](k func(*T) string, rs []*T) []string {
 	out := make([]string, len(rs))
@@ -421,23 +443,16 @@ func TestBackendConcurrentChangesAllLand(t *testing.T) {
 	s, rec := recordedStore(t)
 	st := newSessionStore(s)
 	now := backendBase()
-	se := newTestSession(t, "alice", now)
-	if err := st.Create(t.Context(), se); err != nil {
-		t.Fatal(err)
-	}
+	se := createdSession(t, st, "alice", now)
 	rec.calls()
 	const n = 16
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Go(func() {
-			_, errs[i] = st.Change(t.Context(), se.ID, func(s *session.Session) error {
-				s.RequestCount++
-				return nil
-			})
+	errs := concurrently(n, func(int) error {
+		_, err := st.Change(t.Context(), se.ID, func(s *session.Session) error {
+			s.RequestCount++
+			return nil
 		})
-	}
-	wg.Wait()
+		return err
+	})
 	for i, err := range errs {
 		if err != nil {
 			t.Errorf("change %d: %v", i, err)
@@ -460,10 +475,7 @@ func TestSessionTouchIsOneWrite(t *testing.T) {
 	st := newSessionStore(s)
 	ctx := t.Context()
 	now := backendBase()
-	se := newTestSession(t, "alice", now)
-	if err := st.Create(ctx, se); err != nil {
-		t.Fatal(err)
-	}
+	se := createdSession(t, st, "alice", now)
 	rec.calls()
 	expires := se.ExpiresAt
 	for i := 1; i <= 3; i++ {
@@ -521,20 +533,12 @@ func TestSessionTouchesCountUnderConcurrency(t *testing.T) {
 	s, _ := recordedStore(t)
 	st := newSessionStore(s)
 	now := backendBase()
-	se := newTestSession(t, "alice", now)
-	if err := st.Create(t.Context(), se); err != nil {
-		t.Fatal(err)
-	}
+	se := createdSession(t, st, "alice", now)
 	const n = 32
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Go(func() {
-			at := now.Add(time.Duration(i+1) * time.Millisecond)
-			errs[i] = st.Touch(t.Context(), se.ID, se.UserARN, at, se.ExpiresAt.Add(time.Duration(i)*time.Second))
-		})
-	}
-	wg.Wait()
+	errs := concurrently(n, func(i int) error {
+		at := now.Add(time.Duration(i+1) * time.Millisecond)
+		return st.Touch(t.Context(), se.ID, se.UserARN, at, se.ExpiresAt.Add(time.Duration(i)*time.Second))
+	})
 	for i, err := range errs {
 		if err != nil {
 			t.Errorf("touch %d: %v", i, err)
@@ -558,28 +562,22 @@ func TestRevokeRacingTouchesEndsRevoked(t *testing.T) {
 	s, _ := recordedStore(t)
 	st := newSessionStore(s)
 	now := backendBase()
-	se := newTestSession(t, "alice", now)
-	if err := st.Create(t.Context(), se); err != nil {
-		t.Fatal(err)
-	}
+	se := createdSession(t, st, "alice", now)
 	const n = record.ChangeAttempts / 2
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Go(func() {
-			errs[i] = st.Touch(t.Context(), se.ID, se.UserARN, now.Add(time.Duration(i+1)*time.Millisecond), se.ExpiresAt)
-		})
-	}
-	var revokeErr error
-	wg.Go(func() {
-		_, revokeErr = st.Change(t.Context(), se.ID, func(s *session.Session) error {
-			return s.Revoke("bob", "", "stolen", now.Add(time.Second))
-		})
+	// The last of n+1 writers revokes; the others touch.
+	errs := concurrently(n+1, func(i int) error {
+		if i == n {
+			_, err := st.Change(t.Context(), se.ID, func(s *session.Session) error {
+				return s.Revoke("bob", "", "stolen", now.Add(time.Second))
+			})
+			return err
+		}
+		return st.Touch(t.Context(), se.ID, se.UserARN, now.Add(time.Duration(i+1)*time.Millisecond), se.ExpiresAt)
 	})
-	wg.Wait()
-	if revokeErr != nil {
-		t.Fatalf("Change revoke: %v", revokeErr)
+	if errs[n] != nil {
+		t.Fatalf("Change revoke: %v", errs[n])
 	}
+	errs = errs[:n]
 	counted := int64(0)
 	for i, err := range errs {
 		switch {
@@ -629,10 +627,7 @@ func benchStore(b *testing.B) (*Store, *callRecorder) {
 func BenchmarkChange(b *testing.B) {
 	s, rec := benchStore(b)
 	st := newSessionStore(s)
-	se := newTestSession(b, "alice", backendBase())
-	if err := st.Create(b.Context(), se); err != nil {
-		b.Fatal(err)
-	}
+	se := createdSession(b, st, "alice", backendBase())
 	rec.calls()
 	for b.Loop() {
 		if _, err := st.Change(b.Context(), se.ID, func(s *session.Session) error { s.RequestCount++; return nil }); err != nil {
@@ -648,10 +643,7 @@ func BenchmarkTouch(b *testing.B) {
 	s, rec := benchStore(b)
 	st := newSessionStore(s)
 	now := backendBase()
-	se := newTestSession(b, "alice", now)
-	if err := st.Create(b.Context(), se); err != nil {
-		b.Fatal(err)
-	}
+	se := createdSession(b, st, "alice", now)
 	rec.calls()
 	i := 0
 	for b.Loop() {
