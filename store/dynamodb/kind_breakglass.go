@@ -1,0 +1,250 @@
+package dynamodb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/record"
+)
+
+// eventsOnBackend is breakglass.Store on the break-glass table: the
+// generic store over the one backend, whose writes a break-glass event
+// extends with its lock and its invoker's quota.
+type eventsOnBackend struct {
+	*record.Generic[breakglass.Event, breakglass.Status]
+	b *backend[breakglass.Event, breakglass.Status]
+}
+
+// newBreakglassStore declares break-glass events to the backend: their
+// table, the GSI of each index, their codec, and the two writes that do
+// more than a PutItem. A new event takes its lock (Create is Open with no
+// caps: an active event never exists without its lock), and an event that
+// leaves active releases it in the same write.
+func newBreakglassStore(s *Store) *eventsOnBackend {
+	es := &eventsOnBackend{}
+	es.b = &backend[breakglass.Event, breakglass.Status]{
+		s: s, kind: breakglass.Kind, table: s.breakglassTable, codec: eventCodec,
+		gsi: map[string]index{
+			breakglass.IndexInvoker: eventsByInvoker,
+			breakglass.IndexProfile: eventsByProfile,
+			record.StatusIndex:      eventsByStatus,
+		},
+		insert: func(ctx context.Context, e *breakglass.Event, put *types.Put) error {
+			return es.open(ctx, e, put, breakglass.Limits{})
+		},
+		replace: func(ctx context.Context, old, e *breakglass.Event, put *types.Put) error {
+			if old.Status == breakglass.StatusActive && e.Status != breakglass.StatusActive {
+				return es.replaceReleasingLock(ctx, put, e)
+			}
+			return s.putItem(ctx, put)
+		},
+	}
+	es.Generic = record.NewStore(breakglass.Kind, es.b)
+	return es
+}
+
+// Open stores e as a new active event under lim (see breakglass.Store).
+func (es *eventsOnBackend) Open(ctx context.Context, e *breakglass.Event, lim breakglass.Limits) error {
+	k := breakglass.Kind
+	if e == nil {
+		return record.Invalidf("no %s given", k.Name)
+	}
+	if err := k.Validate(e); err != nil {
+		return err
+	}
+	if !record.ValidID(e.ID) {
+		return record.Invalidf("open %s: %q is not a record ID", k.Name, e.ID)
+	}
+	n := k.Normalize(e)
+	return es.open(ctx, n, es.b.insertPut(n), lim)
+}
+
+// open stores e (put), takes the lock of its person and LimitKey and
+// rewrites its person's quota, in one transaction. The limits are checked
+// against the quota as read; the quota write is conditioned on its
+// version, so a concurrent open by the same person makes the transaction
+// fail, and open reads the quota again and re-checks. The lock is free if
+// no item holds it or if the event holding it expired at or before
+// e.OpenedAt.
+func (es *eventsOnBackend) open(ctx context.Context, e *breakglass.Event, put *types.Put, lim breakglass.Limits) error {
+	s := es.b.s
+	what := "open break-glass event " + e.ID
+	if e.Status != breakglass.StatusActive {
+		return record.Invalidf("%s: a new event must be active, not %q", what, e.Status)
+	}
+	lock := es.lockItem(e)
+	openedAt := item{}
+	openedAt.setInt(":opened", e.OpenedAt.UnixNano())
+	opCtx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	for attempt := 0; attempt < quotaAttempts; attempt++ {
+		q, err := es.readQuota(opCtx, e)
+		if err != nil {
+			return s.describe(ctx, what, s.breakglassTable, err)
+		}
+		if err := breakglass.CheckLimits(q.history(), e.PersonKey(), e.LimitKey(), e.OpenedAt, lim); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		q.record(e)
+		q.prune(e.OpenedAt)
+		quotaPut, err := q.put(s.breakglassTable, s.retention)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		err = retryTransactionConflicts(opCtx, func() error {
+			_, err := s.client.TransactWriteItems(opCtx, &dynamodb.TransactWriteItemsInput{
+				TransactItems: []types.TransactWriteItem{
+					{Put: &types.Put{
+						TableName:                           aws.String(s.breakglassTable),
+						Item:                                lock,
+						ConditionExpression:                 aws.String("attribute_not_exists(#id) OR #exp <= :opened"),
+						ExpressionAttributeNames:            map[string]string{"#id": attrID, "#exp": attrLockExpiresAtNS},
+						ExpressionAttributeValues:           openedAt,
+						ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+					}},
+					{Put: put},
+					{Put: quotaPut},
+				},
+			})
+			return err
+		})
+		if reasons, ok := cancellationReasons(err); ok {
+			switch {
+			case reasonIs(reasons, 1, "ConditionalCheckFailed"):
+				return fmt.Errorf("%s: %w: the ID exists", what, record.ErrConflict)
+			case reasonIs(reasons, 0, "ConditionalCheckFailed"):
+				return fmt.Errorf("%s: %w", what, lockHeld(reasons[0].Item))
+			case reasonIs(reasons, 2, "ConditionalCheckFailed"):
+				if err := quotaBackoff(opCtx, attempt); err != nil {
+					return s.describe(ctx, what, s.breakglassTable, err)
+				}
+				continue
+			}
+		}
+		if err != nil {
+			return s.describe(ctx, what, s.breakglassTable, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("%s: %w: too many concurrent break-glass writes by %s; try again", what, record.ErrConflict, e.Invoker)
+}
+
+// lockItem is the lock that e holds while it is active: the ID of e and
+// its expiry, and, for people reading the table, its invoker and profile
+// under names that key no index, so that no listing ever sees it. It
+// expires with e.
+func (es *eventsOnBackend) lockItem(e *breakglass.Event) item {
+	lock := item{}
+	lock.setString(attrID, lockID(e.PersonKey(), e.LimitKey()))
+	lock.setString(attrLockEvent, e.ID)
+	lock.setString(attrLockInvoker, e.Invoker)
+	lock.setString(attrLockProfile, e.Profile)
+	lock.setTime(attrExpiresAt, e.ExpiresAt)
+	lock.setInt(attrLockExpiresAtNS, e.ExpiresAt.UnixNano())
+	lock.setInt(attrTTL, ttlFor(breakglass.Kind.End(e), es.b.s.retention))
+	return lock
+}
+
+// replaceReleasingLock writes the event (put), deletes its lock and, when
+// the event was closed, records its end in its person's quota (for the
+// cooldown), in one transaction. The lock is deleted only if it still
+// names e: a newer event may have taken it over after e expired. If only
+// the lock's condition fails, the write is tried again without it; if
+// only the quota's fails, another open or close of the same person came
+// in between, and the quota is read again. A failed condition on the
+// event comes back as a ConditionalCheckFailedException carrying the
+// stored item, as from a single write.
+func (es *eventsOnBackend) replaceReleasingLock(ctx context.Context, put *types.Put, e *breakglass.Event) error {
+	s := es.b.s
+	holder := item{}
+	holder.setString(":event", e.ID)
+	release := &types.Delete{
+		TableName:                 aws.String(s.breakglassTable),
+		Key:                       idKey(lockID(e.PersonKey(), e.LimitKey())),
+		ConditionExpression:       aws.String("#event = :event"),
+		ExpressionAttributeNames:  map[string]string{"#event": attrLockEvent},
+		ExpressionAttributeValues: holder,
+	}
+	withLock := true
+	for attempt := 0; attempt < quotaAttempts; attempt++ {
+		items := []types.TransactWriteItem{{Put: put}}
+		lockAt, quotaAt := -1, -1
+		if withLock {
+			lockAt = len(items)
+			items = append(items, types.TransactWriteItem{Delete: release})
+		}
+		if e.Status == breakglass.StatusClosed {
+			q, err := es.readQuota(ctx, e)
+			if err != nil {
+				return err
+			}
+			q.record(e)
+			quotaPut, err := q.put(s.breakglassTable, s.retention)
+			if err != nil {
+				return err
+			}
+			quotaAt = len(items)
+			items = append(items, types.TransactWriteItem{Put: quotaPut})
+		}
+		if len(items) == 1 {
+			return s.putItem(ctx, put)
+		}
+		err := retryTransactionConflicts(ctx, func() error {
+			_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+			return err
+		})
+		reasons, ok := cancellationReasons(err)
+		switch {
+		case !ok:
+			return err
+		case reasonIs(reasons, 0, "ConditionalCheckFailed"):
+			return &types.ConditionalCheckFailedException{Message: reasons[0].Message, Item: reasons[0].Item}
+		case lockAt > 0 && reasonIs(reasons, lockAt, "ConditionalCheckFailed"):
+			withLock = false
+		case quotaAt > 0 && reasonIs(reasons, quotaAt, "ConditionalCheckFailed"):
+			if err := quotaBackoff(ctx, attempt); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+	return fmt.Errorf("%w: too many concurrent break-glass writes by %s; try again", record.ErrConflict, e.Invoker)
+}
+
+// readQuota reads the quota item of e's person with a strongly consistent
+// read. A missing item is an empty quota; one that does not decode is an
+// error, so that a damaged item never lifts a limit.
+func (es *eventsOnBackend) readQuota(ctx context.Context, e *breakglass.Event) (*quota, error) {
+	s := es.b.s
+	q := &quota{user: quotaUser(e)}
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.breakglassTable),
+		Key:            idKey(quotaID(q.user)),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Item) == 0 {
+		return q, nil
+	}
+	rd := &itemReader{item: out.Item}
+	raw := rd.string(attrQuotaEntries)
+	q.version = rd.int(attrVersion)
+	if rd.err == nil && raw != "" {
+		if err := json.Unmarshal([]byte(raw), &q.entries); err != nil {
+			rd.fail(attrQuotaEntries, "%v", err)
+		}
+	}
+	if rd.err != nil || q.version < 1 {
+		return nil, record.Invalidf("break-glass quota item of %s is damaged (%v)", q.user, rd.err)
+	}
+	return q, nil
+}
