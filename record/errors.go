@@ -5,9 +5,10 @@ import (
 	"fmt"
 )
 
-// The errors every kind and every store share, checked with errors.Is. A
-// kind's own error variables are these same values, so a caller asks one
-// question whatever the kind.
+// The errors every kind and every store share, checked with errors.Is.
+// Every error the generic store returns matches one of these whatever the
+// kind, and also the kind's own value (request.ErrNotFound and the like,
+// see Kind.Errors), whose text the cli and older callers rely on.
 var (
 	// ErrNotFound means no record has the given ID.
 	ErrNotFound = errors.New("not found")
