@@ -206,3 +206,41 @@ func TestIAMUnreachable(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// FuzzIAMAnswer feeds IAM answers of any status and body to each call: no
+// panic, and an error unless the answer was a success.
+func FuzzIAMAnswer(f *testing.F) {
+	f.Add(200, iamList(true, "m", "AKIA1"))
+	f.Add(409, iamError("LimitExceeded", "quota"))
+	f.Add(500, "<ErrorResponse><Error>")
+	f.Add(200, "<CreateAccessKeyResponse><CreateAccessKeyResult><AccessKey><AccessKeyId>A</AccessKeyId><SecretAccessKey>S</SecretAccessKey></AccessKey></CreateAccessKeyResult></CreateAccessKeyResponse>")
+	var mu sync.Mutex
+	var status int
+	var body string
+	srv := loopback.Serve("iam-fuzz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
+	}))
+	defer srv.Close()
+	c, err := NewIAM(Credentials{AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "x"}, IAMOptions{Endpoint: srv.URL, MaxAttempts: 1, Timeout: 5 * time.Second})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, st int, b string) {
+		if st < 200 || st > 599 {
+			st = 200 + (st%400+400)%400
+		}
+		mu.Lock()
+		status, body = st, b
+		mu.Unlock()
+		ctx := context.Background()
+		_, errList := c.ListAccessKeys(ctx)
+		_, errCreate := c.CreateAccessKey(ctx)
+		errDelete := c.DeleteAccessKey(ctx, "AKIAOLD")
+		if st/100 != 2 && (errList == nil || errCreate == nil || errDelete == nil) {
+			t.Fatalf("HTTP %d accepted: %v / %v / %v", st, errList, errCreate, errDelete)
+		}
+	})
+}

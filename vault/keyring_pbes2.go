@@ -107,6 +107,12 @@ func (alg pbes2HS256A128KW) Unwrap(encryptedCek []byte, key interface{}, cekSize
 	if err != nil {
 		return nil, err
 	}
+	// RFC 3394: a wrapped key is 64-bit blocks, the check block and at
+	// least two of key. jose2go's unwrap indexes without checking, so a
+	// corrupted item would panic instead of failing.
+	if len(encryptedCek) < 24 || len(encryptedCek)%8 != 0 {
+		return nil, fmt.Errorf("PBES2-HS256+A128KW: a wrapped key of %d bytes", len(encryptedCek))
+	}
 	kek, err := alg.kek(passphrase, saltInput, int(p2c))
 	if err != nil {
 		return nil, err

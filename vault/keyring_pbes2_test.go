@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -132,6 +133,19 @@ func TestPBES2RefusesBadHeaders(t *testing.T) {
 	}
 }
 
+// A wrapped key that is not whole 64-bit blocks, or too short to hold a
+// key, is an error, not a panic (jose2go's own unwrap indexed past the end).
+func TestPBES2RefusesMalformedWrappedKeys(t *testing.T) {
+	h := map[string]interface{}{"alg": jose.PBES2_HS256_A128KW, "p2c": 8192.0, "p2s": base64url.Encode([]byte("0123456789ab"))}
+	for _, n := range []int{0, 1, 7, 8, 16, 23, 25, 39} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			if _, err := (pbes2HS256A128KW{}).Unwrap(make([]byte, n), "pw", 256, h); err == nil {
+				t.Fatalf("a wrapped key of %d bytes unwrapped", n)
+			}
+		})
+	}
+}
+
 func BenchmarkPBES2Unwrap(b *testing.B) {
 	for _, alg := range []jose.JwaAlgorithm{jose.NewPbse2HmacAesKWAlg(128, pbes2MaxRounds, 0), pbes2HS256A128KW{}} {
 		header := map[string]interface{}{"alg": jose.PBES2_HS256_A128KW}
@@ -152,4 +166,23 @@ func BenchmarkPBES2Unwrap(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzPBES2Header unwraps with any p2c and p2s an item's header could
+// carry: no panic, and a round count outside 1..pbes2MaxRounds is refused
+// before any derivation.
+func FuzzPBES2Header(f *testing.F) {
+	f.Add(8192.0, "MDEyMzQ1Njc4OWFi", []byte("0123456789abcdef01234567890abcdef0123456"))
+	f.Add(0.0, "", []byte{})
+	f.Add(1e300, "!!", []byte{1})
+	f.Fuzz(func(t *testing.T, p2c float64, p2s string, enc []byte) {
+		if p2c > 20000 && p2c <= pbes2MaxRounds {
+			p2c = 20000 // keep each case quick; the bound itself is tested above
+		}
+		h := map[string]interface{}{"alg": jose.PBES2_HS256_A128KW, "p2c": p2c, "p2s": p2s}
+		_, err := (pbes2HS256A128KW{}).Unwrap(enc, "pw", 256, h)
+		if (!(p2c >= 1) || p2c > pbes2MaxRounds) && err == nil {
+			t.Fatalf("p2c %v accepted", p2c)
+		}
+	})
 }
