@@ -145,8 +145,10 @@ func Configure(app *kingpin.Application, stdout, stderr io.Writer) *Globals {
 	configureServeCommand(app, g)
 	configureDoctorCommand(app, g)
 	configureCompletionCommand(app, g)
-	// Last: they walk every command configured above.
-	configureHelp(app, g)
-	addCompletionHints(app, g)
+	// Last: they walk every command configured above, through one model
+	// of the tree (building it is a fair part of start-up).
+	model := app.Model()
+	configureHelp(app, g, model)
+	addCompletionHints(app, g, model)
 	return g
 }

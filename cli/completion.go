@@ -78,8 +78,8 @@ const completionTimeout = 2 * time.Second
 // addCompletionHints gives every profile argument and --profile flag the
 // profile names, and every ID argument the IDs of its kind. It runs once
 // every command is configured, so that commands need not know about it.
-func addCompletionHints(app *kingpin.Application, g *Globals) {
-	for _, path := range commandPaths(app.Model().Commands, nil) {
+func addCompletionHints(app *kingpin.Application, g *Globals, model *kingpin.ApplicationModel) {
+	for _, path := range commandPaths(model.Commands, nil) {
 		cmd := commandAt(app, path)
 		if cmd == nil {
 			continue

@@ -113,14 +113,14 @@ type helpGroup struct {
 // configureHelp installs sentinel's help templates on app: the grouped
 // top-level page, and flag names as they are typed (--no-session, never
 // --[no-]no-session). It runs after every command is configured.
-func configureHelp(app *kingpin.Application, g *Globals) {
+func configureHelp(app *kingpin.Application, g *Globals, model *kingpin.ApplicationModel) {
 	app.UsageTemplate(usageTemplate)
 	app.UsageFuncs(template.FuncMap{
 		"FlagsToTwoColumns": flagRows,
 		"CommandGroups":     commandGroups,
 		"GlobalFlagNames":   globalFlagNames,
 	})
-	addSubcommandListings(app, g)
+	addSubcommandListings(app, g, model)
 }
 
 // flagName is a flag as a person types it: a boolean flag by its name
@@ -232,8 +232,8 @@ var errSubcommandsListed = &ExitError{Code: 0, Silent: true}
 // what it can do instead of a parse error. It is a pre-action: kingpin
 // runs those before it reports the missing subcommand, and not while
 // completing (so completion still offers the subcommands).
-func addSubcommandListings(app *kingpin.Application, g *Globals) {
-	for _, c := range app.Model().Commands {
+func addSubcommandListings(app *kingpin.Application, g *Globals, model *kingpin.ApplicationModel) {
+	for _, c := range model.Commands {
 		if len(c.Commands) == 0 || hasDefaultCommand(c.Commands) {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -75,12 +76,13 @@ func (d *decoder) addf(n *yaml.Node, field, format string, args ...any) {
 }
 
 // yamlLine finds the line in yaml's syntax errors, "yaml: line 3: ...".
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// Compiled on first use, not at init: every command pays for init.
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // syntax records a YAML syntax error as an issue.
 func (d *decoder) syntax(err error) {
 	msg := strings.Join(strings.Fields(err.Error()), " ")
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+	if m := yamlLine().FindStringSubmatch(msg); m != nil {
 		if line, convErr := strconv.Atoi(m[1]); convErr == nil && line > 0 {
 			d.issues = append(d.issues, Issue{Line: line, Message: "YAML syntax: " + m[2]})
 			return

@@ -3,6 +3,7 @@ package policy
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -20,7 +21,8 @@ import (
 // TestCheckRoleARNAgreesWithRegexp holds it to the expression.
 
 // regionName is the shape of an AWS region name, like eu-west-1.
-var regionName = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$`)
+// Compiled on first use, not at init: every command pays for init.
+var regionName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$`) })
 
 // checkRoleARN returns the account of a role ARN, and false when s is not
 // one.
@@ -177,7 +179,7 @@ func (d *decoder) pin(n *yaml.Node, field, name string, line int) ProfilePin {
 			if !ok {
 				continue
 			}
-			if !regionName.MatchString(s) {
+			if !regionName().MatchString(s) {
 				d.addf(v, f, "bad region %q (want a region name like eu-west-1)", s)
 				continue
 			}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -189,14 +190,15 @@ func yamlScalar(s string) string {
 }
 
 // flowSafe are the scalars that may stand unquoted in a flow sequence.
-var flowSafe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@/+=:-]*$`)
+// Compiled on first use, not at init: every command pays for init.
+var flowSafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@/+=:-]*$`) })
 
 // yamlFlow is s as a scalar inside a flow sequence, where more characters
 // end or change a plain scalar than in a block. Anything unusual is
 // double-quoted (s is printable UTF-8, so %q escapes only quotes and
 // backslashes, as YAML reads them).
 func yamlFlow(s string) string {
-	if !flowSafe.MatchString(s) {
+	if !flowSafe().MatchString(s) {
 		return fmt.Sprintf("%q", s)
 	}
 	return yamlScalar(s)

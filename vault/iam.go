@@ -1,16 +1,22 @@
 package vault
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // ErrIAM is any error reported by IAM, or IAM being unreachable.
@@ -69,12 +75,28 @@ func NewIAMFactory(opts IAMOptions) IAMFactory {
 	}
 }
 
-// IAM calls AWS IAM with one set of credentials.
+// IAM calls AWS IAM with one set of credentials. It makes the three
+// calls key rotation needs itself (the Query protocol, signed with SigV4)
+// rather than linking the SDK's IAM client: that client is some 5 MB of a
+// binary whose every start, `credentials` included, pays for its size and
+// its package initialisation, for a command people run a few times a
+// year.
 type IAM struct {
-	client   *iam.Client
-	timeout  time.Duration
-	endpoint string
+	client      aws.HTTPClient
+	credentials aws.CredentialsProvider
+	attempts    int
+	timeout     time.Duration
+	endpoint    string
 }
+
+// iamAPIVersion is the IAM Query API's version.
+const iamAPIVersion = "2010-05-08"
+
+// maxIAMAnswer bounds an IAM answer read into memory.
+const maxIAMAnswer = 1 << 20
+
+// iamRetryBase is the first wait between attempts; it doubles each time.
+var iamRetryBase = 100 * time.Millisecond
 
 // NewIAM builds an IAM client signing with creds. IAM is global: the
 // client signs for us-east-1.
@@ -83,13 +105,19 @@ func NewIAM(creds Credentials, opts IAMOptions) (*IAM, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := iam.Options{Region: defaultRegion, Credentials: c.credentials, RetryMaxAttempts: c.attempts, HTTPClient: c.httpClient}
 	endpoint := "https://iam.amazonaws.com"
 	if opts.Endpoint != "" {
-		o.BaseEndpoint = aws.String(opts.Endpoint)
 		endpoint = opts.Endpoint
 	}
-	return &IAM{client: iam.New(o), timeout: c.timeout, endpoint: endpoint}, nil
+	return &IAM{client: c.httpClient, credentials: c.credentials, attempts: c.attempts, timeout: c.timeout, endpoint: endpoint}, nil
+}
+
+// iamAccessKey is an access key as IAM's answers carry it.
+type iamAccessKey struct {
+	AccessKeyID     string    `xml:"AccessKeyId"`
+	SecretAccessKey string    `xml:"SecretAccessKey"`
+	Status          string    `xml:"Status"`
+	CreateDate      time.Time `xml:"CreateDate"`
 }
 
 // ListAccessKeys lists the signing user's access keys.
@@ -97,58 +125,186 @@ func (c *IAM) ListAccessKeys(ctx context.Context) ([]AccessKeyInfo, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var keys []AccessKeyInfo
-	p := iam.NewListAccessKeysPaginator(c.client, &iam.ListAccessKeysInput{})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
+	marker := ""
+	for {
+		params := url.Values{}
+		if marker != "" {
+			params.Set("Marker", marker)
+		}
+		var out struct {
+			Keys        []iamAccessKey `xml:"ListAccessKeysResult>AccessKeyMetadata>member"`
+			IsTruncated bool           `xml:"ListAccessKeysResult>IsTruncated"`
+			Marker      string         `xml:"ListAccessKeysResult>Marker"`
+		}
+		if err := c.call(ctx, "ListAccessKeys", params, &out); err != nil {
 			return nil, c.mapError(ctx, "ListAccessKeys", err)
 		}
-		for _, k := range out.AccessKeyMetadata {
-			keys = append(keys, AccessKeyInfo{ID: aws.ToString(k.AccessKeyId), Active: k.Status == "Active", Created: aws.ToTime(k.CreateDate)})
+		for _, k := range out.Keys {
+			keys = append(keys, AccessKeyInfo{ID: k.AccessKeyID, Active: k.Status == "Active", Created: k.CreateDate})
 		}
+		// A truncated page without a marker would loop for ever.
+		if !out.IsTruncated || out.Marker == "" || out.Marker == marker {
+			return keys, nil
+		}
+		marker = out.Marker
 	}
-	return keys, nil
 }
 
 // CreateAccessKey creates a new access key for the signing user.
 func (c *IAM) CreateAccessKey(ctx context.Context) (Credentials, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	out, err := c.client.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{})
-	if err != nil {
+	var out struct {
+		Key *iamAccessKey `xml:"CreateAccessKeyResult>AccessKey"`
+	}
+	if err := c.call(ctx, "CreateAccessKey", url.Values{}, &out); err != nil {
 		return Credentials{}, c.mapError(ctx, "CreateAccessKey", err)
 	}
-	if out.AccessKey == nil || aws.ToString(out.AccessKey.AccessKeyId) == "" || aws.ToString(out.AccessKey.SecretAccessKey) == "" {
+	if out.Key == nil || out.Key.AccessKeyID == "" || out.Key.SecretAccessKey == "" {
 		return Credentials{}, newError(ErrIAM, nil, "IAM CreateAccessKey: the answer holds no key")
 	}
-	return Credentials{AccessKeyID: aws.ToString(out.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(out.AccessKey.SecretAccessKey)}, nil
+	return Credentials{AccessKeyID: out.Key.AccessKeyID, SecretAccessKey: out.Key.SecretAccessKey}, nil
 }
 
 // DeleteAccessKey deletes the signing user's access key id.
 func (c *IAM) DeleteAccessKey(ctx context.Context, id string) error {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	if _, err := c.client.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(id)}); err != nil {
+	if err := c.call(ctx, "DeleteAccessKey", url.Values{"AccessKeyId": {id}}, nil); err != nil {
 		return c.mapError(ctx, "DeleteAccessKey", err)
 	}
 	return nil
 }
 
-// mapError turns an SDK error into a one-line error matching ErrIAM (and
+// iamAPIError is an error answer of IAM: its code and message.
+type iamAPIError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *iamAPIError) Error() string {
+	return fmt.Sprintf("%s: %s (HTTP %d)", e.Code, e.Message, e.Status)
+}
+
+// retryable is what the SDK's standard retryer retries: throttling and
+// the service's own failures.
+func (e *iamAPIError) retryable() bool {
+	switch e.Code {
+	case "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+		"TooManyRequestsException", "RequestLimitExceeded", "RequestThrottled", "SlowDown",
+		"ServiceUnavailable", "ServiceUnavailableException", "InternalFailure", "InternalError":
+		return true
+	}
+	return e.Status >= 500
+}
+
+// iamSendError is a request that got no answer.
+type iamSendError struct{ err error }
+
+func (e *iamSendError) Error() string { return e.err.Error() }
+func (e *iamSendError) Unwrap() error { return e.err }
+
+// call makes one IAM call, retried up to c.attempts times on throttling,
+// IAM's own failures and unreachable endpoints, as the SDK would, and
+// decodes the answer's XML into out (nil: no body wanted).
+func (c *IAM) call(ctx context.Context, action string, params url.Values, out any) error {
+	params.Set("Action", action)
+	params.Set("Version", iamAPIVersion)
+	body := []byte(params.Encode())
+	var err error
+	for attempt := 0; attempt < c.attempts; attempt++ {
+		if attempt > 0 {
+			t := time.NewTimer(iamRetryBase << (attempt - 1))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return err
+			case <-t.C:
+			}
+		}
+		var data []byte
+		data, err = c.send(ctx, body)
+		if err == nil {
+			if out == nil {
+				return nil
+			}
+			if xerr := xml.Unmarshal(data, out); xerr != nil {
+				return fmt.Errorf("the answer is not IAM's XML: %w", xerr)
+			}
+			return nil
+		}
+		var apiErr *iamAPIError
+		var sendErr *iamSendError
+		switch {
+		case ctx.Err() != nil:
+			return err
+		case errors.As(err, &apiErr) && apiErr.retryable(), errors.As(err, &sendErr):
+			continue
+		default:
+			return err
+		}
+	}
+	return err
+}
+
+// send posts one signed request and returns the answer's body when it is
+// a success.
+func (c *IAM) send(ctx context.Context, body []byte) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("endpoint %s: %w", c.endpoint, err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	creds, err := c.credentials.Retrieve(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("AWS credentials: %w", err)
+	}
+	sum := sha256.Sum256(body)
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "iam", defaultRegion, time.Now()); err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, &iamSendError{err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxIAMAnswer+1))
+	if err != nil {
+		return nil, &iamSendError{err}
+	}
+	if len(data) > maxIAMAnswer {
+		return nil, fmt.Errorf("the answer is over %d bytes", maxIAMAnswer)
+	}
+	if resp.StatusCode/100 != 2 {
+		var e struct {
+			Code    string `xml:"Error>Code"`
+			Message string `xml:"Error>Message"`
+		}
+		_ = xml.Unmarshal(data, &e)
+		if e.Code == "" {
+			e.Code = strings.ReplaceAll(http.StatusText(resp.StatusCode), " ", "")
+		}
+		return nil, &iamAPIError{Status: resp.StatusCode, Code: e.Code, Message: e.Message}
+	}
+	return data, nil
+}
+
+// mapError turns a failed call into a one-line error matching ErrIAM (and
 // ErrTooManyKeys for the key quota).
 func (c *IAM) mapError(ctx context.Context, action string, err error) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
 		return newError(ErrIAM, err, "IAM %s: no answer from %s within %s", action, c.endpoint, c.timeout)
 	}
-	var apiErr smithy.APIError
+	var apiErr *iamAPIError
 	if errors.As(err, &apiErr) {
-		code, msg := apiErr.ErrorCode(), oneLine(apiErr.ErrorMessage())
+		code, msg := apiErr.Code, oneLine(apiErr.Message)
 		if code == "LimitExceeded" {
 			return newError(ErrTooManyKeys, err, "IAM %s: %s", action, msg)
 		}
 		return newError(ErrIAM, err, "IAM %s: %s: %s", action, code, msg)
 	}
-	var sendErr *smithyhttp.RequestSendError
+	var sendErr *iamSendError
 	var netErr net.Error
 	if errors.As(err, &sendErr) || errors.As(err, &netErr) {
 		return newError(ErrIAM, err, "IAM %s: could not reach IAM at %s", action, c.endpoint)
