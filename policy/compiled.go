@@ -473,13 +473,15 @@ func parseView(doc []byte) (*Policy, error) {
 // CheckChain, ApprovalRuleFor, BreakglassRuleFor and NextWindowOpen for
 // profile exactly as Parse's would (decisions carry the rules' positions
 // in the file); asked about another profile it knows nothing and fails
-// closed. sum is data's SHA-256 (SHA256Sum), which the caller has for the
-// log. It returns ErrCompiledMismatch when compiled is not data's or is
-// damaged and ErrCompiledNoProfile when it has no entry for profile; the
-// caller then parses data in full.
-func ParseCompiled(data []byte, sum [sha256.Size]byte, path, profile string, compiled []byte) (*Policy, error) {
-	if len(compiled) < compiledHeaderLen || !bytes.Equal(compiled[:magicLen], compiledMagic) ||
-		!bytes.Equal(compiled[magicLen:magicLen+sha256.Size], sum[:]) {
+// closed. sum returns data's SHA-256 (SHA256Sum), which the caller needs
+// for the log anyway. It is called once, after the compiled form is
+// decoded, so that the caller can compute it concurrently; nothing read is
+// returned unless it equals the hash in the compiled form's header.
+// ParseCompiled returns ErrCompiledMismatch when compiled is not data's or
+// is damaged, and ErrCompiledNoProfile when it is data's but has no entry
+// for profile; the caller then parses data in full.
+func ParseCompiled(data []byte, sum func() [sha256.Size]byte, path, profile string, compiled []byte) (*Policy, error) {
+	if len(compiled) < compiledHeaderLen || !bytes.Equal(compiled[:magicLen], compiledMagic) {
 		return nil, ErrCompiledMismatch
 	}
 	body := compiled[compiledHeaderLen:]
@@ -515,6 +517,9 @@ func ParseCompiled(data []byte, sum [sha256.Size]byte, path, profile string, com
 		return nil, ErrCompiledMismatch
 	}
 	if entry < 0 {
+		if fileSum := sum(); !bytes.Equal(compiled[magicLen:magicLen+sha256.Size], fileSum[:]) {
+			return nil, ErrCompiledMismatch
+		}
 		return nil, ErrCompiledNoProfile
 	}
 	pos := entry
@@ -576,9 +581,15 @@ func ParseCompiled(data []byte, sum [sha256.Size]byte, path, profile string, com
 		p.Pins[name] = pn
 	}
 	p.index = newRuleIndex(p.Rules)
+	// Only now is data's hash needed: the caller may compute it while
+	// the above runs. Until it matches, all that was read is discarded.
+	fileSum := sum()
+	if !bytes.Equal(compiled[magicLen:magicLen+sha256.Size], fileSum[:]) {
+		return nil, ErrCompiledMismatch
+	}
 	p.view = &profileView{profile: profile, ruleNums: ruleNums}
 	p.Path = path
-	p.SHA256 = hex.EncodeToString(sum[:])
+	p.SHA256 = hex.EncodeToString(fileSum[:])
 	return p, nil
 }
 
