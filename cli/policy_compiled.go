@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/sentinel-cli/sentinel/config"
 	"github.com/sentinel-cli/sentinel/internal/safefile"
@@ -36,32 +35,33 @@ func compiledPolicyFile(dir, path string) string {
 }
 
 // readPolicyFor reads the policy for a decision on one profile, the warm
-// path of `credentials`, `exec` and `export`. The file is read and hashed
-// as readPolicy does, so that the log names its bytes; then only the part
-// for profile is decoded from its compiled form in dir. A compiled form
+// path of `credentials`, `exec` and `export`. The file is opened as
+// readPolicy opens it, and read whole and hashed, so that the log names its
+// bytes; but only the part for profile is kept and decoded, as its
+// compiled form in dir says (policy.ParseCompiled). A compiled form
 // that is missing, another policy's or damaged is ignored: the policy is
 // parsed in full (so its errors are reported as ever) and, when valid, its
 // compiled form written again. Writing it is best effort: a policy that
 // cannot be cached is still read correctly.
 func readPolicyFor(path, profile, dir string, debugf func(string, ...any)) (*policy.Policy, error) {
-	data, err := safefile.ReadFile(path, MaxPolicySize)
-	if err != nil {
-		return nil, fmt.Errorf("read policy: %w", err)
-	}
-	// Hashing a large policy costs about as much as reading its compiled
-	// form; on two cores they overlap.
-	sumc := make(chan [sha256.Size]byte, 1)
-	go func() { sumc <- policy.SHA256Sum(data) }()
-	sum := sync.OnceValue(func() [sha256.Size]byte { return <-sumc })
 	file := compiledPolicyFile(dir, path)
 	compiled, err := safefile.ReadFile(file, maxCompiledSize)
 	if err == nil {
-		p, perr := policy.ParseCompiled(data, sum, path, profile, compiled)
+		var f *os.File
+		if f, err = safefile.Open(path, os.O_RDONLY, 0); err != nil {
+			return nil, fmt.Errorf("read policy: %w", err)
+		}
+		p, perr := policy.ParseCompiled(f, path, profile, compiled)
+		_ = f.Close()
 		if perr == nil {
 			debugf("policy %s read for profile %s from %s", path, profile, file)
 			return p, nil
 		}
 		err = perr
+	}
+	data, rerr := safefile.ReadFile(path, MaxPolicySize)
+	if rerr != nil {
+		return nil, fmt.Errorf("read policy: %w", rerr)
 	}
 	p, perr := policy.Parse(data, path)
 	if perr != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -342,7 +343,7 @@ func secOr(secs map[string]*section, name string) *section {
 // checkReassembled decodes every cut entry together, as ParseCompiled
 // decodes some of them, and checks that each decodes to what Parse made.
 func checkReassembled(p *Policy, data []byte, acc cut, pins, rules, appr, bg []cut) error {
-	doc := assemble(data, acc, p.hasPins, pins, rules, appr, bg)
+	doc := assemble(func(c cut) []byte { return data[c.start:c.end] }, acc, p.hasPins, pins, rules, appr, bg)
 	q, err := parseView(doc)
 	if err != nil {
 		return ErrNotCompilable
@@ -422,11 +423,11 @@ func deepEqualZones[T Rule | ApprovalRule](a, b T) bool {
 
 // assemble builds the policy document of the chosen entries, each list in
 // file order.
-func assemble(data []byte, acc cut, hasPins bool, pins, rules, appr, bg []cut) []byte {
+func assemble(text func(cut) []byte, acc cut, hasPins bool, pins, rules, appr, bg []cut) []byte {
 	var b bytes.Buffer
 	b.WriteString("version: \"1\"\n")
 	if acc.end > acc.start {
-		b.Write(data[acc.start:acc.end])
+		b.Write(text(acc))
 		ensureNL(&b)
 	}
 	section := func(name string, cs []cut, always bool) {
@@ -436,7 +437,7 @@ func assemble(data []byte, acc cut, hasPins bool, pins, rules, appr, bg []cut) [
 		b.WriteString(name)
 		b.WriteString(":\n")
 		for _, c := range cs {
-			b.Write(data[c.start:c.end])
+			b.Write(text(c))
 			ensureNL(&b)
 		}
 	}
@@ -466,21 +467,22 @@ func parseView(doc []byte) (*Policy, error) {
 	return p, nil
 }
 
-// ParseCompiled reads, from the policy file's bytes data and their
-// compiled form compiled, the part of the policy that decides for profile:
-// its rules, pin, approval rule and break-glass rules, the accounts and
-// whether the policy pins profiles. The result answers Evaluate, Pin,
-// CheckChain, ApprovalRuleFor, BreakglassRuleFor and NextWindowOpen for
-// profile exactly as Parse's would (decisions carry the rules' positions
-// in the file); asked about another profile it knows nothing and fails
-// closed. sum returns data's SHA-256 (SHA256Sum), which the caller needs
-// for the log anyway. It is called once, after the compiled form is
-// decoded, so that the caller can compute it concurrently; nothing read is
-// returned unless it equals the hash in the compiled form's header.
-// ParseCompiled returns ErrCompiledMismatch when compiled is not data's or
-// is damaged, and ErrCompiledNoProfile when it is data's but has no entry
-// for profile; the caller then parses data in full.
-func ParseCompiled(data []byte, sum func() [sha256.Size]byte, path, profile string, compiled []byte) (*Policy, error) {
+// ParseCompiled reads, from the policy file file and its compiled form
+// compiled, the part of the policy that decides for profile: its rules,
+// pin, approval rule and break-glass rules, the accounts and whether the
+// policy pins profiles. The result answers Evaluate, Pin, CheckChain,
+// ApprovalRuleFor, BreakglassRuleFor and NextWindowOpen for profile
+// exactly as Parse's would (decisions carry the rules' positions in the
+// file); asked about another profile it knows nothing and fails closed.
+//
+// The whole file is read and hashed, once, in a small buffer: only the
+// entries the compiled form picks are kept, and nothing is returned unless
+// the file's SHA-256 is the one in the form's header; the policy's SHA256
+// is that hash. A file over MaxFileSize is refused. ParseCompiled returns
+// ErrCompiledMismatch when compiled is not the file's or is damaged, and
+// ErrCompiledNoProfile when it is the file's but has no entry for profile;
+// the caller then parses the file in full.
+func ParseCompiled(file io.Reader, path, profile string, compiled []byte) (*Policy, error) {
 	if len(compiled) < compiledHeaderLen || !bytes.Equal(compiled[:magicLen], compiledMagic) {
 		return nil, ErrCompiledMismatch
 	}
@@ -488,7 +490,7 @@ func ParseCompiled(data []byte, sum func() [sha256.Size]byte, path, profile stri
 	if bodySum := sha256.Sum256(body); !bytes.Equal(compiled[magicLen+sha256.Size:compiledHeaderLen], bodySum[:]) {
 		return nil, ErrCompiledMismatch
 	}
-	r := u32Reader{b: body, limit: len(data)}
+	r := u32Reader{b: body, limit: MaxFileSize}
 	fix := make([]int, bodyFixed)
 	for i := range fix {
 		fix[i] = r.at(4 * i)
@@ -517,15 +519,15 @@ func ParseCompiled(data []byte, sum func() [sha256.Size]byte, path, profile stri
 		return nil, ErrCompiledMismatch
 	}
 	if entry < 0 {
-		if fileSum := sum(); !bytes.Equal(compiled[magicLen:magicLen+sha256.Size], fileSum[:]) {
-			return nil, ErrCompiledMismatch
+		if _, err := keepCuts(file, compiled[magicLen:magicLen+sha256.Size], nil); err != nil {
+			return nil, err
 		}
 		return nil, ErrCompiledNoProfile
 	}
 	pos := entry
 	next := func() int { v := r.at(pos); pos += 4; return v }
 	pin := cut{start: next(), end: next(), line: next()}
-	if pin.start > pin.end || pin.end > len(data) {
+	if pin.start > pin.end || pin.end > MaxFileSize {
 		return nil, ErrCompiledMismatch
 	}
 	var pins []cut
@@ -562,7 +564,12 @@ func ParseCompiled(data []byte, sum func() [sha256.Size]byte, path, profile stri
 	if r.err != nil {
 		return nil, ErrCompiledMismatch
 	}
-	p, err := parseView(assemble(data, acc, hasPins, pins, rules, appr, bg))
+	wanted := append(append(append(append([]cut{acc}, pins...), rules...), appr...), bg...)
+	kept, err := keepCuts(file, compiled[magicLen:magicLen+sha256.Size], wanted)
+	if err != nil {
+		return nil, err
+	}
+	p, err := parseView(assemble(func(c cut) []byte { return kept[[2]int{c.start, c.end}] }, acc, hasPins, pins, rules, appr, bg))
 	if err != nil || len(p.Rules) != len(rules) || len(p.Approvals) != len(appr) || len(p.Breakglass) != len(bg) ||
 		len(p.Pins) != len(pins) || p.hasPins != hasPins {
 		return nil, ErrCompiledMismatch
@@ -581,16 +588,56 @@ func ParseCompiled(data []byte, sum func() [sha256.Size]byte, path, profile stri
 		p.Pins[name] = pn
 	}
 	p.index = newRuleIndex(p.Rules)
-	// Only now is data's hash needed: the caller may compute it while
-	// the above runs. Until it matches, all that was read is discarded.
-	fileSum := sum()
-	if !bytes.Equal(compiled[magicLen:magicLen+sha256.Size], fileSum[:]) {
-		return nil, ErrCompiledMismatch
-	}
 	p.view = &profileView{profile: profile, ruleNums: ruleNums}
 	p.Path = path
-	p.SHA256 = hex.EncodeToString(fileSum[:])
+	p.SHA256 = hex.EncodeToString(compiled[magicLen : magicLen+sha256.Size])
 	return p, nil
+}
+
+// keepCuts reads all of file through SHA-256, keeping the bytes of the
+// cuts wanted (by [start, end)), and refuses a file whose hash is not want,
+// that is over MaxFileSize, or that ends before a cut does.
+func keepCuts(file io.Reader, want []byte, wanted []cut) (map[[2]int][]byte, error) {
+	kept := make(map[[2]int][]byte, len(wanted))
+	for _, c := range wanted {
+		if c.end > c.start {
+			kept[[2]int{c.start, c.end}] = make([]byte, 0, c.end-c.start)
+		}
+	}
+	h := sha256.New()
+	buf := make([]byte, 64<<10)
+	off := 0
+	for {
+		n, err := file.Read(buf)
+		chunk := buf[:n]
+		h.Write(chunk)
+		for k, b := range kept {
+			// The part of [k[0], k[1]) in [off, off+n).
+			lo, hi := max(k[0], off), min(k[1], off+n)
+			if lo < hi {
+				kept[k] = append(b, chunk[lo-off:hi-off]...)
+			}
+		}
+		off += n
+		if off > MaxFileSize {
+			return nil, ErrCompiledMismatch
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !bytes.Equal(h.Sum(nil), want) {
+		return nil, ErrCompiledMismatch
+	}
+	for k, b := range kept {
+		if len(b) != k[1]-k[0] {
+			return nil, ErrCompiledMismatch
+		}
+	}
+	return kept, nil
 }
 
 // u32Writer appends little-endian uint32s.

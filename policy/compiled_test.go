@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -81,7 +82,7 @@ func checkCompiled(t *testing.T, src string, reqs []Request) (views int) {
 		t.Fatalf("Compile: %v\n%s", err, src)
 	}
 	for _, r := range reqs {
-		view, err := ParseCompiled(data, sumOf(data), "p.yaml", r.Profile, compiled)
+		view, err := ParseCompiled(bytes.NewReader(data), "p.yaml", r.Profile, compiled)
 		if errors.Is(err, ErrCompiledNoProfile) {
 			if _, pinned := full.Pins[r.Profile]; pinned {
 				t.Fatalf("pinned profile %q has no entry", r.Profile)
@@ -202,7 +203,7 @@ func TestCompiledRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	profile := policygen.Profile(7)
-	if _, err := ParseCompiled(data, sumOf(data), "p.yaml", profile, c); err != nil {
+	if _, err := ParseCompiled(bytes.NewReader(data), "p.yaml", profile, c); err != nil {
 		t.Fatalf("intact compiled form refused: %v", err)
 	}
 	flip := func(i int) []byte {
@@ -227,11 +228,11 @@ func TestCompiledRefused(t *testing.T) {
 		"empty":                       {data, nil},
 		"header of another, own body": {data, append(append([]byte(nil), cOther[:compiledHeaderLen]...), c[compiledHeaderLen:]...)},
 	} {
-		if v, err := ParseCompiled(tc.data, sumOf(tc.data), "p.yaml", profile, tc.compiled); !errors.Is(err, ErrCompiledMismatch) {
+		if v, err := ParseCompiled(bytes.NewReader(tc.data), "p.yaml", profile, tc.compiled); !errors.Is(err, ErrCompiledMismatch) {
 			t.Errorf("%s: ParseCompiled = %v, %v; want ErrCompiledMismatch", name, v != nil, err)
 		}
 	}
-	if _, err := ParseCompiled(data, sumOf(data), "p.yaml", "nobody", c); !errors.Is(err, ErrCompiledNoProfile) {
+	if _, err := ParseCompiled(bytes.NewReader(data), "p.yaml", "nobody", c); !errors.Is(err, ErrCompiledNoProfile) {
 		t.Errorf("unknown profile: %v, want ErrCompiledNoProfile", err)
 	}
 }
@@ -259,7 +260,7 @@ func TestCompiledBodyForged(t *testing.T) {
 		b = rehash(b)
 		// Any result is fine but a panic; a view that loads must still
 		// be a policy decoded from the file's own entries.
-		if v, err := ParseCompiled(data, sumOf(data), "p.yaml", policygen.Profile(3), b); err == nil && v.SHA256 != p.SHA256 {
+		if v, err := ParseCompiled(bytes.NewReader(data), "p.yaml", policygen.Profile(3), b); err == nil && v.SHA256 != p.SHA256 {
 			t.Fatal("forged form changed the policy's identity")
 		}
 	}
@@ -298,7 +299,7 @@ func FuzzParseCompiled(f *testing.F) {
 	f.Add(c[compiledHeaderLen:], policygen.Profile(3))
 	f.Fuzz(func(t *testing.T, body []byte, profile string) {
 		form := rehash(append(append([]byte(nil), c[:compiledHeaderLen]...), body...))
-		v, err := ParseCompiled(data, sumOf(data), "p.yaml", profile, form)
+		v, err := ParseCompiled(bytes.NewReader(data), "p.yaml", profile, form)
 		if err == nil {
 			_ = v.Evaluate(Request{Profile: profile})
 		}
@@ -320,9 +321,4 @@ func rehash(b []byte) []byte {
 	sum := SHA256Sum(b[compiledHeaderLen:])
 	copy(b[16+32:compiledHeaderLen], sum[:])
 	return b
-}
-
-// sumOf is the sum argument of ParseCompiled for data.
-func sumOf(data []byte) func() [32]byte {
-	return func() [32]byte { return SHA256Sum(data) }
 }
