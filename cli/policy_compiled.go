@@ -45,20 +45,13 @@ func compiledPolicyFile(dir, path string) string {
 // cannot be cached is still read correctly.
 func readPolicyFor(path, profile, dir string, debugf func(string, ...any)) (*policy.Policy, error) {
 	file := compiledPolicyFile(dir, path)
-	compiled, err := safefile.ReadFile(file, maxCompiledSize)
+	p, err := readCompiled(path, profile, file)
 	if err == nil {
-		var f *os.File
-		if f, err = safefile.Open(path, os.O_RDONLY, 0); err != nil {
-			return nil, fmt.Errorf("read policy: %w", err)
-		}
-		p, perr := policy.ParseCompiled(f, path, profile, compiled)
-		_ = f.Close()
-		if perr == nil {
-			debugf("policy %s read for profile %s from %s", path, profile, file)
-			return p, nil
-		}
-		err = perr
+		debugf("policy %s read for profile %s from %s", path, profile, file)
+		return p, nil
 	}
+	// Whatever went wrong, the full read below opens the policy again and
+	// reports its own problems as readPolicy does.
 	data, rerr := safefile.ReadFile(path, MaxPolicySize)
 	if rerr != nil {
 		return nil, fmt.Errorf("read policy: %w", rerr)
@@ -79,6 +72,31 @@ func readPolicyFor(path, profile, dir string, debugf func(string, ...any)) (*pol
 		debugf("policy %s: no compiled form: %v", path, err)
 	}
 	return p, nil
+}
+
+// readCompiled reads the policy at path for profile through the compiled
+// form in file, opened as every sentinel file is (no link, ours, not
+// writable by others); it reads only the chunks of the form the profile
+// needs (policy.ParseCompiled).
+func readCompiled(path, profile, file string) (*policy.Policy, error) {
+	c, err := safefile.Open(file, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	fi, err := c.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > maxCompiledSize {
+		return nil, policy.ErrCompiledMismatch
+	}
+	f, err := safefile.Open(path, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return policy.ParseCompiled(f, path, profile, c, fi.Size())
 }
 
 // writeCompiledPolicy replaces file atomically: the bytes go to a new file

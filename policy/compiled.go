@@ -23,9 +23,11 @@ import (
 // file it was made from: its header carries that file's SHA-256 and is
 // refused for any other bytes, and a hash of its own body catches damage.
 //
-// Layout: magic, the policy file's SHA-256, the body's SHA-256, the body.
-// The body is little-endian uint32s so that a lookup reads only what it
-// needs: a fixed header of counts and table offsets, a table per section
+// Layout: magic, the policy file's SHA-256, the body's hash, the number of
+// 4 KiB chunks of the body, the SHA-256 of each chunk, the body. The body's
+// hash is the SHA-256 of the chunks' hashes (a hash tree of one level), so
+// that a reader checks the chunks it reads and needs no others. The body
+// is little-endian uint32s so that a lookup reads only what it needs: a fixed header of counts and table offsets, a table per section
 // of entry ranges, a table of profile entry offsets sorted by name (binary
 // searched), and the profile entries.
 
@@ -35,6 +37,8 @@ var compiledMagic = []byte("sentinel-policy\x01") // magicLen bytes
 const (
 	magicLen          = 16
 	compiledHeaderLen = magicLen + 2*sha256.Size
+	// chunkSize is the unit in which a compiled body is hashed and read.
+	chunkSize = 4096
 	// body header: accounts start and end, hasPins, then count and table
 	// offset of rules, approvals, break-glass rules and profiles.
 	bodyFixed = 11
@@ -325,12 +329,26 @@ func Compile(p *Policy, data []byte) ([]byte, error) {
 		w.put(nums...)
 	}
 	sum := sha256.Sum256(data)
-	bodySum := sha256.Sum256(w.b)
-	out := make([]byte, 0, compiledHeaderLen+len(w.b))
+	sums := chunkSums(w.b)
+	bodySum := sha256.Sum256(sums)
+	out := make([]byte, 0, compiledHeaderLen+4+len(sums)+len(w.b))
 	out = append(out, compiledMagic...)
 	out = append(out, sum[:]...)
 	out = append(out, bodySum[:]...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(sums)/sha256.Size))
+	out = append(out, sums...)
 	return append(out, w.b...), nil
+}
+
+// chunkSums is the SHA-256 of each chunkSize bytes of body, one after the
+// other.
+func chunkSums(body []byte) []byte {
+	var out []byte
+	for off := 0; off < len(body); off += chunkSize {
+		sum := sha256.Sum256(body[off:min(off+chunkSize, len(body))])
+		out = append(out, sum[:]...)
+	}
+	return out
 }
 
 func secOr(secs map[string]*section, name string) *section {
@@ -482,15 +500,28 @@ func parseView(doc []byte) (*Policy, error) {
 // ErrCompiledMismatch when compiled is not the file's or is damaged, and
 // ErrCompiledNoProfile when it is the file's but has no entry for profile;
 // the caller then parses the file in full.
-func ParseCompiled(file io.Reader, path, profile string, compiled []byte) (*Policy, error) {
-	if len(compiled) < compiledHeaderLen || !bytes.Equal(compiled[:magicLen], compiledMagic) {
+func ParseCompiled(file io.Reader, path, profile string, compiled io.ReaderAt, size int64) (*Policy, error) {
+	header := make([]byte, compiledHeaderLen+4)
+	if size < int64(len(header)) || size > 1<<40 {
 		return nil, ErrCompiledMismatch
 	}
-	body := compiled[compiledHeaderLen:]
-	if bodySum := sha256.Sum256(body); !bytes.Equal(compiled[magicLen+sha256.Size:compiledHeaderLen], bodySum[:]) {
+	if _, err := compiled.ReadAt(header, 0); err != nil || !bytes.Equal(header[:magicLen], compiledMagic) {
 		return nil, ErrCompiledMismatch
 	}
-	r := u32Reader{b: body, limit: MaxFileSize}
+	nChunks := int64(binary.LittleEndian.Uint32(header[compiledHeaderLen:]))
+	bodyLen := size - int64(len(header)) - nChunks*sha256.Size
+	if bodyLen < 0 || (bodyLen+chunkSize-1)/chunkSize != nChunks {
+		return nil, ErrCompiledMismatch
+	}
+	sums := make([]byte, nChunks*sha256.Size)
+	if _, err := compiled.ReadAt(sums, int64(len(header))); err != nil {
+		return nil, ErrCompiledMismatch
+	}
+	if bodySum := sha256.Sum256(sums); !bytes.Equal(header[magicLen+sha256.Size:compiledHeaderLen], bodySum[:]) {
+		return nil, ErrCompiledMismatch
+	}
+	r := u32Reader{src: compiled, base: int64(len(header)) + int64(len(sums)), n: int(bodyLen), sums: sums, limit: MaxFileSize}
+	want := header[magicLen : magicLen+sha256.Size]
 	fix := make([]int, bodyFixed)
 	for i := range fix {
 		fix[i] = r.at(4 * i)
@@ -519,7 +550,7 @@ func ParseCompiled(file io.Reader, path, profile string, compiled []byte) (*Poli
 		return nil, ErrCompiledMismatch
 	}
 	if entry < 0 {
-		if _, err := keepCuts(file, compiled[magicLen:magicLen+sha256.Size], nil); err != nil {
+		if _, err := keepCuts(file, want, nil); err != nil {
 			return nil, err
 		}
 		return nil, ErrCompiledNoProfile
@@ -565,7 +596,7 @@ func ParseCompiled(file io.Reader, path, profile string, compiled []byte) (*Poli
 		return nil, ErrCompiledMismatch
 	}
 	wanted := append(append(append(append([]cut{acc}, pins...), rules...), appr...), bg...)
-	kept, err := keepCuts(file, compiled[magicLen:magicLen+sha256.Size], wanted)
+	kept, err := keepCuts(file, want, wanted)
 	if err != nil {
 		return nil, err
 	}
@@ -590,7 +621,7 @@ func ParseCompiled(file io.Reader, path, profile string, compiled []byte) (*Poli
 	p.index = newRuleIndex(p.Rules)
 	p.view = &profileView{profile: profile, ruleNums: ruleNums}
 	p.Path = path
-	p.SHA256 = hex.EncodeToString(compiled[magicLen : magicLen+sha256.Size])
+	p.SHA256 = hex.EncodeToString(want)
 	return p, nil
 }
 
@@ -649,28 +680,76 @@ func (w *u32Writer) put(vs ...uint32) {
 	}
 }
 
-// u32Reader reads a compiled body, remembering the first read out of
-// bounds rather than panicking; limit bounds the file ranges it reads.
+// u32Reader reads a compiled body lazily: each chunk it touches is read
+// from src and checked against its hash (whose list the header's body hash
+// covers) on first use, so that a lookup reads and hashes a few chunks,
+// not the whole form. It remembers the first failure rather than
+// panicking; limit bounds the file ranges it reads.
 type u32Reader struct {
-	b     []byte
-	limit int
-	err   error
+	src    io.ReaderAt
+	base   int64 // where the body starts in src
+	n      int   // the body's length
+	sums   []byte
+	chunks map[int][]byte
+	limit  int
+	err    error
 }
 
-func (r *u32Reader) at(off int) int {
-	if off < 0 || off+4 > len(r.b) {
-		r.err = ErrCompiledMismatch
-		return 0
+// chunk returns body chunk k, read and checked.
+func (r *u32Reader) chunk(k int) []byte {
+	if c, ok := r.chunks[k]; ok {
+		return c
 	}
-	return int(binary.LittleEndian.Uint32(r.b[off:]))
-}
-
-func (r *u32Reader) bytes(off, n int) []byte {
-	if off < 0 || n < 0 || off+n > len(r.b) {
+	if r.chunks == nil {
+		r.chunks = map[int][]byte{}
+	}
+	c := make([]byte, min(chunkSize, r.n-k*chunkSize))
+	if _, err := r.src.ReadAt(c, r.base+int64(k*chunkSize)); err != nil {
 		r.err = ErrCompiledMismatch
 		return nil
 	}
-	return r.b[off : off+n]
+	if sum := sha256.Sum256(c); !bytes.Equal(sum[:], r.sums[k*sha256.Size:(k+1)*sha256.Size]) {
+		r.err = ErrCompiledMismatch
+		return nil
+	}
+	r.chunks[k] = c
+	return c
+}
+
+func (r *u32Reader) at(off int) int {
+	b := r.bytes(off, 4)
+	if len(b) != 4 {
+		return 0
+	}
+	return int(binary.LittleEndian.Uint32(b))
+}
+
+func (r *u32Reader) bytes(off, n int) []byte {
+	if r.err != nil || off < 0 || n < 0 || off+n > r.n {
+		r.err = ErrCompiledMismatch
+		return nil
+	}
+	if n == 0 {
+		return []byte{}
+	}
+	first, last := off/chunkSize, (off+n-1)/chunkSize
+	if first == last {
+		c := r.chunk(first)
+		if c == nil {
+			return nil
+		}
+		return c[off-first*chunkSize : off-first*chunkSize+n]
+	}
+	out := make([]byte, 0, n)
+	for k := first; k <= last; k++ {
+		c := r.chunk(k)
+		if c == nil {
+			return nil
+		}
+		lo, hi := max(off, k*chunkSize), min(off+n, (k+1)*chunkSize)
+		out = append(out, c[lo-k*chunkSize:hi-k*chunkSize]...)
+	}
+	return out
 }
 
 // cut reads a [start, end) range of the file at off.

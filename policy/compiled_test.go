@@ -2,8 +2,10 @@ package policy
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -82,7 +84,7 @@ func checkCompiled(t *testing.T, src string, reqs []Request) (views int) {
 		t.Fatalf("Compile: %v\n%s", err, src)
 	}
 	for _, r := range reqs {
-		view, err := ParseCompiled(bytes.NewReader(data), "p.yaml", r.Profile, compiled)
+		view, err := parseCompiledBytes(bytes.NewReader(data), "p.yaml", r.Profile, compiled)
 		if errors.Is(err, ErrCompiledNoProfile) {
 			if _, pinned := full.Pins[r.Profile]; pinned {
 				t.Fatalf("pinned profile %q has no entry", r.Profile)
@@ -90,7 +92,7 @@ func checkCompiled(t *testing.T, src string, reqs []Request) (views int) {
 			continue
 		}
 		if err != nil {
-			t.Fatalf("ParseCompiled(%q): %v\n%s", r.Profile, err, src)
+			t.Fatalf("parseCompiledBytes(%q): %v\n%s", r.Profile, err, src)
 		}
 		if view.SHA256 != full.SHA256 || view.Path != full.Path {
 			t.Fatalf("view identity %s %s, want %s %s", view.Path, view.SHA256, full.Path, full.SHA256)
@@ -203,7 +205,7 @@ func TestCompiledRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	profile := policygen.Profile(7)
-	if _, err := ParseCompiled(bytes.NewReader(data), "p.yaml", profile, c); err != nil {
+	if _, err := parseCompiledBytes(bytes.NewReader(data), "p.yaml", profile, c); err != nil {
 		t.Fatalf("intact compiled form refused: %v", err)
 	}
 	flip := func(i int) []byte {
@@ -217,7 +219,9 @@ func TestCompiledRefused(t *testing.T) {
 		data, compiled []byte
 	}{
 		"body byte flipped":           {data, flip(len(c) - 5)},
-		"first body byte flipped":     {data, flip(compiledHeaderLen)},
+		"first body byte flipped":     {data, flip(bodyStart(c))},
+		"chunk count flipped":         {data, flip(compiledHeaderLen)},
+		"chunk hash flipped":          {data, flip(compiledHeaderLen + 4 + 5)},
 		"body hash flipped":           {data, flip(16 + 32 + 3)},
 		"policy hash flipped":         {data, flip(16 + 3)},
 		"magic flipped":               {data, flip(2)},
@@ -228,11 +232,11 @@ func TestCompiledRefused(t *testing.T) {
 		"empty":                       {data, nil},
 		"header of another, own body": {data, append(append([]byte(nil), cOther[:compiledHeaderLen]...), c[compiledHeaderLen:]...)},
 	} {
-		if v, err := ParseCompiled(bytes.NewReader(tc.data), "p.yaml", profile, tc.compiled); !errors.Is(err, ErrCompiledMismatch) {
+		if v, err := parseCompiledBytes(bytes.NewReader(tc.data), "p.yaml", profile, tc.compiled); !errors.Is(err, ErrCompiledMismatch) {
 			t.Errorf("%s: ParseCompiled = %v, %v; want ErrCompiledMismatch", name, v != nil, err)
 		}
 	}
-	if _, err := ParseCompiled(bytes.NewReader(data), "p.yaml", "nobody", c); !errors.Is(err, ErrCompiledNoProfile) {
+	if _, err := parseCompiledBytes(bytes.NewReader(data), "p.yaml", "nobody", c); !errors.Is(err, ErrCompiledNoProfile) {
 		t.Errorf("unknown profile: %v, want ErrCompiledNoProfile", err)
 	}
 }
@@ -255,12 +259,13 @@ func TestCompiledBodyForged(t *testing.T) {
 	for range 2000 {
 		b := append([]byte(nil), c...)
 		for range 1 + rng.IntN(3) {
-			b[compiledHeaderLen+rng.IntN(len(b)-compiledHeaderLen)] = byte(rng.UintN(256))
+			start := bodyStart(b)
+			b[start+rng.IntN(len(b)-start)] = byte(rng.UintN(256))
 		}
 		b = rehash(b)
 		// Any result is fine but a panic; a view that loads must still
 		// be a policy decoded from the file's own entries.
-		if v, err := ParseCompiled(bytes.NewReader(data), "p.yaml", policygen.Profile(3), b); err == nil && v.SHA256 != p.SHA256 {
+		if v, err := parseCompiledBytes(bytes.NewReader(data), "p.yaml", policygen.Profile(3), b); err == nil && v.SHA256 != p.SHA256 {
 			t.Fatal("forged form changed the policy's identity")
 		}
 	}
@@ -296,10 +301,10 @@ func FuzzParseCompiled(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(c[compiledHeaderLen:], policygen.Profile(3))
+	f.Add(c[bodyStart(c):], policygen.Profile(3))
 	f.Fuzz(func(t *testing.T, body []byte, profile string) {
-		form := rehash(append(append([]byte(nil), c[:compiledHeaderLen]...), body...))
-		v, err := ParseCompiled(bytes.NewReader(data), "p.yaml", profile, form)
+		form := rehash(append(append([]byte(nil), c[:bodyStart(c)]...), body...))
+		v, err := parseCompiledBytes(bytes.NewReader(data), "p.yaml", profile, form)
 		if err == nil {
 			_ = v.Evaluate(Request{Profile: profile})
 		}
@@ -316,9 +321,32 @@ func FuzzCompiledAgreesWithParse(f *testing.F) {
 	})
 }
 
-// rehash gives a compiled form the body hash of its body.
+// parseCompiledBytes is ParseCompiled of a compiled form in memory.
+func parseCompiledBytes(file io.Reader, path, profile string, compiled []byte) (*Policy, error) {
+	return ParseCompiled(file, path, profile, bytes.NewReader(compiled), int64(len(compiled)))
+}
+
+// bodyStart is where the body of compiled form c starts.
+func bodyStart(c []byte) int {
+	return compiledHeaderLen + 4 + 32*int(binary.LittleEndian.Uint32(c[compiledHeaderLen:]))
+}
+
+// rehash gives a compiled form the chunk hashes and body hash of its body
+// (as whoever can write the cache directory could).
 func rehash(b []byte) []byte {
-	sum := SHA256Sum(b[compiledHeaderLen:])
-	copy(b[16+32:compiledHeaderLen], sum[:])
-	return b
+	if len(b) < compiledHeaderLen+4 {
+		return b
+	}
+	start := bodyStart(b)
+	if start > len(b) {
+		return b
+	}
+	body := b[start:]
+	sums := chunkSums(body)
+	out := append([]byte(nil), b[:compiledHeaderLen]...)
+	sum := SHA256Sum(sums)
+	copy(out[magicLen+32:], sum[:])
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(sums)/32))
+	out = append(out, sums...)
+	return append(out, body...)
 }
