@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -59,9 +58,6 @@ func readPolicyFor(path, profile, dir string, debugf func(string, ...any)) (*pol
 	p, perr := policy.Parse(data, path)
 	if perr != nil {
 		return nil, perr
-	}
-	if errors.Is(err, policy.ErrCompiledNoProfile) {
-		return p, nil // the form is current; it just has nothing for this profile
 	}
 	debugf("policy %s: compiled form not used (%v); writing it again", path, err)
 	c, err := policy.Compile(p, data)

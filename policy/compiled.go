@@ -40,19 +40,15 @@ const (
 	// chunkSize is the unit in which a compiled body is hashed and read.
 	chunkSize = 4096
 	// body header: accounts start and end, hasPins, then count and table
-	// offset of rules, approvals, break-glass rules and profiles.
-	bodyFixed = 11
+	// offset of rules, approvals, break-glass rules and profiles, then the
+	// offset of the fallback entry.
+	bodyFixed = 12
 )
 
 // ErrCompiledMismatch says a compiled form does not belong to the policy
 // bytes given (another or an edited policy) or is damaged; the caller parses
 // the policy in full instead.
 var ErrCompiledMismatch = errors.New("compiled policy does not match the policy file")
-
-// ErrCompiledNoProfile says the compiled form has no entry for the profile
-// (it names neither a pin nor an exact rule profile); the caller parses the
-// policy in full instead.
-var ErrCompiledNoProfile = errors.New("compiled policy has no entry for the profile")
 
 // ErrNotCompilable says a policy is laid out in a way Compile does not cut
 // into entries (a flow-style section, an entry sharing a line with another);
@@ -236,21 +232,34 @@ func Compile(p *Policy, data []byte) ([]byte, error) {
 	}
 
 	// The profiles given an entry: every pin and every exact profile a
-	// rule names.
+	// rule, approval rule or break-glass rule names. Any other name can
+	// only be matched by a glob, or by an entry with no profiles at all:
+	// the fallback entry lists those, and the view's own matching then
+	// picks among them.
 	names := append([]string(nil), pinNames...)
 	seen := make(map[string]bool, len(names))
 	for _, n := range names {
 		seen[n] = true
 	}
-	for i := range p.Rules {
-		for _, e := range p.Rules[i].profiles.exact {
+	addExact := func(s *profileSet) {
+		for _, e := range s.exact {
 			if !seen[e] {
 				seen[e] = true
 				names = append(names, e)
 			}
 		}
 	}
+	for i := range p.Rules {
+		addExact(&p.Rules[i].profiles)
+	}
+	for i := range p.Approvals {
+		addExact(&p.Approvals[i].profiles)
+	}
+	for i := range p.Breakglass {
+		addExact(&p.Breakglass[i].profiles)
+	}
 	slices.Sort(names)
+	unnamed := func(s *profileSet) bool { return !s.given || len(s.globs) > 0 }
 
 	var w u32Writer
 	hasPins := uint32(0)
@@ -281,16 +290,35 @@ func Compile(p *Policy, data []byte) ([]byte, error) {
 	set(7, table)
 	w.put(make([]uint32, len(names))...)
 	var lists [maxMerge][]int32
+	// entry writes the lists of one entry: the rules, approval rules and
+	// break-glass rules for which in holds, each in file order.
+	entry := func(pin cut, nums []uint32, in func(*profileSet) bool) {
+		w.put(uint32(pin.start), uint32(pin.end), uint32(pin.line))
+		w.put(uint32(len(nums)))
+		w.put(nums...)
+		nums = nums[:0]
+		for i := range p.Approvals {
+			if in(&p.Approvals[i].profiles) {
+				nums = append(nums, uint32(i))
+			}
+		}
+		w.put(uint32(len(nums)))
+		w.put(nums...)
+		nums = nums[:0]
+		for i := range p.Breakglass {
+			if in(&p.Breakglass[i].profiles) {
+				nums = append(nums, uint32(i))
+			}
+		}
+		w.put(uint32(len(nums)))
+		w.put(nums...)
+	}
 	for k, name := range names {
 		binary.LittleEndian.PutUint32(w.b[table+4*k:], uint32(len(w.b)))
 		w.put(uint32(len(name)))
 		w.b = append(w.b, name...)
-		pin, ok := pinOf[name]
-		if !ok {
-			pin = cut{}
-		}
-		w.put(uint32(pin.start), uint32(pin.end), uint32(pin.line))
-		// Rules whose profiles match name, in file order.
+		// Rules are found through the index: trying every rule for
+		// every name would cost 10,000 x 10,000 at this size.
 		var nums []uint32
 		visit := func(i int) bool {
 			if p.Rules[i].compiled && p.Rules[i].profiles.match(name) {
@@ -309,25 +337,16 @@ func Compile(p *Policy, data []byte) ([]byte, error) {
 				visit(i)
 			}
 		}
-		w.put(uint32(len(nums)))
-		w.put(nums...)
-		first := uint32(0)
-		for i := range p.Approvals {
-			if p.Approvals[i].profiles.match(name) {
-				first = uint32(i) + 1
-				break
-			}
-		}
-		w.put(first)
-		nums = nums[:0]
-		for i := range p.Breakglass {
-			if p.Breakglass[i].profiles.match(name) {
-				nums = append(nums, uint32(i))
-			}
-		}
-		w.put(uint32(len(nums)))
-		w.put(nums...)
+		entry(pinOf[name], nums, func(s *profileSet) bool { return s.match(name) })
 	}
+	set(8, len(w.b))
+	var any []uint32
+	for i := range p.Rules {
+		if p.Rules[i].compiled && unnamed(&p.Rules[i].profiles) {
+			any = append(any, uint32(i))
+		}
+	}
+	entry(cut{}, any, unnamed)
 	sum := sha256.Sum256(data)
 	sums := chunkSums(w.b)
 	bodySum := sha256.Sum256(sums)
@@ -497,9 +516,8 @@ func parseView(doc []byte) (*Policy, error) {
 // entries the compiled form picks are kept, and nothing is returned unless
 // the file's SHA-256 is the one in the form's header; the policy's SHA256
 // is that hash. A file over MaxFileSize is refused. ParseCompiled returns
-// ErrCompiledMismatch when compiled is not the file's or is damaged, and
-// ErrCompiledNoProfile when it is the file's but has no entry for profile;
-// the caller then parses the file in full.
+// ErrCompiledMismatch when compiled is not the file's or is damaged; the
+// caller then parses the file in full.
 func ParseCompiled(file io.Reader, path, profile string, compiled io.ReaderAt, size int64) (*Policy, error) {
 	header := make([]byte, compiledHeaderLen+4)
 	if size < int64(len(header)) || size > 1<<40 {
@@ -528,7 +546,7 @@ func ParseCompiled(file io.Reader, path, profile string, compiled io.ReaderAt, s
 	}
 	acc := r.cut(0)
 	hasPins := fix[2] == 1
-	nRules, rulesOff, nAppr, apprOff, nBG, bgOff, nProf, profOff := fix[3], fix[4], fix[5], fix[6], fix[7], fix[8], fix[9], fix[10]
+	nRules, rulesOff, nAppr, apprOff, nBG, bgOff, nProf, profOff, fallback := fix[3], fix[4], fix[5], fix[6], fix[7], fix[8], fix[9], fix[10], fix[11]
 	// Binary search of the profile table.
 	lo, hi, entry := 0, nProf, -1
 	for lo < hi && r.err == nil {
@@ -550,10 +568,8 @@ func ParseCompiled(file io.Reader, path, profile string, compiled io.ReaderAt, s
 		return nil, ErrCompiledMismatch
 	}
 	if entry < 0 {
-		if _, err := keepCuts(file, want, nil); err != nil {
-			return nil, err
-		}
-		return nil, ErrCompiledNoProfile
+		// A name no entry has: only the entries for any name apply.
+		entry = fallback
 	}
 	pos := entry
 	next := func() int { v := r.at(pos); pos += 4; return v }
@@ -585,12 +601,7 @@ func ParseCompiled(file io.Reader, path, profile string, compiled io.ReaderAt, s
 		return cs, nums
 	}
 	rules, ruleNums := pick(next(), rulesOff, nRules)
-	var appr []cut
-	if a := next(); a > nAppr {
-		return nil, ErrCompiledMismatch
-	} else if a > 0 {
-		appr = []cut{r.cut(apprOff + 12*(a-1))}
-	}
+	appr, _ := pick(next(), apprOff, nAppr)
 	bg, _ := pick(next(), bgOff, nBG)
 	if r.err != nil {
 		return nil, ErrCompiledMismatch

@@ -85,12 +85,6 @@ func checkCompiled(t *testing.T, src string, reqs []Request) (views int) {
 	}
 	for _, r := range reqs {
 		view, err := parseCompiledBytes(bytes.NewReader(data), "p.yaml", r.Profile, compiled)
-		if errors.Is(err, ErrCompiledNoProfile) {
-			if _, pinned := full.Pins[r.Profile]; pinned {
-				t.Fatalf("pinned profile %q has no entry", r.Profile)
-			}
-			continue
-		}
 		if err != nil {
 			t.Fatalf("parseCompiledBytes(%q): %v\n%s", r.Profile, err, src)
 		}
@@ -236,8 +230,14 @@ func TestCompiledRefused(t *testing.T) {
 			t.Errorf("%s: ParseCompiled = %v, %v; want ErrCompiledMismatch", name, v != nil, err)
 		}
 	}
-	if _, err := parseCompiledBytes(bytes.NewReader(data), "p.yaml", "nobody", c); !errors.Is(err, ErrCompiledNoProfile) {
-		t.Errorf("unknown profile: %v, want ErrCompiledNoProfile", err)
+	// A name no entry has reads the fallback entry, and decides as the
+	// whole policy does: here, only the rule for any profile.
+	v, err := parseCompiledBytes(bytes.NewReader(data), "p.yaml", "nobody", c)
+	if err != nil {
+		t.Fatalf("unknown profile: %v", err)
+	}
+	if len(v.Rules) != 1 || v.Rules[0].Name != policygen.RuleName(49) {
+		t.Fatalf("unknown profile read %d rules, want only the one for any profile", len(v.Rules))
 	}
 }
 
