@@ -40,13 +40,23 @@ func (g *Globals) openKeyring() (keyring.Keyring, error) {
 
 // loadPolicy loads and validates the policy. A policy that cannot be loaded
 // means no credentials, ever.
-func (g *Globals) loadPolicy() (*policy.Policy, error) {
+func (g *Globals) loadPolicy() (*policy.Policy, error) { return g.loadPolicyFor("") }
+
+// loadPolicyFor is loadPolicy for a decision on one profile, which reads
+// only that profile's part through the compiled form (readPolicyFor); ""
+// reads the whole policy.
+func (g *Globals) loadPolicyFor(profile string) (*policy.Policy, error) {
 	cfg, err := g.Config()
 	if err != nil {
 		return nil, err
 	}
 	path := cfg.PolicyPath(g.PolicyFile)
-	p, err := readPolicy(path)
+	var p *policy.Policy
+	if profile == "" {
+		p, err = readPolicy(path)
+	} else {
+		p, err = readPolicyFor(path, profile, compiledPolicyDir(), g.Debugf)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, withHint(fmt.Errorf("no policy at %s: sentinel issues no credentials without one", path),
 			"write one (`sentinel policy init --write` makes a starter from ~/.aws/config), or name it with --policy, $SENTINEL_POLICY or policy: in "+config.DefaultPath())
@@ -83,11 +93,17 @@ func readPolicy(path string) (*policy.Policy, error) {
 // the AWS profiles, the keyring and its caches, the decision log and the
 // approval store. The caller must call close when done.
 func (g *Globals) newBroker() (b *broker.Broker, closeFn func(), err error) {
+	return g.newBrokerFor("")
+}
+
+// newBrokerFor is newBroker for decisions on one profile only (see
+// loadPolicyFor); "" is newBroker.
+func (g *Globals) newBrokerFor(profile string) (b *broker.Broker, closeFn func(), err error) {
 	cfg, err := g.Config()
 	if err != nil {
 		return nil, nil, err
 	}
-	pol, err := g.loadPolicy()
+	pol, err := g.loadPolicyFor(profile)
 	if err != nil {
 		return nil, nil, err
 	}

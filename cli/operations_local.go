@@ -39,7 +39,9 @@ func call[A, T any](ctx context.Context, o *localOperations, method func(*broker
 }
 
 func (o *localOperations) Issue(ctx context.Context, in broker.Input) (*broker.Grant, error) {
-	b, closeBroker, err := o.g.newBroker()
+	// An issue decides for in.Profile alone, so the policy is read for it
+	// alone (readPolicyFor).
+	b, closeBroker, err := o.g.newBrokerFor(in.Profile)
 	if err != nil {
 		return nil, err
 	}

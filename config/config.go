@@ -138,6 +138,12 @@ func StateDir() string {
 	return filepath.Join(xdgDir("XDG_STATE_HOME", filepath.Join(".local", "state")), "sentinel")
 }
 
+// CacheDir is $XDG_CACHE_HOME/sentinel (default ~/.cache/sentinel): what
+// sentinel can rebuild at any time, such as compiled policies.
+func CacheDir() string {
+	return filepath.Join(xdgDir("XDG_CACHE_HOME", ".cache"), "sentinel")
+}
+
 // xdgDir is the directory an XDG variable names, else fallback under the
 // home directory. A relative value is invalid by the XDG spec and ignored.
 func xdgDir(variable, fallback string) string {

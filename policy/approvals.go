@@ -54,7 +54,7 @@ type AutoApprove struct {
 // ApprovalRuleFor returns the first approval rule whose profiles match
 // profile, and false when none does.
 func (p *Policy) ApprovalRuleFor(profile string) (*ApprovalRule, bool) {
-	if p == nil {
+	if p == nil || p.otherProfile(profile) {
 		return nil, false
 	}
 	for i := range p.Approvals {

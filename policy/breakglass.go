@@ -45,7 +45,7 @@ type BreakglassRule struct {
 // profile and the principal with ARN arn (user is not consulted, as in
 // ApprovalRule.IsApprover), and false when none does.
 func (p *Policy) BreakglassRuleFor(profile, user, arn string) (*BreakglassRule, bool) {
-	if p == nil {
+	if p == nil || p.otherProfile(profile) {
 		return nil, false
 	}
 	for i := range p.Breakglass {

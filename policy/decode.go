@@ -31,6 +31,9 @@ type decoder struct {
 	// fast is the fastYAML reader of the file, for its lazy sections;
 	// nil when yaml.v3 read it.
 	fast *fastYAML
+	// view decodes the part of a policy a compiled form picked out for
+	// one profile (compiled.go), which may have no rule for it.
+	view bool
 }
 
 // join is join when the decoder spells out paths, else field unchanged.

@@ -110,7 +110,7 @@ func (d *decoder) policy(root *yaml.Node) *Policy {
 	if !hasVersion {
 		d.addf(root, "version", `missing (want version: "1")`)
 	}
-	if !hasRules {
+	if !hasRules && !d.view {
 		d.addf(root, "rules", "missing (want at least one rule)")
 	}
 	d.bindNames(p)

@@ -183,6 +183,14 @@
 // decision plus, for every earlier rule, why it did not match. A *Policy
 // is read-only after Load and safe for concurrent use.
 //
+// A command that decides for one profile need not decode all of a large
+// policy: Compile records where each entry stands in the file and, per
+// profile, which can apply to it; ParseCompiled then decodes just those
+// entries, cut from the file's own bytes, into a Policy that answers for
+// that profile exactly as the whole would and fails closed for any other.
+// The compiled form carries the file's SHA-256 and a hash of its body and
+// is refused for other bytes (see compiled.go).
+//
 // Loading is linear in the file's size. Files in the plain YAML that
 // policies are written in (block and one-line flow collections, one-line
 // scalars, printable ASCII) are read by a small reader of that subset;

@@ -14,7 +14,7 @@ import (
 // match the request's profile are tried, in file order, so the decision is
 // the one a scan of every rule would reach.
 func (p *Policy) Evaluate(r Request) Decision {
-	if p == nil {
+	if p == nil || p.otherProfile(r.Profile) {
 		return noMatch()
 	}
 	var lists [maxMerge][]int32
@@ -60,7 +60,7 @@ func (p *Policy) try(i int, r *Request, skipped *zoneRead) (Decision, bool) {
 		skipped.note(w, r.Time)
 		return Decision{}, false
 	}
-	return skipped.fill(rule.decide(i, r)), true
+	return skipped.fill(rule.decide(p.ruleNum(i), r)), true
 }
 
 // zoneRead remembers the UTC offset of the first time window a decision
@@ -91,17 +91,17 @@ func (z *zoneRead) fill(d Decision) Decision {
 func (p *Policy) Explain(r Request) Decision {
 	var misses []Miss
 	var skipped zoneRead
-	if p != nil {
+	if p != nil && !p.otherProfile(r.Profile) {
 		for i := range p.Rules {
 			rule := &p.Rules[i]
 			if why := rule.why(&r); len(why) > 0 {
-				misses = append(misses, Miss{Rule: rule.Name, Index: i, Why: strings.Join(why, "; ")})
+				misses = append(misses, Miss{Rule: rule.Name, Index: p.ruleNum(i), Why: strings.Join(why, "; ")})
 				if w := rule.Conditions.Time; w != nil && rule.matchesBesidesTime(&r) {
 					skipped.note(w, r.Time)
 				}
 				continue
 			}
-			d := skipped.fill(rule.decide(i, &r))
+			d := skipped.fill(rule.decide(p.ruleNum(i), &r))
 			d.Misses = misses
 			return d
 		}

@@ -40,6 +40,9 @@ type Policy struct {
 	index *ruleIndex
 	// tests are the cases of the tests: section (see Tests).
 	tests []TestCase
+	// view is set on a policy read through its compiled form for one
+	// profile (see ParseCompiled); nil on a policy read in full.
+	view *profileView
 }
 
 // Rule is one entry of the rules: section. Rules come from Load or Parse,

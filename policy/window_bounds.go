@@ -1,6 +1,9 @@
 package policy
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // OccurrenceEnd returns when the occurrence of the window that contains t closes:
 // the first instant after t that the window no longer contains. It is zero
@@ -100,6 +103,15 @@ func (w *TimeWindow) NextOpen(t time.Time) time.Time {
 // (Decision.RuleIndex) next opens after t, as TimeWindow.NextOpen. It is
 // zero when there is no such rule or the rule has no time window.
 func (p *Policy) NextWindowOpen(ruleIndex int, t time.Time) time.Time {
+	if p != nil && p.view != nil {
+		// A policy read for one profile holds some rules: find the one
+		// at ruleIndex in the file.
+		k, ok := slices.BinarySearch(p.view.ruleNums, ruleIndex)
+		if !ok {
+			return time.Time{}
+		}
+		ruleIndex = k
+	}
 	if p == nil || ruleIndex < 0 || ruleIndex >= len(p.Rules) {
 		return time.Time{}
 	}
