@@ -27,7 +27,6 @@ func main() {
 	bin := flag.String("sentinel", "./sentinel", "the sentinel binary")
 	runs := flag.Int("runs", 200, "runs of each program")
 	compare := flag.String("compare", "", "an earlier sentinel binary to measure in the same run, with the same unpinned policy")
-	bigPolicy := flag.String("big-policy", "", "also measure `credentials dev` with this (large) policy file, against the small one: it must allow profile dev")
 	keep := flag.String("setup", "", "only set up a warm HOME in this directory (credentials cached) and print its environment, one variable a line, for profiling the warm path by hand")
 	flag.Parse()
 	if *keep != "" {
@@ -37,13 +36,13 @@ func main() {
 		}
 		return
 	}
-	if err := run(*bin, *compare, *bigPolicy, *runs); err != nil {
+	if err := run(*bin, *compare, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "warmbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, compare, bigPolicy string, runs int) error {
+func run(bin, compare string, runs int) error {
 	bin, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -91,18 +90,6 @@ func run(bin, compare, bigPolicy string, runs int) error {
 		return err
 	}
 	progs = append(progs, &prog{name: "the same, policy with profiles: pins", argv: []string{bin, "credentials", "dev"}, env: env})
-	var big *prog
-	if bigPolicy != "" {
-		data, err := os.ReadFile(bigPolicy)
-		if err != nil {
-			return err
-		}
-		if env, err = setUp(filepath.Join(dir, "big"), bin, sts, string(data), nil); err != nil {
-			return err
-		}
-		big = &prog{name: "the same, big policy", argv: []string{bin, "credentials", "dev"}, env: env}
-		progs = append(progs, big)
-	}
 	if compare != "" {
 		old, err := filepath.Abs(compare)
 		if err != nil {
@@ -155,9 +142,6 @@ func run(bin, compare, bigPolicy string, runs int) error {
 	ratio := float64(median(progs[1].times)) / float64(mb)
 	fmt.Printf("  SSO against stored keys: %.2fx (target <= 1.10x)\n", float64(median(progs[2].times))/float64(median(progs[1].times)))
 	fmt.Printf("  ratio of medians (unpinned): %.2fx (target <= %.0fx): %s\n", ratio, target, verdict(ratio))
-	if big != nil {
-		fmt.Printf("  big policy against the small one: %.2fx (target <= 1.15x)\n", float64(median(big.times))/float64(median(progs[1].times)))
-	}
 	if compare != "" {
 		old := float64(median(progs[len(progs)-1].times)) / float64(mb)
 		fmt.Printf("  this binary against the earlier one: %.2fx vs %.2fx, %+.1f%%\n", ratio, old, 100*(ratio-old)/old)

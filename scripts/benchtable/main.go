@@ -83,7 +83,6 @@ type opts struct {
 	runs     int
 	lines    int
 	logRuns  int
-	policy   string
 	server   bool
 }
 
@@ -95,7 +94,6 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 100, "runs of each program for the warm credential_process figures")
 	flag.IntVar(&o.lines, "lines", 1000000, "entries of the big log")
 	flag.IntVar(&o.logRuns, "log-runs", 3, "runs of log verify and log show on the big log")
-	flag.StringVar(&o.policy, "gen-policy-args", "-rules 10000 -profiles 10000", "arguments of scripts/gen-policy for the big policy (it writes to -o FILE)")
 	flag.BoolVar(&o.server, "server", true, "run the team service benchmark")
 	flag.Parse()
 	start := time.Now()
@@ -108,7 +106,7 @@ func main() {
 	defer os.RemoveAll(dir)
 
 	policyFigures(t, o)
-	warmFigures(t, o, dir)
+	warmFigures(t, o)
 	initFigures(t, o)
 	logFigures(t, o, dir)
 	if o.server {
@@ -233,44 +231,24 @@ func policyFigures(t *table, o opts) {
 
 var (
 	ratioTrivial = regexp.MustCompile(`ratio of medians \(unpinned\): ([0-9.]+)x`)
-	ratioBig     = regexp.MustCompile(`big policy against the small one: ([0-9.]+)x`)
+	ratioBig     = regexp.MustCompile(`large against small policy: ([0-9.]+)x`)
 	earlierLine  = regexp.MustCompile(`earlier binary[^:]*:\s+median (\S+)\s+p90 \S+\s+ratio ([0-9.]+)x`)
 	medianLine   = regexp.MustCompile(`(?m)^\s+(baseline|sentinel credentials dev)[^:]*:\s+median (\S+)`)
 )
 
-// warmFigures runs internal/warmbench: the built binary's warm
-// `credentials` against a trivial Go program, and with a big policy
-// against a 10-rule one when scripts/gen-policy exists.
-func warmFigures(t *table, o opts, dir string) {
+// warmFigures runs internal/warmbench (the built binary's warm
+// `credentials` against a trivial Go program) and scripts/bench-policy-size
+// (the same call with a 10,000-rule policy against a 10-rule one).
+func warmFigures(t *table, o opts) {
 	const trivialFig, bigFig = "warm credentials vs a trivial Go binary", "warm credentials, 10k-rule vs 10-rule policy"
 	args := []string{"run", "./internal/warmbench", "-sentinel", o.sentinel, "-runs", strconv.Itoa(o.runs)}
 	if o.compare != "" {
 		args = append(args, "-compare", o.compare)
 	}
-	big := false
-	if _, err := os.Stat("scripts/gen-policy"); err != nil {
-		t.notes = append(t.notes, bigFig+": no scripts/gen-policy in the tree")
-	} else {
-		file := filepath.Join(dir, "big-policy.yaml")
-		gen := append([]string{"run", "./scripts/gen-policy"}, strings.Fields(o.policy)...)
-		gen = append(gen, "-o", file)
-		if out, err := exec.Command("go", gen...).CombinedOutput(); err != nil {
-			t.failed(bigFig, "<= 1.15x", fmt.Errorf("go %s: %v\n%s", strings.Join(gen, " "), err, tail(out, 5)))
-		} else {
-			args = append(args, "-big-policy", file)
-			big = true
-		}
-	}
-	out, err := exec.Command("go", args...).CombinedOutput()
-	if err != nil {
+	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
 		t.failed(trivialFig, "<= 4x", fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, tail(out, 5)))
-		if big {
-			t.failed(bigFig, "<= 1.15x", errors.New("see the row above"))
-		}
-		return
-	}
-	fmt.Fprintf(os.Stderr, "%s", out)
-	if m := ratioTrivial.FindSubmatch(out); m != nil {
+	} else if m := ratioTrivial.FindSubmatch(out); m != nil {
+		fmt.Fprintf(os.Stderr, "%s", out)
 		r, _ := strconv.ParseFloat(string(m[1]), 64)
 		val := fmt.Sprintf("%.2fx", r)
 		if ms := medianLine.FindAllSubmatch(out, 2); len(ms) == 2 {
@@ -283,17 +261,18 @@ func warmFigures(t *table, o opts, dir string) {
 	} else {
 		t.failed(trivialFig, "<= 4x", fmt.Errorf("no ratio in warmbench output:\n%s", tail(out, 5)))
 	}
-	if !big {
-		if _, err := os.Stat("scripts/gen-policy"); err != nil {
-			t.add(bigFig, "-", "<= 1.15x", "missing")
-		}
-		return
-	}
-	if m := ratioBig.FindSubmatch(out); m != nil {
+	args = []string{"run", "./scripts/bench-policy-size", "-sentinel", o.sentinel, "-rules", "10000", "-runs", strconv.Itoa(o.runs)}
+	out, err := exec.Command("go", args...).CombinedOutput()
+	m := ratioBig.FindSubmatch(out)
+	switch {
+	case m != nil:
+		fmt.Fprintf(os.Stderr, "%s", out)
 		r, _ := strconv.ParseFloat(string(m[1]), 64)
 		t.add(bigFig, fmt.Sprintf("%.2fx", r), "<= 1.15x", passFail(r <= 1.15))
-	} else {
-		t.failed(bigFig, "<= 1.15x", fmt.Errorf("no ratio in warmbench output:\n%s", tail(out, 5)))
+	case err != nil:
+		t.failed(bigFig, "<= 1.15x", fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, tail(out, 5)))
+	default:
+		t.failed(bigFig, "<= 1.15x", fmt.Errorf("no ratio in bench-policy-size output:\n%s", tail(out, 5)))
 	}
 }
 
