@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -63,7 +65,7 @@ func TestNewInvalid(t *testing.T) {
 		{"uppercase id", func(p *NewParams) { p.ID = "0123456789ABCDEF" }, "16 lowercase hex"},
 		{"no invoker", func(p *NewParams) { p.Invoker = "" }, "invoker is required"},
 		{"invoker with tab", func(p *NewParams) { p.Invoker = "ali\tce" }, "control character"},
-		{"invoker too long", func(p *NewParams) { p.Invoker = strings.Repeat("a", MaxName+1) }, "at most 256"},
+		{"invoker too long", func(p *NewParams) { p.Invoker = strings.Repeat("a", record.MaxName+1) }, "at most 256"},
 		{"ARN with newline", func(p *NewParams) { p.InvokerARN = "arn:aws\n" }, "spaces"},
 		{"no profile", func(p *NewParams) { p.Profile = "" }, "profile is required"},
 		{"no reason code", func(p *NewParams) { p.ReasonCode = "" }, "must be one of"},

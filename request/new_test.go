@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -98,7 +100,7 @@ func TestNewInvalid(t *testing.T) {
 		{"no requester", func(p *NewParams) { p.Requester = "" }, "requester is required"},
 		{"padded requester", func(p *NewParams) { p.Requester = " alice" }, "spaces"},
 		{"requester with newline", func(p *NewParams) { p.Requester = "alice\nbob" }, "control character"},
-		{"requester too long", func(p *NewParams) { p.Requester = strings.Repeat("é", MaxName+1) }, "at most 256"},
+		{"requester too long", func(p *NewParams) { p.Requester = strings.Repeat("é", record.MaxName+1) }, "at most 256"},
 		{"requester not UTF-8", func(p *NewParams) { p.Requester = "al\xffice" }, "UTF-8"},
 		{"ARN with control character", func(p *NewParams) { p.RequesterARN = "arn:aws\x1b[2J" }, "control character"},
 		{"no profile", func(p *NewParams) { p.Profile = "" }, "profile is required"},
@@ -149,7 +151,7 @@ func TestNewLimitsAreInclusive(t *testing.T) {
 		{"role ARN", func(p *NewParams) { p.RoleARN = "arn:aws:iam::111122223333:role/Admin" }},
 		{"shortest duration", func(p *NewParams) { p.Duration = MinDuration }},
 		{"longest duration", func(p *NewParams) { p.Duration = DefaultMaxDuration }},
-		{"longest requester", func(p *NewParams) { p.Requester = strings.Repeat("é", MaxName) }},
+		{"longest requester", func(p *NewParams) { p.Requester = strings.Repeat("é", record.MaxName) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

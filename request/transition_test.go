@@ -315,14 +315,14 @@ func TestWindow(t *testing.T) {
 
 func TestStatusFinal(t *testing.T) {
 	for _, s := range []Status{StatusDenied, StatusCancelled, StatusExpired, StatusRevoked} {
-		if !s.Final() {
-			t.Errorf("%s.Final() = false", s)
+		if !Kind.Machine.Final(s) {
+			t.Errorf("Final(%s) = false", s)
 		}
 	}
 	// An approved request can still be revoked.
 	for _, s := range []Status{StatusPending, StatusApproved} {
-		if s.Final() {
-			t.Errorf("%s.Final() = true", s)
+		if Kind.Machine.Final(s) {
+			t.Errorf("Final(%s) = true", s)
 		}
 	}
 }

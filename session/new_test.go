@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -70,7 +72,7 @@ func TestNewInvalid(t *testing.T) {
 		{"user too long", func(p *NewParams) { p.User = strings.Repeat("é", MaxName+1) }, "at most 256"},
 		{"user not UTF-8", func(p *NewParams) { p.User = "al\xffice" }, "UTF-8"},
 		{"no user ARN", func(p *NewParams) { p.UserARN = "" }, "user ARN is required"},
-		{"user ARN too long", func(p *NewParams) { p.UserARN = strings.Repeat("a", MaxARN+1) }, "at most 2048"},
+		{"user ARN too long", func(p *NewParams) { p.UserARN = strings.Repeat("a", record.MaxARN+1) }, "at most 2048"},
 		{"no account", func(p *NewParams) { p.Account = "" }, "account is required"},
 		{"no profile", func(p *NewParams) { p.Profile = "" }, "profile is required"},
 		{"profile with NUL", func(p *NewParams) { p.Profile = "pr\x00od" }, "control character"},

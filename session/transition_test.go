@@ -195,8 +195,8 @@ func TestStatus(t *testing.T) {
 		if !s.Valid() {
 			t.Errorf("%s.Valid() = false", s)
 		}
-		if s.Final() != (s != StatusActive) {
-			t.Errorf("%s.Final() = %v", s, s.Final())
+		if Kind.Machine.Final(s) != (s != StatusActive) {
+			t.Errorf("Final(%s) = %v", s, Kind.Machine.Final(s))
 		}
 	}
 	for _, s := range []Status{"", "Active", "closed"} {
