@@ -30,7 +30,7 @@ func FuzzNew(f *testing.F) {
 			t.Fatalf("accepted a justification of %d runes", n)
 		}
 		recordtest.SafeText(t, "the justification", e.Justification)
-		recordtest.SafeText(t, "a name", e.Invoker + e.Profile + e.RoleARN)
+		recordtest.SafeText(t, "a name", e.Invoker+e.Profile+e.RoleARN)
 		if e.Duration < MinDuration || !e.ExpiresAt.Equal(e.OpenedAt.Add(e.Duration)) {
 			t.Fatalf("accepted duration %s, expiry %s after %s", e.Duration, e.ExpiresAt, e.OpenedAt)
 		}

@@ -28,7 +28,7 @@ func FuzzNew(f *testing.F) {
 			t.Fatalf("accepted a justification of %d runes", n)
 		}
 		recordtest.SafeText(t, "the justification", r.Justification)
-		recordtest.SafeText(t, "a name", r.Requester + r.Profile + r.RoleARN)
+		recordtest.SafeText(t, "a name", r.Requester+r.Profile+r.RoleARN)
 		if r.Duration < MinDuration || (p.MaxDuration > 0 && r.Duration > p.MaxDuration) || (p.MaxDuration == 0 && r.Duration > DefaultMaxDuration) {
 			t.Fatalf("accepted duration %s with maximum %s", r.Duration, p.MaxDuration)
 		}

@@ -70,19 +70,15 @@ func TestNewSettings(t *testing.T) {
 }
 
 func TestNewInvalid(t *testing.T) {
-	recordtest.Rejects(t, New, validParams, ErrInvalid, []recordtest.Param[NewParams, *Request]{
-		{Name: "empty id", Edit: func(p *NewParams) { p.ID = "" }, Want: "16 lowercase hex"},
-		{Name: "short id", Edit: func(p *NewParams) { p.ID = "0123456789abcde" }, Want: "16 lowercase hex"},
-		{Name: "long id", Edit: func(p *NewParams) { p.ID = "0123456789abcdef0" }, Want: "16 lowercase hex"},
-		{Name: "uppercase id", Edit: func(p *NewParams) { p.ID = "0123456789ABCDEF" }, Want: "16 lowercase hex"},
-		{Name: "non-hex id", Edit: func(p *NewParams) { p.ID = "0123456789abcdeg" }, Want: "16 lowercase hex"},
+	common := recordtest.Common[NewParams, *Request](func(p *NewParams) *string { return &p.ID },
+		func(p *NewParams) *string { return &p.Profile }, func(p *NewParams) *string { return &p.RoleARN })
+	recordtest.Rejects(t, New, validParams, ErrInvalid, common, []recordtest.Param[NewParams, *Request]{
 		{Name: "no requester", Edit: func(p *NewParams) { p.Requester = "" }, Want: "requester is required"},
 		{Name: "padded requester", Edit: func(p *NewParams) { p.Requester = " alice" }, Want: "spaces"},
 		{Name: "requester with newline", Edit: func(p *NewParams) { p.Requester = "alice\nbob" }, Want: "control character"},
 		{Name: "requester too long", Edit: func(p *NewParams) { p.Requester = strings.Repeat("é", record.MaxName+1) }, Want: "at most 256"},
 		{Name: "requester not UTF-8", Edit: func(p *NewParams) { p.Requester = "al\xffice" }, Want: "UTF-8"},
 		{Name: "ARN with control character", Edit: func(p *NewParams) { p.RequesterARN = "arn:aws\x1b[2J" }, Want: "control character"},
-		{Name: "no profile", Edit: func(p *NewParams) { p.Profile = "" }, Want: "profile is required"},
 		{Name: "justification too short", Edit: func(p *NewParams) { p.Justification = "123456789" }, Want: "at least 10"},
 		{Name: "justification short after trimming", Edit: func(p *NewParams) { p.Justification = "   12345678   " }, Want: "at least 10"},
 		{Name: "justification too long", Edit: func(p *NewParams) { p.Justification = strings.Repeat("x", MaxJustification+1) }, Want: "at most 1000"},
@@ -92,7 +88,6 @@ func TestNewInvalid(t *testing.T) {
 		{Name: "justification with tab", Edit: func(p *NewParams) { p.Justification = "please\tapprove this" }, Want: "control character"},
 		{Name: "justification with override", Edit: func(p *NewParams) { p.Justification = "deploy to \u202Edorp now" }, Want: "bidirectional"},
 		{Name: "justification with zero-width", Edit: func(p *NewParams) { p.Justification = "deploy to pr\u200Bod now" }, Want: "invisible"},
-		{Name: "role ARN with newline", Edit: func(p *NewParams) { p.RoleARN = "arn:aws:iam::1:role/A\n" }, Want: "role ARN"},
 		{Name: "justification not UTF-8", Edit: func(p *NewParams) { p.Justification = "fix the \xff outage now" }, Want: "UTF-8"},
 		{Name: "duration zero", Edit: func(p *NewParams) { p.Duration = 0 }, Want: "between 15m0s and 8h0m0s"},
 		{Name: "duration negative", Edit: func(p *NewParams) { p.Duration = -time.Hour }, Want: "between 15m0s and 8h0m0s"},

@@ -9,6 +9,7 @@ package recordtest
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,11 +28,12 @@ type Param[P, T any] struct {
 	Check func(t *testing.T, r T)
 }
 
-// Rejects runs each case through newFn and requires an error that matches
-// both kindInvalid and record.ErrInvalid and mentions the case's Want.
-func Rejects[P, T any](t *testing.T, newFn func(P) (T, error), valid func() P, kindInvalid error, cases []Param[P, T]) {
+// Rejects runs each case of every list through newFn and requires an
+// error that matches both kindInvalid and record.ErrInvalid and mentions
+// the case's Want.
+func Rejects[P, T any](t *testing.T, newFn func(P) (T, error), valid func() P, kindInvalid error, lists ...[]Param[P, T]) {
 	t.Helper()
-	for _, tt := range cases {
+	for _, tt := range slices.Concat(lists...) {
 		t.Run(tt.Name, func(t *testing.T) {
 			p := valid()
 			tt.Edit(&p)
@@ -43,6 +45,25 @@ func Rejects[P, T any](t *testing.T, newFn func(P) (T, error), valid func() P, k
 				t.Errorf("error %q does not mention %q", err, tt.Want)
 			}
 		})
+	}
+}
+
+// Common are the cases every kind's New refuses alike: an ID of the wrong
+// shape (empty, short, long, upper-case, not hex, a block's key), no
+// profile, and a role ARN with a control character; id, profile and role
+// point at those parameters.
+func Common[P, T any](id, profile, role func(*P) *string) []Param[P, T] {
+	set := func(f func(*P) *string, v string) func(*P) { return func(p *P) { *f(p) = v } }
+	return []Param[P, T]{
+		{Name: "empty id", Edit: set(id, ""), Want: "16 lowercase hex"},
+		{Name: "short id", Edit: set(id, "0123456789abcde"), Want: "16 lowercase hex"},
+		{Name: "long id", Edit: set(id, "0123456789abcdef0"), Want: "16 lowercase hex"},
+		{Name: "uppercase id", Edit: set(id, "0123456789ABCDEF"), Want: "16 lowercase hex"},
+		{Name: "non-hex id", Edit: set(id, "0123456789abcdeg"), Want: "16 lowercase hex"},
+		{Name: "block-like id", Edit: set(id, "block#0123456789"), Want: "16 lowercase hex"},
+		{Name: "no profile", Edit: set(profile, ""), Want: "profile is required"},
+		{Name: "role ARN with newline", Edit: set(role, "arn:aws:iam::1:role/A\n"), Want: "role ARN"},
+		{Name: "role ARN with tab", Edit: set(role, "arn:aws:iam::1:role/\tx"), Want: "control character"},
 	}
 }
 
