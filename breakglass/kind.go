@@ -37,7 +37,7 @@ var Kind = &record.Kind[Event, Status]{
 		}
 		return e.ExpiresAt
 	},
-	Validate:  validateStored,
+	Validate:  func(e *Event) error { return errs.Wrap(validateStored(e)) },
 	Normalize: normalize,
 	Indexes: []record.Index[Event]{
 		{Name: IndexInvoker, Key: func(e *Event) string { return e.Invoker }},

@@ -37,7 +37,7 @@ var Kind = &record.Kind[Request, Status]{
 	Created:   func(r *Request) time.Time { return r.CreatedAt },
 	Due:       func(r *Request, now time.Time) bool { return !now.Before(r.ExpiresAt) },
 	End:       businessEnd,
-	Validate:  validateStored,
+	Validate:  func(r *Request) error { return errs.Wrap(validateStored(r)) },
 	Normalize: normalize,
 	Indexes: []record.Index[Request]{
 		{Name: IndexRequester, Key: func(r *Request) string { return r.Requester }},
