@@ -200,3 +200,23 @@ func SafeText(t *testing.T, what string, texts ...string) {
 		}
 	}
 }
+
+// Damaged is a stored record a kind's Validate must refuse, and the exact
+// message: the kind's words once ("invalid request: ..."), never a second
+// "invalid:" once a store wraps it.
+type Damaged[T any] struct {
+	R    *T
+	Want string
+}
+
+// RefusesDamaged requires validate to refuse each record with an error
+// matching both kindInvalid and record.ErrInvalid that reads exactly Want.
+func RefusesDamaged[T any](t *testing.T, validate func(*T) error, kindInvalid error, cases []Damaged[T]) {
+	t.Helper()
+	for _, tt := range cases {
+		err := validate(tt.R)
+		if !errors.Is(err, kindInvalid) || !errors.Is(err, record.ErrInvalid) || err == nil || err.Error() != tt.Want {
+			t.Errorf("Validate = %v, want %q matching both ErrInvalid values", err, tt.Want)
+		}
+	}
+}
