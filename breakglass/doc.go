@@ -4,6 +4,7 @@
 //
 // The package holds the model, its validation, its state machine
 // (active -> closed | expired), the cooldown and daily-limit checks, and the
-// Store interface that the backends in store/ implement. It imports nothing
-// but the standard library.
+// Store interface that the backends in store/ implement. What every record
+// kind shares is package record's; this package declares events to it
+// (Kind) and keeps only their own rules: reason codes and limits.
 package breakglass

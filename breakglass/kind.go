@@ -17,11 +17,15 @@ var machine = record.Machine[Status]{
 	Lapses: map[Status]Status{StatusActive: StatusExpired},
 }
 
+// errs are the event's own error values, apart from Kind so that the
+// checks Kind refers to can wrap with them.
+var errs = record.Errors{NotFound: ErrNotFound, Conflict: ErrConflict, Invalid: ErrInvalid, Transition: ErrTransition}
+
 // Kind declares break-glass events to the generic record store.
 var Kind = &record.Kind[Event, Status]{
 	Name:    "break-glass event",
 	Machine: machine,
-	Errors:  record.Errors{NotFound: ErrNotFound, Conflict: ErrConflict, Invalid: ErrInvalid, Transition: ErrTransition},
+	Errors:  errs,
 	ID:      func(e *Event) string { return e.ID },
 	Status:  func(e *Event) Status { return e.Status },
 	Version: func(e *Event) *int64 { return &e.Version },
@@ -33,7 +37,7 @@ var Kind = &record.Kind[Event, Status]{
 		}
 		return e.ExpiresAt
 	},
-	Validate:  validateStored,
+	Validate:  func(e *Event) error { return errs.Wrap(validateStored(e)) },
 	Normalize: normalize,
 	Indexes: []record.Index[Event]{
 		{Name: IndexInvoker, Key: func(e *Event) string { return e.Invoker }},
@@ -48,16 +52,16 @@ const (
 	IndexProfile = "profile"
 )
 
+// NewID returns a fresh random event ID (see record.NewID).
+func NewID() (string, error) { return record.NewID() }
+
+// ValidID reports whether s has the shape NewID produces.
+func ValidID(s string) bool { return record.ValidID(s) }
+
 // Record turns q into the generic query, with now as the present for
 // effective statuses.
 func (q Query) Record(now time.Time) record.Query[Status] {
-	var where []record.Match
-	if q.Invoker != "" {
-		where = append(where, record.Match{Index: IndexInvoker, Value: q.Invoker})
-	}
-	if q.Profile != "" {
-		where = append(where, record.Match{Index: IndexProfile, Value: q.Profile})
-	}
+	where := record.Matches(IndexInvoker, q.Invoker, IndexProfile, q.Profile)
 	return record.Query[Status]{Where: where, Status: q.Status, At: now, Limit: q.Limit}
 }
 

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // limitWindow is the rolling window the daily limit counts over.
@@ -72,7 +74,7 @@ func AsLimitError(err error) (*LimitError, bool) {
 // the write that opens the event, which is what makes it hold under races.
 func CheckLimits(history []*Event, who, key string, now time.Time, lim Limits) error {
 	if lim.Cooldown < 0 || lim.MaxPerDay < 0 {
-		return fmt.Errorf("%w: cooldown %s and daily limit %d must not be negative", ErrInvalid, lim.Cooldown, lim.MaxPerDay)
+		return errs.Wrap(record.Invalidf("cooldown %s and daily limit %d must not be negative", lim.Cooldown, lim.MaxPerDay))
 	}
 	var (
 		lastEnd     time.Time

@@ -71,7 +71,7 @@ type Event struct {
 	ClosedAt    time.Time `json:"closed_at,omitempty"`
 	ClosedBy    string    `json:"closed_by,omitempty"`
 	CloseReason string    `json:"close_reason,omitempty"`
-	// Version is bumped by every successful Store.Update.
+	// Version is bumped by every successful Store.Change.
 	Version int64 `json:"version"`
 }
 

@@ -1,12 +1,20 @@
 package breakglass
 
 import (
-	"fmt"
+	"cmp"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
-// Bounds applied by New.
+// Bounds applied by New and Close.
 const (
+	// MinJustification and MaxJustification bound the justification, in
+	// runes.
+	MinJustification = 20
+	MaxJustification = 2000
+	// MaxCloseReason caps the reason given for closing an event, in runes.
+	MaxCloseReason = 1000
 	// MinDuration is the shortest event; it is also the shortest session
 	// STS issues.
 	MinDuration = 15 * time.Minute
@@ -45,47 +53,21 @@ func ValidReasonCode(c ReasonCode) bool {
 }
 
 // New validates p and returns an active event that expires at Now plus
-// Duration. Every validation failure wraps ErrInvalid and says which limit
-// was broken; an over-long duration is rejected, never capped.
+// Duration. Every validation failure wraps ErrInvalid (and
+// record.ErrInvalid) and says which limit was broken; an over-long
+// duration is rejected, never capped.
 func New(p NewParams) (*Event, error) {
-	if !ValidID(p.ID) {
-		return nil, fmt.Errorf("%w: id must be %d lowercase hex characters", ErrInvalid, IDLength)
-	}
-	if err := checkName("invoker", p.Invoker, MaxName); err != nil {
-		return nil, err
-	}
-	if p.InvokerARN != "" {
-		if err := checkName("invoker ARN", p.InvokerARN, MaxARN); err != nil {
-			return nil, err
-		}
-	}
-	if err := checkName("profile", p.Profile, MaxName); err != nil {
-		return nil, err
-	}
-	if p.RoleARN != "" {
-		if err := checkName("role ARN", p.RoleARN, MaxARN); err != nil {
-			return nil, err
-		}
-	}
-	if !ValidReasonCode(p.ReasonCode) {
-		return nil, fmt.Errorf("%w: reason code %q must be one of incident, maintenance, security, recovery, other", ErrInvalid, p.ReasonCode)
-	}
-	justification, err := checkText("justification", p.Justification, MinJustification, MaxJustification)
-	if err != nil {
-		return nil, err
-	}
-	maxDuration := p.MaxDuration
-	if maxDuration == 0 {
-		maxDuration = DefaultMaxDuration
-	}
-	if maxDuration < MinDuration {
-		return nil, fmt.Errorf("%w: maximum duration %s is below the minimum %s", ErrInvalid, maxDuration, MinDuration)
-	}
-	if p.Duration < MinDuration || p.Duration > maxDuration {
-		return nil, fmt.Errorf("%w: duration %s must be between %s and %s", ErrInvalid, p.Duration, MinDuration, maxDuration)
-	}
-	if p.Now.IsZero() {
-		return nil, fmt.Errorf("%w: opening time is missing", ErrInvalid)
+	justification, textErr := record.Text("justification", p.Justification, MinJustification, MaxJustification)
+	if err := cmp.Or(
+		record.CheckID(p.ID),
+		record.Actor("invoker", p.Invoker, p.InvokerARN),
+		record.Target(p.Profile, p.RoleARN),
+		record.Require(ValidReasonCode(p.ReasonCode), "reason code %q must be one of incident, maintenance, security, recovery, other", p.ReasonCode),
+		textErr,
+		record.Duration(p.Duration, MinDuration, cmp.Or(p.MaxDuration, DefaultMaxDuration)),
+		record.Require(!p.Now.IsZero(), "opening time is missing"),
+	); err != nil {
+		return nil, errs.Wrap(err)
 	}
 	now := p.Now.UTC()
 	return &Event{

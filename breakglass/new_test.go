@@ -1,10 +1,12 @@
 package breakglass
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/recordtest"
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -54,71 +56,40 @@ func TestNewReasonCodes(t *testing.T) {
 }
 
 func TestNewInvalid(t *testing.T) {
-	tests := []struct {
-		name string
-		edit func(p *NewParams)
-		want string
-	}{
-		{"empty id", func(p *NewParams) { p.ID = "" }, "16 lowercase hex"},
-		{"uppercase id", func(p *NewParams) { p.ID = "0123456789ABCDEF" }, "16 lowercase hex"},
-		{"no invoker", func(p *NewParams) { p.Invoker = "" }, "invoker is required"},
-		{"invoker with tab", func(p *NewParams) { p.Invoker = "ali\tce" }, "control character"},
-		{"invoker too long", func(p *NewParams) { p.Invoker = strings.Repeat("a", MaxName+1) }, "at most 256"},
-		{"ARN with newline", func(p *NewParams) { p.InvokerARN = "arn:aws\n" }, "spaces"},
-		{"no profile", func(p *NewParams) { p.Profile = "" }, "profile is required"},
-		{"no reason code", func(p *NewParams) { p.ReasonCode = "" }, "must be one of"},
-		{"unknown reason code", func(p *NewParams) { p.ReasonCode = "boredom" }, "must be one of"},
-		{"reason code in another case", func(p *NewParams) { p.ReasonCode = "Incident" }, "must be one of"},
-		{"justification too short", func(p *NewParams) { p.Justification = strings.Repeat("x", MinJustification-1) }, "at least 20"},
-		{"justification short after trimming", func(p *NewParams) { p.Justification = "  " + strings.Repeat("x", 19) + "\n\n" }, "at least 20"},
-		{"justification too long", func(p *NewParams) { p.Justification = strings.Repeat("é", MaxJustification+1) }, "at most 2000"},
-		{"justification with escape", func(p *NewParams) { p.Justification = "the database is down \x1b[1A" }, "control character"},
-		{"multi-line justification", func(p *NewParams) { p.Justification = "the database is down\nsecond line" }, "control character"},
-		{"justification with override", func(p *NewParams) { p.Justification = "the database \u202Enwod si" }, "bidirectional"},
-		{"justification with zero-width", func(p *NewParams) { p.Justification = "the database\uFEFF is down now" }, "invisible"},
-		{"role ARN with newline", func(p *NewParams) { p.RoleARN = "arn:aws:iam::1:role/A\n" }, "role ARN"},
-		{"duration zero", func(p *NewParams) { p.Duration = 0 }, "between 15m0s and 4h0m0s"},
-		{"duration under minimum", func(p *NewParams) { p.Duration = MinDuration - 1 }, "between 15m0s and 4h0m0s"},
-		{"duration over default maximum", func(p *NewParams) { p.Duration = DefaultMaxDuration + 1 }, "between 15m0s and 4h0m0s"},
-		{"duration over given maximum", func(p *NewParams) { p.MaxDuration = 30 * time.Minute }, "between 15m0s and 30m0s"},
-		{"maximum under minimum", func(p *NewParams) { p.MaxDuration = time.Minute }, "below the minimum"},
-		{"no clock", func(p *NewParams) { p.Now = time.Time{} }, "opening time"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := validParams()
-			tt.edit(&p)
-			e, err := New(p)
-			if !errors.Is(err, ErrInvalid) {
-				t.Fatalf("New: got (%v, %v), want ErrInvalid", e, err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q does not mention %q", err, tt.want)
-			}
-		})
-	}
+	common := recordtest.Common[NewParams, *Event](func(p *NewParams) *string { return &p.ID },
+		func(p *NewParams) *string { return &p.Profile }, func(p *NewParams) *string { return &p.RoleARN })
+	recordtest.Rejects(t, New, validParams, ErrInvalid, common, []recordtest.Param[NewParams, *Event]{
+		{Name: "no invoker", Edit: func(p *NewParams) { p.Invoker = "" }, Want: "invoker is required"},
+		{Name: "invoker with tab", Edit: func(p *NewParams) { p.Invoker = "ali\tce" }, Want: "control character"},
+		{Name: "invoker too long", Edit: func(p *NewParams) { p.Invoker = strings.Repeat("a", record.MaxName+1) }, Want: "at most 256"},
+		{Name: "ARN with newline", Edit: func(p *NewParams) { p.InvokerARN = "arn:aws\n" }, Want: "spaces"},
+		{Name: "no reason code", Edit: func(p *NewParams) { p.ReasonCode = "" }, Want: "must be one of"},
+		{Name: "unknown reason code", Edit: func(p *NewParams) { p.ReasonCode = "boredom" }, Want: "must be one of"},
+		{Name: "reason code in another case", Edit: func(p *NewParams) { p.ReasonCode = "Incident" }, Want: "must be one of"},
+		{Name: "justification too short", Edit: func(p *NewParams) { p.Justification = strings.Repeat("x", MinJustification-1) }, Want: "at least 20"},
+		{Name: "justification short after trimming", Edit: func(p *NewParams) { p.Justification = "  " + strings.Repeat("x", 19) + "\n\n" }, Want: "at least 20"},
+		{Name: "justification too long", Edit: func(p *NewParams) { p.Justification = strings.Repeat("é", MaxJustification+1) }, Want: "at most 2000"},
+		{Name: "justification with escape", Edit: func(p *NewParams) { p.Justification = "the database is down \x1b[1A" }, Want: "control character"},
+		{Name: "multi-line justification", Edit: func(p *NewParams) { p.Justification = "the database is down\nsecond line" }, Want: "control character"},
+		{Name: "justification with override", Edit: func(p *NewParams) { p.Justification = "the database \u202Enwod si" }, Want: "bidirectional"},
+		{Name: "justification with zero-width", Edit: func(p *NewParams) { p.Justification = "the database\uFEFF is down now" }, Want: "invisible"},
+		{Name: "duration zero", Edit: func(p *NewParams) { p.Duration = 0 }, Want: "between 15m0s and 4h0m0s"},
+		{Name: "duration under minimum", Edit: func(p *NewParams) { p.Duration = MinDuration - 1 }, Want: "between 15m0s and 4h0m0s"},
+		{Name: "duration over default maximum", Edit: func(p *NewParams) { p.Duration = DefaultMaxDuration + 1 }, Want: "between 15m0s and 4h0m0s"},
+		{Name: "duration over given maximum", Edit: func(p *NewParams) { p.MaxDuration = 30 * time.Minute }, Want: "between 15m0s and 30m0s"},
+		{Name: "maximum under minimum", Edit: func(p *NewParams) { p.MaxDuration = time.Minute }, Want: "below the minimum"},
+		{Name: "no clock", Edit: func(p *NewParams) { p.Now = time.Time{} }, Want: "opening time"},
+	})
 }
 
 func TestNewLimitsAreInclusive(t *testing.T) {
-	tests := []struct {
-		name string
-		edit func(p *NewParams)
-	}{
-		{"shortest justification", func(p *NewParams) { p.Justification = strings.Repeat("é", MinJustification) }},
-		{"longest justification", func(p *NewParams) { p.Justification = strings.Repeat("é", MaxJustification) }},
-		{"shortest duration", func(p *NewParams) { p.Duration = MinDuration }},
-		{"longest default duration", func(p *NewParams) { p.Duration = DefaultMaxDuration }},
-		{"longest given duration", func(p *NewParams) { p.MaxDuration = 12 * time.Hour; p.Duration = 12 * time.Hour }},
-		{"no ARN", func(p *NewParams) { p.InvokerARN = "" }},
-		{"role ARN", func(p *NewParams) { p.RoleARN = "arn:aws:iam::111122223333:role/Admin" }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := validParams()
-			tt.edit(&p)
-			if _, err := New(p); err != nil {
-				t.Fatalf("New: %v", err)
-			}
-		})
-	}
+	recordtest.Accepts(t, New, validParams, []recordtest.Param[NewParams, *Event]{
+		{Name: "shortest justification", Edit: func(p *NewParams) { p.Justification = strings.Repeat("é", MinJustification) }},
+		{Name: "longest justification", Edit: func(p *NewParams) { p.Justification = strings.Repeat("é", MaxJustification) }},
+		{Name: "shortest duration", Edit: func(p *NewParams) { p.Duration = MinDuration }},
+		{Name: "longest default duration", Edit: func(p *NewParams) { p.Duration = DefaultMaxDuration }},
+		{Name: "longest given duration", Edit: func(p *NewParams) { p.MaxDuration = 12 * time.Hour; p.Duration = 12 * time.Hour }},
+		{Name: "no ARN", Edit: func(p *NewParams) { p.InvokerARN = "" }},
+		{Name: "role ARN", Edit: func(p *NewParams) { p.RoleARN = "arn:aws:iam::111122223333:role/Admin" }},
+	})
 }

@@ -1,8 +1,11 @@
 package breakglass
 
 import (
+	"cmp"
 	"fmt"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // The methods in this file move an event through its state machine:
@@ -11,24 +14,17 @@ import (
 //
 // Each one either applies the whole change or returns an error and leaves
 // the event untouched. Persisting the change is the caller's job, through
-// Store.Update with the status the event had before; that write also
-// releases the per-user-and-profile lock.
+// Store.Change; that write also releases the per-user-and-profile lock.
 
 // Close ends an active, unexpired event early. by names who closed it and
 // reason (1-1000 characters) says why; both are kept for the audit trail.
 func (e *Event) Close(by, reason string, now time.Time) error {
-	if err := checkName("closed by", by, MaxName); err != nil {
-		return err
-	}
-	reason, err := checkText("close reason", reason, 1, MaxCloseReason)
-	if err != nil {
-		return err
-	}
-	if e.Status != StatusActive {
-		return fmt.Errorf("%w: cannot close break-glass event %s: it is %s", ErrTransition, e.ID, e.Status)
+	reason, err := record.Text("close reason", reason, 1, MaxCloseReason)
+	if err = cmp.Or(record.Name("closed by", by, record.MaxName), err, machine.Guard(Kind.Name, e.ID, "close", e.Status, StatusClosed)); err != nil {
+		return errs.Wrap(err)
 	}
 	if !now.Before(e.ExpiresAt) {
-		return fmt.Errorf("%w: cannot close break-glass event %s: it expired at %s", ErrTransition, e.ID, e.ExpiresAt.Format(time.RFC3339))
+		return errs.Wrap(fmt.Errorf("%w: cannot close break-glass event %s: it expired at %s", record.ErrTransition, e.ID, e.ExpiresAt.Format(time.RFC3339)))
 	}
 	e.Status = StatusClosed
 	e.ClosedAt = now.UTC()
@@ -40,24 +36,20 @@ func (e *Event) Close(by, reason string, now time.Time) error {
 // Expire marks an active event whose ExpiresAt has passed as expired. It is
 // an error to expire an event that is not active or not yet due.
 func (e *Event) Expire(now time.Time) error {
-	if e.Status != StatusActive {
-		return fmt.Errorf("%w: cannot expire break-glass event %s: it is %s", ErrTransition, e.ID, e.Status)
+	if err := machine.Guard(Kind.Name, e.ID, "expire", e.Status, StatusExpired); err != nil {
+		return errs.Wrap(err)
 	}
 	if now.Before(e.ExpiresAt) {
-		return fmt.Errorf("%w: cannot expire break-glass event %s before %s", ErrTransition, e.ID, e.ExpiresAt.Format(time.RFC3339))
+		return errs.Wrap(fmt.Errorf("%w: cannot expire break-glass event %s before %s", record.ErrTransition, e.ID, e.ExpiresAt.Format(time.RFC3339)))
 	}
 	e.Status = StatusExpired
 	return nil
 }
 
 // EffectiveStatus is the status a reader should act on at now: an active
-// event past ExpiresAt reads as expired even before anyone stores it.
-func (e *Event) EffectiveStatus(now time.Time) Status {
-	if e.Status == StatusActive && !now.Before(e.ExpiresAt) {
-		return StatusExpired
-	}
-	return e.Status
-}
+// event past ExpiresAt reads as expired even before anyone stores it
+// (Kind.Effective).
+func (e *Event) EffectiveStatus(now time.Time) Status { return Kind.Effective(e, now) }
 
 // ActiveAt reports whether the event grants access at now.
 func (e *Event) ActiveAt(now time.Time) bool {

@@ -1,11 +1,11 @@
 package breakglass
 
 import (
-	"errors"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/recordtest"
 )
 
 // active returns a fresh one-hour event by alice opened at t0.
@@ -18,67 +18,44 @@ func active(t *testing.T) *Event {
 	return e
 }
 
+// subject makes the active events the shared transition tests start
+// from.
+var subject = recordtest.Subject[Event]{Fresh: active, Clone: recordtest.Copy[Event], Equal: recordtest.Same[Event]}
+
 var (
 	minute  = t0.Add(time.Minute)
 	expires = t0.Add(time.Hour)
 )
 
 func TestTransitions(t *testing.T) {
-	tests := []struct {
-		name    string
-		op      func(e *Event) error
-		wantErr error
-		check   func(t *testing.T, e *Event)
-	}{
+	recordtest.Transitions(t, subject, []recordtest.Step[Event]{
 		{
-			name: "close while active",
-			op:   func(e *Event) error { return e.Close("alice", "  incident resolved ", minute) },
-			check: func(t *testing.T, e *Event) {
+			Name: "close while active",
+			Op:   func(e *Event) error { return e.Close("alice", "  incident resolved ", minute) },
+			Check: func(t *testing.T, e *Event) {
 				if e.Status != StatusClosed || !e.ClosedAt.Equal(minute) || e.ClosedBy != "alice" || e.CloseReason != "incident resolved" {
 					t.Errorf("after close: %+v", *e)
 				}
 			},
 		},
-		{name: "close by someone else", op: func(e *Event) error { return e.Close("bob", "done", minute) }},
-		{name: "close just before expiry", op: func(e *Event) error { return e.Close("alice", "done", expires.Add(-time.Nanosecond)) }},
-		{name: "close at expiry", op: func(e *Event) error { return e.Close("alice", "done", expires) }, wantErr: ErrTransition},
-		{name: "close without reason", op: func(e *Event) error { return e.Close("alice", "  ", minute) }, wantErr: ErrInvalid},
-		{name: "close with over-long reason", op: func(e *Event) error { return e.Close("alice", strings.Repeat("é", MaxCloseReason+1), minute) }, wantErr: ErrInvalid},
-		{name: "close with longest reason", op: func(e *Event) error { return e.Close("alice", strings.Repeat("é", MaxCloseReason), minute) }},
-		{name: "close by nobody", op: func(e *Event) error { return e.Close("", "done", minute) }, wantErr: ErrInvalid},
-		{name: "expire before ExpiresAt", op: func(e *Event) error { return e.Expire(expires.Add(-time.Nanosecond)) }, wantErr: ErrTransition},
+		{Name: "close by someone else", Op: func(e *Event) error { return e.Close("bob", "done", minute) }},
+		{Name: "close just before expiry", Op: func(e *Event) error { return e.Close("alice", "done", expires.Add(-time.Nanosecond)) }},
+		{Name: "close at expiry", Op: func(e *Event) error { return e.Close("alice", "done", expires) }, WantErr: ErrTransition},
+		{Name: "close without reason", Op: func(e *Event) error { return e.Close("alice", "  ", minute) }, WantErr: ErrInvalid},
+		{Name: "close with over-long reason", Op: func(e *Event) error { return e.Close("alice", strings.Repeat("é", MaxCloseReason+1), minute) }, WantErr: ErrInvalid},
+		{Name: "close with longest reason", Op: func(e *Event) error { return e.Close("alice", strings.Repeat("é", MaxCloseReason), minute) }},
+		{Name: "close by nobody", Op: func(e *Event) error { return e.Close("", "done", minute) }, WantErr: ErrInvalid},
+		{Name: "expire before ExpiresAt", Op: func(e *Event) error { return e.Expire(expires.Add(-time.Nanosecond)) }, WantErr: ErrTransition},
 		{
-			name: "expire at ExpiresAt",
-			op:   func(e *Event) error { return e.Expire(expires) },
-			check: func(t *testing.T, e *Event) {
+			Name: "expire at ExpiresAt",
+			Op:   func(e *Event) error { return e.Expire(expires) },
+			Check: func(t *testing.T, e *Event) {
 				if e.Status != StatusExpired || !e.ClosedAt.IsZero() {
 					t.Errorf("after expire: %+v", *e)
 				}
 			},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := active(t)
-			before := *e
-			err := tt.op(e)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("got %v, want %v", err, tt.wantErr)
-				}
-				if *e != before {
-					t.Fatalf("failed call changed the event: %+v", *e)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
-			}
-			if tt.check != nil {
-				tt.check(t, e)
-			}
-		})
-	}
+	})
 }
 
 // TestFinalStatesAreFinal tries every operation on closed and expired
@@ -92,23 +69,8 @@ func TestFinalStatesAreFinal(t *testing.T) {
 		"close":  func(e *Event, now time.Time) error { return e.Close("bob", "again", now) },
 		"expire": func(e *Event, now time.Time) error { return e.Expire(now) },
 	}
-	for status, reach := range final {
-		for name, op := range ops {
-			for _, now := range []time.Time{minute.Add(time.Minute), expires.Add(time.Hour)} {
-				e := active(t)
-				if err := reach(e); err != nil {
-					t.Fatalf("reach %s: %v", status, err)
-				}
-				before := *e
-				if err := op(e, now); !errors.Is(err, ErrTransition) {
-					t.Errorf("%s on a %s event at %s: got %v, want ErrTransition", name, status, now, err)
-				}
-				if !reflect.DeepEqual(*e, before) {
-					t.Errorf("%s on a %s event changed it", name, status)
-				}
-			}
-		}
-	}
+	recordtest.FinalStates(t, subject, func(e *Event) Status { return e.Status }, final, ops,
+		[]time.Time{minute.Add(time.Minute), expires.Add(time.Hour)}, ErrTransition)
 }
 
 func TestReadingsOverTime(t *testing.T) {

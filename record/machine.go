@@ -40,6 +40,12 @@ func (m Machine[S]) Allows(from, to S) bool {
 	return false
 }
 
+// CanMove reports whether to is one of the moves out of from: Allows
+// without the staying in place, which is what a transition method asks.
+func (m Machine[S]) CanMove(from, to S) bool {
+	return from != to && m.Allows(from, to)
+}
+
 // Check returns an ErrTransition error unless Allows(from, to).
 func (m Machine[S]) Check(kind, id string, from, to S) error {
 	if m.Allows(from, to) {

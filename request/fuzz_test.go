@@ -1,10 +1,11 @@
 package request
 
 import (
-	"github.com/sentinel-cli/sentinel/internal/field"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sentinel-cli/sentinel/internal/recordtest"
 )
 
 // FuzzNew feeds New arbitrary text and durations. It must never panic, and
@@ -26,16 +27,8 @@ func FuzzNew(f *testing.F) {
 		if n < MinJustification || n > MaxJustification {
 			t.Fatalf("accepted a justification of %d runes", n)
 		}
-		for _, c := range r.Justification {
-			if field.Unsafe(c) {
-				t.Fatalf("accepted a control character %U", c)
-			}
-		}
-		for _, c := range r.Requester + r.Profile + r.RoleARN {
-			if field.Unsafe(c) {
-				t.Fatalf("accepted a control character %U in a name", c)
-			}
-		}
+		recordtest.SafeText(t, "the justification", r.Justification)
+		recordtest.SafeText(t, "a name", r.Requester+r.Profile+r.RoleARN)
 		if r.Duration < MinDuration || (p.MaxDuration > 0 && r.Duration > p.MaxDuration) || (p.MaxDuration == 0 && r.Duration > DefaultMaxDuration) {
 			t.Fatalf("accepted duration %s with maximum %s", r.Duration, p.MaxDuration)
 		}
@@ -65,10 +58,6 @@ func FuzzReviewComment(f *testing.F) {
 			return
 		}
 		rv := r.Reviews[len(r.Reviews)-1]
-		for _, c := range rv.User + rv.Comment {
-			if field.Unsafe(c) {
-				t.Fatalf("accepted %U in a review", c)
-			}
-		}
+		recordtest.SafeText(t, "a review", rv.User, rv.Comment)
 	})
 }

@@ -21,19 +21,23 @@ var machine = record.Machine[Status]{
 	Lapses: map[Status]Status{StatusPending: StatusExpired},
 }
 
+// errs are the request's own error values, apart from Kind so that the
+// checks Kind refers to can wrap with them.
+var errs = record.Errors{NotFound: ErrNotFound, Conflict: ErrConflict, Invalid: ErrInvalid, Transition: ErrTransition}
+
 // Kind declares requests to the generic record store: their status
 // machine, how they lapse, their indexes and how they are checked.
 var Kind = &record.Kind[Request, Status]{
 	Name:      "request",
 	Machine:   machine,
-	Errors:    record.Errors{NotFound: ErrNotFound, Conflict: ErrConflict, Invalid: ErrInvalid, Transition: ErrTransition},
+	Errors:    errs,
 	ID:        func(r *Request) string { return r.ID },
 	Status:    func(r *Request) Status { return r.Status },
 	Version:   func(r *Request) *int64 { return &r.Version },
 	Created:   func(r *Request) time.Time { return r.CreatedAt },
 	Due:       func(r *Request, now time.Time) bool { return !now.Before(r.ExpiresAt) },
 	End:       businessEnd,
-	Validate:  validateStored,
+	Validate:  func(r *Request) error { return errs.Wrap(validateStored(r)) },
 	Normalize: normalize,
 	Indexes: []record.Index[Request]{
 		{Name: IndexRequester, Key: func(r *Request) string { return r.Requester }},
@@ -48,16 +52,16 @@ const (
 	IndexProfile   = "profile"
 )
 
+// NewID returns a fresh random request ID (see record.NewID).
+func NewID() (string, error) { return record.NewID() }
+
+// ValidID reports whether s has the shape NewID produces.
+func ValidID(s string) bool { return record.ValidID(s) }
+
 // Record turns q into the generic query, with now as the present for
 // effective statuses.
 func (q Query) Record(now time.Time) record.Query[Status] {
-	var where []record.Match
-	if q.Requester != "" {
-		where = append(where, record.Match{Index: IndexRequester, Value: q.Requester})
-	}
-	if q.Profile != "" {
-		where = append(where, record.Match{Index: IndexProfile, Value: q.Profile})
-	}
+	where := record.Matches(IndexRequester, q.Requester, IndexProfile, q.Profile)
 	return record.Query[Status]{Where: where, Status: q.Status, At: now, Limit: q.Limit}
 }
 

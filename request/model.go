@@ -86,7 +86,7 @@ type Request struct {
 	RevokedByARN string    `json:"revoked_by_arn,omitempty"`
 	RevokeReason string    `json:"revoke_reason,omitempty"`
 	RevokedAt    time.Time `json:"revoked_at,omitzero"`
-	// Version is bumped by every successful Store.Update; conditional writes
+	// Version is bumped by every successful Store.Change; conditional writes
 	// compare it.
 	Version int64 `json:"version"`
 }

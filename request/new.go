@@ -1,12 +1,21 @@
 package request
 
 import (
-	"fmt"
+	"cmp"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // Defaults and bounds applied by New.
 const (
+	// MinJustification and MaxJustification bound the justification, in
+	// runes (Unicode code points) so that non-English text gets the same
+	// allowance.
+	MinJustification = 10
+	MaxJustification = 1000
+	// MaxComment caps a reviewer's comment, in runes.
+	MaxComment = 1000
 	// MinDuration is the shortest access window a request may ask for; it
 	// is also the shortest session STS issues.
 	MinDuration = 15 * time.Minute
@@ -42,58 +51,23 @@ type NewParams struct {
 }
 
 // New validates p and returns a pending request. Every validation failure
-// wraps ErrInvalid and says which limit was broken; values over a limit are
-// rejected, never silently capped, so the requester knows what they get.
+// wraps ErrInvalid (and record.ErrInvalid) and says which limit was broken;
+// values over a limit are rejected, never silently capped, so the
+// requester knows what they get.
 func New(p NewParams) (*Request, error) {
-	if !ValidID(p.ID) {
-		return nil, fmt.Errorf("%w: id must be %d lowercase hex characters", ErrInvalid, IDLength)
-	}
-	if err := checkName("requester", p.Requester, MaxName); err != nil {
-		return nil, err
-	}
-	if p.RequesterARN != "" {
-		if err := checkName("requester ARN", p.RequesterARN, MaxARN); err != nil {
-			return nil, err
-		}
-	}
-	if err := checkName("profile", p.Profile, MaxName); err != nil {
-		return nil, err
-	}
-	if p.RoleARN != "" {
-		if err := checkName("role ARN", p.RoleARN, MaxARN); err != nil {
-			return nil, err
-		}
-	}
-	justification, err := checkText("justification", p.Justification, MinJustification, MaxJustification)
-	if err != nil {
-		return nil, err
-	}
-	maxDuration := p.MaxDuration
-	if maxDuration == 0 {
-		maxDuration = DefaultMaxDuration
-	}
-	if maxDuration < MinDuration {
-		return nil, fmt.Errorf("%w: maximum duration %s is below the minimum %s", ErrInvalid, maxDuration, MinDuration)
-	}
-	if p.Duration < MinDuration || p.Duration > maxDuration {
-		return nil, fmt.Errorf("%w: duration %s must be between %s and %s", ErrInvalid, p.Duration, MinDuration, maxDuration)
-	}
-	ttl := p.PendingTTL
-	if ttl == 0 {
-		ttl = DefaultPendingTTL
-	}
-	if ttl < 0 {
-		return nil, fmt.Errorf("%w: pending TTL %s must be positive", ErrInvalid, ttl)
-	}
-	required := p.Required
-	if required == 0 {
-		required = 1
-	}
-	if required < 0 {
-		return nil, fmt.Errorf("%w: required approvals %d must be at least 1", ErrInvalid, required)
-	}
-	if p.Now.IsZero() {
-		return nil, fmt.Errorf("%w: creation time is missing", ErrInvalid)
+	justification, textErr := record.Text("justification", p.Justification, MinJustification, MaxJustification)
+	ttl, required := cmp.Or(p.PendingTTL, DefaultPendingTTL), cmp.Or(p.Required, 1)
+	if err := cmp.Or(
+		record.CheckID(p.ID),
+		record.Actor("requester", p.Requester, p.RequesterARN),
+		record.Target(p.Profile, p.RoleARN),
+		textErr,
+		record.Duration(p.Duration, MinDuration, cmp.Or(p.MaxDuration, DefaultMaxDuration)),
+		record.Require(ttl > 0, "pending TTL %s must be positive", ttl),
+		record.Require(required > 0, "required approvals %d must be at least 1", required),
+		record.Require(!p.Now.IsZero(), "creation time is missing"),
+	); err != nil {
+		return nil, errs.Wrap(err)
 	}
 	now := p.Now.UTC()
 	return &Request{

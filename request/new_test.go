@@ -1,10 +1,12 @@
 package request
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/recordtest"
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -46,118 +48,67 @@ func TestNewValid(t *testing.T) {
 }
 
 func TestNewSettings(t *testing.T) {
-	tests := []struct {
-		name  string
-		edit  func(p *NewParams)
-		check func(t *testing.T, r *Request)
-	}{
-		{"custom pending TTL", func(p *NewParams) { p.PendingTTL = time.Hour }, func(t *testing.T, r *Request) {
+	recordtest.Accepts(t, New, validParams, []recordtest.Param[NewParams, *Request]{
+		{Name: "custom pending TTL", Edit: func(p *NewParams) { p.PendingTTL = time.Hour }, Check: func(t *testing.T, r *Request) {
 			if !r.ExpiresAt.Equal(t0.Add(time.Hour)) {
 				t.Errorf("ExpiresAt = %s, want one hour after creation", r.ExpiresAt)
 			}
 		}},
-		{"required approvals kept", func(p *NewParams) { p.Required = 3 }, func(t *testing.T, r *Request) {
+		{Name: "required approvals kept", Edit: func(p *NewParams) { p.Required = 3 }, Check: func(t *testing.T, r *Request) {
 			if r.Required != 3 {
 				t.Errorf("Required = %d, want 3", r.Required)
 			}
 		}},
-		{"times stored in UTC", func(p *NewParams) { p.Now = t0.In(time.FixedZone("CET", 3600)) }, func(t *testing.T, r *Request) {
+		{Name: "times stored in UTC", Edit: func(p *NewParams) { p.Now = t0.In(time.FixedZone("CET", 3600)) }, Check: func(t *testing.T, r *Request) {
 			if r.CreatedAt.Location() != time.UTC || !r.CreatedAt.Equal(t0) {
 				t.Errorf("CreatedAt = %s, want %s in UTC", r.CreatedAt, t0)
 			}
 		}},
-		{"no ARN is allowed", func(p *NewParams) { p.RequesterARN = "" }, func(t *testing.T, r *Request) {}},
-		{"custom maximum duration", func(p *NewParams) { p.MaxDuration = 12 * time.Hour; p.Duration = 12 * time.Hour }, func(t *testing.T, r *Request) {}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := validParams()
-			tt.edit(&p)
-			r, err := New(p)
-			if err != nil {
-				t.Fatalf("New: %v", err)
-			}
-			tt.check(t, r)
-		})
-	}
+		{Name: "no ARN is allowed", Edit: func(p *NewParams) { p.RequesterARN = "" }},
+		{Name: "custom maximum duration", Edit: func(p *NewParams) { p.MaxDuration = 12 * time.Hour; p.Duration = 12 * time.Hour }},
+	})
 }
 
 func TestNewInvalid(t *testing.T) {
-	tests := []struct {
-		name string
-		edit func(p *NewParams)
-		// want is a fragment the message must contain, so the user learns
-		// the limit.
-		want string
-	}{
-		{"empty id", func(p *NewParams) { p.ID = "" }, "16 lowercase hex"},
-		{"short id", func(p *NewParams) { p.ID = "0123456789abcde" }, "16 lowercase hex"},
-		{"long id", func(p *NewParams) { p.ID = "0123456789abcdef0" }, "16 lowercase hex"},
-		{"uppercase id", func(p *NewParams) { p.ID = "0123456789ABCDEF" }, "16 lowercase hex"},
-		{"non-hex id", func(p *NewParams) { p.ID = "0123456789abcdeg" }, "16 lowercase hex"},
-		{"no requester", func(p *NewParams) { p.Requester = "" }, "requester is required"},
-		{"padded requester", func(p *NewParams) { p.Requester = " alice" }, "spaces"},
-		{"requester with newline", func(p *NewParams) { p.Requester = "alice\nbob" }, "control character"},
-		{"requester too long", func(p *NewParams) { p.Requester = strings.Repeat("é", MaxName+1) }, "at most 256"},
-		{"requester not UTF-8", func(p *NewParams) { p.Requester = "al\xffice" }, "UTF-8"},
-		{"ARN with control character", func(p *NewParams) { p.RequesterARN = "arn:aws\x1b[2J" }, "control character"},
-		{"no profile", func(p *NewParams) { p.Profile = "" }, "profile is required"},
-		{"justification too short", func(p *NewParams) { p.Justification = "123456789" }, "at least 10"},
-		{"justification short after trimming", func(p *NewParams) { p.Justification = "   12345678   " }, "at least 10"},
-		{"justification too long", func(p *NewParams) { p.Justification = strings.Repeat("x", MaxJustification+1) }, "at most 1000"},
-		{"justification too long in runes", func(p *NewParams) { p.Justification = strings.Repeat("é", MaxJustification+1) }, "at most 1000"},
-		{"justification with escape", func(p *NewParams) { p.Justification = "approve me \x1b[8mhidden text" }, "control character"},
-		{"multi-line justification", func(p *NewParams) { p.Justification = "line one\n\tline two" }, "control character"},
-		{"justification with tab", func(p *NewParams) { p.Justification = "please\tapprove this" }, "control character"},
-		{"justification with override", func(p *NewParams) { p.Justification = "deploy to \u202Edorp now" }, "bidirectional"},
-		{"justification with zero-width", func(p *NewParams) { p.Justification = "deploy to pr\u200Bod now" }, "invisible"},
-		{"role ARN with newline", func(p *NewParams) { p.RoleARN = "arn:aws:iam::1:role/A\n" }, "role ARN"},
-		{"justification not UTF-8", func(p *NewParams) { p.Justification = "fix the \xff outage now" }, "UTF-8"},
-		{"duration zero", func(p *NewParams) { p.Duration = 0 }, "between 15m0s and 8h0m0s"},
-		{"duration negative", func(p *NewParams) { p.Duration = -time.Hour }, "between 15m0s and 8h0m0s"},
-		{"duration under minimum", func(p *NewParams) { p.Duration = 15*time.Minute - time.Second }, "between 15m0s and 8h0m0s"},
-		{"duration over default maximum", func(p *NewParams) { p.Duration = 8*time.Hour + time.Second }, "between 15m0s and 8h0m0s"},
-		{"duration over given maximum", func(p *NewParams) { p.MaxDuration = time.Hour; p.Duration = 2 * time.Hour }, "between 15m0s and 1h0m0s"},
-		{"maximum under minimum", func(p *NewParams) { p.MaxDuration = 10 * time.Minute }, "below the minimum"},
-		{"negative pending TTL", func(p *NewParams) { p.PendingTTL = -time.Minute }, "pending TTL"},
-		{"negative required", func(p *NewParams) { p.Required = -1 }, "at least 1"},
-		{"no clock", func(p *NewParams) { p.Now = time.Time{} }, "creation time"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := validParams()
-			tt.edit(&p)
-			r, err := New(p)
-			if !errors.Is(err, ErrInvalid) {
-				t.Fatalf("New: got (%v, %v), want ErrInvalid", r, err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q does not mention %q", err, tt.want)
-			}
-		})
-	}
+	common := recordtest.Common[NewParams, *Request](func(p *NewParams) *string { return &p.ID },
+		func(p *NewParams) *string { return &p.Profile }, func(p *NewParams) *string { return &p.RoleARN })
+	recordtest.Rejects(t, New, validParams, ErrInvalid, common, []recordtest.Param[NewParams, *Request]{
+		{Name: "no requester", Edit: func(p *NewParams) { p.Requester = "" }, Want: "requester is required"},
+		{Name: "padded requester", Edit: func(p *NewParams) { p.Requester = " alice" }, Want: "spaces"},
+		{Name: "requester with newline", Edit: func(p *NewParams) { p.Requester = "alice\nbob" }, Want: "control character"},
+		{Name: "requester too long", Edit: func(p *NewParams) { p.Requester = strings.Repeat("é", record.MaxName+1) }, Want: "at most 256"},
+		{Name: "requester not UTF-8", Edit: func(p *NewParams) { p.Requester = "al\xffice" }, Want: "UTF-8"},
+		{Name: "ARN with control character", Edit: func(p *NewParams) { p.RequesterARN = "arn:aws\x1b[2J" }, Want: "control character"},
+		{Name: "justification too short", Edit: func(p *NewParams) { p.Justification = "123456789" }, Want: "at least 10"},
+		{Name: "justification short after trimming", Edit: func(p *NewParams) { p.Justification = "   12345678   " }, Want: "at least 10"},
+		{Name: "justification too long", Edit: func(p *NewParams) { p.Justification = strings.Repeat("x", MaxJustification+1) }, Want: "at most 1000"},
+		{Name: "justification too long in runes", Edit: func(p *NewParams) { p.Justification = strings.Repeat("é", MaxJustification+1) }, Want: "at most 1000"},
+		{Name: "justification with escape", Edit: func(p *NewParams) { p.Justification = "approve me \x1b[8mhidden text" }, Want: "control character"},
+		{Name: "multi-line justification", Edit: func(p *NewParams) { p.Justification = "line one\n\tline two" }, Want: "control character"},
+		{Name: "justification with tab", Edit: func(p *NewParams) { p.Justification = "please\tapprove this" }, Want: "control character"},
+		{Name: "justification with override", Edit: func(p *NewParams) { p.Justification = "deploy to \u202Edorp now" }, Want: "bidirectional"},
+		{Name: "justification with zero-width", Edit: func(p *NewParams) { p.Justification = "deploy to pr\u200Bod now" }, Want: "invisible"},
+		{Name: "justification not UTF-8", Edit: func(p *NewParams) { p.Justification = "fix the \xff outage now" }, Want: "UTF-8"},
+		{Name: "duration zero", Edit: func(p *NewParams) { p.Duration = 0 }, Want: "between 15m0s and 8h0m0s"},
+		{Name: "duration negative", Edit: func(p *NewParams) { p.Duration = -time.Hour }, Want: "between 15m0s and 8h0m0s"},
+		{Name: "duration under minimum", Edit: func(p *NewParams) { p.Duration = 15*time.Minute - time.Second }, Want: "between 15m0s and 8h0m0s"},
+		{Name: "duration over default maximum", Edit: func(p *NewParams) { p.Duration = 8*time.Hour + time.Second }, Want: "between 15m0s and 8h0m0s"},
+		{Name: "duration over given maximum", Edit: func(p *NewParams) { p.MaxDuration = time.Hour; p.Duration = 2 * time.Hour }, Want: "between 15m0s and 1h0m0s"},
+		{Name: "maximum under minimum", Edit: func(p *NewParams) { p.MaxDuration = 10 * time.Minute }, Want: "below the minimum"},
+		{Name: "negative pending TTL", Edit: func(p *NewParams) { p.PendingTTL = -time.Minute }, Want: "pending TTL"},
+		{Name: "negative required", Edit: func(p *NewParams) { p.Required = -1 }, Want: "at least 1"},
+		{Name: "no clock", Edit: func(p *NewParams) { p.Now = time.Time{} }, Want: "creation time"},
+	})
 }
 
 func TestNewLimitsAreInclusive(t *testing.T) {
-	tests := []struct {
-		name string
-		edit func(p *NewParams)
-	}{
-		{"shortest justification", func(p *NewParams) { p.Justification = "1234567890" }},
-		{"shortest justification in runes", func(p *NewParams) { p.Justification = strings.Repeat("é", MinJustification) }},
-		{"longest justification", func(p *NewParams) { p.Justification = strings.Repeat("é", MaxJustification) }},
-		{"role ARN", func(p *NewParams) { p.RoleARN = "arn:aws:iam::111122223333:role/Admin" }},
-		{"shortest duration", func(p *NewParams) { p.Duration = MinDuration }},
-		{"longest duration", func(p *NewParams) { p.Duration = DefaultMaxDuration }},
-		{"longest requester", func(p *NewParams) { p.Requester = strings.Repeat("é", MaxName) }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := validParams()
-			tt.edit(&p)
-			if _, err := New(p); err != nil {
-				t.Fatalf("New: %v", err)
-			}
-		})
-	}
+	recordtest.Accepts(t, New, validParams, []recordtest.Param[NewParams, *Request]{
+		{Name: "shortest justification", Edit: func(p *NewParams) { p.Justification = "1234567890" }},
+		{Name: "shortest justification in runes", Edit: func(p *NewParams) { p.Justification = strings.Repeat("é", MinJustification) }},
+		{Name: "longest justification", Edit: func(p *NewParams) { p.Justification = strings.Repeat("é", MaxJustification) }},
+		{Name: "role ARN", Edit: func(p *NewParams) { p.RoleARN = "arn:aws:iam::111122223333:role/Admin" }},
+		{Name: "shortest duration", Edit: func(p *NewParams) { p.Duration = MinDuration }},
+		{Name: "longest duration", Edit: func(p *NewParams) { p.Duration = DefaultMaxDuration }},
+		{Name: "longest requester", Edit: func(p *NewParams) { p.Requester = strings.Repeat("é", record.MaxName) }},
+	})
 }

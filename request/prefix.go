@@ -1,10 +1,14 @@
 package request
 
-import "context"
+import (
+	"context"
+
+	"github.com/sentinel-cli/sentinel/record"
+)
 
 // IndexedPrefixLen is how many leading characters of an ID the ID-prefix
-// index is keyed by: the shortest prefix a person may type.
-const IndexedPrefixLen = 6
+// index is keyed by (see record.IndexedPrefixLen).
+const IndexedPrefixLen = record.IndexedPrefixLen
 
 // IDPrefixIndex is implemented by a Store that can find requests by the
 // start of their ID, whoever filed them and whatever their status, without
@@ -16,11 +20,6 @@ type IDPrefixIndex interface {
 	IDsWithPrefix(ctx context.Context, prefix string, limit int) ([]string, error)
 }
 
-// IDPrefixKey is the key of id in the ID-prefix index: its first
-// IndexedPrefixLen characters.
-func IDPrefixKey(id string) string {
-	if len(id) < IndexedPrefixLen {
-		return id
-	}
-	return id[:IndexedPrefixLen]
-}
+// IDPrefixKey is the key of id in the ID-prefix index (see
+// record.IDPrefixKey).
+func IDPrefixKey(id string) string { return record.IDPrefixKey(id) }

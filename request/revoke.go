@@ -1,8 +1,11 @@
 package request
 
 import (
+	"cmp"
 	"fmt"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // MaxRevokeReason caps the reason given for a revocation.
@@ -15,26 +18,15 @@ const MaxRevokeReason = 1000
 // window still open at now, and reason must be 1-1000 characters of plain
 // text.
 func (r *Request) Revoke(user, arn, reason string, now time.Time) error {
-	if err := checkName("revoked by", user, MaxName); err != nil {
-		return err
+	reason, err := record.Text("revoke reason", reason, 1, MaxRevokeReason)
+	if err = cmp.Or(record.Actor("revoked by", user, arn), err, record.Require(!now.IsZero(), "revoke time is missing")); err != nil {
+		return errs.Wrap(err)
 	}
-	if arn != "" {
-		if err := checkName("revoked by ARN", arn, MaxARN); err != nil {
-			return err
-		}
-	}
-	reason, err := checkText("revoke reason", reason, 1, MaxRevokeReason)
-	if err != nil {
-		return err
-	}
-	if now.IsZero() {
-		return fmt.Errorf("%w: revoke time is missing", ErrInvalid)
-	}
-	if r.Status != StatusApproved {
-		return fmt.Errorf("%w: cannot revoke request %s: it is %s, and only an approved request can be revoked", ErrTransition, r.ID, r.Status)
+	if err := machine.Guard(Kind.Name, r.ID, "revoke", r.Status, StatusRevoked); err != nil {
+		return errs.Wrap(fmt.Errorf("%w, and only an approved request can be revoked", err))
 	}
 	if !now.Before(r.WindowEnd()) {
-		return fmt.Errorf("%w: cannot revoke request %s: its window ended at %s", ErrTransition, r.ID, r.WindowEnd().UTC().Format(time.RFC3339))
+		return errs.Wrap(fmt.Errorf("%w: cannot revoke request %s: its window ended at %s", record.ErrTransition, r.ID, r.WindowEnd().UTC().Format(time.RFC3339)))
 	}
 	now = now.UTC()
 	r.Status = StatusRevoked

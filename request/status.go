@@ -4,13 +4,8 @@ import "time"
 
 // EffectiveStatus is the status a reader should act on at now: a pending
 // request whose ExpiresAt has passed reads as expired even before anyone
-// stores that change.
-func (r *Request) EffectiveStatus(now time.Time) Status {
-	if r.Status == StatusPending && !now.Before(r.ExpiresAt) {
-		return StatusExpired
-	}
-	return r.Status
-}
+// stores that change (Kind.Effective).
+func (r *Request) EffectiveStatus(now time.Time) Status { return Kind.Effective(r, now) }
 
 // WindowEnd is when the access window of an approved request closes:
 // DecidedAt plus Duration. It is the zero time for any other status.
@@ -25,10 +20,4 @@ func (r *Request) WindowEnd() time.Time {
 // and its window has not closed.
 func (r *Request) ActiveAt(now time.Time) bool {
 	return r.Status == StatusApproved && now.Before(r.WindowEnd())
-}
-
-// Final reports whether s is a status nothing can leave: an approved
-// request can still be revoked.
-func (s Status) Final() bool {
-	return s != StatusPending && s != StatusApproved
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/recordtest"
 )
 
 const aliceARN = "arn:aws:iam::111122223333:user/alice"
@@ -24,6 +26,20 @@ func pending(t *testing.T, required int) *Request {
 	return r
 }
 
+// subject makes the pending requests the shared transition tests start
+// from, requiring one approval.
+var subject = recordtest.Subject[Request]{
+	Fresh: pendingOf(1),
+	Clone: clone,
+	Equal: func(a, b *Request) bool { return reflect.DeepEqual(a, b) },
+}
+
+// pendingOf returns a maker of pending requests needing required
+// approvals.
+func pendingOf(required int) func(t *testing.T) *Request {
+	return func(t *testing.T) *Request { return pending(t, required) }
+}
+
 // clone deep-copies r so a test can check that a failed call changed
 // nothing.
 func clone(r *Request) *Request {
@@ -38,20 +54,11 @@ var (
 )
 
 func TestTransitions(t *testing.T) {
-	tests := []struct {
-		name     string
-		required int
-		// before runs steps that must succeed; op is the step under test.
-		before  []func(r *Request) error
-		op      func(r *Request) error
-		wantErr error
-		// check runs on success.
-		check func(t *testing.T, r *Request)
-	}{
+	recordtest.Transitions(t, subject, []recordtest.Step[Request]{
 		{
-			name: "approve by another user approves",
-			op:   func(r *Request) error { return r.Approve("bob", "arn:bob", "looks fine", minute) },
-			check: func(t *testing.T, r *Request) {
+			Name: "approve by another user approves",
+			Op:   func(r *Request) error { return r.Approve("bob", "arn:bob", "looks fine", minute) },
+			Check: func(t *testing.T, r *Request) {
 				wantStatus(t, r, StatusApproved)
 				if !r.DecidedAt.Equal(minute) || !r.UpdatedAt.Equal(minute) {
 					t.Errorf("DecidedAt %s UpdatedAt %s, want both %s", r.DecidedAt, r.UpdatedAt, minute)
@@ -63,10 +70,10 @@ func TestTransitions(t *testing.T) {
 			},
 		},
 		{
-			name:     "first of two approvals keeps it pending",
-			required: 2,
-			op:       func(r *Request) error { return r.Approve("bob", arnOf("bob"), "", minute) },
-			check: func(t *testing.T, r *Request) {
+			Name:  "first of two approvals keeps it pending",
+			Fresh: pendingOf(2),
+			Op:    func(r *Request) error { return r.Approve("bob", arnOf("bob"), "", minute) },
+			Check: func(t *testing.T, r *Request) {
 				wantStatus(t, r, StatusPending)
 				if !r.DecidedAt.IsZero() || len(r.Reviews) != 1 || !r.UpdatedAt.Equal(minute) {
 					t.Errorf("after one of two approvals: DecidedAt %s, %d reviews, UpdatedAt %s", r.DecidedAt, len(r.Reviews), r.UpdatedAt)
@@ -74,57 +81,57 @@ func TestTransitions(t *testing.T) {
 			},
 		},
 		{
-			name:     "second distinct approval approves",
-			required: 2,
-			before:   steps(approve("bob")),
-			op:       func(r *Request) error { return r.Approve("carol", arnOf("carol"), "", minute.Add(time.Minute)) },
-			check: func(t *testing.T, r *Request) {
+			Name:   "second distinct approval approves",
+			Fresh:  pendingOf(2),
+			Before: steps(approve("bob")),
+			Op:     func(r *Request) error { return r.Approve("carol", arnOf("carol"), "", minute.Add(time.Minute)) },
+			Check: func(t *testing.T, r *Request) {
 				wantStatus(t, r, StatusApproved)
 				if !r.DecidedAt.Equal(minute.Add(time.Minute)) {
 					t.Errorf("DecidedAt = %s, want the second approval's time", r.DecidedAt)
 				}
 			},
 		},
-		{name: "same approver twice", required: 2, before: steps(approve("bob")), op: approve("bob"), wantErr: ErrTransition},
-		{name: "same approver in another case", required: 2, before: steps(approve("bob")), op: approve("BOB"), wantErr: ErrTransition},
+		{Name: "same approver twice", Fresh: pendingOf(2), Before: steps(approve("bob")), Op: approve("bob"), WantErr: ErrTransition},
+		{Name: "same approver in another case", Fresh: pendingOf(2), Before: steps(approve("bob")), Op: approve("BOB"), WantErr: ErrTransition},
 		{
-			name: "same approver ARN under another name", required: 2,
-			before:  steps(func(r *Request) error { return r.Approve("bob", "arn:bob", "", minute) }),
-			op:      func(r *Request) error { return r.Approve("robert", "arn:bob", "", minute) },
-			wantErr: ErrTransition,
+			Name: "same approver ARN under another name", Fresh: pendingOf(2),
+			Before:  steps(func(r *Request) error { return r.Approve("bob", "arn:bob", "", minute) }),
+			Op:      func(r *Request) error { return r.Approve("robert", "arn:bob", "", minute) },
+			WantErr: ErrTransition,
 		},
-		{name: "requester approves own request", op: approve("alice"), wantErr: ErrTransition},
-		{name: "requester approves in another case", op: approve("Alice"), wantErr: ErrTransition},
+		{Name: "requester approves own request", Op: approve("alice"), WantErr: ErrTransition},
+		{Name: "requester approves in another case", Op: approve("Alice"), WantErr: ErrTransition},
 		{
-			name:    "requester approves under another name",
-			op:      func(r *Request) error { return r.Approve("alice2", aliceARN, "", minute) },
-			wantErr: ErrTransition,
+			Name:    "requester approves under another name",
+			Op:      func(r *Request) error { return r.Approve("alice2", aliceARN, "", minute) },
+			WantErr: ErrTransition,
 		},
-		{name: "approve at expiry", op: func(r *Request) error { return r.Approve("bob", arnOf("bob"), "", expires) }, wantErr: ErrTransition},
-		{name: "approve just before expiry", op: func(r *Request) error { return r.Approve("bob", arnOf("bob"), "", expires.Add(-time.Nanosecond)) }},
-		{name: "approve with empty user", op: approve(""), wantErr: ErrInvalid},
+		{Name: "approve at expiry", Op: func(r *Request) error { return r.Approve("bob", arnOf("bob"), "", expires) }, WantErr: ErrTransition},
+		{Name: "approve just before expiry", Op: func(r *Request) error { return r.Approve("bob", arnOf("bob"), "", expires.Add(-time.Nanosecond)) }},
+		{Name: "approve with empty user", Op: approve(""), WantErr: ErrInvalid},
 		{
-			name: "approve with over-long comment",
-			op: func(r *Request) error {
+			Name: "approve with over-long comment",
+			Op: func(r *Request) error {
 				return r.Approve("bob", arnOf("bob"), strings.Repeat("é", MaxComment+1), minute)
 			},
-			wantErr: ErrInvalid,
+			WantErr: ErrInvalid,
 		},
 		{
-			name: "approve with longest comment",
-			op: func(r *Request) error {
+			Name: "approve with longest comment",
+			Op: func(r *Request) error {
 				return r.Approve("bob", arnOf("bob"), strings.Repeat("é", MaxComment), minute)
 			},
 		},
 		{
-			name:    "approve with escape sequence in comment",
-			op:      func(r *Request) error { return r.Approve("bob", arnOf("bob"), "ok\x1b[2J", minute) },
-			wantErr: ErrInvalid,
+			Name:    "approve with escape sequence in comment",
+			Op:      func(r *Request) error { return r.Approve("bob", arnOf("bob"), "ok\x1b[2J", minute) },
+			WantErr: ErrInvalid,
 		},
 		{
-			name: "deny by another user denies",
-			op:   func(r *Request) error { return r.Deny("bob", arnOf("bob"), "not during the freeze", minute) },
-			check: func(t *testing.T, r *Request) {
+			Name: "deny by another user denies",
+			Op:   func(r *Request) error { return r.Deny("bob", arnOf("bob"), "not during the freeze", minute) },
+			Check: func(t *testing.T, r *Request) {
 				wantStatus(t, r, StatusDenied)
 				if !r.DecidedAt.Equal(minute) || len(r.Reviews) != 1 || r.Reviews[0].Action != ActionDeny {
 					t.Errorf("after deny: DecidedAt %s, reviews %+v", r.DecidedAt, r.Reviews)
@@ -132,39 +139,39 @@ func TestTransitions(t *testing.T) {
 			},
 		},
 		{
-			name: "deny after another's approval", required: 2, before: steps(approve("bob")),
-			op:    func(r *Request) error { return r.Deny("carol", arnOf("carol"), "", minute) },
-			check: func(t *testing.T, r *Request) { wantStatus(t, r, StatusDenied) },
+			Name: "deny after another's approval", Fresh: pendingOf(2), Before: steps(approve("bob")),
+			Op:    func(r *Request) error { return r.Deny("carol", arnOf("carol"), "", minute) },
+			Check: func(t *testing.T, r *Request) { wantStatus(t, r, StatusDenied) },
 		},
-		{name: "deny by requester", op: func(r *Request) error { return r.Deny("alice", arnOf("alice"), "", minute) }, wantErr: ErrTransition},
+		{Name: "deny by requester", Op: func(r *Request) error { return r.Deny("alice", arnOf("alice"), "", minute) }, WantErr: ErrTransition},
 		{
-			name: "deny by someone who approved", required: 2, before: steps(approve("bob")),
-			op: func(r *Request) error { return r.Deny("bob", arnOf("bob"), "", minute) }, wantErr: ErrTransition,
+			Name: "deny by someone who approved", Fresh: pendingOf(2), Before: steps(approve("bob")),
+			Op: func(r *Request) error { return r.Deny("bob", arnOf("bob"), "", minute) }, WantErr: ErrTransition,
 		},
-		{name: "deny at expiry", op: func(r *Request) error { return r.Deny("bob", arnOf("bob"), "", expires) }, wantErr: ErrTransition},
+		{Name: "deny at expiry", Op: func(r *Request) error { return r.Deny("bob", arnOf("bob"), "", expires) }, WantErr: ErrTransition},
 		{
-			name: "cancel by requester",
-			op:   func(r *Request) error { return r.Cancel("alice", aliceARN, minute) },
-			check: func(t *testing.T, r *Request) {
+			Name: "cancel by requester",
+			Op:   func(r *Request) error { return r.Cancel("alice", aliceARN, minute) },
+			Check: func(t *testing.T, r *Request) {
 				wantStatus(t, r, StatusCancelled)
 				if !r.DecidedAt.Equal(minute) || !r.UpdatedAt.Equal(minute) {
 					t.Errorf("after cancel: DecidedAt %s UpdatedAt %s", r.DecidedAt, r.UpdatedAt)
 				}
 			},
 		},
-		{name: "cancel by requester in another case", op: func(r *Request) error { return r.Cancel("ALICE", strings.ToUpper(aliceARN), minute) }},
-		{name: "cancel by another user", op: func(r *Request) error { return r.Cancel("bob", "arn:bob", minute) }, wantErr: ErrTransition},
-		{name: "cancel with requester's name but another ARN", op: func(r *Request) error { return r.Cancel("alice", "arn:bob", minute) }, wantErr: ErrTransition},
-		{name: "cancel with requester's name and no ARN", op: func(r *Request) error { return r.Cancel("alice", "", minute) }, wantErr: ErrTransition},
+		{Name: "cancel by requester in another case", Op: func(r *Request) error { return r.Cancel("ALICE", strings.ToUpper(aliceARN), minute) }},
+		{Name: "cancel by another user", Op: func(r *Request) error { return r.Cancel("bob", "arn:bob", minute) }, WantErr: ErrTransition},
+		{Name: "cancel with requester's name but another ARN", Op: func(r *Request) error { return r.Cancel("alice", "arn:bob", minute) }, WantErr: ErrTransition},
+		{Name: "cancel with requester's name and no ARN", Op: func(r *Request) error { return r.Cancel("alice", "", minute) }, WantErr: ErrTransition},
 		// The ARN decides who the requester is (person.Same), never the name.
-		{name: "cancel with requester's ARN but another name", op: func(r *Request) error { return r.Cancel("bob", aliceARN, minute) }},
-		{name: "cancel by another session of the requester's role", op: func(r *Request) error { return r.Cancel("s2", "arn:aws:sts::111122223333:assumed-role/ci/s2", minute) }, wantErr: ErrTransition},
-		{name: "cancel at expiry", op: func(r *Request) error { return r.Cancel("alice", aliceARN, expires) }, wantErr: ErrTransition},
-		{name: "expire before ExpiresAt", op: func(r *Request) error { return r.Expire(expires.Add(-time.Nanosecond)) }, wantErr: ErrTransition},
+		{Name: "cancel with requester's ARN but another name", Op: func(r *Request) error { return r.Cancel("bob", aliceARN, minute) }},
+		{Name: "cancel by another session of the requester's role", Op: func(r *Request) error { return r.Cancel("s2", "arn:aws:sts::111122223333:assumed-role/ci/s2", minute) }, WantErr: ErrTransition},
+		{Name: "cancel at expiry", Op: func(r *Request) error { return r.Cancel("alice", aliceARN, expires) }, WantErr: ErrTransition},
+		{Name: "expire before ExpiresAt", Op: func(r *Request) error { return r.Expire(expires.Add(-time.Nanosecond)) }, WantErr: ErrTransition},
 		{
-			name: "expire at ExpiresAt",
-			op:   func(r *Request) error { return r.Expire(expires.Add(time.Hour)) },
-			check: func(t *testing.T, r *Request) {
+			Name: "expire at ExpiresAt",
+			Op:   func(r *Request) error { return r.Expire(expires.Add(time.Hour)) },
+			Check: func(t *testing.T, r *Request) {
 				wantStatus(t, r, StatusExpired)
 				if !r.DecidedAt.Equal(expires) || !r.UpdatedAt.Equal(expires.Add(time.Hour)) {
 					t.Errorf("after expire: DecidedAt %s (want ExpiresAt), UpdatedAt %s (want now)", r.DecidedAt, r.UpdatedAt)
@@ -172,48 +179,17 @@ func TestTransitions(t *testing.T) {
 			},
 		},
 		{
-			name: "auto-approve",
-			op:   func(r *Request) error { return r.AutoApprove(minute) },
-			check: func(t *testing.T, r *Request) {
+			Name: "auto-approve",
+			Op:   func(r *Request) error { return r.AutoApprove(minute) },
+			Check: func(t *testing.T, r *Request) {
 				wantStatus(t, r, StatusApproved)
 				if !r.AutoApproved || !r.DecidedAt.Equal(minute) || len(r.Reviews) != 0 {
 					t.Errorf("after auto-approve: AutoApproved %v DecidedAt %s reviews %d", r.AutoApproved, r.DecidedAt, len(r.Reviews))
 				}
 			},
 		},
-		{name: "auto-approve at expiry", op: func(r *Request) error { return r.AutoApprove(expires) }, wantErr: ErrTransition},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			required := tt.required
-			if required == 0 {
-				required = 1
-			}
-			r := pending(t, required)
-			for i, step := range tt.before {
-				if err := step(r); err != nil {
-					t.Fatalf("setup step %d: %v", i, err)
-				}
-			}
-			before := clone(r)
-			err := tt.op(r)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("got %v, want %v", err, tt.wantErr)
-				}
-				if !reflect.DeepEqual(r, before) {
-					t.Fatalf("failed call changed the request:\n%+v\nwas\n%+v", r, before)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
-			}
-			if tt.check != nil {
-				tt.check(t, r)
-			}
-		})
-	}
+		{Name: "auto-approve at expiry", Op: func(r *Request) error { return r.AutoApprove(expires) }, WantErr: ErrTransition},
+	})
 }
 
 // TestFinalStatesAreFinal tries every operation on a request in every final
@@ -233,24 +209,8 @@ func TestFinalStatesAreFinal(t *testing.T) {
 		"expire":       func(r *Request, now time.Time) error { return r.Expire(now) },
 		"auto-approve": func(r *Request, now time.Time) error { return r.AutoApprove(now) },
 	}
-	for status, reach := range final {
-		for name, op := range ops {
-			for _, now := range []time.Time{minute.Add(time.Minute), expires.Add(time.Hour)} {
-				r := pending(t, 1)
-				if err := reach(r); err != nil {
-					t.Fatalf("reach %s: %v", status, err)
-				}
-				wantStatus(t, r, status)
-				before := clone(r)
-				if err := op(r, now); !errors.Is(err, ErrTransition) {
-					t.Errorf("%s on a %s request at %s: got %v, want ErrTransition", name, status, now, err)
-				}
-				if !reflect.DeepEqual(r, before) {
-					t.Errorf("%s on a %s request changed it", name, status)
-				}
-			}
-		}
-	}
+	recordtest.FinalStates(t, subject, func(r *Request) Status { return r.Status }, final, ops,
+		[]time.Time{minute.Add(time.Minute), expires.Add(time.Hour)}, ErrTransition)
 }
 
 func TestEffectiveStatus(t *testing.T) {
@@ -315,14 +275,14 @@ func TestWindow(t *testing.T) {
 
 func TestStatusFinal(t *testing.T) {
 	for _, s := range []Status{StatusDenied, StatusCancelled, StatusExpired, StatusRevoked} {
-		if !s.Final() {
-			t.Errorf("%s.Final() = false", s)
+		if !Kind.Machine.Final(s) {
+			t.Errorf("Final(%s) = false", s)
 		}
 	}
 	// An approved request can still be revoked.
 	for _, s := range []Status{StatusPending, StatusApproved} {
-		if s.Final() {
-			t.Errorf("%s.Final() = true", s)
+		if Kind.Machine.Final(s) {
+			t.Errorf("Final(%s) = true", s)
 		}
 	}
 }

@@ -1,9 +1,12 @@
 package session
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // FoldARN is the form in which stores key and compare user ARNs: lower
@@ -14,49 +17,26 @@ func FoldARN(arn string) string { return strings.ToLower(arn) }
 // Validate checks a block before it is stored, and every block read back:
 // the ARNs and names, a reason of 1-1000 characters, the times, and an end
 // after the start.
-func (b *Block) Validate() error {
+func (b *Block) Validate() error { return errs.Wrap(b.validate()) }
+
+func (b *Block) validate() error {
 	if b == nil {
-		return fmt.Errorf("%w: nil block", ErrInvalid)
+		return record.Invalidf("nil block")
 	}
-	if err := checkName("blocked user ARN", b.UserARN, MaxARN); err != nil {
-		return err
-	}
-	if err := checkName("blocked by", b.By, MaxName); err != nil {
-		return err
-	}
-	if err := checkOptionalName("blocked by ARN", b.ByARN, MaxARN); err != nil {
-		return err
-	}
-	reason, err := checkText("block reason", b.Reason, 1, MaxReason)
-	if err != nil {
-		return err
-	}
-	if reason != b.Reason {
-		return fmt.Errorf("%w: block reason has leading or trailing spaces", ErrInvalid)
-	}
-	if err := checkTime("block time", b.At); err != nil {
-		return err
-	}
-	if err := checkOptionalTime("block end", b.Until); err != nil {
-		return err
-	}
-	if !b.Until.IsZero() && !b.Until.After(b.At) {
-		return fmt.Errorf("%w: block end %s is not after its start %s", ErrInvalid,
-			b.Until.UTC().Format(time.RFC3339), b.At.UTC().Format(time.RFC3339))
-	}
-	if err := checkOptionalName("lifted by", b.LiftedBy, MaxName); err != nil {
-		return err
-	}
-	if err := checkOptionalName("lifted by ARN", b.LiftedByARN, MaxARN); err != nil {
-		return err
-	}
-	if err := checkOptionalTime("lift time", b.LiftedAt); err != nil {
-		return err
-	}
-	if (b.LiftedBy == "") != b.LiftedAt.IsZero() || (b.LiftedByARN != "" && b.LiftedBy == "") {
-		return fmt.Errorf("%w: a lifted block needs who lifted it and when", ErrInvalid)
-	}
-	return nil
+	return cmp.Or(
+		record.Name("blocked user ARN", b.UserARN, record.MaxARN),
+		record.Actor("blocked by", b.By, b.ByARN),
+		trimmedReason("block reason", b.Reason),
+		record.Time("block time", b.At),
+		record.OptionalTime("block end", b.Until),
+		record.Require(b.Until.IsZero() || b.Until.After(b.At), "block end %s is not after its start %s",
+			b.Until.UTC().Format(time.RFC3339), b.At.UTC().Format(time.RFC3339)),
+		record.OptionalName("lifted by", b.LiftedBy, record.MaxName),
+		record.OptionalName("lifted by ARN", b.LiftedByARN, record.MaxARN),
+		record.OptionalTime("lift time", b.LiftedAt),
+		record.Require((b.LiftedBy == "") == b.LiftedAt.IsZero() && (b.LiftedByARN == "" || b.LiftedBy != ""),
+			"a lifted block needs who lifted it and when"),
+	)
 }
 
 // NewBlock trims the reason of b, stores its times in UTC, clears any lift
@@ -81,13 +61,7 @@ func (b *Block) ActiveAt(now time.Time) bool {
 
 // CheckLift validates the arguments of Unblock.
 func CheckLift(by, byARN string, at time.Time) error {
-	if err := checkName("lifted by", by, MaxName); err != nil {
-		return err
-	}
-	if err := checkOptionalName("lifted by ARN", byARN, MaxARN); err != nil {
-		return err
-	}
-	return checkTime("lift time", at)
+	return errs.Wrap(cmp.Or(record.Actor("lifted by", by, byARN), record.Time("lift time", at)))
 }
 
 // Lift records that by lifted the block at at. The block must be in force

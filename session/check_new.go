@@ -1,6 +1,6 @@
 package session
 
-import "fmt"
+import "github.com/sentinel-cli/sentinel/record"
 
 // CheckNew refuses what is not a valid new session: one that fails
 // Validate, or that is not active. Both stores run it on Create.
@@ -8,10 +8,7 @@ func CheckNew(s *Session) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	if s.Status != StatusActive {
-		return fmt.Errorf("%w: a new session must be active, not %s", ErrInvalid, s.Status)
-	}
-	return nil
+	return errs.Wrap(record.Require(s.Status == StatusActive, "a new session must be active, not %s", s.Status))
 }
 
 // CheckNewBlock refuses what is not a valid new block: one that fails
@@ -20,8 +17,5 @@ func CheckNewBlock(b *Block) error {
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	if !b.LiftedAt.IsZero() {
-		return fmt.Errorf("%w: a new block cannot be lifted already", ErrInvalid)
-	}
-	return nil
+	return errs.Wrap(record.Require(b.LiftedAt.IsZero(), "a new block cannot be lifted already"))
 }

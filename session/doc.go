@@ -5,8 +5,9 @@
 // The package holds the model, its validation, its state machine
 // (active -> revoked | expired; nothing leaves a final state), user blocks
 // (a stolen laptop: refuse every new session of a user for a while), and
-// the Store interface that the backends in store/ implement. It imports
-// nothing but the standard library and the shared field checks.
+// the Store interface that the backends in store/ implement. What every
+// record kind shares is package record's; this package declares sessions
+// to it (Kind) and keeps only their own rules: touch, revoke and blocks.
 //
 // A session reads as expired once its ExpiresAt has passed, even before
 // anyone stores that change (EffectiveStatus), and a Touch past ExpiresAt

@@ -6,18 +6,26 @@ import (
 	"github.com/sentinel-cli/sentinel/record"
 )
 
-// Kind declares sessions to the generic record store.
-var Kind = &record.Kind[Session, Status]{
-	Name:   "session",
-	Errors: record.Errors{NotFound: ErrNotFound, Conflict: ErrConflict, Invalid: ErrInvalid, Transition: ErrTransition},
-	Machine: record.Machine[Status]{
+// machine and errs are the status machine and the session's own error
+// values, apart from Kind so that Validate, which Kind refers to, can use
+// them.
+var (
+	machine = record.Machine[Status]{
 		Moves: map[Status][]Status{
 			StatusActive:  {StatusRevoked, StatusExpired},
 			StatusRevoked: nil,
 			StatusExpired: nil,
 		},
 		Lapses: map[Status]Status{StatusActive: StatusExpired},
-	},
+	}
+	errs = record.Errors{NotFound: ErrNotFound, Conflict: ErrConflict, Invalid: ErrInvalid, Transition: ErrTransition}
+)
+
+// Kind declares sessions to the generic record store.
+var Kind = &record.Kind[Session, Status]{
+	Name:      "session",
+	Errors:    errs,
+	Machine:   machine,
 	ID:        func(s *Session) string { return s.ID },
 	Status:    func(s *Session) Status { return s.Status },
 	Version:   func(s *Session) *int64 { return &s.Version },
@@ -41,19 +49,18 @@ const (
 	IndexProfile = "profile"
 )
 
+// NewID returns a fresh random session ID (see record.NewID). The ID goes
+// into the STS session tag sentinel-session-id, so it is hex and nothing
+// else.
+func NewID() (string, error) { return record.NewID() }
+
+// ValidID reports whether s has the shape NewID produces.
+func ValidID(s string) bool { return record.ValidID(s) }
+
 // Record turns q into the generic query, with now as the present for
 // effective statuses.
 func (q Query) Record(now time.Time) record.Query[Status] {
-	var where []record.Match
-	if q.User != "" {
-		where = append(where, record.Match{Index: IndexUser, Value: q.User})
-	}
-	if q.UserARN != "" {
-		where = append(where, record.Match{Index: IndexUserARN, Value: q.UserARN})
-	}
-	if q.Profile != "" {
-		where = append(where, record.Match{Index: IndexProfile, Value: q.Profile})
-	}
+	where := record.Matches(IndexUser, q.User, IndexUserARN, q.UserARN, IndexProfile, q.Profile)
 	return record.Query[Status]{Where: where, Status: q.Status, At: now, Limit: q.Limit}
 }
 

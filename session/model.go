@@ -20,12 +20,7 @@ const (
 )
 
 // Valid reports whether s is one of the known statuses.
-func (s Status) Valid() bool {
-	return s == StatusActive || s == StatusRevoked || s == StatusExpired
-}
-
-// Final reports whether s is a status nothing can leave.
-func (s Status) Final() bool { return s != StatusActive }
+func (s Status) Valid() bool { return machine.Known(s) }
 
 // Sentinel errors, checked with errors.Is.
 var (
@@ -52,8 +47,9 @@ var (
 
 // StateError reports a change refused because of the session's state:
 // Touch, Revoke or Expire of a session that is not active (for Touch, also
-// one whose ExpiresAt has passed). It matches ErrTransition and
-// ErrNotActive, and ErrRevoked or ErrExpired according to Status.
+// one whose ExpiresAt has passed). It matches ErrTransition (and
+// record.ErrTransition) and ErrNotActive, and ErrRevoked or ErrExpired
+// according to Status.
 type StateError struct {
 	// ID is the session's ID.
 	ID string
@@ -71,7 +67,7 @@ func (e *StateError) Error() string {
 // Is matches the sentinel errors listed on StateError.
 func (e *StateError) Is(target error) bool {
 	switch target {
-	case ErrTransition, ErrNotActive:
+	case ErrTransition, record.ErrTransition, ErrNotActive:
 		return true
 	case ErrRevoked:
 		return e.Status == StatusRevoked

@@ -1,8 +1,10 @@
 package session
 
 import (
-	"fmt"
+	"cmp"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // NewParams holds everything New needs to start a session.
@@ -24,7 +26,8 @@ type NewParams struct {
 }
 
 // New validates p and returns an active session with no request counted
-// yet. Every failure wraps ErrInvalid and says which rule was broken.
+// yet. Every failure wraps ErrInvalid (and record.ErrInvalid) and says
+// which rule was broken.
 func New(p NewParams) (*Session, error) {
 	s := &Session{
 		ID:             p.ID,
@@ -51,81 +54,63 @@ func New(p NewParams) (*Session, error) {
 // caps, no control characters, no surrounding spaces), the status and the
 // fields it implies, and the times. Stores call it on Create and on every
 // item they read back, since a stored record is evidence, not authority.
-func (s *Session) Validate() error {
+func (s *Session) Validate() error { return errs.Wrap(s.validate()) }
+
+func (s *Session) validate() error {
 	if s == nil {
-		return fmt.Errorf("%w: nil session", ErrInvalid)
+		return record.Invalidf("nil session")
 	}
-	if !ValidID(s.ID) {
-		return fmt.Errorf("%w: id must be %d lowercase hex characters", ErrInvalid, IDLength)
+	if err := record.CheckID(s.ID); err != nil {
+		return err
 	}
 	for _, c := range []struct {
 		what, value string
 		max         int
 		required    bool
 	}{
-		{"user", s.User, MaxName, true},
-		{"user ARN", s.UserARN, MaxARN, true},
-		{"account", s.Account, MaxName, true},
-		{"profile", s.Profile, MaxName, true},
-		{"role ARN", s.RoleARN, MaxARN, false},
-		{"host", s.Host, MaxName, false},
+		{"user", s.User, record.MaxName, true},
+		{"user ARN", s.UserARN, record.MaxARN, true},
+		{"account", s.Account, record.MaxName, true},
+		{"profile", s.Profile, record.MaxName, true},
+		{"role ARN", s.RoleARN, record.MaxARN, false},
+		{"host", s.Host, record.MaxName, false},
 		{"source identity", s.SourceIdentity, MaxSourceIdentity, false},
-		{"revoked by", s.RevokedBy, MaxName, false},
-		{"revoked by ARN", s.RevokedByARN, MaxARN, false},
+		{"revoked by", s.RevokedBy, record.MaxName, false},
+		{"revoked by ARN", s.RevokedByARN, record.MaxARN, false},
 	} {
-		check := checkOptionalName
+		check := record.OptionalName
 		if c.required {
-			check = checkName
+			check = record.Name
 		}
 		if err := check(c.what, c.value, c.max); err != nil {
 			return err
 		}
 	}
 	if s.RevokeReason != "" {
-		reason, err := checkText("revoke reason", s.RevokeReason, 1, MaxReason)
-		if err != nil {
-			return err
-		}
-		if reason != s.RevokeReason {
-			return fmt.Errorf("%w: revoke reason has leading or trailing spaces", ErrInvalid)
-		}
-	}
-	if s.PID < 0 {
-		return fmt.Errorf("%w: pid %d is negative", ErrInvalid, s.PID)
-	}
-	if s.RequestCount < 0 {
-		return fmt.Errorf("%w: request count %d is negative", ErrInvalid, s.RequestCount)
-	}
-	if s.Version < 0 {
-		return fmt.Errorf("%w: version %d is negative", ErrInvalid, s.Version)
-	}
-	for _, c := range []struct {
-		what string
-		t    time.Time
-	}{{"start time", s.StartedAt}, {"last access time", s.LastAccessAt}, {"expiry", s.ExpiresAt}} {
-		if err := checkTime(c.what, c.t); err != nil {
+		if err := trimmedReason("revoke reason", s.RevokeReason); err != nil {
 			return err
 		}
 	}
-	if err := checkOptionalTime("revoke time", s.RevokedAt); err != nil {
+	if err := cmp.Or(
+		record.Require(s.PID >= 0, "pid %d is negative", s.PID),
+		record.Require(s.RequestCount >= 0, "request count %d is negative", s.RequestCount),
+		record.Require(s.Version >= 0, "version %d is negative", s.Version),
+		record.Time("start time", s.StartedAt),
+		record.Time("last access time", s.LastAccessAt),
+		record.Time("expiry", s.ExpiresAt),
+		record.OptionalTime("revoke time", s.RevokedAt),
+		record.Require(s.ExpiresAt.After(s.StartedAt), "expiry %s is not after the start %s",
+			s.ExpiresAt.UTC().Format(time.RFC3339), s.StartedAt.UTC().Format(time.RFC3339)),
+	); err != nil {
 		return err
-	}
-	if !s.ExpiresAt.After(s.StartedAt) {
-		return fmt.Errorf("%w: expiry %s is not after the start %s", ErrInvalid,
-			s.ExpiresAt.UTC().Format(time.RFC3339), s.StartedAt.UTC().Format(time.RFC3339))
 	}
 	revoked := s.RevokedBy != "" || s.RevokedByARN != "" || s.RevokeReason != "" || !s.RevokedAt.IsZero()
 	switch s.Status {
 	case StatusRevoked:
-		if s.RevokedBy == "" || s.RevokeReason == "" || s.RevokedAt.IsZero() {
-			return fmt.Errorf("%w: a revoked session needs who revoked it, why and when", ErrInvalid)
-		}
+		return record.Require(s.RevokedBy != "" && s.RevokeReason != "" && !s.RevokedAt.IsZero(),
+			"a revoked session needs who revoked it, why and when")
 	case StatusActive, StatusExpired:
-		if revoked {
-			return fmt.Errorf("%w: a %s session carries revocation details", ErrInvalid, s.Status)
-		}
-	default:
-		return fmt.Errorf("%w: unknown status %q", ErrInvalid, s.Status)
+		return record.Require(!revoked, "a %s session carries revocation details", s.Status)
 	}
-	return nil
+	return record.Invalidf("unknown status %q", s.Status)
 }

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/recordtest"
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -55,50 +58,30 @@ func TestNewValid(t *testing.T) {
 }
 
 func TestNewInvalid(t *testing.T) {
-	tests := []struct {
-		name string
-		edit func(p *NewParams)
-		want string
-	}{
-		{"empty id", func(p *NewParams) { p.ID = "" }, "16 lowercase hex"},
-		{"uppercase id", func(p *NewParams) { p.ID = "0123456789ABCDEF" }, "16 lowercase hex"},
-		{"block-like id", func(p *NewParams) { p.ID = "block#0123456789" }, "16 lowercase hex"},
-		{"no user", func(p *NewParams) { p.User = "" }, "user is required"},
-		{"user with newline", func(p *NewParams) { p.User = "alice\nbob" }, "control character"},
-		{"user with escape", func(p *NewParams) { p.User = "alice\x1b[2J" }, "control character"},
-		{"padded user", func(p *NewParams) { p.User = "alice " }, "spaces"},
-		{"user too long", func(p *NewParams) { p.User = strings.Repeat("é", MaxName+1) }, "at most 256"},
-		{"user not UTF-8", func(p *NewParams) { p.User = "al\xffice" }, "UTF-8"},
-		{"no user ARN", func(p *NewParams) { p.UserARN = "" }, "user ARN is required"},
-		{"user ARN too long", func(p *NewParams) { p.UserARN = strings.Repeat("a", MaxARN+1) }, "at most 2048"},
-		{"no account", func(p *NewParams) { p.Account = "" }, "account is required"},
-		{"no profile", func(p *NewParams) { p.Profile = "" }, "profile is required"},
-		{"profile with NUL", func(p *NewParams) { p.Profile = "pr\x00od" }, "control character"},
-		{"role ARN with tab", func(p *NewParams) { p.RoleARN = "arn:aws:iam::1:role/\tx" }, "control character"},
-		{"host with DEL", func(p *NewParams) { p.Host = "laptop\x7f" }, "control character"},
-		{"host too long", func(p *NewParams) { p.Host = strings.Repeat("h", MaxName+1) }, "at most 256"},
-		{"source identity too long", func(p *NewParams) { p.SourceIdentity = strings.Repeat("s", MaxSourceIdentity+1) }, "at most 64"},
-		{"negative pid", func(p *NewParams) { p.PID = -1 }, "negative"},
-		{"no start", func(p *NewParams) { p.Now = time.Time{} }, "start time is missing"},
-		{"no expiry", func(p *NewParams) { p.ExpiresAt = time.Time{} }, "expiry is missing"},
-		{"expiry at start", func(p *NewParams) { p.ExpiresAt = p.Now }, "not after the start"},
-		{"expiry before start", func(p *NewParams) { p.ExpiresAt = p.Now.Add(-time.Second) }, "not after the start"},
-		{"start before 1970", func(p *NewParams) { p.Now = time.Date(1969, 1, 1, 0, 0, 0, 0, time.UTC) }, "1970-9999"},
-		{"expiry after 9999", func(p *NewParams) { p.ExpiresAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "1970-9999"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := validParams()
-			tt.edit(&p)
-			s, err := New(p)
-			if !errors.Is(err, ErrInvalid) {
-				t.Fatalf("New: got (%v, %v), want ErrInvalid", s, err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q does not mention %q", err, tt.want)
-			}
-		})
-	}
+	common := recordtest.Common[NewParams, *Session](func(p *NewParams) *string { return &p.ID },
+		func(p *NewParams) *string { return &p.Profile }, func(p *NewParams) *string { return &p.RoleARN })
+	recordtest.Rejects(t, New, validParams, ErrInvalid, common, []recordtest.Param[NewParams, *Session]{
+		{Name: "no user", Edit: func(p *NewParams) { p.User = "" }, Want: "user is required"},
+		{Name: "user with newline", Edit: func(p *NewParams) { p.User = "alice\nbob" }, Want: "control character"},
+		{Name: "user with escape", Edit: func(p *NewParams) { p.User = "alice\x1b[2J" }, Want: "control character"},
+		{Name: "padded user", Edit: func(p *NewParams) { p.User = "alice " }, Want: "spaces"},
+		{Name: "user too long", Edit: func(p *NewParams) { p.User = strings.Repeat("é", MaxName+1) }, Want: "at most 256"},
+		{Name: "user not UTF-8", Edit: func(p *NewParams) { p.User = "al\xffice" }, Want: "UTF-8"},
+		{Name: "no user ARN", Edit: func(p *NewParams) { p.UserARN = "" }, Want: "user ARN is required"},
+		{Name: "user ARN too long", Edit: func(p *NewParams) { p.UserARN = strings.Repeat("a", record.MaxARN+1) }, Want: "at most 2048"},
+		{Name: "no account", Edit: func(p *NewParams) { p.Account = "" }, Want: "account is required"},
+		{Name: "profile with NUL", Edit: func(p *NewParams) { p.Profile = "pr\x00od" }, Want: "control character"},
+		{Name: "host with DEL", Edit: func(p *NewParams) { p.Host = "laptop\x7f" }, Want: "control character"},
+		{Name: "host too long", Edit: func(p *NewParams) { p.Host = strings.Repeat("h", MaxName+1) }, Want: "at most 256"},
+		{Name: "source identity too long", Edit: func(p *NewParams) { p.SourceIdentity = strings.Repeat("s", MaxSourceIdentity+1) }, Want: "at most 64"},
+		{Name: "negative pid", Edit: func(p *NewParams) { p.PID = -1 }, Want: "negative"},
+		{Name: "no start", Edit: func(p *NewParams) { p.Now = time.Time{} }, Want: "start time is missing"},
+		{Name: "no expiry", Edit: func(p *NewParams) { p.ExpiresAt = time.Time{} }, Want: "expiry is missing"},
+		{Name: "expiry at start", Edit: func(p *NewParams) { p.ExpiresAt = p.Now }, Want: "not after the start"},
+		{Name: "expiry before start", Edit: func(p *NewParams) { p.ExpiresAt = p.Now.Add(-time.Second) }, Want: "not after the start"},
+		{Name: "start before 1970", Edit: func(p *NewParams) { p.Now = time.Date(1969, 1, 1, 0, 0, 0, 0, time.UTC) }, Want: "1970-9999"},
+		{Name: "expiry after 9999", Edit: func(p *NewParams) { p.ExpiresAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, Want: "1970-9999"},
+	})
 }
 
 // TestValidateStoredSessions covers the rules New never meets: those on

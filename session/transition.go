@@ -1,8 +1,10 @@
 package session
 
 import (
-	"fmt"
+	"cmp"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // The methods in this file move a session through its state machine:
@@ -16,13 +18,8 @@ import (
 
 // EffectiveStatus is the status a reader should act on at now: an active
 // session whose ExpiresAt has passed reads as expired even before anyone
-// stores that change.
-func (s *Session) EffectiveStatus(now time.Time) Status {
-	if s.Status == StatusActive && !now.Before(s.ExpiresAt) {
-		return StatusExpired
-	}
-	return s.Status
-}
+// stores that change (Kind.Effective).
+func (s *Session) EffectiveStatus(now time.Time) Status { return Kind.Effective(s, now) }
 
 // ActiveAt reports whether the session may issue credentials at now.
 func (s *Session) ActiveAt(now time.Time) bool {
@@ -32,17 +29,12 @@ func (s *Session) ActiveAt(now time.Time) bool {
 // CheckTouch validates the arguments of a touch: both times set and in
 // range, and the new credentials' expiry after the touch.
 func CheckTouch(at, expires time.Time) error {
-	if err := checkTime("touch time", at); err != nil {
-		return err
-	}
-	if err := checkTime("credential expiry", expires); err != nil {
-		return err
-	}
-	if !expires.After(at) {
-		return fmt.Errorf("%w: credential expiry %s is not after the touch at %s", ErrInvalid,
-			expires.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
-	}
-	return nil
+	return errs.Wrap(cmp.Or(
+		record.Time("touch time", at),
+		record.Time("credential expiry", expires),
+		record.Require(expires.After(at), "credential expiry %s is not after the touch at %s",
+			expires.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339)),
+	))
 }
 
 // Touch records one issuance at at of credentials that expire at expires:
@@ -67,18 +59,9 @@ func (s *Session) Touch(at, expires time.Time) error {
 // reason trimmed: by is required, byARN optional, the reason 1-1000
 // characters of text, and at set.
 func CheckRevoke(by, byARN, reason string, at time.Time) (string, error) {
-	if err := checkName("revoked by", by, MaxName); err != nil {
-		return "", err
-	}
-	if err := checkOptionalName("revoked by ARN", byARN, MaxARN); err != nil {
-		return "", err
-	}
-	reason, err := checkText("revoke reason", reason, 1, MaxReason)
-	if err != nil {
-		return "", err
-	}
-	if err := checkTime("revoke time", at); err != nil {
-		return "", err
+	reason, err := record.Text("revoke reason", reason, 1, MaxReason)
+	if err = cmp.Or(record.Actor("revoked by", by, byARN), err, record.Time("revoke time", at)); err != nil {
+		return "", errs.Wrap(err)
 	}
 	return reason, nil
 }
@@ -91,7 +74,7 @@ func (s *Session) Revoke(by, byARN, reason string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	if s.Status != StatusActive {
+	if !machine.CanMove(s.Status, StatusRevoked) {
 		return &StateError{ID: s.ID, Op: "revoke", Status: s.Status}
 	}
 	s.Status = StatusRevoked
@@ -108,7 +91,7 @@ func (s *Session) Expire(at time.Time) error {
 	if err := CheckExpire(at); err != nil {
 		return err
 	}
-	if s.Status != StatusActive {
+	if !machine.CanMove(s.Status, StatusExpired) {
 		return &StateError{ID: s.ID, Op: "expire", Status: s.Status}
 	}
 	s.Status = StatusExpired
@@ -117,5 +100,5 @@ func (s *Session) Expire(at time.Time) error {
 
 // CheckExpire validates the argument of an expiry: a time in range.
 func CheckExpire(at time.Time) error {
-	return checkTime("expiry time", at)
+	return errs.Wrap(record.Time("expiry time", at))
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentinel-cli/sentinel/internal/recordtest"
 )
 
 // active returns a fresh session started at t0 that expires at t0 + 1h.
@@ -17,61 +19,57 @@ func active(t *testing.T) *Session {
 	return s
 }
 
+// subject makes the active sessions the shared transition tests start
+// from.
+var subject = recordtest.Subject[Session]{Fresh: active, Clone: recordtest.Copy[Session], Equal: recordtest.Same[Session]}
+
 var (
 	minute  = t0.Add(time.Minute)
 	expires = t0.Add(time.Hour)
 )
 
 func TestTransitions(t *testing.T) {
-	tests := []struct {
-		name    string
-		before  []func(s *Session) error
-		op      func(s *Session) error
-		wantErr error
-		// wantStatus is the status a *StateError must carry.
-		wantStatus Status
-		check      func(t *testing.T, s *Session)
-	}{
+	recordtest.Transitions(t, subject, []recordtest.Step[Session]{
 		{
-			name: "touch counts and extends",
-			op:   func(s *Session) error { return s.Touch(minute, minute.Add(2*time.Hour)) },
-			check: func(t *testing.T, s *Session) {
+			Name: "touch counts and extends",
+			Op:   func(s *Session) error { return s.Touch(minute, minute.Add(2*time.Hour)) },
+			Check: func(t *testing.T, s *Session) {
 				if s.RequestCount != 1 || !s.LastAccessAt.Equal(minute) || !s.ExpiresAt.Equal(minute.Add(2*time.Hour)) {
 					t.Errorf("after touch: count %d, last %s, expires %s", s.RequestCount, s.LastAccessAt, s.ExpiresAt)
 				}
 			},
 		},
 		{
-			name: "touch never shortens",
-			op:   func(s *Session) error { return s.Touch(minute, minute.Add(15*time.Minute)) },
-			check: func(t *testing.T, s *Session) {
+			Name: "touch never shortens",
+			Op:   func(s *Session) error { return s.Touch(minute, minute.Add(15*time.Minute)) },
+			Check: func(t *testing.T, s *Session) {
 				if s.RequestCount != 1 || !s.ExpiresAt.Equal(expires) {
 					t.Errorf("after a touch with earlier credentials: count %d, expires %s (want %s)", s.RequestCount, s.ExpiresAt, expires)
 				}
 			},
 		},
 		{
-			name:   "touches add up",
-			before: steps(touch(minute), touch(minute.Add(time.Minute))),
-			op:     touch(minute.Add(2 * time.Minute)),
-			check: func(t *testing.T, s *Session) {
+			Name:   "touches add up",
+			Before: steps(touch(minute), touch(minute.Add(time.Minute))),
+			Op:     touch(minute.Add(2 * time.Minute)),
+			Check: func(t *testing.T, s *Session) {
 				if s.RequestCount != 3 {
 					t.Errorf("count %d, want 3", s.RequestCount)
 				}
 			},
 		},
-		{name: "touch just before expiry", op: touch(expires.Add(-time.Nanosecond))},
-		{name: "touch at expiry", op: touch(expires), wantErr: ErrExpired, wantStatus: StatusExpired},
-		{name: "touch after expiry", op: touch(expires.Add(time.Hour)), wantErr: ErrNotActive, wantStatus: StatusExpired},
-		{name: "touch of revoked", before: steps(revoke("bob")), op: touch(minute), wantErr: ErrRevoked, wantStatus: StatusRevoked},
-		{name: "touch of expired", before: steps(expire(minute)), op: touch(minute), wantErr: ErrExpired, wantStatus: StatusExpired},
-		{name: "touch without time", op: func(s *Session) error { return s.Touch(time.Time{}, expires) }, wantErr: ErrInvalid},
-		{name: "touch without expiry", op: func(s *Session) error { return s.Touch(minute, time.Time{}) }, wantErr: ErrInvalid},
-		{name: "touch with credentials already expired", op: func(s *Session) error { return s.Touch(minute, minute) }, wantErr: ErrInvalid},
+		{Name: "touch just before expiry", Op: touch(expires.Add(-time.Nanosecond))},
+		{Name: "touch at expiry", Op: touch(expires), WantErr: ErrExpired, CheckErr: stateError(StatusExpired)},
+		{Name: "touch after expiry", Op: touch(expires.Add(time.Hour)), WantErr: ErrNotActive, CheckErr: stateError(StatusExpired)},
+		{Name: "touch of revoked", Before: steps(revoke("bob")), Op: touch(minute), WantErr: ErrRevoked, CheckErr: stateError(StatusRevoked)},
+		{Name: "touch of expired", Before: steps(expire(minute)), Op: touch(minute), WantErr: ErrExpired, CheckErr: stateError(StatusExpired)},
+		{Name: "touch without time", Op: func(s *Session) error { return s.Touch(time.Time{}, expires) }, WantErr: ErrInvalid},
+		{Name: "touch without expiry", Op: func(s *Session) error { return s.Touch(minute, time.Time{}) }, WantErr: ErrInvalid},
+		{Name: "touch with credentials already expired", Op: func(s *Session) error { return s.Touch(minute, minute) }, WantErr: ErrInvalid},
 		{
-			name: "revoke records who, why and when",
-			op:   func(s *Session) error { return s.Revoke("bob", "arn:aws:iam::1:user/bob", "  laptop stolen\n", minute) },
-			check: func(t *testing.T, s *Session) {
+			Name: "revoke records who, why and when",
+			Op:   func(s *Session) error { return s.Revoke("bob", "arn:aws:iam::1:user/bob", "  laptop stolen\n", minute) },
+			Check: func(t *testing.T, s *Session) {
 				if s.Status != StatusRevoked || s.RevokedBy != "bob" || s.RevokedByARN != "arn:aws:iam::1:user/bob" ||
 					s.RevokeReason != "laptop stolen" || !s.RevokedAt.Equal(minute) {
 					t.Errorf("after revoke: %+v", *s)
@@ -81,60 +79,29 @@ func TestTransitions(t *testing.T) {
 				}
 			},
 		},
-		{name: "revoke past expiry of a stored active session", op: func(s *Session) error { return s.Revoke("bob", "", "late", expires.Add(time.Hour)) }},
-		{name: "revoke twice", before: steps(revoke("bob")), op: revoke("carol"), wantErr: ErrTransition, wantStatus: StatusRevoked},
-		{name: "revoke of expired", before: steps(expire(minute)), op: revoke("bob"), wantErr: ErrTransition, wantStatus: StatusExpired},
-		{name: "revoke by nobody", op: revoke(""), wantErr: ErrInvalid},
-		{name: "revoke without reason", op: func(s *Session) error { return s.Revoke("bob", "", "   ", minute) }, wantErr: ErrInvalid},
-		{name: "revoke with escape in reason", op: func(s *Session) error { return s.Revoke("bob", "", "ok\x1b]0;owned\x07", minute) }, wantErr: ErrInvalid},
-		{name: "revoke with longest reason", op: func(s *Session) error { return s.Revoke("bob", "", strings.Repeat("é", MaxReason), minute) }},
-		{name: "revoke with over-long reason", op: func(s *Session) error { return s.Revoke("bob", "", strings.Repeat("é", MaxReason+1), minute) }, wantErr: ErrInvalid},
-		{name: "revoke with control character in ARN", op: func(s *Session) error { return s.Revoke("bob", "arn\n", "stolen", minute) }, wantErr: ErrInvalid},
-		{name: "revoke without time", op: func(s *Session) error { return s.Revoke("bob", "", "stolen", time.Time{}) }, wantErr: ErrInvalid},
+		{Name: "revoke past expiry of a stored active session", Op: func(s *Session) error { return s.Revoke("bob", "", "late", expires.Add(time.Hour)) }},
+		{Name: "revoke twice", Before: steps(revoke("bob")), Op: revoke("carol"), WantErr: ErrTransition, CheckErr: stateError(StatusRevoked)},
+		{Name: "revoke of expired", Before: steps(expire(minute)), Op: revoke("bob"), WantErr: ErrTransition, CheckErr: stateError(StatusExpired)},
+		{Name: "revoke by nobody", Op: revoke(""), WantErr: ErrInvalid},
+		{Name: "revoke without reason", Op: func(s *Session) error { return s.Revoke("bob", "", "   ", minute) }, WantErr: ErrInvalid},
+		{Name: "revoke with escape in reason", Op: func(s *Session) error { return s.Revoke("bob", "", "ok\x1b]0;owned\x07", minute) }, WantErr: ErrInvalid},
+		{Name: "revoke with longest reason", Op: func(s *Session) error { return s.Revoke("bob", "", strings.Repeat("é", MaxReason), minute) }},
+		{Name: "revoke with over-long reason", Op: func(s *Session) error { return s.Revoke("bob", "", strings.Repeat("é", MaxReason+1), minute) }, WantErr: ErrInvalid},
+		{Name: "revoke with control character in ARN", Op: func(s *Session) error { return s.Revoke("bob", "arn\n", "stolen", minute) }, WantErr: ErrInvalid},
+		{Name: "revoke without time", Op: func(s *Session) error { return s.Revoke("bob", "", "stolen", time.Time{}) }, WantErr: ErrInvalid},
 		{
-			name: "expire ends it",
-			op:   expire(minute),
-			check: func(t *testing.T, s *Session) {
+			Name: "expire ends it",
+			Op:   expire(minute),
+			Check: func(t *testing.T, s *Session) {
 				if s.Status != StatusExpired || s.RevokedBy != "" {
 					t.Errorf("after expire: %+v", *s)
 				}
 			},
 		},
-		{name: "expire twice", before: steps(expire(minute)), op: expire(minute), wantErr: ErrTransition, wantStatus: StatusExpired},
-		{name: "expire of revoked", before: steps(revoke("bob")), op: expire(minute), wantErr: ErrRevoked, wantStatus: StatusRevoked},
-		{name: "expire without time", op: expire(time.Time{}), wantErr: ErrInvalid},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := active(t)
-			for i, step := range tt.before {
-				if err := step(s); err != nil {
-					t.Fatalf("setup step %d: %v", i, err)
-				}
-			}
-			before := *s
-			err := tt.op(s)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("got %v, want %v", err, tt.wantErr)
-				}
-				if *s != before {
-					t.Fatalf("failed call changed the session:\n%+v\nwas\n%+v", *s, before)
-				}
-				var se *StateError
-				if tt.wantStatus != "" && (!errors.As(err, &se) || se.Status != tt.wantStatus || se.ID != s.ID) {
-					t.Fatalf("error %v is not a *StateError with status %s", err, tt.wantStatus)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
-			}
-			if tt.check != nil {
-				tt.check(t, s)
-			}
-		})
-	}
+		{Name: "expire twice", Before: steps(expire(minute)), Op: expire(minute), WantErr: ErrTransition, CheckErr: stateError(StatusExpired)},
+		{Name: "expire of revoked", Before: steps(revoke("bob")), Op: expire(minute), WantErr: ErrRevoked, CheckErr: stateError(StatusRevoked)},
+		{Name: "expire without time", Op: expire(time.Time{}), WantErr: ErrInvalid},
+	})
 }
 
 func TestStateErrorMatches(t *testing.T) {
@@ -195,13 +162,24 @@ func TestStatus(t *testing.T) {
 		if !s.Valid() {
 			t.Errorf("%s.Valid() = false", s)
 		}
-		if s.Final() != (s != StatusActive) {
-			t.Errorf("%s.Final() = %v", s, s.Final())
+		if Kind.Machine.Final(s) != (s != StatusActive) {
+			t.Errorf("Final(%s) = %v", s, Kind.Machine.Final(s))
 		}
 	}
 	for _, s := range []Status{"", "Active", "closed"} {
 		if s.Valid() {
 			t.Errorf("%q.Valid() = true", s)
+		}
+	}
+}
+
+// stateError checks that a refusal is a *StateError of the session
+// carrying status.
+func stateError(status Status) func(t *testing.T, s *Session, err error) {
+	return func(t *testing.T, s *Session, err error) {
+		var se *StateError
+		if !errors.As(err, &se) || se.Status != status || se.ID != s.ID {
+			t.Fatalf("error %v is not a *StateError with status %s", err, status)
 		}
 	}
 }
