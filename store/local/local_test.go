@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"path/filepath"
+	"time"
 	"testing"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
@@ -15,6 +16,9 @@ import (
 // the test ends.
 func openTemp(t *testing.T, opts Options) *Store {
 	t.Helper()
+	if opts.LockTimeout == 0 {
+		opts.LockTimeout = raceLockTimeout
+	}
 	s, err := Open(filepath.Join(t.TempDir(), "sentinel", "state.db"), opts)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -54,11 +58,17 @@ func TestContractManyHandles(t *testing.T) {
 	storetest.TestBreakglassStore(t, func(*testing.T) breakglass.Store { return newHandleBreakglass(h) })
 }
 
+// raceLockTimeout is how long the contract's racing goroutines wait for
+// the file lock. The races test who wins, not how long a loser waits, and
+// under a loaded CI machine (make test runs packages side by side under
+// -race) dozens of per-operation opens can queue past the default 5 s.
+const raceLockTimeout = time.Minute
+
 // handles opens a new *Store on path for every call of with.
 type handles struct{ path string }
 
 func (h *handles) with(fn func(s *Store) error) error {
-	s, err := Open(h.path, Options{})
+	s, err := Open(h.path, Options{LockTimeout: raceLockTimeout})
 	if err != nil {
 		return err
 	}
