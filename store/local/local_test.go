@@ -3,8 +3,8 @@ package local
 import (
 	"context"
 	"path/filepath"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
 	"github.com/sentinel-cli/sentinel/record"
