@@ -50,16 +50,27 @@ func (b *backend[T, S]) item(r *T) item {
 func (b *backend[T, S]) decode(m map[string]types.AttributeValue) (*T, error) {
 	r, err := b.codec.decode(m)
 	if err != nil {
-		return nil, record.Invalidf("stored %s item: %v", b.kind.Name, err)
+		return nil, b.kind.Errors.Wrap(record.Invalidf("stored %s item: %v", b.kind.Name, err))
 	}
 	if id := b.kind.ID(r); !record.ValidID(id) {
 		// Lock, quota, block and anchor items share the tables.
-		return nil, record.Invalidf("stored %s item: %q is not a record ID", b.kind.Name, id)
+		return nil, b.kind.Errors.Wrap(record.Invalidf("stored %s item: %q is not a record ID", b.kind.Name, id))
 	}
 	if err := b.kind.Validate(r); err != nil {
-		return nil, fmt.Errorf("stored %s %s: %w", b.kind.Name, b.kind.ID(r), err)
+		return nil, b.fail(fmt.Sprintf("stored %s %s", b.kind.Name, b.kind.ID(r)), err)
 	}
 	return r, nil
+}
+
+// fail is err after what, matching the kind's own error value as well as
+// record's (see record.Errors.Wrap), with the kind's words first.
+func (b *backend[T, S]) fail(what string, err error) error {
+	return fmt.Errorf("%s: %w", what, b.kind.Errors.Wrap(err))
+}
+
+// notFound is the error for a missing record with the given ID.
+func (b *backend[T, S]) notFound(id string) error {
+	return &record.NotFoundError{Kind: b.kind.Name, ID: id, Err: b.kind.Errors.NotFound}
 }
 
 // Insert stores r unless an item has its ID.
@@ -67,7 +78,7 @@ func (b *backend[T, S]) Insert(ctx context.Context, r *T) error {
 	id := b.kind.ID(r)
 	what := fmt.Sprintf("create %s %s", b.kind.Name, id)
 	if !record.ValidID(id) {
-		return record.Invalidf("%s: %q is not a record ID", what, id)
+		return b.fail(what, record.Invalidf("%q is not a record ID", id))
 	}
 	put := b.insertPut(r)
 	if b.insert != nil {
@@ -77,7 +88,7 @@ func (b *backend[T, S]) Insert(ctx context.Context, r *T) error {
 	defer cancel()
 	err := b.s.putItem(opCtx, put)
 	if _, ok := conditionFailed(err); ok {
-		return fmt.Errorf("%s: %w: the ID exists", what, record.ErrConflict)
+		return b.fail(what, fmt.Errorf("%w: the ID exists", record.ErrConflict))
 	}
 	if err != nil {
 		return b.s.describe(ctx, what, b.table, err)
@@ -99,7 +110,7 @@ func (b *backend[T, S]) insertPut(r *T) *types.Put {
 // a record ID (a lock, quota, block or anchor item's) is not found.
 func (b *backend[T, S]) Load(ctx context.Context, id string) (*T, error) {
 	if !record.ValidID(id) {
-		return nil, &record.NotFoundError{Kind: b.kind.Name, ID: id}
+		return nil, b.notFound(id)
 	}
 	opCtx, cancel := b.s.withTimeout(ctx)
 	defer cancel()
@@ -112,7 +123,7 @@ func (b *backend[T, S]) Load(ctx context.Context, id string) (*T, error) {
 		return nil, b.s.describe(ctx, fmt.Sprintf("get %s %s", b.kind.Name, id), b.table, err)
 	}
 	if len(out.Item) == 0 {
-		return nil, &record.NotFoundError{Kind: b.kind.Name, ID: id}
+		return nil, b.notFound(id)
 	}
 	return b.decode(out.Item)
 }
@@ -125,7 +136,7 @@ func (b *backend[T, S]) Replace(ctx context.Context, old, r *T) error {
 	id := b.kind.ID(r)
 	what := fmt.Sprintf("update %s %s", b.kind.Name, id)
 	if !record.ValidID(id) || b.kind.ID(old) != id {
-		return &record.NotFoundError{Kind: b.kind.Name, ID: id}
+		return b.notFound(id)
 	}
 	put := &types.Put{
 		TableName:                           aws.String(b.table),
@@ -145,9 +156,9 @@ func (b *backend[T, S]) Replace(ctx context.Context, old, r *T) error {
 	}
 	if ccf, ok := conditionFailed(err); ok {
 		if len(ccf.Item) == 0 {
-			return &record.NotFoundError{Kind: b.kind.Name, ID: id}
+			return b.notFound(id)
 		}
-		return fmt.Errorf("%s: %w", what, record.ErrConflict)
+		return b.fail(what, fmt.Errorf("%w: another write came first", record.ErrConflict))
 	}
 	if err != nil {
 		return b.s.describe(ctx, what, b.table, err)
@@ -163,10 +174,10 @@ func (b *backend[T, S]) Scan(ctx context.Context, ix record.Index[T], value stri
 	what := fmt.Sprintf("list %ss by %s", b.kind.Name, ix.Name)
 	gsi, ok := b.gsi[ix.Name]
 	if !ok {
-		return nil, record.Invalidf("%s: the table has no such index", what)
+		return nil, b.fail(what, record.Invalidf("the table has no such index"))
 	}
 	if limit < 0 {
-		return nil, record.Invalidf("%s: negative limit %d", what, limit)
+		return nil, b.fail(what, record.Invalidf("negative limit %d", limit))
 	}
 	if ix.Fold {
 		value = strings.ToLower(value)

@@ -53,13 +53,13 @@ func newBreakglassStore(s *Store) *eventsOnBackend {
 func (es *eventsOnBackend) Open(ctx context.Context, e *breakglass.Event, lim breakglass.Limits) error {
 	k := breakglass.Kind
 	if e == nil {
-		return record.Invalidf("no %s given", k.Name)
+		return es.b.fail("open "+k.Name, record.Invalidf("no event given"))
 	}
 	if err := k.Validate(e); err != nil {
-		return err
+		return k.Errors.Wrap(err)
 	}
 	if !record.ValidID(e.ID) {
-		return record.Invalidf("open %s: %q is not a record ID", k.Name, e.ID)
+		return es.b.fail("open "+k.Name, record.Invalidf("%q is not a record ID", e.ID))
 	}
 	n := k.Normalize(e)
 	return es.open(ctx, n, es.b.insertPut(n), lim)
@@ -76,7 +76,7 @@ func (es *eventsOnBackend) open(ctx context.Context, e *breakglass.Event, put *t
 	s := es.b.s
 	what := "open break-glass event " + e.ID
 	if e.Status != breakglass.StatusActive {
-		return record.Invalidf("%s: a new event must be active, not %q", what, e.Status)
+		return es.b.fail(what, record.Invalidf("a new event must be active, not %q", e.Status))
 	}
 	lock := es.lockItem(e)
 	openedAt := item{}
@@ -117,7 +117,7 @@ func (es *eventsOnBackend) open(ctx context.Context, e *breakglass.Event, put *t
 		if reasons, ok := cancellationReasons(err); ok {
 			switch {
 			case reasonIs(reasons, 1, "ConditionalCheckFailed"):
-				return fmt.Errorf("%s: %w: the ID exists", what, record.ErrConflict)
+				return es.b.fail(what, fmt.Errorf("%w: the ID exists", record.ErrConflict))
 			case reasonIs(reasons, 0, "ConditionalCheckFailed"):
 				return fmt.Errorf("%s: %w", what, lockHeld(reasons[0].Item))
 			case reasonIs(reasons, 2, "ConditionalCheckFailed"):
@@ -132,7 +132,7 @@ func (es *eventsOnBackend) open(ctx context.Context, e *breakglass.Event, put *t
 		}
 		return nil
 	}
-	return fmt.Errorf("%s: %w: too many concurrent break-glass writes by %s; try again", what, record.ErrConflict, e.Invoker)
+	return es.b.fail(what, fmt.Errorf("%w: too many concurrent break-glass writes by %s; try again", record.ErrConflict, e.Invoker))
 }
 
 // lockItem is the lock that e holds while it is active: the ID of e and
@@ -215,7 +215,7 @@ func (es *eventsOnBackend) replaceReleasingLock(ctx context.Context, put *types.
 			return err
 		}
 	}
-	return fmt.Errorf("%w: too many concurrent break-glass writes by %s; try again", record.ErrConflict, e.Invoker)
+	return breakglass.Kind.Errors.Wrap(fmt.Errorf("%w: too many concurrent break-glass writes by %s; try again", record.ErrConflict, e.Invoker))
 }
 
 // readQuota reads the quota item of e's person with a strongly consistent
@@ -244,7 +244,7 @@ func (es *eventsOnBackend) readQuota(ctx context.Context, e *breakglass.Event) (
 		}
 	}
 	if rd.err != nil || q.version < 1 {
-		return nil, record.Invalidf("break-glass quota item of %s is damaged (%v)", q.user, rd.err)
+		return nil, breakglass.Kind.Errors.Wrap(record.Invalidf("break-glass quota item of %s is damaged (%v)", q.user, rd.err))
 	}
 	return q, nil
 }

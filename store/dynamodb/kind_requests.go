@@ -42,7 +42,7 @@ func (rs *requestsOnBackend) IDsWithPrefix(ctx context.Context, prefix string, l
 	s := rs.b.s
 	what := "find request IDs starting " + prefix
 	if len(prefix) < record.IndexedPrefixLen || limit <= 0 {
-		return nil, record.Invalidf("%s: want at least %d characters and a positive limit", what, record.IndexedPrefixLen)
+		return nil, rs.b.fail(what, record.Invalidf("want at least %d characters and a positive limit", record.IndexedPrefixLen))
 	}
 	opCtx, cancel := s.withTimeout(ctx)
 	defer cancel()

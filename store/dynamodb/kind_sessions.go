@@ -54,7 +54,7 @@ func newSessionStore(s *Store) *sessionsOnBackend {
 // is blocked at its StartedAt (see insert).
 func (ss *sessionsOnBackend) Create(ctx context.Context, se *session.Session) error {
 	if se == nil {
-		return record.Invalidf("no session given")
+		return ss.b.fail("create session", record.Invalidf("no session given"))
 	}
 	if err := session.CheckNew(se); err != nil {
 		return fmt.Errorf("create session: %w", err)
@@ -69,7 +69,7 @@ func (ss *sessionsOnBackend) insert(ctx context.Context, se *session.Session, pu
 	s := ss.b.s
 	what := "create session " + se.ID
 	if se.Status != session.StatusActive {
-		return record.Invalidf("%s: a new session must be active, not %s", what, se.Status)
+		return ss.b.fail(what, record.Invalidf("a new session must be active, not %s", se.Status))
 	}
 	opCtx, cancel := s.withTimeout(ctx)
 	defer cancel()
@@ -87,7 +87,7 @@ func (ss *sessionsOnBackend) insert(ctx context.Context, se *session.Session, pu
 		case reasonIs(reasons, 0, "ConditionalCheckFailed"):
 			return fmt.Errorf("%s: %w", what, ss.blockedBy(se.ID, se.UserARN, reasons[0].Item))
 		case reasonIs(reasons, 1, "ConditionalCheckFailed"):
-			return fmt.Errorf("%s: %w: the ID exists", what, record.ErrConflict)
+			return ss.b.fail(what, fmt.Errorf("%w: the ID exists", record.ErrConflict))
 		}
 	}
 	if err != nil {
@@ -116,7 +116,7 @@ func (ss *sessionsOnBackend) Touch(ctx context.Context, id, userARN string, at, 
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if !record.ValidID(id) || userARN == "" {
-		return fmt.Errorf("%s: %w", what, &record.NotFoundError{Kind: session.Kind.Name, ID: id})
+		return fmt.Errorf("%s: %w", what, ss.b.notFound(id))
 	}
 	opCtx, cancel := s.withTimeout(ctx)
 	defer cancel()
@@ -140,14 +140,14 @@ func (ss *sessionsOnBackend) Touch(ctx context.Context, id, userARN string, at, 
 		case !reasonIs(reasons, 1, "ConditionalCheckFailed"):
 			return s.describe(ctx, what, s.sessionsTable, err)
 		case len(reasons[1].Item) == 0:
-			return fmt.Errorf("%s: %w", what, &record.NotFoundError{Kind: session.Kind.Name, ID: id})
+			return fmt.Errorf("%s: %w", what, ss.b.notFound(id))
 		}
 		old, err := ss.b.decode(reasons[1].Item)
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 		if !strings.EqualFold(old.UserARN, userARN) {
-			return fmt.Errorf("%s: %w", what, &record.NotFoundError{Kind: session.Kind.Name, ID: id})
+			return fmt.Errorf("%s: %w", what, ss.b.notFound(id))
 		}
 		if st := old.EffectiveStatus(at); st != session.StatusActive {
 			return fmt.Errorf("%s: %w", what, &session.StateError{ID: id, Op: "touch", Status: st})
@@ -234,11 +234,11 @@ func blockItem(b *session.Block, retention time.Duration) item {
 func decodeBlockItem(m map[string]types.AttributeValue) (*session.Block, error) {
 	b, err := blockCodec.decode(m)
 	if err != nil {
-		return nil, record.Invalidf("stored block item: %v", err)
+		return nil, session.Kind.Errors.Wrap(record.Invalidf("stored block item: %v", err))
 	}
 	rd := &itemReader{item: m}
 	if rd.string(attrID) != blockID(b.UserARN) {
-		return nil, record.Invalidf("stored block item: its ID does not match its user")
+		return nil, session.Kind.Errors.Wrap(record.Invalidf("stored block item: its ID does not match its user"))
 	}
 	if err := b.Validate(); err != nil {
 		return nil, fmt.Errorf("stored block item: %w", err)
@@ -271,7 +271,7 @@ func (ss *sessionsOnBackend) ActiveBlock(ctx context.Context, userARN string, no
 	s := ss.b.s
 	what := "check block of " + userARN
 	if userARN == "" {
-		return nil, false, record.Invalidf("check block: no user ARN")
+		return nil, false, ss.b.fail("check block", record.Invalidf("no user ARN"))
 	}
 	opCtx, cancel := s.withTimeout(ctx)
 	defer cancel()
@@ -291,7 +291,7 @@ func (ss *sessionsOnBackend) ActiveBlock(ctx context.Context, userARN string, no
 		return nil, false, fmt.Errorf("%s: %w", what, err)
 	}
 	if session.BlockKey(b.UserARN) != session.BlockKey(userARN) {
-		return nil, false, record.Invalidf("%s: the block item names another person", what)
+		return nil, false, ss.b.fail(what, record.Invalidf("the block item names another person"))
 	}
 	if !b.ActiveAt(now) {
 		return nil, false, nil
@@ -308,7 +308,7 @@ func (ss *sessionsOnBackend) Unblock(ctx context.Context, userARN, by, byARN str
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if userARN == "" {
-		return record.Invalidf("%s: no user ARN", what)
+		return ss.b.fail(what, record.Invalidf("no user ARN"))
 	}
 	names := map[string]string{
 		"#id": attrID, "#until": attrBlockUntil, "#lby": attrBlockLiftedBy, "#lat": attrBlockLiftedAt, "#ttl": attrTTL,
@@ -334,7 +334,7 @@ func (ss *sessionsOnBackend) Unblock(ctx context.Context, userARN, by, byARN str
 		ExpressionAttributeValues: values,
 	})
 	if _, ok := conditionFailed(err); ok {
-		return fmt.Errorf("%s: %w: no block in force", what, record.ErrNotFound)
+		return ss.b.fail(what, fmt.Errorf("%w: no block in force", record.ErrNotFound))
 	}
 	if err != nil {
 		return s.describe(ctx, what, ss.b.table, err)
