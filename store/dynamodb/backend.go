@@ -223,3 +223,24 @@ func (s *Store) putItem(ctx context.Context, put *types.Put) error {
 		return err
 	})
 }
+
+// The condition of every Update, in both tables: the stored item exists
+// with the caller's version and the expected previous status.
+const updateCondition = "attribute_exists(#id) AND #version = :expected AND #status = :prev"
+
+// updateNames maps the placeholders of updateCondition; status and version
+// are DynamoDB reserved words, so they cannot be used bare.
+var updateNames = map[string]string{"#id": attrID, "#version": attrVersion, "#status": attrStatus}
+
+// updateValues fills the values of updateCondition.
+func updateValues(expected int64, prevStatus string) map[string]types.AttributeValue {
+	it := item{}
+	it.setInt(":expected", expected)
+	it[":prev"] = &types.AttributeValueMemberS{Value: prevStatus}
+	return it
+}
+
+// idKey is the primary key of the item with the given ID.
+func idKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}}
+}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -98,41 +97,6 @@ func codecStore(t *testing.T) *Store {
 	return newStore(t, func(o *Options) { o.AuditRetention = codecRetention })
 }
 
-// TestCodecItemsMatchTheOldEncoders pins the field tables to the items
-// today's tables hold: for every record, the backend's item is the old
-// encoder's, attribute for attribute, derived keys and ttl included.
-func TestCodecItemsMatchTheOldEncoders(t *testing.T) {
-	s := codecStore(t)
-	rb, eb, sb := newRequestStore(s).b, newBreakglassStore(s).b, newSessionStore(s).b
-	for _, r := range codecRequests() {
-		sameItem(t, "request "+r.ID, rb.item(request.Kind.Normalize(r)), encodeRequest(r, r.Version, codecRetention))
-	}
-	for _, e := range codecEvents() {
-		sameItem(t, "event "+e.ID, eb.item(breakglass.Kind.Normalize(e)), encodeEvent(e, e.Version, codecRetention))
-		sameItem(t, "lock of event "+e.ID, newBreakglassStore(s).lockItem(e), lockItem(e, codecRetention))
-	}
-	for _, se := range codecSessions(t) {
-		sameItem(t, "session "+se.ID, sb.item(session.Kind.Normalize(se)), encodeSession(se, codecRetention))
-	}
-}
-
-func TestBlockItemsMatchTheOldEncoder(t *testing.T) {
-	arn := "arn:aws:iam::111122223333:user/Alice"
-	for _, b := range codecBlocks() {
-		it := blockItem(b, codecRetention)
-		sameItem(t, "block", it, encodeBlock(b, codecRetention))
-		got, err := decodeBlockItem(it)
-		if err != nil || !reflect.DeepEqual(got, b) {
-			t.Errorf("block round trip: %+v, %v; want %+v", got, err, b)
-		}
-	}
-	it := blockItem(&session.Block{UserARN: arn, By: "bob", Reason: "stolen", At: base}, codecRetention)
-	it.setString(attrBlockUserARN, "arn:aws:iam::111122223333:user/mallory")
-	if _, err := decodeBlockItem(it); err == nil {
-		t.Error("a block item under another person's ID decoded")
-	}
-}
-
 var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/codec_items.json from the codecs")
 
 // TestCodecItemsMatchTheGolden pins the items of every kind, derived keys
@@ -213,35 +177,6 @@ func codecBlocks() []*session.Block {
 		{UserARN: arn, By: "bob", Reason: "laptop stolen", At: base},
 		{UserARN: arn, Until: base.Add(time.Hour), By: "bob", ByARN: "arn:aws:iam::111122223333:user/bob", Reason: "on leave", At: base},
 		{UserARN: arn, By: "bob", Reason: "stolen", At: base, LiftedBy: "carol", LiftedByARN: "arn:aws:iam::111122223333:user/carol", LiftedAt: base.Add(time.Minute)},
-	}
-}
-
-// sameItem fails t unless two items hold the same attributes.
-func sameItem(t *testing.T, what string, got, want item) {
-	t.Helper()
-	for name, v := range want {
-		if !reflect.DeepEqual(got[name], v) {
-			t.Errorf("%s: attribute %s = %s, want %s", what, name, show(got[name]), show(v))
-		}
-	}
-	for name, v := range got {
-		if _, ok := want[name]; !ok {
-			t.Errorf("%s: extra attribute %s = %s", what, name, show(v))
-		}
-	}
-}
-
-// show renders one attribute value for a failure message.
-func show(v types.AttributeValue) string {
-	switch v := v.(type) {
-	case nil:
-		return "(absent)"
-	case *types.AttributeValueMemberS:
-		return "S:" + v.Value
-	case *types.AttributeValueMemberN:
-		return "N:" + v.Value
-	default:
-		return strings.TrimPrefix(reflect.TypeOf(v).String(), "*types.AttributeValueMember")
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // A quota item holds, for one user, what breakglass.CheckLimits needs to
@@ -140,15 +141,15 @@ func (q *quota) prune(now time.Time) {
 	q.entries = kept
 }
 
-// readQuota reads the quota item of e's invoker with a strongly consistent
+// readQuota reads the quota item of e's person with a strongly consistent
 // read. A missing item is an empty quota; one that does not decode is an
 // error, so that a damaged item never lifts a limit.
-func (es *eventStore) readQuota(ctx context.Context, e *breakglass.Event) (*quota, error) {
-	s := es.s
+func (es *eventsOnBackend) readQuota(ctx context.Context, e *breakglass.Event) (*quota, error) {
+	s := es.b.s
 	q := &quota{user: quotaUser(e)}
 	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.breakglassTable),
-		Key:            map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: quotaID(q.user)}},
+		Key:            idKey(quotaID(q.user)),
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
@@ -166,7 +167,7 @@ func (es *eventStore) readQuota(ctx context.Context, e *breakglass.Event) (*quot
 		}
 	}
 	if rd.err != nil || q.version < 1 {
-		return nil, fmt.Errorf("%w: break-glass quota item of %s is damaged (%v)", breakglass.ErrInvalid, q.user, rd.err)
+		return nil, breakglass.Kind.Errors.Wrap(record.Invalidf("break-glass quota item of %s is damaged (%v)", q.user, rd.err))
 	}
 	return q, nil
 }
