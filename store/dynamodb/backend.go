@@ -224,7 +224,7 @@ func (s *Store) putItem(ctx context.Context, put *types.Put) error {
 	})
 }
 
-// The condition of every Update, in both tables: the stored item exists
+// The condition of every Replace, in every table: the stored item exists
 // with the caller's version and the expected previous status.
 const updateCondition = "attribute_exists(#id) AND #version = :expected AND #status = :prev"
 

@@ -101,9 +101,9 @@ var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/codec_ite
 
 // TestCodecItemsMatchTheGolden pins the items of every kind, derived keys
 // and ttl included, to testdata/codec_items.json: the items the encoders
-// of the previous release wrote (TestCodecItemsMatchTheOldEncoders showed
+// of the previous release wrote (a comparison with those encoders showed
 // them equal when the file was made), so that the attribute names and
-// formats stay compatible once those encoders are gone.
+// formats stay compatible now that those encoders are gone.
 func TestCodecItemsMatchTheGolden(t *testing.T) {
 	s := codecStore(t)
 	rb, es, sb := newRequestStore(s).b, newBreakglassStore(s), newSessionStore(s).b
@@ -194,8 +194,7 @@ func TestCodecRoundTrips(t *testing.T) {
 	}
 }
 
-// roundTrip fails t unless decode(item(r)) is r, and the old decoder
-// reads the new item as the new one does.
+// roundTrip fails t unless decode(item(r)) is r.
 func roundTrip[T any, S ~string](t *testing.T, b *backend[T, S], r *T) {
 	t.Helper()
 	got, err := b.decode(b.item(r))

@@ -117,7 +117,7 @@ func TestLockAndBlockItemsAreNotRecords(t *testing.T) {
 	}
 }
 
-// TestBackendOpenRefusesWhatIsNotANewEvent checks Open and Create of the new
+// TestBackendOpenRefusesWhatIsNotANewEvent checks Open and Create of the
 // store refuse, before any call, an event that is not active or whose ID
 // is not a record ID (a lock's).
 func TestBackendOpenRefusesWhatIsNotANewEvent(t *testing.T) {
@@ -139,7 +139,7 @@ func TestBackendOpenRefusesWhatIsNotANewEvent(t *testing.T) {
 }
 
 // TestSessionCreateRefusesWhatIsNotANewSession checks that Create of the
-// new store refuses a session that is not active, before any call.
+// store refuses a session that is not active, before any call.
 func TestSessionCreateRefusesWhatIsNotANewSession(t *testing.T) {
 	s := newStore(t, nil)
 	se := newTestSession(t, "alice", time.Now())
