@@ -114,18 +114,28 @@ func (b *backend[T, S]) Load(ctx context.Context, id string) (*T, error) {
 	}
 	opCtx, cancel := b.s.withTimeout(ctx)
 	defer cancel()
-	out, err := b.s.client.GetItem(opCtx, &dynamodb.GetItemInput{
-		TableName:      aws.String(b.table),
+	it, err := b.s.getItem(opCtx, b.table, id)
+	if err != nil {
+		return nil, b.s.describe(ctx, fmt.Sprintf("get %s %s", b.kind.Name, id), b.table, err)
+	}
+	if len(it) == 0 {
+		return nil, b.notFound(id)
+	}
+	return b.decode(it)
+}
+
+// getItem reads the item with the given ID with a strongly consistent
+// read; a missing item is an empty one.
+func (s *Store) getItem(ctx context.Context, table, id string) (map[string]types.AttributeValue, error) {
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(table),
 		Key:            idKey(id),
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return nil, b.s.describe(ctx, fmt.Sprintf("get %s %s", b.kind.Name, id), b.table, err)
+		return nil, err
 	}
-	if len(out.Item) == 0 {
-		return nil, b.notFound(id)
-	}
-	return b.decode(out.Item)
+	return out.Item, nil
 }
 
 // Replace writes r over old with one PutItem (or the kind's replace hook)

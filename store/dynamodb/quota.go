@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
@@ -147,18 +146,14 @@ func (q *quota) prune(now time.Time) {
 func (es *eventsOnBackend) readQuota(ctx context.Context, e *breakglass.Event) (*quota, error) {
 	s := es.b.s
 	q := &quota{user: quotaUser(e)}
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.breakglassTable),
-		Key:            idKey(quotaID(q.user)),
-		ConsistentRead: aws.Bool(true),
-	})
+	it, err := s.getItem(ctx, s.breakglassTable, quotaID(q.user))
 	if err != nil {
 		return nil, err
 	}
-	if len(out.Item) == 0 {
+	if len(it) == 0 {
 		return q, nil
 	}
-	rd := &itemReader{item: out.Item}
+	rd := &itemReader{item: it}
 	raw := rd.string(attrQuotaEntries)
 	q.version = rd.int(attrVersion)
 	if rd.err == nil && raw != "" {

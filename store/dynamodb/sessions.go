@@ -277,18 +277,14 @@ func (ss *sessionsOnBackend) ActiveBlock(ctx context.Context, userARN string, no
 	}
 	opCtx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	out, err := s.client.GetItem(opCtx, &dynamodb.GetItemInput{
-		TableName:      aws.String(ss.b.table),
-		Key:            idKey(blockID(userARN)),
-		ConsistentRead: aws.Bool(true),
-	})
+	it, err := s.getItem(opCtx, ss.b.table, blockID(userARN))
 	if err != nil {
 		return nil, false, s.describe(ctx, what, ss.b.table, err)
 	}
-	if len(out.Item) == 0 {
+	if len(it) == 0 {
 		return nil, false, nil
 	}
-	b, err := decodeBlockItem(out.Item)
+	b, err := decodeBlockItem(it)
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: %w", what, err)
 	}
