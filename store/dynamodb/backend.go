@@ -68,9 +68,10 @@ func (b *backend[T, S]) fail(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, b.kind.Errors.Wrap(err))
 }
 
-// notFound is the error for a missing record with the given ID.
+// notFound is the error for a missing record with the given ID, worded as
+// the local store words it ("session not found: no session with ID ...").
 func (b *backend[T, S]) notFound(id string) error {
-	return &record.NotFoundError{Kind: b.kind.Name, ID: id, Err: b.kind.Errors.NotFound}
+	return b.kind.Errors.Wrap(&record.NotFoundError{Kind: b.kind.Name, ID: id})
 }
 
 // Insert stores r unless an item has its ID.
