@@ -50,16 +50,28 @@ func (b *backend[T, S]) item(r *T) item {
 func (b *backend[T, S]) decode(m map[string]types.AttributeValue) (*T, error) {
 	r, err := b.codec.decode(m)
 	if err != nil {
-		return nil, record.Invalidf("stored %s item: %v", b.kind.Name, err)
+		return nil, b.kind.Errors.Wrap(record.Invalidf("stored %s item: %v", b.kind.Name, err))
 	}
 	if id := b.kind.ID(r); !record.ValidID(id) {
 		// Lock, quota, block and anchor items share the tables.
-		return nil, record.Invalidf("stored %s item: %q is not a record ID", b.kind.Name, id)
+		return nil, b.kind.Errors.Wrap(record.Invalidf("stored %s item: %q is not a record ID", b.kind.Name, id))
 	}
 	if err := b.kind.Validate(r); err != nil {
-		return nil, fmt.Errorf("stored %s %s: %w", b.kind.Name, b.kind.ID(r), err)
+		return nil, b.fail(fmt.Sprintf("stored %s %s", b.kind.Name, b.kind.ID(r)), err)
 	}
 	return r, nil
+}
+
+// fail is err after what, matching the kind's own error value as well as
+// record's (see record.Errors.Wrap), with the kind's words first.
+func (b *backend[T, S]) fail(what string, err error) error {
+	return fmt.Errorf("%s: %w", what, b.kind.Errors.Wrap(err))
+}
+
+// notFound is the error for a missing record with the given ID, worded as
+// the local store words it ("session not found: no session with ID ...").
+func (b *backend[T, S]) notFound(id string) error {
+	return b.kind.Errors.Wrap(&record.NotFoundError{Kind: b.kind.Name, ID: id})
 }
 
 // Insert stores r unless an item has its ID.
@@ -67,7 +79,7 @@ func (b *backend[T, S]) Insert(ctx context.Context, r *T) error {
 	id := b.kind.ID(r)
 	what := fmt.Sprintf("create %s %s", b.kind.Name, id)
 	if !record.ValidID(id) {
-		return record.Invalidf("%s: %q is not a record ID", what, id)
+		return b.fail(what, record.Invalidf("%q is not a record ID", id))
 	}
 	put := b.insertPut(r)
 	if b.insert != nil {
@@ -77,7 +89,7 @@ func (b *backend[T, S]) Insert(ctx context.Context, r *T) error {
 	defer cancel()
 	err := b.s.putItem(opCtx, put)
 	if _, ok := conditionFailed(err); ok {
-		return fmt.Errorf("%s: %w: the ID exists", what, record.ErrConflict)
+		return b.fail(what, fmt.Errorf("%w: the ID exists", record.ErrConflict))
 	}
 	if err != nil {
 		return b.s.describe(ctx, what, b.table, err)
@@ -99,22 +111,32 @@ func (b *backend[T, S]) insertPut(r *T) *types.Put {
 // a record ID (a lock, quota, block or anchor item's) is not found.
 func (b *backend[T, S]) Load(ctx context.Context, id string) (*T, error) {
 	if !record.ValidID(id) {
-		return nil, &record.NotFoundError{Kind: b.kind.Name, ID: id}
+		return nil, b.notFound(id)
 	}
 	opCtx, cancel := b.s.withTimeout(ctx)
 	defer cancel()
-	out, err := b.s.client.GetItem(opCtx, &dynamodb.GetItemInput{
-		TableName:      aws.String(b.table),
+	it, err := b.s.getItem(opCtx, b.table, id)
+	if err != nil {
+		return nil, b.s.describe(ctx, fmt.Sprintf("get %s %s", b.kind.Name, id), b.table, err)
+	}
+	if len(it) == 0 {
+		return nil, b.notFound(id)
+	}
+	return b.decode(it)
+}
+
+// getItem reads the item with the given ID with a strongly consistent
+// read; a missing item is an empty one.
+func (s *Store) getItem(ctx context.Context, table, id string) (map[string]types.AttributeValue, error) {
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(table),
 		Key:            idKey(id),
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return nil, b.s.describe(ctx, fmt.Sprintf("get %s %s", b.kind.Name, id), b.table, err)
+		return nil, err
 	}
-	if len(out.Item) == 0 {
-		return nil, &record.NotFoundError{Kind: b.kind.Name, ID: id}
-	}
-	return b.decode(out.Item)
+	return out.Item, nil
 }
 
 // Replace writes r over old with one PutItem (or the kind's replace hook)
@@ -125,7 +147,7 @@ func (b *backend[T, S]) Replace(ctx context.Context, old, r *T) error {
 	id := b.kind.ID(r)
 	what := fmt.Sprintf("update %s %s", b.kind.Name, id)
 	if !record.ValidID(id) || b.kind.ID(old) != id {
-		return &record.NotFoundError{Kind: b.kind.Name, ID: id}
+		return b.notFound(id)
 	}
 	put := &types.Put{
 		TableName:                           aws.String(b.table),
@@ -145,9 +167,9 @@ func (b *backend[T, S]) Replace(ctx context.Context, old, r *T) error {
 	}
 	if ccf, ok := conditionFailed(err); ok {
 		if len(ccf.Item) == 0 {
-			return &record.NotFoundError{Kind: b.kind.Name, ID: id}
+			return b.notFound(id)
 		}
-		return fmt.Errorf("%s: %w", what, record.ErrConflict)
+		return b.fail(what, fmt.Errorf("%w: another write came first", record.ErrConflict))
 	}
 	if err != nil {
 		return b.s.describe(ctx, what, b.table, err)
@@ -163,10 +185,10 @@ func (b *backend[T, S]) Scan(ctx context.Context, ix record.Index[T], value stri
 	what := fmt.Sprintf("list %ss by %s", b.kind.Name, ix.Name)
 	gsi, ok := b.gsi[ix.Name]
 	if !ok {
-		return nil, record.Invalidf("%s: the table has no such index", what)
+		return nil, b.fail(what, record.Invalidf("the table has no such index"))
 	}
 	if limit < 0 {
-		return nil, record.Invalidf("%s: negative limit %d", what, limit)
+		return nil, b.fail(what, record.Invalidf("negative limit %d", limit))
 	}
 	if ix.Fold {
 		value = strings.ToLower(value)
@@ -211,4 +233,25 @@ func (s *Store) putItem(ctx context.Context, put *types.Put) error {
 		})
 		return err
 	})
+}
+
+// The condition of every Replace, in every table: the stored item exists
+// with the caller's version and the expected previous status.
+const updateCondition = "attribute_exists(#id) AND #version = :expected AND #status = :prev"
+
+// updateNames maps the placeholders of updateCondition; status and version
+// are DynamoDB reserved words, so they cannot be used bare.
+var updateNames = map[string]string{"#id": attrID, "#version": attrVersion, "#status": attrStatus}
+
+// updateValues fills the values of updateCondition.
+func updateValues(expected int64, prevStatus string) map[string]types.AttributeValue {
+	it := item{}
+	it.setInt(":expected", expected)
+	it[":prev"] = &types.AttributeValueMemberS{Value: prevStatus}
+	return it
+}
+
+// idKey is the primary key of the item with the given ID.
+func idKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}}
 }

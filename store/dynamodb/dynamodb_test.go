@@ -22,6 +22,7 @@ import (
 	"github.com/sentinel-cli/sentinel/breakglass"
 	"github.com/sentinel-cli/sentinel/internal/dynamolocal"
 	"github.com/sentinel-cli/sentinel/request"
+	"github.com/sentinel-cli/sentinel/session"
 	"github.com/sentinel-cli/sentinel/store/storetest"
 )
 
@@ -202,4 +203,23 @@ func TestBreakglassStoreContract(t *testing.T) {
 	s := newInitializedStore(t, func(o *Options) { o.apiOptions = append(o.apiOptions, rec.middleware()) })
 	storetest.TestBreakglassStore(t, func(t *testing.T) breakglass.Store { return s.Breakglass() })
 	rec.check(t, "TransactWriteItems", "GetItem", "Query")
+}
+
+func TestSessionStoreContract(t *testing.T) {
+	rec := &callRecorder{}
+	s := newInitializedStore(t, func(o *Options) { o.apiOptions = append(o.apiOptions, rec.middleware()) })
+	storetest.TestSessionStore(t, func(t *testing.T) session.Store { return s.Sessions() })
+	rec.check(t, "PutItem", "GetItem", "UpdateItem", "Query")
+}
+
+// TestRequestIDPrefixIndexContract: the id-prefix index finds anyone's
+// request by the start of its ID, with one Query and no Scan.
+func TestRequestIDPrefixIndexContract(t *testing.T) {
+	rec := &callRecorder{}
+	s := newInitializedStore(t, func(o *Options) { o.apiOptions = append(o.apiOptions, rec.middleware()) })
+	storetest.TestRequestIDPrefixIndex(t, func(t *testing.T) request.Store { return s.Requests() })
+	rec.check(t, "PutItem", "GetItem", "Query")
+	if rec.operations["Scan"] != 0 {
+		t.Errorf("the prefix lookup scanned the table")
+	}
 }

@@ -20,7 +20,7 @@ type storeCall struct {
 	run  func(ctx context.Context, s *Store) error
 }
 
-// storeCalls covers every operation of both stores, and with Update of an
+// storeCalls covers every operation of both stores, and with Replace of an
 // active event both of its write paths.
 var storeCalls = []storeCall{
 	{"request Create", func(ctx context.Context, s *Store) error { return s.Requests().Create(ctx, testRequest()) }},
@@ -28,8 +28,8 @@ var storeCalls = []storeCall{
 		_, err := s.Requests().Get(ctx, testRequest().ID)
 		return err
 	}},
-	{"request Update", func(ctx context.Context, s *Store) error {
-		return (&requestStore{s: s}).Update(ctx, testRequest(), request.StatusPending)
+	{"request Replace", func(ctx context.Context, s *Store) error {
+		return newRequestStore(s).b.Replace(ctx, testRequest(), testRequest())
 	}},
 	{"request List", func(ctx context.Context, s *Store) error {
 		_, err := s.Requests().List(ctx, request.Query{Requester: "alice"}.Record(time.Now()))
@@ -42,11 +42,11 @@ var storeCalls = []storeCall{
 		_, err := s.Breakglass().Get(ctx, testEvent("").ID)
 		return err
 	}},
-	{"event Update to closed", func(ctx context.Context, s *Store) error {
-		return (&eventStore{s: s}).Update(ctx, testEvent(breakglass.StatusClosed), breakglass.StatusActive)
+	{"event Replace to closed", func(ctx context.Context, s *Store) error {
+		return newBreakglassStore(s).b.Replace(ctx, testEvent(breakglass.StatusActive), testEvent(breakglass.StatusClosed))
 	}},
-	{"event Update staying closed", func(ctx context.Context, s *Store) error {
-		return (&eventStore{s: s}).Update(ctx, testEvent(breakglass.StatusClosed), breakglass.StatusClosed)
+	{"event Replace staying closed", func(ctx context.Context, s *Store) error {
+		return newBreakglassStore(s).b.Replace(ctx, testEvent(breakglass.StatusClosed), testEvent(breakglass.StatusClosed))
 	}},
 	{"event List", func(ctx context.Context, s *Store) error {
 		_, err := s.Breakglass().List(ctx, breakglass.Query{Invoker: "alice"}.Record(time.Now()))

@@ -70,14 +70,18 @@ func TestLockAndBlockItemsAreNotRecords(t *testing.T) {
 	ss, es := newSessionStore(s), newBreakglassStore(s)
 	arn := "arn:aws:iam::1:user/alice"
 	block := blockID(arn)
-	if _, err := ss.Get(ctx, block); !errors.Is(err, record.ErrNotFound) {
-		t.Errorf("Get of a block ID: got %v, want ErrNotFound", err)
-	}
-	if err := ss.Touch(ctx, block, arn, now, now.Add(time.Hour)); !errors.Is(err, record.ErrNotFound) {
-		t.Errorf("Touch of a block ID: got %v, want ErrNotFound", err)
-	}
-	if _, err := ss.Change(ctx, block, func(*session.Session) error { return nil }); !errors.Is(err, record.ErrNotFound) {
-		t.Errorf("Change of a block ID: got %v, want ErrNotFound", err)
+	_, getErr := ss.Get(ctx, block)
+	_, revokeErr := ss.Change(ctx, block, func(se *session.Session) error { return se.Revoke("bob", "", "stolen", now) })
+	_, expireErr := ss.Change(ctx, block, func(se *session.Session) error { return se.Expire(now) })
+	for what, err := range map[string]error{
+		"Get":             getErr,
+		"Touch":           ss.Touch(ctx, block, arn, now, now.Add(time.Hour)),
+		"Change (revoke)": revokeErr,
+		"Change (expire)": expireErr,
+	} {
+		if !errors.Is(err, record.ErrNotFound) || !errors.Is(err, session.ErrNotFound) {
+			t.Errorf("%s of a block ID: got %v, want record.ErrNotFound and session.ErrNotFound", what, err)
+		}
 	}
 	if got := blockID("ARN:AWS:IAM::1:USER/ALICE"); got != block {
 		t.Errorf("block IDs differ by case: %s, %s", got, block)
@@ -107,13 +111,13 @@ func TestLockAndBlockItemsAreNotRecords(t *testing.T) {
 		t.Error("a lock item decodes as an event")
 	}
 	for _, id := range []string{lockID("alice", "prod"), quotaID("alice")} {
-		if _, err := es.Get(ctx, id); !errors.Is(err, record.ErrNotFound) {
-			t.Errorf("Get of %s: got %v, want ErrNotFound", id, err)
+		if _, err := es.Get(ctx, id); !errors.Is(err, record.ErrNotFound) || !errors.Is(err, breakglass.ErrNotFound) {
+			t.Errorf("Get of %s: got %v, want record.ErrNotFound and breakglass.ErrNotFound", id, err)
 		}
 	}
 }
 
-// TestBackendOpenRefusesWhatIsNotANewEvent checks Open and Create of the new
+// TestBackendOpenRefusesWhatIsNotANewEvent checks Open and Create of the
 // store refuse, before any call, an event that is not active or whose ID
 // is not a record ID (a lock's).
 func TestBackendOpenRefusesWhatIsNotANewEvent(t *testing.T) {
@@ -125,25 +129,25 @@ func TestBackendOpenRefusesWhatIsNotANewEvent(t *testing.T) {
 		{ID: "", Invoker: "alice", Profile: "prod", Status: breakglass.StatusActive},
 		nil,
 	} {
-		if err := es.Open(t.Context(), e, breakglass.Limits{}); !errors.Is(err, record.ErrInvalid) {
-			t.Errorf("Open of %+v: got %v, want ErrInvalid", e, err)
+		if err := es.Open(t.Context(), e, breakglass.Limits{}); !errors.Is(err, record.ErrInvalid) || !errors.Is(err, breakglass.ErrInvalid) {
+			t.Errorf("Open of %+v: got %v, want record.ErrInvalid and breakglass.ErrInvalid", e, err)
 		}
-		if err := es.Create(t.Context(), e); !errors.Is(err, record.ErrInvalid) {
-			t.Errorf("Create of %+v: got %v, want ErrInvalid", e, err)
+		if err := es.Create(t.Context(), e); !errors.Is(err, record.ErrInvalid) || !errors.Is(err, breakglass.ErrInvalid) {
+			t.Errorf("Create of %+v: got %v, want record.ErrInvalid and breakglass.ErrInvalid", e, err)
 		}
 	}
 }
 
 // TestSessionCreateRefusesWhatIsNotANewSession checks that Create of the
-// new store refuses a session that is not active, before any call.
+// store refuses a session that is not active, before any call.
 func TestSessionCreateRefusesWhatIsNotANewSession(t *testing.T) {
 	s := newStore(t, nil)
 	se := newTestSession(t, "alice", time.Now())
 	se.Status = session.StatusRevoked
-	if err := newSessionStore(s).Create(t.Context(), se); !errors.Is(err, session.ErrInvalid) && !errors.Is(err, record.ErrInvalid) {
+	if err := newSessionStore(s).Create(t.Context(), se); !errors.Is(err, session.ErrInvalid) {
 		t.Errorf("Create of a revoked session: got %v, want ErrInvalid", err)
 	}
-	if err := newSessionStore(s).Create(t.Context(), nil); !errors.Is(err, record.ErrInvalid) {
+	if err := newSessionStore(s).Create(t.Context(), nil); !errors.Is(err, record.ErrInvalid) || !errors.Is(err, session.ErrInvalid) {
 		t.Errorf("Create of nil: got %v, want ErrInvalid", err)
 	}
 }

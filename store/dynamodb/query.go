@@ -99,38 +99,3 @@ func isTransactionConflict(err error) bool {
 	}
 	return conflict
 }
-
-// listQuery is one listing: the index and key that serve it, the filters
-// that are not the key (match), and the record decoder.
-type listQuery[T any] struct {
-	table    string
-	idx      index
-	value    string
-	limit    int
-	pageSize int // DynamoDB's own Limit, when the index key is the only condition
-	decode   func(map[string]types.AttributeValue) (T, error)
-	match    func(T) bool
-	what     string // "list requests", for messages
-}
-
-// list runs q: newest first, decoded and filtered, up to q.limit records
-// (0 means all). Requests, break-glass events and sessions list alike.
-func list[T any](ctx context.Context, s *Store, q listQuery[T]) ([]T, error) {
-	opCtx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	var found []T
-	err := s.queryIndex(opCtx, q.table, q.idx, q.value, q.pageSize, func(it map[string]types.AttributeValue) (bool, error) {
-		rec, err := q.decode(it)
-		if err != nil {
-			return false, err
-		}
-		if q.match(rec) {
-			found = append(found, rec)
-		}
-		return q.limit == 0 || len(found) < q.limit, nil
-	})
-	if err != nil {
-		return nil, s.describe(ctx, q.what, q.table, err)
-	}
-	return found, nil
-}

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/sentinel-cli/sentinel/breakglass"
+	"github.com/sentinel-cli/sentinel/record"
 )
 
 // A quota item holds, for one user, what breakglass.CheckLimits needs to
@@ -140,24 +140,20 @@ func (q *quota) prune(now time.Time) {
 	q.entries = kept
 }
 
-// readQuota reads the quota item of e's invoker with a strongly consistent
+// readQuota reads the quota item of e's person with a strongly consistent
 // read. A missing item is an empty quota; one that does not decode is an
 // error, so that a damaged item never lifts a limit.
-func (es *eventStore) readQuota(ctx context.Context, e *breakglass.Event) (*quota, error) {
-	s := es.s
+func (es *eventsOnBackend) readQuota(ctx context.Context, e *breakglass.Event) (*quota, error) {
+	s := es.b.s
 	q := &quota{user: quotaUser(e)}
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.breakglassTable),
-		Key:            map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: quotaID(q.user)}},
-		ConsistentRead: aws.Bool(true),
-	})
+	it, err := s.getItem(ctx, s.breakglassTable, quotaID(q.user))
 	if err != nil {
 		return nil, err
 	}
-	if len(out.Item) == 0 {
+	if len(it) == 0 {
 		return q, nil
 	}
-	rd := &itemReader{item: out.Item}
+	rd := &itemReader{item: it}
 	raw := rd.string(attrQuotaEntries)
 	q.version = rd.int(attrVersion)
 	if rd.err == nil && raw != "" {
@@ -166,7 +162,7 @@ func (es *eventStore) readQuota(ctx context.Context, e *breakglass.Event) (*quot
 		}
 	}
 	if rd.err != nil || q.version < 1 {
-		return nil, fmt.Errorf("%w: break-glass quota item of %s is damaged (%v)", breakglass.ErrInvalid, q.user, rd.err)
+		return nil, breakglass.Kind.Errors.Wrap(record.Invalidf("break-glass quota item of %s is damaged (%v)", q.user, rd.err))
 	}
 	return q, nil
 }

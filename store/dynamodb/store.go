@@ -124,17 +124,17 @@ func New(ctx context.Context, o Options) (*Store, error) {
 
 // Requests returns the request.Store kept in the requests table.
 func (s *Store) Requests() request.Store {
-	return newRequestsView(s)
+	return newRequestStore(s)
 }
 
 // Breakglass returns the breakglass.Store kept in the break-glass table.
 func (s *Store) Breakglass() breakglass.Store {
-	return newEventsView(s)
+	return newBreakglassStore(s)
 }
 
 // Sessions returns the session.Store kept in the sessions table.
 func (s *Store) Sessions() session.Store {
-	return newSessionsView(s)
+	return newSessionStore(s)
 }
 
 // withTimeout bounds one store operation by the configured timeout.

@@ -1,7 +1,6 @@
 package dynamodb
 
 import (
-	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -89,20 +88,4 @@ func TestTTLIsWellAfterBusinessExpiry(t *testing.T) {
 	}
 	checkTTL(t, "active event", storedTTL(t, s, s.breakglassTable, e.ID), e.ExpiresAt, retention)
 	checkTTL(t, "lock of the active event", storedTTL(t, s, s.breakglassTable, lockID(e.PersonKey(), e.LimitKey())), e.ExpiresAt, retention)
-}
-
-func TestOpenRefusesWhatIsNotANewEvent(t *testing.T) {
-	s := newStore(t, nil) // no call reaches DynamoDB
-	for _, e := range []*breakglass.Event{
-		{ID: "0123456789abcdef", Invoker: "alice", Profile: "prod", Status: breakglass.StatusClosed},
-		{ID: lockID("alice", "prod"), Invoker: "alice", Profile: "prod", Status: breakglass.StatusActive},
-		{ID: "", Invoker: "alice", Profile: "prod", Status: breakglass.StatusActive},
-	} {
-		if err := s.Breakglass().Open(t.Context(), e, breakglass.Limits{}); !errors.Is(err, breakglass.ErrInvalid) {
-			t.Errorf("Open of %q with status %s: got %v, want ErrInvalid", e.ID, e.Status, err)
-		}
-	}
-	if _, err := s.Breakglass().Get(t.Context(), lockID("alice", "prod")); !errors.Is(err, breakglass.ErrNotFound) {
-		t.Errorf("Get of a lock ID: got %v, want ErrNotFound", err)
-	}
 }
