@@ -20,15 +20,16 @@ import (
 // generic store over the one backend, whose writes a break-glass event
 // extends with its lock and its invoker's quota.
 type eventsOnBackend struct {
-	*record.Generic[breakglass.Event, breakglass.Status]
+	record.Reader[breakglass.Event, breakglass.Status]
 	b *backend[breakglass.Event, breakglass.Status]
 }
 
 // newBreakglassStore declares break-glass events to the backend: their
 // table, the GSI of each index, their codec, and the two writes that do
-// more than a PutItem. A new event takes its lock (Create is Open with no
-// caps: an active event never exists without its lock), and an event that
-// leaves active releases it in the same write.
+// more than a PutItem. Open is the only way in (the store offers
+// record.Reader, not Create); should anything insert an event bare, it
+// still takes its lock, so an active event never exists without one. An
+// event that leaves active releases its lock in the same write.
 func newBreakglassStore(s *Store) *eventsOnBackend {
 	es := &eventsOnBackend{}
 	es.b = &backend[breakglass.Event, breakglass.Status]{
@@ -48,7 +49,7 @@ func newBreakglassStore(s *Store) *eventsOnBackend {
 			return s.putItem(ctx, put)
 		},
 	}
-	es.Generic = record.NewStore(breakglass.Kind, es.b)
+	es.Reader = record.NewStore(breakglass.Kind, es.b)
 	return es
 }
 

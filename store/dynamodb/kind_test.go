@@ -117,8 +117,7 @@ func TestLockAndBlockItemsAreNotRecords(t *testing.T) {
 	}
 }
 
-// TestBackendOpenRefusesWhatIsNotANewEvent checks Open and Create of the
-// store refuse, before any call, an event that is not active or whose ID
+// TestBackendOpenRefusesWhatIsNotANewEvent checks Open refuses, before any call, an event that is not active or whose ID
 // is not a record ID (a lock's).
 func TestBackendOpenRefusesWhatIsNotANewEvent(t *testing.T) {
 	s := newStore(t, nil)
@@ -131,9 +130,6 @@ func TestBackendOpenRefusesWhatIsNotANewEvent(t *testing.T) {
 	} {
 		if err := es.Open(t.Context(), e, breakglass.Limits{}); !errors.Is(err, record.ErrInvalid) || !errors.Is(err, breakglass.ErrInvalid) {
 			t.Errorf("Open of %+v: got %v, want record.ErrInvalid and breakglass.ErrInvalid", e, err)
-		}
-		if err := es.Create(t.Context(), e); !errors.Is(err, record.ErrInvalid) || !errors.Is(err, breakglass.ErrInvalid) {
-			t.Errorf("Create of %+v: got %v, want record.ErrInvalid and breakglass.ErrInvalid", e, err)
 		}
 	}
 }
