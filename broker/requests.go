@@ -257,7 +257,7 @@ func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([
 	defer stores.Close()
 	var every []request.Status
 	if everyStatus {
-		every = requestStatuses
+		every = request.Kind.Machine.Statuses()
 	}
 	out, err := listRecords(ctx, stores.Requests(), request.Kind, q.Record(b.now()), every)
 	if err != nil || !mine {
@@ -265,12 +265,6 @@ func (b *Broker) ListRequests(ctx context.Context, a *Actor, q request.Query) ([
 	}
 	return slices.DeleteFunc(out, func(r *request.Request) bool { return !person.Same(r.RequesterARN, a.Identity.ARN) }), nil
 }
-
-// requestStatuses are every status a stored request may have.
-var requestStatuses = []request.Status{request.StatusPending, request.StatusApproved, request.StatusDenied,
-	request.StatusCancelled, request.StatusExpired, request.StatusRevoked}
-
-func requestCreated(r *request.Request) time.Time { return r.CreatedAt }
 
 func (b *Broker) requestEntry(event string, a *Actor, r *request.Request) logging.Entry {
 	e := logging.Entry{

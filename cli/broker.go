@@ -38,13 +38,10 @@ func (g *Globals) openKeyring() (keyring.Keyring, error) {
 	return kr, nil
 }
 
-// loadPolicy loads and validates the policy. A policy that cannot be loaded
-// means no credentials, ever.
-func (g *Globals) loadPolicy() (*policy.Policy, error) { return g.loadPolicyFor("") }
-
-// loadPolicyFor is loadPolicy for a decision on one profile, which reads
-// only that profile's part through the compiled form (readPolicyFor); ""
-// reads the whole policy.
+// loadPolicyFor loads and validates the policy; a policy that cannot be
+// loaded means no credentials, ever. For a decision on one profile it
+// reads only that profile's part through the compiled form
+// (readPolicyFor); "" reads the whole policy.
 func (g *Globals) loadPolicyFor(profile string) (*policy.Policy, error) {
 	cfg, err := g.Config()
 	if err != nil {

@@ -44,10 +44,6 @@ type logAnchors interface {
 
 // --- requests ---
 
-func createRequest(ctx context.Context, b *backend, r *request.Request) error {
-	return b.requests.Create(ctx, r)
-}
-
 func getRequest(ctx context.Context, b *backend, id string) (*request.Request, error) {
 	return b.requests.Get(ctx, id)
 }
@@ -112,11 +108,6 @@ func touchSession(ctx context.Context, b *backend, id, userARN string, at, expir
 
 func revokeSession(ctx context.Context, b *backend, id, by, byARN, reason string, at time.Time) error {
 	_, err := b.sessions.Change(ctx, id, func(s *session.Session) error { return s.Revoke(by, byARN, reason, at) })
-	return err
-}
-
-func expireSession(ctx context.Context, b *backend, id string, at time.Time) error {
-	_, err := b.sessions.Change(ctx, id, func(s *session.Session) error { return s.Expire(at) })
 	return err
 }
 

@@ -173,10 +173,6 @@ var wantSessions = []*session.Session{
 	},
 }
 
-// firstTouch is the touch the generator gave alice's session after
-// creating it: it explains her RequestCount 1 and ExpiresAt at(160).
-var firstTouch = struct{ at, expires time.Time }{at(100), at(160)}
-
 // wantBlocks: dave is blocked until lifted; erin's week-long block was
 // lifted.
 var wantBlocks = []session.Block{

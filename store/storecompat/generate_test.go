@@ -4,6 +4,7 @@ package storecompat
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -186,4 +187,64 @@ func must(t *testing.T, what string, err error) {
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
+}
+
+func createRequest(ctx context.Context, b *backend, r *request.Request) error {
+	return b.requests.Create(ctx, r)
+}
+
+// encodeAV is decodeAV's inverse, used by the generator.
+func encodeAV(av types.AttributeValue) (any, error) {
+	switch v := av.(type) {
+	case *types.AttributeValueMemberS:
+		return map[string]any{"S": v.Value}, nil
+	case *types.AttributeValueMemberN:
+		return map[string]any{"N": v.Value}, nil
+	case *types.AttributeValueMemberB:
+		return map[string]any{"B": base64.StdEncoding.EncodeToString(v.Value)}, nil
+	case *types.AttributeValueMemberBOOL:
+		return map[string]any{"BOOL": v.Value}, nil
+	case *types.AttributeValueMemberNULL:
+		return map[string]any{"NULL": true}, nil
+	case *types.AttributeValueMemberSS:
+		return map[string]any{"SS": v.Value}, nil
+	case *types.AttributeValueMemberNS:
+		return map[string]any{"NS": v.Value}, nil
+	case *types.AttributeValueMemberL:
+		l := make([]any, 0, len(v.Value))
+		for _, e := range v.Value {
+			x, err := encodeAV(e)
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, x)
+		}
+		return map[string]any{"L": l}, nil
+	case *types.AttributeValueMemberM:
+		m, err := encodeMap(v.Value)
+		return map[string]any{"M": m}, err
+	default:
+		return nil, fmt.Errorf("unsupported attribute value %T", av)
+	}
+}
+
+func encodeMap(m map[string]types.AttributeValue) (map[string]any, error) {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		x, err := encodeAV(v)
+		if err != nil {
+			return nil, fmt.Errorf("attribute %s: %w", k, err)
+		}
+		out[k] = x
+	}
+	return out, nil
+}
+
+// firstTouch is the touch the generator gave alice's session after
+// creating it: it explains her RequestCount 1 and ExpiresAt at(160).
+var firstTouch = struct{ at, expires time.Time }{at(100), at(160)}
+
+func expireSession(ctx context.Context, b *backend, id string, at time.Time) error {
+	_, err := b.sessions.Change(ctx, id, func(s *session.Session) error { return s.Expire(at) })
+	return err
 }
