@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -153,15 +152,6 @@ func benchWarmCredentials(b *testing.B, o teamOptions, calls *storeCalls) {
 		b.ReportMetric(float64(total(got))/float64(b.N), "store-calls/decision")
 		b.ReportMetric(float64(got["GetItem"]+got["Query"]+got["Scan"]+got["BatchGetItem"]+got["TransactGetItems"])/float64(b.N), "store-reads/decision")
 	}
-}
-
-// processCPU is the user and system CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakRSSMiB is the process's peak resident set (VmHWM), or 0 where
