@@ -13,7 +13,7 @@ import (
 	"github.com/sentinel-cli/sentinel/session"
 )
 
-// BenchmarkListAtScale is issue 17's "stores at 100,000 records, of which
+// BenchmarkListAtScaleBbolt is issue 17's "stores at 100,000 records, of which
 // 100 match the query": each listing at records=100 (all of them match)
 // and at records=100000 (100 match), whose ratio scripts/benchtable holds
 // to 2x. The indexes, kept in the transaction of every write, are what
@@ -27,7 +27,7 @@ import (
 //
 // The other records are other people's requests, decided, and other
 // people's sessions. Seeding writes them in a few large transactions.
-func BenchmarkListAtScale(b *testing.B) {
+func BenchmarkListAtScaleBbolt(b *testing.B) {
 	listings := []struct {
 		name string
 		list func(ctx context.Context, s *Store) (int, error)
