@@ -3,7 +3,9 @@ package local
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,19 +48,9 @@ func BenchmarkListAtScaleBbolt(b *testing.B) {
 		}},
 	}
 	for _, n := range []int{100, 100000} {
-		// Seeded once per size, by the first listing selected, and kept
-		// for the others.
-		var s *Store
-		dir := b.TempDir()
-		seed := func(b *testing.B) *Store {
-			if s == nil {
-				s = seededStore(b, filepath.Join(dir, "state.db"), n, listMatches)
-			}
-			return s
-		}
 		for _, l := range listings {
 			b.Run(fmt.Sprintf("%s/records=%d", l.name, n), func(b *testing.B) {
-				s := seed(b)
+				s := seeded(b, n)
 				ctx := context.Background()
 				for b.Loop() {
 					got, err := l.list(ctx, s)
@@ -71,9 +63,47 @@ func BenchmarkListAtScaleBbolt(b *testing.B) {
 				}
 			})
 		}
-		if s != nil {
-			s.Close()
+	}
+}
+
+// seededStores keeps one seeded store per size for the test binary's
+// life, so that -count runs and the listings share one seeding; TestMain
+// closes them and removes their directory.
+var seededStores struct {
+	sync.Mutex
+	dir string
+	by  map[int]*Store
+}
+
+// seeded returns the store of n records, seeding it on first use.
+func seeded(b *testing.B, n int) *Store {
+	b.Helper()
+	seededStores.Lock()
+	defer seededStores.Unlock()
+	if s := seededStores.by[n]; s != nil {
+		return s
+	}
+	if seededStores.dir == "" {
+		dir, err := os.MkdirTemp("", "sentinel-local-bench-")
+		if err != nil {
+			b.Fatal(err)
 		}
+		seededStores.dir, seededStores.by = dir, map[int]*Store{}
+	}
+	s := seededStore(b, filepath.Join(seededStores.dir, fmt.Sprintf("state-%d.db", n)), n, listMatches)
+	seededStores.by[n] = s
+	return s
+}
+
+// dropSeededStores closes the seeded stores and removes their files.
+func dropSeededStores() {
+	seededStores.Lock()
+	defer seededStores.Unlock()
+	for _, s := range seededStores.by {
+		s.Close()
+	}
+	if seededStores.dir != "" {
+		os.RemoveAll(seededStores.dir)
 	}
 }
 
