@@ -50,8 +50,16 @@ type ServerSession struct {
 	caller       vault.Identity
 	identifiedAt time.Time
 	base         string // the base profile whose keys sign store calls
-	cached       *Grant
-	cachedBasis  string
+	// profile and activeUntil are what this server last saw of its
+	// session: stored for profile, and active (not revoked, not lapsed)
+	// until activeUntil at least, unless revoked since. Until then a
+	// refresh skips the read and lets the touch, one conditional write,
+	// find a revocation or a block (the one store request of a warm
+	// decision).
+	profile     string
+	activeUntil time.Time
+	cached      *Grant
+	cachedBasis string
 }
 
 // ID is the current session's ID ("" before the first allowed request).
@@ -155,6 +163,9 @@ func (e *RevokedError) Is(target error) bool { return target == ErrRevoked || ta
 // child was idle past its credentials) is replaced by a new one.
 func (b *Broker) checkServerSession(ctx context.Context, s *ServerSession, st session.Store, caller vault.Identity, profile, roleARN string, now time.Time, entry *logging.Entry) error {
 	if s.id != "" {
+		if s.knownActive(caller, profile, now) {
+			return nil
+		}
 		cur, err := st.Get(ctx, s.id)
 		switch {
 		case errors.Is(err, session.ErrNotFound):
@@ -166,7 +177,7 @@ func (b *Broker) checkServerSession(ctx context.Context, s *ServerSession, st se
 		case !person.Same(cur.UserARN, caller.ARN) || cur.Profile != profile:
 			return &RevokedError{SessionID: s.id}
 		case cur.EffectiveStatus(now) == session.StatusActive:
-			s.owner = cur.UserARN
+			s.owner, s.profile, s.activeUntil = cur.UserARN, cur.Profile, cur.ExpiresAt
 			return nil
 		}
 		// It lapsed on its own: record that, then start a new one.
@@ -200,7 +211,7 @@ func (b *Broker) checkServerSession(ctx context.Context, s *ServerSession, st se
 		}
 		return unavailable("session", err)
 	}
-	s.id, s.owner = id, caller.ARN
+	s.id, s.owner, s.profile, s.activeUntil = id, caller.ARN, profile, sess.ExpiresAt
 	started := logging.Entry{
 		Event: logging.EventSessionStarted, Actor: caller.Name, ActorARN: caller.ARN, Account: caller.Account,
 		Subject: id, SessionID: id, Profile: profile, RoleARN: roleARN, Status: string(session.StatusActive),
@@ -210,6 +221,14 @@ func (b *Broker) checkServerSession(ctx context.Context, s *ServerSession, st se
 		return fmt.Errorf("session %s started, but the log could not be written: %w", id, err)
 	}
 	return nil
+}
+
+// knownActive reports whether this server saw its session active, for
+// this person and profile, in a read or a touch that still covers now. A
+// revocation or block since then is not known here: the touch, which
+// checks both in the same write, refuses the credentials.
+func (s *ServerSession) knownActive(caller vault.Identity, profile string, now time.Time) bool {
+	return s.owner != "" && s.profile == profile && person.Same(s.owner, caller.ARN) && now.Before(s.activeUntil)
 }
 
 func (s *ServerSession) duration() time.Duration {
@@ -228,15 +247,32 @@ func (b *Broker) touchServerSession(ctx context.Context, s *ServerSession, st se
 		owner = caller.ARN
 	}
 	err := st.Touch(ctx, s.id, owner, now, expires)
-	switch {
-	case err == nil:
+	if err == nil {
+		if expires.After(s.activeUntil) {
+			s.activeUntil = expires
+		}
 		return nil
+	}
+	// Refused or failed: the next refresh reads the session again.
+	s.activeUntil = time.Time{}
+	switch {
 	case errors.Is(err, session.ErrBlocked):
 		return b.refusedTouch(ctx, st, s.id, caller, err, now)
 	case errors.Is(err, session.ErrRevoked), errors.Is(err, session.ErrNotActive), errors.Is(err, session.ErrNotFound):
-		return &RevokedError{SessionID: s.id}
+		return b.revokedSession(ctx, st, s.id)
 	}
 	return unavailable("session", err)
+}
+
+// revokedSession is the refusal of a session the touch found no longer
+// active, naming who revoked it and why when the store says so. The read
+// is made only on this refusal, never on the warm path.
+func (b *Broker) revokedSession(ctx context.Context, st session.Store, id string) error {
+	cur, err := st.Get(ctx, id)
+	if err == nil && cur.Status == session.StatusRevoked {
+		return &RevokedError{SessionID: id, By: actorWithAccount(cur.RevokedBy, cur.RevokedByARN), Reason: cur.RevokeReason}
+	}
+	return &RevokedError{SessionID: id}
 }
 
 // EndServerSession marks the server's session expired when its child has

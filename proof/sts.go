@@ -27,8 +27,19 @@ type callerIdentity struct {
 
 // defaultTransport is shared by the default clients so that connections to
 // STS are reused across calls. It is made on first use, not by every
-// process at start-up.
-var defaultTransport = sync.OnceValue(func() *http.Transport { return http.DefaultTransport.(*http.Transport).Clone() })
+// process at start-up. A busy service forwards many proofs at once: with
+// net/http's default of 2 idle connections per host, all but two would be
+// closed after each call and dialled again (with a TLS handshake against
+// real STS) for the next.
+var defaultTransport = sync.OnceValue(func() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = maxIdleSTSConns
+	return t
+})
+
+// maxIdleSTSConns is how many idle connections to each STS endpoint are
+// kept for reuse: about as many as the concurrent callers a service serves.
+const maxIdleSTSConns = 64
 
 // noRedirect makes a client return a redirect as it is.
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

@@ -30,9 +30,28 @@ import (
 // whole test process (service, clients and STS stand-in together: an upper
 // bound for the service).
 func BenchmarkTeamWarmCredentials(b *testing.B) {
+	benchWarmCredentials(b, teamOptions{}, nil)
+}
+
+// BenchmarkTeamWarmCredentialsDynamoDB is the same run with the state in
+// DynamoDB Local (no target: it reports the figures beside the embedded
+// store's). It also reports the DynamoDB requests per warm decision,
+// counted at a loopback proxy in front of DynamoDB Local, in all and
+// writes; the bar is one.
+func BenchmarkTeamWarmCredentialsDynamoDB(b *testing.B) {
+	endpoint := dynamoEndpoint(b)
+	setTestEnv(b)
+	proxied, calls := countingDynamo(b, endpoint)
+	benchWarmCredentials(b, teamOptions{stores: openDynamo(b, proxied, "bench-warm", true)}, calls)
+}
+
+// benchWarmCredentials runs the warm-credentials load against a service
+// with o's state; calls, when set, counts the store's requests.
+func benchWarmCredentials(b *testing.B, o teamOptions, calls *storeCalls) {
 	const clients = 32
 	verifier := &proof.Verifier{ServerID: "team-test", Region: "us-east-1", Accounts: []string{teamAccount}}
-	tm := newTeam(b, teamOptions{quiet: true, auth: server.ProofAuthenticator(verifier)})
+	o.quiet, o.auth = true, server.ProofAuthenticator(verifier)
+	tm := newTeam(b, o)
 	verifier.STSEndpoint = tm.sts.URL()
 	verifier.Audiences = []string{tm.srv.URL}
 	transport := &http.Transport{MaxIdleConnsPerHost: clients}
@@ -81,10 +100,14 @@ func BenchmarkTeamWarmCredentials(b *testing.B) {
 		callers[i] = c
 	}
 	assumes := len(tm.sts.CallsOf("AssumeRole"))
+	if calls != nil {
+		calls.take()
+	}
 
 	lat := make([][]time.Duration, clients)
 	var next atomic.Int64
 	var failed atomic.Int64
+	cpu0 := processCPU()
 	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -106,6 +129,7 @@ func BenchmarkTeamWarmCredentials(b *testing.B) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := processCPU() - cpu0
 	b.StopTimer()
 	if n := failed.Load(); n > 0 {
 		b.Fatalf("%d calls failed", n)
@@ -119,6 +143,15 @@ func BenchmarkTeamWarmCredentials(b *testing.B) {
 	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
+	// CPU time of the whole process (service, clients and the STS
+	// stand-in) per decision: steadier than decisions/s on a shared
+	// machine, where other work takes the cores.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/decision")
+	if calls != nil {
+		got := calls.take()
+		b.ReportMetric(float64(total(got))/float64(b.N), "store-calls/decision")
+		b.ReportMetric(float64(got["GetItem"]+got["Query"]+got["Scan"]+got["BatchGetItem"]+got["TransactGetItems"])/float64(b.N), "store-reads/decision")
+	}
 }
 
 // peakRSSMiB is the process's peak resident set (VmHWM), or 0 where

@@ -26,7 +26,7 @@ var dynamo struct {
 	err  error
 }
 
-func dynamoEndpoint(t *testing.T) string {
+func dynamoEndpoint(t testing.TB) string {
 	t.Helper()
 	dynamo.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -48,7 +48,7 @@ type dynamoStores struct{ *dynamodb.Store }
 
 func (dynamoStores) Close() error { return nil }
 
-func openDynamo(t *testing.T, endpoint, prefix string, create bool) dynamoStores {
+func openDynamo(t testing.TB, endpoint, prefix string, create bool) dynamoStores {
 	t.Helper()
 	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
 	st, err := dynamodb.New(context.Background(), dynamodb.Options{

@@ -64,6 +64,8 @@ type Store struct {
 	mu     sync.Mutex
 	db     *bolt.DB // nil with PerOperation
 	closed bool
+	// group shares write transactions among concurrent writers (batch).
+	group groupCommit
 }
 
 // Open opens (creating if needed) the store file at path. The directory is
@@ -99,7 +101,6 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return s, nil
 	}
-	db.MaxBatchDelay = touchBatchDelay
 	s.db = db
 	return s, nil
 }
@@ -218,20 +219,13 @@ func (s *Store) openDB(write bool) (*bolt.DB, error) {
 	}
 }
 
-// run runs fn in a read-only or read-write transaction, opening the file
-// for just this call when the store was opened with PerOperation.
-// touchBatchDelay is how long a session touch waits for others to share
-// its write transaction (and its fsync) when the file is held open by a
-// busy service. One caller alone waits this long; 32 callers share one
-// disk flush instead of queueing for 32.
-const touchBatchDelay = 2 * time.Millisecond
-
 // batch runs fn in a write transaction that concurrent callers may share
-// (bbolt's Batch): each fn still runs whole, in order, inside the
-// transaction, so no count is lost and no check is skipped; if one of them
-// fails, the others run again in a fresh transaction. fn must therefore
-// change nothing outside the transaction. Opened per operation, there is
-// no one to share with, and it is an ordinary write.
+// (groupCommit): each fn still runs whole, in order, inside the
+// transaction, so no count is lost and no check is skipped, and returns
+// only once that transaction is on disk; if one of them fails, the others
+// run again in a fresh transaction. fn must therefore change nothing
+// outside the transaction. Opened per operation, there is no one to share
+// with, and it is an ordinary write.
 func (s *Store) batch(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	s.mu.Lock()
 	closed, db := s.closed, s.db
@@ -242,13 +236,17 @@ func (s *Store) batch(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.guard(func() error { return db.Batch(fn) })
+	err := s.group.do(fn, func(all func(*bolt.Tx) error) error {
+		return s.guard(func() error { return db.Update(all) })
+	})
 	if errors.Is(err, ErrCorrupt) {
 		return fmt.Errorf("%s: %w", s.path, err)
 	}
 	return err
 }
 
+// run runs fn in a read-only or read-write transaction, opening the file
+// for just this call when the store was opened with PerOperation.
 func (s *Store) run(ctx context.Context, write bool, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
