@@ -486,14 +486,29 @@ func TestSessionTouchIsOneWrite(t *testing.T) {
 	}
 	checkTTL(t, "touched session", storedTTL(t, s, s.sessionsTable, se.ID), expires, DefaultAuditRetention)
 	rec.calls()
-	// Credentials that end before the session never shorten it; that
-	// takes a second write, which the refusal's returned item calls for.
+	// Credentials that end before the session never shorten it. This
+	// process knows the stored expiry, so the touch that leaves it is the
+	// one write.
 	if err := st.Touch(ctx, se.ID, se.UserARN, now.Add(7*time.Second), expires.Add(-time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	only(t, "a touch with shorter credentials", rec.calls(), map[string]int{"TransactWriteItems": 2})
+	only(t, "a touch with shorter credentials", rec.calls(), map[string]int{"TransactWriteItems": 1})
 	if got, err := st.Get(ctx, se.ID); err != nil || !got.ExpiresAt.Equal(expires) || got.RequestCount != 7 {
 		t.Fatalf("after a touch with shorter credentials: %+v, %v", got, err)
+	}
+	rec.calls()
+	// Another process, which has not seen the session, first tries to move
+	// the expiry; the refusal's returned item calls for the second write,
+	// and from then on it knows.
+	s.touches = touchHints{}
+	for i, want := range []int{2, 1} {
+		if err := st.Touch(ctx, se.ID, se.UserARN, now.Add(time.Duration(8+i)*time.Second), expires.Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		only(t, fmt.Sprintf("touch %d by a process that had not seen the session", i+1), rec.calls(), map[string]int{"TransactWriteItems": want})
+	}
+	if got, err := st.Get(ctx, se.ID); err != nil || !got.ExpiresAt.Equal(expires) || got.RequestCount != 9 {
+		t.Fatalf("after the other process's touches: %+v, %v", got, err)
 	}
 	for _, tt := range []struct {
 		name, id, arn string

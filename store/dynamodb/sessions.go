@@ -123,7 +123,10 @@ func (ss *sessionsOnBackend) Touch(ctx context.Context, id, userARN string, at, 
 	opCtx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	block := ss.notBlocked(userARN, at)
-	for extend := true; ; extend = false {
+	// Try first the write the hint says will hold; the other one only if
+	// its condition on the stored expiry failed.
+	extend := !s.touches.expiryAtLeast(id, expires)
+	for attempt := 1; ; attempt++ {
 		update := touchUpdate(s, id, userARN, at, expires, extend)
 		err := retryTransactionConflicts(opCtx, func() error {
 			_, err := s.client.TransactWriteItems(opCtx, &dynamodb.TransactWriteItemsInput{
@@ -134,6 +137,9 @@ func (ss *sessionsOnBackend) Touch(ctx context.Context, id, userARN string, at, 
 		reasons, cancelled := cancellationReasons(err)
 		switch {
 		case err == nil:
+			if extend {
+				s.touches.saw(id, expires)
+			}
 			return nil
 		case !cancelled:
 			return s.describe(ctx, what, s.sessionsTable, err)
@@ -154,15 +160,21 @@ func (ss *sessionsOnBackend) Touch(ctx context.Context, id, userARN string, at, 
 		if st := old.EffectiveStatus(at); st != session.StatusActive {
 			return fmt.Errorf("%s: %w", what, &session.StateError{ID: id, Op: "touch", Status: st})
 		}
-		if !extend {
+		if attempt == 2 {
 			return fmt.Errorf("%s: the session changed under every attempt", what)
 		}
-		// Active and unexpired: the stored expiry is later than expires.
+		// Active and unexpired: only the condition on the stored expiry
+		// failed, so the other write holds.
+		s.touches.saw(id, old.ExpiresAt)
+		extend = !extend
 	}
 }
 
-// touchUpdate is the conditional update of one touch; extend moves
-// ExpiresAt and the ttl to expires (see Touch).
+// touchUpdate is the conditional update of one touch: with extend it moves
+// ExpiresAt and the ttl to expires and holds only if the stored expiry is
+// not after it; without, it leaves them and holds only if the stored
+// expiry is not before it. Exactly one of the two holds for an active
+// session (see Touch).
 func touchUpdate(s *Store, id, userARN string, at, expires time.Time, extend bool) *types.Update {
 	names := map[string]string{
 		"#status": attrStatus, "#exp": attrExpiresAt, "#last": attrLastAccessAt,
@@ -174,13 +186,13 @@ func touchUpdate(s *Store, id, userARN string, at, expires time.Time, extend boo
 	values.setInt(":one", 1)
 	values.setString(":uak", session.FoldARN(userARN))
 	update := "SET #last = :at ADD #count :one, #version :one"
-	condition := "#uak = :uak AND #status = :active AND #exp > :at"
+	values.setTime(":exp", expires)
+	condition := "#uak = :uak AND #status = :active AND #exp > :at AND #exp >= :exp"
 	if extend {
 		names["#ttl"] = attrTTL
-		values.setTime(":exp", expires)
 		values.setInt(":ttl", ttlFor(expires, s.retention))
 		update = "SET #last = :at, #exp = :exp, #ttl = :ttl ADD #count :one, #version :one"
-		condition += " AND #exp <= :exp"
+		condition = "#uak = :uak AND #status = :active AND #exp > :at AND #exp <= :exp"
 	}
 	return &types.Update{
 		TableName:                           aws.String(s.sessionsTable),

@@ -68,6 +68,8 @@ type Store struct {
 	sessionsTable   string
 	timeout         time.Duration
 	retention       time.Duration
+	// touches picks the one write a session touch needs (see touchHints).
+	touches touchHints
 }
 
 // New builds a Store from o. It makes no call to DynamoDB. The endpoint can
