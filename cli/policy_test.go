@@ -13,7 +13,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 )
 
-// runPolicyCLI runs sentinel with args in-process, with no config file, and
+// runPolicyCLI runs sentinel with args in-process and
 // returns stdout, stderr and the exit code.
 func runPolicyCLI(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
