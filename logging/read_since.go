@@ -3,7 +3,6 @@ package logging
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,15 +38,11 @@ func ReadLogSince(path string, since time.Time, fn func(Record) error) (ReadStat
 		return ReadLog(path, fn)
 	}
 	var st ReadStats
-	files, err := ChainFiles(path)
+	// A gap is reported as ReadLog reports it, whether or not the entries
+	// since are near it.
+	files, err := readableFiles(path, &st)
 	if err != nil {
-		if !errors.Is(err, ErrRotationGap) {
-			return st, err
-		}
-		// Reported as ReadLog reports it, whether or not the entries
-		// since are near the gap.
-		st.Gap = err
-		files = files[1:] // the first one is the missing file
+		return st, err
 	}
 	cutoff := since.Add(-OrderSlack)
 	// From the newest file back, find the file and the offset in it where

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -91,13 +90,11 @@ func SSOOptionsFromEnv(getenv func(string) string) (SSOOptions, error) {
 		PortalEndpoint: firstNonEmptyString(getenv("AWS_ENDPOINT_URL_SSO"), getenv("AWS_ENDPOINT_URL")),
 		CABundle:       getenv("AWS_CA_BUNDLE"),
 	}
-	if v := getenv("AWS_MAX_ATTEMPTS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 20 {
-			return SSOOptions{}, fmt.Errorf("AWS_MAX_ATTEMPTS %q is not a number from 1 to 20", v)
-		}
-		o.MaxAttempts = n
+	n, err := maxAttemptsFromEnv(getenv)
+	if err != nil {
+		return SSOOptions{}, err
 	}
+	o.MaxAttempts = n
 	return o, nil
 }
 

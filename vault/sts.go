@@ -59,10 +59,7 @@ type STSOptions struct {
 // that getenv looks into (os.Getenv at start), the way the AWS SDK and CLI
 // name them. Invalid values are errors naming the variable.
 func STSOptionsFromEnv(getenv func(string) string) (STSOptions, error) {
-	o := STSOptions{Endpoint: getenv("AWS_ENDPOINT_URL_STS"), CABundle: getenv("AWS_CA_BUNDLE")}
-	if o.Endpoint == "" {
-		o.Endpoint = getenv("AWS_ENDPOINT_URL")
-	}
+	o := STSOptions{Endpoint: firstNonEmptyString(getenv("AWS_ENDPOINT_URL_STS"), getenv("AWS_ENDPOINT_URL")), CABundle: getenv("AWS_CA_BUNDLE")}
 	if v := getenv("SENTINEL_STS_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -70,14 +67,25 @@ func STSOptionsFromEnv(getenv func(string) string) (STSOptions, error) {
 		}
 		o.Timeout = d
 	}
-	if v := getenv("AWS_MAX_ATTEMPTS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 20 {
-			return STSOptions{}, fmt.Errorf("AWS_MAX_ATTEMPTS %q is not a number from 1 to 20", v)
-		}
-		o.MaxAttempts = n
+	n, err := maxAttemptsFromEnv(getenv)
+	if err != nil {
+		return STSOptions{}, err
 	}
+	o.MaxAttempts = n
 	return o, nil
+}
+
+// maxAttemptsFromEnv reads AWS_MAX_ATTEMPTS: 0 when it is not set.
+func maxAttemptsFromEnv(getenv func(string) string) (int, error) {
+	v := getenv("AWS_MAX_ATTEMPTS")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 20 {
+		return 0, fmt.Errorf("AWS_MAX_ATTEMPTS %q is not a number from 1 to 20", v)
+	}
+	return n, nil
 }
 
 // NewSTSFactory returns an STSFactory that builds *STS clients with opts.
