@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -92,7 +93,7 @@ func (c *execCommand) run(ctx context.Context, g *Globals) error {
 // the parser takes cmd for the profile; argv (the process's arguments)
 // tells that case apart from a profile given before the --.
 func defaultProfile(profile string, command, argv []string, awsProfile string) (string, []string) {
-	fallback := firstSet(awsProfile, "default")
+	fallback := cmp.Or(awsProfile, "default")
 	if profile == "" {
 		return fallback, command
 	}

@@ -116,14 +116,7 @@ func (c *listCommand) run(ctx context.Context, g *Globals) error {
 		if len(sessions) == 0 {
 			sessions = []string{"-"}
 		}
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\n", r.Profile, keys, dash(r.RoleARN), strings.Join(sessions, ", "))
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\n", r.Profile, keys, orDash(r.RoleARN), strings.Join(sessions, ", "))
 	}
 	return t.Flush()
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

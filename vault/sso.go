@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -86,8 +87,8 @@ type SSOOptions struct {
 // into (os.Getenv at start).
 func SSOOptionsFromEnv(getenv func(string) string) (SSOOptions, error) {
 	o := SSOOptions{
-		OIDCEndpoint:   firstNonEmptyString(getenv("AWS_ENDPOINT_URL_SSO_OIDC"), getenv("AWS_ENDPOINT_URL")),
-		PortalEndpoint: firstNonEmptyString(getenv("AWS_ENDPOINT_URL_SSO"), getenv("AWS_ENDPOINT_URL")),
+		OIDCEndpoint:   cmp.Or(getenv("AWS_ENDPOINT_URL_SSO_OIDC"), getenv("AWS_ENDPOINT_URL")),
+		PortalEndpoint: cmp.Or(getenv("AWS_ENDPOINT_URL_SSO"), getenv("AWS_ENDPOINT_URL")),
 		CABundle:       getenv("AWS_CA_BUNDLE"),
 	}
 	n, err := maxAttemptsFromEnv(getenv)
@@ -96,15 +97,6 @@ func SSOOptionsFromEnv(getenv func(string) string) (SSOOptions, error) {
 	}
 	o.MaxAttempts = n
 	return o, nil
-}
-
-func firstNonEmptyString(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // DeviceAuthorization is what a person needs to finish a device sign-in:

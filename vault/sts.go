@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -59,7 +60,7 @@ type STSOptions struct {
 // that getenv looks into (os.Getenv at start), the way the AWS SDK and CLI
 // name them. Invalid values are errors naming the variable.
 func STSOptionsFromEnv(getenv func(string) string) (STSOptions, error) {
-	o := STSOptions{Endpoint: firstNonEmptyString(getenv("AWS_ENDPOINT_URL_STS"), getenv("AWS_ENDPOINT_URL")), CABundle: getenv("AWS_CA_BUNDLE")}
+	o := STSOptions{Endpoint: cmp.Or(getenv("AWS_ENDPOINT_URL_STS"), getenv("AWS_ENDPOINT_URL")), CABundle: getenv("AWS_CA_BUNDLE")}
 	if v := getenv("SENTINEL_STS_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
