@@ -6,17 +6,6 @@ import (
 	"testing"
 )
 
-// credentialsAs is POST /v1/credentials by the caller with ARN arn.
-func (tm *team) credentialsAs(arn string, body map[string]any) (creds, answer) {
-	tm.t.Helper()
-	a := tm.callAs(arn, http.MethodPost, "/v1/credentials", body)
-	var c creds
-	if a.status == http.StatusOK {
-		a.decode(tm.t, &c)
-	}
-	return c, a
-}
-
 // Two session names of the role ci, and a namesake session of another role.
 const (
 	ciX    = "arn:aws:sts::111122223333:assumed-role/ci/x"
