@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,7 +182,7 @@ func inheritedEnv(parent, removed []string, passphrase string) []string {
 	for _, kv := range parent {
 		name, value, _ := strings.Cut(kv, "=")
 		switch {
-		case contains(removed, name), contains(keyringEnv, strings.ToUpper(name)), secretName(name):
+		case slices.Contains(removed, name), slices.Contains(keyringEnv, strings.ToUpper(name)), secretName(name):
 			continue
 		case passphrase != "" && (value == passphrase || len(passphrase) >= 8 && strings.Contains(value, passphrase)):
 			continue
@@ -189,13 +190,4 @@ func inheritedEnv(parent, removed []string, passphrase string) []string {
 		env = append(env, kv)
 	}
 	return env
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -35,11 +35,7 @@ func (c *rotateCommand) run(ctx context.Context, g *Globals) error {
 	}
 	// Read once, at start, like the SDK's other AWS_ENDPOINT_URL_* settings.
 	iamOpts := vault.IAMOptionsFromEnv(os.Getenv, env.STS)
-	profiles, err := vault.LoadConfigFile("")
-	if err != nil {
-		return err
-	}
-	kr, err := g.openKeyring()
+	profiles, kr, err := g.profilesAndKeyring()
 	if err != nil {
 		return err
 	}

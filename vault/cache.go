@@ -268,12 +268,7 @@ func (c *Cache) HasRoleEntries(profile string) bool {
 		return false
 	}
 	prefix := rolePrefixOf(profile)
-	for _, n := range names {
-		if strings.HasPrefix(n, prefix) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, prefix) })
 }
 
 // PutRole caches credentials issued under k to e.Identity.

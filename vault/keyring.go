@@ -1,11 +1,13 @@
 package vault
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/byteness/keyring"
@@ -112,13 +114,13 @@ func OpenKeyring(cfg KeyringConfig) (keyring.Keyring, error) {
 		FilePasswordFunc:         filePassphrase(cfg.Passphrase, openTTY),
 		KeychainName:             cfg.KeychainName,
 		KeychainTrustApplication: true,
-		LibSecretCollectionName:  firstOf(cfg.CollectionName, service),
+		LibSecretCollectionName:  cmp.Or(cfg.CollectionName, service),
 		KWalletAppID:             service,
-		KWalletFolder:            firstOf(cfg.KWalletFolder, service),
-		KeyCtlScope:              firstOf(cfg.KeyCtlScope, "user"),
+		KWalletFolder:            cmp.Or(cfg.KWalletFolder, service),
+		KeyCtlScope:              cmp.Or(cfg.KeyCtlScope, "user"),
 		PassDir:                  cfg.PassDir,
 		PassCmd:                  cfg.PassCmd,
-		PassPrefix:               firstOf(cfg.PassPrefix, service),
+		PassPrefix:               cmp.Or(cfg.PassPrefix, service),
 		WinCredPrefix:            service,
 	}
 	if cfg.Backend != "" {
@@ -166,22 +168,8 @@ func openFirst(kc keyring.Config) (keyring.Keyring, keyring.BackendType, error) 
 	return nil, "", err
 }
 
-func firstOf(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
 func knownBackend(b keyring.BackendType) bool {
-	for _, a := range keyring.AvailableBackends() {
-		if a == b {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(keyring.AvailableBackends(), b)
 }
 
 // ensurePrivateDir creates dir with mode 0700 where missing, and refuses

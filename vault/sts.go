@@ -5,7 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -242,12 +243,7 @@ func (s *STS) AssumeRoleDetails(ctx context.Context, in AssumeRoleInput) (Assume
 		req.DurationSeconds = aws.Int32(int32(in.Duration / time.Second))
 	}
 	// Sorted so that requests are reproducible (and testable).
-	keys := make([]string, 0, len(in.Tags))
-	for k := range in.Tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(in.Tags)) {
 		req.Tags = append(req.Tags, ststypes.Tag{Key: aws.String(k), Value: aws.String(in.Tags[k])})
 	}
 
