@@ -82,11 +82,7 @@ func (c *loginCommand) run(ctx context.Context, g *Globals) error {
 // consoleSession is the console session that ends when the credentials
 // do, in whole seconds, within what the federation endpoint accepts.
 func consoleSession(expires, now time.Time) time.Duration {
-	d := expires.Sub(now).Truncate(time.Second)
-	if d > maxConsoleSession {
-		d = maxConsoleSession
-	}
-	return d
+	return min(expires.Sub(now).Truncate(time.Second), maxConsoleSession)
 }
 
 // isRoleSession reports whether arn is an assumed role's session, as the
