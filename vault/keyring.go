@@ -58,12 +58,7 @@ func KeyringConfigFromEnv() KeyringConfig { return KeyringConfigFrom(os.Getenv) 
 // AWS_VAULT_KEYCTL_SCOPE), so that an aws-vault set-up works unchanged.
 // The CLI also takes the backend as --backend.
 func KeyringConfigFrom(getenv func(string) string) KeyringConfig {
-	get := func(suffix string) string {
-		if v := getenv("SENTINEL_" + suffix); v != "" {
-			return v
-		}
-		return getenv("AWS_VAULT_" + suffix)
-	}
+	get := func(suffix string) string { return cmp.Or(getenv("SENTINEL_"+suffix), getenv("AWS_VAULT_"+suffix)) }
 	return KeyringConfig{
 		Backend:        get("BACKEND"),
 		Passphrase:     get("FILE_PASSPHRASE"),
@@ -96,10 +91,7 @@ func DefaultFileDir() (string, error) {
 // for the file backend, no decryption: the passphrase is asked for (or
 // checked) on the first read or write.
 func OpenKeyring(cfg KeyringConfig) (keyring.Keyring, error) {
-	service := cfg.ServiceName
-	if service == "" {
-		service = DefaultServiceName
-	}
+	service := cmp.Or(cfg.ServiceName, DefaultServiceName)
 	dir := cfg.FileDir
 	if dir == "" {
 		d, err := DefaultFileDir()
@@ -127,7 +119,7 @@ func OpenKeyring(cfg KeyringConfig) (keyring.Keyring, error) {
 		// Pinned: do not probe other backends (D-Bus, keychain...), which is
 		// slow and would run before every AWS CLI call.
 		kc.AllowedBackends = []keyring.BackendType{keyring.BackendType(cfg.Backend)}
-		if !knownBackend(kc.AllowedBackends[0]) {
+		if !slices.Contains(keyring.AvailableBackends(), kc.AllowedBackends[0]) {
 			return nil, fmt.Errorf("keyring backend %q is not available here (choose one of %v)", cfg.Backend, keyring.AvailableBackends())
 		}
 	}
@@ -166,10 +158,6 @@ func openFirst(kc keyring.Config) (keyring.Keyring, keyring.BackendType, error) 
 		}
 	}
 	return nil, "", err
-}
-
-func knownBackend(b keyring.BackendType) bool {
-	return slices.Contains(keyring.AvailableBackends(), b)
 }
 
 // ensurePrivateDir creates dir with mode 0700 where missing, and refuses
