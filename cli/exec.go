@@ -58,10 +58,7 @@ func (c *execCommand) run(ctx context.Context, g *Globals) error {
 	c.Profile, c.Command = defaultProfile(c.Profile, c.Command, os.Args, os.Getenv("AWS_PROFILE"))
 	args := c.Command
 	if len(args) == 0 {
-		shell := os.Getenv("SHELL")
-		if shell == "" {
-			shell = "/bin/sh"
-		}
+		shell := cmp.Or(os.Getenv("SHELL"), "/bin/sh")
 		args = []string{shell}
 	}
 	path, err := exec.LookPath(args[0])

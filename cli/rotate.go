@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -61,9 +62,7 @@ func (c *rotateCommand) run(ctx context.Context, g *Globals) error {
 			return prompt(serial)
 		},
 	}
-	if r.Region == "" {
-		r.Region = chain.Region
-	}
+	r.Region = cmp.Or(r.Region, chain.Region)
 	res, err := r.Run(ctx)
 	var rerr *vault.RotateError
 	if errors.As(err, &rerr) && rerr.Stage != vault.StageDeleteOld {

@@ -261,9 +261,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	// recorded is the one the service uses, from sts_endpoint: as well as
 	// from AWS_ENDPOINT_URL_STS (a regional AWS endpoint records none).
 	logOpts := logging.Options{MaxBytes: cfg.Log.MaxBytes, DiscardRotated: cfg.Log.File == "", STSEndpoint: vault.NonAWSSTSEndpoint(stsEndpoint)}
-	if logOpts.MaxBytes == 0 {
-		logOpts.MaxBytes = server.DefaultServeLogMaxBytes
-	}
+	logOpts.MaxBytes = cmp.Or(logOpts.MaxBytes, server.DefaultServeLogMaxBytes)
 	if cfg.Log.HMACKeyFile != "" {
 		if logOpts.Key, err = logging.ReadKeyFile(cfg.Log.HMACKeyFile); err != nil {
 			return nil, fmt.Errorf("serve: log key: %w", err)

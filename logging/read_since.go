@@ -2,6 +2,7 @@ package logging
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -129,9 +130,7 @@ func scanBack(r io.ReaderAt, size int64, cutoff time.Time, block int) (off int64
 			}
 			line := tail[i+1 : len(tail)-1]
 			if t, seq, ok := entryTime(line); ok {
-				if lastSeq == 0 {
-					lastSeq = seq
-				}
+				lastSeq = cmp.Or(lastSeq, seq)
 				if t.Before(cutoff) {
 					return pos + int64(i+1) + int64(len(line)) + 1, true, lastSeq, nil
 				}

@@ -1,6 +1,7 @@
 package teamclient
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -170,10 +171,7 @@ func (c *Client) CloseBreakglass(ctx context.Context, id, reason string) (*break
 // filter: q.User, else q.UserARN.
 func (c *Client) ListSessions(ctx context.Context, q session.Query) ([]*session.Session, error) {
 	var l sessionList
-	user := q.User
-	if user == "" {
-		user = q.UserARN
-	}
+	user := cmp.Or(q.User, q.UserARN)
 	v := query("status", string(q.Status), "profile", q.Profile, "user", user)
 	if err := c.call(ctx, http.MethodGet, "/v1/sessions", v, nil, &l, kindSession, true); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -144,10 +145,7 @@ func (p MFAPrompter) Auto() string {
 	if p.has("ykman") {
 		return PromptYkman
 	}
-	goos := p.GOOS
-	if goos == "" {
-		goos = runtime.GOOS
-	}
+	goos := cmp.Or(p.GOOS, runtime.GOOS)
 	switch {
 	case goos == "darwin" && p.has("osascript"):
 		return PromptOsascript

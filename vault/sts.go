@@ -115,18 +115,13 @@ type STS struct {
 // `credential_process = sentinel ...`, which would recurse, and AWS_PROFILE
 // may name a profile that exists only in sentinel).
 func NewSTS(ctx context.Context, region string, creds Credentials, opts STSOptions) (*STS, error) {
-	if region == "" {
-		region = defaultRegion
-	}
+	region = cmp.Or(region, defaultRegion)
 	c, err := newSDKClient(creds, opts.Timeout, opts.MaxAttempts, opts.CABundle)
 	if err != nil {
 		return nil, err
 	}
 	o := sts.Options{Region: region, Credentials: c.credentials, RetryMaxAttempts: c.attempts, HTTPClient: c.httpClient, BaseEndpoint: baseEndpoint(opts.Endpoint)}
-	endpoint := opts.Endpoint
-	if endpoint == "" {
-		endpoint = "https://sts." + region + ".amazonaws.com"
-	}
+	endpoint := cmp.Or(opts.Endpoint, "https://sts."+region+".amazonaws.com")
 	return &STS{
 		client:    sts.New(o),
 		temporary: creds.SessionToken != "",
