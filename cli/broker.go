@@ -119,15 +119,25 @@ func (g *Globals) newBrokerFor(profile string) (b *broker.Broker, closeFn func()
 	return b, func() { _ = log.Close() }, nil
 }
 
+// profilesAndKeyring loads ~/.aws/config, then opens the keyring: the two
+// every command that reads stored keys by profile needs.
+func (g *Globals) profilesAndKeyring() (*vault.ConfigFile, keyring.Keyring, error) {
+	profiles, err := vault.LoadConfigFile("")
+	if err != nil {
+		return nil, nil, err
+	}
+	kr, err := g.openKeyring()
+	if err != nil {
+		return nil, nil, err
+	}
+	return profiles, kr, nil
+}
+
 // identityBroker wires only what establishing who someone is needs: the
 // AWS profiles, the keyring and its caches. It has no policy, log or
 // store: commands such as `init tables` use it for Identify and Signer.
 func (g *Globals) identityBroker() (*broker.Broker, error) {
-	profiles, err := vault.LoadConfigFile("")
-	if err != nil {
-		return nil, err
-	}
-	kr, err := g.openKeyring()
+	profiles, kr, err := g.profilesAndKeyring()
 	if err != nil {
 		return nil, err
 	}

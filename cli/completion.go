@@ -3,7 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -137,12 +138,7 @@ func (g *Globals) profileHints() []string {
 			}
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // idHintsFor returns the hint for the id argument of the command at path:
@@ -152,31 +148,16 @@ func (g *Globals) profileHints() []string {
 func (g *Globals) idHintsFor(path []string) kingpin.HintAction {
 	switch strings.Join(path, " ") {
 	case "requests show", "requests cancel", "approve", "deny":
-		return g.idHints(func(ctx context.Context, ops Operations) ([]string, error) {
-			rs, err := ops.ListRequests(ctx, request.Query{Status: request.StatusPending})
-			var ids []string
-			for _, r := range rs {
-				ids = append(ids, r.ID)
-			}
-			return ids, err
+		return idHints(g, request.Kind.ID, func(ctx context.Context, ops Operations) ([]*request.Request, error) {
+			return ops.ListRequests(ctx, request.Query{Status: request.StatusPending})
 		})
 	case "breakglass-show", "breakglass-close":
-		return g.idHints(func(ctx context.Context, ops Operations) ([]string, error) {
-			es, err := ops.ListBreakglass(ctx, breakglass.Query{Status: breakglass.StatusActive})
-			var ids []string
-			for _, e := range es {
-				ids = append(ids, e.ID)
-			}
-			return ids, err
+		return idHints(g, breakglass.Kind.ID, func(ctx context.Context, ops Operations) ([]*breakglass.Event, error) {
+			return ops.ListBreakglass(ctx, breakglass.Query{Status: breakglass.StatusActive})
 		})
 	case "sessions show", "sessions revoke":
-		return g.idHints(func(ctx context.Context, ops Operations) ([]string, error) {
-			ss, err := ops.ListSessions(ctx, session.Query{Status: session.StatusActive})
-			var ids []string
-			for _, s := range ss {
-				ids = append(ids, s.ID)
-			}
-			return ids, err
+		return idHints(g, session.Kind.ID, func(ctx context.Context, ops Operations) ([]*session.Session, error) {
+			return ops.ListSessions(ctx, session.Query{Status: session.StatusActive})
 		})
 	}
 	return nil
@@ -186,7 +167,7 @@ func (g *Globals) idHintsFor(path []string) kingpin.HintAction {
 // the keys are read: only when that can happen without a prompt (a
 // passphrase from the environment, or a keyring backend other than the
 // file), since a completion must never stop to ask.
-func (g *Globals) idHints(list func(context.Context, Operations) ([]string, error)) kingpin.HintAction {
+func idHints[T any](g *Globals, id func(*T) string, list func(context.Context, Operations) ([]*T, error)) kingpin.HintAction {
 	return func() []string {
 		if !g.keyringOpensSilently() {
 			return nil
@@ -197,9 +178,13 @@ func (g *Globals) idHints(list func(context.Context, Operations) ([]string, erro
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
 		defer cancel()
-		ids, err := list(ctx, ops)
+		records, err := list(ctx, ops)
 		if err != nil {
 			return nil
+		}
+		var ids []string
+		for _, r := range records {
+			ids = append(ids, id(r))
 		}
 		return ids
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -39,9 +40,7 @@ func (c *credentialsCommand) run(ctx context.Context, g *Globals) error {
 	if c.Profile != "" && c.positional != "" && c.Profile != c.positional {
 		return fmt.Errorf("two different profiles given: %s and --profile %s", c.positional, c.Profile)
 	}
-	if c.Profile == "" {
-		c.Profile = c.positional
-	}
+	c.Profile = cmp.Or(c.Profile, c.positional)
 	if c.Profile == "" {
 		return withHint(fmt.Errorf("no profile given"), "use: sentinel credentials PROFILE")
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -190,7 +191,7 @@ func (c *doctorCommand) checkPolicy(g *Globals, cfg *config.Config, team bool) d
 // keyringBackendName says which backend the keyring uses: the pinned one,
 // else the first the system offers (the one keyring.Open picks).
 func (g *Globals) keyringBackendName() string {
-	if b := firstSet(g.KeyringBackend, vault.KeyringConfigFromEnv().Backend); b != "" {
+	if b := cmp.Or(g.KeyringBackend, vault.KeyringConfigFromEnv().Backend); b != "" {
 		return b + " (pinned)"
 	}
 	if av := keyring.AvailableBackends(); len(av) > 0 {
@@ -318,7 +319,7 @@ func (c *doctorCommand) checkDynamoDB(ctx context.Context, g *Globals, cfg *conf
 	}
 	var report strings.Builder
 	if err := st.InitTables(ctx, true, &report); err != nil {
-		return fail("store", fmt.Errorf("DynamoDB in %s: %w", firstSet(cfg.Store.Region, "the default region"), err), "")
+		return fail("store", fmt.Errorf("DynamoDB in %s: %w", cmp.Or(cfg.Store.Region, "the default region"), err), "")
 	}
 	var missing []string
 	for _, line := range strings.Split(strings.TrimSpace(report.String()), "\n") {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"sync"
@@ -37,8 +38,8 @@ type startEnv struct {
 // environment returns the environment as read at the first call.
 var environment = sync.OnceValue(func() startEnv {
 	e := startEnv{
-		Region:     firstSet(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")),
-		Passphrase: firstSet(os.Getenv("SENTINEL_FILE_PASSPHRASE"), os.Getenv("AWS_VAULT_FILE_PASSPHRASE")),
+		Region:     cmp.Or(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")),
+		Passphrase: cmp.Or(os.Getenv("SENTINEL_FILE_PASSPHRASE"), os.Getenv("AWS_VAULT_FILE_PASSPHRASE")),
 	}
 	if fd := os.Getenv(passphraseFDEnv); fd != "" && e.Passphrase == "" {
 		e.Passphrase, e.passphraseErr = readPassphraseFD(fd)
@@ -57,13 +58,4 @@ func (g *Globals) stsFactory() vault.STSFactory {
 		return func(context.Context, string, vault.Credentials) (vault.STSClient, error) { return nil, err }
 	}
 	return vault.NewSTSFactory(env.STS)
-}
-
-func firstSet(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

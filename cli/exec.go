@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,10 +58,7 @@ func (c *execCommand) run(ctx context.Context, g *Globals) error {
 	c.Profile, c.Command = defaultProfile(c.Profile, c.Command, os.Args, os.Getenv("AWS_PROFILE"))
 	args := c.Command
 	if len(args) == 0 {
-		shell := os.Getenv("SHELL")
-		if shell == "" {
-			shell = "/bin/sh"
-		}
+		shell := cmp.Or(os.Getenv("SHELL"), "/bin/sh")
 		args = []string{shell}
 	}
 	path, err := exec.LookPath(args[0])
@@ -92,7 +91,7 @@ func (c *execCommand) run(ctx context.Context, g *Globals) error {
 // the parser takes cmd for the profile; argv (the process's arguments)
 // tells that case apart from a profile given before the --.
 func defaultProfile(profile string, command, argv []string, awsProfile string) (string, []string) {
-	fallback := firstSet(awsProfile, "default")
+	fallback := cmp.Or(awsProfile, "default")
 	if profile == "" {
 		return fallback, command
 	}
@@ -180,7 +179,7 @@ func inheritedEnv(parent, removed []string, passphrase string) []string {
 	for _, kv := range parent {
 		name, value, _ := strings.Cut(kv, "=")
 		switch {
-		case contains(removed, name), contains(keyringEnv, strings.ToUpper(name)), secretName(name):
+		case slices.Contains(removed, name), slices.Contains(keyringEnv, strings.ToUpper(name)), secretName(name):
 			continue
 		case passphrase != "" && (value == passphrase || len(passphrase) >= 8 && strings.Contains(value, passphrase)):
 			continue
@@ -188,13 +187,4 @@ func inheritedEnv(parent, removed []string, passphrase string) []string {
 		env = append(env, kv)
 	}
 	return env
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

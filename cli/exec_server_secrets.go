@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -46,7 +47,7 @@ func serverOwnEnv(parent []string, passphrase string) ([]string, bool) {
 		name, value, _ := strings.Cut(kv, "=")
 		switch {
 		case name == passphraseFDEnv:
-		case contains(serverSecretEnv, strings.ToUpper(name)), secretName(name):
+		case slices.Contains(serverSecretEnv, strings.ToUpper(name)), secretName(name):
 			continue
 		case passphrase != "" && (value == passphrase || len(passphrase) >= 8 && strings.Contains(value, passphrase)):
 			continue

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -253,21 +254,14 @@ func addSubcommandListings(app *kingpin.Application, g *Globals, model *kingpin.
 // helpAsked reports whether --help is on the command line: kingpin's own
 // help then shows the command in full.
 func helpAsked(app *kingpin.Application, ctx *kingpin.ParseContext) bool {
-	for _, e := range ctx.Elements {
-		if f, ok := e.Clause.(*kingpin.FlagClause); ok && f == app.HelpFlag {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(ctx.Elements, func(e *kingpin.ParseElement) bool {
+		f, ok := e.Clause.(*kingpin.FlagClause)
+		return ok && f == app.HelpFlag
+	})
 }
 
 func hasDefaultCommand(cmds []*kingpin.CmdModel) bool {
-	for _, c := range cmds {
-		if c.Default {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(cmds, func(c *kingpin.CmdModel) bool { return c.Default })
 }
 
 // subcommandsTemplate is what a command without a default subcommand

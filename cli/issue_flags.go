@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -50,7 +51,7 @@ func (g *Globals) issueFor(ctx context.Context, f *issueFlags, mode policy.Mode,
 		Duration:  f.Duration,
 		MFAToken:  f.MFAToken,
 		NoSession: f.NoSession,
-		Region:    firstSet(f.Region, environment().Region),
+		Region:    cmp.Or(f.Region, environment().Region),
 		Use:       use,
 	})
 }

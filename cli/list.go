@@ -3,7 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,11 +44,7 @@ func configureListCommand(app *kingpin.Application, g *Globals) {
 }
 
 func (c *listCommand) run(ctx context.Context, g *Globals) error {
-	profiles, err := vault.LoadConfigFile("")
-	if err != nil {
-		return err
-	}
-	kr, err := g.openKeyring()
+	profiles, kr, err := g.profilesAndKeyring()
 	if err != nil {
 		return err
 	}
@@ -79,13 +76,8 @@ func (c *listCommand) run(ctx context.Context, g *Globals) error {
 		r := row(e.Profile)
 		r.Sessions = append(r.Sessions, listedCached{Kind: e.Kind, User: e.User, Basis: e.Basis, RoleARN: e.RoleARN, MFA: e.MFA, ExpiresAt: e.Expires.UTC(), Remaining: remaining(e.Expires, now)})
 	}
-	names := make([]string, 0, len(rows))
-	for n := range rows {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	list := make([]*listedProfile, 0, len(names))
-	for _, n := range names {
+	list := make([]*listedProfile, 0, len(rows))
+	for _, n := range slices.Sorted(maps.Keys(rows)) {
 		list = append(list, rows[n])
 	}
 	if c.Output == "json" {
@@ -116,14 +108,7 @@ func (c *listCommand) run(ctx context.Context, g *Globals) error {
 		if len(sessions) == 0 {
 			sessions = []string{"-"}
 		}
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\n", r.Profile, keys, dash(r.RoleARN), strings.Join(sessions, ", "))
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\n", r.Profile, keys, orDash(r.RoleARN), strings.Join(sessions, ", "))
 	}
 	return t.Flush()
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

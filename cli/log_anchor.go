@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,9 +35,7 @@ func runLogAnchor(ctx context.Context, g *Globals, keyFile string) error {
 	}
 	path := cfg.LogPath(g.LogFile)
 	opts := logging.VerifyOptions{}
-	if keyFile == "" {
-		keyFile = cfg.LogHMACKeyFile
-	}
+	keyFile = cmp.Or(keyFile, cfg.LogHMACKeyFile)
 	if keyFile != "" {
 		if opts.Key, err = logging.ReadKeyFile(keyFile); err != nil {
 			return err

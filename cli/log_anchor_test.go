@@ -104,13 +104,13 @@ func TestLogAnchoring(t *testing.T) {
 		t.Fatalf("webhook received %+v", heads)
 	}
 
-	stdout, stderr, code := runLogVerifyCLI(t, "log", "verify", "--anchors")
+	stdout, stderr, code := runPolicyCLI(t, "log", "verify", "--anchors")
 	if code != 0 || !strings.Contains(stdout, ": OK: 7 entries") || !strings.Contains(stdout, "macs checked, 1 anchor checked") {
 		t.Fatalf("verify --anchors: %d %q %q", code, stdout, stderr)
 	}
 
 	// On demand: the head of the verified log, to every anchor.
-	stdout, stderr, code = runLogVerifyCLI(t, "log", "anchor")
+	stdout, stderr, code = runPolicyCLI(t, "log", "anchor")
 	if code != 0 || strings.Count(stdout, "anchored seq 7 head ") != 2 {
 		t.Fatalf("log anchor: %d %q %q", code, stdout, stderr)
 	}
@@ -128,23 +128,23 @@ func TestLogAnchoring(t *testing.T) {
 	if err := os.WriteFile(env.log, bytes.Join(lines[:5], nil), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, code := runLogVerifyCLI(t, "log", "verify"); code != 0 {
+	if _, _, code := runPolicyCLI(t, "log", "verify"); code != 0 {
 		t.Fatal("a truncated chain should verify without anchors")
 	}
-	_, stderr, code = runLogVerifyCLI(t, "log", "verify", "--anchors")
+	_, stderr, code = runPolicyCLI(t, "log", "verify", "--anchors")
 	if code != 1 || !strings.Contains(stderr, "the log ends at seq 5, before the recorded head at seq 7 (the log was truncated or emptied)") {
 		t.Fatalf("truncated, --anchors: %d %q", code, stderr)
 	}
 	// Anchoring refuses to move the store's record back, and a broken log
 	// is never anchored.
-	_, stderr, code = runLogVerifyCLI(t, "log", "anchor")
+	_, stderr, code = runPolicyCLI(t, "log", "anchor")
 	if code != 1 || !strings.Contains(stderr, "anchor refused a head behind") {
 		t.Fatalf("anchor of a truncated log: %d %q", code, stderr)
 	}
 	if err := os.WriteFile(env.log, bytes.Join([][]byte{lines[0], lines[2]}, nil), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code = runLogVerifyCLI(t, "log", "anchor")
+	_, stderr, code = runPolicyCLI(t, "log", "anchor")
 	if code != 1 || !strings.Contains(stderr, "is not anchored") {
 		t.Fatalf("anchor of a broken log: %d %q", code, stderr)
 	}
@@ -164,7 +164,7 @@ func TestLogAnchorFailureIsAWarning(t *testing.T) {
 	if err != nil || rep.Entries != 2 {
 		t.Fatalf("log after a failed anchor: %+v %v", rep, err)
 	}
-	_, stderr, code := runLogVerifyCLI(t, "log", "verify", "--anchors")
+	_, stderr, code := runPolicyCLI(t, "log", "verify", "--anchors")
 	if code != 1 || !strings.Contains(stderr, "no anchor in log_anchors can be read back") {
 		t.Fatalf("--anchors with only a webhook: %d %q", code, stderr)
 	}
@@ -175,7 +175,7 @@ func TestLogAnchorFailureIsAWarning(t *testing.T) {
 func TestLogVerifyKeyed(t *testing.T) {
 	env := newLogTestEnv(t, "")
 	appendViaConfig(t, 3)
-	stdout, stderr, code := runLogVerifyCLI(t, "log", "verify")
+	stdout, stderr, code := runPolicyCLI(t, "log", "verify")
 	if code != 0 || !strings.Contains(stdout, "OK: 3 entries") || !strings.Contains(stdout, "macs checked") {
 		t.Fatalf("keyed verify: %d %q %q", code, stdout, stderr)
 	}
@@ -183,14 +183,14 @@ func TestLogVerifyKeyed(t *testing.T) {
 	if err := os.WriteFile(other, []byte("another-test-key-not-secret-0123456789"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code = runLogVerifyCLI(t, "log", "verify", "--key-file", other)
+	_, stderr, code = runPolicyCLI(t, "log", "verify", "--key-file", other)
 	if code != 1 || !strings.Contains(stderr, "line 1: mac mismatch") {
 		t.Fatalf("other key: %d %q", code, stderr)
 	}
 	if err := os.Chmod(env.key, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code = runLogVerifyCLI(t, "log", "verify")
+	_, stderr, code = runPolicyCLI(t, "log", "verify")
 	if code != 1 || !strings.Contains(stderr, "readable by group or others") {
 		t.Fatalf("readable key: %d %q", code, stderr)
 	}

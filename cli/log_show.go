@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -179,10 +180,7 @@ func (p *logPrinter) print(r logging.Record) error {
 		p.header = true
 	}
 	e := &r.Entry
-	user := e.User
-	if user == "" {
-		user = e.Actor
-	}
+	user := cmp.Or(e.User, e.Actor)
 	_, err := fmt.Fprintf(p.tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n",
 		e.Time.In(p.loc).Format("2006-01-02 15:04:05 MST"), e.Seq,
 		cell(e.Event), cell(user), cell(e.Profile), cell(e.Effect), cell(e.Rule), cell(detail(e)))

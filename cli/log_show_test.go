@@ -63,7 +63,7 @@ func TestLogShow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stdout, stderr, code := runLogVerifyCLI(t, append([]string{"--log-file", path, "log"}, tt.args...)...)
+			stdout, stderr, code := runPolicyCLI(t, append([]string{"--log-file", path, "log"}, tt.args...)...)
 			if code != 0 || stderr != "" {
 				t.Fatalf("exit %d, stderr %q", code, stderr)
 			}
@@ -84,7 +84,7 @@ func TestLogShow(t *testing.T) {
 	}
 
 	// Stored text reaches the terminal escaped.
-	stdout, _, _ := runLogVerifyCLI(t, "--log-file", path, "log", "show", "--event", "request.created", "--utc")
+	stdout, _, _ := runPolicyCLI(t, "--log-file", path, "log", "show", "--event", "request.created", "--utc")
 	if strings.ContainsAny(stdout, "\x1b\u202e") || !strings.Contains(stdout, `fix \u001b[2Jthe \u202edb`) || !strings.Contains(stdout, " UTC ") {
 		t.Fatalf("table output %q", stdout)
 	}
@@ -95,7 +95,7 @@ func TestLogShow(t *testing.T) {
 	}
 
 	// JSON Lines: the stored lines, one object each, for jq.
-	stdout, _, code := runLogVerifyCLI(t, "--log-file", path, "log", "--output", "json", "--event", "decision")
+	stdout, _, code := runPolicyCLI(t, "--log-file", path, "log", "--output", "json", "--event", "decision")
 	if code != 0 {
 		t.Fatal(code)
 	}
@@ -112,12 +112,12 @@ func TestLogShow(t *testing.T) {
 
 	// Bad input: one line, nothing shown.
 	for _, args := range [][]string{{"--since", "yesterday"}, {"--until", "-2h"}, {"--effect", "maybe"}} {
-		stdout, stderr, code := runLogVerifyCLI(t, append([]string{"--log-file", path, "log", "show"}, args...)...)
+		stdout, stderr, code := runPolicyCLI(t, append([]string{"--log-file", path, "log", "show"}, args...)...)
 		if code == 0 || stdout != "" || strings.Count(stderr, "\n") > 2 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
 		}
 	}
-	_, stderr, code := runLogVerifyCLI(t, "--log-file", filepath.Join(dir, "none.jsonl"), "log")
+	_, stderr, code := runPolicyCLI(t, "--log-file", filepath.Join(dir, "none.jsonl"), "log")
 	if code != 1 || !strings.Contains(stderr, "no such file") {
 		t.Fatalf("missing log: %d %q", code, stderr)
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -55,10 +56,7 @@ func runLogVerify(ctx context.Context, g *Globals, f logVerifyFlags) error {
 		}
 		opts.Expect = append(opts.Expect, h)
 	}
-	keyFile := f.keyFile
-	if keyFile == "" {
-		keyFile = cfg.LogHMACKeyFile
-	}
+	keyFile := cmp.Or(f.keyFile, cfg.LogHMACKeyFile)
 	if keyFile != "" {
 		if opts.Key, err = logging.ReadKeyFile(keyFile); err != nil {
 			return err

@@ -7,25 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/alecthomas/kingpin/v2"
-
 	"github.com/sentinel-cli/sentinel/logging"
 )
-
-// runLogVerifyCLI runs sentinel with args in-process and returns stdout,
-// stderr and the exit code.
-func runLogVerifyCLI(t *testing.T, args ...string) (string, string, int) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	app := kingpin.New("sentinel", "test")
-	app.Terminate(nil)
-	Configure(app, &stdout, &stderr)
-	code := 0
-	if _, err := app.Parse(args); err != nil {
-		code = Report(&stderr, err)
-	}
-	return stdout.String(), stderr.String(), code
-}
 
 // headOf is the last hash of a verified log.
 func headOf(t *testing.T, path string) string {
@@ -104,7 +87,7 @@ func TestLogVerifyCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stdout, stderr, code := runLogVerifyCLI(t, tt.args...)
+			stdout, stderr, code := runPolicyCLI(t, tt.args...)
 			if code != tt.wantCode {
 				t.Errorf("exit code %d, want %d (stderr %q)", code, tt.wantCode, stderr)
 			}

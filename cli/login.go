@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,7 +40,7 @@ func (c *loginCommand) run(ctx context.Context, g *Globals) error {
 	// Read once, at start, like the SDK's other AWS_ENDPOINT_URL_* settings.
 	fed := vault.Federation{Endpoint: os.Getenv("AWS_ENDPOINT_URL_SIGNIN")}
 	if c.Profile == "" {
-		c.Profile = firstSet(os.Getenv("AWS_PROFILE"), "default")
+		c.Profile = cmp.Or(os.Getenv("AWS_PROFILE"), "default")
 	}
 	grant, err := g.issueFor(ctx, &c.issueFlags, policy.ModeCLI, broker.UseConsole)
 	if err != nil {
@@ -81,11 +82,7 @@ func (c *loginCommand) run(ctx context.Context, g *Globals) error {
 // consoleSession is the console session that ends when the credentials
 // do, in whole seconds, within what the federation endpoint accepts.
 func consoleSession(expires, now time.Time) time.Duration {
-	d := expires.Sub(now).Truncate(time.Second)
-	if d > maxConsoleSession {
-		d = maxConsoleSession
-	}
-	return d
+	return min(expires.Sub(now).Truncate(time.Second), maxConsoleSession)
 }
 
 // isRoleSession reports whether arn is an assumed role's session, as the

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -184,10 +185,7 @@ func writePolicyCheck(g *Globals, req policy.Request, d policy.Decision, p *poli
 	if d.RuleIndex >= 0 {
 		rule = fmt.Sprintf("%s (index %d)", d.Rule, d.RuleIndex)
 	}
-	reason := d.Reason
-	if reason == "" {
-		reason = "-"
-	}
+	reason := cmp.Or(d.Reason, "-")
 	t := newTable(g.Stdout)
 	fmt.Fprintf(t, "request\t%s asks for %s in %s mode at %s\n", who, req.Profile, req.Mode, req.Time.Format(time.RFC3339))
 	if len(req.Roles) > 0 {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -174,14 +175,9 @@ func decisionRecord(line []byte, from time.Time) (rec policy.Recorded, ok, bad b
 	if e.Event != logging.EventDecision || e.Time.Before(from) {
 		return rec, false, false
 	}
-	mode := policy.Mode(e.Mode)
-	if mode == "" {
-		mode = policy.ModeCLI
-	}
+	mode := cmp.Or(policy.Mode(e.Mode), policy.ModeCLI)
 	effect := policy.Effect(e.PolicyEffect)
-	if effect == "" {
-		effect = policy.Effect(e.Effect)
-	}
+	effect = cmp.Or(effect, policy.Effect(e.Effect))
 	req := policy.Request{User: e.User, ARN: e.PrincipalARN, Profile: e.Profile, Mode: mode, Time: e.Time}
 	// The log records the role the credentials came from (on an allow):
 	// the chain's last role. Replay takes it as the chain; without it,
@@ -211,9 +207,7 @@ func newReplayView(c policy.Change) policyReplayView {
 
 // effectRule renders an effect and the rule behind it for the table.
 func effectRule(e policy.Effect, rule string) string {
-	if rule == "" {
-		rule = "no rule"
-	}
+	rule = cmp.Or(rule, "no rule")
 	return string(e) + " (" + rule + ")"
 }
 

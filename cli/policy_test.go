@@ -13,7 +13,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 )
 
-// runPolicyCLI runs sentinel with args in-process, with no config file, and
+// runPolicyCLI runs sentinel with args in-process and
 // returns stdout, stderr and the exit code.
 func runPolicyCLI(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
@@ -135,12 +135,7 @@ func TestPolicyValidateExamples(t *testing.T) {
 func TestPolicyCheck(t *testing.T) {
 	dir := policyEnv(t)
 	path := writePolicy(t, dir, "policy.yaml", checkPolicy)
-	tests := []struct {
-		name string
-		args []string
-		code int
-		want []string // substrings of stdout
-	}{
+	runPolicyCheckCases(t, path, []policyCheckCase{
 		{"allowed", []string{"--profile", "dev", "--user", "carol"}, 0,
 			[]string{"allowed       yes", "rule          dev (index 1)", "reason        development", "max duration  1h", "0  legacy  profile \"dev\" not in [legacy]"}},
 		{"default deny", []string{"--profile", "nope", "--user", "carol"}, 2,
@@ -164,11 +159,23 @@ func TestPolicyCheck(t *testing.T) {
 		{"require_server in cli mode", []string{"--profile", "data", "--user", "u"}, 2, []string{"require_server", "sentinel exec --server"}},
 		{"require_server in server mode", []string{"--profile", "data", "--user", "u", "--mode", "server"}, 0, []string{"allowed       yes"}},
 		{"require_approval", []string{"--profile", "prod", "--user", "u", "--mode", "credential_process"}, 2, []string{"effect        require_approval"}},
-	}
+	})
+}
+
+// policyCheckCase is one `policy check` run: its flags, the exit code and
+// substrings of stdout; stderr must stay empty.
+type policyCheckCase struct {
+	name string
+	args []string
+	code int
+	want []string
+}
+
+func runPolicyCheckCases(t *testing.T, path string, tests []policyCheckCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"--policy", path, "policy", "check"}, tt.args...)
-			out, errOut, code := runPolicyCLI(t, args...)
+			out, errOut, code := runPolicyCLI(t, append([]string{"--policy", path, "policy", "check"}, tt.args...)...)
 			if code != tt.code || errOut != "" {
 				t.Errorf("code %d stderr %q, want %d and nothing on stderr", code, errOut, tt.code)
 			}
@@ -264,12 +271,7 @@ rules:
 func TestPolicyCheckPins(t *testing.T) {
 	dir := policyEnv(t)
 	path := writePolicy(t, dir, "policy.yaml", pinnedPolicy)
-	tests := []struct {
-		name string
-		args []string
-		code int
-		want []string
-	}{
+	runPolicyCheckCases(t, path, []policyCheckCase{
 		{"pinned role by default", []string{"--profile", "dev", "--user", "alice"}, 0,
 			[]string{"roles         arn:aws:iam::111122223333:role/dev", "pin           ok", "allowed       yes"}},
 		{"dev pointed at another role", []string{"--profile", "dev", "--user", "alice", "--role", "arn:aws:iam::111122223333:role/prod"}, 2,
@@ -280,20 +282,7 @@ func TestPolicyCheckPins(t *testing.T) {
 			[]string{"refused: profile prod is not in the policy's profiles: section"}},
 		{"role-less pin: the rule's roles: need a role", []string{"--profile", "keys", "--user", "alice"}, 2,
 			[]string{"pin           ok", "the profile assumes no role"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out, errOut, code := runPolicyCLI(t, append([]string{"--policy", path, "policy", "check"}, tt.args...)...)
-			if code != tt.code || errOut != "" {
-				t.Errorf("code %d stderr %q, want %d", code, errOut, tt.code)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("stdout lacks %q:\n%s", w, out)
-				}
-			}
-		})
-	}
+	})
 	out, _, _ := runPolicyCLI(t, "--policy", path, "policy", "check", "--profile", "dev", "--user", "alice", "--role", "arn:aws:iam::111122223333:role/x", "-o", "json")
 	if !strings.Contains(out, `"pin_error": "profile dev is pinned to role`) || !strings.Contains(out, `"allowed": false`) {
 		t.Errorf("JSON lacks the pin error:\n%s", out)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"os"
 
 	"github.com/sentinel-cli/sentinel/vault"
@@ -11,7 +12,7 @@ import (
 // the mfa_process of the profile whose mfa_serial is asked for. Nothing is
 // looked up until a code is needed, so the warm path is unchanged.
 func (g *Globals) mfaPrompt(profiles *vault.ConfigFile) func(serial string) (string, error) {
-	driver := firstSet(g.Prompt, os.Getenv("AWS_VAULT_PROMPT"))
+	driver := cmp.Or(g.Prompt, os.Getenv("AWS_VAULT_PROMPT"))
 	hasDisplay := os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 	return func(serial string) (string, error) {
 		if driver == "" {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,11 +36,7 @@ func (c *rotateCommand) run(ctx context.Context, g *Globals) error {
 	}
 	// Read once, at start, like the SDK's other AWS_ENDPOINT_URL_* settings.
 	iamOpts := vault.IAMOptionsFromEnv(os.Getenv, env.STS)
-	profiles, err := vault.LoadConfigFile("")
-	if err != nil {
-		return err
-	}
-	kr, err := g.openKeyring()
+	profiles, kr, err := g.profilesAndKeyring()
 	if err != nil {
 		return err
 	}
@@ -65,9 +62,7 @@ func (c *rotateCommand) run(ctx context.Context, g *Globals) error {
 			return prompt(serial)
 		},
 	}
-	if r.Region == "" {
-		r.Region = chain.Region
-	}
+	r.Region = cmp.Or(r.Region, chain.Region)
 	res, err := r.Run(ctx)
 	var rerr *vault.RotateError
 	if errors.As(err, &rerr) && rerr.Stage != vault.StageDeleteOld {

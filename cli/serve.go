@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -81,7 +82,7 @@ func (c *serveCommand) run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer ts.Close()
-	addr := firstSet(c.Listen, ts.Config.Listen)
+	addr := cmp.Or(c.Listen, ts.Config.Listen)
 	if addr == "" {
 		return withHint(errors.New("serve: no address to listen on"), "give --listen ADDR or listen: in the service config")
 	}
@@ -197,7 +198,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	if err := server.CheckExecWrapper(env.Start); err != nil {
 		return nil, fmt.Errorf("serve: refusing to start: %w", err)
 	}
-	path := firstSet(configPath, env.ConfigPath)
+	path := cmp.Or(configPath, env.ConfigPath)
 	if path == "" {
 		return nil, withHint(errors.New("serve: no service config"), "give --config FILE or set $"+ServeConfigEnv)
 	}
@@ -216,7 +217,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 		return nil, withHint(fmt.Errorf("serve: policy %s has no profiles: section", cfg.Policy),
 			"the service vends only the profiles its policy pins to roles (its catalogue)")
 	}
-	region := firstSet(cfg.Store.Region, env.Region)
+	region := cmp.Or(cfg.Store.Region, env.Region)
 	stsEndpoint, err := cfg.ResolveSTSEndpoint(env.STSEndpoint, region)
 	if err != nil {
 		return nil, err
@@ -236,7 +237,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 
 	// The service's own credentials: the SDK's default chain (on Lambda,
 	// the function's role), cached and refreshed by the SDK.
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(firstSet(region, "us-east-1")))
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(cmp.Or(region, "us-east-1")))
 	if err != nil {
 		return nil, fmt.Errorf("serve: load the service's AWS credentials: %w", err)
 	}
@@ -260,9 +261,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	// recorded is the one the service uses, from sts_endpoint: as well as
 	// from AWS_ENDPOINT_URL_STS (a regional AWS endpoint records none).
 	logOpts := logging.Options{MaxBytes: cfg.Log.MaxBytes, DiscardRotated: cfg.Log.File == "", STSEndpoint: vault.NonAWSSTSEndpoint(stsEndpoint)}
-	if logOpts.MaxBytes == 0 {
-		logOpts.MaxBytes = server.DefaultServeLogMaxBytes
-	}
+	logOpts.MaxBytes = cmp.Or(logOpts.MaxBytes, server.DefaultServeLogMaxBytes)
 	if cfg.Log.HMACKeyFile != "" {
 		if logOpts.Key, err = logging.ReadKeyFile(cfg.Log.HMACKeyFile); err != nil {
 			return nil, fmt.Errorf("serve: log key: %w", err)
@@ -327,7 +326,7 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	if anchors, ok := stores.(broker.TeamAnchors); ok {
 		svc.Anchors = anchors
 	}
-	verifier := &proof.Verifier{ServerID: cfg.ServerID, STSEndpoint: stsEndpoint, Region: firstSet(region, "us-east-1"), Accounts: cfg.Accounts,
+	verifier := &proof.Verifier{ServerID: cfg.ServerID, STSEndpoint: stsEndpoint, Region: cmp.Or(region, "us-east-1"), Accounts: cfg.Accounts,
 		Audiences: cfg.PublicAudiences()}
 	ts.verifier = verifier
 	ts.team = server.NewTeamHandler(svc, server.ProofAuthenticator(verifier), server.TeamOptions{

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -140,10 +141,7 @@ func (c *ssoLoginCommand) run(ctx context.Context, g *Globals) error {
 // showSignIn tells the person where to sign in and which code to expect,
 // and opens the page in a browser when asked to.
 func showSignIn(w io.Writer, a vault.DeviceAuthorization, browser bool) {
-	page := a.VerificationURIComplete
-	if page == "" {
-		page = a.VerificationURI
-	}
+	page := cmp.Or(a.VerificationURIComplete, a.VerificationURI)
 	page, code := terminalSafe(page), terminalSafe(a.UserCode)
 	fmt.Fprintf(w, "Sign in to IAM Identity Center: open %s\nand check that it shows the code %s (it expires at %s).\n",
 		page, code, a.ExpiresAt.Local().Format(time.Kitchen))

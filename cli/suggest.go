@@ -2,6 +2,7 @@ package cli
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -82,7 +83,7 @@ func misspeltCommand(app *kingpin.Application, args []string) (word string, cand
 		}
 		var next *kingpin.CmdModel
 		for _, c := range level {
-			if c.Name == tok || slicesContains(c.Aliases, tok) {
+			if c.Name == tok || slices.Contains(c.Aliases, tok) {
 				next = c
 			}
 		}
@@ -99,15 +100,6 @@ func misspeltCommand(app *kingpin.Application, args []string) (word string, cand
 		flags = append(flags, next.Flags...)
 	}
 	return "", nil, false
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 // flagNames are the visible flags of the command parsing stopped in, and

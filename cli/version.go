@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -76,24 +77,18 @@ func resolveVersion(version, commit, date string, info *debug.BuildInfo) buildVe
 			v.Version = info.Main.Version
 		}
 	}
-	if v.Version == "" {
-		v.Version = "devel"
-	}
+	v.Version = cmp.Or(v.Version, "devel")
 	if v.Commit == "" && revision != "" {
 		v.Commit = shortRevision(revision)
 		if dirty {
 			v.Commit += "-dirty"
 		}
 	}
-	if v.Commit == "" {
-		v.Commit = "unknown"
-	}
+	v.Commit = cmp.Or(v.Commit, "unknown")
 	if v.Date == "" && vcsTime != "" {
 		v.Date = vcsTime
 	}
-	if v.Date == "" {
-		v.Date = "unknown"
-	}
+	v.Date = cmp.Or(v.Date, "unknown")
 	return v
 }
 

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -227,30 +228,16 @@ func (c *Config) validate() error {
 }
 
 func (c *Config) applyDefaults() {
-	if c.Store.Backend == "" {
-		c.Store.Backend = BackendLocal
-	}
-	if c.Store.Tables.Requests == "" {
-		c.Store.Tables.Requests = DefaultRequestsTable
-	}
-	if c.Store.Tables.Breakglass == "" {
-		c.Store.Tables.Breakglass = DefaultBreakglassTable
-	}
-	if c.Store.Tables.Sessions == "" {
-		c.Store.Tables.Sessions = DefaultSessionsTable
-	}
+	c.Store.Backend = cmp.Or(c.Store.Backend, BackendLocal)
+	c.Store.Tables.Requests = cmp.Or(c.Store.Tables.Requests, DefaultRequestsTable)
+	c.Store.Tables.Breakglass = cmp.Or(c.Store.Tables.Breakglass, DefaultBreakglassTable)
+	c.Store.Tables.Sessions = cmp.Or(c.Store.Tables.Sessions, DefaultSessionsTable)
 	if c.Store.Path == "" {
 		c.Store.Path = filepath.Join(StateDir(), "state.db")
 	}
-	if c.IdentityProfile == "" {
-		c.IdentityProfile = "default"
-	}
-	if c.LogAnchorEvery == 0 {
-		c.LogAnchorEvery = DefaultLogAnchorEvery
-	}
-	if c.LogMaxBytes == 0 {
-		c.LogMaxBytes = DefaultLogMaxBytes
-	}
+	c.IdentityProfile = cmp.Or(c.IdentityProfile, "default")
+	c.LogAnchorEvery = cmp.Or(c.LogAnchorEvery, DefaultLogAnchorEvery)
+	c.LogMaxBytes = cmp.Or(c.LogMaxBytes, DefaultLogMaxBytes)
 }
 
 // PolicyPath resolves where the policy lives: the flag, else

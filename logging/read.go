@@ -41,13 +41,9 @@ type ReadStats struct {
 // An error from fn stops the read and is returned.
 func ReadLog(path string, fn func(Record) error) (ReadStats, error) {
 	var st ReadStats
-	files, err := ChainFiles(path)
+	files, err := readableFiles(path, &st)
 	if err != nil {
-		if !errors.Is(err, ErrRotationGap) {
-			return st, err
-		}
-		st.Gap = err
-		files = files[1:] // the first one is the missing file
+		return st, err
 	}
 	for _, name := range files {
 		f, err := os.Open(name)
@@ -61,6 +57,20 @@ func ReadLog(path string, fn func(Record) error) (ReadStats, error) {
 		}
 	}
 	return st, nil
+}
+
+// readableFiles is ChainFiles for a read: a missing rotated file is noted
+// in st.Gap (whatever the entries read) and the files after it are read.
+func readableFiles(path string, st *ReadStats) ([]string, error) {
+	files, err := ChainFiles(path)
+	if err != nil {
+		if !errors.Is(err, ErrRotationGap) {
+			return nil, err
+		}
+		st.Gap = err
+		files = files[1:] // the first one is the missing file
+	}
+	return files, nil
 }
 
 // readRecords calls fn for every complete line of r with a seq above

@@ -2,8 +2,8 @@ package logging
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,15 +39,11 @@ func ReadLogSince(path string, since time.Time, fn func(Record) error) (ReadStat
 		return ReadLog(path, fn)
 	}
 	var st ReadStats
-	files, err := ChainFiles(path)
+	// A gap is reported as ReadLog reports it, whether or not the entries
+	// since are near it.
+	files, err := readableFiles(path, &st)
 	if err != nil {
-		if !errors.Is(err, ErrRotationGap) {
-			return st, err
-		}
-		// Reported as ReadLog reports it, whether or not the entries
-		// since are near the gap.
-		st.Gap = err
-		files = files[1:] // the first one is the missing file
+		return st, err
 	}
 	cutoff := since.Add(-OrderSlack)
 	// From the newest file back, find the file and the offset in it where
@@ -134,9 +130,7 @@ func scanBack(r io.ReaderAt, size int64, cutoff time.Time, block int) (off int64
 			}
 			line := tail[i+1 : len(tail)-1]
 			if t, seq, ok := entryTime(line); ok {
-				if lastSeq == 0 {
-					lastSeq = seq
-				}
+				lastSeq = cmp.Or(lastSeq, seq)
 				if t.Before(cutoff) {
 					return pos + int64(i+1) + int64(len(line)) + 1, true, lastSeq, nil
 				}

@@ -1,6 +1,9 @@
 package notify
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // The events a webhook may subscribe to.
 const (
@@ -21,12 +24,7 @@ var Events = []string{
 
 // KnownEvent reports whether name is one of Events.
 func KnownEvent(name string) bool {
-	for _, e := range Events {
-		if e == name {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Events, name)
 }
 
 // Event is one lifecycle change, as the JSON body of a webhook sends it.

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -130,12 +131,7 @@ func (n *Notifier) Wants(event string) bool {
 	if n == nil {
 		return false
 	}
-	for _, h := range n.hooks {
-		if h.events[event] {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(n.hooks, func(h hook) bool { return h.events[event] })
 }
 
 // Failure is one webhook that did not take a notification.

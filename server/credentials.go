@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -83,9 +84,7 @@ func NewCredentialsHandler(src Source, token string, opts Options) http.Handler 
 		path:      opts.Path,
 		onError:   opts.OnError,
 	}
-	if h.path == "" {
-		h.path = CredentialsPath
-	}
+	h.path = cmp.Or(h.path, CredentialsPath)
 	return h
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -71,9 +72,7 @@ func (ev *lambdaEvent) httpRequest(ctx context.Context, maxBody int) (*http.Requ
 	}
 	host := header.Get("Host")
 	header.Del("Host")
-	if host == "" {
-		host = ev.RequestContext.DomainName
-	}
+	host = cmp.Or(host, ev.RequestContext.DomainName)
 	if !validHeaderValue(host) {
 		return nil, lambdaBadRequest("invalid host")
 	}

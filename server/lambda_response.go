@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -85,10 +86,7 @@ func (w *lambdaResponseWriter) result(head bool) lambdaResponse {
 	case w.overflow:
 		return errorResponse(http.StatusInternalServerError, "Internal", errLambdaResponseTooLarge.Error())
 	}
-	status := w.status
-	if status == 0 {
-		status = http.StatusOK
-	}
+	status := cmp.Or(w.status, http.StatusOK)
 	body := w.body.Bytes()
 	if head {
 		body = nil

@@ -2,7 +2,8 @@ package server
 
 import (
 	"errors"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -70,12 +71,7 @@ func (s *refusalSummary) flush(final bool) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	names := make([]string, 0, len(s.reasons))
-	for r := range s.reasons {
-		names = append(names, r)
-	}
-	sort.Strings(names)
-	for _, r := range names {
+	for _, r := range slices.Sorted(maps.Keys(s.reasons)) {
 		c := s.reasons[r]
 		if c.count > 0 && (final || c.lastLine.IsZero() || now.Sub(c.lastLine) >= RefusalSummaryInterval) {
 			s.writeLocked(r, c, now)

@@ -199,6 +199,14 @@ func newTeam(t testing.TB, o teamOptions) *team {
 	return tm
 }
 
+// callerOf is arnOf(user), or "" (no caller) for "".
+func callerOf(user string) string {
+	if user == "" {
+		return ""
+	}
+	return arnOf(user)
+}
+
 func arnOf(user string) string { return "arn:aws:iam::111122223333:user/" + user }
 
 // answer is one API answer.
@@ -224,11 +232,7 @@ func (a answer) code() string {
 // encoded unless it is already a string or []byte.
 func (tm *team) call(user, method, path string, body any) answer {
 	tm.t.Helper()
-	arn := ""
-	if user != "" {
-		arn = arnOf(user)
-	}
-	return tm.callAs(arn, method, path, body)
+	return tm.callAs(callerOf(user), method, path, body)
 }
 
 // callAs sends one API call as the caller with ARN arn ("" sends no
@@ -282,9 +286,16 @@ type creds struct {
 	SourceIdentity, SessionID, RequestID                   string
 }
 
+// credentials is POST /v1/credentials by user ("" sends no caller).
 func (tm *team) credentials(user string, body map[string]any) (creds, answer) {
 	tm.t.Helper()
-	a := tm.call(user, http.MethodPost, "/v1/credentials", body)
+	return tm.credentialsAs(callerOf(user), body)
+}
+
+// credentialsAs is POST /v1/credentials by the caller with ARN arn.
+func (tm *team) credentialsAs(arn string, body map[string]any) (creds, answer) {
+	tm.t.Helper()
+	a := tm.callAs(arn, http.MethodPost, "/v1/credentials", body)
 	var c creds
 	if a.status == http.StatusOK {
 		a.decode(tm.t, &c)

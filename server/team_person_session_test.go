@@ -6,15 +6,18 @@ import (
 	"testing"
 )
 
-// credentialsAs is POST /v1/credentials by the caller with ARN arn.
-func (tm *team) credentialsAs(arn string, body map[string]any) (creds, answer) {
-	tm.t.Helper()
-	a := tm.callAs(arn, http.MethodPost, "/v1/credentials", body)
-	var c creds
-	if a.status == http.StatusOK {
-		a.decode(tm.t, &c)
-	}
-	return c, a
+// Two session names of the role ci, and a namesake session of another role.
+const (
+	ciX    = "arn:aws:sts::111122223333:assumed-role/ci/x"
+	ciY    = "arn:aws:sts::111122223333:assumed-role/ci/y"
+	otherX = "arn:aws:sts::111122223333:assumed-role/other/x"
+)
+
+// onBothBackends runs run on a team with the local store and on one with
+// DynamoDB tables named after prefix.
+func onBothBackends(t *testing.T, prefix string, run func(*testing.T, teamOptions)) {
+	t.Run("local", func(t *testing.T) { run(t, teamOptions{}) })
+	t.Run("dynamodb", func(t *testing.T) { run(t, teamOptions{stores: openDynamo(t, dynamoEndpoint(t), prefix, true)}) })
 }
 
 // A session belongs to a person, not to an ARN: a role's sessions are the
@@ -22,19 +25,11 @@ func (tm *team) credentialsAs(arn string, body map[string]any) (creds, answer) {
 // resumes it (warm in memory or not), while a role session of another
 // role or an IAM user with the same name does not.
 func TestTeamSessionBelongsToThePerson(t *testing.T) {
-	t.Run("local", func(t *testing.T) { sessionBelongsToThePerson(t, teamOptions{}) })
-	t.Run("dynamodb", func(t *testing.T) {
-		sessionBelongsToThePerson(t, teamOptions{stores: openDynamo(t, dynamoEndpoint(t), "person-session", true)})
-	})
+	onBothBackends(t, "person-session", sessionBelongsToThePerson)
 }
 
 func sessionBelongsToThePerson(t *testing.T, o teamOptions) {
 	tm := newTeam(t, o)
-	const (
-		ciX    = "arn:aws:sts::111122223333:assumed-role/ci/x"
-		ciY    = "arn:aws:sts::111122223333:assumed-role/ci/y"
-		otherX = "arn:aws:sts::111122223333:assumed-role/other/x"
-	)
 	c1, a := tm.credentialsAs(ciX, map[string]any{"profile": "dev"})
 	tm.want(a, http.StatusOK, "")
 	c2, a := tm.credentialsAs(ciY, map[string]any{"profile": "dev", "session_id": c1.SessionID})
@@ -74,19 +69,11 @@ func sessionBelongsToThePerson(t *testing.T, o teamOptions) {
 // its pending-request limit already counts it; a role session of another
 // role with the requester's session name gets nothing.
 func TestTeamApprovalBelongsToThePerson(t *testing.T) {
-	t.Run("local", func(t *testing.T) { approvalBelongsToThePerson(t, teamOptions{}) })
-	t.Run("dynamodb", func(t *testing.T) {
-		approvalBelongsToThePerson(t, teamOptions{stores: openDynamo(t, dynamoEndpoint(t), "person-approval", true)})
-	})
+	onBothBackends(t, "person-approval", approvalBelongsToThePerson)
 }
 
 func approvalBelongsToThePerson(t *testing.T, o teamOptions) {
 	tm := newTeam(t, o)
-	const (
-		ciX    = "arn:aws:sts::111122223333:assumed-role/ci/x"
-		ciY    = "arn:aws:sts::111122223333:assumed-role/ci/y"
-		otherX = "arn:aws:sts::111122223333:assumed-role/other/x"
-	)
 	var r struct{ ID string }
 	tm.want(tm.callAs(ciX, http.MethodPost, "/v1/requests", map[string]any{"profile": "prod", "justification": "deploy the fix now"}), http.StatusOK, "").decode(t, &r)
 	var list struct{ Requests []struct{ ID string } }

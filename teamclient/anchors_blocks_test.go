@@ -23,9 +23,8 @@ func headHash(s string) string {
 // the signer's identity, refuses to go back (ErrAnchorBehind), reads back
 // the caller's own head only, and none is (false, nil).
 func TestAnchorsThroughTheService(t *testing.T) {
-	s := startService(t, "")
-	alice := s.person(t, "alice", "AKIATESTALICE0000011", "").Anchors()
-	bob := s.person(t, "bob", "AKIATESTBOB000000012", "").Anchors()
+	aliceC, bobC := aliceAndBob(t, "")
+	alice, bob := aliceC.Anchors(), bobC.Anchors()
 	ctx := context.Background()
 	const log = "laptop:/home/alice/decisions.jsonl"
 	if _, ok, err := alice.LastAnchor(ctx, log); ok || err != nil {

@@ -14,9 +14,7 @@ import (
 // show the requester's decision as the service decides it; a request whose
 // profile no approval could lift is refused 403 with the deciding rule.
 func TestRequesterDecisionThroughTheService(t *testing.T) {
-	s := startService(t, "")
-	alice := s.person(t, "alice", "AKIATESTALICE0000001", "")
-	bob := s.person(t, "bob", "AKIATESTBOB000000002", "")
+	alice, bob := aliceAndBob(t, "")
 	ctx := context.Background()
 	r, err := alice.CreateRequest(ctx, broker.RequestInput{Profile: "prod", Justification: "deploy the fix"})
 	if err != nil {

@@ -1,6 +1,7 @@
 package teamclient
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -74,10 +75,7 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	msg := e.Message
-	if msg == "" {
-		msg = http.StatusText(e.Status)
-	}
+	msg := cmp.Or(e.Message, http.StatusText(e.Status))
 	if e.Code == "" {
 		return fmt.Sprintf("team service: %s (HTTP %d)", msg, e.Status)
 	}

@@ -1,6 +1,7 @@
 package teamclient
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -69,6 +70,20 @@ func query(pairs ...string) url.Values {
 	return q
 }
 
+// createRecord posts a new record of a collection and checks the answer
+// names it (noun is what the error calls its ID).
+func createRecord[T any](ctx context.Context, c *Client, collection, noun string, in any, k kind, idOf func(*T) string) (*T, error) {
+	p := "/v1/" + collection
+	rec := new(T)
+	if err := c.call(ctx, http.MethodPost, p, nil, in, rec, k, true); err != nil {
+		return nil, err
+	}
+	if idOf(rec) == "" {
+		return nil, fmt.Errorf("%w: POST %s: no %s ID", ErrBadAnswer, p, noun)
+	}
+	return rec, nil
+}
+
 // getRecord fetches one record and checks it is the one asked for.
 func getRecord[T any](ctx context.Context, c *Client, method, collection, id, action string, in any, k kind, idOf func(*T) string) (*T, error) {
 	p, err := recordPath(collection, id, action)
@@ -87,15 +102,8 @@ func getRecord[T any](ctx context.Context, c *Client, method, collection, id, ac
 
 // CreateRequest asks for access to a profile (POST /v1/requests).
 func (c *Client) CreateRequest(ctx context.Context, in broker.RequestInput) (*request.Request, error) {
-	r := new(request.Request)
 	body := requestInput{Profile: in.Profile, Justification: in.Justification, DurationSeconds: seconds(in.Duration), Force: in.Force}
-	if err := c.call(ctx, http.MethodPost, "/v1/requests", nil, body, r, kindRequest, true); err != nil {
-		return nil, err
-	}
-	if r.ID == "" {
-		return nil, fmt.Errorf("%w: POST /v1/requests: no request ID", ErrBadAnswer)
-	}
-	return r, nil
+	return createRecord(ctx, c, "requests", "request", body, kindRequest, request.Kind.ID)
 }
 
 // ListRequests lists requests (GET /v1/requests). q.Limit is applied here.
@@ -110,7 +118,7 @@ func (c *Client) ListRequests(ctx context.Context, q request.Query) ([]*request.
 
 // GetRequest shows one request (GET /v1/requests/{id}).
 func (c *Client) GetRequest(ctx context.Context, id string) (*request.Request, error) {
-	return getRecord(ctx, c, http.MethodGet, "requests", id, "", nil, kindRequest, requestID)
+	return getRecord(ctx, c, http.MethodGet, "requests", id, "", nil, kindRequest, request.Kind.ID)
 }
 
 // Review approves or denies a request (POST /v1/requests/{id}/approve|deny).
@@ -118,32 +126,25 @@ func (c *Client) Review(ctx context.Context, id string, action request.Action, c
 	if action != request.ActionApprove && action != request.ActionDeny {
 		return nil, fmt.Errorf("review action %q is not approve or deny", action)
 	}
-	return getRecord(ctx, c, http.MethodPost, "requests", id, string(action), commentInput{Comment: comment}, kindRequest, requestID)
+	return getRecord(ctx, c, http.MethodPost, "requests", id, string(action), commentInput{Comment: comment}, kindRequest, request.Kind.ID)
 }
 
 // CancelRequest cancels the caller's own pending request
 // (POST /v1/requests/{id}/cancel).
 func (c *Client) CancelRequest(ctx context.Context, id string) (*request.Request, error) {
-	return getRecord(ctx, c, http.MethodPost, "requests", id, "cancel", commentInput{}, kindRequest, requestID)
+	return getRecord(ctx, c, http.MethodPost, "requests", id, "cancel", commentInput{}, kindRequest, request.Kind.ID)
 }
 
 // RevokeRequest withdraws an approved request before its window ends
 // (POST /v1/requests/{id}/revoke).
 func (c *Client) RevokeRequest(ctx context.Context, id, reason string) (*request.Request, error) {
-	return getRecord(ctx, c, http.MethodPost, "requests", id, "revoke", reasonInput{Reason: reason}, kindRequest, requestID)
+	return getRecord(ctx, c, http.MethodPost, "requests", id, "revoke", reasonInput{Reason: reason}, kindRequest, request.Kind.ID)
 }
 
 // OpenBreakglass opens a break-glass event (POST /v1/breakglass).
 func (c *Client) OpenBreakglass(ctx context.Context, in broker.BreakglassInput) (*breakglass.Event, error) {
-	e := new(breakglass.Event)
 	body := breakglassInput{Profile: in.Profile, ReasonCode: in.ReasonCode, Justification: in.Justification, DurationSeconds: seconds(in.Duration)}
-	if err := c.call(ctx, http.MethodPost, "/v1/breakglass", nil, body, e, kindBreakglass, true); err != nil {
-		return nil, err
-	}
-	if e.ID == "" {
-		return nil, fmt.Errorf("%w: POST /v1/breakglass: no event ID", ErrBadAnswer)
-	}
-	return e, nil
+	return createRecord(ctx, c, "breakglass", "event", body, kindBreakglass, breakglass.Kind.ID)
 }
 
 // ListBreakglass lists break-glass events (GET /v1/breakglass).
@@ -158,22 +159,19 @@ func (c *Client) ListBreakglass(ctx context.Context, q breakglass.Query) ([]*bre
 
 // GetBreakglass shows one event (GET /v1/breakglass/{id}).
 func (c *Client) GetBreakglass(ctx context.Context, id string) (*breakglass.Event, error) {
-	return getRecord(ctx, c, http.MethodGet, "breakglass", id, "", nil, kindBreakglass, eventID)
+	return getRecord(ctx, c, http.MethodGet, "breakglass", id, "", nil, kindBreakglass, breakglass.Kind.ID)
 }
 
 // CloseBreakglass ends an event early (POST /v1/breakglass/{id}/close).
 func (c *Client) CloseBreakglass(ctx context.Context, id, reason string) (*breakglass.Event, error) {
-	return getRecord(ctx, c, http.MethodPost, "breakglass", id, "close", reasonInput{Reason: reason}, kindBreakglass, eventID)
+	return getRecord(ctx, c, http.MethodPost, "breakglass", id, "close", reasonInput{Reason: reason}, kindBreakglass, breakglass.Kind.ID)
 }
 
 // ListSessions lists sessions (GET /v1/sessions). The API has one user
 // filter: q.User, else q.UserARN.
 func (c *Client) ListSessions(ctx context.Context, q session.Query) ([]*session.Session, error) {
 	var l sessionList
-	user := q.User
-	if user == "" {
-		user = q.UserARN
-	}
+	user := cmp.Or(q.User, q.UserARN)
 	v := query("status", string(q.Status), "profile", q.Profile, "user", user)
 	if err := c.call(ctx, http.MethodGet, "/v1/sessions", v, nil, &l, kindSession, true); err != nil {
 		return nil, err
@@ -183,17 +181,13 @@ func (c *Client) ListSessions(ctx context.Context, q session.Query) ([]*session.
 
 // GetSession shows one session (GET /v1/sessions/{id}).
 func (c *Client) GetSession(ctx context.Context, id string) (*session.Session, error) {
-	return getRecord(ctx, c, http.MethodGet, "sessions", id, "", nil, kindSession, sessionID)
+	return getRecord(ctx, c, http.MethodGet, "sessions", id, "", nil, kindSession, session.Kind.ID)
 }
 
 // RevokeSession revokes a session (POST /v1/sessions/{id}/revoke).
 func (c *Client) RevokeSession(ctx context.Context, id, reason string) (*session.Session, error) {
-	return getRecord(ctx, c, http.MethodPost, "sessions", id, "revoke", reasonInput{Reason: reason}, kindSession, sessionID)
+	return getRecord(ctx, c, http.MethodPost, "sessions", id, "revoke", reasonInput{Reason: reason}, kindSession, session.Kind.ID)
 }
-
-func requestID(r *request.Request) string { return r.ID }
-func eventID(e *breakglass.Event) string  { return e.ID }
-func sessionID(s *session.Session) string { return s.ID }
 
 func limit[T any](list []*T, n int) []*T {
 	out := list[:0:0]

@@ -117,6 +117,14 @@ func startService(t *testing.T, prefix string) *service {
 	return s
 }
 
+// aliceAndBob starts a service at prefix and returns the clients of alice
+// (who may ask and break the glass) and bob (who approves).
+func aliceAndBob(t *testing.T, prefix string) (alice, bob *teamclient.Client) {
+	t.Helper()
+	s := startService(t, prefix)
+	return s.person(t, "alice", "AKIATESTALICE0000001", prefix), s.person(t, "bob", "AKIATESTBOB000000002", prefix)
+}
+
 // person adds a user to STS and returns their client.
 func (s *service) person(t *testing.T, name, key, prefix string) *teamclient.Client {
 	t.Helper()
@@ -135,9 +143,7 @@ func (s *service) person(t *testing.T, name, key, prefix string) *teamclient.Cli
 func TestTwoPeopleThroughTheService(t *testing.T) {
 	for _, prefix := range []string{"", "/prod-stage"} {
 		t.Run("prefix="+prefix, func(t *testing.T) {
-			s := startService(t, prefix)
-			alice := s.person(t, "alice", "AKIATESTALICE0000001", prefix)
-			bob := s.person(t, "bob", "AKIATESTBOB000000002", prefix)
+			alice, bob := aliceAndBob(t, prefix)
 			ctx := context.Background()
 
 			id, err := alice.Whoami(ctx)

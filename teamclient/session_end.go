@@ -11,7 +11,7 @@ import (
 // EndSession marks the caller's session expired when the command it
 // served has exited (POST /v1/sessions/{id}/end).
 func (c *Client) EndSession(ctx context.Context, id string) (*session.Session, error) {
-	return getRecord(ctx, c, http.MethodPost, "sessions", id, "end", struct{}{}, kindSession, sessionID)
+	return getRecord(ctx, c, http.MethodPost, "sessions", id, "end", struct{}{}, kindSession, session.Kind.ID)
 }
 
 // EndServerSession ends the server-mode session this client has been

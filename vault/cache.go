@@ -1,11 +1,12 @@
 package vault
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -267,12 +268,7 @@ func (c *Cache) HasRoleEntries(profile string) bool {
 		return false
 	}
 	prefix := rolePrefixOf(profile)
-	for _, n := range names {
-		if strings.HasPrefix(n, prefix) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, prefix) })
 }
 
 // PutRole caches credentials issued under k to e.Identity.
@@ -320,49 +316,42 @@ func (c *Cache) Entries() ([]CacheInfo, error) {
 	for _, n := range names {
 		switch {
 		case strings.HasPrefix(n, sessionPrefix):
-			var s storedSession
-			found, err := c.load(n, &s)
+			s, err := loadValid(c, n, func(s *storedSession) bool { return s.Credentials.valid() })
 			if err != nil {
 				return nil, err
 			}
-			if !found {
-				continue
+			if s != nil {
+				out = append(out, CacheInfo{Kind: KindSession, Profile: s.Profile, User: s.Identity.Name, MFA: s.MFASerial != "", Expires: s.Credentials.Expires})
 			}
-			if !s.Credentials.valid() {
-				c.drop(n)
-				continue
-			}
-			out = append(out, CacheInfo{Kind: KindSession, Profile: s.Profile, User: s.Identity.Name, MFA: s.MFASerial != "", Expires: s.Credentials.Expires})
 		case strings.HasPrefix(n, rolePrefix):
-			var s storedRole
-			found, err := c.load(n, &s)
+			s, err := loadValid(c, n, func(s *storedRole) bool { return s.Credentials.valid() && s.Key.Profile != "" })
 			if err != nil {
 				return nil, err
 			}
-			if !found {
-				continue
+			if s != nil {
+				out = append(out, CacheInfo{Kind: KindRole, Profile: s.Key.Profile, User: s.User, Basis: s.Key.Basis, RoleARN: s.RoleARN, MFA: s.Key.MFASerial != "", Expires: s.Credentials.Expires})
 			}
-			if !s.Credentials.valid() || s.Key.Profile == "" {
-				c.drop(n)
-				continue
-			}
-			out = append(out, CacheInfo{Kind: KindRole, Profile: s.Key.Profile, User: s.User, Basis: s.Key.Basis, RoleARN: s.RoleARN, MFA: s.Key.MFASerial != "", Expires: s.Credentials.Expires})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		if a.Profile != b.Profile {
-			return a.Profile < b.Profile
-		}
-		if a.User != b.User {
-			return a.User < b.User
-		}
-		return a.Basis < b.Basis
+	slices.SortFunc(out, func(a, b CacheInfo) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Profile, b.Profile), cmp.Compare(a.User, b.User), cmp.Compare(a.Basis, b.Basis))
 	})
 	return out, nil
+}
+
+// loadValid loads the item key as a T: nil when there is none, or when it
+// does not decode or fails valid (it is then deleted); an error as load.
+func loadValid[T any](c *Cache, key string, valid func(*T) bool) (*T, error) {
+	v := new(T)
+	found, err := c.load(key, v)
+	if err != nil || !found {
+		return nil, err
+	}
+	if !valid(v) {
+		c.drop(key)
+		return nil, nil
+	}
+	return v, nil
 }
 
 // load reads the item key into v. found is false when there is no such

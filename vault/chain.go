@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -85,12 +86,8 @@ func ResolveChain(c *ConfigFile, name string, hasKeys func(profile string) bool)
 		}
 	}
 	for _, p := range path {
-		if ch.MFASerial == "" {
-			ch.MFASerial = p.MFASerial
-		}
-		if ch.Region == "" {
-			ch.Region = p.Region
-		}
+		ch.MFASerial = cmp.Or(ch.MFASerial, p.MFASerial)
+		ch.Region = cmp.Or(ch.Region, p.Region)
 	}
 	if ch.Region == "" {
 		if def, ok := c.Profile("default"); ok {

@@ -3,6 +3,7 @@ package vault
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/byteness/keyring"
@@ -14,19 +15,28 @@ import (
 // returns how many items it deleted. It decrypts nothing; call
 // CheckPassphrase first when a wrong passphrase must change nothing.
 func (c *Cache) ClearAll() (int, error) {
-	names, err := c.kr.Keys()
+	return removeWhere(c.kr, func(name string) bool {
+		return strings.HasPrefix(name, sessionPrefix) || strings.HasPrefix(name, rolePrefix) || strings.HasPrefix(name, identityPrefix) || strings.HasPrefix(name, ssoPrefix)
+	})
+}
+
+// removeWhere deletes the items whose names match and returns how many it
+// deleted; it stops at the first failure.
+func removeWhere(kr keyring.Keyring, match func(name string) bool) (int, error) {
+	names, err := kr.Keys()
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, name := range names {
-		if strings.HasPrefix(name, sessionPrefix) || strings.HasPrefix(name, rolePrefix) || strings.HasPrefix(name, identityPrefix) || strings.HasPrefix(name, ssoPrefix) {
-			removed, err := removeItem(c.kr, name)
-			if err != nil {
-				return n, err
-			}
-			n += removed
+		if !match(name) {
+			continue
 		}
+		removed, err := removeItem(kr, name)
+		if err != nil {
+			return n, err
+		}
+		n += removed
 	}
 	return n, nil
 }
@@ -56,36 +66,14 @@ func (c *Cache) ClearDerived(cfg *ConfigFile, hasKeys func(string) bool, profile
 			targets = append(targets, name)
 		}
 	}
-	names, err := c.kr.Keys()
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, name := range names {
-		if !derivedItem(name, targets) {
-			continue
-		}
-		removed, err := removeItem(c.kr, name)
-		if err != nil {
-			return n, err
-		}
-		n += removed
-	}
-	return n, nil
+	return removeWhere(c.kr, func(name string) bool { return derivedItem(name, targets) })
 }
 
 // derivedItem reports whether the item name is the session of the first
 // target or role credentials of any target.
 func derivedItem(name string, targets []string) bool {
-	if name == sessionItem(targets[0]) {
-		return true
-	}
-	for _, t := range targets {
-		if strings.HasPrefix(name, rolePrefixOf(t)) {
-			return true
-		}
-	}
-	return false
+	return name == sessionItem(targets[0]) ||
+		slices.ContainsFunc(targets, func(t string) bool { return strings.HasPrefix(name, rolePrefixOf(t)) })
 }
 
 // ClearSession deletes the cached session of base profile, for when STS no
@@ -126,18 +114,8 @@ func checkPassphrase(kr keyring.Keyring) error {
 // clearProfileItems deletes the session and role items named after one
 // profile.
 func clearProfileItems(kr keyring.Keyring, profile string) error {
-	names, err := kr.Keys()
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		if derivedItem(n, []string{profile}) {
-			if _, err := removeItem(kr, n); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	_, err := removeWhere(kr, func(name string) bool { return derivedItem(name, []string{profile}) })
+	return err
 }
 
 // removeItem deletes an item and says whether it was there; one already

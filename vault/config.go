@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -207,12 +208,7 @@ func (c *ConfigFile) Profile(name string) (Profile, bool) {
 
 // ProfileNames lists the profiles of the config file, sorted.
 func (c *ConfigFile) ProfileNames() []string {
-	names := make([]string, 0, len(c.profiles))
-	for n := range c.profiles {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(c.profiles))
 }
 
 // check reports a malformed setting of the named profile, if any.

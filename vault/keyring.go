@@ -1,11 +1,13 @@
 package vault
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/byteness/keyring"
@@ -56,12 +58,7 @@ func KeyringConfigFromEnv() KeyringConfig { return KeyringConfigFrom(os.Getenv) 
 // AWS_VAULT_KEYCTL_SCOPE), so that an aws-vault set-up works unchanged.
 // The CLI also takes the backend as --backend.
 func KeyringConfigFrom(getenv func(string) string) KeyringConfig {
-	get := func(suffix string) string {
-		if v := getenv("SENTINEL_" + suffix); v != "" {
-			return v
-		}
-		return getenv("AWS_VAULT_" + suffix)
-	}
+	get := func(suffix string) string { return cmp.Or(getenv("SENTINEL_"+suffix), getenv("AWS_VAULT_"+suffix)) }
 	return KeyringConfig{
 		Backend:        get("BACKEND"),
 		Passphrase:     get("FILE_PASSPHRASE"),
@@ -94,10 +91,7 @@ func DefaultFileDir() (string, error) {
 // for the file backend, no decryption: the passphrase is asked for (or
 // checked) on the first read or write.
 func OpenKeyring(cfg KeyringConfig) (keyring.Keyring, error) {
-	service := cfg.ServiceName
-	if service == "" {
-		service = DefaultServiceName
-	}
+	service := cmp.Or(cfg.ServiceName, DefaultServiceName)
 	dir := cfg.FileDir
 	if dir == "" {
 		d, err := DefaultFileDir()
@@ -112,20 +106,20 @@ func OpenKeyring(cfg KeyringConfig) (keyring.Keyring, error) {
 		FilePasswordFunc:         filePassphrase(cfg.Passphrase, openTTY),
 		KeychainName:             cfg.KeychainName,
 		KeychainTrustApplication: true,
-		LibSecretCollectionName:  firstOf(cfg.CollectionName, service),
+		LibSecretCollectionName:  cmp.Or(cfg.CollectionName, service),
 		KWalletAppID:             service,
-		KWalletFolder:            firstOf(cfg.KWalletFolder, service),
-		KeyCtlScope:              firstOf(cfg.KeyCtlScope, "user"),
+		KWalletFolder:            cmp.Or(cfg.KWalletFolder, service),
+		KeyCtlScope:              cmp.Or(cfg.KeyCtlScope, "user"),
 		PassDir:                  cfg.PassDir,
 		PassCmd:                  cfg.PassCmd,
-		PassPrefix:               firstOf(cfg.PassPrefix, service),
+		PassPrefix:               cmp.Or(cfg.PassPrefix, service),
 		WinCredPrefix:            service,
 	}
 	if cfg.Backend != "" {
 		// Pinned: do not probe other backends (D-Bus, keychain...), which is
 		// slow and would run before every AWS CLI call.
 		kc.AllowedBackends = []keyring.BackendType{keyring.BackendType(cfg.Backend)}
-		if !knownBackend(kc.AllowedBackends[0]) {
+		if !slices.Contains(keyring.AvailableBackends(), kc.AllowedBackends[0]) {
 			return nil, fmt.Errorf("keyring backend %q is not available here (choose one of %v)", cfg.Backend, keyring.AvailableBackends())
 		}
 	}
@@ -164,24 +158,6 @@ func openFirst(kc keyring.Config) (keyring.Keyring, keyring.BackendType, error) 
 		}
 	}
 	return nil, "", err
-}
-
-func firstOf(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func knownBackend(b keyring.BackendType) bool {
-	for _, a := range keyring.AvailableBackends() {
-		if a == b {
-			return true
-		}
-	}
-	return false
 }
 
 // ensurePrivateDir creates dir with mode 0700 where missing, and refuses

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"path/filepath"
 
 	"github.com/byteness/keyring"
@@ -42,16 +43,10 @@ func describe(backend keyring.BackendType, kc keyring.Config) KeyringInfo {
 	case keyring.KWalletBackend:
 		info.Location = "folder " + kc.KWalletFolder
 	case keyring.KeychainBackend:
-		name := kc.KeychainName
-		if name == "" {
-			name = "login"
-		}
+		name := cmp.Or(kc.KeychainName, "login")
 		info.Location = "keychain " + name
 	case keyring.PassBackend:
-		dir := kc.PassDir
-		if dir == "" {
-			dir = filepath.Join("~", ".password-store")
-		}
+		dir := cmp.Or(kc.PassDir, filepath.Join("~", ".password-store"))
 		info.Location = "password store " + dir + ", prefix " + kc.PassPrefix
 	case keyring.WinCredBackend:
 		info.Location = "Windows Credential Manager, prefix " + kc.WinCredPrefix

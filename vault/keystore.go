@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/byteness/keyring"
@@ -124,13 +125,7 @@ func (k *KeyStore) Has(profile string) bool {
 	if err != nil {
 		return false
 	}
-	want := keysItem(profile)
-	for _, n := range names {
-		if n == want {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(names, keysItem(profile))
 }
 
 // Profiles lists, sorted, the profiles that have keys stored.

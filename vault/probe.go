@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -40,16 +41,11 @@ func (p STSProbe) Skew() time.Duration {
 // answer is not STS's own error document (an unsigned call is always
 // refused): whatever is at the endpoint then is not STS.
 func ProbeSTS(ctx context.Context, opts STSOptions, region string, timeout time.Duration, now func() time.Time) (STSProbe, error) {
-	if region == "" {
-		region = defaultRegion
-	}
+	region = cmp.Or(region, defaultRegion)
 	if now == nil {
 		now = time.Now
 	}
-	endpoint := opts.Endpoint
-	if endpoint == "" {
-		endpoint = "https://sts." + region + ".amazonaws.com"
-	}
+	endpoint := cmp.Or(opts.Endpoint, "https://sts."+region+".amazonaws.com")
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = http.ProxyFromEnvironment
 	if opts.CABundle != "" {

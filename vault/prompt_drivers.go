@@ -2,12 +2,14 @@ package vault
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,13 +83,8 @@ type MFAPrompter struct {
 
 // CheckPromptDriver checks that name is one of PromptDrivers (or empty).
 func CheckPromptDriver(name string) error {
-	if name == "" {
+	if name == "" || slices.Contains(PromptDrivers(), name) {
 		return nil
-	}
-	for _, d := range PromptDrivers() {
-		if d == name {
-			return nil
-		}
 	}
 	return newError(ErrUnknownPrompt, nil, "unknown MFA prompt %q (choose one of %s)", name, strings.Join(PromptDrivers(), ", "))
 }
@@ -148,10 +145,7 @@ func (p MFAPrompter) Auto() string {
 	if p.has("ykman") {
 		return PromptYkman
 	}
-	goos := p.GOOS
-	if goos == "" {
-		goos = runtime.GOOS
-	}
+	goos := cmp.Or(p.GOOS, runtime.GOOS)
 	switch {
 	case goos == "darwin" && p.has("osascript"):
 		return PromptOsascript
@@ -164,24 +158,24 @@ func (p MFAPrompter) Auto() string {
 }
 
 func (p MFAPrompter) has(command string) bool {
-	look := p.LookPath
-	if look == nil {
-		look = exec.LookPath
-	}
-	_, err := look(command)
+	_, err := p.lookPath(command)
 	return err == nil
 }
 
 // run runs a driver's command and reads the code from its output.
-func (p MFAPrompter) run(driver, serial string, timeout time.Duration, name string, args ...string) (string, error) {
-	look := p.LookPath
-	if look == nil {
-		look = exec.LookPath
+// lookPath finds a command with LookPath, else exec.LookPath.
+func (p MFAPrompter) lookPath(command string) (string, error) {
+	if p.LookPath != nil {
+		return p.LookPath(command)
 	}
+	return exec.LookPath(command)
+}
+
+func (p MFAPrompter) run(driver, serial string, timeout time.Duration, name string, args ...string) (string, error) {
 	path := name
 	if !filepath.IsAbs(name) {
 		var err error
-		if path, err = look(name); err != nil {
+		if path, err = p.lookPath(name); err != nil {
 			return "", newError(ErrPromptFailed, err, "MFA prompt %s: %s is not installed", driver, name)
 		}
 	}

@@ -1,10 +1,10 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -87,27 +87,16 @@ type SSOOptions struct {
 // into (os.Getenv at start).
 func SSOOptionsFromEnv(getenv func(string) string) (SSOOptions, error) {
 	o := SSOOptions{
-		OIDCEndpoint:   firstNonEmptyString(getenv("AWS_ENDPOINT_URL_SSO_OIDC"), getenv("AWS_ENDPOINT_URL")),
-		PortalEndpoint: firstNonEmptyString(getenv("AWS_ENDPOINT_URL_SSO"), getenv("AWS_ENDPOINT_URL")),
+		OIDCEndpoint:   cmp.Or(getenv("AWS_ENDPOINT_URL_SSO_OIDC"), getenv("AWS_ENDPOINT_URL")),
+		PortalEndpoint: cmp.Or(getenv("AWS_ENDPOINT_URL_SSO"), getenv("AWS_ENDPOINT_URL")),
 		CABundle:       getenv("AWS_CA_BUNDLE"),
 	}
-	if v := getenv("AWS_MAX_ATTEMPTS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 20 {
-			return SSOOptions{}, fmt.Errorf("AWS_MAX_ATTEMPTS %q is not a number from 1 to 20", v)
-		}
-		o.MaxAttempts = n
+	n, err := maxAttemptsFromEnv(getenv)
+	if err != nil {
+		return SSOOptions{}, err
 	}
+	o.MaxAttempts = n
 	return o, nil
-}
-
-func firstNonEmptyString(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // DeviceAuthorization is what a person needs to finish a device sign-in:

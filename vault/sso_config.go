@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"crypto/sha1" // #nosec G505 -- the AWS CLI names its token files by SHA-1; not a security use
 	"encoding/hex"
 	"net/url"
@@ -36,10 +37,7 @@ type SSOSessionConfig struct {
 // CacheKey is what the AWS CLI names the token file after: the SHA-1 hex of
 // the sso-session's name, or of the start URL for a legacy profile.
 func (s SSOSessionConfig) CacheKey() string {
-	key := s.Name
-	if key == "" {
-		key = s.StartURL
-	}
+	key := cmp.Or(s.Name, s.StartURL)
 	sum := sha1.Sum([]byte(key)) // #nosec G401 -- file name compatible with the AWS CLI
 	return hex.EncodeToString(sum[:])
 }

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -191,10 +192,7 @@ func (s *SSO) registration(ctx context.Context, client *ssooidc.Client, sess SSO
 	if old, found, err := s.Tokens.Load(sess); err == nil && found && old.ClientID != "" && old.ClientSecret != "" && old.RegistrationExpiresAt.Sub(now) > registrationMargin {
 		return SSOToken{ClientID: old.ClientID, ClientSecret: old.ClientSecret, RegistrationExpiresAt: old.RegistrationExpiresAt, StartURL: sess.StartURL, Region: sess.Region}, nil
 	}
-	name := s.ClientName
-	if name == "" {
-		name = "sentinel"
-	}
+	name := cmp.Or(s.ClientName, "sentinel")
 	if sess.Name != "" {
 		name += "-" + sess.Name
 	}

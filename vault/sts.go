@@ -1,10 +1,12 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -59,10 +61,7 @@ type STSOptions struct {
 // that getenv looks into (os.Getenv at start), the way the AWS SDK and CLI
 // name them. Invalid values are errors naming the variable.
 func STSOptionsFromEnv(getenv func(string) string) (STSOptions, error) {
-	o := STSOptions{Endpoint: getenv("AWS_ENDPOINT_URL_STS"), CABundle: getenv("AWS_CA_BUNDLE")}
-	if o.Endpoint == "" {
-		o.Endpoint = getenv("AWS_ENDPOINT_URL")
-	}
+	o := STSOptions{Endpoint: cmp.Or(getenv("AWS_ENDPOINT_URL_STS"), getenv("AWS_ENDPOINT_URL")), CABundle: getenv("AWS_CA_BUNDLE")}
 	if v := getenv("SENTINEL_STS_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -70,14 +69,25 @@ func STSOptionsFromEnv(getenv func(string) string) (STSOptions, error) {
 		}
 		o.Timeout = d
 	}
-	if v := getenv("AWS_MAX_ATTEMPTS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 20 {
-			return STSOptions{}, fmt.Errorf("AWS_MAX_ATTEMPTS %q is not a number from 1 to 20", v)
-		}
-		o.MaxAttempts = n
+	n, err := maxAttemptsFromEnv(getenv)
+	if err != nil {
+		return STSOptions{}, err
 	}
+	o.MaxAttempts = n
 	return o, nil
+}
+
+// maxAttemptsFromEnv reads AWS_MAX_ATTEMPTS: 0 when it is not set.
+func maxAttemptsFromEnv(getenv func(string) string) (int, error) {
+	v := getenv("AWS_MAX_ATTEMPTS")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 20 {
+		return 0, fmt.Errorf("AWS_MAX_ATTEMPTS %q is not a number from 1 to 20", v)
+	}
+	return n, nil
 }
 
 // NewSTSFactory returns an STSFactory that builds *STS clients with opts.
@@ -105,18 +115,13 @@ type STS struct {
 // `credential_process = sentinel ...`, which would recurse, and AWS_PROFILE
 // may name a profile that exists only in sentinel).
 func NewSTS(ctx context.Context, region string, creds Credentials, opts STSOptions) (*STS, error) {
-	if region == "" {
-		region = defaultRegion
-	}
+	region = cmp.Or(region, defaultRegion)
 	c, err := newSDKClient(creds, opts.Timeout, opts.MaxAttempts, opts.CABundle)
 	if err != nil {
 		return nil, err
 	}
 	o := sts.Options{Region: region, Credentials: c.credentials, RetryMaxAttempts: c.attempts, HTTPClient: c.httpClient, BaseEndpoint: baseEndpoint(opts.Endpoint)}
-	endpoint := opts.Endpoint
-	if endpoint == "" {
-		endpoint = "https://sts." + region + ".amazonaws.com"
-	}
+	endpoint := cmp.Or(opts.Endpoint, "https://sts."+region+".amazonaws.com")
 	return &STS{
 		client:    sts.New(o),
 		temporary: creds.SessionToken != "",
@@ -233,12 +238,7 @@ func (s *STS) AssumeRoleDetails(ctx context.Context, in AssumeRoleInput) (Assume
 		req.DurationSeconds = aws.Int32(int32(in.Duration / time.Second))
 	}
 	// Sorted so that requests are reproducible (and testable).
-	keys := make([]string, 0, len(in.Tags))
-	for k := range in.Tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(in.Tags)) {
 		req.Tags = append(req.Tags, ststypes.Tag{Key: aws.String(k), Value: aws.String(in.Tags[k])})
 	}
 
