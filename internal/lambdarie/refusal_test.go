@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestSentinelRefusesRedirectedSTSOnLambda: under the Lambda runtime
@@ -48,15 +49,26 @@ func TestSentinelRefusesRedirectedSTSOnLambda(t *testing.T) {
 					t.Fatalf("the function served despite %s:\n%s", tt.variable, e.Output())
 				}
 			}
-			var line string
-			for _, l := range strings.Split(e.Output(), "\n") {
-				if strings.HasPrefix(l, "sentinel: ") {
-					line = l
+			// The emulator relays the function's output as it comes, so the
+			// refusal may land a moment after the invoke has answered.
+			deadline := time.Now().Add(10 * time.Second)
+			for !strings.Contains(refusal(e.Output()), "refusing to start: "+tt.variable) {
+				if time.Now().After(deadline) {
+					t.Fatalf("no refusal naming %s in the function's output:\n%s", tt.variable, e.Output())
 				}
-			}
-			if !strings.Contains(line, "refusing to start: "+tt.variable) {
-				t.Fatalf("no refusal naming %s in the function's output:\n%s", tt.variable, e.Output())
+				time.Sleep(20 * time.Millisecond)
 			}
 		})
 	}
+}
+
+// refusal is the last line of out that sentinel wrote ("sentinel: ...").
+func refusal(out string) string {
+	var line string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "sentinel: ") {
+			line = l
+		}
+	}
+	return line
 }
