@@ -44,9 +44,11 @@ const revokerRefresh = 5 * time.Minute
 type Accounts struct {
 	// Revokers maps account IDs to revoker role ARNs.
 	Revokers map[string]string
-	// Own is the caller's own account ID; "" when unknown (then every
-	// account needs a revoker).
-	Own string
+	// Own is the caller's own account ID; "" when unknown: then
+	// OwnAccount, when set, is asked once (GetCallerIdentity), else every
+	// account needs a revoker.
+	Own        string
+	OwnAccount func(ctx context.Context) (string, error)
 	// Base returns the caller's base credentials: the service's role, or
 	// the administrator's keys.
 	Base func(ctx context.Context) (vault.Credentials, error)
@@ -96,24 +98,48 @@ func (a *Accounts) Client(ctx context.Context, account string) (RolePolicies, er
 			return nil, &Error{Op: "assume revoker", Role: revoker, Err: err}
 		}
 		creds = got.Credentials
-	case account != a.Own || a.Own == "":
+	case account != a.own(ctx):
 		return nil, &Error{Op: "assume revoker", Err: fmt.Errorf("account %s: %w", account, ErrNoRevoker)}
 	}
 	client, err := vault.NewIAM(creds, a.IAM)
 	if err != nil {
 		return nil, &Error{Op: "iam client", Err: err}
 	}
-	expires := creds.Expires
+	return a.keep(account, client, named, creds.Expires), nil
+}
+
+// keep caches a revoker's client until shortly before its credentials
+// expire.
+func (a *Accounts) keep(account string, client RolePolicies, named bool, expires time.Time) RolePolicies {
 	if !named {
 		// The base credentials are asked for again each time: the
 		// caller's provider caches and refreshes them.
-		return client, nil
+		return client
 	}
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.cache == nil {
 		a.cache = map[string]cachedClient{}
 	}
 	a.cache[account] = cachedClient{client: client, expires: expires}
+	return client
+}
+
+// own returns the caller's account: Own, else OwnAccount's answer (kept
+// once known), else "".
+func (a *Accounts) own(ctx context.Context) string {
+	a.mu.Lock()
+	own := a.Own
 	a.mu.Unlock()
-	return client, nil
+	if own != "" || a.OwnAccount == nil {
+		return own
+	}
+	got, err := a.OwnAccount(ctx)
+	if err != nil || got == "" {
+		return ""
+	}
+	a.mu.Lock()
+	a.Own = got
+	a.mu.Unlock()
+	return got
 }

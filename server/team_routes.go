@@ -72,6 +72,9 @@ func route(path, method string) (*teamRoute, *call, bool) {
 		if parts[1] == "users" {
 			return userRoute(parts[2], c)
 		}
+		if parts[1] == "admin" {
+			return adminRoute(parts[2], c)
+		}
 		c.id = parts[2]
 		switch parts[1] {
 		case "requests":

@@ -1,0 +1,69 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/sentinel-cli/sentinel/awsrevoke"
+	"github.com/sentinel-cli/sentinel/broker"
+)
+
+// routeSyncAWS is POST /v1/admin/sync-aws: write every role's
+// SentinelRevocations policy again from the store (approvers only).
+var routeSyncAWS = &teamRoute{method: http.MethodPost, serve: (*teamHandler).syncAWS}
+
+// adminRoute routes /v1/admin/{action}.
+func adminRoute(action string, c *call) (*teamRoute, *call, bool) {
+	if action == "sync-aws" {
+		return routeSyncAWS, c, true
+	}
+	return nil, nil, false
+}
+
+// SyncAWSResult is one role of the answer to POST /v1/admin/sync-aws.
+type SyncAWSResult struct {
+	Role         string     `json:"role"`
+	PolicySHA256 string     `json:"policy_sha256,omitempty"`
+	Deleted      bool       `json:"deleted,omitempty"`
+	Fallback     bool       `json:"fallback,omitempty"`
+	IssuedBefore *time.Time `json:"issued_before,omitempty"`
+	Error        string     `json:"error,omitempty"`
+}
+
+// SyncAWSDocument answers POST /v1/admin/sync-aws.
+type SyncAWSDocument struct {
+	Roles []SyncAWSResult `json:"roles"`
+}
+
+// SyncAWSResults turns the writer's results into the answer's.
+func SyncAWSResults(rs []awsrevoke.Result) []SyncAWSResult {
+	out := []SyncAWSResult{}
+	for _, r := range rs {
+		x := SyncAWSResult{Role: r.Role, PolicySHA256: r.SHA256, Deleted: r.Deleted, Fallback: r.Fallback}
+		if !r.IssuedBefore.IsZero() {
+			t := r.IssuedBefore.UTC()
+			x.IssuedBefore = &t
+		}
+		if r.Err != nil {
+			x.Error = clean(r.Err.Error())
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func (h *teamHandler) syncAWS(c *call) error {
+	if err := decodeBody(c.body, &struct{}{}, false); err != nil {
+		return err
+	}
+	rs, err := h.b.SyncAWS(c.r.Context(), broker.NewActor(c.caller))
+	if rs == nil && err != nil {
+		return err
+	}
+	if err != nil {
+		// Some roles failed: the answer says which, with the error code.
+		return err
+	}
+	writeJSON(c.w, http.StatusOK, SyncAWSDocument{Roles: SyncAWSResults(rs)})
+	return nil
+}
