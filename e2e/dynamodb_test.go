@@ -102,6 +102,7 @@ func TestDynamoDB(t *testing.T) {
 		initTables(t, newPerson("admin"), "e2e-breakglass")
 		breakglassLifecycle(t, w, newPerson, false)
 	})
+	t.Run("serve revoke in AWS two instances", func(t *testing.T) { serveTwoInstancesRevokeInAWS(t, endpoint) })
 	t.Run("ID prefixes", func(t *testing.T) {
 		w := newWorld(t)
 		w.setPolicy(approvalsPolicy)
