@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 
 	"github.com/sentinel-cli/sentinel/awsrevoke"
 	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/config"
 	"github.com/sentinel-cli/sentinel/revocation"
 	"github.com/sentinel-cli/sentinel/server"
 	"github.com/sentinel-cli/sentinel/vault"
@@ -57,4 +60,79 @@ func (k keptOpen) Revocations() revocation.Store {
 		return rs.Revocations()
 	}
 	return nil
+}
+
+// operationsInAWS is operations for a command given --in-aws: locally,
+// on the DynamoDB store only (the revocation list must be shared), with
+// the revokers of the person's config; refused before anything changes
+// otherwise.
+func (g *Globals) operationsInAWS(inAWS bool) (Operations, error) {
+	if !inAWS {
+		return g.operations("")
+	}
+	cfg, err := g.Config()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Server.Configured() {
+		return nil, withHint(errors.New("--in-aws: the team service writes the AWS deny itself"),
+			"leave out --in-aws; the service does it when its config has revoke_in_aws: {enabled: true}")
+	}
+	if cfg.Store.Backend != config.BackendDynamoDB {
+		return nil, withHint(errors.New("--in-aws needs the DynamoDB store: the revocation list must be shared, and the embedded store is this machine's alone; nothing was changed"),
+			"set store: {backend: dynamodb} in your config (see the sessions documentation, Revocation in AWS)")
+	}
+	return &localOperations{g: g, inAWS: true}, nil
+}
+
+// wireInAWS gives the broker revocation in AWS signed by the actor's keys
+// (which must be allowed to assume the configured revokers).
+func (g *Globals) wireInAWS(b *broker.Broker, a *broker.Actor) error {
+	cfg, err := g.Config()
+	if err != nil {
+		return err
+	}
+	env := environment()
+	if env.stsErr != nil {
+		return env.stsErr
+	}
+	b.InAWS = newInAWS(cfg.RevokeInAWS.Revokers, env.STS, b.Signer(a))
+	b.Warnf = func(format string, args ...any) { fmt.Fprintf(g.Stderr, "sentinel: warning: "+format+"\n", args...) }
+	return nil
+}
+
+// inAWSError adds what to do to a revocation whose AWS deny was not
+// written: the revocation holds in the store.
+func inAWSError(err error) error {
+	if errors.Is(err, broker.ErrInAWSFailed) {
+		return withHint(err, "the revocation holds in the store; run `sentinel sessions sync-aws` to write the AWS deny again")
+	}
+	return err
+}
+
+// SyncAWS runs the broker's SyncAWS with the person's keys.
+func (o *localOperations) SyncAWS(ctx context.Context) ([]server.SyncAWSResult, error) {
+	if !o.inAWS {
+		o = &localOperations{g: o.g, profile: o.profile, inAWS: true}
+	}
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) ([]server.SyncAWSResult, error) {
+		rs, err := b.SyncAWS(ctx, a)
+		return server.SyncAWSResults(rs), err
+	})
+}
+
+// inAWSFlagHelp is the help of every --in-aws flag.
+const inAWSFlagHelp = "Also deny the affected credentials in AWS at once (the SentinelRevocations inline policy; needs the DynamoDB store and keys that may assume the revokers under revoke_in_aws.revokers)."
+
+// onRequestInAWS is onRequest with --in-aws.
+func (g *Globals) onRequestInAWS(ctx context.Context, arg string, inAWS bool, act func(ops Operations, id string) error) error {
+	ops, err := g.operationsInAWS(inAWS)
+	if err != nil {
+		return err
+	}
+	id, err := ops.ResolveRequestID(ctx, arg)
+	if err != nil {
+		return err
+	}
+	return act(ops, id)
 }
