@@ -103,6 +103,7 @@ func TestDynamoDB(t *testing.T) {
 		breakglassLifecycle(t, w, newPerson, false)
 	})
 	t.Run("serve revoke in AWS two instances", func(t *testing.T) { serveTwoInstancesRevokeInAWS(t, endpoint) })
+	t.Run("local revoke in AWS", func(t *testing.T) { localRevokeInAWS(t, endpoint) })
 	t.Run("ID prefixes", func(t *testing.T) {
 		w := newWorld(t)
 		w.setPolicy(approvalsPolicy)
