@@ -34,7 +34,7 @@ type awsWorld struct {
 	iam *fakeiam.Server
 }
 
-func newAWSWorld(t *testing.T, store string) *awsWorld {
+func newAWSWorld(t testing.TB, store string) *awsWorld {
 	t.Helper()
 	w := newServeWorld(t)
 	im := fakeiam.New(w.sts)
@@ -266,4 +266,25 @@ func (w *serveWorld) writePolicy(yaml string) {
 	if err := os.WriteFile(filepath.Join(w.dir, "policy.yaml"), []byte(yaml), 0o600); err != nil {
 		w.t.Fatal(err)
 	}
+}
+
+// BenchmarkServeRevokeInAWS measures a session revoke through the real
+// `sentinel serve`, including the lease, the render and the IAM write to
+// the stand-in, and reports the median.
+func BenchmarkServeRevokeInAWS(b *testing.B) {
+	w := newAWSWorld(b, "")
+	w.start()
+	var times []time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		_, sid := w.creds("alice", "dev")
+		b.StartTimer()
+		start := time.Now()
+		if code, doc := w.call("alice", http.MethodPost, "/v1/sessions/"+sid+"/revoke", `{"reason":"bench"}`); code != http.StatusOK {
+			b.Fatalf("revoke: %d %v", code, doc)
+		}
+		times = append(times, time.Since(start))
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	b.ReportMetric(float64(times[len(times)/2].Microseconds()), "median-µs")
 }
