@@ -18,6 +18,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/internal/fakeiam"
 	"github.com/sentinel-cli/sentinel/store/dynamodb"
+	"github.com/sentinel-cli/sentinel/vault"
 )
 
 const (
@@ -287,4 +288,52 @@ func BenchmarkServeRevokeInAWS(b *testing.B) {
 	}
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	b.ReportMetric(float64(times[len(times)/2].Microseconds()), "median-µs")
+}
+
+// At the size limit the service falls back, for that role only, to
+// denying every session issued before now, and says so loudly.
+func TestServeRevokeInAWSFallbackAtTheSizeLimit(t *testing.T) {
+	w := newAWSWorld(t, "")
+	w.start()
+	// Another inline policy, put by an administrator, takes nearly all of
+	// dev's 10,240 characters.
+	bob := w.keys["bob"]
+	w.iam.AddUser("arn:aws:iam::"+account+":user/bob", bob.AccessKeyID)
+	admin, err := vault.NewIAM(vault.Credentials{AccessKeyID: bob.AccessKeyID, SecretAccessKey: bob.SecretAccessKey}, vault.IAMOptions{Endpoint: w.iam.URL(), MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::` +
+		strings.Repeat("b", 10240-308) + `"}]}`
+	if err := admin.PutRolePolicy(t.Context(), "dev", "Big", big); err != nil {
+		t.Fatal(err)
+	}
+	k1, s1 := w.creds("alice", "dev")
+	k2, s2 := w.creds("alice", "dev")
+	innocent, _ := w.creds("bob", "dev")
+	for _, s := range []string{s1, s2} {
+		// The second one no longer fits.
+		if code, doc := w.call("alice", http.MethodPost, "/v1/sessions/"+s+"/revoke", `{"reason":"laptop stolen"}`); code != http.StatusOK {
+			t.Fatalf("revoke: %d %v", code, doc)
+		}
+	}
+	p := w.iam.RolePolicies(devRole)["SentinelRevocations"]
+	if !strings.Contains(p, "SentinelRevokeOlder") {
+		t.Fatalf("no fallback on dev: %s", p)
+	}
+	for _, k := range []string{k1, k2, innocent} {
+		if !w.denied(k) {
+			t.Fatalf("the fallback does not deny %s", k)
+		}
+	}
+	if got := w.iam.RolePolicies(prodRole); len(got) != 0 {
+		t.Fatalf("the fallback reached another role: %v", got)
+	}
+	if !strings.Contains(w.stderr.String(), "EVERY session of the role issued before") {
+		t.Fatalf("the fallback was not said loudly: %s", w.stderr)
+	}
+	data, _ := os.ReadFile(filepath.Join(w.dir, "decisions.jsonl"))
+	if !strings.Contains(string(data), "fallback: every session of the role issued before") {
+		t.Fatal("the log does not record the fallback")
+	}
 }
