@@ -55,6 +55,9 @@ type Operations interface {
 	// SyncAWS writes every role's SentinelRevocations policy again from
 	// the revocation list (sessions sync-aws); approvers only.
 	SyncAWS(ctx context.Context) ([]server.SyncAWSResult, error)
+	// SessionAWSDenies returns the AWS denies naming a session
+	// (sessions show).
+	SessionAWSDenies(ctx context.Context, id string) ([]server.AWSDenyView, error)
 
 	ListSessions(ctx context.Context, q session.Query) ([]*session.Session, error)
 	GetSession(ctx context.Context, id string) (*session.Session, error)

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/sentinel-cli/sentinel/awsrevoke"
 	"github.com/sentinel-cli/sentinel/broker"
@@ -135,4 +138,22 @@ func (g *Globals) onRequestInAWS(ctx context.Context, arg string, inAWS bool, ac
 		return err
 	}
 	return act(ops, id)
+}
+
+// SessionAWSDenies reads the AWS denies naming session id from the
+// store's revocation list.
+func (o *localOperations) SessionAWSDenies(ctx context.Context, id string) ([]server.AWSDenyView, error) {
+	return withActor(ctx, o, func(b *broker.Broker, a *broker.Actor) ([]server.AWSDenyView, error) {
+		es, err := b.AWSDenies(ctx, a, id)
+		return server.AWSDenyViews(es, time.Now()), err
+	})
+}
+
+// writeAWSDenies says, for sessions show, when the AWS deny of a session
+// was made, on which roles, and until when it is kept.
+func writeAWSDenies(w io.Writer, denies []server.AWSDenyView) {
+	for _, d := range denies {
+		fmt.Fprintf(w, "Denied in AWS:  since %s on %s, kept until %s (%s)\n",
+			d.Since.Format(time.RFC3339), strings.Join(d.Roles, ", "), d.Until.Format(time.RFC3339), d.Status)
+	}
 }

@@ -108,6 +108,12 @@ func TestServeRevokeSessionInAWS(t *testing.T) {
 	if !w.logHas("session.revoked_in_aws") {
 		t.Fatalf("no session.revoked_in_aws in the log")
 	}
+	// GET /v1/sessions/{id} says since when, on which roles, until when.
+	code, got := w.call("alice", http.MethodGet, "/v1/sessions/"+s1, "")
+	deny, _ := got["aws_deny"].([]any)
+	if code != http.StatusOK || len(deny) != 1 || !strings.Contains(fmt.Sprint(deny[0]), devRole) || !strings.Contains(fmt.Sprint(deny[0]), "until") {
+		t.Fatalf("session show: %d %v", code, got)
+	}
 	for _, c := range w.iam.CallsOf("PutRolePolicy") {
 		if c.AccessKeyID == serveKey {
 			t.Fatal("the policy was written with the service's own keys, not as the revoker")

@@ -321,7 +321,7 @@ func (h *teamHandler) listSessions(c *call) error {
 }
 
 func (h *teamHandler) showSession(c *call) error {
-	return recordByID(c, session.ValidID, h.b.GetSession)
+	return h.showSessionWithDeny(c)
 }
 
 func (h *teamHandler) revokeSession(c *call) error {

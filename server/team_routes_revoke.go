@@ -6,6 +6,8 @@ import (
 
 	"github.com/sentinel-cli/sentinel/awsrevoke"
 	"github.com/sentinel-cli/sentinel/broker"
+	"github.com/sentinel-cli/sentinel/revocation"
+	"github.com/sentinel-cli/sentinel/session"
 )
 
 // routeSyncAWS is POST /v1/admin/sync-aws: write every role's
@@ -65,5 +67,54 @@ func (h *teamHandler) syncAWS(c *call) error {
 		return err
 	}
 	writeJSON(c.w, http.StatusOK, SyncAWSDocument{Roles: SyncAWSResults(rs)})
+	return nil
+}
+
+// AWSDenyView is one revocation entry naming a session, in the answer to
+// GET /v1/sessions/{id}: since when the AWS deny is in the revocation
+// list (it is written to IAM at once, which applies it within seconds),
+// on which roles, and until when it is kept.
+type AWSDenyView struct {
+	Since  time.Time `json:"since"`
+	Roles  []string  `json:"roles"`
+	Until  time.Time `json:"until"`
+	Status string    `json:"status"`
+}
+
+// AWSDenyViews turns revocation entries into their views, with each
+// entry's status at now.
+func AWSDenyViews(es []*revocation.Entry, now time.Time) []AWSDenyView {
+	var out []AWSDenyView
+	for _, e := range es {
+		st := string(revocation.Kind.Effective(e, now))
+		out = append(out, AWSDenyView{Since: e.CreatedAt.UTC(), Roles: e.Roles, Until: e.ExpiresAt.UTC(), Status: st})
+	}
+	return out
+}
+
+// sessionDocument answers GET /v1/sessions/{id}: the session, and the AWS
+// denies that name it (none without revocation in AWS).
+type sessionDocument struct {
+	*session.Session
+	AWSDeny []AWSDenyView `json:"aws_deny,omitempty"`
+}
+
+func (h *teamHandler) showSessionWithDeny(c *call) error {
+	if err := noBody(c.body); err != nil {
+		return err
+	}
+	if !session.ValidID(c.id) {
+		return errUnknownID
+	}
+	a := broker.NewActor(c.caller)
+	s, err := h.b.GetSession(c.r.Context(), a, c.id)
+	if err != nil {
+		return err
+	}
+	denies, err := h.b.AWSDenies(c.r.Context(), a, c.id)
+	if err != nil {
+		return err
+	}
+	writeJSON(c.w, http.StatusOK, sessionDocument{Session: s, AWSDeny: AWSDenyViews(denies, time.Now())})
 	return nil
 }

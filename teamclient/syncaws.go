@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/sentinel-cli/sentinel/server"
+	"github.com/sentinel-cli/sentinel/session"
 )
 
 // SyncAWS asks the service to write every role's SentinelRevocations
@@ -15,4 +16,25 @@ func (c *Client) SyncAWS(ctx context.Context) ([]server.SyncAWSResult, error) {
 		return nil, err
 	}
 	return out.Roles, nil
+}
+
+// sessionWithDeny is the answer to GET /v1/sessions/{id}: the session and
+// the AWS denies naming it.
+type sessionWithDeny struct {
+	session.Session
+	AWSDeny []server.AWSDenyView `json:"aws_deny,omitempty"`
+}
+
+func (c *Client) getSessionWithDeny(ctx context.Context, id string) (*sessionWithDeny, error) {
+	return getRecord(ctx, c, http.MethodGet, "sessions", id, "", nil, kindSession, func(w *sessionWithDeny) string { return w.ID })
+}
+
+// SessionAWSDenies returns the AWS denies naming session id, as the
+// service's revocation list holds them.
+func (c *Client) SessionAWSDenies(ctx context.Context, id string) ([]server.AWSDenyView, error) {
+	w, err := c.getSessionWithDeny(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return w.AWSDeny, nil
 }
