@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/sentinel-cli/sentinel/internal/fakeiam"
+	"github.com/sentinel-cli/sentinel/record"
+	"github.com/sentinel-cli/sentinel/revocation"
 	"github.com/sentinel-cli/sentinel/store/dynamodb"
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -247,6 +249,45 @@ func serveTwoInstancesRevokeInAWS(t *testing.T, endpoint string) {
 	sort.Strings(ids)
 	if p := w1.iam.RolePolicies(devRole)["SentinelRevocations"]; !strings.Contains(p, ids[0]) || !strings.Contains(p, ids[1]) {
 		t.Fatalf("policy %s lacks one of %v", p, ids)
+	}
+
+	// Pruning: the binary has no test clock, so the credentials' expiry is
+	// brought forward in the store (as if their hour had passed) and
+	// sync-aws, at the real now, drops the entries and the policy.
+	st, err := dynamodb.New(context.Background(), dynamodb.Options{
+		Region: "us-east-1", RequestsTable: prefix + "-requests", BreakglassTable: prefix + "-breakglass",
+		SessionsTable: prefix + "-sessions", RevocationsTable: prefix + "-revocations",
+		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("AKIAFAKEWRITER01", fakeSecret, "")),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := st.Revocations()
+	active, err := rs.List(t.Context(), record.Query[revocation.Status]{Where: []record.Match{{Index: record.StatusIndex, Value: string(revocation.StatusActive)}}})
+	if err != nil || len(active) != 2 {
+		t.Fatalf("active entries: %d, %v", len(active), err)
+	}
+	for _, e := range active {
+		if _, err := rs.Change(t.Context(), e.ID, func(x *revocation.Entry) error {
+			x.ExpiresAt = x.CreatedAt.Add(time.Millisecond)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, doc := w2.call("bob", http.MethodPost, "/v1/admin/sync-aws", `{}`); code != http.StatusOK {
+		t.Fatalf("sync-aws: %d %v", code, doc)
+	}
+	if p, ok := w1.iam.RolePolicies(devRole)["SentinelRevocations"]; ok {
+		t.Fatalf("the policy outlived its entries: %s", p)
+	}
+	if w1.denied(ka) || w1.denied(kb) {
+		t.Fatal("still denied after pruning")
+	}
+	for _, e := range active {
+		if got, err := rs.Get(t.Context(), e.ID); err != nil || got.Status != revocation.StatusPruned {
+			t.Fatalf("entry %s after sync-aws: %+v, %v", e.ID, got, err)
+		}
 	}
 }
 
