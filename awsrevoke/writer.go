@@ -36,8 +36,8 @@ type Writer struct {
 	Store revocation.Store
 	// Client returns the IAM client of an account (Accounts.Client).
 	Client ClientFor
-	// Holder names this writer in the leases; empty means a random ID
-	// made by NewHolder once.
+	// Holder names this process in the leases (for the
+	// debugging of a stuck lease); every Sync adds a random ID of its own to it.
 	Holder string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -101,17 +101,19 @@ func Failed(rs []Result) []Result {
 // one result per role in the same order. A role that fails does not stop
 // the others.
 func (w *Writer) Sync(ctx context.Context, roles []string) []Result {
-	holder := w.Holder
-	if holder == "" {
-		h, err := NewHolder()
-		if err != nil {
-			out := make([]Result, len(roles))
-			for i, r := range roles {
-				out[i] = Result{Role: r, Err: &Error{Op: "lease", Role: r, Err: err}}
-			}
-			return out
+	// Each Sync holds the leases under an ID of its own, even within one
+	// process: two goroutines of one service revoking at once must not
+	// both hold a role's lease.
+	holder, err := NewHolder()
+	if err != nil {
+		out := make([]Result, len(roles))
+		for i, r := range roles {
+			out[i] = Result{Role: r, Err: &Error{Op: "lease", Role: r, Err: err}}
 		}
-		holder = h
+		return out
+	}
+	if w.Holder != "" {
+		holder = w.Holder + "/" + holder
 	}
 	out := make([]Result, 0, len(roles))
 	for _, role := range roles {

@@ -245,3 +245,57 @@ func TestNoRevokerForAnotherAccount(t *testing.T) {
 		t.Fatalf("Sync = %+v", res)
 	}
 }
+
+// inFlight counts concurrent policy writes.
+type inFlight struct {
+	RolePolicies
+	mu       sync.Mutex
+	now, max int
+}
+
+func (f *inFlight) PutRolePolicy(ctx context.Context, role, name, doc string) error {
+	f.mu.Lock()
+	f.now++
+	f.max = max(f.max, f.now)
+	f.mu.Unlock()
+	time.Sleep(2 * time.Millisecond)
+	err := f.RolePolicies.PutRolePolicy(ctx, role, name, doc)
+	f.mu.Lock()
+	f.now--
+	f.mu.Unlock()
+	return err
+}
+
+// One writer (one process) syncing from many goroutines still writes a
+// role's policy one at a time: each Sync holds the lease under its own ID.
+func TestOneProcessWritesARoleOneAtATime(t *testing.T) {
+	r := newRig(t)
+	c, err := r.w.Client(t.Context(), account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &inFlight{RolePolicies: c}
+	w := &Writer{Store: r.store, Client: func(context.Context, string) (RolePolicies, error) { return f, nil }, Holder: "proc", Now: r.w.Now}
+	var ids []string
+	var wg sync.WaitGroup
+	for range 6 {
+		id := newID(t)
+		ids = append(ids, id)
+		wg.Go(func() {
+			r.revokeSession(t, id, deployRole)
+			if res := w.Sync(context.Background(), []string{deployRole}); len(Failed(res)) != 0 {
+				t.Errorf("%+v", res)
+			}
+		})
+	}
+	wg.Wait()
+	if f.max != 1 {
+		t.Fatalf("%d writes of one role at once", f.max)
+	}
+	p := r.iam.RolePolicies(deployRole)[revocation.PolicyName]
+	for _, id := range ids {
+		if !strings.Contains(p, id) {
+			t.Fatalf("policy lacks %s: %s", id, p)
+		}
+	}
+}
