@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sentinel-cli/sentinel/store/dynamodb"
 	"io/fs"
 	"os"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/sentinel-cli/sentinel/internal/safefile"
 	"github.com/sentinel-cli/sentinel/logging"
 	"github.com/sentinel-cli/sentinel/policy"
+	"github.com/sentinel-cli/sentinel/store/dynamodb"
 	"github.com/sentinel-cli/sentinel/store/local"
 	"github.com/sentinel-cli/sentinel/vault"
 )
