@@ -128,7 +128,8 @@ func (b *Broker) CloseBreakglass(ctx context.Context, a *Actor, id, reason strin
 	entry.Comment = reason
 	err = b.appendLifecycle(&entry, e.ID)
 	b.sendNotification(ctx, a, breakglassNotification(logging.EventBreakglassClosed, a, e, reason))
-	return e, err
+	aws := b.revokeInAWS(ctx, a, stores, "break-glass "+e.ID+" is closed", b.grantInAWS(ctx, BreakglassBasis(e.ID), e.Profile, e.RoleARN, a))
+	return e, errors.Join(err, aws)
 }
 
 // eventLapsed logs the expiry a close recorded instead (stored, nil when

@@ -85,6 +85,9 @@ type Broker struct {
 	// must name a principal of one of them, as of the policy's
 	// accounts: when it has that list.
 	ServiceAccounts []string
+	// InAWS, when set, makes revocations bite in AWS (revoke_in_aws):
+	// see inaws.go.
+	InAWS *InAWS
 	// ssoFetched is the access key ID of the IAM Identity Center role
 	// credentials this broker fetched last, to tell them from a cache hit.
 	ssoFetched atomic.Value // string

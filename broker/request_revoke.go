@@ -44,5 +44,15 @@ func (b *Broker) RevokeRequest(ctx context.Context, a *Actor, id, reason string)
 	}
 	e := b.requestEntry(logging.EventRequestRevoked, a, r)
 	e.Reason = r.RevokeReason
-	return r, b.appendLifecycle(&e, r.ID)
+	err = b.appendLifecycle(&e, r.ID)
+	if b.InAWS == nil {
+		return r, err
+	}
+	stores, serr := b.openStores(ctx, a)
+	if serr != nil {
+		return r, errors.Join(err, &InAWSError{Holds: "request " + r.ID + " is revoked", Err: serr})
+	}
+	defer stores.Close()
+	aws := b.revokeInAWS(ctx, a, stores, "request "+r.ID+" is revoked", b.grantInAWS(ctx, ApprovalBasis(r.ID), r.Profile, r.RoleARN, a))
+	return r, errors.Join(err, aws)
 }

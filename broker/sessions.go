@@ -136,7 +136,8 @@ func (b *Broker) RevokeSession(ctx context.Context, a *Actor, id, reason string)
 	e.Reason = reason
 	err = b.appendLifecycle(&e, "revocation of session "+id)
 	b.sendNotification(ctx, a, sessionNotification(a, s, reason))
-	return s, err
+	aws := b.revokeInAWS(ctx, a, stores, "session "+id+" is revoked", b.sessionInAWS(ctx, s.ID, s.Profile, s.RoleARN, s.ExpiresAt, a))
+	return s, errors.Join(err, aws)
 }
 
 // RevokeUser blocks the person of userARN (by person key, so every ARN of
@@ -214,11 +215,16 @@ func (b *Broker) RevokeUser(ctx context.Context, a *Actor, userARN, reason strin
 		}
 		b.sendNotification(ctx, a, sessionNotification(a, s, blk.Reason))
 	}
-	if len(failed) > 0 {
-		return out, fmt.Errorf("%s is blocked, but %d of their sessions could not be revoked (%s): run it again",
-			userARN, len(failed), strings.Join(failed, ", "))
+	var sessionRoles []string
+	for _, s := range out.Revoked {
+		sessionRoles = append(sessionRoles, b.rolesOf(s.Profile, s.RoleARN)...)
 	}
-	return out, nil
+	aws := b.revokeInAWS(ctx, a, stores, userARN+" is blocked", b.blockInAWS(ctx, userARN, sessionRoles, a))
+	if len(failed) > 0 {
+		return out, errors.Join(fmt.Errorf("%s is blocked, but %d of their sessions could not be revoked (%s): run it again",
+			userARN, len(failed), strings.Join(failed, ", ")), aws)
+	}
+	return out, aws
 }
 
 // UnblockUser lifts the block of userARN that is in force now. Only an
@@ -252,7 +258,9 @@ func (b *Broker) UnblockUser(ctx context.Context, a *Actor, userARN string) erro
 		return fmt.Errorf("unblock %s: %w", userARN, err)
 	}
 	e := b.blockEntry(logging.EventUserUnblocked, a, userARN)
-	return b.appendLifecycle(&e, "unblock of "+userARN)
+	err = b.appendLifecycle(&e, "unblock of "+userARN)
+	aws := b.revokeInAWS(ctx, a, stores, userARN+" is unblocked", b.unblockInAWS(ctx, userARN, a))
+	return errors.Join(err, aws)
 }
 
 // activeSessionsOf lists the active sessions of the person of userARN.

@@ -9,6 +9,7 @@ import (
 	"github.com/sentinel-cli/sentinel/policy"
 	"github.com/sentinel-cli/sentinel/request"
 	"github.com/sentinel-cli/sentinel/session"
+	"github.com/sentinel-cli/sentinel/teamapi"
 	"github.com/sentinel-cli/sentinel/teamclient"
 	"github.com/sentinel-cli/sentinel/vault"
 )
@@ -50,6 +51,13 @@ type Operations interface {
 	ListBreakglass(ctx context.Context, q breakglass.Query) ([]*breakglass.Event, error)
 	GetBreakglass(ctx context.Context, id string) (*breakglass.Event, error)
 	CloseBreakglass(ctx context.Context, id, reason string) (*breakglass.Event, error)
+
+	// SyncAWS writes every role's SentinelRevocations policy again from
+	// the revocation list (sessions sync-aws); approvers only.
+	SyncAWS(ctx context.Context) ([]teamapi.SyncAWSResult, error)
+	// SessionAWSDenies returns the AWS denies naming a session
+	// (sessions show).
+	SessionAWSDenies(ctx context.Context, id string) ([]teamapi.AWSDenyView, error)
 
 	ListSessions(ctx context.Context, q session.Query) ([]*session.Session, error)
 	GetSession(ctx context.Context, id string) (*session.Session, error)

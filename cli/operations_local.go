@@ -20,6 +20,9 @@ type localOperations struct {
 	g *Globals
 	// profile identifies the person ("" means the identity profile).
 	profile string
+	// inAWS makes revocations bite in AWS with the person's keys
+	// (--in-aws; see revokeinaws.go).
+	inAWS bool
 }
 
 // withActor wires the broker, identifies the person and runs fn.
@@ -30,6 +33,11 @@ func withActor[T any](ctx context.Context, o *localOperations, fn func(*broker.B
 		return zero, err
 	}
 	defer closeBroker()
+	if o.inAWS {
+		if err := o.g.wireInAWS(b, actor); err != nil {
+			return zero, err
+		}
+	}
 	return fn(b, actor)
 }
 

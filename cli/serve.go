@@ -321,6 +321,9 @@ func OpenTeamService(ctx context.Context, configPath string, stdout, stderr io.W
 	b.Warnf = func(format string, args ...any) {
 		fmt.Fprintf(stderr, "sentinel: serve: warning: "+format+"\n", args...)
 	}
+	if cfg.RevokeInAWS.Enabled {
+		b.InAWS = serviceInAWS(cfg, stsOpts, baseCredentials)
+	}
 	svc := &broker.Service{Broker: b, ServerID: cfg.ServerID}
 	// Both backends keep the heads callers anchor (POST /v1/anchors).
 	if anchors, ok := stores.(broker.TeamAnchors); ok {
@@ -360,11 +363,12 @@ func openServiceStores(ctx context.Context, cfg *server.ServeConfig, own aws.Cre
 		return st, nil
 	}
 	st, err := dynamodb.New(ctx, dynamodb.Options{
-		Region:          cfg.Store.Region,
-		RequestsTable:   cfg.Store.Tables.Requests,
-		BreakglassTable: cfg.Store.Tables.Breakglass,
-		SessionsTable:   cfg.Store.Tables.Sessions,
-		Credentials:     own,
+		Region:           cfg.Store.Region,
+		RequestsTable:    cfg.Store.Tables.Requests,
+		BreakglassTable:  cfg.Store.Tables.Breakglass,
+		SessionsTable:    cfg.Store.Tables.Sessions,
+		RevocationsTable: cfg.Store.Tables.Revocations,
+		Credentials:      own,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)

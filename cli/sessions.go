@@ -14,6 +14,7 @@ func configureSessionsCommand(app *kingpin.Application, g *Globals) {
 	configureSessionsShowCommand(cmd, g)
 	configureSessionsRevokeCommand(cmd, g)
 	configureSessionsUnblockCommand(cmd, g)
+	configureSessionsSyncAWSCommand(cmd, g)
 }
 
 func configureSessionsListCommand(parent *kingpin.CmdClause, g *Globals) {

@@ -16,6 +16,7 @@ type sessionsRevokeCommand struct {
 	Reason string
 	For    time.Duration
 	Output string
+	InAWS  bool
 }
 
 // sessionsBlockView is `sessions revoke --user --output json`.
@@ -33,6 +34,7 @@ func configureSessionsRevokeCommand(parent *kingpin.CmdClause, g *Globals) {
 	cmd.Flag("reason", "Why (it is logged and stored with the session).").Required().StringVar(&c.Reason)
 	cmd.Flag("for", "With --user: how long the block lasts (e.g. 24h); 0 or left out: until `sentinel sessions unblock`.").DurationVar(&c.For)
 	outputFlag(cmd, &c.Output)
+	cmd.Flag("in-aws", inAWSFlagHelp).BoolVar(&c.InAWS)
 	cmd.Action(g.action(c.run))
 }
 
@@ -47,14 +49,14 @@ func (c *sessionsRevokeCommand) run(ctx context.Context, g *Globals) error {
 	case c.For < 0:
 		return withHint(fmt.Errorf("--for %s is negative", c.For), "give how long the block lasts, e.g. --for 24h")
 	}
-	ops, err := g.operations("")
+	ops, err := g.operationsInAWS(c.InAWS)
 	if err != nil {
 		return err
 	}
 	if c.ID != "" {
 		s, err := ops.RevokeSession(ctx, c.ID, c.Reason)
 		if err != nil {
-			return sessionsError(err, checkSessionIDHint)
+			return inAWSError(sessionsError(err, checkSessionIDHint))
 		}
 		if c.Output == "json" {
 			return writeJSON(g.Stdout, viewSession(s, time.Now()))
@@ -92,7 +94,7 @@ func (c *sessionsRevokeCommand) run(ctx context.Context, g *Globals) error {
 		}
 	}
 	if err != nil {
-		return sessionsError(err, checkSessionIDHint)
+		return inAWSError(sessionsError(err, checkSessionIDHint))
 	}
 	return nil
 }

@@ -43,11 +43,12 @@ func newDynamoStore(ctx context.Context, cfg *config.Config, sign broker.Signer)
 		return aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Source: "sentinel"}, nil
 	})
 	return dynamodb.New(ctx, dynamodb.Options{
-		Region:          cfg.Store.Region,
-		RequestsTable:   cfg.Store.Tables.Requests,
-		BreakglassTable: cfg.Store.Tables.Breakglass,
-		SessionsTable:   cfg.Store.Tables.Sessions,
-		Credentials:     aws.NewCredentialsCache(provider),
+		Region:           cfg.Store.Region,
+		RequestsTable:    cfg.Store.Tables.Requests,
+		BreakglassTable:  cfg.Store.Tables.Breakglass,
+		SessionsTable:    cfg.Store.Tables.Sessions,
+		RevocationsTable: cfg.Store.Tables.Revocations,
+		Credentials:      aws.NewCredentialsCache(provider),
 	})
 }
 

@@ -100,7 +100,9 @@ type LogAnchor struct {
 type Tables struct {
 	Requests   string `yaml:"requests"`
 	Breakglass string `yaml:"breakglass"`
-	Sessions   string `yaml:"sessions"`
+	Sessions   string `yaml:"sessions"` // Revocations is the revocation list's table (revocation in AWS);
+	// empty means sentinel-revocations.
+	Revocations string `yaml:"revocations"`
 }
 
 // Server names the team vending service (`sentinel serve`) a laptop uses.

@@ -236,7 +236,7 @@ func checkTablePolicies(r reporter, tpl template) {
 		map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${ServiceRoleName}"},
 		map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AdminRoleName}"},
 	}
-	nameParams := map[string]string{"RequestsTable": "RequestsTableName", "BreakglassTable": "BreakglassTableName", "SessionsTable": "SessionsTableName"}
+	nameParams := map[string]string{"RequestsTable": "RequestsTableName", "BreakglassTable": "BreakglassTableName", "SessionsTable": "SessionsTableName", "RevocationsTable": "RevocationsTableName"}
 	for _, id := range tableResources {
 		p := props(tpl, id)
 		rp, _ := p["ResourcePolicy"].(map[string]any)

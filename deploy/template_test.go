@@ -68,7 +68,7 @@ const (
 	// onTables is resolved, per call, to the table the call names (see
 	// tableKind): each table is granted only what the code does there.
 	onTables       resourceKind = "the table the call names"
-	onIndexes      resourceKind = "the indexes of the three tables"
+	onIndexes      resourceKind = "the indexes of the four tables"
 	onCatalogRoles resourceKind = "the catalogued role ARNs"
 	onRevokers     resourceKind = "the revoker roles"
 	onLogGroup     resourceKind = "the function's log group"
@@ -140,7 +140,7 @@ const (
 	logGroupResource       = "SentinelLogGroup"
 )
 
-var tableResources = []string{"RequestsTable", "BreakglassTable", "SessionsTable"}
+var tableResources = []string{"RequestsTable", "BreakglassTable", "SessionsTable", "RevocationsTable"}
 
 // TestTemplateGrantsWhatTheCodeCalls: every AWS action the service code
 // calls is granted on the resources it needs (each table only what the
@@ -336,9 +336,10 @@ func transactionItems(lit *ast.CompositeLit) []txItem {
 // storeTableFields maps the store's table fields to the template's
 // logical IDs.
 var storeTableFields = map[string]string{
-	"requestsTable":   "RequestsTable",
-	"breakglassTable": "BreakglassTable",
-	"sessionsTable":   "SessionsTable",
+	"requestsTable":    "RequestsTable",
+	"breakglassTable":  "BreakglassTable",
+	"sessionsTable":    "SessionsTable",
+	"revocationsTable": "RevocationsTable",
 }
 
 // backendTables are the tables the store's one generic backend is
@@ -537,7 +538,7 @@ func resourceKinds(t reporter, st statement) []resourceKind {
 	for _, r := range list {
 		k, name := classifyResource(r)
 		if k == "" {
-			t.Errorf("statement %s grants on %v: only the catalogued roles, the revoker roles, the three tables, their indexes, the log group and the config's secrets are allowed", st.Sid, r)
+			t.Errorf("statement %s grants on %v: only the catalogued roles, the revoker roles, the four tables, their indexes, the log group and the config's secrets are allowed", st.Sid, r)
 			continue
 		}
 		seen[k] = append(seen[k], name)

@@ -28,7 +28,7 @@ func dynamoEndpoint(t *testing.T) string {
 // its own (DynamoDB Local is shared by the whole test binary), and returns
 // how to make a person who reaches it.
 func useDynamoDB(w *world, endpoint, tablePrefix string) func(name string) *person {
-	w.storeYAML = fmt.Sprintf("store:\n  backend: dynamodb\n  region: us-east-1\n  tables:\n    requests: %s-requests\n    breakglass: %s-breakglass\n    sessions: %s-sessions\n", tablePrefix, tablePrefix, tablePrefix)
+	w.storeYAML = fmt.Sprintf("store:\n  backend: dynamodb\n  region: us-east-1\n  tables:\n    requests: %[1]s-requests\n    breakglass: %[1]s-breakglass\n    sessions: %[1]s-sessions\n    revocations: %[1]s-revocations\n", tablePrefix)
 	return func(name string) *person {
 		p := w.newPerson(name)
 		p.extra["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
@@ -102,6 +102,8 @@ func TestDynamoDB(t *testing.T) {
 		initTables(t, newPerson("admin"), "e2e-breakglass")
 		breakglassLifecycle(t, w, newPerson, false)
 	})
+	t.Run("serve revoke in AWS two instances", func(t *testing.T) { serveTwoInstancesRevokeInAWS(t, endpoint) })
+	t.Run("local revoke in AWS", func(t *testing.T) { localRevokeInAWS(t, endpoint) })
 	t.Run("ID prefixes", func(t *testing.T) {
 		w := newWorld(t)
 		w.setPolicy(approvalsPolicy)

@@ -49,7 +49,7 @@ const (
 // serveWorld is a `sentinel serve` process on loopback with its config,
 // the STS stand-in checking signatures, and keys for two people.
 type serveWorld struct {
-	t      *testing.T
+	t      testing.TB
 	sts    *fakests.Server
 	dir    string
 	config string
@@ -62,7 +62,7 @@ type serveWorld struct {
 	extraEnv []string
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -72,7 +72,7 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func newServeWorld(t *testing.T) *serveWorld {
+func newServeWorld(t testing.TB) *serveWorld {
 	t.Helper()
 	sts := fakests.New()
 	t.Cleanup(sts.Close)

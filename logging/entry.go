@@ -83,6 +83,9 @@ type Entry struct {
 	SourceIdentity string `json:"source_identity,omitempty"`
 	// RoleARN is the role assumed, if any.
 	RoleARN string `json:"role_arn,omitempty"`
+	// Roles are the role ARNs a revocation in AWS wrote (or failed to
+	// write) the SentinelRevocations policy on.
+	Roles []string `json:"roles,omitempty"`
 	// ExpiresAt is when the issued credentials expire.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	// DurationSeconds is the session duration granted.

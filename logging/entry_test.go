@@ -31,6 +31,8 @@ func fillEntry(t *testing.T) Entry {
 			f.Set(reflect.ValueOf(now))
 		case *time.Time:
 			f.Set(reflect.ValueOf(&now))
+		case []string:
+			f.Set(reflect.ValueOf([]string{"x"}))
 		default:
 			t.Fatalf("fillEntry does not know field %s of type %s", v.Type().Field(i).Name, f.Type())
 		}

@@ -97,7 +97,9 @@ type ServeStore struct {
 type ServeTables struct {
 	Requests   string `yaml:"requests"`
 	Breakglass string `yaml:"breakglass"`
-	Sessions   string `yaml:"sessions"`
+	Sessions   string `yaml:"sessions"` // Revocations is the revocation list's table (revocation in AWS);
+	// empty means sentinel-revocations.
+	Revocations string `yaml:"revocations"`
 }
 
 // ServeLog says where the decision log goes: a file, stdout, or both.

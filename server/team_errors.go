@@ -74,6 +74,12 @@ func classifyTeam(err error) (status int, code, message string) {
 		return http.StatusBadRequest, teamapi.CodeBadRequest, clean(bad.msg)
 	case errors.As(err, &proof):
 		return http.StatusUnauthorized, teamapi.CodeInvalidProof, "missing or invalid proof of identity"
+	case errors.Is(err, broker.ErrInAWSFailed):
+		// The revocation holds in the store; only the AWS deny is
+		// missing, and the caller is told what to run.
+		return http.StatusBadGateway, teamapi.CodeRevokeInAWSFailed, clean(err.Error())
+	case errors.Is(err, broker.ErrInAWSNotConfigured):
+		return http.StatusNotFound, teamapi.CodeNotFound, "revocation in AWS is not enabled on this service (revoke_in_aws)"
 	case errors.Is(err, errNoRoute):
 		return http.StatusNotFound, teamapi.CodeNotFound, "no such endpoint"
 	case errors.Is(err, errUnknownID):

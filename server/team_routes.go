@@ -72,6 +72,9 @@ func route(path, method string) (*teamRoute, *call, bool) {
 		if parts[1] == "users" {
 			return userRoute(parts[2], c)
 		}
+		if parts[1] == "admin" {
+			return adminRoute(parts[2], c)
+		}
 		c.id = parts[2]
 		switch parts[1] {
 		case "requests":
@@ -318,7 +321,7 @@ func (h *teamHandler) listSessions(c *call) error {
 }
 
 func (h *teamHandler) showSession(c *call) error {
-	return recordByID(c, session.ValidID, h.b.GetSession)
+	return h.showSessionWithDeny(c)
 }
 
 func (h *teamHandler) revokeSession(c *call) error {

@@ -104,6 +104,8 @@ func (e *APIError) Is(target error) bool {
 		return target == e.kindError(request.ErrTransition, breakglass.ErrTransition, session.ErrTransition, nil)
 	case teamapi.CodeBadRequest:
 		return target == e.kindError(request.ErrInvalid, breakglass.ErrInvalid, session.ErrInvalid, nil)
+	case teamapi.CodeRevokeInAWSFailed:
+		return target == broker.ErrInAWSFailed
 	case "":
 		return (e.Status == http.StatusBadGateway || e.Status == http.StatusServiceUnavailable || e.Status == http.StatusGatewayTimeout) &&
 			target == broker.ErrUnavailable
@@ -128,15 +130,16 @@ func (e *APIError) kindError(req, bg, sess, creds error) error {
 // codeStatus is the status each code comes with; an answer whose status
 // and code disagree is malformed.
 var codeStatus = map[string]int{
-	teamapi.CodeBadRequest:     http.StatusBadRequest,
-	teamapi.CodeInvalidProof:   http.StatusUnauthorized,
-	teamapi.CodeAccessDenied:   http.StatusForbidden,
-	teamapi.CodeSessionRevoked: http.StatusForbidden,
-	teamapi.CodeForbidden:      http.StatusForbidden,
-	teamapi.CodeNotFound:       http.StatusNotFound,
-	teamapi.CodeConflict:       http.StatusConflict,
-	teamapi.CodeUnavailable:    http.StatusServiceUnavailable,
-	teamapi.CodeInternal:       http.StatusInternalServerError,
+	teamapi.CodeRevokeInAWSFailed: http.StatusBadGateway,
+	teamapi.CodeBadRequest:        http.StatusBadRequest,
+	teamapi.CodeInvalidProof:      http.StatusUnauthorized,
+	teamapi.CodeAccessDenied:      http.StatusForbidden,
+	teamapi.CodeSessionRevoked:    http.StatusForbidden,
+	teamapi.CodeForbidden:         http.StatusForbidden,
+	teamapi.CodeNotFound:          http.StatusNotFound,
+	teamapi.CodeConflict:          http.StatusConflict,
+	teamapi.CodeUnavailable:       http.StatusServiceUnavailable,
+	teamapi.CodeInternal:          http.StatusInternalServerError,
 }
 
 // errorBody is an error answer.

@@ -181,7 +181,11 @@ func (c *Client) ListSessions(ctx context.Context, q session.Query) ([]*session.
 
 // GetSession shows one session (GET /v1/sessions/{id}).
 func (c *Client) GetSession(ctx context.Context, id string) (*session.Session, error) {
-	return getRecord(ctx, c, http.MethodGet, "sessions", id, "", nil, kindSession, session.Kind.ID)
+	w, err := c.getSessionWithDeny(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &w.Session, nil
 }
 
 // RevokeSession revokes a session (POST /v1/sessions/{id}/revoke).

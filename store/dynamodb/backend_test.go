@@ -662,7 +662,7 @@ func BenchmarkTouch(b *testing.B) {
 // deleteTablesQuietly deletes the tables of s, as far as it can: a
 // benchmark's tables are its own.
 func deleteTablesQuietly(s *Store) {
-	for _, table := range []string{s.requestsTable, s.breakglassTable, s.sessionsTable} {
+	for _, table := range []string{s.requestsTable, s.breakglassTable, s.sessionsTable, s.revocationsTable} {
 		_, _ = s.client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
 	}
 }

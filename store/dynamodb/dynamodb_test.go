@@ -104,11 +104,12 @@ func uniqueName(t *testing.T, what string) string {
 func newStore(t *testing.T, change func(o *Options)) *Store {
 	t.Helper()
 	o := Options{
-		Region:          "us-east-1",
-		RequestsTable:   uniqueName(t, "requests"),
-		BreakglassTable: uniqueName(t, "breakglass"),
-		SessionsTable:   uniqueName(t, "sessions"),
-		Credentials:     testCredentials,
+		Region:           "us-east-1",
+		RequestsTable:    uniqueName(t, "requests"),
+		BreakglassTable:  uniqueName(t, "breakglass"),
+		SessionsTable:    uniqueName(t, "sessions"),
+		RevocationsTable: uniqueName(t, "revocations"),
+		Credentials:      testCredentials,
 	}
 	if change != nil {
 		change(&o)

@@ -25,7 +25,7 @@ type tableSpec struct {
 	indexes []index
 }
 
-// InitTables makes sure the tables (requests, break-glass, sessions) exist with their indexes and with time
+// InitTables makes sure the tables (requests, break-glass, sessions, revocations) exist with their indexes and with time
 // to live on the attribute ttl. It creates what is missing (tables with
 // on-demand billing), waits until it is active, and reports each step on
 // out, one line each, saying "exists" for what was already there. It can be
@@ -40,6 +40,7 @@ func (s *Store) InitTables(ctx context.Context, dryRun bool, out io.Writer) erro
 		{name: s.requestsTable, indexes: requestIndexes},
 		{name: s.breakglassTable, indexes: eventIndexes},
 		{name: s.sessionsTable, indexes: sessionIndexes},
+		{name: s.revocationsTable, indexes: revocationIndexes},
 	} {
 		if err := s.initTable(ctx, t, dryRun, rep); err != nil {
 			return err

@@ -61,12 +61,12 @@ func TestInitTablesDryRunThenCreateThenIdempotent(t *testing.T) {
 		t.Fatalf("dry run changed the tables: before %v, after %v", before, after)
 	}
 	checkEveryLine(t, "dry run on missing tables", dry, "would")
-	if len(dry) != 6 {
-		t.Errorf("dry run on missing tables reported %d lines, want 6 (a table and a time to live each):\n%s", len(dry), strings.Join(dry, "\n"))
+	if len(dry) != 8 {
+		t.Errorf("dry run on missing tables reported %d lines, want 8 (a table and a time to live each):\n%s", len(dry), strings.Join(dry, "\n"))
 	}
 
 	created := initReport(t, s, false)
-	for _, table := range []string{s.requestsTable, s.breakglassTable, s.sessionsTable} {
+	for _, table := range []string{s.requestsTable, s.breakglassTable, s.sessionsTable, s.revocationsTable} {
 		if !slices.Contains(created, "table "+table+": created (on-demand billing; indexes "+
 			indexNames(tableIndexes(s)[table])+")") {
 			t.Errorf("first run does not report creating %s:\n%s", table, strings.Join(created, "\n"))
@@ -82,8 +82,8 @@ func TestInitTablesDryRunThenCreateThenIdempotent(t *testing.T) {
 		tablesBefore := listTables(t, s)
 		again := initReport(t, s, dryRun)
 		checkEveryLine(t, "run on existing tables", again, "exists")
-		if len(again) != 17 {
-			t.Errorf("run on existing tables reported %d lines, want 17 (table, its indexes, time to live, for three tables):\n%s", len(again), strings.Join(again, "\n"))
+		if len(again) != 21 {
+			t.Errorf("run on existing tables reported %d lines, want 21 (table, its indexes, time to live, for four tables):\n%s", len(again), strings.Join(again, "\n"))
 		}
 		if after := listTables(t, s); !slices.Equal(tablesBefore, after) {
 			t.Fatalf("second run changed the tables: before %v, after %v", tablesBefore, after)
@@ -135,12 +135,12 @@ func checkTables(t *testing.T, s *Store) {
 
 // tableIndexes maps each of the store's tables to its indexes.
 func tableIndexes(s *Store) map[string][]index {
-	return map[string][]index{s.requestsTable: requestIndexes, s.breakglassTable: eventIndexes, s.sessionsTable: sessionIndexes}
+	return map[string][]index{s.requestsTable: requestIndexes, s.breakglassTable: eventIndexes, s.sessionsTable: sessionIndexes, s.revocationsTable: revocationIndexes}
 }
 
 // deleteTables removes the store's tables if they exist.
 func deleteTables(t *testing.T, s *Store) {
-	for _, table := range []string{s.requestsTable, s.breakglassTable, s.sessionsTable} {
+	for _, table := range []string{s.requestsTable, s.breakglassTable, s.sessionsTable, s.revocationsTable} {
 		// t.Context() is already cancelled when cleanups run.
 		_, err := s.client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
 		var notFound *types.ResourceNotFoundException

@@ -47,6 +47,9 @@ type Options struct {
 	// SessionsTable names the table of server-mode sessions and user
 	// blocks.
 	SessionsTable string
+	// RevocationsTable names the table of the revocation list (revocation
+	// in AWS) and its leases.
+	RevocationsTable string
 	// Credentials signs the store's calls: the caller's base credentials.
 	Credentials aws.CredentialsProvider
 	// Timeout bounds each store operation, retries included.
@@ -66,8 +69,10 @@ type Store struct {
 	requestsTable   string
 	breakglassTable string
 	sessionsTable   string
-	timeout         time.Duration
-	retention       time.Duration
+	// revocationsTable holds the revocation list (kind_revocations.go).
+	revocationsTable string
+	timeout          time.Duration
+	retention        time.Duration
 	// touches picks the one write a session touch needs (see touchHints).
 	touches touchHints
 }
@@ -78,11 +83,12 @@ type Store struct {
 // because sentinel itself owns the profiles in them.
 func New(ctx context.Context, o Options) (*Store, error) {
 	s := &Store{
-		requestsTable:   orDefault(o.RequestsTable, DefaultRequestsTable),
-		breakglassTable: orDefault(o.BreakglassTable, DefaultBreakglassTable),
-		sessionsTable:   orDefault(o.SessionsTable, DefaultSessionsTable),
-		timeout:         o.Timeout,
-		retention:       o.AuditRetention,
+		requestsTable:    orDefault(o.RequestsTable, DefaultRequestsTable),
+		breakglassTable:  orDefault(o.BreakglassTable, DefaultBreakglassTable),
+		sessionsTable:    orDefault(o.SessionsTable, DefaultSessionsTable),
+		revocationsTable: orDefault(o.RevocationsTable, DefaultRevocationsTable),
+		timeout:          o.Timeout,
+		retention:        o.AuditRetention,
 	}
 	if s.timeout <= 0 {
 		s.timeout = DefaultTimeout
@@ -95,6 +101,10 @@ func New(ctx context.Context, o Options) (*Store, error) {
 	}
 	if s.sessionsTable == s.requestsTable || s.sessionsTable == s.breakglassTable {
 		return nil, fmt.Errorf("dynamodb store: the sessions table must differ from the requests and break-glass tables (it is %q)", s.sessionsTable)
+	}
+
+	if t := s.revocationsTable; t == s.requestsTable || t == s.breakglassTable || t == s.sessionsTable {
+		return nil, fmt.Errorf("dynamodb store: the revocations table must differ from the other tables (it is %q)", t)
 	}
 
 	loadOpts := []func(*config.LoadOptions) error{

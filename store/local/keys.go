@@ -34,6 +34,7 @@ var (
 		bucketLocks,
 		bucketSessions, bucketSessionsByUser, bucketSessionsByUserARN, bucketSessionsByProfile, bucketSessionsByStatus,
 		bucketBlocks,
+		bucketRevocations, bucketRevocationsByStatus, bucketRevocationsByTarget, bucketRevocationState,
 	}
 )
 
