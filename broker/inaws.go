@@ -76,11 +76,6 @@ func (e *InAWSError) Is(target error) bool { return target == ErrInAWSFailed }
 // Unwrap returns the store failure, if any.
 func (e *InAWSError) Unwrap() error { return e.Err }
 
-// InAWSNote is what a caller shows about a revocation's AWS deny.
-type InAWSNote struct {
-	Results []awsrevoke.Result
-}
-
 // revocationList returns the stores' revocation list.
 func revocationList(stores Stores) (revocation.Store, error) {
 	rs, ok := stores.(RevocationStores)

@@ -19,7 +19,3 @@ type IDPrefixIndex interface {
 	// prefix, which has at least IndexedPrefixLen characters.
 	IDsWithPrefix(ctx context.Context, prefix string, limit int) ([]string, error)
 }
-
-// IDPrefixKey is the key of id in the ID-prefix index (see
-// record.IDPrefixKey).
-func IDPrefixKey(id string) string { return record.IDPrefixKey(id) }
