@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -55,11 +56,30 @@ type serveWorld struct {
 	config string
 	url    string
 	cmd    *exec.Cmd
-	stderr *bytes.Buffer
-	stdout *bytes.Buffer
+	stderr *lockedBuffer
+	stdout *lockedBuffer
 	keys   map[string]aws.Credentials
 	// extraEnv is appended to env() by start: a later entry wins.
 	extraEnv []string
+}
+
+// lockedBuffer collects a running process's output; a test may read it
+// while the process still writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func freeAddr(t testing.TB) string {
@@ -123,7 +143,7 @@ func (w *serveWorld) start(args ...string) {
 	w.url = "http://" + addr
 	w.cmd = exec.Command(sentinelBin, append([]string{"serve", "--listen", addr}, args...)...)
 	w.cmd.Env = append(append(w.env(), "SENTINEL_SERVE_CONFIG="+w.config), w.extraEnv...)
-	w.stdout, w.stderr = &bytes.Buffer{}, &bytes.Buffer{}
+	w.stdout, w.stderr = &lockedBuffer{}, &lockedBuffer{}
 	w.cmd.Stdout, w.cmd.Stderr = w.stdout, w.stderr
 	if err := w.cmd.Start(); err != nil {
 		w.t.Fatal(err)
@@ -220,7 +240,7 @@ func TestServeProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(logged, w.stdout.Bytes()) || bytes.Count(logged, []byte("\n")) < 5 {
+	if !bytes.Equal(logged, []byte(w.stdout.String())) || bytes.Count(logged, []byte("\n")) < 5 {
 		t.Errorf("stdout is not the log:\nfile:\n%s\nstdout:\n%s", logged, w.stdout)
 	}
 	for _, secret := range []string{fakeSecret, fmt.Sprint(creds["SecretAccessKey"]), fmt.Sprint(creds["SessionToken"])} {
