@@ -155,12 +155,34 @@ func Follow(ctx context.Context, path string, after int64, poll time.Duration, f
 // st.LastSeq, and returns the newest one open, with the bytes read of it.
 // A missing log gives a nil file: Follow waits for it to appear.
 func catchUp(path string, st *ReadStats, fn func(Record) error) (*os.File, int64, error) {
+	// The chain may rotate between listing it and opening its files: then
+	// an opened file starts past the next seq, its predecessor holding the
+	// entries between. Listing again finds it; the entries already passed
+	// to fn stay passed (reads go on from st.LastSeq).
+	// A gap that stays (a rotated file removed) is read past on the last
+	// attempt, as ReadLog does.
+	for attempt := 1; ; attempt++ {
+		f, n, moved, err := catchUpOnce(path, st, fn, attempt < catchUpAttempts)
+		if !moved {
+			return f, n, err
+		}
+	}
+}
+
+// catchUpAttempts bounds how often catchUp lists the chain again when it
+// rotates under it.
+const catchUpAttempts = 5
+
+// catchUpOnce is one pass of catchUp. With strict, a file that starts past
+// the next seq stops the pass: moved reports that the chain changed after
+// it was listed.
+func catchUpOnce(path string, st *ReadStats, fn func(Record) error, strict bool) (*os.File, int64, bool, error) {
 	files, err := ChainFiles(path)
 	if errors.Is(err, os.ErrNotExist) && len(files) == 1 {
-		return nil, 0, nil
+		return nil, 0, false, nil
 	}
 	if err != nil && !errors.Is(err, ErrRotationGap) {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	start := len(files) - 1
 	for ; start > 0; start-- {
@@ -174,19 +196,23 @@ func catchUp(path string, st *ReadStats, fn func(Record) error) (*os.File, int64
 			continue
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("open decision log: %w", err)
+			return nil, 0, false, fmt.Errorf("open decision log: %w", err)
+		}
+		if seq, ok := firstSeqOf(f); strict && ok && seq > st.LastSeq+1 {
+			f.Close()
+			return nil, 0, true, nil
 		}
 		n, err := readAt(f, 0, files[i], st, fn)
 		if err != nil {
 			f.Close()
-			return nil, 0, err
+			return nil, 0, false, err
 		}
 		if i == len(files)-1 {
-			return f, n, nil
+			return f, n, false, nil
 		}
 		f.Close()
 	}
-	return nil, 0, nil
+	return nil, 0, false, nil
 }
 
 // firstSeq is the seq of the first entry of a file.
@@ -196,7 +222,13 @@ func firstSeq(path string) (int64, bool) {
 		return 0, false
 	}
 	defer f.Close()
-	line, complete, err := readLine(bufio.NewReader(f))
+	return firstSeqOf(f)
+}
+
+// firstSeqOf is the seq of the first entry of an open file, read without
+// moving its offset.
+func firstSeqOf(f *os.File) (int64, bool) {
+	line, complete, err := readLine(bufio.NewReader(io.NewSectionReader(f, 0, 1<<62)))
 	if err != nil || !complete {
 		return 0, false
 	}
