@@ -58,6 +58,10 @@ type Result struct {
 	// Deleted means the role had no entry left and its policy was
 	// deleted (or was not there).
 	Deleted bool
+	// NoRole means IAM has no such role: no credential of it can be used,
+	// so there is nothing to deny (a profile of the config may name a role
+	// that was never made, or was deleted).
+	NoRole bool
 	// Fallback means the entries did not fit the role's inline policy
 	// budget: the document denies every session of the role issued
 	// before IssuedBefore, innocent ones included.
@@ -188,6 +192,9 @@ func (w *Writer) syncRole(ctx context.Context, role, holder string) Result {
 			return fail("store", err)
 		}
 		budget, err := budgetOf(ctx, client, name)
+		if errors.Is(err, vault.ErrNoSuchEntity) {
+			return Result{Role: role, NoRole: true}
+		}
 		if err != nil {
 			return fail("list policies", err)
 		}

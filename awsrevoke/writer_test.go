@@ -299,3 +299,29 @@ func TestOneProcessWritesARoleOneAtATime(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncOfARoleIAMDoesNotHave: a role named by the config but not made
+// in IAM holds no credential to deny; its sync is not a failure (a block
+// names every role of the config), and the roles that exist are written.
+func TestSyncOfARoleIAMDoesNotHave(t *testing.T) {
+	r := newRig(t)
+	ghost := "arn:aws:iam::" + account + ":role/never-made"
+	s1 := newID(t)
+	k1 := r.issue(t, deployRole, "alice", "apr-"+newID(t), s1)
+	r.revokeSession(t, s1, deployRole, ghost)
+	res := r.w.Sync(t.Context(), []string{deployRole, ghost})
+	if len(Failed(res)) != 0 || len(res) != 2 {
+		t.Fatalf("Sync = %+v", res)
+	}
+	for _, x := range res {
+		if x.Role == ghost && (!x.NoRole || x.SHA256 != "") {
+			t.Errorf("the missing role's result = %+v, want NoRole", x)
+		}
+		if x.Role == deployRole && (x.NoRole || x.SHA256 == "") {
+			t.Errorf("the existing role's result = %+v, want a written policy", x)
+		}
+	}
+	if !r.denied(t, k1) {
+		t.Fatal("the existing role's credentials are not denied")
+	}
+}

@@ -106,13 +106,21 @@ func (b *Broker) rolesOf(profile, roleARN string) []string {
 	return cleanRoles(roles)
 }
 
-// catalogueRoles are every role of the policy's profiles: (pinned and
-// via): the roles a person's credentials may be for.
+// catalogueRoles are every role a person's credentials may be for: those
+// of the policy's profiles: (pinned and via) and, locally, the roles of the
+// AWS config's profiles, which a policy without pins leaves to the config.
 func (b *Broker) catalogueRoles() []string {
 	var roles []string
 	for _, pin := range b.Policy.Pins {
 		roles = append(roles, pin.RoleARN)
 		roles = append(roles, pin.Via...)
+	}
+	if b.Profiles != nil {
+		for _, name := range b.Profiles.ProfileNames() {
+			if p, ok := b.Profiles.Profile(name); ok {
+				roles = append(roles, p.RoleARN)
+			}
+		}
 	}
 	return cleanRoles(roles)
 }
@@ -195,7 +203,7 @@ func (b *Broker) reportInAWS(a *Actor, holds string, results []awsrevoke.Result)
 		case r.Err != nil:
 			failed = append(failed, r)
 			failedRoles = append(failedRoles, r.Role)
-		case r.Deleted:
+		case r.Deleted, r.NoRole:
 			continue
 		default:
 			if _, ok := byDoc[r.SHA256]; !ok {

@@ -37,6 +37,8 @@ func (c *sessionsSyncAWSCommand) run(ctx context.Context, g *Globals) error {
 			fmt.Fprintf(g.Stdout, "%s: FAILED: %s\n", r.Role, r.Error)
 		case r.Deleted:
 			fmt.Fprintf(g.Stdout, "%s: no revocation left; policy deleted\n", r.Role)
+		case r.NoRole:
+			fmt.Fprintf(g.Stdout, "%s: IAM has no such role; nothing to deny\n", r.Role)
 		case r.Fallback:
 			fmt.Fprintf(g.Stdout, "%s: written (sha256 %s); FALLBACK: every session of the role issued before %s is denied\n", r.Role, r.PolicySHA256, r.IssuedBefore.Format("2006-01-02T15:04:05Z07:00"))
 		default:

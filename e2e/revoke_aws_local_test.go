@@ -30,7 +30,8 @@ func localInAWS(t *testing.T, endpoint, prefix string) (*world, *fakeiam.Server,
 	}
 }
 
-// `requests revoke --in-aws` and `breakglass-close --in-aws` with the
+// `requests revoke --in-aws`, `breakglass-close --in-aws`, `sessions
+// revoke --user --in-aws` and `sessions unblock --in-aws` with the
 // person's keys: the credentials issued under the approval, or the event,
 // are denied in AWS; a failed IAM write exits 1 saying what holds, and
 // `sessions sync-aws` repairs it (a subtest of TestDynamoDB).
@@ -71,6 +72,32 @@ func localRevokeInAWS(t *testing.T, endpoint string) {
 	}
 	if d, err := im.DeniesIssued(bgKey); err != nil || !d {
 		t.Fatalf("sync-aws did not deny the closed event's credentials (%v)", err)
+	}
+
+	// `sessions revoke --user --in-aws`: every credential of the person is
+	// denied, bob's are not; `sessions unblock --in-aws` keeps what was
+	// issued before the block denied and lets what comes after through.
+	carol := newPerson("carol")
+	before := fmt.Sprint(decodeObject(t, carol.mustRun("credentials", "dev").stdout)["AccessKeyId"])
+	bobs := fmt.Sprint(decodeObject(t, bob.mustRun("credentials", "dev").stdout)["AccessKeyId"])
+	bob.mustRun("sessions", "revoke", "--user", carol.arn, "--reason", "laptop stolen", "--in-aws")
+	if d, err := im.DeniesIssued(before); err != nil || !d {
+		t.Fatalf("the blocked person's credentials are not denied (%v): %v", err, im.RolePolicies(devRole))
+	}
+	if d, _ := im.DeniesIssued(bobs); d {
+		t.Fatal("another person's credentials are denied by the block")
+	}
+	bob.mustRun("sessions", "unblock", carol.arn, "--in-aws")
+	if d, err := im.DeniesIssued(before); err != nil || !d {
+		t.Fatalf("an unblock brought back credentials issued before the block (%v): %v", err, im.RolePolicies(devRole))
+	}
+	carol.mustRun("clear")
+	after := fmt.Sprint(decodeObject(t, carol.mustRun("credentials", "dev").stdout)["AccessKeyId"])
+	if after == before {
+		t.Fatal("credentials after the unblock are the ones from before the block")
+	}
+	if d, err := im.DeniesIssued(after); err != nil || d {
+		t.Fatalf("credentials issued after the unblock are denied (%v): %v", err, im.RolePolicies(devRole))
 	}
 }
 

@@ -27,7 +27,7 @@ func adminRoute(action string, c *call) (*teamRoute, *call, bool) {
 func SyncAWSResults(rs []awsrevoke.Result) []teamapi.SyncAWSResult {
 	out := []teamapi.SyncAWSResult{}
 	for _, r := range rs {
-		x := teamapi.SyncAWSResult{Role: r.Role, PolicySHA256: r.SHA256, Deleted: r.Deleted, Fallback: r.Fallback}
+		x := teamapi.SyncAWSResult{Role: r.Role, PolicySHA256: r.SHA256, Deleted: r.Deleted, NoRole: r.NoRole, Fallback: r.Fallback}
 		if !r.IssuedBefore.IsZero() {
 			t := r.IssuedBefore.UTC()
 			x.IssuedBefore = &t

@@ -12,6 +12,7 @@ type SyncAWSResult struct {
 	Role         string     `json:"role"`
 	PolicySHA256 string     `json:"policy_sha256,omitempty"`
 	Deleted      bool       `json:"deleted,omitempty"`
+	NoRole       bool       `json:"no_role,omitempty"`
 	Fallback     bool       `json:"fallback,omitempty"`
 	IssuedBefore *time.Time `json:"issued_before,omitempty"`
 	Error        string     `json:"error,omitempty"`
