@@ -186,14 +186,14 @@ func (b *Broker) revokeInAWS(ctx context.Context, a *Actor, stores Stores, holds
 	}
 	roles = cleanRoles(append(roles, revocation.Roles(active)...))
 	results := b.writer(st).Sync(ctx, roles)
-	return b.reportInAWS(a, holds, results)
+	return b.reportInAWS(ctx, a, holds, results)
 }
 
 // reportInAWS logs the results: one session.revoked_in_aws per document
 // written (the roles that got it), one revoke_in_aws.failed for the roles
 // that failed; a fallback is said loudly. It returns an *InAWSError when
 // a role failed.
-func (b *Broker) reportInAWS(a *Actor, holds string, results []awsrevoke.Result) error {
+func (b *Broker) reportInAWS(ctx context.Context, a *Actor, holds string, results []awsrevoke.Result) error {
 	byDoc := map[string][]string{}
 	var docs []string
 	var failedRoles []string
@@ -212,6 +212,7 @@ func (b *Broker) reportInAWS(a *Actor, holds string, results []awsrevoke.Result)
 			byDoc[r.SHA256] = append(byDoc[r.SHA256], r.Role)
 		}
 		if r.Fallback {
+			noteFallback(ctx, Fallback{Role: r.Role, IssuedBefore: r.IssuedBefore})
 			b.warnf("revoke in AWS: the revocation list of %s does not fit its inline policy limit: EVERY session of the role issued before %s is denied, innocent ones included, until they expire",
 				r.Role, r.IssuedBefore.UTC().Format(time.RFC3339))
 		}
@@ -379,7 +380,7 @@ func (b *Broker) SyncAWS(ctx context.Context, a *Actor) ([]awsrevoke.Result, err
 	if err != nil {
 		return nil, &InAWSError{Holds: "the revocation list is unchanged", Err: err}
 	}
-	return results, b.reportInAWS(a, "the revocation list holds", results)
+	return results, b.reportInAWS(ctx, a, "the revocation list holds", results)
 }
 
 // ErrInAWSNotConfigured means revocation in AWS is not set up (no

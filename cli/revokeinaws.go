@@ -158,3 +158,12 @@ func writeAWSDenies(w io.Writer, denies []teamapi.AWSDenyView) {
 			d.Since.Format(time.RFC3339), strings.Join(d.Roles, ", "), d.Until.Format(time.RFC3339), d.Status)
 	}
 }
+
+// warnRevokeFallback says, in a team command's output, what the service
+// reported: a role's revocation list did not fit its inline policy budget,
+// so sentinel fell back to denying every session of the role issued
+// before a time (the local broker says the same through its Warnf).
+func (g *Globals) warnRevokeFallback(role string, issuedBefore time.Time) {
+	fmt.Fprintf(g.Stderr, "sentinel: warning: revoke in AWS: the revocation list of %s does not fit its inline policy limit: EVERY session of the role issued before %s is denied, innocent ones included, until they expire\n",
+		role, issuedBefore.UTC().Format(time.RFC3339))
+}

@@ -33,6 +33,7 @@ func (g *Globals) teamClient(profile string) (*teamclient.Client, error) {
 		STSEndpointOverride: env.STS.Endpoint,
 		Credentials:         aws.NewCredentialsCache(&proofKeys{g: g, profile: profile}),
 		Debugf:              g.Debugf,
+		Fallback:            g.warnRevokeFallback,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", cfg.Path(), err)

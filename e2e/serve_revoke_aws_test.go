@@ -358,15 +358,21 @@ func TestServeRevokeInAWSFallbackAtTheSizeLimit(t *testing.T) {
 	k1, s1 := w.creds("alice", "dev")
 	k2, s2 := w.creds("alice", "dev")
 	innocent, _ := w.creds("bob", "dev")
+	var fallbacks []string
 	for _, s := range []string{s1, s2} {
 		// The second one no longer fits.
 		if code, doc := w.call("alice", http.MethodPost, "/v1/sessions/"+s+"/revoke", `{"reason":"laptop stolen"}`); code != http.StatusOK {
 			t.Fatalf("revoke: %d %v", code, doc)
 		}
+		fallbacks = append(fallbacks, w.lastHeader.Values("Sentinel-Revoke-Fallback")...)
 	}
 	p := w.iam.RolePolicies(devRole)["SentinelRevocations"]
 	if !strings.Contains(p, "SentinelRevokeOlder") {
 		t.Fatalf("no fallback on dev: %s", p)
+	}
+	// The caller's command is told too: the answer names the role.
+	if len(fallbacks) != 1 || !strings.HasPrefix(fallbacks[0], devRole+" ") {
+		t.Fatalf("the answers' fallback headers: %q", fallbacks)
 	}
 	for _, k := range []string{k1, k2, innocent} {
 		if !w.denied(k) {

@@ -61,6 +61,8 @@ type serveWorld struct {
 	keys   map[string]aws.Credentials
 	// extraEnv is appended to env() by start: a later entry wins.
 	extraEnv []string
+	// lastHeader is the header of call's last answer.
+	lastHeader http.Header
 }
 
 // lockedBuffer collects a running process's output; a test may read it
@@ -187,6 +189,7 @@ func (w *serveWorld) call(user, method, path, body string) (int, map[string]any)
 		w.t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	w.lastHeader = resp.Header
 	data, _ := io.ReadAll(resp.Body)
 	var doc map[string]any
 	if err := json.Unmarshal(data, &doc); err != nil {

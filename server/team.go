@@ -169,6 +169,11 @@ func (h *teamHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, vault.Identity{}, rt, err)
 		return
 	}
+	// A revocation written to AWS under the size-limit fallback is said to
+	// the caller, whose command must say it, in the answer's headers.
+	ctx, fallbacks := broker.WithFallbacks(r.Context())
+	r = r.WithContext(ctx)
+	w = &fallbackWriter{ResponseWriter: w, fallbacks: fallbacks}
 	c.w, c.r, c.caller, c.body = w, r, caller, body
 	if c.query, err = parseQuery(r.URL.RawQuery, rt.query); err != nil {
 		h.refuse(w, caller, rt, err)

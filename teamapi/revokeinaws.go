@@ -1,6 +1,9 @@
 package teamapi
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // CodeRevokeInAWSFailed says the revocation holds in the service's store
 // but writing the SentinelRevocations policy to AWS failed: run
@@ -32,4 +35,30 @@ type AWSDenyView struct {
 	Roles  []string  `json:"roles"`
 	Until  time.Time `json:"until"`
 	Status string    `json:"status"`
+}
+
+// FallbackHeader is the answer header that carries, once per role, a
+// revocation-in-AWS fallback of the call: the role's list did not fit its
+// inline policy budget, so every session of the role issued before the
+// time is denied. Its value is FormatFallback's.
+const FallbackHeader = "Sentinel-Revoke-Fallback"
+
+// FormatFallback is the header value of one fallback: the role ARN, a
+// space, the time in RFC 3339.
+func FormatFallback(role string, issuedBefore time.Time) string {
+	return role + " " + issuedBefore.UTC().Format(time.RFC3339)
+}
+
+// ParseFallback reads a FormatFallback value; ok is false for anything
+// else.
+func ParseFallback(v string) (role string, issuedBefore time.Time, ok bool) {
+	role, at, found := strings.Cut(v, " ")
+	if !found || !strings.HasPrefix(role, "arn:") || strings.ContainsAny(role, " \t") {
+		return "", time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return role, t, true
 }

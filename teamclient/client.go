@@ -17,6 +17,7 @@ import (
 
 	"github.com/sentinel-cli/sentinel/config"
 	"github.com/sentinel-cli/sentinel/proof"
+	"github.com/sentinel-cli/sentinel/teamapi"
 )
 
 // MaxResponseSize is the largest answer the client reads. A listing of
@@ -49,6 +50,11 @@ type Options struct {
 	Now func() time.Time
 	// Debugf receives debug lines (never secrets); nil discards them.
 	Debugf func(format string, args ...any)
+	// Fallback hears each revocation-in-AWS fallback an answer reports
+	// (teamapi.FallbackHeader): the role's revocation list did not fit, so
+	// every session of the role issued before the time is denied. nil
+	// discards them.
+	Fallback func(role string, issuedBefore time.Time)
 }
 
 // Info is what GET /v1/info says about the service.
@@ -202,6 +208,7 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 		return fmt.Errorf("%w: %s %s: answer larger than %d bytes", ErrBadAnswer, method, path, MaxResponseSize)
 	}
 	c.debugf("team service %s %s: HTTP %d", method, path, resp.StatusCode)
+	c.reportFallbacks(resp.Header.Values(teamapi.FallbackHeader))
 	switch {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		return fmt.Errorf("%w (%s %s: HTTP %d)", ErrRedirect, method, path, resp.StatusCode)
