@@ -3,10 +3,12 @@ package proof
 import (
 	"net/http"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // decodeSimple is decodeJSON for the proofs clients send: every string
-// printable ASCII without escapes, no number or literal. It accepts only
+// printable ASCII, escapes only of characters that are not surrogates, no number or literal. It accepts only
 // what decodeJSON accepts, with the same result, and reports false for
 // anything else (also for everything decodeJSON refuses), so that the
 // caller falls back to decodeJSON, which then gives its answer. It exists
@@ -95,25 +97,88 @@ func (d *simpleDecoder) delim(c byte) bool {
 	return true
 }
 
-// str consumes a string of printable ASCII without escapes.
+// str consumes a string of printable ASCII. Of the escapes it takes the
+// short ones and \u escapes of characters that are not surrogates (Go's
+// encoder writes & as \u0026, and a form body has several).
 func (d *simpleDecoder) str() (string, bool) {
 	if !d.delim('"') {
 		return "", false
 	}
 	start := d.i
+	var buf []byte // the string so far, once it has an escape
 	for d.i < len(d.raw) {
 		c := d.raw[d.i]
 		switch {
 		case c == '"':
-			s := string(d.raw[start:d.i])
 			d.i++
-			return s, true
-		case c == '\\' || c < 0x20 || c > 0x7e:
+			if buf == nil {
+				return string(d.raw[start : d.i-1]), true
+			}
+			return string(buf), true
+		case c < 0x20 || c > 0x7e:
 			return "", false
+		case c == '\\':
+			if buf == nil {
+				buf = append(make([]byte, 0, 2*(d.i-start)+16), d.raw[start:d.i]...)
+			}
+			var ok bool
+			if buf, ok = d.escape(buf); !ok {
+				return "", false
+			}
+			continue
+		}
+		if buf != nil {
+			buf = append(buf, c)
 		}
 		d.i++
 	}
 	return "", false
+}
+
+// escape consumes the escape at d.i and appends what it stands for.
+func (d *simpleDecoder) escape(buf []byte) ([]byte, bool) {
+	if d.i+1 >= len(d.raw) {
+		return nil, false
+	}
+	c := d.raw[d.i+1]
+	d.i += 2
+	switch c {
+	case '"', '\\', '/':
+		return append(buf, c), true
+	case 'b':
+		return append(buf, '\b'), true
+	case 'f':
+		return append(buf, '\f'), true
+	case 'n':
+		return append(buf, '\n'), true
+	case 'r':
+		return append(buf, '\r'), true
+	case 't':
+		return append(buf, '\t'), true
+	case 'u':
+		if d.i+4 > len(d.raw) {
+			return nil, false
+		}
+		var r rune
+		for _, h := range d.raw[d.i : d.i+4] {
+			switch {
+			case h >= '0' && h <= '9':
+				r = r<<4 | rune(h-'0')
+			case h >= 'a' && h <= 'f':
+				r = r<<4 | rune(h-'a'+10)
+			case h >= 'A' && h <= 'F':
+				r = r<<4 | rune(h-'A'+10)
+			default:
+				return nil, false
+			}
+		}
+		if utf16.IsSurrogate(r) {
+			return nil, false
+		}
+		d.i += 4
+		return utf8.AppendRune(buf, r), true
+	}
+	return nil, false
 }
 
 // headers consumes {"Name":["value",...],...} as decodeHeaders does,

@@ -1,8 +1,14 @@
 package proof
 
 import (
+	"context"
+	"encoding/base64"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // decodeSimpleCases are JSON texts around the edges of what decodeSimple
@@ -15,7 +21,12 @@ var decodeSimpleCases = []struct {
 	{"typical", `{"method":"POST","url":"https://sts.example/","headers":{"Content-Type":["application/x-www-form-urlencoded"],"X-Amz-Date":["20260301T120000Z"]},"body":"Action=GetCallerIdentity&Version=2011-06-15"}`, true},
 	{"whitespace", " {\n\t\"method\" : \"POST\" ,\r\"url\":\"u\", \"headers\" : { \"A\" : [ \"1\" , \"2\" ] , \"B\":[] } , \"body\":\"\" } \n", true},
 	{"empty headers", `{"method":"POST","url":"u","headers":{},"body":""}`, true},
-	{"escape", `{"method":"POST","url":"u\/v","headers":{},"body":""}`, false},
+	{"escapes", `{"method":"POST","url":"u\/v\"\\\b\f\n\r\t","headers":{"a\u0026":["\u00fc\u20AC\u0000"]},"body":"a=1\u0026b=2"}`, true},
+	{"surrogate escape", `{"method":"POST","url":"\ud83d\ude00","headers":{},"body":""}`, false},
+	{"short \\u escape", `{"method":"POST","url":"\u00f","headers":{},"body":""}`, false},
+	{"bad \\u escape", `{"method":"POST","url":"\u00fg","headers":{},"body":""}`, false},
+	{"unknown escape", `{"method":"POST","url":"\x","headers":{},"body":""}`, false},
+	{"escape at the end", `{"method":"POST","url":"\`, false},
 	{"non-ASCII", `{"method":"POST","url":"ü","headers":{},"body":""}`, false},
 	{"control", "{\"method\":\"PO\tST\",\"url\":\"u\",\"headers\":{},\"body\":\"\"}", false},
 	{"duplicated key", `{"method":"POST","method":"POST","url":"u","headers":{},"body":""}`, false},
@@ -79,4 +90,23 @@ func checkSameAsDecodeJSON(t *testing.T, raw []byte) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("decodeSimple(%q) = %#v, decodeJSON = %#v", raw, got, want)
 	}
+}
+
+// TestDecodeSimpleTakesSignedProof pins that a proof as Sign makes it, with
+// a session token, takes the fast path.
+func TestDecodeSimpleTakesSignedProof(t *testing.T) {
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	creds := aws.Credentials{AccessKeyID: userKey, SecretAccessKey: userSecret, SessionToken: strings.Repeat("IQoJb3JpZ2luX2VjE+/=", 40)}
+	h, err := Sign(context.Background(), creds, SignParams{STSEndpoint: "https://sts.us-east-1.amazonaws.com/", Region: region, ServerID: serverID, Audience: audience, RequestHash: RequestHash("POST", apiPath, apiBody), Now: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := decodeSimple(raw); !ok {
+		t.Fatalf("a signed proof does not take the fast path: %s", raw)
+	}
+	checkSameAsDecodeJSON(t, raw)
 }
