@@ -58,6 +58,11 @@ type Logger struct {
 	mu sync.Mutex
 	f  *os.File
 	fd int
+	// tailBuf is the first chunk lastLine reads into, kept between
+	// appends (under mu) so that an append allocates none; tailBody
+	// likewise holds the last line's body.
+	tailBuf  []byte
+	tailBody []byte
 }
 
 // Open opens the log at path for appending, creating its directory (0700)
@@ -389,14 +394,15 @@ func (l *Logger) tail(size int64) (int64, string, error) {
 	if size == 0 {
 		return 0, ZeroHash, nil
 	}
-	line, err := lastLine(l.f, size)
+	line, err := lastLine(l.f, size, &l.tailBuf)
 	if err != nil {
 		return 0, "", err
 	}
-	body, h, err := unseal(line)
+	body, h, err := unsealInto(l.tailBody[:0], line)
 	if err != nil {
 		return 0, "", fmt.Errorf("last line %w; run sentinel log verify", err)
 	}
+	l.tailBody = body
 	seq, _, err := parseLink(body)
 	if err != nil {
 		return 0, "", fmt.Errorf("last line: %w; run sentinel log verify", err)
@@ -406,15 +412,24 @@ func (l *Logger) tail(size int64) (int64, string, error) {
 
 // lastLine reads the final line of the file (without its "\n") by reading
 // backwards from the end in growing chunks, so that the cost does not
-// depend on the size of the log.
-func lastLine(f *os.File, size int64) ([]byte, error) {
+// depend on the size of the log. The first chunk is read into *scratch,
+// which is kept for the next call; the line returned may be in it.
+func lastLine(f *os.File, size int64, scratch *[]byte) ([]byte, error) {
 	var buf []byte // the tail of the file read so far
 	off := size
 	chunk := int64(4096)
 	for {
 		n := min(chunk, off)
 		off -= n
-		next := make([]byte, n, n+int64(len(buf)))
+		var next []byte
+		if buf == nil {
+			if int64(cap(*scratch)) < chunk {
+				*scratch = make([]byte, chunk)
+			}
+			next = (*scratch)[:n]
+		} else {
+			next = make([]byte, n, n+int64(len(buf)))
+		}
 		if _, err := f.ReadAt(next, off); err != nil {
 			return nil, fmt.Errorf("read last line: %w", err)
 		}
