@@ -110,3 +110,34 @@ func TestDecodeSimpleTakesSignedProof(t *testing.T) {
 	}
 	checkSameAsDecodeJSON(t, raw)
 }
+
+// BenchmarkDecodeProof compares the fast path with the token walk on a
+// signed proof: go test -run '^$' -bench DecodeProof -benchmem ./proof
+func BenchmarkDecodeProof(b *testing.B) {
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	creds := aws.Credentials{AccessKeyID: userKey, SecretAccessKey: userSecret, SessionToken: strings.Repeat("IQoJb3JpZ2luX2VjE+/=", 40)}
+	h, err := Sign(context.Background(), creds, SignParams{STSEndpoint: "https://sts.us-east-1.amazonaws.com/", Region: region, ServerID: serverID, Audience: audience, RequestHash: RequestHash("POST", apiPath, apiBody), Now: at})
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(h)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("simple", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := decodeSimple(raw); !ok {
+				b.Fatal("refused")
+			}
+		}
+	})
+	b.Run("tokens", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodeJSON(raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
