@@ -63,6 +63,14 @@ type Logger struct {
 	// likewise holds the last line's body.
 	tailBuf  []byte
 	tailBody []byte
+	// ownLine is the last line this Logger wrote (without its "\n"),
+	// with the seq and hash tail finds in it. tail compares the file's
+	// last line with it byte for byte: when equal, it would parse to
+	// exactly these, so the parse is skipped; when another process
+	// appended, or anyone changed the line, it is parsed as always.
+	ownLine []byte
+	ownSeq  int64
+	ownHash string
 }
 
 // Open opens the log at path for appending, creating its directory (0700)
@@ -305,7 +313,7 @@ func (l *Logger) appendLocked(es []*Entry) ([]Head, error) {
 // (with a mac in keyed mode) and writes them all with one write. The
 // caller holds the lock. It returns the heads of the entries written.
 func (l *Logger) write(es []*Entry, seq int64, prev string, size int64) ([]Head, error) {
-	var buf []byte
+	var buf, last []byte // all lines; the last one
 	hashes := make([]string, len(es))
 	for i, e := range es {
 		e.Seq = seq + 1 + int64(i)
@@ -316,6 +324,7 @@ func (l *Logger) write(es []*Entry, seq int64, prev string, size int64) ([]Head,
 			return nil, fmt.Errorf("encode entry: %w", err)
 		}
 		line, h := l.sealBody(body)
+		last = line
 		if len(es) == 1 {
 			buf = line
 		} else {
@@ -330,6 +339,10 @@ func (l *Logger) write(es []*Entry, seq int64, prev string, size int64) ([]Head,
 			return nil, fmt.Errorf("%w (and removing the partial line failed: %v)", err, terr)
 		}
 		return nil, err
+	}
+	if len(es) > 0 {
+		l.ownLine = append(l.ownLine[:0], last[:len(last)-1]...)
+		l.ownSeq, l.ownHash = es[len(es)-1].Seq, hashes[len(es)-1]
 	}
 	heads := make([]Head, len(es))
 	for i, e := range es {
@@ -397,6 +410,9 @@ func (l *Logger) tail(size int64) (int64, string, error) {
 	line, err := lastLine(l.f, size, &l.tailBuf)
 	if err != nil {
 		return 0, "", err
+	}
+	if l.ownLine != nil && bytes.Equal(line, l.ownLine) {
+		return l.ownSeq, l.ownHash, nil
 	}
 	body, h, err := unsealInto(l.tailBody[:0], line)
 	if err != nil {
