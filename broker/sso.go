@@ -143,7 +143,7 @@ func (b *Broker) ssoDirectCredentials(ctx context.Context, chain *vault.Chain, c
 		creds, grant.Cached = e.Credentials, hit && b.ssoFetched.Load() != e.Credentials.AccessKeyID
 	}
 	if !limit.end.IsZero() && creds.Expires.After(limit.end.Add(clockSkew)) {
-		return &SSOUncappableError{Profile: in.Profile, Grant: limit.what, WindowEnd: limit.end, Expires: creds.Expires}
+		return &SSOUncappableError{Profile: in.Profile, Grant: limit.describe(), WindowEnd: limit.end, Expires: creds.Expires}
 	}
 	grant.Credentials = creds
 	return nil
@@ -153,8 +153,37 @@ func (b *Broker) ssoDirectCredentials(ctx context.Context, chain *vault.Chain, c
 // the person asked for: what names it ("rule dev's max_duration (30m)",
 // "approval 1a2b..."), end is zero when nothing limits them.
 type policyLimit struct {
-	end  time.Time
-	what string
+	end time.Time
+	// what the limit is, named by name (a rule, profile or grant) with
+	// max for the two max_durations; describe puts it in words, only
+	// for the error that shows it, so that a decision formats nothing.
+	what limitKind
+	name string
+	max  time.Duration
+}
+
+// limitKind is which limit of the policy a policyLimit is.
+type limitKind int
+
+const (
+	limitNone limitKind = iota
+	limitRuleMax
+	limitPinMax
+	limitGrant
+	limitRuleWindow
+)
+
+// describe is the limit in words.
+func (l policyLimit) describe() string {
+	switch l.what {
+	case limitRuleMax:
+		return fmt.Sprintf("rule %s's max_duration (%s)", l.name, l.max)
+	case limitPinMax:
+		return fmt.Sprintf("the max_duration of profile %s's pin (%s)", l.name, l.max)
+	case limitRuleWindow:
+		return fmt.Sprintf("rule %s's time window", l.name)
+	}
+	return l.name
 }
 
 // policyLimitOf finds the policy's earliest limit on credentials issued
@@ -163,22 +192,23 @@ type policyLimit struct {
 // break-glass window named grantName).
 func policyLimitOf(dec policy.Decision, pinMax time.Duration, profile string, windowEnd time.Time, grantName string, now time.Time) policyLimit {
 	var l policyLimit
-	earlier := func(end time.Time, what string) {
+	earlier := func(end time.Time, what policyLimit) {
 		if !end.IsZero() && (l.end.IsZero() || end.Before(l.end)) {
-			l = policyLimit{end: end, what: what}
+			l = what
+			l.end = end
 		}
 	}
 	if dec.MaxDuration > 0 {
-		earlier(now.Add(dec.MaxDuration), fmt.Sprintf("rule %s's max_duration (%s)", dec.Rule, dec.MaxDuration))
+		earlier(now.Add(dec.MaxDuration), policyLimit{what: limitRuleMax, name: dec.Rule, max: dec.MaxDuration})
 	}
 	if pinMax > 0 {
-		earlier(now.Add(pinMax), fmt.Sprintf("the max_duration of profile %s's pin (%s)", profile, pinMax))
+		earlier(now.Add(pinMax), policyLimit{what: limitPinMax, name: profile, max: pinMax})
 	}
-	what := grantName
-	if what == "" {
-		what = fmt.Sprintf("rule %s's time window", dec.Rule)
+	if grantName != "" {
+		earlier(windowEnd, policyLimit{what: limitGrant, name: grantName})
+	} else {
+		earlier(windowEnd, policyLimit{what: limitRuleWindow, name: dec.Rule})
 	}
-	earlier(windowEnd, what)
 	return l
 }
 

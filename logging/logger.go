@@ -58,6 +58,19 @@ type Logger struct {
 	mu sync.Mutex
 	f  *os.File
 	fd int
+	// tailBuf is the first chunk lastLine reads into, kept between
+	// appends (under mu) so that an append allocates none; tailBody
+	// likewise holds the last line's body.
+	tailBuf  []byte
+	tailBody []byte
+	// ownLine is the last line this Logger wrote (without its "\n"),
+	// with the seq and hash tail finds in it. tail compares the file's
+	// last line with it byte for byte: when equal, it would parse to
+	// exactly these, so the parse is skipped; when another process
+	// appended, or anyone changed the line, it is parsed as always.
+	ownLine []byte
+	ownSeq  int64
+	ownHash string
 }
 
 // Open opens the log at path for appending, creating its directory (0700)
@@ -300,7 +313,7 @@ func (l *Logger) appendLocked(es []*Entry) ([]Head, error) {
 // (with a mac in keyed mode) and writes them all with one write. The
 // caller holds the lock. It returns the heads of the entries written.
 func (l *Logger) write(es []*Entry, seq int64, prev string, size int64) ([]Head, error) {
-	var buf []byte
+	var buf, last []byte // all lines; the last one
 	hashes := make([]string, len(es))
 	for i, e := range es {
 		e.Seq = seq + 1 + int64(i)
@@ -311,6 +324,7 @@ func (l *Logger) write(es []*Entry, seq int64, prev string, size int64) ([]Head,
 			return nil, fmt.Errorf("encode entry: %w", err)
 		}
 		line, h := l.sealBody(body)
+		last = line
 		if len(es) == 1 {
 			buf = line
 		} else {
@@ -325,6 +339,10 @@ func (l *Logger) write(es []*Entry, seq int64, prev string, size int64) ([]Head,
 			return nil, fmt.Errorf("%w (and removing the partial line failed: %v)", err, terr)
 		}
 		return nil, err
+	}
+	if len(es) > 0 {
+		l.ownLine = append(l.ownLine[:0], last[:len(last)-1]...)
+		l.ownSeq, l.ownHash = es[len(es)-1].Seq, hashes[len(es)-1]
 	}
 	heads := make([]Head, len(es))
 	for i, e := range es {
@@ -389,14 +407,18 @@ func (l *Logger) tail(size int64) (int64, string, error) {
 	if size == 0 {
 		return 0, ZeroHash, nil
 	}
-	line, err := lastLine(l.f, size)
+	line, err := lastLine(l.f, size, &l.tailBuf)
 	if err != nil {
 		return 0, "", err
 	}
-	body, h, err := unseal(line)
+	if l.ownLine != nil && bytes.Equal(line, l.ownLine) {
+		return l.ownSeq, l.ownHash, nil
+	}
+	body, h, err := unsealInto(l.tailBody[:0], line)
 	if err != nil {
 		return 0, "", fmt.Errorf("last line %w; run sentinel log verify", err)
 	}
+	l.tailBody = body
 	seq, _, err := parseLink(body)
 	if err != nil {
 		return 0, "", fmt.Errorf("last line: %w; run sentinel log verify", err)
@@ -406,15 +428,24 @@ func (l *Logger) tail(size int64) (int64, string, error) {
 
 // lastLine reads the final line of the file (without its "\n") by reading
 // backwards from the end in growing chunks, so that the cost does not
-// depend on the size of the log.
-func lastLine(f *os.File, size int64) ([]byte, error) {
+// depend on the size of the log. The first chunk is read into *scratch,
+// which is kept for the next call; the line returned may be in it.
+func lastLine(f *os.File, size int64, scratch *[]byte) ([]byte, error) {
 	var buf []byte // the tail of the file read so far
 	off := size
 	chunk := int64(4096)
 	for {
 		n := min(chunk, off)
 		off -= n
-		next := make([]byte, n, n+int64(len(buf)))
+		var next []byte
+		if buf == nil {
+			if int64(cap(*scratch)) < chunk {
+				*scratch = make([]byte, chunk)
+			}
+			next = (*scratch)[:n]
+		} else {
+			next = make([]byte, n, n+int64(len(buf)))
+		}
 		if _, err := f.ReadAt(next, off); err != nil {
 			return nil, fmt.Errorf("read last line: %w", err)
 		}

@@ -28,6 +28,9 @@ func decodeHeader(header string) (wireProof, error) {
 	if err != nil {
 		return wireProof{}, refuse(ReasonEncoding, "not unpadded base64url")
 	}
+	if w, ok := decodeSimple(raw); ok {
+		return w, nil
+	}
 	return decodeJSON(raw)
 }
 

@@ -78,6 +78,12 @@ func (v *Verifier) Verify(ctx context.Context, header string, method, pathWithQu
 	if err != nil {
 		return vault.Identity{}, err
 	}
+	return v.verifyDecoded(ctx, p, endpoint, method, pathWithQuery, body)
+}
+
+// verifyDecoded is Verify after the configuration is checked and the
+// proof decoded.
+func (v *Verifier) verifyDecoded(ctx context.Context, p wireProof, endpoint *url.URL, method, pathWithQuery string, body []byte) (vault.Identity, error) {
 	headers, err := v.checkRequest(p, endpoint, RequestHash(method, pathWithQuery, body), true)
 	if err != nil {
 		return vault.Identity{}, err
@@ -103,16 +109,40 @@ func (v *Verifier) Verify(ctx context.Context, header string, method, pathWithQu
 // proof costs neither; Verify repeats these checks and adds the request
 // hash and STS's verdict. Its errors are those of Verify.
 func (v *Verifier) Precheck(header string) error {
+	_, err := v.PrecheckProof(header)
+	return err
+}
+
+// Prechecked is a proof that passed Precheck, decoded, so that the
+// service does not decode it and check the Verifier's configuration a
+// second time. It is for the one call whose header it came from.
+type Prechecked struct {
+	v        *Verifier
+	p        wireProof
+	endpoint *url.URL
+}
+
+// PrecheckProof is Precheck, and returns the decoded proof for Verify.
+func (v *Verifier) PrecheckProof(header string) (*Prechecked, error) {
 	endpoint, err := v.checkConfig()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p, err := decodeHeader(header)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = v.checkRequest(p, endpoint, "", false)
-	return err
+	if _, err := v.checkRequest(p, endpoint, "", false); err != nil {
+		return nil, err
+	}
+	return &Prechecked{v: v, p: p, endpoint: endpoint}, nil
+}
+
+// Verify is the Verifier's Verify for the header c was decoded from: every
+// check of the proof is made again (the clock at this later time), with
+// the request hash, and the proof forwarded to STS.
+func (c *Prechecked) Verify(ctx context.Context, method, pathWithQuery string, body []byte) (vault.Identity, error) {
+	return c.v.verifyDecoded(ctx, c.p, c.endpoint, method, pathWithQuery, body)
 }
 
 // checkConfig returns the normal form of the configured endpoint.

@@ -70,6 +70,15 @@ type Prechecker interface {
 	Precheck(r *http.Request) error
 }
 
+// authenticateFunc is the Authenticate of one call, its request bound.
+type authenticateFunc func(ctx context.Context, pathWithQuery string, body []byte) (vault.Identity, error)
+
+// callPrechecker is a Prechecker whose precheck also returns the call's
+// Authenticate, so that what the precheck decoded is not decoded again.
+type callPrechecker interface {
+	precheckCall(r *http.Request) (authenticateFunc, error)
+}
+
 // TeamHandler serves the team API over a broker in service mode. Close
 // it when the service stops, so that the last auth.refused counts are
 // logged.
@@ -203,7 +212,16 @@ func (h *teamHandler) authenticate(w http.ResponseWriter, r *http.Request, path 
 	if r.ContentLength > h.opts.MaxBodyBytes {
 		return unread(errBodyTooLarge)
 	}
-	if pc, ok := h.auth.(Prechecker); ok {
+	var authenticate authenticateFunc = func(ctx context.Context, pathWithQuery string, body []byte) (vault.Identity, error) {
+		return h.auth.Authenticate(ctx, r, pathWithQuery, body)
+	}
+	if pc, ok := h.auth.(callPrechecker); ok {
+		f, err := pc.precheckCall(r)
+		if err != nil {
+			return unread(authError(err))
+		}
+		authenticate = f
+	} else if pc, ok := h.auth.(Prechecker); ok {
 		if err := pc.Precheck(r); err != nil {
 			return unread(authError(err))
 		}
@@ -221,7 +239,7 @@ func (h *teamHandler) authenticate(w http.ResponseWriter, r *http.Request, path 
 	default:
 		return vault.Identity{}, nil, errBusy
 	}
-	caller, err := h.auth.Authenticate(r.Context(), r, pathWithQuery, body)
+	caller, err := authenticate(r.Context(), pathWithQuery, body)
 	<-h.checks
 	if err != nil {
 		return vault.Identity{}, nil, authError(err)

@@ -57,6 +57,26 @@ func (a proofAuthenticator) Precheck(r *http.Request) error {
 	return classifyProofErr(a.verifier(r).Precheck(h))
 }
 
+// precheckCall is Precheck, and returns the call's Authenticate, which
+// verifies the proof Precheck decoded instead of decoding it again.
+func (a proofAuthenticator) precheckCall(r *http.Request) (authenticateFunc, error) {
+	h, err := a.header(r)
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.verifier(r).PrecheckProof(h)
+	if err != nil {
+		return nil, classifyProofErr(err)
+	}
+	return func(ctx context.Context, pathWithQuery string, body []byte) (vault.Identity, error) {
+		id, err := c.Verify(ctx, r.Method, pathWithQuery, body)
+		if err != nil {
+			return vault.Identity{}, classifyProofErr(err)
+		}
+		return id, nil
+	}, nil
+}
+
 // Authenticate checks the proof of the call and asks STS who signed it.
 func (a proofAuthenticator) Authenticate(ctx context.Context, r *http.Request, pathWithQuery string, body []byte) (vault.Identity, error) {
 	h, err := a.header(r)

@@ -97,13 +97,31 @@ func (c *collection[T, S]) indexKey(ix index[T], item *T) []byte {
 
 // put writes item and its index entries. old is the copy being replaced
 // (nil for a new item); its index entries are removed first, so an index
-// follows every change of the field it is keyed by.
+// follows every change of the field it is keyed by. An entry whose key
+// does not change (a touch changes no indexed field) and that is in place
+// is left as it is: removing and writing it again would end the same, at
+// the cost of rewriting the index's pages in every commit.
 func (c *collection[T, S]) put(tx *bolt.Tx, old, item *T) error {
-	if old != nil {
-		for _, ix := range c.indexes {
-			if err := tx.Bucket(ix.bucket).Delete(c.indexKey(ix, old)); err != nil {
-				return fmt.Errorf("remove %s index entry: %w", ix.bucket, err)
-			}
+	var keys [][]byte // item's key in each index
+	if len(c.indexes) > 0 {
+		keys = make([][]byte, len(c.indexes))
+	}
+	var same []bool // whether old has the same key in the index
+	if old != nil && len(c.indexes) > 0 {
+		same = make([]bool, len(c.indexes))
+	}
+	for i, ix := range c.indexes {
+		keys[i] = c.indexKey(ix, item)
+		if old == nil {
+			continue
+		}
+		oldKey := c.indexKey(ix, old)
+		if bytes.Equal(oldKey, keys[i]) {
+			same[i] = bytes.Equal(tx.Bucket(ix.bucket).Get(oldKey), []byte(c.kind.ID(item)))
+			continue
+		}
+		if err := tx.Bucket(ix.bucket).Delete(oldKey); err != nil {
+			return fmt.Errorf("remove %s index entry: %w", ix.bucket, err)
 		}
 	}
 	id := c.kind.ID(item)
@@ -114,10 +132,13 @@ func (c *collection[T, S]) put(tx *bolt.Tx, old, item *T) error {
 	if err := tx.Bucket(c.items).Put([]byte(id), raw); err != nil {
 		return fmt.Errorf("write %s %s: %w", c.kind.Name, id, err)
 	}
-	for _, ix := range c.indexes {
+	for i, ix := range c.indexes {
+		if same != nil && same[i] {
+			continue
+		}
 		// The index value is the item's ID so that a reader of the raw
 		// file can follow an entry without decoding the key.
-		if err := tx.Bucket(ix.bucket).Put(c.indexKey(ix, item), []byte(id)); err != nil {
+		if err := tx.Bucket(ix.bucket).Put(keys[i], []byte(id)); err != nil {
 			return fmt.Errorf("write %s index entry: %w", ix.bucket, err)
 		}
 	}
