@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sentinel-cli/sentinel/internal/fakeiam"
 )
@@ -91,6 +92,10 @@ func localRevokeInAWS(t *testing.T, endpoint string) {
 	if d, err := im.DeniesIssued(before); err != nil || !d {
 		t.Fatalf("an unblock brought back credentials issued before the block (%v): %v", err, im.RolePolicies(devRole))
 	}
+	// The deny of what came before the block holds to the whole second
+	// after it (times round up: a credential of that second may be from
+	// before); credentials issued from the next second on are clear.
+	time.Sleep(1100 * time.Millisecond)
 	carol.mustRun("clear")
 	after := fmt.Sprint(decodeObject(t, carol.mustRun("credentials", "dev").stdout)["AccessKeyId"])
 	if after == before {
