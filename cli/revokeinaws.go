@@ -12,6 +12,7 @@ import (
 	"github.com/sentinel-cli/sentinel/awsrevoke"
 	"github.com/sentinel-cli/sentinel/broker"
 	"github.com/sentinel-cli/sentinel/config"
+	"github.com/sentinel-cli/sentinel/internal/field"
 	"github.com/sentinel-cli/sentinel/revocation"
 	"github.com/sentinel-cli/sentinel/server"
 	"github.com/sentinel-cli/sentinel/teamapi"
@@ -155,7 +156,7 @@ func (o *localOperations) SessionAWSDenies(ctx context.Context, id string) ([]te
 func writeAWSDenies(w io.Writer, denies []teamapi.AWSDenyView) {
 	for _, d := range denies {
 		fmt.Fprintf(w, "Denied in AWS:  since %s on %s, kept until %s (%s)\n",
-			d.Since.Format(time.RFC3339), strings.Join(d.Roles, ", "), d.Until.Format(time.RFC3339), d.Status)
+			d.Since.Format(time.RFC3339), field.Display(strings.Join(d.Roles, ", ")), d.Until.Format(time.RFC3339), field.Display(d.Status))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/sentinel-cli/sentinel/internal/field"
 )
 
 type sessionsSyncAWSCommand struct {
@@ -34,15 +35,15 @@ func (c *sessionsSyncAWSCommand) run(ctx context.Context, g *Globals) error {
 	for _, r := range rs {
 		switch {
 		case r.Error != "":
-			fmt.Fprintf(g.Stdout, "%s: FAILED: %s\n", r.Role, r.Error)
+			fmt.Fprintf(g.Stdout, "%s: FAILED: %s\n", field.Display(r.Role), field.Display(r.Error))
 		case r.Deleted:
-			fmt.Fprintf(g.Stdout, "%s: no revocation left; policy deleted\n", r.Role)
+			fmt.Fprintf(g.Stdout, "%s: no revocation left; policy deleted\n", field.Display(r.Role))
 		case r.NoRole:
-			fmt.Fprintf(g.Stdout, "%s: IAM has no such role; nothing to deny\n", r.Role)
+			fmt.Fprintf(g.Stdout, "%s: IAM has no such role; nothing to deny\n", field.Display(r.Role))
 		case r.Fallback:
-			fmt.Fprintf(g.Stdout, "%s: written (sha256 %s); FALLBACK: every session of the role issued before %s is denied\n", r.Role, r.PolicySHA256, r.IssuedBefore.Format("2006-01-02T15:04:05Z07:00"))
+			fmt.Fprintf(g.Stdout, "%s: written (sha256 %s); FALLBACK: every session of the role issued before %s is denied\n", field.Display(r.Role), field.Display(r.PolicySHA256), r.IssuedBefore.Format("2006-01-02T15:04:05Z07:00"))
 		default:
-			fmt.Fprintf(g.Stdout, "%s: written (sha256 %s)\n", r.Role, r.PolicySHA256)
+			fmt.Fprintf(g.Stdout, "%s: written (sha256 %s)\n", field.Display(r.Role), field.Display(r.PolicySHA256))
 		}
 	}
 	if err != nil {

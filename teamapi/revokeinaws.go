@@ -53,8 +53,15 @@ func FormatFallback(role string, issuedBefore time.Time) string {
 // else.
 func ParseFallback(v string) (role string, issuedBefore time.Time, ok bool) {
 	role, at, found := strings.Cut(v, " ")
-	if !found || !strings.HasPrefix(role, "arn:") || strings.ContainsAny(role, " \t") {
+	if !found || !strings.HasPrefix(role, "arn:") || len(role) > 2048 {
 		return "", time.Time{}, false
+	}
+	// The role reaches a terminal: printable ASCII only, no escape
+	// sequence a look-alike service could slip in.
+	for i := 0; i < len(role); i++ {
+		if role[i] < 0x21 || role[i] > 0x7e {
+			return "", time.Time{}, false
+		}
 	}
 	t, err := time.Parse(time.RFC3339, at)
 	if err != nil {

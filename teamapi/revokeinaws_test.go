@@ -12,7 +12,7 @@ func TestFallbackHeaderRoundTrip(t *testing.T) {
 	if !ok || got != role || !gotAt.Equal(at) {
 		t.Fatalf("round trip: %q %v %v", got, gotAt, ok)
 	}
-	for _, bad := range []string{"", "arn:aws:iam::1:role/x", "dev 2026-12-08T04:30:00Z", "arn:x not-a-time", "arn:a b 2026-12-08T04:30:00Z"} {
+	for _, bad := range []string{"", "arn:aws:iam::1:role/x", "dev 2026-12-08T04:30:00Z", "arn:x not-a-time", "arn:a b 2026-12-08T04:30:00Z", "arn:aws:iam::1:role/\x1b[2Jx 2026-12-08T04:30:00Z", "arn:aws:iam::1:role/é 2026-12-08T04:30:00Z"} {
 		if _, _, ok := ParseFallback(bad); ok {
 			t.Errorf("ParseFallback(%q) accepted", bad)
 		}
@@ -25,6 +25,11 @@ func FuzzParseFallback(f *testing.F) {
 		role, at, ok := ParseFallback(v)
 		if !ok {
 			return
+		}
+		for i := 0; i < len(role); i++ {
+			if role[i] < 0x21 || role[i] > 0x7e {
+				t.Fatalf("%q: accepted a role with byte %#x", v, role[i])
+			}
 		}
 		if r2, at2, ok2 := ParseFallback(FormatFallback(role, at)); !ok2 || r2 != role || !at2.Equal(at) {
 			t.Fatalf("%q: does not round-trip", v)
