@@ -2,9 +2,10 @@ package record
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -183,7 +184,10 @@ func (s *Generic[T, S]) change(ctx context.Context, id string, change func(*T) e
 // pause waits a short random time before the next attempt of a change, so
 // that writers who keep colliding spread out.
 func pause(ctx context.Context, attempt int) error {
-	d := time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))
+	// Jitter from crypto/rand, as all randomness here; it cannot fail.
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	d := time.Duration(binary.LittleEndian.Uint64(b[:]) % uint64(attempt*int(time.Millisecond)))
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
