@@ -267,10 +267,11 @@ func openDynamoDB(t *testing.T) (*backend, map[string]string) {
 
 // --- DynamoDB Local, one per test binary ---
 
-var (
-	skipReason      string
-	testCredentials = credentials.NewStaticCredentialsProvider("AKIDTESTONLY", "not-a-real-secret", "")
-)
+// dynamo is the one DynamoDB Local of this test binary, started by the
+// first test that needs it.
+var dynamo dynamolocal.Shared
+
+var testCredentials = credentials.NewStaticCredentialsProvider("AKIDTESTONLY", "not-a-real-secret", "")
 
 func TestMain(m *testing.M) { os.Exit(runTests(m)) }
 
@@ -293,31 +294,16 @@ func runTests(m *testing.M) int {
 	for _, k := range []string{"AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
 		os.Unsetenv(k)
 	}
-	// A closed loopback port until DynamoDB Local answers: no test can
-	// reach real AWS.
+	// A closed loopback port until a test asks for DynamoDB Local: no test
+	// can reach real AWS.
 	os.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	inst, err := dynamolocal.Start(ctx)
-	switch {
-	case errors.Is(err, dynamolocal.ErrUnavailable) && !dynamolocal.Required():
-		skipReason = "DynamoDB Local unavailable, skipping (set CI or SENTINEL_REQUIRE_DYNAMODB=1 to fail instead): " + err.Error()
-		fmt.Fprintln(os.Stderr, skipReason)
-	case err != nil:
-		fmt.Fprintf(os.Stderr, "store/storecompat tests: %v\n", err)
-		return 1
-	default:
-		defer inst.Stop()
-		os.Setenv("AWS_ENDPOINT_URL_DYNAMODB", inst.Endpoint())
-	}
+	defer dynamo.Stop()
 	return m.Run()
 }
 
 func needLocal(t *testing.T) {
 	t.Helper()
-	if skipReason != "" {
-		t.Skip(skipReason)
-	}
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamo.Endpoint(t))
 }
 
 func uniqueName(t *testing.T, what string) string {
